@@ -1,0 +1,130 @@
+#include "apiclient.h"
+
+#include "authrequests.h"
+
+#include <QBuffer>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkRequest>
+
+using namespace Qt::StringLiterals;
+
+namespace Tasklane {
+
+ApiReply::ApiReply(QNetworkReply *reply, QObject *parent) : QObject(parent), m_reply(reply)
+{
+    connect(reply, &QNetworkReply::finished, this, &ApiReply::collect);
+}
+
+void ApiReply::collect()
+{
+    if (!m_reply)
+        return;
+    m_status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    m_body = m_reply->readAll();
+    m_headers = m_reply->rawHeaderPairs();
+    // HTTP error statuses are answers, not failures: only a transport error counts as one.
+    if (m_status == 0) {
+        m_networkError = m_reply->error();
+        m_errorString = m_reply->errorString();
+    }
+    m_reply->deleteLater();
+    m_finished = true;
+    Q_EMIT finished();
+}
+
+QJsonObject ApiReply::json() const
+{
+    return QJsonDocument::fromJson(m_body).object();
+}
+
+QByteArray ApiReply::header(const QByteArray &name) const
+{
+    for (const auto &[key, value] : m_headers) {
+        if (key.compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
+std::optional<Problem> ApiReply::problem() const
+{
+    if (!header("Content-Type").startsWith(QByteArray(Problem::MediaType.data())))
+        return std::nullopt;
+    return Problem::fromJson(json());
+}
+
+ApiClient::ApiClient(const QUrl &baseUrl, QObject *parent)
+    : QObject(parent), m_network(new QNetworkAccessManager(this)), m_baseUrl(baseUrl)
+{
+    m_network->setAutoDeleteReplies(false);
+}
+
+ApiReply *ApiClient::signup(const QString &email, const QString &password,
+                            const QString &displayName)
+{
+    return sendJson("POST", u"/api/v1/auth/signup"_s,
+                    SignupRequest{ email, password, displayName }.toJson());
+}
+
+ApiReply *ApiClient::login(const QString &email, const QString &password)
+{
+    return sendJson("POST", u"/api/v1/auth/login"_s, LoginRequest{ email, password }.toJson());
+}
+
+ApiReply *ApiClient::refreshToken(const QString &refreshToken)
+{
+    return sendJson("POST", u"/api/v1/auth/refresh-token"_s,
+                    RefreshTokenRequest{ refreshToken }.toJson());
+}
+
+ApiReply *ApiClient::logout(const QString &refreshToken)
+{
+    return sendJson("POST", u"/api/v1/auth/logout"_s, RefreshTokenRequest{ refreshToken }.toJson());
+}
+
+ApiReply *ApiClient::me()
+{
+    return send("GET", u"/api/v1/users/me"_s);
+}
+
+ApiReply *ApiClient::updateMe(const QJsonObject &changes)
+{
+    return sendJson("PATCH", u"/api/v1/users/me"_s, changes);
+}
+
+ApiReply *ApiClient::sendJson(const QByteArray &method, const QString &path,
+                              const QJsonObject &body)
+{
+    return send(method, path, QJsonDocument(body).toJson(QJsonDocument::Compact),
+                { { "Content-Type", "application/json" } });
+}
+
+ApiReply *ApiClient::send(const QByteArray &method, const QString &path, const QByteArray &body,
+                          const RawHeaders &headers)
+{
+    QUrl url = m_baseUrl;
+    const qsizetype query = path.indexOf(u'?');
+    url.setPath(query < 0 ? path : path.left(query));
+    if (query >= 0)
+        url.setQuery(path.mid(query + 1));
+    QNetworkRequest request(url);
+    request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::ManualRedirectPolicy);
+    if (!m_accessToken.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + m_accessToken.toUtf8());
+    for (const auto &[name, value] : headers)
+        request.setRawHeader(name, value);
+    auto *buffer = new QBuffer;
+    buffer->setData(body);
+    buffer->open(QIODevice::ReadOnly);
+    QNetworkReply *reply = body.isEmpty() && method != "POST" && method != "PATCH"
+                                   && method != "PUT"
+            ? m_network->sendCustomRequest(request, method)
+            : m_network->sendCustomRequest(request, method, buffer);
+    buffer->setParent(reply);
+    return new ApiReply(reply, this);
+}
+
+} // namespace Tasklane

@@ -1,0 +1,90 @@
+#pragma once
+
+#include "problem.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QList>
+#include <QNetworkReply>
+#include <QObject>
+#include <QPair>
+#include <QPointer>
+#include <QUrl>
+
+#include <optional>
+
+class QNetworkAccessManager;
+
+namespace Tasklane {
+
+using RawHeaders = QList<QPair<QByteArray, QByteArray>>;
+
+// One call to the Tasklane API. Emits finished() once; then status, headers and body are set.
+// A transport failure leaves status() at 0 and sets networkError().
+class ApiReply final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ApiReply)
+
+public:
+    explicit ApiReply(QNetworkReply *reply, QObject *parent = nullptr);
+
+    bool isFinished() const { return m_finished; }
+    int status() const { return m_status; }
+    QByteArray body() const { return m_body; }
+    QJsonObject json() const;
+    QByteArray header(const QByteArray &name) const;
+    // The problem details body, when the server answered with one.
+    std::optional<Problem> problem() const;
+    QNetworkReply::NetworkError networkError() const { return m_networkError; }
+    QString errorString() const { return m_errorString; }
+
+Q_SIGNALS:
+    void finished();
+
+private:
+    void collect();
+
+    QPointer<QNetworkReply> m_reply;
+    bool m_finished = false;
+    int m_status = 0;
+    QByteArray m_body;
+    RawHeaders m_headers;
+    QNetworkReply::NetworkError m_networkError = QNetworkReply::NoError;
+    QString m_errorString;
+};
+
+// A client of the Tasklane REST API on QNetworkAccessManager, used by the console and the
+// integration tests. Every call returns an ApiReply owned by the client.
+class ApiClient final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ApiClient)
+
+public:
+    explicit ApiClient(const QUrl &baseUrl, QObject *parent = nullptr);
+
+    QUrl baseUrl() const { return m_baseUrl; }
+    // The bearer token sent with every later call; empty sends none.
+    void setAccessToken(const QString &token) { m_accessToken = token; }
+    QString accessToken() const { return m_accessToken; }
+
+    ApiReply *signup(const QString &email, const QString &password, const QString &displayName);
+    ApiReply *login(const QString &email, const QString &password);
+    ApiReply *refreshToken(const QString &refreshToken);
+    ApiReply *logout(const QString &refreshToken);
+    ApiReply *me();
+    ApiReply *updateMe(const QJsonObject &changes);
+
+    // Any request, as raw as HTTP allows through QNetworkAccessManager: for tests and tools.
+    ApiReply *send(const QByteArray &method, const QString &path, const QByteArray &body = {},
+                   const RawHeaders &headers = {});
+    ApiReply *sendJson(const QByteArray &method, const QString &path, const QJsonObject &body);
+
+private:
+    QNetworkAccessManager *m_network;
+    QUrl m_baseUrl;
+    QString m_accessToken;
+};
+
+} // namespace Tasklane

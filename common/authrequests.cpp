@@ -1,0 +1,190 @@
+#include "authrequests.h"
+
+#include "jsonfieldreader.h"
+
+#include <QStringList>
+
+using namespace Qt::StringLiterals;
+
+namespace Tasklane {
+
+namespace {
+
+using Presence = JsonFieldReader::Presence;
+
+const QString EmailField = u"email"_s;
+const QString PasswordField = u"password"_s;
+const QString DisplayNameField = u"display_name"_s;
+
+bool hasControlCharacters(QStringView text)
+{
+    return std::any_of(text.begin(), text.end(), [](QChar c) {
+        return c.category() == QChar::Other_Control || c.category() == QChar::Other_Format
+                || c.category() == QChar::Separator_Line
+                || c.category() == QChar::Separator_Paragraph;
+    });
+}
+
+bool isValidDomainLabel(QStringView label)
+{
+    if (label.isEmpty() || label.size() > 63 || label.startsWith(u'-') || label.endsWith(u'-'))
+        return false;
+    return std::all_of(label.begin(), label.end(),
+                       [](QChar c) { return c.isLetterOrNumber() || c == u'-'; });
+}
+
+std::optional<QString> readEmail(JsonFieldReader &reader, Presence presence)
+{
+    const auto email = reader.string(EmailField, presence, AccountLimits::EmailMaxLength, 1);
+    if (!email)
+        return std::nullopt;
+    auto normalized = normalizeEmail(*email);
+    if (!normalized)
+        reader.addError(EmailField, u"invalid_format"_s, u"This is not an email address."_s);
+    return normalized;
+}
+
+std::optional<QString> readNewPassword(JsonFieldReader &reader, const QString &field,
+                                       Presence presence)
+{
+    return reader.string(field, presence, AccountLimits::PasswordMaxLength,
+                         AccountLimits::PasswordMinLength);
+}
+
+std::optional<QString> readDisplayName(JsonFieldReader &reader, Presence presence)
+{
+    auto name = reader.string(DisplayNameField, presence, AccountLimits::DisplayNameMaxLength, 1);
+    if (name && !isValidDisplayName(*name)) {
+        reader.addError(DisplayNameField, u"invalid_format"_s,
+                        u"A display name needs a visible character and no control characters."_s);
+        return std::nullopt;
+    }
+    return name;
+}
+
+// Finishes a parse: unknown fields become errors too; any error means no request.
+template<typename T>
+std::optional<T> conclude(JsonFieldReader &reader, T request, FieldErrors *errors)
+{
+    const FieldErrors &found = reader.finish();
+    if (found.isEmpty())
+        return request;
+    if (errors)
+        errors->append(found);
+    return std::nullopt;
+}
+
+} // namespace
+
+std::optional<QString> normalizeEmail(const QString &email)
+{
+    if (email.size() > AccountLimits::EmailMaxLength || hasControlCharacters(email))
+        return std::nullopt;
+    const qsizetype at = email.lastIndexOf(u'@');
+    if (at <= 0 || at > 64 || at == email.size() - 1)
+        return std::nullopt;
+    const QStringView local = QStringView(email).left(at);
+    const QStringView domain = QStringView(email).mid(at + 1);
+    const bool localOk = std::none_of(local.begin(), local.end(), [](QChar c) {
+        return c.isSpace() || c == u'@' || c == u'<' || c == u'>' || c == u'(' || c == u')'
+                || c == u',' || c == u';' || c == u':' || c == u'\\' || c == u'"' || c == u'['
+                || c == u']';
+    });
+    if (!localOk || local.startsWith(u'.') || local.endsWith(u'.') || local.contains(u".."))
+        return std::nullopt;
+    const QList<QStringView> labels = domain.split(u'.');
+    if (labels.size() < 2 || !std::all_of(labels.begin(), labels.end(), isValidDomainLabel))
+        return std::nullopt;
+    return email.toLower();
+}
+
+bool isValidDisplayName(const QString &name)
+{
+    const qsizetype length = codePointLength(name);
+    return length >= 1 && length <= AccountLimits::DisplayNameMaxLength
+            && !name.trimmed().isEmpty() && !hasControlCharacters(name);
+}
+
+QJsonObject SignupRequest::toJson() const
+{
+    return { { EmailField, email }, { PasswordField, password }, { DisplayNameField, displayName } };
+}
+
+std::optional<SignupRequest> SignupRequest::fromJson(const QJsonObject &json, FieldErrors *errors)
+{
+    JsonFieldReader reader(json);
+    SignupRequest request;
+    request.email = readEmail(reader, Presence::Required).value_or(QString());
+    request.password = readNewPassword(reader, PasswordField, Presence::Required).value_or(QString());
+    request.displayName = readDisplayName(reader, Presence::Required).value_or(QString());
+    return conclude(reader, request, errors);
+}
+
+QJsonObject LoginRequest::toJson() const
+{
+    return { { EmailField, email }, { PasswordField, password } };
+}
+
+std::optional<LoginRequest> LoginRequest::fromJson(const QJsonObject &json, FieldErrors *errors)
+{
+    JsonFieldReader reader(json);
+    LoginRequest request;
+    // No shape check beyond length: a login with a malformed address simply fails to match,
+    // with the same answer as any other unknown address.
+    const auto email = reader.string(EmailField, Presence::Required, AccountLimits::EmailMaxLength, 1);
+    request.email = email ? normalizeEmail(*email).value_or(*email) : QString();
+    request.password = reader.string(PasswordField, Presence::Required,
+                                     AccountLimits::PasswordMaxLength, 1)
+                               .value_or(QString());
+    return conclude(reader, request, errors);
+}
+
+QJsonObject RefreshTokenRequest::toJson() const
+{
+    return { { u"refresh_token"_s, refreshToken } };
+}
+
+std::optional<RefreshTokenRequest> RefreshTokenRequest::fromJson(const QJsonObject &json,
+                                                                 FieldErrors *errors)
+{
+    JsonFieldReader reader(json);
+    RefreshTokenRequest request;
+    request.refreshToken =
+            reader.string(u"refresh_token"_s, Presence::Required, 256, 1).value_or(QString());
+    return conclude(reader, request, errors);
+}
+
+QJsonObject UpdateMeRequest::toJson() const
+{
+    QJsonObject json;
+    if (displayName)
+        json.insert(DisplayNameField, *displayName);
+    if (email)
+        json.insert(EmailField, *email);
+    if (newPassword)
+        json.insert(PasswordField, *newPassword);
+    if (currentPassword)
+        json.insert(u"current_password"_s, *currentPassword);
+    return json;
+}
+
+std::optional<UpdateMeRequest> UpdateMeRequest::fromJson(const QJsonObject &json,
+                                                         FieldErrors *errors)
+{
+    JsonFieldReader reader(json);
+    UpdateMeRequest request;
+    request.displayName = readDisplayName(reader, Presence::Optional);
+    request.email = readEmail(reader, Presence::Optional);
+    request.newPassword = readNewPassword(reader, PasswordField, Presence::Optional);
+    request.currentPassword = reader.string(u"current_password"_s, Presence::Optional,
+                                            AccountLimits::PasswordMaxLength, 1);
+    request.triesToChangeRole = reader.contains(u"role"_s);
+    reader.markKnown(u"role"_s);
+    if ((request.email || request.newPassword) && !request.currentPassword
+        && !reader.hasErrorFor(u"current_password"_s))
+        reader.addError(u"current_password"_s, u"required"_s,
+                        u"Changing the email address or the password needs the current password."_s);
+    return conclude(reader, request, errors);
+}
+
+} // namespace Tasklane

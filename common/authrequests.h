@@ -1,0 +1,72 @@
+#pragma once
+
+#include "fielderror.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <optional>
+
+namespace Tasklane {
+
+// Limits of the account fields, the same for the server's checks and the console's forms.
+namespace AccountLimits {
+inline constexpr qsizetype EmailMaxLength = 254; // RFC 5321 path limit
+inline constexpr qsizetype DisplayNameMaxLength = 100;
+inline constexpr qsizetype PasswordMinLength = 12;
+inline constexpr qsizetype PasswordMaxLength = 128;
+} // namespace AccountLimits
+
+// Lower-cases and checks the shape of an address (local@domain.tld, no spaces or controls).
+// Returns the normalised address, or nullopt when it is not one.
+std::optional<QString> normalizeEmail(const QString &email);
+// A display name: 1..100 characters, no control characters, not only white space.
+bool isValidDisplayName(const QString &name);
+
+// Each parser reads one request body strictly; on any problem it returns nullopt and appends
+// every field error to `errors`. The password's membership of the common list is the server's
+// check, not these.
+struct SignupRequest
+{
+    QString email; // normalised
+    QString password;
+    QString displayName;
+
+    QJsonObject toJson() const;
+    static std::optional<SignupRequest> fromJson(const QJsonObject &json, FieldErrors *errors);
+};
+
+struct LoginRequest
+{
+    QString email; // normalised when it has the shape of one, as typed otherwise
+    QString password;
+
+    QJsonObject toJson() const;
+    static std::optional<LoginRequest> fromJson(const QJsonObject &json, FieldErrors *errors);
+};
+
+// The body of refresh-token and logout.
+struct RefreshTokenRequest
+{
+    QString refreshToken;
+
+    QJsonObject toJson() const;
+    static std::optional<RefreshTokenRequest> fromJson(const QJsonObject &json,
+                                                       FieldErrors *errors);
+};
+
+// PATCH /users/me: every field optional; email and password changes need current_password.
+// `role` is recognised only so that the server can refuse it as forbidden.
+struct UpdateMeRequest
+{
+    std::optional<QString> displayName;
+    std::optional<QString> email; // normalised
+    std::optional<QString> newPassword;
+    std::optional<QString> currentPassword;
+    bool triesToChangeRole = false;
+
+    QJsonObject toJson() const;
+    static std::optional<UpdateMeRequest> fromJson(const QJsonObject &json, FieldErrors *errors);
+};
+
+} // namespace Tasklane

@@ -1,0 +1,76 @@
+#include "jsonfieldreader.h"
+
+#include <QStringList>
+
+using namespace Qt::StringLiterals;
+
+namespace Tasklane {
+
+qsizetype codePointLength(QStringView text)
+{
+    qsizetype count = 0;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        if (text.at(i).isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate())
+            ++i;
+        ++count;
+    }
+    return count;
+}
+
+JsonFieldReader::JsonFieldReader(const QJsonObject &object) : m_object(object) { }
+
+std::optional<QString> JsonFieldReader::string(const QString &field, Presence presence,
+                                               qsizetype maxLength, qsizetype minLength)
+{
+    m_known.insert(field);
+    const auto it = m_object.constFind(field);
+    if (it == m_object.constEnd() || it->isNull()) {
+        if (presence == Presence::Required)
+            addError(field, u"required"_s, u"This field is required."_s);
+        return std::nullopt;
+    }
+    if (!it->isString()) {
+        addError(field, u"wrong_type"_s, u"This field must be a string."_s);
+        return std::nullopt;
+    }
+    QString value = it->toString();
+    const qsizetype length = codePointLength(value);
+    if (length > maxLength) {
+        addError(field, u"too_long"_s,
+                 u"This field must be at most %1 characters long."_s.arg(maxLength));
+        return std::nullopt;
+    }
+    if (length < minLength) {
+        addError(field, minLength == 1 ? u"required"_s : u"too_short"_s,
+                 minLength == 1 ? u"This field must not be empty."_s
+                                : u"This field must be at least %1 characters long."_s.arg(minLength));
+        return std::nullopt;
+    }
+    return value;
+}
+
+void JsonFieldReader::addError(const QString &field, const QString &code, const QString &message)
+{
+    m_errors.append({ field, code, message });
+}
+
+bool JsonFieldReader::hasErrorFor(const QString &field) const
+{
+    return std::any_of(m_errors.cbegin(), m_errors.cend(),
+                       [&field](const FieldError &error) { return error.field == field; });
+}
+
+const FieldErrors &JsonFieldReader::finish()
+{
+    QStringList unknown;
+    for (auto it = m_object.constBegin(); it != m_object.constEnd(); ++it) {
+        if (!m_known.contains(it.key()))
+            unknown.append(it.key());
+    }
+    unknown.sort();
+    for (const QString &field : std::as_const(unknown))
+        addError(field, u"unknown_field"_s, u"This field is not part of the request."_s);
+    return m_errors;
+}
+
+} // namespace Tasklane

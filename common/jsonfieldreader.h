@@ -1,0 +1,44 @@
+#pragma once
+
+#include "fielderror.h"
+
+#include <QJsonObject>
+#include <QSet>
+#include <QString>
+
+#include <optional>
+
+namespace Tasklane {
+
+// Reads the fields of one JSON request object strictly: each read names a field, checks its
+// presence, type and length (in Unicode code points), and records every problem at once.
+// finish() then reports each field the caller never asked for as unknown_field.
+class JsonFieldReader
+{
+public:
+    enum class Presence { Required, Optional };
+
+    explicit JsonFieldReader(const QJsonObject &object);
+
+    std::optional<QString> string(const QString &field, Presence presence, qsizetype maxLength,
+                                  qsizetype minLength = 0);
+    bool contains(const QString &field) const { return m_object.contains(field); }
+    void addError(const QString &field, const QString &code, const QString &message);
+    // Marks a field as known without reading it (a field the caller refuses for another reason).
+    void markKnown(const QString &field) { m_known.insert(field); }
+
+    const FieldErrors &finish();
+    const FieldErrors &errors() const { return m_errors; }
+    bool hasErrors() const { return !m_errors.isEmpty(); }
+    bool hasErrorFor(const QString &field) const;
+
+private:
+    QJsonObject m_object;
+    QSet<QString> m_known;
+    FieldErrors m_errors;
+};
+
+// Length of a string in Unicode code points (what people call characters).
+qsizetype codePointLength(QStringView text);
+
+} // namespace Tasklane

@@ -1,0 +1,32 @@
+#pragma once
+
+#include "role.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QString>
+
+#include <optional>
+
+namespace Tasklane {
+
+// A Tasklane account as the API shows it (never its password hash).
+struct User
+{
+    qint64 id = 0;
+    QString email;
+    QString displayName;
+    Role role = Role::User;
+    QDateTime createdAt;
+    QDateTime updatedAt;
+
+    QJsonObject toJson() const;
+    static std::optional<User> fromJson(const QJsonObject &json);
+    friend bool operator==(const User &, const User &) = default;
+};
+
+// RFC 3339 in UTC with milliseconds, the one timestamp format of the API.
+QString toApiTimestamp(const QDateTime &time);
+QDateTime fromApiTimestamp(const QString &text);
+
+} // namespace Tasklane

@@ -1,0 +1,68 @@
+#include "authcontroller.h"
+
+#include "apierror.h"
+#include "authrequests.h"
+#include "authservice.h"
+#include "router.h"
+
+namespace Tasklane {
+
+namespace {
+// Parses a body with T::fromJson, turning its field errors into one validation ApiError.
+template<typename T>
+T parse(const RequestContext &request)
+{
+    FieldErrors errors;
+    auto parsed = T::fromJson(request.jsonObject(), &errors);
+    if (!parsed)
+        throw ApiError::validation(errors);
+    return *parsed;
+}
+} // namespace
+
+void AuthController::registerRoutes(RouteTable &routes) const
+{
+    const auto bind = [this](HttpResponse (AuthController::*handler)(const RequestContext &) const) {
+        return [this, handler](const RequestContext &request) { return (this->*handler)(request); };
+    };
+    routes.add({ "POST", QStringLiteral("/api/v1/auth/signup"), RouteAccess::anyone(),
+                 Executor::Hashing, bind(&AuthController::signup) });
+    routes.add({ "POST", QStringLiteral("/api/v1/auth/login"), RouteAccess::anyone(),
+                 Executor::Hashing, bind(&AuthController::login) });
+    routes.add({ "POST", QStringLiteral("/api/v1/auth/refresh-token"), RouteAccess::anyone(),
+                 Executor::Database, bind(&AuthController::refreshToken) });
+    routes.add({ "POST", QStringLiteral("/api/v1/auth/logout"), RouteAccess::signedIn(),
+                 Executor::Database, bind(&AuthController::logout) });
+}
+
+// POST /api/v1/auth/signup {email, password, display_name} -> 201 User
+HttpResponse AuthController::signup(const RequestContext &request) const
+{
+    const User user = m_auth.signup(parse<SignupRequest>(request));
+    HttpResponse response = HttpResponse::json(201, user.toJson());
+    response.setHeader("Location", "/api/v1/users/me");
+    return response;
+}
+
+// POST /api/v1/auth/login {email, password} -> 200 TokenPair
+HttpResponse AuthController::login(const RequestContext &request) const
+{
+    return HttpResponse::json(200, m_auth.login(parse<LoginRequest>(request)).toJson());
+}
+
+// POST /api/v1/auth/refresh-token {refresh_token} -> 200 TokenPair (the old one is spent)
+HttpResponse AuthController::refreshToken(const RequestContext &request) const
+{
+    const auto body = parse<RefreshTokenRequest>(request);
+    return HttpResponse::json(200, m_auth.refresh(body.refreshToken).toJson());
+}
+
+// POST /api/v1/auth/logout {refresh_token} -> 204; ends the family and this access token
+HttpResponse AuthController::logout(const RequestContext &request) const
+{
+    const auto body = parse<RefreshTokenRequest>(request);
+    m_auth.logout(request.requirePrincipal(), body.refreshToken);
+    return HttpResponse::empty(204);
+}
+
+} // namespace Tasklane

@@ -1,0 +1,27 @@
+#pragma once
+
+#include "httpresponse.h"
+#include "requestcontext.h"
+
+namespace Tasklane {
+
+class AuthService;
+class RouteTable;
+
+// /api/v1/auth: sign-up, login, token refresh and logout. HTTP only: parse, call, serialise.
+class AuthController
+{
+public:
+    explicit AuthController(const AuthService &auth) : m_auth(auth) { }
+    void registerRoutes(RouteTable &routes) const;
+
+private:
+    HttpResponse signup(const RequestContext &request) const;
+    HttpResponse login(const RequestContext &request) const;
+    HttpResponse refreshToken(const RequestContext &request) const;
+    HttpResponse logout(const RequestContext &request) const;
+
+    const AuthService &m_auth;
+};
+
+} // namespace Tasklane

@@ -1,0 +1,198 @@
+#include "serverapp.h"
+
+#include "authcontroller.h"
+#include "authservice.h"
+#include "connectionguard.h"
+#include "corspolicy.h"
+#include "database.h"
+#include "databaseerror.h"
+#include "healthcontroller.h"
+#include "jwtcodec.h"
+#include "migrator.h"
+#include "passwordhasher.h"
+#include "passwordpolicy.h"
+#include "router.h"
+#include "securerandom.h"
+#include "usercontroller.h"
+#include "userservice.h"
+#include "workerpools.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QHttpServer>
+#include <QLoggingCategory>
+#include <QTimer>
+
+#include <cstdio>
+#include <stdexcept>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcServer, "tasklane.server")
+
+namespace Tasklane {
+
+namespace {
+constexpr int ShutdownDeadlineMs = 30'000;
+}
+
+ServerApp::ServerApp(ServerSettings settings, QObject *parent)
+    : QObject(parent), m_settings(std::move(settings))
+{
+}
+
+ServerApp::~ServerApp()
+{
+    // Workers first: they use everything below and own database connections.
+    m_pools.reset();
+    delete m_router;
+    // QHttpServer::bind() adopted the guard: deleting the server deletes it.
+    if (m_http)
+        delete m_http;
+    else
+        delete m_guard;
+}
+
+void ServerApp::openStorage(bool applyMigrations)
+{
+    QString error;
+    const auto config = DatabaseConfig::fromUrl(m_settings.databaseUrl, &error);
+    if (!config)
+        throw DatabaseError(DatabaseError::Kind::Connection, error);
+    DatabaseConfig resolved = *config;
+    if (!m_settings.databasePassword.isEmpty())
+        resolved.password = QString::fromUtf8(m_settings.databasePassword);
+    if (!resolved.isPostgres() && !QDir().mkpath(QFileInfo(resolved.sqlitePath).absolutePath()))
+        throw DatabaseError(DatabaseError::Kind::Connection,
+                            u"cannot create the folder of %1"_s.arg(resolved.sqlitePath));
+    m_database = std::make_unique<Database>(resolved);
+    if (!applyMigrations)
+        return;
+    const Migrator migrator(*m_database);
+    const QList<int> applied = migrator.migrate();
+    qCInfo(lcServer, "database %s at schema version %d (%lld migrations applied now)",
+           qUtf8Printable(resolved.describe()), migrator.latestVersion(), qlonglong(applied.size()));
+}
+
+QByteArray ServerApp::loadOrCreateSigningKey() const
+{
+    if (!m_settings.jwtSecret.isEmpty())
+        return m_settings.jwtSecret;
+    // Development only (production refuses to start without one): a key of our own, kept
+    // beside the data so that tokens survive a restart.
+    if (!QDir().mkpath(m_settings.dataDir))
+        throw std::runtime_error("cannot create the data folder");
+    const QString path = m_settings.dataDir + u"/jwt-secret"_s;
+    QFile file(path);
+    if (file.exists()) {
+        if (!file.open(QIODevice::ReadOnly))
+            throw std::runtime_error("cannot read the signing key in the data folder");
+        const QByteArray key = file.readAll().trimmed();
+        if (key.size() < 32)
+            throw std::runtime_error("the signing key in the data folder is too short");
+        return key;
+    }
+    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly,
+                   QFileDevice::ReadOwner | QFileDevice::WriteOwner))
+        throw std::runtime_error("cannot create the signing key in the data folder");
+    const QByteArray key = SecureRandom::bytes(32).toHex();
+    file.write(key + '\n');
+    file.close();
+    qCInfo(lcServer, "generated a signing key in %s (mode 0600)", qUtf8Printable(path));
+    return key;
+}
+
+void ServerApp::buildServices()
+{
+    m_hasher = std::make_unique<PasswordHasher>();
+    m_policy = std::make_unique<PasswordPolicy>();
+    m_jwt = std::make_unique<JwtCodec>(loadOrCreateSigningKey(), m_settings.jwtIssuer,
+                                       m_settings.jwtAudience, m_settings.accessTokenTtl);
+    m_auth = std::make_unique<AuthService>(*m_database, *m_hasher, *m_policy, *m_jwt,
+                                           m_settings.refreshTokenTtl);
+    m_users = std::make_unique<UserService>(*m_database, *m_hasher, *m_policy);
+    m_cors = std::make_unique<CorsPolicy>(m_settings.corsOrigins);
+    m_authController = std::make_unique<AuthController>(*m_auth);
+    m_userController = std::make_unique<UserController>(*m_users);
+    m_healthController = std::make_unique<HealthController>(*m_database);
+}
+
+void ServerApp::registerRoutes(RouteTable &routes)
+{
+    m_healthController->registerRoutes(routes);
+    m_authController->registerRoutes(routes);
+    m_userController->registerRoutes(routes);
+}
+
+bool ServerApp::startServing()
+{
+    m_pools = std::make_unique<WorkerPools>(m_settings.dbThreads, m_settings.hashThreads,
+                                            m_settings.hashQueueLimit);
+    ConnectionGuard::Limits limits;
+    limits.maxHeaderCount = m_settings.maxHeaderCount;
+    limits.maxHeaderBytes = m_settings.maxHeaderBytes;
+    limits.maxBodyBytes = m_settings.maxBodyBytes;
+    limits.headerTimeoutMs = m_settings.headerTimeoutMs;
+    limits.idleTimeoutMs = m_settings.idleTimeoutMs;
+    limits.maxConnections = m_settings.maxConnections;
+    m_guard = new ConnectionGuard(limits);
+    if (!m_guard->listen(m_settings.listenAddress, m_settings.listenPort)) {
+        qCCritical(lcServer, "cannot listen on %s:%d: %s",
+                   qUtf8Printable(m_settings.listenAddress.toString()), m_settings.listenPort,
+                   qUtf8Printable(m_guard->errorString()));
+        return false;
+    }
+    m_router = new Router(*m_guard, *m_pools, *m_jwt, *m_auth, *m_cors);
+    registerRoutes(m_router->routes());
+    m_http = new QHttpServer;
+    m_http->setMissingHandler(
+            [router = m_router](const QHttpServerRequest &request,
+                                QHttpServerResponder &&responder) {
+                router->handle(request, std::move(responder));
+            });
+    m_http->bind(m_guard);
+    m_port = m_guard->serverPort();
+
+    const QString host = m_settings.listenAddress.protocol() == QAbstractSocket::IPv6Protocol
+            ? u'[' + m_settings.listenAddress.toString() + u']'
+            : m_settings.listenAddress.toString();
+    const QString url = u"http://%1:%2"_s.arg(host).arg(m_port);
+    qCInfo(lcServer, "listening on %s", qUtf8Printable(url));
+    // The one line on stdout: people and test harnesses read the URL from it.
+    std::printf("Tasklane listening on %s\n", qPrintable(url));
+    std::fflush(stdout);
+    return true;
+}
+
+void ServerApp::stop()
+{
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    if (!m_guard) {
+        QCoreApplication::quit();
+        return;
+    }
+    qCInfo(lcServer, "shutting down: %d requests in flight", m_router->inFlight());
+    m_guard->beginShutdown();
+    if (m_router->inFlight() == 0) {
+        QTimer::singleShot(0, this, &ServerApp::finishShutdown);
+        return;
+    }
+    connect(m_router, &Router::drained, this, &ServerApp::finishShutdown);
+    QTimer::singleShot(ShutdownDeadlineMs, this, &ServerApp::finishShutdown);
+}
+
+void ServerApp::finishShutdown()
+{
+    if (!m_pools)
+        return;
+    // Workers end (and their database connections close) when ServerApp is destroyed.
+    m_pools->waitForDone();
+    m_database->closeThreadConnection();
+    qCInfo(lcServer, "stopped");
+    QCoreApplication::quit();
+}
+
+} // namespace Tasklane

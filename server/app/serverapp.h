@@ -1,0 +1,78 @@
+#pragma once
+
+#include "settings.h"
+
+#include <QObject>
+
+#include <memory>
+
+class QHttpServer;
+
+namespace Tasklane {
+
+class AuthController;
+class AuthService;
+class HealthController;
+class RouteTable;
+class UserController;
+class ConnectionGuard;
+class CorsPolicy;
+class Database;
+class JwtCodec;
+class PasswordHasher;
+class PasswordPolicy;
+class Router;
+class UserService;
+class WorkerPools;
+
+// The pieces of tasklaned and their wiring, for every subcommand: storage, services, and for
+// `serve` the HTTP stack. Members are declared in dependency order so they are destroyed in
+// reverse: the worker pools (and their threads' database connections) go before the database.
+class ServerApp final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ServerApp)
+
+public:
+    explicit ServerApp(ServerSettings settings, QObject *parent = nullptr);
+    ~ServerApp() override;
+
+    // Opens the database and applies pending migrations. Throws on failure.
+    void openStorage(bool applyMigrations);
+    // Builds the services (needs the signing key: generated in the data folder if not given).
+    void buildServices();
+    // Adds every controller's routes (the server's whole API) to `routes`.
+    void registerRoutes(RouteTable &routes);
+    // Listens and serves until stop(); returns false (and logs why) if it cannot listen.
+    bool startServing();
+    // Graceful: stop accepting, finish what is in flight, then quit the event loop.
+    void stop();
+
+    const Database &database() const { return *m_database; }
+    const AuthService &auth() const { return *m_auth; }
+    quint16 port() const { return m_port; }
+
+private:
+    QByteArray loadOrCreateSigningKey() const;
+    void finishShutdown();
+
+    ServerSettings m_settings;
+    std::unique_ptr<Database> m_database;
+    std::unique_ptr<PasswordHasher> m_hasher;
+    std::unique_ptr<PasswordPolicy> m_policy;
+    std::unique_ptr<JwtCodec> m_jwt;
+    std::unique_ptr<AuthService> m_auth;
+    std::unique_ptr<UserService> m_users;
+    std::unique_ptr<CorsPolicy> m_cors;
+    std::unique_ptr<AuthController> m_authController;
+    std::unique_ptr<UserController> m_userController;
+    std::unique_ptr<HealthController> m_healthController;
+    std::unique_ptr<WorkerPools> m_pools;
+    ConnectionGuard *m_guard = nullptr;
+    QHttpServer *m_http = nullptr;
+    Router *m_router = nullptr;
+    quint16 m_port = 0;
+    bool m_stopping = false;
+};
+
+} // namespace Tasklane

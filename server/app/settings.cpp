@@ -1,0 +1,291 @@
+#include "settings.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFile>
+#include <QHash>
+#include <QProcessEnvironment>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QThread>
+#include <QUrl>
+
+#include <functional>
+
+using namespace Qt::StringLiterals;
+
+namespace Tasklane {
+
+namespace {
+
+QString defaultDataDir()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
+            + u"/tasklane"_s;
+}
+
+QHash<QString, QString> defaults()
+{
+    const int cores = std::max(1, QThread::idealThreadCount());
+    return {
+        { u"listen"_s, u"127.0.0.1:8080"_s },
+        { u"data"_s, defaultDataDir() },
+        { u"db"_s, QString() },
+        { u"env"_s, u"development"_s },
+        { u"log_level"_s, u"info"_s },
+        { u"cors_origins"_s, QString() },
+        { u"jwt_issuer"_s, u"tasklane"_s },
+        { u"jwt_audience"_s, u"tasklane-api"_s },
+        { u"access_token_ttl"_s, u"900"_s },
+        { u"refresh_token_ttl"_s, QString::number(30 * 24 * 3600) },
+        { u"max_body_bytes"_s, QString::number(10 * 1024 * 1024) },
+        { u"max_header_count"_s, u"64"_s },
+        { u"max_header_bytes"_s, QString::number(32 * 1024) },
+        { u"header_timeout_ms"_s, u"10000"_s },
+        { u"idle_timeout_ms"_s, u"60000"_s },
+        { u"max_connections"_s, u"1024"_s },
+        { u"db_threads"_s, QString::number(std::max(2, cores * 2)) },
+        { u"hash_threads"_s, QString::number(cores) },
+        { u"hash_queue_limit"_s, u"256"_s },
+    };
+}
+
+std::optional<qint64> readInteger(const QString &value, qint64 minimum, qint64 maximum)
+{
+    bool ok = false;
+    const qint64 number = value.trimmed().toLongLong(&ok);
+    if (!ok || number < minimum || number > maximum)
+        return std::nullopt;
+    return number;
+}
+
+bool readSecretFile(const QString &path, QString *value, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = file.errorString();
+        return false;
+    }
+    QByteArray content = file.readAll();
+    while (content.endsWith('\n') || content.endsWith('\r'))
+        content.chop(1);
+    *value = QString::fromUtf8(content);
+    return true;
+}
+
+} // namespace
+
+const QList<SettingDefinition> &SettingsLoader::definitions()
+{
+    static const QList<SettingDefinition> list{
+        { "listen", "ADDRESS:PORT", "Address and port to listen on (port 0: any free port).", false },
+        { "data", "DIR", "Data folder: the SQLite database and the generated signing key.", false },
+        { "db", "URL",
+          "Database: sqlite:PATH or postgres://USER@HOST:PORT/NAME (default: sqlite in the data "
+          "folder).",
+          false },
+        { "env", "NAME",
+          "development or production; production refuses to start without configured secrets.",
+          false },
+        { "log_level", "LEVEL", "debug, info, warning or error.", false },
+        { "cors_origins", "ORIGINS", "Comma-separated exact origins allowed cross-origin access.",
+          false },
+        { "jwt_issuer", "ISS", "The iss claim of access tokens.", false },
+        { "jwt_audience", "AUD", "The aud claim of access tokens.", false },
+        { "access_token_ttl", "SECONDS", "Lifetime of access tokens.", false },
+        { "refresh_token_ttl", "SECONDS", "Lifetime of refresh tokens.", false },
+        { "max_body_bytes", "BYTES", "Largest request body accepted (413 above).", false },
+        { "max_header_count", "N", "Most header fields in a request (431 above).", false },
+        { "max_header_bytes", "BYTES", "Largest request header section (431 above).", false },
+        { "header_timeout_ms", "MS", "Time a request's headers may take to arrive (408).", false },
+        { "idle_timeout_ms", "MS", "Time an idle keep-alive connection stays open.", false },
+        { "max_connections", "N", "Most simultaneous connections (503 above).", false },
+        { "db_threads", "N", "Threads (and database connections) for queries.", false },
+        { "hash_threads", "N", "Threads for password hashing (default: one per core).", false },
+        { "hash_queue_limit", "N", "Most requests waiting for password hashing (503 above).",
+          false },
+        { "jwt_secret", "SECRET",
+          "Access-token signing key, 32 bytes or more (default: generated in the data folder; "
+          "required in production).",
+          true, false },
+        { "db_password", "PASSWORD", "PostgreSQL password (required in production on PostgreSQL).",
+          true, false },
+    };
+    return list;
+}
+
+QString SettingsLoader::environmentName(const SettingDefinition &definition)
+{
+    return u"TASKLANE_"_s + QString::fromLatin1(definition.key).toUpper();
+}
+
+QString SettingsLoader::optionName(const SettingDefinition &definition)
+{
+    return QString::fromLatin1(definition.key).replace(u'_', u'-');
+}
+
+void SettingsLoader::addOptions(QCommandLineParser &parser)
+{
+    parser.addOption({ u"config"_s, u"INI file of settings (env TASKLANE_CONFIG)."_s, u"FILE"_s });
+    for (const SettingDefinition &definition : definitions()) {
+        if (!definition.onCommandLine)
+            continue;
+        parser.addOption({ optionName(definition),
+                           QString::fromLatin1(definition.description) + u" (env "_s
+                                   + environmentName(definition) + u')',
+                           QString::fromLatin1(definition.valueName) });
+    }
+}
+
+QString SettingsLoader::helpText()
+{
+    QString text = u"Settings (defaults < INI file < environment < command line):\n"_s;
+    const QHash<QString, QString> builtIn = defaults();
+    for (const SettingDefinition &definition : definitions()) {
+        const QString key = QString::fromLatin1(definition.key);
+        text += u"  %1 / %2"_s.arg(key, environmentName(definition));
+        if (definition.secret)
+            text += u" / %1_FILE"_s.arg(environmentName(definition));
+        else
+            text += u" / --%1"_s.arg(optionName(definition));
+        const QString value = builtIn.value(key);
+        text += u"\n      %1%2\n"_s.arg(QString::fromLatin1(definition.description),
+                                         value.isEmpty() ? QString() : u" Default: "_s + value);
+    }
+    return text;
+}
+
+std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &parser,
+                                                   const QProcessEnvironment &environment,
+                                                   QStringList *errors)
+{
+    QHash<QString, QString> values = defaults();
+
+    // Layer 2: the INI file.
+    QString configPath = parser.isSet(u"config"_s) ? parser.value(u"config"_s)
+                                                   : environment.value(u"TASKLANE_CONFIG"_s);
+    if (!configPath.isEmpty()) {
+        if (!QFile::exists(configPath)) {
+            errors->append(u"the config file %1 does not exist"_s.arg(configPath));
+            return std::nullopt;
+        }
+        const QSettings file(configPath, QSettings::IniFormat);
+        if (file.status() != QSettings::NoError) {
+            errors->append(u"the config file %1 is not a valid INI file"_s.arg(configPath));
+            return std::nullopt;
+        }
+        for (const SettingDefinition &definition : definitions()) {
+            const QString key = QString::fromLatin1(definition.key);
+            if (file.contains(key))
+                values.insert(key, file.value(key).toStringList().join(u','));
+            if (definition.secret && file.contains(key + u"_file"_s)) {
+                QString secret, error;
+                if (!readSecretFile(file.value(key + u"_file"_s).toString(), &secret, &error))
+                    errors->append(u"%1_file in %2: %3"_s.arg(key, configPath, error));
+                else
+                    values.insert(key, secret);
+            }
+        }
+    }
+
+    // Layer 3: the environment.
+    for (const SettingDefinition &definition : definitions()) {
+        const QString key = QString::fromLatin1(definition.key);
+        const QString name = environmentName(definition);
+        if (environment.contains(name))
+            values.insert(key, environment.value(name));
+        if (definition.secret && environment.contains(name + u"_FILE"_s)) {
+            QString secret, error;
+            if (!readSecretFile(environment.value(name + u"_FILE"_s), &secret, &error))
+                errors->append(u"%1_FILE: %2"_s.arg(name, error));
+            else
+                values.insert(key, secret);
+        }
+    }
+
+    // Layer 4: the command line.
+    for (const SettingDefinition &definition : definitions()) {
+        if (definition.onCommandLine && parser.isSet(optionName(definition)))
+            values.insert(QString::fromLatin1(definition.key),
+                          parser.value(optionName(definition)));
+    }
+
+    ServerSettings settings;
+    const QString listen = values.value(u"listen"_s).trimmed();
+    const qsizetype colon = listen.lastIndexOf(u':');
+    QString host = colon > 0 ? listen.left(colon) : QString();
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2);
+    const auto port = colon > 0 ? readInteger(listen.mid(colon + 1), 0, 65535) : std::nullopt;
+    if (!port || !settings.listenAddress.setAddress(host))
+        errors->append(u"listen must be ADDRESS:PORT, such as 127.0.0.1:8080 or [::1]:8080"_s);
+    else
+        settings.listenPort = quint16(*port);
+
+    settings.dataDir = QDir::cleanPath(QDir::current().absoluteFilePath(values.value(u"data"_s)));
+    settings.databaseUrl = values.value(u"db"_s);
+    if (settings.databaseUrl.isEmpty())
+        settings.databaseUrl = u"sqlite:"_s + settings.dataDir + u"/tasklane.db"_s;
+    settings.environment = values.value(u"env"_s);
+    if (settings.environment != u"development" && settings.environment != u"production")
+        errors->append(u"env must be development or production"_s);
+    settings.logLevel = values.value(u"log_level"_s);
+    if (!QStringList{ u"debug"_s, u"info"_s, u"warning"_s, u"error"_s }.contains(settings.logLevel))
+        errors->append(u"log_level must be debug, info, warning or error"_s);
+    settings.corsOrigins = values.value(u"cors_origins"_s).split(u',', Qt::SkipEmptyParts);
+    for (QString &origin : settings.corsOrigins)
+        origin = origin.trimmed();
+    settings.jwtIssuer = values.value(u"jwt_issuer"_s);
+    settings.jwtAudience = values.value(u"jwt_audience"_s);
+    settings.jwtSecret = values.value(u"jwt_secret"_s).toUtf8();
+    settings.databasePassword = values.value(u"db_password"_s).toUtf8();
+
+    struct IntegerSetting
+    {
+        const char *key;
+        qint64 minimum;
+        qint64 maximum;
+        std::function<void(qint64)> assign;
+    };
+    const QList<IntegerSetting> integers{
+        { "access_token_ttl", 30, 24 * 3600, [&](qint64 v) { settings.accessTokenTtl = v; } },
+        { "refresh_token_ttl", 60, 365LL * 24 * 3600, [&](qint64 v) { settings.refreshTokenTtl = v; } },
+        { "max_body_bytes", 1024, 1LL << 30, [&](qint64 v) { settings.maxBodyBytes = v; } },
+        { "max_header_count", 8, 100, [&](qint64 v) { settings.maxHeaderCount = int(v); } },
+        // QHttpServer 6.4 drops all headers past 100 fields or 100 KiB: stay well below.
+        { "max_header_bytes", 1024, 64 * 1024, [&](qint64 v) { settings.maxHeaderBytes = int(v); } },
+        { "header_timeout_ms", 100, 600'000, [&](qint64 v) { settings.headerTimeoutMs = int(v); } },
+        { "idle_timeout_ms", 100, 3'600'000, [&](qint64 v) { settings.idleTimeoutMs = int(v); } },
+        { "max_connections", 1, 100'000, [&](qint64 v) { settings.maxConnections = int(v); } },
+        { "db_threads", 1, 256, [&](qint64 v) { settings.dbThreads = int(v); } },
+        { "hash_threads", 1, 256, [&](qint64 v) { settings.hashThreads = int(v); } },
+        { "hash_queue_limit", 1, 100'000, [&](qint64 v) { settings.hashQueueLimit = int(v); } },
+    };
+    for (const IntegerSetting &integer : integers) {
+        const QString key = QString::fromLatin1(integer.key);
+        const auto value = readInteger(values.value(key), integer.minimum, integer.maximum);
+        if (value)
+            integer.assign(*value);
+        else
+            errors->append(u"%1 must be a whole number from %2 to %3"_s.arg(key).arg(integer.minimum).arg(
+                    integer.maximum));
+    }
+
+    if (!settings.jwtSecret.isEmpty() && settings.jwtSecret.size() < 32)
+        errors->append(u"TASKLANE_JWT_SECRET must be at least 32 bytes long"_s);
+    if (settings.isProduction()) {
+        if (settings.jwtSecret.isEmpty())
+            errors->append(u"production needs a signing key: set TASKLANE_JWT_SECRET or "
+                           "TASKLANE_JWT_SECRET_FILE"_s);
+        const bool postgres = settings.databaseUrl.startsWith(u"postgres");
+        if (postgres && settings.databasePassword.isEmpty()
+            && !QUrl(settings.databaseUrl).password().size())
+            errors->append(u"production on PostgreSQL needs its password: set "
+                           "TASKLANE_DB_PASSWORD or TASKLANE_DB_PASSWORD_FILE"_s);
+    }
+    if (!errors->isEmpty())
+        return std::nullopt;
+    return settings;
+}
+
+} // namespace Tasklane

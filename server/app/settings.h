@@ -1,0 +1,78 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+class QCommandLineParser;
+class QProcessEnvironment;
+
+namespace Tasklane {
+
+// Everything tasklaned can be told, resolved from four layers, each overriding the one before:
+// built-in defaults < the INI file (--config / TASKLANE_CONFIG) < TASKLANE_* environment
+// variables < command-line options. Secrets (jwt_secret, db_password) never come from the
+// command line (it shows in `ps`); each can also be read from a file named by TASKLANE_*_FILE
+// (or a *_file key in the INI file).
+struct ServerSettings
+{
+    QHostAddress listenAddress;
+    quint16 listenPort = 8080;
+    QString dataDir;
+    QString databaseUrl;
+    QByteArray databasePassword;
+    QByteArray jwtSecret; // empty: generated and kept in the data folder (development only)
+    QString jwtIssuer;
+    QString jwtAudience;
+    qint64 accessTokenTtl = 900;
+    qint64 refreshTokenTtl = 30 * 24 * 3600;
+    QStringList corsOrigins;
+    QString environment;
+    QString logLevel;
+    qint64 maxBodyBytes = 10 * 1024 * 1024;
+    int maxHeaderCount = 64;
+    int maxHeaderBytes = 32 * 1024;
+    int headerTimeoutMs = 10'000;
+    int idleTimeoutMs = 60'000;
+    int maxConnections = 1024;
+    int dbThreads = 4;
+    int hashThreads = 2;
+    int hashQueueLimit = 256;
+
+    bool isProduction() const { return environment == QLatin1StringView("production"); }
+};
+
+// One setting: its INI key; the environment variable is TASKLANE_ + the key in capitals, the
+// command-line option -- + the key with dashes.
+struct SettingDefinition
+{
+    const char *key;
+    const char *valueName;
+    const char *description;
+    bool secret = false;
+    bool onCommandLine = true;
+};
+
+class SettingsLoader
+{
+public:
+    static const QList<SettingDefinition> &definitions();
+    static QString environmentName(const SettingDefinition &definition);
+    static QString optionName(const SettingDefinition &definition);
+
+    // Adds --config and an option for each non-secret setting.
+    static void addOptions(QCommandLineParser &parser);
+    // A description of every setting, its variable and default, for --help.
+    static QString helpText();
+
+    // Resolves the settings; on failure returns nullopt and says why in `errors`.
+    static std::optional<ServerSettings> load(const QCommandLineParser &parser,
+                                              const QProcessEnvironment &environment,
+                                              QStringList *errors);
+};
+
+} // namespace Tasklane

@@ -1,0 +1,43 @@
+#include "signalwatcher.h"
+
+#include <csignal>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace Tasklane {
+
+namespace {
+int s_pipe[2] = { -1, -1 };
+
+extern "C" void onSignal(int signalNumber)
+{
+    const char byte = char(signalNumber);
+    [[maybe_unused]] const auto written = ::write(s_pipe[0], &byte, 1);
+}
+} // namespace
+
+SignalWatcher::SignalWatcher(QObject *parent) : QObject(parent)
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s_pipe) != 0)
+        return;
+    m_notifier = new QSocketNotifier(s_pipe[1], QSocketNotifier::Read, this);
+    connect(m_notifier, &QSocketNotifier::activated, this, [this] {
+        char byte = 0;
+        if (::read(s_pipe[1], &byte, 1) == 1)
+            Q_EMIT terminationRequested(int(byte));
+    });
+    struct sigaction action = {};
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGTERM, &action, nullptr);
+    sigaction(SIGINT, &action, nullptr);
+}
+
+SignalWatcher::~SignalWatcher()
+{
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+}
+
+} // namespace Tasklane

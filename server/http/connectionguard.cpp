@@ -1,0 +1,415 @@
+#include "connectionguard.h"
+
+#include "problemmapping.h"
+#include "securerandom.h"
+
+#include <QLoggingCategory>
+#include <QTcpSocket>
+
+#include <sys/socket.h>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcGuard, "tasklane.http.guard")
+
+namespace Tasklane {
+
+namespace {
+constexpr qsizetype MaxChunkLineBytes = 1024;
+constexpr int LingerMs = 2000; // how long a closing connection may keep sending before abort
+
+bool hasToken(const QList<QByteArray> &values, QByteArrayView token)
+{
+    for (const QByteArray &value : values) {
+        const QList<QByteArray> parts = value.split(',');
+        for (const QByteArray &part : parts) {
+            if (part.trimmed().compare(token, Qt::CaseInsensitive) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+} // namespace
+
+ConnectionGuard::ConnectionGuard(const Limits &limits, QObject *parent)
+    : QTcpServer(parent), m_limits(limits)
+{
+    const int shortest = std::min(m_limits.headerTimeoutMs, m_limits.idleTimeoutMs);
+    m_sweepTimer.setInterval(std::clamp(shortest / 4, 20, 1000));
+    connect(&m_sweepTimer, &QTimer::timeout, this, &ConnectionGuard::sweep);
+    m_sweepTimer.start();
+}
+
+ConnectionGuard::~ConnectionGuard() = default;
+
+QByteArray ConnectionGuard::problemBytes(ApiError::Kind kind, const QString &detail)
+{
+    const QByteArray requestId = base64UrlEncode(SecureRandom::bytes(12));
+    HttpResponse response =
+            problemResponse(ApiError(kind, detail), QString::fromLatin1(requestId), QString());
+    response.addStandardHeaders(requestId);
+    return response.serialize(false, true);
+}
+
+void ConnectionGuard::incomingConnection(qintptr handle)
+{
+    auto *socket = new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(handle)) {
+        delete socket;
+        return;
+    }
+    if (m_shuttingDown || m_connections.size() >= m_limits.maxConnections) {
+        socket->write(problemBytes(ApiError::Kind::ServerBusy,
+                                   u"The server has too many connections; try again shortly."_s));
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        socket->disconnectFromHost();
+        Q_EMIT refused(503, u"connection limit reached"_s);
+        return;
+    }
+    Connection &connection = m_connections[socket];
+    connection.lastActivity.start();
+    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
+    connect(socket, &QTcpSocket::bytesWritten, this, [this, socket] {
+        const auto it = m_connections.find(socket);
+        if (it == m_connections.end())
+            return;
+        it->lastActivity.restart();
+        if (it->phase == Phase::Closing && socket->bytesToWrite() == 0)
+            ::shutdown(int(socket->socketDescriptor()), SHUT_WR);
+    });
+    connect(socket, &QObject::destroyed, this,
+            [this](QObject *object) { m_connections.remove(object); });
+    addPendingConnection(socket);
+}
+
+void ConnectionGuard::onReadyRead(QTcpSocket *socket)
+{
+    const auto it = m_connections.find(socket);
+    if (it == m_connections.end())
+        return;
+    it->lastActivity.restart();
+    if (it->phase == Phase::Closing) {
+        socket->readAll(); // discarded: nothing more is answered on this connection
+        return;
+    }
+    // Peek: QHttpServer's own slot runs next and consumes everything that is buffered.
+    scan(socket, *it, socket->peek(socket->bytesAvailable()));
+}
+
+void ConnectionGuard::scan(QTcpSocket *socket, Connection &c, const QByteArray &data)
+{
+    qsizetype pos = 0;
+    while (pos < data.size()) {
+        switch (c.phase) {
+        case Phase::Closing:
+            return;
+        case Phase::Headers: {
+            // Blank lines before a request line are allowed and ignored (RFC 9112 2.2).
+            if (c.header.isEmpty() && c.lineLength == 0
+                && (data.at(pos) == '\r' || data.at(pos) == '\n')) {
+                ++pos;
+                continue;
+            }
+            if (!c.headerStarted.isValid())
+                c.headerStarted.start();
+            const qsizetype newline = data.indexOf('\n', pos);
+            const qsizetype end = newline < 0 ? data.size() : newline + 1;
+            if (c.header.size() + (end - pos) > m_limits.maxHeaderBytes) {
+                refuse(socket, c, ApiError::Kind::HeaderFieldsTooLarge,
+                       u"The request's header section exceeds %1 bytes."_s.arg(
+                               m_limits.maxHeaderBytes));
+                return;
+            }
+            c.header.append(data.constData() + pos, end - pos);
+            c.lineLength += end - pos;
+            pos = end;
+            if (newline < 0)
+                break;
+            const bool blank = c.lineLength <= 2
+                    && c.header.endsWith(c.lineLength == 2 ? "\r\n" : "\n");
+            c.lineLength = 0;
+            if (!blank) {
+                // The request line does not count as a header field.
+                if (++c.headerLines - 1 > m_limits.maxHeaderCount) {
+                    refuse(socket, c, ApiError::Kind::HeaderFieldsTooLarge,
+                           u"The request has more than %1 header fields."_s.arg(
+                                   m_limits.maxHeaderCount));
+                    return;
+                }
+                break;
+            }
+            if (!headersComplete(socket, c))
+                return;
+            break;
+        }
+        case Phase::Body:
+        case Phase::ChunkData: {
+            const qint64 take = std::min<qint64>(c.remaining, data.size() - pos);
+            pos += take;
+            c.remaining -= take;
+            if (c.remaining == 0) {
+                if (c.phase == Phase::Body)
+                    requestComplete(c);
+                else
+                    c.phase = Phase::ChunkDataEnd;
+            }
+            break;
+        }
+        case Phase::ChunkSize:
+        case Phase::ChunkDataEnd:
+        case Phase::Trailers: {
+            const qsizetype newline = data.indexOf('\n', pos);
+            const qsizetype end = newline < 0 ? data.size() : newline + 1;
+            c.line.append(data.constData() + pos, end - pos);
+            pos = end;
+            const qsizetype limit = c.phase == Phase::Trailers ? m_limits.maxHeaderBytes
+                                                                : MaxChunkLineBytes;
+            if (c.line.size() > limit) {
+                refuse(socket, c, ApiError::Kind::BadRequest, u"Malformed chunked body."_s);
+                return;
+            }
+            if (newline < 0)
+                break;
+            const QByteArray line = c.line.trimmed();
+            c.line.clear();
+            if (c.phase == Phase::ChunkDataEnd) {
+                if (!line.isEmpty()) {
+                    refuse(socket, c, ApiError::Kind::BadRequest, u"Malformed chunked body."_s);
+                    return;
+                }
+                c.phase = Phase::ChunkSize;
+            } else if (c.phase == Phase::Trailers) {
+                if (line.isEmpty())
+                    requestComplete(c);
+            } else {
+                bool ok = false;
+                const QByteArray sizeText = line.left(line.indexOf(';')).trimmed();
+                const qint64 size = sizeText.size() <= 15 ? sizeText.toLongLong(&ok, 16) : -1;
+                if (!ok || size < 0) {
+                    refuse(socket, c, ApiError::Kind::BadRequest, u"Malformed chunked body."_s);
+                    return;
+                }
+                c.bodyBytes += size;
+                if (c.bodyBytes > m_limits.maxBodyBytes) {
+                    refuse(socket, c, ApiError::Kind::PayloadTooLarge,
+                           u"The request body exceeds %1 bytes."_s.arg(m_limits.maxBodyBytes));
+                    return;
+                }
+                c.remaining = size;
+                c.phase = size == 0 ? Phase::Trailers : Phase::ChunkData;
+            }
+            break;
+        }
+        }
+    }
+}
+
+bool ConnectionGuard::headersComplete(QTcpSocket *socket, Connection &c)
+{
+    const QList<QByteArray> lines = c.header.split('\n');
+    const QList<QByteArray> requestLine = lines.first().trimmed().split(' ');
+    if (requestLine.size() != 3 || requestLine.at(0).isEmpty() || requestLine.at(1).isEmpty()) {
+        refuse(socket, c, ApiError::Kind::BadRequest, u"Malformed request line."_s);
+        return false;
+    }
+    const QByteArray &version = requestLine.at(2);
+    if (version != "HTTP/1.1" && version != "HTTP/1.0") {
+        refuse(socket, c, ApiError::Kind::BadRequest, u"Only HTTP/1.0 and HTTP/1.1 are served."_s);
+        return false;
+    }
+    QList<QByteArray> contentLengths, transferEncodings, connectionTokens, expectations;
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        QByteArray line = lines.at(i);
+        if (line.endsWith('\r'))
+            line.chop(1);
+        if (line.isEmpty())
+            continue;
+        const qsizetype colon = line.indexOf(':');
+        // Folded lines and white space before the colon are classic smuggling vectors.
+        if (line.startsWith(' ') || line.startsWith('\t') || colon <= 0
+            || line.left(colon).contains(' ') || line.left(colon).contains('\t')) {
+            refuse(socket, c, ApiError::Kind::BadRequest, u"Malformed header field."_s);
+            return false;
+        }
+        const QByteArray name = line.left(colon).toLower();
+        const QByteArray value = line.mid(colon + 1).trimmed();
+        if (name == "content-length")
+            contentLengths.append(value);
+        else if (name == "transfer-encoding")
+            transferEncodings.append(value);
+        else if (name == "connection")
+            connectionTokens.append(value);
+        else if (name == "expect")
+            expectations.append(value);
+    }
+
+    qint64 contentLength = 0;
+    if (!contentLengths.isEmpty()) {
+        bool ok = !contentLengths.first().isEmpty();
+        for (const QByteArray &value : std::as_const(contentLengths)) {
+            ok = ok && value == contentLengths.first()
+                    && std::all_of(value.begin(), value.end(),
+                                   [](char ch) { return ch >= '0' && ch <= '9'; });
+        }
+        contentLength = ok && contentLengths.first().size() <= 18
+                ? contentLengths.first().toLongLong(&ok)
+                : -1;
+        if (!ok || contentLength < 0) {
+            refuse(socket, c, ApiError::Kind::BadRequest, u"Invalid Content-Length."_s);
+            return false;
+        }
+    }
+    const bool chunked = !transferEncodings.isEmpty();
+    if (chunked) {
+        if (!contentLengths.isEmpty() || version == "HTTP/1.0" || transferEncodings.size() != 1
+            || transferEncodings.first().compare("chunked", Qt::CaseInsensitive) != 0) {
+            refuse(socket, c, ApiError::Kind::BadRequest,
+                   u"Only a single chunked transfer coding without Content-Length is accepted."_s);
+            return false;
+        }
+    }
+    if (contentLength > m_limits.maxBodyBytes) {
+        refuse(socket, c, ApiError::Kind::PayloadTooLarge,
+               u"The request body exceeds %1 bytes."_s.arg(m_limits.maxBodyBytes));
+        return false;
+    }
+    const bool closeAfter = hasToken(connectionTokens, "close")
+            || (version == "HTTP/1.0" && !hasToken(connectionTokens, "keep-alive"));
+    c.closeAfterFlags.enqueue(closeAfter);
+    c.currentCloseAfter = closeAfter;
+    if ((chunked || contentLength > 0) && hasToken(expectations, "100-continue"))
+        socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+
+    c.headerStarted.invalidate();
+    c.bodyBytes = 0;
+    if (chunked) {
+        c.phase = Phase::ChunkSize;
+    } else if (contentLength > 0) {
+        c.phase = Phase::Body;
+        c.remaining = contentLength;
+    } else {
+        requestComplete(c);
+    }
+    return true;
+}
+
+void ConnectionGuard::requestComplete(Connection &c)
+{
+    c.phase = Phase::Headers;
+    c.header.clear();
+    c.lineLength = 0;
+    c.headerLines = 0;
+    c.remaining = 0;
+    c.headerStarted.invalidate();
+}
+
+ConnectionGuard::Ticket ConnectionGuard::takeTicket(QTcpSocket *socket)
+{
+    const auto it = m_connections.find(socket);
+    if (it == m_connections.end())
+        return {};
+    Ticket ticket;
+    ticket.sequence = it->dispatched++;
+    ticket.closeAfter = it->closeAfterFlags.isEmpty() ? false : it->closeAfterFlags.dequeue();
+    ++it->inFlight;
+    return ticket;
+}
+
+void ConnectionGuard::submit(QTcpSocket *socket, quint64 sequence, const HttpResponse &response,
+                             bool headOnly, bool closeAfter)
+{
+    const auto it = m_connections.find(socket);
+    if (it == m_connections.end())
+        return;
+    --it->inFlight;
+    const bool close = closeAfter || (m_shuttingDown && it->inFlight == 0);
+    it->pending.insert(sequence, { response.serialize(headOnly, close), close });
+    writeReady(socket, *it);
+}
+
+void ConnectionGuard::writeReady(QTcpSocket *socket, Connection &c)
+{
+    while (c.phase != Phase::Closing && !c.pending.isEmpty()
+           && c.pending.firstKey() == c.nextWrite) {
+        const auto [bytes, close] = c.pending.take(c.nextWrite);
+        ++c.nextWrite;
+        if (socket->state() != QAbstractSocket::ConnectedState)
+            continue;
+        socket->write(bytes);
+        c.lastActivity.restart();
+        if (close)
+            closeWhenFlushed(socket, c);
+    }
+}
+
+void ConnectionGuard::refuse(QTcpSocket *socket, Connection &c, ApiError::Kind kind,
+                             const QString &detail)
+{
+    const int status = problemKindInfo(kind).status;
+    qCInfo(lcGuard, "refused a request with %d: %s", status, qUtf8Printable(detail));
+    Q_EMIT refused(status, detail);
+    socket->write(problemBytes(kind, detail));
+    closeWhenFlushed(socket, c);
+}
+
+void ConnectionGuard::closeWhenFlushed(QTcpSocket *socket, Connection &c)
+{
+    c.phase = Phase::Closing;
+    c.closingSince.start();
+    c.pending.clear();
+    // QHttpServer must not see another byte of this connection; ours discards them.
+    QObject::disconnect(socket, &QTcpSocket::readyRead, nullptr, nullptr);
+    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
+    socket->readAll();
+    // Half-close once the answer is out, then linger: closing outright while the client is still
+    // sending would reset the connection and could destroy the answer before it is read.
+    if (socket->bytesToWrite() == 0)
+        ::shutdown(int(socket->socketDescriptor()), SHUT_WR);
+}
+
+void ConnectionGuard::sweep()
+{
+    QList<QTcpSocket *> timedOutHeaders, stalledBodies, idle, lingering;
+    for (auto it = m_connections.begin(); it != m_connections.end(); ++it) {
+        auto *socket = static_cast<QTcpSocket *>(const_cast<QObject *>(it.key()));
+        const Connection &c = it.value();
+        switch (c.phase) {
+        case Phase::Closing:
+            if (c.closingSince.elapsed() > LingerMs)
+                lingering.append(socket);
+            break;
+        case Phase::Headers:
+            if (c.headerStarted.isValid() && c.headerStarted.elapsed() > m_limits.headerTimeoutMs)
+                timedOutHeaders.append(socket);
+            else if (!c.headerStarted.isValid() && c.inFlight == 0 && c.pending.isEmpty()
+                     && (m_shuttingDown || c.lastActivity.elapsed() > m_limits.idleTimeoutMs))
+                idle.append(socket);
+            break;
+        default:
+            if (c.lastActivity.elapsed() > m_limits.idleTimeoutMs)
+                stalledBodies.append(socket);
+            break;
+        }
+    }
+    for (QTcpSocket *socket : std::as_const(timedOutHeaders))
+        refuse(socket, m_connections[socket], ApiError::Kind::RequestTimeout,
+               u"The request's headers did not arrive in time."_s);
+    for (QTcpSocket *socket : std::as_const(stalledBodies))
+        refuse(socket, m_connections[socket], ApiError::Kind::RequestTimeout,
+               u"The request's body stalled."_s);
+    for (QTcpSocket *socket : std::as_const(idle))
+        closeWhenFlushed(socket, m_connections[socket]);
+    for (QTcpSocket *socket : std::as_const(lingering))
+        socket->abort();
+}
+
+void ConnectionGuard::beginShutdown()
+{
+    m_shuttingDown = true;
+    close();
+    sweep(); // closes the idle ones now; busy ones close after their last response
+}
+
+} // namespace Tasklane

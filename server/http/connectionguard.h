@@ -1,0 +1,111 @@
+#pragma once
+
+#include "apierror.h"
+#include "httpresponse.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QMap>
+#include <QQueue>
+#include <QTcpServer>
+#include <QTimer>
+
+class QTcpSocket;
+
+namespace Tasklane {
+
+// The listening socket in front of QHttpServer 6.4, which polices nothing itself (see
+// ../shared/notes/qthttpserver-6.4.md). Its readyRead slot runs before QHttpServer's and frames
+// each request: too many or too large header fields get 431 and a close before QHttpServer
+// parses them (no smuggling), bodies over the cap 413, ambiguous framing 400; it answers
+// Expect: 100-continue, times out slow headers (408) and idle keep-alive connections, caps the
+// number of connections (503), honours Connection: close and HTTP/1.0, and writes each
+// connection's responses in request order, however the workers finish.
+class ConnectionGuard final : public QTcpServer
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ConnectionGuard)
+
+public:
+    struct Limits
+    {
+        int maxHeaderCount = 64;
+        int maxHeaderBytes = 32 * 1024;
+        qint64 maxBodyBytes = 10 * 1024 * 1024;
+        int headerTimeoutMs = 10'000;
+        int idleTimeoutMs = 60'000;
+        int maxConnections = 1024;
+    };
+
+    // What the guard learnt of a request while framing it, handed to the router on dispatch.
+    struct Ticket
+    {
+        quint64 sequence = 0;
+        bool closeAfter = false;
+    };
+
+    explicit ConnectionGuard(const Limits &limits, QObject *parent = nullptr);
+    ~ConnectionGuard() override;
+
+    // The next request QHttpServer dispatches on `socket`, in the order they were framed.
+    Ticket takeTicket(QTcpSocket *socket);
+    // Writes a response once every earlier response on its connection has gone out; closes the
+    // connection after it when the request asked to, or the server is shutting down.
+    void submit(QTcpSocket *socket, quint64 sequence, const HttpResponse &response, bool headOnly,
+                bool closeAfter);
+    bool isShuttingDown() const { return m_shuttingDown; }
+
+    int connectionCount() const { return int(m_connections.size()); }
+    // Stops listening and closes connections as soon as they have nothing in flight.
+    void beginShutdown();
+
+Q_SIGNALS:
+    // A request refused by the guard itself (for the request log).
+    void refused(int status, const QString &reason);
+
+protected:
+    void incomingConnection(qintptr handle) override;
+
+private:
+    // Closing: answered for the last time, discarding input until the peer goes or time runs out.
+    enum class Phase { Headers, Body, ChunkSize, ChunkData, ChunkDataEnd, Trailers, Closing };
+
+    struct Connection
+    {
+        Phase phase = Phase::Headers;
+        QByteArray header;
+        qsizetype lineLength = 0;
+        int headerLines = 0;
+        QByteArray line; // chunk-size, chunk end and trailer lines
+        qint64 remaining = 0;
+        qint64 bodyBytes = 0;
+        bool closeAfterCurrent = false;
+        QQueue<bool> closeAfterFlags; // one per framed request not yet dispatched
+        bool currentCloseAfter = false;
+        quint64 dispatched = 0;
+        quint64 nextWrite = 0;
+        QMap<quint64, std::pair<QByteArray, bool>> pending; // serialised, then close-after
+        int inFlight = 0;
+        QElapsedTimer lastActivity;
+        QElapsedTimer headerStarted;
+        QElapsedTimer closingSince;
+    };
+
+    void onReadyRead(QTcpSocket *socket);
+    void scan(QTcpSocket *socket, Connection &connection, const QByteArray &data);
+    bool headersComplete(QTcpSocket *socket, Connection &connection);
+    void requestComplete(Connection &connection);
+    void writeReady(QTcpSocket *socket, Connection &connection);
+    void refuse(QTcpSocket *socket, Connection &connection, ApiError::Kind kind,
+                const QString &detail);
+    void closeWhenFlushed(QTcpSocket *socket, Connection &connection);
+    void sweep();
+    static QByteArray problemBytes(ApiError::Kind kind, const QString &detail);
+
+    Limits m_limits;
+    QHash<const QObject *, Connection> m_connections;
+    QTimer m_sweepTimer;
+    bool m_shuttingDown = false;
+};
+
+} // namespace Tasklane

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QList>
+#include <utility>
+
+namespace Tasklane {
+
+struct Problem;
+
+// A response as a value: built on any thread, serialised and written on the server's thread.
+struct HttpResponse
+{
+    int status = 200;
+    QList<std::pair<QByteArray, QByteArray>> headers;
+    QByteArray body;
+
+    static HttpResponse json(int status, const QJsonObject &object);
+    static HttpResponse empty(int status);
+    static HttpResponse problem(const Problem &problem);
+
+    QByteArray header(QByteArrayView name) const;
+    // Replaces any header of that name.
+    void setHeader(const QByteArray &name, const QByteArray &value);
+    // The headers every response carries: request id, nosniff, frame-ancestors, referrer policy,
+    // and no-store for API responses. Never a version banner.
+    void addStandardHeaders(const QByteArray &requestId);
+
+    // The bytes on the wire. HEAD keeps Content-Length but sends no body.
+    QByteArray serialize(bool headOnly, bool closeConnection) const;
+    static QByteArray reasonPhrase(int status);
+};
+
+} // namespace Tasklane

@@ -1,0 +1,61 @@
+#include "problemmapping.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Tasklane {
+
+ProblemKindInfo problemKindInfo(ApiError::Kind kind)
+{
+    using K = ApiError::Kind;
+    switch (kind) {
+    case K::MalformedJson: return { 400, "malformed-json", "Malformed JSON" };
+    case K::BadRequest: return { 400, "bad-request", "Bad request" };
+    case K::ValidationFailed: return { 422, "validation-failed", "Validation failed" };
+    case K::Unauthorized: return { 401, "unauthorized", "Authentication required" };
+    case K::InvalidCredentials: return { 401, "invalid-credentials", "Invalid credentials" };
+    case K::InvalidRefreshToken: return { 401, "invalid-refresh-token", "Invalid refresh token" };
+    case K::Forbidden: return { 403, "forbidden", "Forbidden" };
+    case K::NotFound: return { 404, "not-found", "Not found" };
+    case K::MethodNotAllowed: return { 405, "method-not-allowed", "Method not allowed" };
+    case K::Conflict: return { 409, "conflict", "Conflict" };
+    case K::LengthRequired: return { 411, "length-required", "Length required" };
+    case K::PayloadTooLarge: return { 413, "payload-too-large", "Request body too large" };
+    case K::UnsupportedMediaType:
+        return { 415, "unsupported-media-type", "Unsupported media type" };
+    case K::HeaderFieldsTooLarge:
+        return { 431, "header-fields-too-large", "Request header fields too large" };
+    case K::RequestTimeout: return { 408, "request-timeout", "Request timeout" };
+    case K::TooManyRequests: return { 429, "too-many-requests", "Too many requests" };
+    case K::ServerBusy: return { 503, "server-busy", "Server busy" };
+    case K::NotReady: return { 503, "not-ready", "Not ready" };
+    case K::Internal: break;
+    }
+    return { 500, "internal-error", "Internal server error" };
+}
+
+Problem toProblem(const ApiError &error, const QString &requestId, const QString &instance)
+{
+    const ProblemKindInfo info = problemKindInfo(error.kind());
+    Problem problem;
+    problem.type = Problem::TypePrefix + QLatin1StringView(info.slug);
+    problem.title = QString::fromLatin1(info.title);
+    problem.status = info.status;
+    problem.detail = error.detail();
+    problem.instance = instance;
+    problem.requestId = requestId;
+    problem.errors = error.errors();
+    return problem;
+}
+
+HttpResponse problemResponse(const ApiError &error, const QString &requestId,
+                             const QString &instance)
+{
+    HttpResponse response = HttpResponse::problem(toProblem(error, requestId, instance));
+    if (response.status == 401)
+        response.setHeader("WWW-Authenticate", "Bearer realm=\"tasklane\"");
+    if (response.status == 503 || response.status == 429)
+        response.setHeader("Retry-After", "1");
+    return response;
+}
+
+} // namespace Tasklane

@@ -1,0 +1,24 @@
+#pragma once
+
+#include "apierror.h"
+#include "httpresponse.h"
+#include "problem.h"
+
+namespace Tasklane {
+
+// The one place where domain error kinds become HTTP: status, stable problem type and title.
+struct ProblemKindInfo
+{
+    int status;
+    const char *slug;
+    const char *title;
+};
+
+ProblemKindInfo problemKindInfo(ApiError::Kind kind);
+Problem toProblem(const ApiError &error, const QString &requestId, const QString &instance);
+// The full response for an error, with the headers its status calls for
+// (WWW-Authenticate on 401, Retry-After on 503 and 429).
+HttpResponse problemResponse(const ApiError &error, const QString &requestId,
+                             const QString &instance);
+
+} // namespace Tasklane

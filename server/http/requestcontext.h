@@ -1,0 +1,43 @@
+#pragma once
+
+#include "principal.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QHostAddress>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QUrlQuery>
+
+#include <optional>
+#include <utility>
+
+namespace Tasklane {
+
+// A request, copied out of QHttpServer's (which is reused for the next request on the
+// connection) so that a worker thread can read it safely.
+struct RequestContext
+{
+    QByteArray method;
+    QString path;
+    QUrlQuery query;
+    QList<std::pair<QByteArray, QByteArray>> headers;
+    QByteArray body;
+    QHostAddress remoteAddress;
+    QHash<QString, QString> pathParameters;
+    QString requestId;
+    // Set before the handler runs on routes that require authentication.
+    std::optional<Principal> principal;
+
+    QByteArray header(QByteArrayView name) const;
+    // The body as a JSON object, or an ApiError: 415 for another media type, 400 for an empty,
+    // malformed, too deeply nested or non-object body.
+    QJsonObject jsonObject() const;
+    // The authenticated principal; only call on routes that require authentication.
+    const Principal &requirePrincipal() const { return *principal; }
+
+    static constexpr int MaxJsonDepth = 32;
+};
+
+} // namespace Tasklane

@@ -1,0 +1,249 @@
+#include "router.h"
+
+#include "apierror.h"
+#include "authservice.h"
+#include "connectionguard.h"
+#include "corspolicy.h"
+#include "databaseerror.h"
+#include "jsonlog.h"
+#include "jwtcodec.h"
+#include "problemmapping.h"
+#include "securerandom.h"
+
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QLoggingCategory>
+#include <QTcpSocket>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcHttp, "tasklane.http")
+
+namespace Tasklane {
+
+namespace {
+QByteArray methodName(QHttpServerRequest::Method method)
+{
+    using M = QHttpServerRequest::Method;
+    switch (method) {
+    case M::Get: return "GET";
+    case M::Put: return "PUT";
+    case M::Delete: return "DELETE";
+    case M::Post: return "POST";
+    case M::Head: return "HEAD";
+    case M::Options: return "OPTIONS";
+    case M::Patch: return "PATCH";
+    case M::Connect: return "CONNECT";
+    case M::Trace: return "TRACE";
+    default: return "UNKNOWN";
+    }
+}
+
+QStringList splitPath(const QString &path)
+{
+    return path.split(u'/', Qt::KeepEmptyParts).mid(1);
+}
+} // namespace
+
+void RouteTable::add(Route route)
+{
+    Q_ASSERT_X(!(route.access.authenticated && route.executor == Executor::EventLoop),
+               "RouteTable::add", "authentication reads the database: use a worker executor");
+    m_segments.append(splitPath(route.path));
+    m_routes.append(std::move(route));
+}
+
+QList<const Route *> RouteTable::match(const QString &path,
+                                       QHash<QString, QString> *parameters) const
+{
+    QList<const Route *> found;
+    const QStringList segments = splitPath(path);
+    for (qsizetype i = 0; i < m_routes.size(); ++i) {
+        const QStringList &pattern = m_segments.at(i);
+        if (pattern.size() != segments.size())
+            continue;
+        QHash<QString, QString> captured;
+        bool matches = true;
+        for (qsizetype s = 0; s < pattern.size() && matches; ++s) {
+            const QString &part = pattern.at(s);
+            if (part.startsWith(u'{') && part.endsWith(u'}'))
+                captured.insert(part.mid(1, part.size() - 2), segments.at(s));
+            else
+                matches = part == segments.at(s);
+        }
+        if (!matches)
+            continue;
+        if (found.isEmpty() && parameters)
+            *parameters = captured;
+        found.append(&m_routes.at(i));
+    }
+    return found;
+}
+
+Router::Router(ConnectionGuard &guard, WorkerPools &pools, const JwtCodec &jwt,
+               const AuthService &auth, const CorsPolicy &cors, QObject *parent)
+    : QObject(parent), m_guard(guard), m_pools(pools), m_jwt(jwt), m_auth(auth), m_cors(cors)
+{
+}
+
+QByteArray Router::requestIdFor(const QByteArray &clientValue)
+{
+    const bool sane = !clientValue.isEmpty() && clientValue.size() <= 128
+            && std::all_of(clientValue.begin(), clientValue.end(), [](char ch) {
+                   return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')
+                           || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.'
+                           || ch == ':';
+               });
+    return sane ? clientValue : base64UrlEncode(SecureRandom::bytes(12));
+}
+
+void Router::handle(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+{
+    // The responder is dropped unused: responses go out through the guard, in order, as raw
+    // bytes, possibly long after this handler has returned.
+    Exchange exchange;
+    exchange.socket = responder.socket();
+    exchange.started.start();
+    const ConnectionGuard::Ticket ticket = m_guard.takeTicket(responder.socket());
+    exchange.sequence = ticket.sequence;
+    exchange.closeAfter = ticket.closeAfter;
+    exchange.method = methodName(request.method());
+    exchange.path = request.url().path();
+    exchange.origin = request.value("Origin");
+    exchange.requestId = QString::fromLatin1(requestIdFor(request.value("X-Request-Id")));
+    ++m_inFlight;
+
+    auto context = std::make_shared<RequestContext>();
+    context->method = exchange.method;
+    context->path = exchange.path;
+    context->query = request.query();
+    for (const auto &[name, value] : request.headers())
+        context->headers.append({ name, value });
+    context->body = request.body();
+    context->remoteAddress = request.remoteAddress();
+    context->requestId = exchange.requestId;
+    dispatch(std::move(exchange), std::move(context));
+}
+
+void Router::dispatch(Exchange exchange, std::shared_ptr<RequestContext> context)
+{
+    const QList<const Route *> candidates = m_routes.match(context->path, &context->pathParameters);
+    if (candidates.isEmpty()) {
+        finish(exchange,
+               problemResponse(ApiError(ApiError::Kind::NotFound, u"There is nothing here."_s),
+                               exchange.requestId, exchange.path),
+               0);
+        return;
+    }
+    QList<QByteArray> methods;
+    const Route *route = nullptr;
+    for (const Route *candidate : candidates) {
+        methods.append(candidate->method);
+        if (candidate->method == exchange.method
+            || (exchange.method == "HEAD" && candidate->method == "GET" && !route))
+            route = candidate;
+    }
+    if (methods.contains("GET"))
+        methods.append("HEAD");
+    methods.append("OPTIONS");
+    const QByteArray allow = methods.join(", ");
+
+    if (exchange.method == "OPTIONS") {
+        HttpResponse response = HttpResponse::empty(204);
+        response.setHeader("Allow", allow);
+        m_cors.applyPreflight(exchange.origin, allow, response);
+        finish(exchange, std::move(response), 0);
+        return;
+    }
+    if (!route) {
+        HttpResponse response = problemResponse(
+                ApiError(ApiError::Kind::MethodNotAllowed,
+                         u"%1 is not allowed here; see the Allow header."_s.arg(
+                                 QString::fromLatin1(exchange.method))),
+                exchange.requestId, exchange.path);
+        response.setHeader("Allow", allow);
+        finish(exchange, std::move(response), 0);
+        return;
+    }
+    exchange.headOnly = exchange.method == "HEAD";
+
+    if (route->executor == Executor::EventLoop) {
+        HttpResponse response = run(*route, *context);
+        finish(exchange, std::move(response), 0);
+        return;
+    }
+    const bool started = m_pools.start(route->executor, [this, route, exchange, context] {
+        const JsonLog::RequestScope scope(context->requestId);
+        HttpResponse response = run(*route, *context);
+        const qint64 userId = context->principal ? context->principal->user.id : 0;
+        QMetaObject::invokeMethod(
+                this,
+                [this, exchange, userId, response = std::move(response)]() mutable {
+                    finish(exchange, std::move(response), userId);
+                },
+                Qt::QueuedConnection);
+    });
+    if (!started) {
+        finish(exchange,
+               problemResponse(ApiError(ApiError::Kind::ServerBusy,
+                                        u"Too many requests are waiting; try again shortly."_s),
+                               exchange.requestId, exchange.path),
+               0);
+    }
+}
+
+HttpResponse Router::run(const Route &route, RequestContext &context) const
+{
+    try {
+        if (route.access.authenticated) {
+            const QByteArray authorization = context.header("Authorization");
+            if (!authorization.startsWith("Bearer ") || authorization.size() <= 7)
+                throw ApiError(ApiError::Kind::Unauthorized, u"A bearer token is required."_s);
+            QString reason;
+            const auto claims = m_jwt.verify(QByteArrayView(authorization).sliced(7).trimmed(),
+                                             &reason);
+            if (!claims) {
+                qCInfo(lcHttp, "rejected an access token: %s", qUtf8Printable(reason));
+                throw ApiError(ApiError::Kind::Unauthorized,
+                               u"The access token is invalid or expired."_s);
+            }
+            context.principal = m_auth.authenticate(*claims);
+            if (!roleSatisfies(context.principal->user.role, route.access.minimumRole))
+                throw ApiError(ApiError::Kind::Forbidden,
+                               u"This needs the %1 role."_s.arg(
+                                       roleToString(route.access.minimumRole)));
+        }
+        return route.handler(context);
+    } catch (const ApiError &error) {
+        return problemResponse(error, context.requestId, context.path);
+    } catch (const DatabaseError &error) {
+        qCCritical(lcHttp, "database failure: %s", error.what());
+        const bool unavailable = error.kind() == DatabaseError::Kind::Connection;
+        return problemResponse(
+                ApiError(unavailable ? ApiError::Kind::NotReady : ApiError::Kind::Internal,
+                         unavailable ? u"The database is unavailable; try again shortly."_s
+                                     : u"The server failed to complete the request."_s),
+                context.requestId, context.path);
+    } catch (const std::exception &error) {
+        qCCritical(lcHttp, "unexpected failure: %s", error.what());
+        return problemResponse(ApiError(ApiError::Kind::Internal,
+                                        u"The server failed to complete the request."_s),
+                               context.requestId, context.path);
+    }
+}
+
+void Router::finish(const Exchange &exchange, HttpResponse response, qint64 userId)
+{
+    response.addStandardHeaders(exchange.requestId.toLatin1());
+    if (exchange.method != "OPTIONS")
+        m_cors.apply(exchange.origin, response);
+    if (exchange.socket)
+        m_guard.submit(exchange.socket, exchange.sequence, response, exchange.headOnly,
+                       exchange.closeAfter);
+    JsonLog::request({ exchange.method, exchange.path, response.status,
+                       double(exchange.started.nsecsElapsed()) / 1e6, userId, exchange.requestId });
+    if (--m_inFlight == 0)
+        Q_EMIT drained();
+}
+
+} // namespace Tasklane

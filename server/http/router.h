@@ -1,0 +1,114 @@
+#pragma once
+
+#include "httpresponse.h"
+#include "requestcontext.h"
+#include "role.h"
+#include "workerpools.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QPointer>
+#include <QStringList>
+
+#include <functional>
+
+class QHttpServerRequest;
+class QHttpServerResponder;
+class QTcpSocket;
+
+namespace Tasklane {
+
+class AuthService;
+class ConnectionGuard;
+class CorsPolicy;
+class JwtCodec;
+
+// What a route requires of the caller, declared where the route is registered and enforced
+// in one place, Router::run().
+struct RouteAccess
+{
+    bool authenticated = false;
+    Role minimumRole = Role::User;
+
+    static RouteAccess anyone() { return {}; }
+    static RouteAccess signedIn(Role minimumRole = Role::User) { return { true, minimumRole }; }
+};
+
+using RouteHandler = std::function<HttpResponse(const RequestContext &)>;
+
+struct Route
+{
+    QByteArray method; // GET, POST, ... (HEAD and OPTIONS are derived)
+    QString path; // literal segments and {name} parameters: /api/v1/tasks/{id}
+    RouteAccess access;
+    Executor executor;
+    RouteHandler handler;
+};
+
+// Every route of the server; controllers add theirs in registerRoutes().
+class RouteTable
+{
+public:
+    void add(Route route);
+    const QList<Route> &routes() const { return m_routes; }
+    // The routes whose pattern matches `path`, with the parameters of the first match.
+    QList<const Route *> match(const QString &path, QHash<QString, QString> *parameters) const;
+
+private:
+    QList<Route> m_routes;
+    QList<QStringList> m_segments;
+};
+
+// The server's front door behind QHttpServer: copies each request out, finds its route (404,
+// 405 with Allow, HEAD, OPTIONS and CORS preflight), checks the bearer token and role the route
+// declares, runs the handler on the executor it names, maps any error to problem+json once,
+// adds the standard headers and CORS, hands the response to the ConnectionGuard to write in
+// order, and logs one line per request.
+class Router final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Router)
+
+public:
+    Router(ConnectionGuard &guard, WorkerPools &pools, const JwtCodec &jwt,
+           const AuthService &auth, const CorsPolicy &cors, QObject *parent = nullptr);
+
+    RouteTable &routes() { return m_routes; }
+    void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    int inFlight() const { return m_inFlight; }
+
+    // A request id the client chose is kept when it is short and plain; otherwise a new one.
+    static QByteArray requestIdFor(const QByteArray &clientValue);
+
+Q_SIGNALS:
+    // Emitted when the last in-flight request has been answered.
+    void drained();
+
+private:
+    struct Exchange
+    {
+        QPointer<QTcpSocket> socket;
+        quint64 sequence = 0;
+        bool closeAfter = false;
+        bool headOnly = false;
+        QByteArray origin;
+        QByteArray method;
+        QString path;
+        QString requestId;
+        QElapsedTimer started;
+    };
+
+    void dispatch(Exchange exchange, std::shared_ptr<RequestContext> context);
+    HttpResponse run(const Route &route, RequestContext &context) const;
+    void finish(const Exchange &exchange, HttpResponse response, qint64 userId);
+
+    ConnectionGuard &m_guard;
+    WorkerPools &m_pools;
+    const JwtCodec &m_jwt;
+    const AuthService &m_auth;
+    const CorsPolicy &m_cors;
+    RouteTable m_routes;
+    int m_inFlight = 0;
+};
+
+} // namespace Tasklane

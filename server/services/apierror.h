@@ -1,0 +1,61 @@
+#pragma once
+
+#include "fielderror.h"
+
+#include <QString>
+
+#include <stdexcept>
+
+namespace Tasklane {
+
+// A domain failure, named by kind. Services throw it and never name an HTTP status:
+// http/problemmapping.cpp is the one place that turns kinds into statuses and problem types.
+class ApiError : public std::exception
+{
+public:
+    enum class Kind {
+        MalformedJson,
+        BadRequest,
+        ValidationFailed,
+        Unauthorized,
+        InvalidCredentials,
+        InvalidRefreshToken,
+        Forbidden,
+        NotFound,
+        MethodNotAllowed,
+        Conflict,
+        LengthRequired,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        HeaderFieldsTooLarge,
+        RequestTimeout,
+        TooManyRequests,
+        ServerBusy,
+        NotReady,
+        Internal,
+    };
+
+    ApiError(Kind kind, QString detail, FieldErrors errors = {})
+        : m_kind(kind), m_detail(std::move(detail)), m_errors(std::move(errors))
+    {
+    }
+
+    static ApiError validation(FieldErrors errors)
+    {
+        return ApiError(Kind::ValidationFailed,
+                        QStringLiteral("The request has invalid fields; see errors."),
+                        std::move(errors));
+    }
+
+    Kind kind() const { return m_kind; }
+    const QString &detail() const { return m_detail; }
+    const FieldErrors &errors() const { return m_errors; }
+    const char *what() const noexcept override { return "Tasklane::ApiError"; }
+
+private:
+    Kind m_kind;
+    QString m_detail;
+    FieldErrors m_errors;
+};
+
+} // namespace Tasklane

@@ -1,0 +1,141 @@
+#include "authservice.h"
+
+#include "apierror.h"
+#include "database.h"
+#include "jwtcodec.h"
+#include "passwordhasher.h"
+#include "passwordpolicy.h"
+#include "refreshtokenrepository.h"
+#include "securerandom.h"
+#include "userrepository.h"
+
+#include <QLoggingCategory>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcAuth, "tasklane.auth")
+
+namespace Tasklane {
+
+namespace {
+constexpr qsizetype RefreshTokenBytes = 32; // 256 bits
+
+ApiError invalidRefreshToken()
+{
+    return ApiError(ApiError::Kind::InvalidRefreshToken,
+                    u"The refresh token is invalid, expired or revoked."_s);
+}
+} // namespace
+
+AuthService::AuthService(const Database &database, const PasswordHasher &hasher,
+                         const PasswordPolicy &policy, const JwtCodec &jwt,
+                         qint64 refreshLifetimeSeconds)
+    : m_database(database),
+      m_hasher(hasher),
+      m_policy(policy),
+      m_jwt(jwt),
+      m_refreshLifetimeSeconds(refreshLifetimeSeconds)
+{
+}
+
+User AuthService::signup(const SignupRequest &request) const
+{
+    return createUser(request.email, request.displayName, request.password, Role::User);
+}
+
+User AuthService::createUser(const QString &email, const QString &displayName,
+                             const QString &password, Role role) const
+{
+    if (const FieldErrors errors = m_policy.check(u"password"_s, password); !errors.isEmpty())
+        throw ApiError::validation(errors);
+    const QString hash = m_hasher.hash(password);
+    const auto user = UserRepository(m_database).create(email, displayName, hash, role);
+    if (!user)
+        throw ApiError(ApiError::Kind::Conflict, u"An account with this email already exists."_s,
+                       { { u"email"_s, u"taken"_s, u"This email is already registered."_s } });
+    qCInfo(lcAuth, "created user %lld with role %s", user->id, qUtf8Printable(roleToString(role)));
+    return *user;
+}
+
+TokenPair AuthService::login(const LoginRequest &request) const
+{
+    const UserRepository users(m_database);
+    const auto record = users.findByEmail(request.email);
+    // Unknown account and wrong password cost the same hash and get the same answer.
+    if (!record) {
+        m_hasher.verifyDummy(request.password);
+        throw ApiError(ApiError::Kind::InvalidCredentials, u"The email or password is wrong."_s);
+    }
+    if (!m_hasher.verify(record->passwordHash, request.password))
+        throw ApiError(ApiError::Kind::InvalidCredentials, u"The email or password is wrong."_s);
+    if (m_hasher.needsRehash(record->passwordHash)) {
+        UserRepository::Changes changes;
+        changes.passwordHash = m_hasher.hash(request.password);
+        users.update(record->user.id, changes);
+    }
+    Transaction transaction(m_database);
+    TokenPair tokens = issueTokens(record->user.id, SecureRandom::token(16));
+    transaction.commit();
+    return tokens;
+}
+
+TokenPair AuthService::refresh(const QString &refreshToken) const
+{
+    const RefreshTokenRepository tokens(m_database);
+    const QString hash = sha256Hex(refreshToken.toUtf8());
+    Transaction transaction(m_database);
+    const auto record = tokens.findByHash(hash);
+    if (!record)
+        throw invalidRefreshToken();
+    if (record->rotated || record->revoked) {
+        // A rotated token presented again means it leaked: end the whole family.
+        tokens.revokeFamily(record->familyId);
+        transaction.commit();
+        qCWarning(lcAuth, "refresh token reuse for user %lld: family revoked", record->userId);
+        throw invalidRefreshToken();
+    }
+    if (record->expiresAt <= QDateTime::currentDateTimeUtc())
+        throw invalidRefreshToken();
+    if (!tokens.markRotated(record->id))
+        throw invalidRefreshToken();
+    TokenPair pair = issueTokens(record->userId, record->familyId);
+    transaction.commit();
+    return pair;
+}
+
+void AuthService::logout(const Principal &principal, const QString &refreshToken) const
+{
+    const RefreshTokenRepository tokens(m_database);
+    Transaction transaction(m_database);
+    const auto record = tokens.findByHash(sha256Hex(refreshToken.toUtf8()));
+    // Someone else's token is left alone, and told apart from nothing.
+    if (record && record->userId == principal.user.id)
+        tokens.revokeFamily(record->familyId);
+    RevokedAccessTokenRepository(m_database).revoke(principal.token.jti, principal.token.expiresAt);
+    transaction.commit();
+}
+
+Principal AuthService::authenticate(const AccessClaims &claims) const
+{
+    if (RevokedAccessTokenRepository(m_database).isRevoked(claims.jti))
+        throw ApiError(ApiError::Kind::Unauthorized, u"The access token has been revoked."_s);
+    const auto record = UserRepository(m_database).findById(claims.userId);
+    if (!record)
+        throw ApiError(ApiError::Kind::Unauthorized, u"The access token's user no longer exists."_s);
+    return { record->user, claims };
+}
+
+TokenPair AuthService::issueTokens(qint64 userId, const QString &familyId) const
+{
+    const QString refreshToken = SecureRandom::token(RefreshTokenBytes);
+    RefreshTokenRepository(m_database)
+            .insert(userId, familyId, sha256Hex(refreshToken.toUtf8()),
+                    QDateTime::currentDateTimeUtc().addSecs(m_refreshLifetimeSeconds));
+    TokenPair pair;
+    pair.accessToken = m_jwt.issue(userId);
+    pair.refreshToken = refreshToken;
+    pair.expiresIn = m_jwt.lifetimeSeconds();
+    return pair;
+}
+
+} // namespace Tasklane

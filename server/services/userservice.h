@@ -1,0 +1,28 @@
+#pragma once
+
+#include "authrequests.h"
+#include "principal.h"
+#include "user.h"
+
+namespace Tasklane {
+
+class Database;
+class PasswordHasher;
+class PasswordPolicy;
+
+// One's own account: reading it and changing its name, email or password. Throws ApiError.
+class UserService
+{
+public:
+    UserService(const Database &database, const PasswordHasher &hasher,
+                const PasswordPolicy &policy);
+
+    User updateMe(const Principal &principal, const UpdateMeRequest &request) const;
+
+private:
+    const Database &m_database;
+    const PasswordHasher &m_hasher;
+    const PasswordPolicy &m_policy;
+};
+
+} // namespace Tasklane

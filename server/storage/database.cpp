@@ -1,0 +1,251 @@
+#include "database.h"
+
+#include "databaseerror.h"
+
+#include <QAtomicInteger>
+#include <QHash>
+#include <QLoggingCategory>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+
+#include <map>
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcDatabase, "tasklane.db")
+
+namespace Tasklane {
+
+namespace {
+QAtomicInteger<quint64> s_nextSerial{ 1 };
+}
+
+struct Database::ThreadConnection
+{
+    QString name;
+    QHash<QString, QSqlQuery> statements;
+
+    ~ThreadConnection()
+    {
+        statements.clear();
+        {
+            QSqlDatabase db = QSqlDatabase::database(name, false);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+    }
+};
+
+namespace {
+// Keyed by Database serial: a thread may talk to more than one database (tests do).
+thread_local std::map<quint64, std::unique_ptr<Database::ThreadConnection>> t_connections;
+} // namespace
+
+Database::Database(DatabaseConfig config)
+    : m_config(std::move(config)), m_serial(s_nextSerial.fetchAndAddRelaxed(1))
+{
+}
+
+Database::~Database()
+{
+    closeThreadConnection();
+}
+
+void Database::closeThreadConnection() const
+{
+    t_connections.erase(m_serial);
+}
+
+Database::ThreadConnection &Database::threadConnection() const
+{
+    auto it = t_connections.find(m_serial);
+    if (it != t_connections.end())
+        return *it->second;
+
+    const QString name = u"tasklane-%1-%2"_s.arg(m_serial).arg(
+            reinterpret_cast<quintptr>(QThread::currentThreadId()));
+    auto holder = std::make_unique<ThreadConnection>();
+    holder->name = name;
+    QSqlDatabase db = QSqlDatabase::addDatabase(
+            m_config.isPostgres() ? u"QPSQL"_s : u"QSQLITE"_s, name);
+    if (m_config.isPostgres()) {
+        db.setHostName(m_config.host);
+        db.setPort(m_config.port);
+        db.setUserName(m_config.user);
+        db.setPassword(m_config.password);
+        db.setDatabaseName(m_config.name);
+        db.setConnectOptions(m_config.connectOptions);
+    } else {
+        db.setDatabaseName(m_config.sqlitePath);
+        db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+    }
+    if (!db.open()) {
+        const QString message = db.lastError().text();
+        db = QSqlDatabase();
+        holder.reset(); // removes the failed connection
+        throw DatabaseError(DatabaseError::Kind::Connection,
+                            u"cannot open %1: %2"_s.arg(m_config.describe(), message));
+    }
+    if (!m_config.isPostgres()) {
+        // Per-connection settings; journal_mode=WAL persists in the file once set.
+        for (const QString &pragma : { u"PRAGMA journal_mode=WAL"_s, u"PRAGMA foreign_keys=ON"_s,
+                                       u"PRAGMA busy_timeout=5000"_s }) {
+            QSqlQuery query(db);
+            if (!query.exec(pragma)) {
+                const QSqlError error = query.lastError();
+                query = QSqlQuery();
+                db = QSqlDatabase();
+                holder.reset();
+                fail(pragma, error);
+            }
+        }
+    } else {
+        QSqlQuery query(db);
+        query.exec(u"SET TIME ZONE 'UTC'"_s);
+    }
+    auto &slot = t_connections[m_serial];
+    slot = std::move(holder);
+    return *slot;
+}
+
+QSqlDatabase Database::connection() const
+{
+    return QSqlDatabase::database(threadConnection().name, false);
+}
+
+void Database::fail(const QString &what, const QSqlError &error) const
+{
+    const bool lost = error.type() == QSqlError::ConnectionError
+            || (m_config.isPostgres() && !connection().isOpen());
+    if (lost)
+        closeThreadConnection(); // reconnect on next use
+    // The statement's text is ours (no values are ever spliced in), so it is safe to log.
+    throw DatabaseError(lost ? DatabaseError::Kind::Connection : DatabaseError::Kind::Statement,
+                        u"%1 failed: %2"_s.arg(what.simplified().left(200), error.text()));
+}
+
+namespace {
+QSqlQuery &preparedStatement(Database::ThreadConnection &connection, const QSqlDatabase &db,
+                             const QString &sql, bool *ok, QSqlError *error)
+{
+    auto it = connection.statements.find(sql);
+    if (it == connection.statements.end()) {
+        QSqlQuery query(db);
+        query.setForwardOnly(true);
+        *ok = query.prepare(sql);
+        if (!*ok) {
+            *error = query.lastError();
+            static QSqlQuery invalid;
+            return invalid;
+        }
+        it = connection.statements.insert(sql, std::move(query));
+    }
+    *ok = true;
+    return *it;
+}
+} // namespace
+
+std::optional<QSqlRecord> Database::fetchOne(const QString &sql, const QVariantList &values) const
+{
+    const QList<QSqlRecord> rows = fetchAll(sql, values);
+    if (rows.isEmpty())
+        return std::nullopt;
+    return rows.first();
+}
+
+QList<QSqlRecord> Database::fetchAll(const QString &sql, const QVariantList &values) const
+{
+    ThreadConnection &holder = threadConnection();
+    bool ok = false;
+    QSqlError error;
+    QSqlQuery &query = preparedStatement(holder, connection(), sql, &ok, &error);
+    if (!ok)
+        fail(sql, error);
+    for (qsizetype i = 0; i < values.size(); ++i)
+        query.bindValue(int(i), values.at(i));
+    if (!query.exec()) {
+        error = query.lastError();
+        query.finish();
+        fail(sql, error);
+    }
+    QList<QSqlRecord> rows;
+    while (query.next())
+        rows.append(query.record());
+    query.finish();
+    return rows;
+}
+
+int Database::execute(const QString &sql, const QVariantList &values) const
+{
+    ThreadConnection &holder = threadConnection();
+    bool ok = false;
+    QSqlError error;
+    QSqlQuery &query = preparedStatement(holder, connection(), sql, &ok, &error);
+    if (!ok)
+        fail(sql, error);
+    for (qsizetype i = 0; i < values.size(); ++i)
+        query.bindValue(int(i), values.at(i));
+    if (!query.exec()) {
+        error = query.lastError();
+        query.finish();
+        fail(sql, error);
+    }
+    const int changed = query.numRowsAffected();
+    query.finish();
+    return changed;
+}
+
+void Database::executeRaw(const QString &sql) const
+{
+    QSqlQuery query(connection());
+    if (!query.exec(sql)) {
+        const QSqlError error = query.lastError();
+        query = QSqlQuery();
+        fail(sql, error);
+    }
+}
+
+QVariant Database::bindTime(const QDateTime &time)
+{
+    return time.toUTC().toString(Qt::ISODateWithMs);
+}
+
+QDateTime Database::readTime(const QVariant &value)
+{
+    if (value.isNull())
+        return {};
+    if (value.metaType().id() == QMetaType::QDateTime)
+        return value.toDateTime().toUTC();
+    const QString text = value.toString();
+    QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
+    if (!time.isValid()) // PostgreSQL text form: "2026-11-24 14:53:22.123+00"
+        time = QDateTime::fromString(QString(text).replace(u' ', u'T'), Qt::ISODateWithMs);
+    return time.toUTC();
+}
+
+Transaction::Transaction(const Database &database) : m_database(database)
+{
+    m_database.executeRaw(database.dialect() == SqlDialect::Sqlite ? u"BEGIN IMMEDIATE"_s
+                                                                   : u"BEGIN"_s);
+}
+
+Transaction::~Transaction()
+{
+    if (!m_open)
+        return;
+    try {
+        m_database.executeRaw(u"ROLLBACK"_s);
+    } catch (const DatabaseError &error) {
+        qCWarning(lcDatabase, "rollback failed: %s", error.what());
+    }
+}
+
+void Transaction::commit()
+{
+    m_database.executeRaw(u"COMMIT"_s);
+    m_open = false;
+}
+
+} // namespace Tasklane

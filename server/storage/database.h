@@ -1,0 +1,72 @@
+#pragma once
+
+#include "databaseconfig.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QSqlDatabase>
+#include <QSqlRecord>
+#include <QVariant>
+
+#include <optional>
+
+namespace Tasklane {
+
+// The one entry to SQL. Every thread that touches the database gets its own connection, opened
+// on first use and closed when the thread ends (Qt's connections are thread-bound). Statements
+// are prepared once per thread and bound with positional '?' parameters, never built from input.
+// Every failure throws DatabaseError.
+class Database
+{
+public:
+    explicit Database(DatabaseConfig config);
+    ~Database();
+    Q_DISABLE_COPY_MOVE(Database)
+
+    SqlDialect dialect() const { return m_config.dialect; }
+    const DatabaseConfig &config() const { return m_config; }
+
+    // This thread's open connection.
+    QSqlDatabase connection() const;
+    // Closes this thread's connection now (the others close when their threads end).
+    void closeThreadConnection() const;
+
+    std::optional<QSqlRecord> fetchOne(const QString &sql, const QVariantList &values = {}) const;
+    QList<QSqlRecord> fetchAll(const QString &sql, const QVariantList &values = {}) const;
+    // Runs a statement; returns the number of rows it changed.
+    int execute(const QString &sql, const QVariantList &values = {}) const;
+    // Runs one unprepared statement (DDL from migrations, transaction control).
+    void executeRaw(const QString &sql) const;
+
+    // Timestamps go in as RFC 3339 UTC text, which both dialects store faithfully.
+    static QVariant bindTime(const QDateTime &time);
+    static QDateTime readTime(const QVariant &value);
+
+    // One thread's connection and its prepared statements (defined in database.cpp).
+    struct ThreadConnection;
+
+private:
+    ThreadConnection &threadConnection() const;
+    [[noreturn]] void fail(const QString &what, const QSqlError &error) const;
+
+    DatabaseConfig m_config;
+    quint64 m_serial;
+};
+
+// A transaction that rolls back unless commit() is called. On SQLite it takes the write lock at
+// once (BEGIN IMMEDIATE) so that concurrent writers queue on the busy timeout instead of failing.
+class Transaction
+{
+public:
+    explicit Transaction(const Database &database);
+    ~Transaction();
+    Q_DISABLE_COPY_MOVE(Transaction)
+
+    void commit();
+
+private:
+    const Database &m_database;
+    bool m_open = true;
+};
+
+} // namespace Tasklane

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <QString>
+
+#include <optional>
+
+namespace Tasklane {
+
+enum class SqlDialect { Sqlite, Postgres };
+
+// Where the data lives, parsed from the --db URL:
+//   sqlite:PATH, sqlite:///ABSOLUTE/PATH, or a bare path      -> an SQLite file
+//   postgres://USER@HOST:PORT/NAME?sslmode=...&connect_timeout=... -> PostgreSQL
+// The PostgreSQL password comes from TASKLANE_DB_PASSWORD(_FILE), or the URL as a last resort.
+struct DatabaseConfig
+{
+    SqlDialect dialect = SqlDialect::Sqlite;
+    QString sqlitePath;
+    QString host;
+    int port = 5432;
+    QString user;
+    QString password;
+    QString name;
+    QString connectOptions; // QPSQL options, "key=value;key=value"
+
+    bool isPostgres() const { return dialect == SqlDialect::Postgres; }
+    // For logs and messages: never includes the password.
+    QString describe() const;
+
+    static std::optional<DatabaseConfig> fromUrl(const QString &url, QString *error);
+};
+
+} // namespace Tasklane

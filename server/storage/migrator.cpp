@@ -1,0 +1,134 @@
+#include "migrator.h"
+
+#include "database.h"
+#include "databaseerror.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QLoggingCategory>
+#include <QRegularExpression>
+#include <QSqlRecord>
+
+using namespace Qt::StringLiterals;
+
+Q_DECLARE_LOGGING_CATEGORY(lcDatabase)
+
+namespace Tasklane {
+
+namespace {
+// Any constant works; it only has to be the same in every tasklaned process.
+constexpr qint64 MigrationLockKey = 7461276001LL;
+} // namespace
+
+Migrator::Migrator(const Database &database) : m_database(database) { }
+
+QList<Migrator::Migration> Migrator::available() const
+{
+    const QString folder = m_database.dialect() == SqlDialect::Sqlite
+            ? u":/migrations/sqlite"_s
+            : u":/migrations/postgres"_s;
+    static const QRegularExpression pattern(u"^(\\d{4})_([a-z0-9_]+)\\.sql$"_s);
+    QList<Migration> migrations;
+    const QStringList files = QDir(folder).entryList({ u"*.sql"_s }, QDir::Files, QDir::Name);
+    for (const QString &file : files) {
+        const auto match = pattern.match(file);
+        if (!match.hasMatch())
+            continue;
+        QFile source(folder + u'/' + file);
+        if (!source.open(QIODevice::ReadOnly))
+            continue;
+        migrations.append({ match.captured(1).toInt(), match.captured(2),
+                            QString::fromUtf8(source.readAll()) });
+    }
+    return migrations;
+}
+
+int Migrator::latestVersion() const
+{
+    const QList<Migration> migrations = available();
+    return migrations.isEmpty() ? 0 : migrations.last().version;
+}
+
+void Migrator::ensureTable() const
+{
+    m_database.executeRaw(u"CREATE TABLE IF NOT EXISTS schema_migrations ("
+                          "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                          "applied_at TEXT NOT NULL)"_s);
+}
+
+int Migrator::currentVersion() const
+{
+    ensureTable();
+    const auto row = m_database.fetchOne(
+            u"SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations"_s);
+    return row ? row->value(0).toInt() : 0;
+}
+
+QList<int> Migrator::migrate() const
+{
+    const bool postgres = m_database.dialect() == SqlDialect::Postgres;
+    if (postgres)
+        m_database.fetchAll(u"SELECT pg_advisory_lock(?)"_s, { MigrationLockKey });
+    const auto unlock = qScopeGuard([&] {
+        if (postgres)
+            m_database.fetchAll(u"SELECT pg_advisory_unlock(?)"_s, { MigrationLockKey });
+    });
+
+    const int current = currentVersion();
+    const int latest = latestVersion();
+    if (current > latest)
+        throw DatabaseError(DatabaseError::Kind::SchemaTooNew,
+                            u"the database schema is at version %1, newer than this tasklaned "
+                            "knows (%2): upgrade tasklaned"_s.arg(current).arg(latest));
+    QList<int> applied;
+    const QList<Migration> migrations = available();
+    for (const Migration &migration : migrations) {
+        if (migration.version <= current)
+            continue;
+        Transaction transaction(m_database);
+        const QStringList statements = splitStatements(migration.sql);
+        for (const QString &statement : statements)
+            m_database.executeRaw(statement);
+        m_database.execute(
+                u"INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"_s,
+                { migration.version, migration.name,
+                  Database::bindTime(QDateTime::currentDateTimeUtc()) });
+        transaction.commit();
+        qCInfo(lcDatabase, "applied migration %04d_%s", migration.version,
+               qUtf8Printable(migration.name));
+        applied.append(migration.version);
+    }
+    return applied;
+}
+
+QStringList Migrator::splitStatements(const QString &sql)
+{
+    QStringList statements;
+    QString current;
+    bool inBlock = false;
+    const QStringList lines = sql.split(u'\n');
+    for (const QString &line : lines) {
+        const QString trimmed = line.trimmed();
+        if (trimmed.startsWith(u"--") || (trimmed.isEmpty() && current.isEmpty()))
+            continue;
+        current += line + u'\n';
+        if (trimmed.compare(u"BEGIN"_s, Qt::CaseInsensitive) == 0
+            || trimmed.endsWith(u" BEGIN"_s, Qt::CaseInsensitive))
+            inBlock = true;
+        if (inBlock && trimmed.compare(u"END;"_s, Qt::CaseInsensitive) != 0)
+            continue;
+        if (trimmed.endsWith(u';')) {
+            inBlock = false;
+            QString statement = current.trimmed();
+            statement.chop(1);
+            statements.append(statement);
+            current.clear();
+        }
+    }
+    if (!current.trimmed().isEmpty())
+        statements.append(current.trimmed());
+    return statements;
+}
+
+} // namespace Tasklane

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <QList>
+#include <QString>
+
+namespace Tasklane {
+
+class Database;
+
+// Applies the versioned schema migrations shipped as resources (:/migrations/<dialect>/NNNN_name.sql),
+// each in its own transaction, recording them in schema_migrations. Refuses a database whose
+// schema is newer than this binary knows. On PostgreSQL an advisory lock keeps several starting
+// processes from migrating at once.
+class Migrator
+{
+public:
+    struct Migration
+    {
+        int version = 0;
+        QString name;
+        QString sql;
+    };
+
+    explicit Migrator(const Database &database);
+
+    QList<Migration> available() const;
+    int latestVersion() const;
+    // The highest applied version, 0 for an empty database.
+    int currentVersion() const;
+    // Applies what is pending; returns the versions applied. Throws DatabaseError.
+    QList<int> migrate() const;
+
+    // Splits a migration into single statements (QSQLITE runs one per exec): a statement ends
+    // with a semicolon at the end of a line, except inside a BEGIN ... END; block.
+    static QStringList splitStatements(const QString &sql);
+
+private:
+    void ensureTable() const;
+
+    const Database &m_database;
+};
+
+} // namespace Tasklane

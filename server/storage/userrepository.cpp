@@ -1,0 +1,86 @@
+#include "userrepository.h"
+
+#include "database.h"
+
+#include <QSqlRecord>
+
+using namespace Qt::StringLiterals;
+
+namespace Tasklane {
+
+namespace {
+const QString UserColumns =
+        u"id, email, display_name, password_hash, role, created_at, updated_at"_s;
+
+UserRecord toRecord(const QSqlRecord &row)
+{
+    UserRecord record;
+    record.user.id = row.value(0).toLongLong();
+    record.user.email = row.value(1).toString();
+    record.user.displayName = row.value(2).toString();
+    record.passwordHash = row.value(3).toString();
+    record.user.role = roleFromString(row.value(4).toString()).value_or(Role::User);
+    record.user.createdAt = Database::readTime(row.value(5));
+    record.user.updatedAt = Database::readTime(row.value(6));
+    return record;
+}
+} // namespace
+
+std::optional<User> UserRepository::create(const QString &email, const QString &displayName,
+                                           const QString &passwordHash, Role role) const
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const auto row = m_database.fetchOne(
+            u"INSERT INTO users (email, display_name, password_hash, role, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING id"_s,
+            { email, displayName, passwordHash, roleToString(role), Database::bindTime(now),
+              Database::bindTime(now) });
+    if (!row)
+        return std::nullopt;
+    // Read back what was stored, so the answer shows the database's own rounding of times.
+    const auto created = findById(row->value(0).toLongLong());
+    return created ? std::optional<User>(created->user) : std::nullopt;
+}
+
+std::optional<UserRecord> UserRepository::findByEmail(const QString &email) const
+{
+    const auto row = m_database.fetchOne(
+            u"SELECT "_s + UserColumns + u" FROM users WHERE email = ?"_s, { email });
+    return row ? std::optional<UserRecord>(toRecord(*row)) : std::nullopt;
+}
+
+std::optional<UserRecord> UserRepository::findById(qint64 id) const
+{
+    const auto row = m_database.fetchOne(
+            u"SELECT "_s + UserColumns + u" FROM users WHERE id = ?"_s, { id });
+    return row ? std::optional<UserRecord>(toRecord(*row)) : std::nullopt;
+}
+
+qint64 UserRepository::count() const
+{
+    const auto row = m_database.fetchOne(u"SELECT COUNT(*) FROM users"_s);
+    return row ? row->value(0).toLongLong() : 0;
+}
+
+bool UserRepository::update(qint64 id, const Changes &changes) const
+{
+    if (changes.email) {
+        const auto owner = m_database.fetchOne(u"SELECT id FROM users WHERE email = ?"_s,
+                                               { *changes.email });
+        if (owner && owner->value(0).toLongLong() != id)
+            return false;
+    }
+    // One statement with COALESCE keeps the SQL fixed whatever combination of fields changes.
+    m_database.execute(u"UPDATE users SET email = COALESCE(?, email), "
+                       "display_name = COALESCE(?, display_name), "
+                       "password_hash = COALESCE(?, password_hash), updated_at = ? WHERE id = ?"_s,
+                       { changes.email ? QVariant(*changes.email) : QVariant(QMetaType::fromType<QString>()),
+                         changes.displayName ? QVariant(*changes.displayName)
+                                             : QVariant(QMetaType::fromType<QString>()),
+                         changes.passwordHash ? QVariant(*changes.passwordHash)
+                                              : QVariant(QMetaType::fromType<QString>()),
+                         Database::bindTime(QDateTime::currentDateTimeUtc()), id });
+    return true;
+}
+
+} // namespace Tasklane

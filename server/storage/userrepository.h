@@ -1,0 +1,47 @@
+#pragma once
+
+#include "user.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <optional>
+
+namespace Tasklane {
+
+class Database;
+
+// A user row with what only the server may see.
+struct UserRecord
+{
+    User user;
+    QString passwordHash;
+};
+
+// All SQL of the users table.
+class UserRepository
+{
+public:
+    explicit UserRepository(const Database &database) : m_database(database) { }
+
+    // Inserts a user; nullopt when the email is already taken.
+    std::optional<User> create(const QString &email, const QString &displayName,
+                               const QString &passwordHash, Role role) const;
+    std::optional<UserRecord> findByEmail(const QString &email) const;
+    std::optional<UserRecord> findById(qint64 id) const;
+    qint64 count() const;
+
+    // Applies the given changes; returns false when the new email is taken by someone else.
+    struct Changes
+    {
+        std::optional<QString> email;
+        std::optional<QString> displayName;
+        std::optional<QString> passwordHash;
+    };
+    bool update(qint64 id, const Changes &changes) const;
+
+private:
+    const Database &m_database;
+};
+
+} // namespace Tasklane

@@ -1,0 +1,260 @@
+#include "testserver.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTcpSocket>
+#include <QTest>
+#include <QUuid>
+
+using namespace Qt::StringLiterals;
+
+namespace Tasklane::Test {
+
+namespace {
+// A fixed test key: tests decode tokens with it. Never used outside tests.
+const QByteArray TestJwtSecret = "test-signing-key-0123456789abcdef0123456789";
+
+QString adminPostgresUrl()
+{
+    return qEnvironmentVariable("TASKLANE_TEST_PG_ADMIN_URL");
+}
+
+// Runs one statement on the cluster's maintenance database (CREATE/DROP DATABASE).
+bool adminStatement(const QString &sql)
+{
+    const QUrl url(adminPostgresUrl());
+    const QString name = u"tasklane-test-admin-"_s + QUuid::createUuid().toString(QUuid::Id128);
+    bool ok = false;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QPSQL"_s, name);
+        db.setHostName(url.host());
+        db.setPort(url.port(5432));
+        db.setUserName(url.userName());
+        db.setPassword(url.password());
+        db.setDatabaseName(url.path().mid(1));
+        if (db.open()) {
+            QSqlQuery query(db);
+            ok = query.exec(sql);
+            if (!ok)
+                qWarning("%s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
+        } else {
+            qWarning("cannot reach the test PostgreSQL: %s", qPrintable(db.lastError().text()));
+        }
+    }
+    QSqlDatabase::removeDatabase(name);
+    return ok;
+}
+} // namespace
+
+QString TestServer::executable()
+{
+    const QString path = qEnvironmentVariable("TASKLANED");
+    return path.isEmpty() ? u"tasklaned"_s : path;
+}
+
+bool TestServer::usingPostgres()
+{
+    return !adminPostgresUrl().isEmpty();
+}
+
+TestServer::TestServer() : TestServer(Options()) { }
+
+TestServer::TestServer(Options options) : m_options(std::move(options))
+{
+    if (m_options.useDatabase && usingPostgres()) {
+        m_postgresDatabase = u"tl_"_s + QUuid::createUuid().toString(QUuid::Id128).left(20);
+        if (adminStatement(u"CREATE DATABASE "_s + m_postgresDatabase)) {
+            QUrl url(adminPostgresUrl());
+            url.setPath(u'/' + m_postgresDatabase);
+            m_databaseUrl = url.toString();
+        }
+    }
+}
+
+TestServer::~TestServer()
+{
+    if (m_process.state() != QProcess::NotRunning)
+        stop();
+    if (!m_postgresDatabase.isEmpty())
+        adminStatement(u"DROP DATABASE IF EXISTS "_s + m_postgresDatabase + u" WITH (FORCE)"_s);
+}
+
+QStringList TestServer::databaseArguments() const
+{
+    if (!m_options.useDatabase || m_databaseUrl.isEmpty())
+        return {};
+    return { u"--db"_s, m_databaseUrl };
+}
+
+QProcessEnvironment TestServer::serverEnvironment(QProcessEnvironment base) const
+{
+    if (base.isEmpty())
+        base = m_options.environment;
+    if (!base.contains(u"TASKLANE_JWT_SECRET"_s) && !base.contains(u"TASKLANE_JWT_SECRET_FILE"_s)
+        && !base.contains(u"TASKLANE_TEST_NO_SECRET"_s))
+        base.insert(u"TASKLANE_JWT_SECRET"_s, QString::fromLatin1(TestJwtSecret));
+    return base;
+}
+
+bool TestServer::start()
+{
+    m_process.setProcessEnvironment(serverEnvironment({}));
+    m_process.setProgram(executable());
+    m_process.setArguments(QStringList{ u"serve"_s, u"--listen"_s, u"127.0.0.1:0"_s, u"--data"_s,
+                                        m_data.path() }
+                           + databaseArguments() + m_options.arguments);
+    QObject::connect(&m_process, &QProcess::readyReadStandardError, &m_process,
+                     [this] { m_stderr += m_process.readAllStandardError(); });
+    m_process.start();
+    if (!m_process.waitForStarted(10'000))
+        return false;
+    static const QRegularExpression listening(u"listening on (http://\\S+)"_s);
+    QByteArray out;
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < 30'000 && m_process.state() == QProcess::Running) {
+        m_process.waitForReadyRead(100);
+        out += m_process.readAllStandardOutput();
+        const auto match = listening.match(QString::fromUtf8(out));
+        if (match.hasMatch()) {
+            m_url = QUrl(match.captured(1));
+            return true;
+        }
+    }
+    m_stderr += m_process.readAllStandardError();
+    qWarning("tasklaned did not start: %s", m_stderr.constData());
+    return false;
+}
+
+int TestServer::stop()
+{
+    if (m_process.state() == QProcess::NotRunning)
+        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
+    m_process.terminate();
+    if (!m_process.waitForFinished(30'000)) {
+        m_process.kill();
+        m_process.waitForFinished();
+        return -1;
+    }
+    m_stderr += m_process.readAllStandardError();
+    return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
+}
+
+QByteArray TestServer::logs()
+{
+    if (m_process.state() == QProcess::Running)
+        m_stderr += m_process.readAllStandardError();
+    return m_stderr;
+}
+
+int TestServer::runCommand(const QStringList &arguments, const QByteArray &input,
+                           QByteArray *output, QByteArray *errors,
+                           const QProcessEnvironment &environment)
+{
+    QProcess process;
+    process.setProcessEnvironment(serverEnvironment(environment));
+    process.start(executable(),
+                  arguments + QStringList{ u"--data"_s, m_data.path() } + databaseArguments());
+    if (!process.waitForStarted(10'000))
+        return -1;
+    process.write(input);
+    process.closeWriteChannel();
+    if (!process.waitForFinished(60'000)) {
+        process.kill();
+        process.waitForFinished();
+        return -1;
+    }
+    if (output)
+        *output = process.readAllStandardOutput();
+    if (errors)
+        *errors = process.readAllStandardError();
+    return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+}
+
+bool waitFor(ApiReply *reply, int timeoutMs)
+{
+    if (reply->isFinished())
+        return true;
+    QSignalSpy spy(reply, &ApiReply::finished);
+    return spy.wait(timeoutMs) || reply->isFinished();
+}
+
+QString strongPassword()
+{
+    return u"Correct-Horse-"_s + QUuid::createUuid().toString(QUuid::Id128).left(12);
+}
+
+SignedInUser signUpAndLogIn(ApiClient &client, const QString &emailPrefix)
+{
+    SignedInUser user;
+    user.email = emailPrefix + u'-' + QUuid::createUuid().toString(QUuid::Id128).left(10)
+            + u"@example.com"_s;
+    user.password = strongPassword();
+    client.setAccessToken({});
+    ApiReply *signup = client.signup(user.email, user.password, u"Test User"_s);
+    if (!waitFor(signup) || signup->status() != 201) {
+        qWarning("signup failed: %d %s", signup->status(), signup->body().constData());
+        return user;
+    }
+    user.id = signup->json().value(u"id"_s).toInteger();
+    ApiReply *login = client.login(user.email, user.password);
+    if (!waitFor(login) || login->status() != 200) {
+        qWarning("login failed: %d %s", login->status(), login->body().constData());
+        return user;
+    }
+    user.accessToken = login->json().value(u"access_token"_s).toString();
+    user.refreshToken = login->json().value(u"refresh_token"_s).toString();
+    client.setAccessToken(user.accessToken);
+    return user;
+}
+
+RawResult rawExchange(quint16 port, const QByteArray &request, int readMs,
+                      const QList<QByteArray> &chunks)
+{
+    RawResult result;
+    QTcpSocket socket;
+    socket.connectToHost(u"127.0.0.1"_s, port);
+    if (!socket.waitForConnected(5000))
+        return result;
+    QElapsedTimer timer;
+    timer.start();
+    if (!request.isEmpty())
+        socket.write(request);
+    for (const QByteArray &chunk : chunks) {
+        socket.write(chunk);
+        socket.waitForBytesWritten(1000);
+        QTest::qWait(50);
+        result.bytes += socket.readAll();
+    }
+    socket.flush();
+    while (timer.elapsed() < readMs) {
+        if (socket.state() != QAbstractSocket::ConnectedState) {
+            result.closedByServer = true;
+            break;
+        }
+        socket.waitForReadyRead(50);
+        result.bytes += socket.readAll();
+    }
+    result.bytes += socket.readAll();
+    result.elapsedMs = timer.elapsed();
+    return result;
+}
+
+int statusOf(const QByteArray &response)
+{
+    static const QRegularExpression statusLine(u"^HTTP/1\\.[01] (\\d{3})"_s);
+    const auto match = statusLine.match(QString::fromLatin1(response.left(32)));
+    return match.hasMatch() ? match.captured(1).toInt() : 0;
+}
+
+int countResponses(const QByteArray &bytes)
+{
+    return int(bytes.count("HTTP/1.1 ")) - int(bytes.count("HTTP/1.1 100 Continue"));
+}
+
+} // namespace Tasklane::Test
