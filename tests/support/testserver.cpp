@@ -35,7 +35,7 @@ bool adminStatement(const QString &sql)
         db.setHostName(url.host());
         db.setPort(url.port(5432));
         db.setUserName(url.userName());
-        db.setPassword(url.password());
+        db.setPassword(qEnvironmentVariable("TASKLANE_TEST_PG_PASSWORD"));
         db.setDatabaseName(url.path().mid(1));
         if (db.open()) {
             QSqlQuery query(db);
@@ -98,6 +98,8 @@ QProcessEnvironment TestServer::serverEnvironment(QProcessEnvironment base) cons
     if (!base.contains(u"TASKLANE_JWT_SECRET"_s) && !base.contains(u"TASKLANE_JWT_SECRET_FILE"_s)
         && !base.contains(u"TASKLANE_TEST_NO_SECRET"_s))
         base.insert(u"TASKLANE_JWT_SECRET"_s, QString::fromLatin1(TestJwtSecret));
+    if (!m_databaseUrl.isEmpty() && !base.contains(u"TASKLANE_DB_PASSWORD"_s))
+        base.insert(u"TASKLANE_DB_PASSWORD"_s, qEnvironmentVariable("TASKLANE_TEST_PG_PASSWORD"));
     return base;
 }
 

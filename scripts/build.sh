@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# scripts/build.sh PRESET [cmake -D options...]: configure (once) and build a CMake preset.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+preset=${1:?usage: scripts/build.sh dev|release|asan}
+shift
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+if [ ! -f "build/$preset/CMakeCache.txt" ] || [ $# -gt 0 ]; then
+    cmake --preset "$preset" "$@" >/dev/null
+fi
+cmake --build --preset "$preset"
