@@ -185,7 +185,9 @@ void ConnectionGuard::scan(QTcpSocket *socket, Connection &c, const QByteArray &
                     requestComplete(c);
             } else {
                 bool ok = false;
-                const QByteArray sizeText = line.left(line.indexOf(';')).trimmed();
+                const qsizetype extension = line.indexOf(';');
+                const QByteArray sizeText =
+                        (extension < 0 ? line : line.left(extension)).trimmed();
                 const qint64 size = sizeText.size() <= 15 ? sizeText.toLongLong(&ok, 16) : -1;
                 if (!ok || size < 0) {
                     refuse(socket, c, ApiError::Kind::BadRequest, u"Malformed chunked body."_s);

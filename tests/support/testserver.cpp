@@ -256,7 +256,14 @@ int statusOf(const QByteArray &response)
 
 int countResponses(const QByteArray &bytes)
 {
-    return int(bytes.count("HTTP/1.1 ")) - int(bytes.count("HTTP/1.1 100 Continue"));
+    static const QRegularExpression statusLine(u"HTTP/1\\.1 [1-5]\\d\\d [A-Z]"_s);
+    int count = 0;
+    auto matches = statusLine.globalMatch(QString::fromLatin1(bytes));
+    while (matches.hasNext()) {
+        if (!matches.next().captured().startsWith(u"HTTP/1.1 100"))
+            ++count;
+    }
+    return count;
 }
 
 } // namespace Tasklane::Test

@@ -1,0 +1,257 @@
+// The hardening in front of QtHttpServer, seen from a raw socket: what a client sends, what
+// comes back, and whether the connection stays open.
+#include "testserver.h"
+
+#include <QTcpSocket>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace Tasklane;
+using namespace Tasklane::Test;
+
+namespace {
+QByteArray get(const QByteArray &path, const QByteArray &extra = {})
+{
+    return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + extra + "\r\n";
+}
+
+QByteArray manyHeaders(int count)
+{
+    QByteArray headers;
+    for (int i = 0; i < count; ++i)
+        headers += "X-Filler-" + QByteArray::number(i) + ": value\r\n";
+    return headers;
+}
+} // namespace
+
+class TestConnectionGuard : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void refusesAndCloses_data();
+    void refusesAndCloses();
+    void smuggledRequestInBodyIsNeverServed();
+    void answersExpectContinueBeforeTheBody();
+    void honoursConnectionClose_data();
+    void honoursConnectionClose();
+    void keepsAliveAndAnswersPipelinedRequestsInOrder();
+    void acceptsChunkedBodies();
+    void closesIdleConnections();
+    void timesOutSlowHeaders();
+    void capsConnections();
+
+private:
+    std::unique_ptr<TestServer> m_server;
+};
+
+void TestConnectionGuard::initTestCase()
+{
+    TestServer::Options options;
+    options.arguments = { u"--max-body-bytes"_s, u"65536"_s, u"--header-timeout-ms"_s, u"600"_s,
+                          u"--idle-timeout-ms"_s, u"900"_s, u"--max-connections"_s, u"16"_s };
+    m_server = std::make_unique<TestServer>(options);
+    QVERIFY(m_server->start());
+}
+
+void TestConnectionGuard::cleanupTestCase()
+{
+    QCOMPARE(m_server->stop(), 0);
+}
+
+void TestConnectionGuard::refusesAndCloses_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("type");
+
+    QTest::newRow("65 header fields are too many")
+            << get("/healthz", manyHeaders(65)) << 431 << QByteArray("header-fields-too-large");
+    QTest::newRow("64 header fields are fine") << get("/healthz", manyHeaders(63)) << 200
+                                               << QByteArray();
+    QTest::newRow("one 40 KiB header field is too large")
+            << get("/healthz", "X-Big: " + QByteArray(40 * 1024, 'a') + "\r\n") << 431
+            << QByteArray("header-fields-too-large");
+    QTest::newRow("a Content-Length over the cap is refused before the body is sent")
+            << QByteArray("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                          "application/json\r\nContent-Length: 70000\r\n\r\n")
+            << 413 << QByteArray("payload-too-large");
+    QTest::newRow("a chunked body growing over the cap is refused")
+            << QByteArray("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+                          "chunked\r\n\r\n10000\r\n")
+                            + QByteArray(0x10000, 'a') + "\r\n10\r\n"
+            << 413 << QByteArray("payload-too-large");
+    QTest::newRow("Content-Length and Transfer-Encoding together are ambiguous")
+            << QByteArray("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                          "4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+            << 400 << QByteArray("bad-request");
+    QTest::newRow("two different Content-Lengths are ambiguous")
+            << QByteArray("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                          "2\r\nContent-Length: 3\r\n\r\n{}")
+            << 400 << QByteArray("bad-request");
+    QTest::newRow("white space before a header's colon is refused")
+            << QByteArray("GET /healthz HTTP/1.1\r\nHost : x\r\n\r\n") << 400
+            << QByteArray("bad-request");
+    QTest::newRow("a folded header line is refused")
+            << QByteArray("GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: b\r\n  folded\r\n\r\n") << 400
+            << QByteArray("bad-request");
+    QTest::newRow("HTTP/2.0 over plain text is refused")
+            << QByteArray("GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n") << 400
+            << QByteArray("bad-request");
+    QTest::newRow("a transfer coding other than chunked is refused")
+            << QByteArray("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+                          "gzip\r\n\r\n")
+            << 400 << QByteArray("bad-request");
+}
+
+void TestConnectionGuard::refusesAndCloses()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(int, status);
+    QFETCH(QByteArray, type);
+
+    const RawResult result = rawExchange(m_server->port(), request, 2000);
+    QCOMPARE(statusOf(result.bytes), status);
+    if (type.isEmpty())
+        return;
+    QVERIFY2(result.bytes.contains("Content-Type: application/problem+json"),
+             result.bytes.left(400).constData());
+    QVERIFY(result.bytes.contains(QByteArray("\"type\":\"urn:tasklane:problem:" + type + "\"")));
+    QVERIFY(result.bytes.contains("Connection: close"));
+    QVERIFY(result.bytes.contains("X-Content-Type-Options: nosniff"));
+    QVERIFY2(result.closedByServer, "a refused connection must be closed");
+    QCOMPARE(countResponses(result.bytes), 1);
+}
+
+void TestConnectionGuard::smuggledRequestInBodyIsNeverServed()
+{
+    // QtHttpServer 6.4 drops every header past 100 fields and then parses the body as a second
+    // request. The guard refuses the first request before QtHttpServer sees it.
+    const QByteArray smuggled = get("/api/v1/openapi.json");
+    const QByteArray request = "POST /healthz HTTP/1.1\r\nHost: x\r\n" + manyHeaders(101)
+            + "Content-Length: " + QByteArray::number(smuggled.size()) + "\r\n\r\n" + smuggled;
+    const RawResult result = rawExchange(m_server->port(), request, 2000);
+    QCOMPARE(statusOf(result.bytes), 431);
+    QCOMPARE(countResponses(result.bytes), 1);
+    QVERIFY(!result.bytes.contains("openapi"));
+    QVERIFY(result.closedByServer);
+}
+
+void TestConnectionGuard::answersExpectContinueBeforeTheBody()
+{
+    QTcpSocket socket;
+    socket.connectToHost(u"127.0.0.1"_s, m_server->port());
+    QVERIFY(socket.waitForConnected(3000));
+    const QByteArray body = R"({"email":"x@example.com","password":"whatever-it-is"})";
+    socket.write("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 "Expect: 100-continue\r\nContent-Length: "
+                 + QByteArray::number(body.size()) + "\r\n\r\n");
+    QByteArray received;
+    QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).contains("\r\n\r\n"), 2000);
+    QVERIFY2(received.startsWith("HTTP/1.1 100 Continue\r\n\r\n"), received.constData());
+    socket.write(body);
+    QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).contains("HTTP/1.1 401"), 5000);
+}
+
+void TestConnectionGuard::honoursConnectionClose_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<bool>("closed");
+    QTest::newRow("HTTP/1.1 with Connection: close is closed after the answer")
+            << QByteArray("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") << true;
+    QTest::newRow("HTTP/1.0 is closed after the answer")
+            << QByteArray("GET /healthz HTTP/1.0\r\n\r\n") << true;
+    QTest::newRow("HTTP/1.0 with keep-alive stays open")
+            << QByteArray("GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") << false;
+    QTest::newRow("plain HTTP/1.1 stays open") << get("/healthz") << false;
+}
+
+void TestConnectionGuard::honoursConnectionClose()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(bool, closed);
+    const RawResult result = rawExchange(m_server->port(), request, 500);
+    QCOMPARE(statusOf(result.bytes), 200);
+    QCOMPARE(result.closedByServer, closed);
+    QCOMPARE(result.bytes.contains("Connection: close"), closed);
+}
+
+void TestConnectionGuard::keepsAliveAndAnswersPipelinedRequestsInOrder()
+{
+    // The first request goes to a worker (readyz queries the database), the second is answered
+    // on the event loop at once: the guard still writes them in request order.
+    const QByteArray requests = get("/readyz") + get("/healthz") + get("/nowhere") + get("/readyz");
+    const RawResult result = rawExchange(m_server->port(), requests, 500);
+    QCOMPARE(countResponses(result.bytes), 4);
+    const qsizetype ready = result.bytes.indexOf("\"status\":\"ready\"");
+    const qsizetype ok = result.bytes.indexOf("\"status\":\"ok\"");
+    const qsizetype missing = result.bytes.indexOf("HTTP/1.1 404");
+    const qsizetype readyAgain = result.bytes.indexOf("\"status\":\"ready\"", ready + 1);
+    QVERIFY(ready > 0 && ok > ready && missing > ok && readyAgain > missing);
+    QVERIFY(!result.closedByServer);
+}
+
+void TestConnectionGuard::acceptsChunkedBodies()
+{
+    const QByteArray json = R"({"email":"chunky@example.com","password":"Chunked-Body-Passphrase-1","display_name":"Chunky"})";
+    const QByteArray first = json.left(20), second = json.mid(20);
+    const QByteArray request = "POST /api/v1/auth/signup HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                               "application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + QByteArray::number(first.size(), 16) + ";ext=1\r\n" + first + "\r\n"
+            + QByteArray::number(second.size(), 16) + "\r\n" + second + "\r\n0\r\n\r\n"
+            + get("/healthz");
+    const RawResult result = rawExchange(m_server->port(), request, 1500);
+    QCOMPARE(statusOf(result.bytes), 201);
+    QVERIFY(result.bytes.contains("chunky@example.com"));
+    QCOMPARE(countResponses(result.bytes), 2);
+}
+
+void TestConnectionGuard::closesIdleConnections()
+{
+    QTcpSocket socket;
+    socket.connectToHost(u"127.0.0.1"_s, m_server->port());
+    QVERIFY(socket.waitForConnected(3000));
+    socket.write(get("/healthz"));
+    QByteArray received;
+    QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).contains("200 OK"), 2000);
+    QElapsedTimer timer;
+    timer.start();
+    QTRY_VERIFY_WITH_TIMEOUT(socket.state() == QAbstractSocket::UnconnectedState, 5000);
+    QVERIFY2(timer.elapsed() >= 600, "closed well before the idle timeout");
+}
+
+void TestConnectionGuard::timesOutSlowHeaders()
+{
+    QTcpSocket socket;
+    socket.connectToHost(u"127.0.0.1"_s, m_server->port());
+    QVERIFY(socket.waitForConnected(3000));
+    socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\n"); // and never the blank line
+    QByteArray received;
+    QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).contains("\r\n\r\n"), 4000);
+    QCOMPARE(statusOf(received), 408);
+    QTRY_VERIFY_WITH_TIMEOUT(socket.state() == QAbstractSocket::UnconnectedState, 4000);
+}
+
+void TestConnectionGuard::capsConnections()
+{
+    std::vector<std::unique_ptr<QTcpSocket>> held;
+    for (int i = 0; i < 16; ++i) {
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->connectToHost(u"127.0.0.1"_s, m_server->port());
+        QVERIFY(socket->waitForConnected(3000));
+        held.push_back(std::move(socket));
+    }
+    QTest::qWait(200); // let the server accept them all
+    const RawResult refused = rawExchange(m_server->port(), get("/healthz"), 2000);
+    QCOMPARE(statusOf(refused.bytes), 503);
+    QVERIFY(refused.bytes.contains("server-busy"));
+    QVERIFY(refused.closedByServer);
+    held.clear();
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(rawExchange(m_server->port(), get("/healthz"), 300).bytes),
+                              200, 5000);
+}
+
+QTEST_MAIN(TestConnectionGuard)
+#include "tst_connectionguard.moc"
