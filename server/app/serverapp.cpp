@@ -22,6 +22,7 @@
 #include <QFile>
 #include <QHttpServer>
 #include <QLoggingCategory>
+#include <QElapsedTimer>
 #include <QTimer>
 
 #include <cstdio>
@@ -186,13 +187,24 @@ void ServerApp::stop()
 
 void ServerApp::finishShutdown()
 {
-    if (!m_pools)
+    if (!m_pools || m_finishing)
         return;
+    m_finishing = true;
     // Workers end (and their database connections close) when ServerApp is destroyed.
     m_pools->waitForDone();
     m_database->closeThreadConnection();
-    qCInfo(lcServer, "stopped");
-    QCoreApplication::quit();
+    // The last answers may still sit in Qt's socket buffers: let them reach the kernel.
+    QElapsedTimer flushing;
+    flushing.start();
+    auto *flushTimer = new QTimer(this);
+    connect(flushTimer, &QTimer::timeout, this, [this, flushTimer, flushing] {
+        if (!m_guard->flushAll() && flushing.elapsed() < 5000)
+            return;
+        flushTimer->stop();
+        qCInfo(lcServer, "stopped");
+        QCoreApplication::quit();
+    });
+    flushTimer->start(10);
 }
 
 } // namespace Tasklane

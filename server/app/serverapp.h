@@ -73,6 +73,7 @@ private:
     Router *m_router = nullptr;
     quint16 m_port = 0;
     bool m_stopping = false;
+    bool m_finishing = false;
 };
 
 } // namespace Tasklane

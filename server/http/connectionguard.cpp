@@ -407,6 +407,17 @@ void ConnectionGuard::sweep()
         socket->abort();
 }
 
+bool ConnectionGuard::flushAll()
+{
+    bool done = true;
+    for (auto it = m_connections.begin(); it != m_connections.end(); ++it) {
+        auto *socket = static_cast<QTcpSocket *>(const_cast<QObject *>(it.key()));
+        socket->flush();
+        done = done && socket->bytesToWrite() == 0;
+    }
+    return done;
+}
+
 void ConnectionGuard::beginShutdown()
 {
     m_shuttingDown = true;

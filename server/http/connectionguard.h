@@ -58,6 +58,8 @@ public:
     int connectionCount() const { return int(m_connections.size()); }
     // Stops listening and closes connections as soon as they have nothing in flight.
     void beginShutdown();
+    // Pushes buffered responses to the kernel; true when nothing is left unsent.
+    bool flushAll();
 
 Q_SIGNALS:
     // A request refused by the guard itself (for the request log).

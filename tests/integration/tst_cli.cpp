@@ -1,0 +1,359 @@
+// tasklaned as an administrator meets it: --help, subcommands, configuration layers, secrets,
+// the generated signing key, migrations and refusal of a newer schema, graceful shutdown.
+#include "testserver.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMessageAuthenticationCode>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUuid>
+
+using namespace Qt::StringLiterals;
+using namespace Tasklane;
+using namespace Tasklane::Test;
+
+namespace {
+QProcessEnvironment environmentWithout(const QStringList &names)
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    for (const QString &name : names)
+        environment.remove(name);
+    return environment;
+}
+
+// Checks a JWT's HS256 signature with `key`.
+bool signedWith(const QString &token, const QByteArray &key)
+{
+    const QByteArray text = token.toLatin1();
+    const qsizetype lastDot = text.lastIndexOf('.');
+    const QByteArray expected =
+            QMessageAuthenticationCode::hash(text.left(lastDot), key, QCryptographicHash::Sha256)
+                    .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    return text.mid(lastDot + 1) == expected;
+}
+
+// Runs one SQL statement on the database a TestServer uses (SQLite file or PostgreSQL).
+bool execOnServerDatabase(TestServer &server, const QString &sql)
+{
+    const QString name = u"cli-test-"_s + QUuid::createUuid().toString(QUuid::Id128);
+    bool ok = false;
+    {
+        QSqlDatabase db;
+        if (server.databaseUrl().isEmpty()) {
+            db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+            db.setDatabaseName(server.dataDir() + u"/tasklane.db"_s);
+        } else {
+            const QUrl url(server.databaseUrl());
+            db = QSqlDatabase::addDatabase(u"QPSQL"_s, name);
+            db.setHostName(url.host());
+            db.setPort(url.port());
+            db.setUserName(url.userName());
+            db.setPassword(qEnvironmentVariable("TASKLANE_TEST_PG_PASSWORD"));
+            db.setDatabaseName(url.path().mid(1));
+        }
+        if (db.open()) {
+            QSqlQuery query(db);
+            ok = query.exec(sql);
+        }
+    }
+    QSqlDatabase::removeDatabase(name);
+    return ok;
+}
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void helpDocumentsCommandsAndSettings();
+    void productionRefusesToStartWithoutSecrets_data();
+    void productionRefusesToStartWithoutSecrets();
+    void invalidSettingsAreNamed_data();
+    void invalidSettingsAreNamed();
+    void developmentGeneratesAndKeepsASigningKey();
+    void signingKeyComesFromAFile();
+    void laterLayersOverrideEarlierOnes_data();
+    void laterLayersOverrideEarlierOnes();
+    void migrateAppliesTheSchemaOnce();
+    void userCreateMakesAnAdministrator();
+    void userCreateRefusesBadInput_data();
+    void userCreateRefusesBadInput();
+    void refusesANewerSchema();
+    void shutsDownGracefullyWithRequestsInFlight();
+};
+
+void TestCli::helpDocumentsCommandsAndSettings()
+{
+    TestServer server;
+    QByteArray out;
+    QCOMPARE(server.runCommand({ u"--help"_s }, {}, &out), 0);
+    for (const char *expected :
+         { "serve", "migrate", "user create", "--listen", "--data", "--db", "TASKLANE_LISTEN",
+           "TASKLANE_DATA", "TASKLANE_DB", "TASKLANE_JWT_SECRET_FILE", "TASKLANE_CORS_ORIGINS",
+           "TASKLANE_ENV", "TASKLANE_DB_PASSWORD_FILE", "127.0.0.1:8080", "--config" })
+        QVERIFY2(out.contains(expected), expected);
+}
+
+void TestCli::productionRefusesToStartWithoutSecrets_data()
+{
+    QTest::addColumn<QString>("db");
+    QTest::addColumn<QByteArray>("named");
+    QTest::newRow("on SQLite the signing key is required")
+            << QString() << QByteArray("TASKLANE_JWT_SECRET");
+    QTest::newRow("on PostgreSQL the database password is required too")
+            << u"postgres://tasklane@127.0.0.1:5432/tasklane"_s
+            << QByteArray("TASKLANE_DB_PASSWORD");
+}
+
+void TestCli::productionRefusesToStartWithoutSecrets()
+{
+    QFETCH(QString, db);
+    QFETCH(QByteArray, named);
+    TestServer::Options options;
+    options.useDatabase = false;
+    options.environment = environmentWithout({ u"TASKLANE_JWT_SECRET"_s, u"TASKLANE_DB_PASSWORD"_s });
+    options.environment.insert(u"TASKLANE_ENV"_s, u"production"_s);
+    options.environment.insert(u"TASKLANE_TEST_NO_SECRET"_s, u"1"_s);
+    if (!db.isEmpty())
+        options.arguments = { u"--db"_s, db };
+    TestServer server(options);
+    QVERIFY(!server.start());
+    QCOMPARE(server.stop(), 2);
+    QVERIFY2(server.logs().contains(named), server.logs().constData());
+    QVERIFY(!QFile::exists(server.dataDir() + u"/jwt-secret"_s));
+}
+
+void TestCli::invalidSettingsAreNamed_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QByteArray>("named");
+    QTest::newRow("a listen address without a port") << QStringList{ u"--listen"_s, u"8080"_s }
+                                                     << QByteArray("listen");
+    QTest::newRow("a port out of range")
+            << QStringList{ u"--listen"_s, u"127.0.0.1:70000"_s } << QByteArray("listen");
+    QTest::newRow("a body cap that is not a number")
+            << QStringList{ u"--max-body-bytes"_s, u"lots"_s } << QByteArray("max_body_bytes");
+    QTest::newRow("an unknown environment name")
+            << QStringList{ u"--env"_s, u"staging"_s } << QByteArray("env");
+    QTest::newRow("a database URL of an unknown kind")
+            << QStringList{ u"--db"_s, u"mysql://x@y/z"_s } << QByteArray("database URL");
+    QTest::newRow("a missing config file")
+            << QStringList{ u"--config"_s, u"/nonexistent/tasklane.ini"_s } << QByteArray("config");
+}
+
+void TestCli::invalidSettingsAreNamed()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QByteArray, named);
+    TestServer::Options options;
+    options.useDatabase = false;
+    options.arguments = arguments;
+    TestServer server(options);
+    QVERIFY(!server.start());
+    QVERIFY(server.stop() != 0);
+    QVERIFY2(server.logs().contains(named), server.logs().constData());
+}
+
+void TestCli::developmentGeneratesAndKeepsASigningKey()
+{
+    TestServer::Options options;
+    options.environment = environmentWithout({ u"TASKLANE_JWT_SECRET"_s });
+    options.environment.insert(u"TASKLANE_TEST_NO_SECRET"_s, u"1"_s);
+    TestServer server(options);
+    QVERIFY(server.start());
+    ApiClient client(server.url());
+    const SignedInUser user = signUpAndLogIn(client);
+    QVERIFY(!user.accessToken.isEmpty());
+    QCOMPARE(server.stop(), 0);
+
+    QFile key(server.dataDir() + u"/jwt-secret"_s);
+    QVERIFY(key.exists());
+    QCOMPARE(key.permissions() & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup
+                                  | QFile::WriteOther),
+             QFile::Permissions());
+    QVERIFY(key.open(QIODevice::ReadOnly));
+    QVERIFY(signedWith(user.accessToken, key.readAll().trimmed()));
+
+    // A restart keeps the key: the token from before still works.
+    QVERIFY(server.start());
+    ApiClient again(server.url());
+    again.setAccessToken(user.accessToken);
+    ApiReply *me = again.me();
+    QVERIFY(waitFor(me));
+    QCOMPARE(me->status(), 200);
+}
+
+void TestCli::signingKeyComesFromAFile()
+{
+    QTemporaryDir secrets;
+    const QByteArray secret = "a-signing-key-from-a-file-0123456789-abcdef";
+    QFile file(secrets.filePath(u"jwt"_s));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(secret + '\n');
+    file.close();
+    TestServer::Options options;
+    options.environment = environmentWithout({ u"TASKLANE_JWT_SECRET"_s });
+    options.environment.insert(u"TASKLANE_JWT_SECRET_FILE"_s, file.fileName());
+    options.environment.insert(u"TASKLANE_ENV"_s, u"production"_s);
+    TestServer server(options);
+    QVERIFY(server.start());
+    ApiClient client(server.url());
+    const SignedInUser user = signUpAndLogIn(client);
+    QVERIFY(signedWith(user.accessToken, secret));
+    QVERIFY(!QFile::exists(server.dataDir() + u"/jwt-secret"_s));
+    QVERIFY(!server.logs().contains(secret));
+}
+
+void TestCli::laterLayersOverrideEarlierOnes_data()
+{
+    QTest::addColumn<bool>("inFile");
+    QTest::addColumn<bool>("inEnvironment");
+    QTest::addColumn<bool>("onCommandLine");
+    QTest::addColumn<QByteArray>("winner");
+    QTest::newRow("the file beats the default") << true << false << false << QByteArray("https://file.example");
+    QTest::newRow("the environment beats the file") << true << true << false << QByteArray("https://env.example");
+    QTest::newRow("the command line beats them all") << true << true << true << QByteArray("https://cli.example");
+}
+
+void TestCli::laterLayersOverrideEarlierOnes()
+{
+    QFETCH(bool, inFile);
+    QFETCH(bool, inEnvironment);
+    QFETCH(bool, onCommandLine);
+    QFETCH(QByteArray, winner);
+    QTemporaryDir folder;
+    TestServer::Options options;
+    if (inFile) {
+        QFile ini(folder.filePath(u"tasklane.ini"_s));
+        QVERIFY(ini.open(QIODevice::WriteOnly));
+        ini.write("[General]\ncors_origins=https://file.example\n");
+        ini.close();
+        options.arguments << u"--config"_s << ini.fileName();
+    }
+    if (inEnvironment)
+        options.environment.insert(u"TASKLANE_CORS_ORIGINS"_s, u"https://env.example"_s);
+    if (onCommandLine)
+        options.arguments << u"--cors-origins"_s << u"https://cli.example"_s;
+    TestServer server(options);
+    QVERIFY(server.start());
+    ApiClient client(server.url());
+    for (const QByteArray &origin : { QByteArray("https://file.example"),
+                                     QByteArray("https://env.example"),
+                                     QByteArray("https://cli.example") }) {
+        ApiReply *reply = client.send("GET", u"/healthz"_s, {}, { { "Origin", origin } });
+        QVERIFY(waitFor(reply));
+        QCOMPARE(reply->header("Access-Control-Allow-Origin") == origin, origin == winner);
+    }
+}
+
+void TestCli::migrateAppliesTheSchemaOnce()
+{
+    TestServer server;
+    QByteArray out, errors;
+    QCOMPARE(server.runCommand({ u"migrate"_s }, {}, &out, &errors), 0);
+    QVERIFY2(out.contains("schema version 1"), out.constData());
+    QVERIFY(errors.contains("applied migration 0001_accounts"));
+    QCOMPARE(server.runCommand({ u"migrate"_s }, {}, &out, &errors), 0);
+    QVERIFY(!errors.contains("applied migration"));
+}
+
+void TestCli::userCreateMakesAnAdministrator()
+{
+    TestServer server;
+    const QString password = strongPassword();
+    QByteArray out, errors;
+    QCOMPARE(server.runCommand({ u"user"_s, u"create"_s, u"--email"_s, u"Root@Example.com"_s,
+                                 u"--role"_s, u"admin"_s },
+                               password.toUtf8() + '\n', &out, &errors),
+             0);
+    const QJsonObject created = QJsonDocument::fromJson(out).object();
+    QCOMPARE(created.value(u"role"_s).toString(), u"admin"_s);
+    QCOMPARE(created.value(u"email"_s).toString(), u"root@example.com"_s);
+    QCOMPARE(created.value(u"display_name"_s).toString(), u"root"_s);
+    QVERIFY(!errors.contains(password.toUtf8()));
+
+    QVERIFY(server.start());
+    ApiClient client(server.url());
+    ApiReply *login = client.login(u"root@example.com"_s, password);
+    QVERIFY(waitFor(login));
+    QCOMPARE(login->status(), 200);
+    client.setAccessToken(login->json().value(u"access_token"_s).toString());
+    ApiReply *me = client.me();
+    QVERIFY(waitFor(me));
+    QCOMPARE(me->json().value(u"role"_s).toString(), u"admin"_s);
+}
+
+void TestCli::userCreateRefusesBadInput_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QByteArray>("password");
+    QTest::addColumn<int>("exitCode");
+    const QStringList valid{ u"user"_s, u"create"_s, u"--email"_s, u"x@example.com"_s,
+                             u"--role"_s, u"manager"_s };
+    QTest::newRow("a missing role") << valid.mid(0, 4) << QByteArray("Long-Enough-Password-1")
+                                    << 2;
+    QTest::newRow("an unknown role")
+            << (valid.mid(0, 5) << u"owner"_s) << QByteArray("Long-Enough-Password-1") << 2;
+    QTest::newRow("a short password") << valid << QByteArray("short") << 2;
+    QTest::newRow("no password at all") << valid << QByteArray() << 2;
+    QTest::newRow("a common password") << valid << QByteArray("iloveyou1234") << 1;
+}
+
+void TestCli::userCreateRefusesBadInput()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QByteArray, password);
+    QFETCH(int, exitCode);
+    TestServer server;
+    QByteArray out, errors;
+    QCOMPARE(server.runCommand(arguments, password, &out, &errors), exitCode);
+    QVERIFY(out.isEmpty());
+    QVERIFY(!errors.isEmpty());
+}
+
+void TestCli::refusesANewerSchema()
+{
+    TestServer server;
+    QCOMPARE(server.runCommand({ u"migrate"_s }), 0);
+    QVERIFY(execOnServerDatabase(server, u"INSERT INTO schema_migrations (version, name, "
+                                         "applied_at) VALUES (999, 'future', 'later')"_s));
+    QVERIFY(!server.start());
+    QCOMPARE(server.stop(), 1);
+    QVERIFY2(server.logs().contains("newer than this tasklaned knows"), server.logs().constData());
+}
+
+void TestCli::shutsDownGracefullyWithRequestsInFlight()
+{
+    TestServer::Options options;
+    options.arguments = { u"--hash-threads"_s, u"1"_s };
+    TestServer server(options);
+    QVERIFY(server.start());
+    ApiClient client(server.url());
+    const SignedInUser user = signUpAndLogIn(client);
+    // Several logins queue on one hashing thread; SIGTERM arrives while they are in flight.
+    QList<ApiReply *> replies;
+    for (int i = 0; i < 6; ++i)
+        replies.append(client.login(user.email, user.password));
+    QTRY_VERIFY_WITH_TIMEOUT(server.logs().count("\"path\":\"/api/v1/auth/login\"") >= 2, 5000);
+    server.process().terminate();
+    for (ApiReply *reply : std::as_const(replies)) {
+        QVERIFY(waitFor(reply));
+        QCOMPARE(reply->status(), 200);
+    }
+    QVERIFY(server.process().waitForFinished(10'000));
+    QCOMPARE(server.process().exitCode(), 0);
+    QVERIFY(server.logs().contains("shutting down"));
+    QVERIFY(server.logs().contains("\"stopped\""));
+    // No longer accepting.
+    ApiReply *after = client.send("GET", u"/healthz"_s);
+    QVERIFY(waitFor(after));
+    QCOMPARE(after->status(), 0);
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

@@ -1,0 +1,213 @@
+// One's own account: reading it, and changing name, email and password, never one's role.
+#include "testserver.h"
+#include "tokenpair.h"
+#include "user.h"
+
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace Tasklane;
+using namespace Tasklane::Test;
+
+class TestUsersApi : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void meShowsOnlyOneself();
+    void updateChangesTheDisplayName();
+    void updateAcceptsMergePatch();
+    void updateRefusesInvalidChanges_data();
+    void updateRefusesInvalidChanges();
+    void nobodyChangesTheirOwnRole_data();
+    void nobodyChangesTheirOwnRole();
+    void emailChangeNeedsTheCurrentPasswordAndAFreeAddress();
+    void passwordChangeEndsOtherSessions();
+
+private:
+    std::unique_ptr<TestServer> m_server;
+};
+
+void TestUsersApi::initTestCase()
+{
+    m_server = std::make_unique<TestServer>();
+    QVERIFY(m_server->start());
+}
+
+void TestUsersApi::cleanupTestCase()
+{
+    QCOMPARE(m_server->stop(), 0);
+}
+
+void TestUsersApi::meShowsOnlyOneself()
+{
+    ApiClient alice(m_server->url()), bob(m_server->url());
+    const SignedInUser a = signUpAndLogIn(alice, u"alice"_s);
+    const SignedInUser b = signUpAndLogIn(bob, u"bob"_s);
+    ApiReply *meA = alice.me();
+    ApiReply *meB = bob.me();
+    QVERIFY(waitFor(meA) && waitFor(meB));
+    QCOMPARE(meA->json().value(u"id"_s).toInteger(), a.id);
+    QCOMPARE(meB->json().value(u"id"_s).toInteger(), b.id);
+    QVERIFY(a.id != b.id);
+}
+
+void TestUsersApi::updateChangesTheDisplayName()
+{
+    ApiClient client(m_server->url());
+    signUpAndLogIn(client);
+    ApiReply *update = client.updateMe({ { u"display_name"_s, u"Zoë Ünïcode 🚀"_s } });
+    QVERIFY(waitFor(update));
+    QCOMPARE(update->status(), 200);
+    const auto user = User::fromJson(update->json());
+    QVERIFY(user);
+    QCOMPARE(user->displayName, u"Zoë Ünïcode 🚀"_s);
+    QVERIFY(user->updatedAt >= user->createdAt);
+    // Acknowledged means committed: a fresh read shows it.
+    ApiReply *me = client.me();
+    QVERIFY(waitFor(me));
+    QCOMPARE(me->json().value(u"display_name"_s).toString(), u"Zoë Ünïcode 🚀"_s);
+}
+
+void TestUsersApi::updateAcceptsMergePatch()
+{
+    ApiClient client(m_server->url());
+    signUpAndLogIn(client);
+    ApiReply *update = client.send("PATCH", u"/api/v1/users/me"_s,
+                                   R"({"display_name":"Merged"})",
+                                   { { "Content-Type", "application/merge-patch+json" } });
+    QVERIFY(waitFor(update));
+    QCOMPARE(update->status(), 200);
+    QCOMPARE(update->json().value(u"display_name"_s).toString(), u"Merged"_s);
+}
+
+void TestUsersApi::updateRefusesInvalidChanges_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("code");
+    QTest::newRow("an empty display name")
+            << QByteArray(R"({"display_name":""})") << u"display_name"_s << u"required"_s;
+    QTest::newRow("a display name with a control character")
+            << QByteArray("{\"display_name\":\"bell\\u0007\"}") << u"display_name"_s
+            << u"invalid_format"_s;
+    QTest::newRow("a numeric display name") << QByteArray(R"({"display_name":5})")
+                                            << u"display_name"_s << u"wrong_type"_s;
+    QTest::newRow("an unknown field") << QByteArray(R"({"nickname":"x"})") << u"nickname"_s
+                                      << u"unknown_field"_s;
+    QTest::newRow("a password change without the current password")
+            << QByteArray(R"({"password":"A-New-Long-Passphrase-1"})") << u"current_password"_s
+            << u"required"_s;
+    QTest::newRow("a password change with a wrong current password")
+            << QByteArray(R"({"password":"A-New-Long-Passphrase-1","current_password":"wrong-one-123"})")
+            << u"current_password"_s << u"invalid"_s;
+    QTest::newRow("a new password that is common")
+            << QByteArray(R"({"password":"password1234","current_password":"CURRENT"})")
+            << u"password"_s << u"common_password"_s;
+    QTest::newRow("an email change to something that is not an address")
+            << QByteArray(R"({"email":"not-an-address","current_password":"CURRENT"})")
+            << u"email"_s << u"invalid_format"_s;
+}
+
+void TestUsersApi::updateRefusesInvalidChanges()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, field);
+    QFETCH(QString, code);
+    ApiClient client(m_server->url());
+    const SignedInUser user = signUpAndLogIn(client);
+    body.replace("CURRENT", user.password.toUtf8());
+    ApiReply *update = client.send("PATCH", u"/api/v1/users/me"_s, body,
+                                   { { "Content-Type", "application/json" } });
+    QVERIFY(waitFor(update));
+    QCOMPARE(update->status(), 422);
+    const auto problem = update->problem();
+    QVERIFY(problem);
+    const bool named = std::any_of(problem->errors.cbegin(), problem->errors.cend(),
+                                   [&](const FieldError &error) {
+                                       return error.field == field && error.code == code;
+                                   });
+    QVERIFY2(named, update->body().constData());
+    // Nothing changed.
+    ApiReply *me = client.me();
+    QVERIFY(waitFor(me));
+    QCOMPARE(me->json().value(u"display_name"_s).toString(), u"Test User"_s);
+    QCOMPARE(me->json().value(u"email"_s).toString(), user.email.toLower());
+}
+
+void TestUsersApi::nobodyChangesTheirOwnRole_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::newRow("role alone") << QByteArray(R"({"role":"admin"})");
+    QTest::newRow("role beside a harmless change")
+            << QByteArray(R"({"display_name":"Sneaky","role":"admin"})");
+    QTest::newRow("role asking for less") << QByteArray(R"({"role":"user"})");
+}
+
+void TestUsersApi::nobodyChangesTheirOwnRole()
+{
+    QFETCH(QByteArray, body);
+    ApiClient client(m_server->url());
+    signUpAndLogIn(client);
+    ApiReply *update = client.send("PATCH", u"/api/v1/users/me"_s, body,
+                                   { { "Content-Type", "application/json" } });
+    QVERIFY(waitFor(update));
+    QCOMPARE(update->status(), 403);
+    QCOMPARE(update->problem()->type, u"urn:tasklane:problem:forbidden"_s);
+    ApiReply *me = client.me();
+    QVERIFY(waitFor(me));
+    QCOMPARE(me->json().value(u"role"_s).toString(), u"user"_s);
+    QCOMPARE(me->json().value(u"display_name"_s).toString(), u"Test User"_s);
+}
+
+void TestUsersApi::emailChangeNeedsTheCurrentPasswordAndAFreeAddress()
+{
+    ApiClient client(m_server->url()), other(m_server->url());
+    const SignedInUser user = signUpAndLogIn(client);
+    const SignedInUser someoneElse = signUpAndLogIn(other);
+
+    ApiReply *taken = client.updateMe(
+            { { u"email"_s, someoneElse.email }, { u"current_password"_s, user.password } });
+    QVERIFY(waitFor(taken));
+    QCOMPARE(taken->status(), 409);
+
+    const QString fresh = u"renamed-"_s + user.email;
+    ApiReply *renamed = client.updateMe(
+            { { u"email"_s, fresh.toUpper() }, { u"current_password"_s, user.password } });
+    QVERIFY(waitFor(renamed));
+    QCOMPARE(renamed->status(), 200);
+    QCOMPARE(renamed->json().value(u"email"_s).toString(), fresh.toLower());
+
+    ApiReply *login = client.login(fresh, user.password);
+    QVERIFY(waitFor(login));
+    QCOMPARE(login->status(), 200);
+    ApiReply *oldLogin = client.login(user.email, user.password);
+    QVERIFY(waitFor(oldLogin));
+    QCOMPARE(oldLogin->status(), 401);
+}
+
+void TestUsersApi::passwordChangeEndsOtherSessions()
+{
+    ApiClient client(m_server->url());
+    const SignedInUser user = signUpAndLogIn(client);
+    const QString newPassword = strongPassword();
+    ApiReply *change = client.updateMe(
+            { { u"password"_s, newPassword }, { u"current_password"_s, user.password } });
+    QVERIFY(waitFor(change));
+    QCOMPARE(change->status(), 200);
+
+    ApiReply *refresh = client.refreshToken(user.refreshToken);
+    QVERIFY(waitFor(refresh));
+    QCOMPARE(refresh->status(), 401);
+    ApiReply *oldPassword = client.login(user.email, user.password);
+    QVERIFY(waitFor(oldPassword));
+    QCOMPARE(oldPassword->status(), 401);
+    ApiReply *newLogin = client.login(user.email, newPassword);
+    QVERIFY(waitFor(newLogin));
+    QCOMPARE(newLogin->status(), 200);
+}
+
+QTEST_GUILESS_MAIN(TestUsersApi)
+#include "tst_usersapi.moc"
