@@ -6,11 +6,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMessageAuthenticationCode>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QUuid>
 
 using namespace Qt::StringLiterals;
 using namespace Tasklane;
@@ -36,33 +33,6 @@ bool signedWith(const QString &token, const QByteArray &key)
     return text.mid(lastDot + 1) == expected;
 }
 
-// Runs one SQL statement on the database a TestServer uses (SQLite file or PostgreSQL).
-bool execOnServerDatabase(TestServer &server, const QString &sql)
-{
-    const QString name = u"cli-test-"_s + QUuid::createUuid().toString(QUuid::Id128);
-    bool ok = false;
-    {
-        QSqlDatabase db;
-        if (server.databaseUrl().isEmpty()) {
-            db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
-            db.setDatabaseName(server.dataDir() + u"/tasklane.db"_s);
-        } else {
-            const QUrl url(server.databaseUrl());
-            db = QSqlDatabase::addDatabase(u"QPSQL"_s, name);
-            db.setHostName(url.host());
-            db.setPort(url.port());
-            db.setUserName(url.userName());
-            db.setPassword(qEnvironmentVariable("TASKLANE_TEST_PG_PASSWORD"));
-            db.setDatabaseName(url.path().mid(1));
-        }
-        if (db.open()) {
-            QSqlQuery query(db);
-            ok = query.exec(sql);
-        }
-    }
-    QSqlDatabase::removeDatabase(name);
-    return ok;
-}
 } // namespace
 
 class TestCli : public QObject
@@ -320,7 +290,7 @@ void TestCli::refusesANewerSchema()
 {
     TestServer server;
     QCOMPARE(server.runCommand({ u"migrate"_s }), 0);
-    QVERIFY(execOnServerDatabase(server, u"INSERT INTO schema_migrations (version, name, "
+    QVERIFY(server.executeSql(u"INSERT INTO schema_migrations (version, name, "
                                          "applied_at) VALUES (999, 'future', 'later')"_s));
     QVERIFY(!server.start());
     QCOMPARE(server.stop(), 1);

@@ -178,6 +178,35 @@ int TestServer::runCommand(const QStringList &arguments, const QByteArray &input
     return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
 }
 
+bool TestServer::executeSql(const QString &sql)
+{
+    const QString name = u"tasklane-test-sql-"_s + QUuid::createUuid().toString(QUuid::Id128);
+    bool ok = false;
+    {
+        QSqlDatabase db;
+        if (m_databaseUrl.isEmpty()) {
+            db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+            db.setDatabaseName(m_data.path() + u"/tasklane.db"_s);
+        } else {
+            const QUrl url(m_databaseUrl);
+            db = QSqlDatabase::addDatabase(u"QPSQL"_s, name);
+            db.setHostName(url.host());
+            db.setPort(url.port());
+            db.setUserName(url.userName());
+            db.setPassword(qEnvironmentVariable("TASKLANE_TEST_PG_PASSWORD"));
+            db.setDatabaseName(url.path().mid(1));
+        }
+        if (db.open()) {
+            QSqlQuery query(db);
+            ok = query.exec(sql);
+            if (!ok)
+                qWarning("%s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
+        }
+    }
+    QSqlDatabase::removeDatabase(name);
+    return ok;
+}
+
 bool waitFor(ApiReply *reply, int timeoutMs)
 {
     if (reply->isFinished())

@@ -48,6 +48,9 @@ public:
                    QByteArray *output = nullptr, QByteArray *errors = nullptr,
                    const QProcessEnvironment &environment = {});
 
+    // Runs one SQL statement directly on this server's database (SQLite file or PostgreSQL).
+    bool executeSql(const QString &sql);
+
     static QString executable();
     static bool usingPostgres();
 
