@@ -3,6 +3,7 @@
 #include "tokenpair.h"
 #include "user.h"
 
+#include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTest>
@@ -29,6 +30,7 @@ private Q_SLOTS:
     void refreshRejectsGarbage();
     void logoutRevokesFamilyAndAccessToken();
     void passwordIsHashedWithArgon2id();
+    void storedSecretsAreHashes();
 
 private:
     std::unique_ptr<TestServer> m_server;
@@ -278,6 +280,26 @@ void TestAuthApi::passwordIsHashedWithArgon2id()
     QVERIFY(!m_server->logs().contains(user.password.toUtf8()));
     QVERIFY(!m_server->logs().contains(user.refreshToken.toUtf8()));
     QVERIFY(!m_server->logs().contains(user.accessToken.toUtf8()));
+}
+
+void TestAuthApi::storedSecretsAreHashes()
+{
+    ApiClient client(m_server->url());
+    const SignedInUser user = signUpAndLogIn(client);
+    const auto users = m_server->querySql(
+            u"SELECT password_hash FROM users WHERE id = %1"_s.arg(user.id));
+    QCOMPARE(users.size(), 1);
+    const QString hash = users.first().first().toString();
+    // Argon2id at OWASP's floor: 19 MiB, 2 passes, 1 lane.
+    QVERIFY2(hash.startsWith(u"$argon2id$v=19$m=19456,t=2,p=1$"_s), qPrintable(hash));
+    QVERIFY(!hash.contains(user.password));
+
+    const auto tokens = m_server->querySql(
+            u"SELECT token_hash FROM refresh_tokens WHERE user_id = %1"_s.arg(user.id));
+    QCOMPARE(tokens.size(), 1);
+    const QByteArray expected =
+            QCryptographicHash::hash(user.refreshToken.toUtf8(), QCryptographicHash::Sha256).toHex();
+    QCOMPARE(tokens.first().first().toString().toLatin1(), expected);
 }
 
 QTEST_GUILESS_MAIN(TestAuthApi)

@@ -7,6 +7,7 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QSqlRecord>
 #include <QTcpSocket>
 #include <QTest>
 #include <QUuid>
@@ -180,8 +181,21 @@ int TestServer::runCommand(const QStringList &arguments, const QByteArray &input
 
 bool TestServer::executeSql(const QString &sql)
 {
-    const QString name = u"tasklane-test-sql-"_s + QUuid::createUuid().toString(QUuid::Id128);
     bool ok = false;
+    runSql(sql, &ok);
+    return ok;
+}
+
+QList<QVariantList> TestServer::querySql(const QString &sql)
+{
+    bool ok = false;
+    return runSql(sql, &ok);
+}
+
+QList<QVariantList> TestServer::runSql(const QString &sql, bool *ok)
+{
+    const QString name = u"tasklane-test-sql-"_s + QUuid::createUuid().toString(QUuid::Id128);
+    QList<QVariantList> rows;
     {
         QSqlDatabase db;
         if (m_databaseUrl.isEmpty()) {
@@ -198,13 +212,19 @@ bool TestServer::executeSql(const QString &sql)
         }
         if (db.open()) {
             QSqlQuery query(db);
-            ok = query.exec(sql);
-            if (!ok)
+            *ok = query.exec(sql);
+            if (!*ok)
                 qWarning("%s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
+            while (query.next()) {
+                QVariantList row;
+                for (int i = 0; i < query.record().count(); ++i)
+                    row.append(query.value(i));
+                rows.append(row);
+            }
         }
     }
     QSqlDatabase::removeDatabase(name);
-    return ok;
+    return rows;
 }
 
 bool waitFor(ApiReply *reply, int timeoutMs)

@@ -50,12 +50,15 @@ public:
 
     // Runs one SQL statement directly on this server's database (SQLite file or PostgreSQL).
     bool executeSql(const QString &sql);
+    // Runs one query directly on this server's database; every row as a list of values.
+    QList<QVariantList> querySql(const QString &sql);
 
     static QString executable();
     static bool usingPostgres();
 
 private:
     QStringList databaseArguments() const;
+    QList<QVariantList> runSql(const QString &sql, bool *ok);
     QProcessEnvironment serverEnvironment(QProcessEnvironment base) const;
 
     Options m_options;
