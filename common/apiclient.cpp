@@ -119,8 +119,8 @@ ApiReply *ApiClient::send(const QByteArray &method, const QString &path, const Q
     auto *buffer = new QBuffer;
     buffer->setData(body);
     buffer->open(QIODevice::ReadOnly);
-    QNetworkReply *reply = body.isEmpty() && method != "POST" && method != "PATCH"
-                                   && method != "PUT"
+    QNetworkReply *reply
+            = body.isEmpty() && method != "POST" && method != "PATCH" && method != "PUT"
             ? m_network->sendCustomRequest(request, method)
             : m_network->sendCustomRequest(request, method, buffer);
     buffer->setParent(reply);

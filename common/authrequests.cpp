@@ -101,13 +101,15 @@ std::optional<QString> normalizeEmail(const QString &email)
 bool isValidDisplayName(const QString &name)
 {
     const qsizetype length = codePointLength(name);
-    return length >= 1 && length <= AccountLimits::DisplayNameMaxLength
-            && !name.trimmed().isEmpty() && !hasControlCharacters(name);
+    return length >= 1 && length <= AccountLimits::DisplayNameMaxLength && !name.trimmed().isEmpty()
+            && !hasControlCharacters(name);
 }
 
 QJsonObject SignupRequest::toJson() const
 {
-    return { { EmailField, email }, { PasswordField, password }, { DisplayNameField, displayName } };
+    return { { EmailField, email },
+             { PasswordField, password },
+             { DisplayNameField, displayName } };
 }
 
 std::optional<SignupRequest> SignupRequest::fromJson(const QJsonObject &json, FieldErrors *errors)
@@ -115,7 +117,8 @@ std::optional<SignupRequest> SignupRequest::fromJson(const QJsonObject &json, Fi
     JsonFieldReader reader(json);
     SignupRequest request;
     request.email = readEmail(reader, Presence::Required).value_or(QString());
-    request.password = readNewPassword(reader, PasswordField, Presence::Required).value_or(QString());
+    request.password
+            = readNewPassword(reader, PasswordField, Presence::Required).value_or(QString());
     request.displayName = readDisplayName(reader, Presence::Required).value_or(QString());
     return conclude(reader, request, errors);
 }
@@ -131,11 +134,12 @@ std::optional<LoginRequest> LoginRequest::fromJson(const QJsonObject &json, Fiel
     LoginRequest request;
     // No shape check beyond length: a login with a malformed address simply fails to match,
     // with the same answer as any other unknown address.
-    const auto email = reader.string(EmailField, Presence::Required, AccountLimits::EmailMaxLength, 1);
+    const auto email
+            = reader.string(EmailField, Presence::Required, AccountLimits::EmailMaxLength, 1);
     request.email = email ? normalizeEmail(*email).value_or(*email) : QString();
-    request.password = reader.string(PasswordField, Presence::Required,
-                                     AccountLimits::PasswordMaxLength, 1)
-                               .value_or(QString());
+    request.password
+            = reader.string(PasswordField, Presence::Required, AccountLimits::PasswordMaxLength, 1)
+                      .value_or(QString());
     return conclude(reader, request, errors);
 }
 
@@ -149,8 +153,8 @@ std::optional<RefreshTokenRequest> RefreshTokenRequest::fromJson(const QJsonObje
 {
     JsonFieldReader reader(json);
     RefreshTokenRequest request;
-    request.refreshToken =
-            reader.string(u"refresh_token"_s, Presence::Required, 256, 1).value_or(QString());
+    request.refreshToken
+            = reader.string(u"refresh_token"_s, Presence::Required, 256, 1).value_or(QString());
     return conclude(reader, request, errors);
 }
 
@@ -182,8 +186,9 @@ std::optional<UpdateMeRequest> UpdateMeRequest::fromJson(const QJsonObject &json
     reader.markKnown(u"role"_s);
     if ((request.email || request.newPassword) && !request.currentPassword
         && !reader.hasErrorFor(u"current_password"_s))
-        reader.addError(u"current_password"_s, u"required"_s,
-                        u"Changing the email address or the password needs the current password."_s);
+        reader.addError(
+                u"current_password"_s, u"required"_s,
+                u"Changing the email address or the password needs the current password."_s);
     return conclude(reader, request, errors);
 }
 

@@ -42,8 +42,9 @@ std::optional<QString> JsonFieldReader::string(const QString &field, Presence pr
     }
     if (length < minLength) {
         addError(field, minLength == 1 ? u"required"_s : u"too_short"_s,
-                 minLength == 1 ? u"This field must not be empty."_s
-                                : u"This field must be at least %1 characters long."_s.arg(minLength));
+                 minLength == 1
+                         ? u"This field must not be empty."_s
+                         : u"This field must be at least %1 characters long."_s.arg(minLength));
         return std::nullopt;
     }
     return value;

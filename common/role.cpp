@@ -7,12 +7,9 @@ namespace Tasklane {
 QString roleToString(Role role)
 {
     switch (role) {
-    case Role::Admin:
-        return u"admin"_s;
-    case Role::Manager:
-        return u"manager"_s;
-    case Role::User:
-        break;
+    case Role::Admin: return u"admin"_s;
+    case Role::Manager: return u"manager"_s;
+    case Role::User: break;
     }
     return u"user"_s;
 }

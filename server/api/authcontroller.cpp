@@ -22,7 +22,8 @@ T parse(const RequestContext &request)
 
 void AuthController::registerRoutes(RouteTable &routes) const
 {
-    const auto bind = [this](HttpResponse (AuthController::*handler)(const RequestContext &) const) {
+    const auto bind = [this](HttpResponse (AuthController::*handler)(const RequestContext &)
+                                     const) {
         return [this, handler](const RequestContext &request) { return (this->*handler)(request); };
     };
     routes.add({ "POST", QStringLiteral("/api/v1/auth/signup"), RouteAccess::anyone(),

@@ -54,9 +54,10 @@ HttpResponse HealthController::ready() const
     if (current != latest)
         throw ApiError(ApiError::Kind::NotReady,
                        u"The database schema is at version %1, not %2."_s.arg(current).arg(latest));
-    return HttpResponse::json(200, { { u"status"_s, u"ready"_s },
-                                     { u"database"_s, u"ok"_s },
-                                     { u"schema_version"_s, current } });
+    return HttpResponse::json(200,
+                              { { u"status"_s, u"ready"_s },
+                                { u"database"_s, u"ok"_s },
+                                { u"schema_version"_s, current } });
 }
 
 } // namespace Tasklane

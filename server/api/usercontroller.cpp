@@ -10,7 +10,8 @@ namespace Tasklane {
 void UserController::registerRoutes(RouteTable &routes) const
 {
     routes.add({ "GET", QStringLiteral("/api/v1/users/me"), RouteAccess::signedIn(),
-                 Executor::Database, [this](const RequestContext &request) { return me(request); } });
+                 Executor::Database,
+                 [this](const RequestContext &request) { return me(request); } });
     // Hashing: a password change verifies the current password and hashes the new one.
     routes.add({ "PATCH", QStringLiteral("/api/v1/users/me"), RouteAccess::signedIn(),
                  Executor::Hashing,

@@ -77,9 +77,8 @@ int createUser(ServerApp &app, const QCommandLineParser &parser)
         printError(u"user create needs --email ADDRESS and --role admin|manager|user"_s);
         return UsageError;
     }
-    const QString displayName = parser.isSet(u"display-name"_s)
-            ? parser.value(u"display-name"_s)
-            : email->left(email->indexOf(u'@'));
+    const QString displayName = parser.isSet(u"display-name"_s) ? parser.value(u"display-name"_s)
+                                                                : email->left(email->indexOf(u'@'));
     if (!isValidDisplayName(displayName)) {
         printError(u"the display name must be 1 to 100 visible characters"_s);
         return UsageError;
@@ -103,7 +102,8 @@ int createUser(ServerApp &app, const QCommandLineParser &parser)
     app.buildServices();
     try {
         const User user = app.auth().createUser(*email, displayName, password, *role);
-        std::printf("%s\n", QJsonDocument(user.toJson()).toJson(QJsonDocument::Compact).constData());
+        std::printf("%s\n",
+                    QJsonDocument(user.toJson()).toJson(QJsonDocument::Compact).constData());
         return Success;
     } catch (const ApiError &error) {
         printError(error.detail());
@@ -158,8 +158,8 @@ int runTasklaned(QCoreApplication &application)
     }
 
     QStringList errors;
-    const auto settings =
-            SettingsLoader::load(parser, QProcessEnvironment::systemEnvironment(), &errors);
+    const auto settings
+            = SettingsLoader::load(parser, QProcessEnvironment::systemEnvironment(), &errors);
     if (!settings) {
         for (const QString &error : std::as_const(errors))
             printError(error);

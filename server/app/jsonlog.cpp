@@ -41,8 +41,8 @@ QString levelName(QtMsgType type)
 void handleMessage(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
     QJsonObject object{ { u"level"_s, levelName(type) },
-                        { u"category"_s, QString::fromLatin1(context.category ? context.category
-                                                                               : "default") },
+                        { u"category"_s,
+                          QString::fromLatin1(context.category ? context.category : "default") },
                         { u"message"_s, message } };
     if (!t_requestId.isEmpty())
         object.insert(u"request_id"_s, t_requestId);

@@ -19,10 +19,10 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QHttpServer>
 #include <QLoggingCategory>
-#include <QElapsedTimer>
 #include <QTimer>
 
 #include <cstdio>
@@ -40,8 +40,7 @@ constexpr int ShutdownDeadlineMs = 30'000;
 
 ServerApp::ServerApp(ServerSettings settings, QObject *parent)
     : QObject(parent), m_settings(std::move(settings))
-{
-}
+{ }
 
 ServerApp::~ServerApp()
 {
@@ -73,7 +72,8 @@ void ServerApp::openStorage(bool applyMigrations)
     const Migrator migrator(*m_database);
     const QList<int> applied = migrator.migrate();
     qCInfo(lcServer, "database %s at schema version %d (%lld migrations applied now)",
-           qUtf8Printable(resolved.describe()), migrator.latestVersion(), qlonglong(applied.size()));
+           qUtf8Printable(resolved.describe()), migrator.latestVersion(),
+           qlonglong(applied.size()));
 }
 
 QByteArray ServerApp::loadOrCreateSigningKey() const
@@ -147,11 +147,10 @@ bool ServerApp::startServing()
     m_router = new Router(*m_guard, *m_pools, *m_jwt, *m_auth, *m_cors);
     registerRoutes(m_router->routes());
     m_http = new QHttpServer;
-    m_http->setMissingHandler(
-            [router = m_router](const QHttpServerRequest &request,
-                                QHttpServerResponder &&responder) {
-                router->handle(request, std::move(responder));
-            });
+    m_http->setMissingHandler([router = m_router](const QHttpServerRequest &request,
+                                                  QHttpServerResponder &&responder) {
+        router->handle(request, std::move(responder));
+    });
     m_http->bind(m_guard);
     m_port = m_guard->serverPort();
 

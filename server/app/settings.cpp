@@ -20,8 +20,7 @@ namespace {
 
 QString defaultDataDir()
 {
-    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
-            + u"/tasklane"_s;
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + u"/tasklane"_s;
 }
 
 QHash<QString, QString> defaults()
@@ -78,7 +77,8 @@ bool readSecretFile(const QString &path, QString *value, QString *error)
 const QList<SettingDefinition> &SettingsLoader::definitions()
 {
     static const QList<SettingDefinition> list{
-        { "listen", "ADDRESS:PORT", "Address and port to listen on (port 0: any free port).", false },
+        { "listen", "ADDRESS:PORT", "Address and port to listen on (port 0: any free port).",
+          false },
         { "data", "DIR", "Data folder: the SQLite database and the generated signing key.", false },
         { "db", "URL",
           "Database: sqlite:PATH or postgres://USER@HOST:PORT/NAME (default: sqlite in the data "
@@ -150,7 +150,7 @@ QString SettingsLoader::helpText()
             text += u" / --%1"_s.arg(optionName(definition));
         const QString value = builtIn.value(key);
         text += u"\n      %1%2\n"_s.arg(QString::fromLatin1(definition.description),
-                                         value.isEmpty() ? QString() : u" Default: "_s + value);
+                                        value.isEmpty() ? QString() : u" Default: "_s + value);
     }
     return text;
 }
@@ -249,11 +249,13 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
     };
     const QList<IntegerSetting> integers{
         { "access_token_ttl", 30, 24 * 3600, [&](qint64 v) { settings.accessTokenTtl = v; } },
-        { "refresh_token_ttl", 60, 365LL * 24 * 3600, [&](qint64 v) { settings.refreshTokenTtl = v; } },
+        { "refresh_token_ttl", 60, 365LL * 24 * 3600,
+          [&](qint64 v) { settings.refreshTokenTtl = v; } },
         { "max_body_bytes", 1024, 1LL << 30, [&](qint64 v) { settings.maxBodyBytes = v; } },
         { "max_header_count", 8, 100, [&](qint64 v) { settings.maxHeaderCount = int(v); } },
         // QHttpServer 6.4 drops all headers past 100 fields or 100 KiB: stay well below.
-        { "max_header_bytes", 1024, 64 * 1024, [&](qint64 v) { settings.maxHeaderBytes = int(v); } },
+        { "max_header_bytes", 1024, 64 * 1024,
+          [&](qint64 v) { settings.maxHeaderBytes = int(v); } },
         { "header_timeout_ms", 100, 600'000, [&](qint64 v) { settings.headerTimeoutMs = int(v); } },
         { "idle_timeout_ms", 100, 3'600'000, [&](qint64 v) { settings.idleTimeoutMs = int(v); } },
         { "max_connections", 1, 100'000, [&](qint64 v) { settings.maxConnections = int(v); } },
@@ -267,8 +269,9 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
         if (value)
             integer.assign(*value);
         else
-            errors->append(u"%1 must be a whole number from %2 to %3"_s.arg(key).arg(integer.minimum).arg(
-                    integer.maximum));
+            errors->append(u"%1 must be a whole number from %2 to %3"_s.arg(key)
+                                   .arg(integer.minimum)
+                                   .arg(integer.maximum));
     }
 
     if (!settings.jwtSecret.isEmpty() && settings.jwtSecret.size() < 32)

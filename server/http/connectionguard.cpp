@@ -47,8 +47,8 @@ ConnectionGuard::~ConnectionGuard() = default;
 QByteArray ConnectionGuard::problemBytes(ApiError::Kind kind, const QString &detail)
 {
     const QByteArray requestId = base64UrlEncode(SecureRandom::bytes(12));
-    HttpResponse response =
-            problemResponse(ApiError(kind, detail), QString::fromLatin1(requestId), QString());
+    HttpResponse response
+            = problemResponse(ApiError(kind, detail), QString::fromLatin1(requestId), QString());
     response.addStandardHeaders(requestId);
     return response.serialize(false, true);
 }
@@ -103,8 +103,7 @@ void ConnectionGuard::scan(QTcpSocket *socket, Connection &c, const QByteArray &
     qsizetype pos = 0;
     while (pos < data.size()) {
         switch (c.phase) {
-        case Phase::Closing:
-            return;
+        case Phase::Closing: return;
         case Phase::Headers: {
             // Blank lines before a request line are allowed and ignored (RFC 9112 2.2).
             if (c.header.isEmpty() && c.lineLength == 0
@@ -127,8 +126,8 @@ void ConnectionGuard::scan(QTcpSocket *socket, Connection &c, const QByteArray &
             pos = end;
             if (newline < 0)
                 break;
-            const bool blank = c.lineLength <= 2
-                    && c.header.endsWith(c.lineLength == 2 ? "\r\n" : "\n");
+            const bool blank
+                    = c.lineLength <= 2 && c.header.endsWith(c.lineLength == 2 ? "\r\n" : "\n");
             c.lineLength = 0;
             if (!blank) {
                 // The request line does not count as a header field.
@@ -164,8 +163,8 @@ void ConnectionGuard::scan(QTcpSocket *socket, Connection &c, const QByteArray &
             const qsizetype end = newline < 0 ? data.size() : newline + 1;
             c.line.append(data.constData() + pos, end - pos);
             pos = end;
-            const qsizetype limit = c.phase == Phase::Trailers ? m_limits.maxHeaderBytes
-                                                                : MaxChunkLineBytes;
+            const qsizetype limit
+                    = c.phase == Phase::Trailers ? m_limits.maxHeaderBytes : MaxChunkLineBytes;
             if (c.line.size() > limit) {
                 refuse(socket, c, ApiError::Kind::BadRequest, u"Malformed chunked body."_s);
                 return;
@@ -186,8 +185,7 @@ void ConnectionGuard::scan(QTcpSocket *socket, Connection &c, const QByteArray &
             } else {
                 bool ok = false;
                 const qsizetype extension = line.indexOf(';');
-                const QByteArray sizeText =
-                        (extension < 0 ? line : line.left(extension)).trimmed();
+                const QByteArray sizeText = (extension < 0 ? line : line.left(extension)).trimmed();
                 const qint64 size = sizeText.size() <= 15 ? sizeText.toLongLong(&ok, 16) : -1;
                 if (!ok || size < 0) {
                     refuse(socket, c, ApiError::Kind::BadRequest, u"Malformed chunked body."_s);

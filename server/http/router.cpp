@@ -83,8 +83,7 @@ QList<const Route *> RouteTable::match(const QString &path,
 Router::Router(ConnectionGuard &guard, WorkerPools &pools, const JwtCodec &jwt,
                const AuthService &auth, const CorsPolicy &cors, QObject *parent)
     : QObject(parent), m_guard(guard), m_pools(pools), m_jwt(jwt), m_auth(auth), m_cors(cors)
-{
-}
+{ }
 
 QByteArray Router::requestIdFor(const QByteArray &clientValue)
 {
@@ -156,11 +155,11 @@ void Router::dispatch(Exchange exchange, std::shared_ptr<RequestContext> context
         return;
     }
     if (!route) {
-        HttpResponse response = problemResponse(
-                ApiError(ApiError::Kind::MethodNotAllowed,
-                         u"%1 is not allowed here; see the Allow header."_s.arg(
-                                 QString::fromLatin1(exchange.method))),
-                exchange.requestId, exchange.path);
+        HttpResponse response
+                = problemResponse(ApiError(ApiError::Kind::MethodNotAllowed,
+                                           u"%1 is not allowed here; see the Allow header."_s.arg(
+                                                   QString::fromLatin1(exchange.method))),
+                                  exchange.requestId, exchange.path);
         response.setHeader("Allow", allow);
         finish(exchange, std::move(response), 0);
         return;
@@ -200,8 +199,8 @@ HttpResponse Router::run(const Route &route, RequestContext &context) const
             if (!authorization.startsWith("Bearer ") || authorization.size() <= 7)
                 throw ApiError(ApiError::Kind::Unauthorized, u"A bearer token is required."_s);
             QString reason;
-            const auto claims = m_jwt.verify(QByteArrayView(authorization).sliced(7).trimmed(),
-                                             &reason);
+            const auto claims
+                    = m_jwt.verify(QByteArrayView(authorization).sliced(7).trimmed(), &reason);
             if (!claims) {
                 qCInfo(lcHttp, "rejected an access token: %s", qUtf8Printable(reason));
                 throw ApiError(ApiError::Kind::Unauthorized,
@@ -209,9 +208,9 @@ HttpResponse Router::run(const Route &route, RequestContext &context) const
             }
             context.principal = m_auth.authenticate(*claims);
             if (!roleSatisfies(context.principal->user.role, route.access.minimumRole))
-                throw ApiError(ApiError::Kind::Forbidden,
-                               u"This needs the %1 role."_s.arg(
-                                       roleToString(route.access.minimumRole)));
+                throw ApiError(
+                        ApiError::Kind::Forbidden,
+                        u"This needs the %1 role."_s.arg(roleToString(route.access.minimumRole)));
         }
         return route.handler(context);
     } catch (const ApiError &error) {
@@ -226,9 +225,9 @@ HttpResponse Router::run(const Route &route, RequestContext &context) const
                 context.requestId, context.path);
     } catch (const std::exception &error) {
         qCCritical(lcHttp, "unexpected failure: %s", error.what());
-        return problemResponse(ApiError(ApiError::Kind::Internal,
-                                        u"The server failed to complete the request."_s),
-                               context.requestId, context.path);
+        return problemResponse(
+                ApiError(ApiError::Kind::Internal, u"The server failed to complete the request."_s),
+                context.requestId, context.path);
     }
 }
 

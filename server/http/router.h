@@ -70,8 +70,8 @@ class Router final : public QObject
     Q_DISABLE_COPY_MOVE(Router)
 
 public:
-    Router(ConnectionGuard &guard, WorkerPools &pools, const JwtCodec &jwt,
-           const AuthService &auth, const CorsPolicy &cors, QObject *parent = nullptr);
+    Router(ConnectionGuard &guard, WorkerPools &pools, const JwtCodec &jwt, const AuthService &auth,
+           const CorsPolicy &cors, QObject *parent = nullptr);
 
     RouteTable &routes() { return m_routes; }
     void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);

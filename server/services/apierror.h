@@ -37,8 +37,7 @@ public:
 
     ApiError(Kind kind, QString detail, FieldErrors errors = {})
         : m_kind(kind), m_detail(std::move(detail)), m_errors(std::move(errors))
-    {
-    }
+    { }
 
     static ApiError validation(FieldErrors errors)
     {

@@ -30,13 +30,9 @@ ApiError invalidRefreshToken()
 AuthService::AuthService(const Database &database, const PasswordHasher &hasher,
                          const PasswordPolicy &policy, const JwtCodec &jwt,
                          qint64 refreshLifetimeSeconds)
-    : m_database(database),
-      m_hasher(hasher),
-      m_policy(policy),
-      m_jwt(jwt),
+    : m_database(database), m_hasher(hasher), m_policy(policy), m_jwt(jwt),
       m_refreshLifetimeSeconds(refreshLifetimeSeconds)
-{
-}
+{ }
 
 User AuthService::signup(const SignupRequest &request) const
 {
@@ -121,7 +117,8 @@ Principal AuthService::authenticate(const AccessClaims &claims) const
         throw ApiError(ApiError::Kind::Unauthorized, u"The access token has been revoked."_s);
     const auto record = UserRepository(m_database).findById(claims.userId);
     if (!record)
-        throw ApiError(ApiError::Kind::Unauthorized, u"The access token's user no longer exists."_s);
+        throw ApiError(ApiError::Kind::Unauthorized,
+                       u"The access token's user no longer exists."_s);
     return { record->user, claims };
 }
 

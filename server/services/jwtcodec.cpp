@@ -39,12 +39,9 @@ std::optional<AccessClaims> reject(QString *reason, const QString &why)
 } // namespace
 
 JwtCodec::JwtCodec(QByteArray secret, QString issuer, QString audience, qint64 lifetimeSeconds)
-    : m_secret(std::move(secret)),
-      m_issuer(std::move(issuer)),
-      m_audience(std::move(audience)),
+    : m_secret(std::move(secret)), m_issuer(std::move(issuer)), m_audience(std::move(audience)),
       m_lifetimeSeconds(lifetimeSeconds)
-{
-}
+{ }
 
 QByteArray JwtCodec::sign(QByteArrayView signingInput) const
 {
@@ -67,8 +64,8 @@ QString JwtCodec::issue(qint64 userId, AccessClaims *claims) const
                                { u"nbf"_s, now.toSecsSinceEpoch() },
                                { u"exp"_s, issued.expiresAt.toSecsSinceEpoch() },
                                { u"jti"_s, issued.jti } };
-    const QByteArray signingInput =
-            Hs256Header + '.' + base64UrlEncode(QJsonDocument(payload).toJson(QJsonDocument::Compact));
+    const QByteArray signingInput = Hs256Header + '.'
+            + base64UrlEncode(QJsonDocument(payload).toJson(QJsonDocument::Compact));
     if (claims)
         *claims = issued;
     return QString::fromLatin1(signingInput + '.' + base64UrlEncode(sign(signingInput)));
@@ -105,9 +102,8 @@ std::optional<AccessClaims> JwtCodec::verify(QByteArrayView token, QString *reas
     if (payload->value(u"iss"_s).toString() != m_issuer)
         return reject(reason, u"wrong issuer"_s);
     const QJsonValue audience = payload->value(u"aud"_s);
-    const bool audienceOk = audience.isArray()
-            ? audience.toArray().contains(QJsonValue(m_audience))
-            : audience.toString() == m_audience;
+    const bool audienceOk = audience.isArray() ? audience.toArray().contains(QJsonValue(m_audience))
+                                               : audience.toString() == m_audience;
     if (!audienceOk)
         return reject(reason, u"wrong audience"_s);
 

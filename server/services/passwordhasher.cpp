@@ -40,8 +40,7 @@ bool PasswordHasher::verify(const QString &hash, const QString &password) const
 bool PasswordHasher::needsRehash(const QString &hash) const
 {
     const QByteArray stored = hash.toLatin1();
-    return crypto_pwhash_str_needs_rehash(stored.constData(), m_cost.opsLimit,
-                                          m_cost.memLimitBytes)
+    return crypto_pwhash_str_needs_rehash(stored.constData(), m_cost.opsLimit, m_cost.memLimitBytes)
             != 0;
 }
 

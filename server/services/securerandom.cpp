@@ -41,7 +41,8 @@ QByteArray base64UrlDecode(const QByteArray &text, bool *ok)
 
 bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
 {
-    return a.size() == b.size() && CRYPTO_memcmp(a.constData(), b.constData(), size_t(a.size())) == 0;
+    return a.size() == b.size()
+            && CRYPTO_memcmp(a.constData(), b.constData(), size_t(a.size())) == 0;
 }
 
 } // namespace Tasklane

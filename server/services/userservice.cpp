@@ -14,8 +14,7 @@ namespace Tasklane {
 UserService::UserService(const Database &database, const PasswordHasher &hasher,
                          const PasswordPolicy &policy)
     : m_database(database), m_hasher(hasher), m_policy(policy)
-{
-}
+{ }
 
 User UserService::updateMe(const Principal &principal, const UpdateMeRequest &request) const
 {
@@ -25,7 +24,8 @@ User UserService::updateMe(const Principal &principal, const UpdateMeRequest &re
     const UserRepository users(m_database);
     const auto current = users.findById(principal.user.id);
     if (!current)
-        throw ApiError(ApiError::Kind::Unauthorized, u"The access token's user no longer exists."_s);
+        throw ApiError(ApiError::Kind::Unauthorized,
+                       u"The access token's user no longer exists."_s);
 
     UserRepository::Changes changes;
     changes.displayName = request.displayName;

@@ -45,8 +45,7 @@ thread_local std::map<quint64, std::unique_ptr<Database::ThreadConnection>> t_co
 
 Database::Database(DatabaseConfig config)
     : m_config(std::move(config)), m_serial(s_nextSerial.fetchAndAddRelaxed(1))
-{
-}
+{ }
 
 Database::~Database()
 {
@@ -68,8 +67,8 @@ Database::ThreadConnection &Database::threadConnection() const
             reinterpret_cast<quintptr>(QThread::currentThreadId()));
     auto holder = std::make_unique<ThreadConnection>();
     holder->name = name;
-    QSqlDatabase db = QSqlDatabase::addDatabase(
-            m_config.isPostgres() ? u"QPSQL"_s : u"QSQLITE"_s, name);
+    QSqlDatabase db
+            = QSqlDatabase::addDatabase(m_config.isPostgres() ? u"QPSQL"_s : u"QSQLITE"_s, name);
     if (m_config.isPostgres()) {
         db.setHostName(m_config.host);
         db.setPort(m_config.port);

@@ -15,8 +15,7 @@ public:
 
     DatabaseError(Kind kind, const QString &message)
         : std::runtime_error(message.toStdString()), m_kind(kind)
-    {
-    }
+    { }
     Kind kind() const { return m_kind; }
     QString message() const { return QString::fromStdString(what()); }
 

@@ -25,9 +25,8 @@ Migrator::Migrator(const Database &database) : m_database(database) { }
 
 QList<Migrator::Migration> Migrator::available() const
 {
-    const QString folder = m_database.dialect() == SqlDialect::Sqlite
-            ? u":/migrations/sqlite"_s
-            : u":/migrations/postgres"_s;
+    const QString folder = m_database.dialect() == SqlDialect::Sqlite ? u":/migrations/sqlite"_s
+                                                                      : u":/migrations/postgres"_s;
     static const QRegularExpression pattern(u"^(\\d{4})_([a-z0-9_]+)\\.sql$"_s);
     QList<Migration> migrations;
     const QStringList files = QDir(folder).entryList({ u"*.sql"_s }, QDir::Files, QDir::Name);
@@ -80,7 +79,8 @@ QList<int> Migrator::migrate() const
     if (current > latest)
         throw DatabaseError(DatabaseError::Kind::SchemaTooNew,
                             u"the database schema is at version %1, newer than this tasklaned "
-                            "knows (%2): upgrade tasklaned"_s.arg(current).arg(latest));
+                            "knows (%2): upgrade tasklaned"_s.arg(current)
+                                    .arg(latest));
     QList<int> applied;
     const QList<Migration> migrations = available();
     for (const Migration &migration : migrations) {

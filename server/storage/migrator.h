@@ -7,10 +7,10 @@ namespace Tasklane {
 
 class Database;
 
-// Applies the versioned schema migrations shipped as resources (:/migrations/<dialect>/NNNN_name.sql),
-// each in its own transaction, recording them in schema_migrations. Refuses a database whose
-// schema is newer than this binary knows. On PostgreSQL an advisory lock keeps several starting
-// processes from migrating at once.
+// Applies the versioned schema migrations shipped as resources
+// (:/migrations/<dialect>/NNNN_name.sql), each in its own transaction, recording them in
+// schema_migrations. Refuses a database whose schema is newer than this binary knows. On PostgreSQL
+// an advisory lock keeps several starting processes from migrating at once.
 class Migrator
 {
 public:

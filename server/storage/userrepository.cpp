@@ -9,8 +9,8 @@ using namespace Qt::StringLiterals;
 namespace Tasklane {
 
 namespace {
-const QString UserColumns =
-        u"id, email, display_name, password_hash, role, created_at, updated_at"_s;
+const QString UserColumns
+        = u"id, email, display_name, password_hash, role, created_at, updated_at"_s;
 
 UserRecord toRecord(const QSqlRecord &row)
 {
@@ -51,8 +51,8 @@ std::optional<UserRecord> UserRepository::findByEmail(const QString &email) cons
 
 std::optional<UserRecord> UserRepository::findById(qint64 id) const
 {
-    const auto row = m_database.fetchOne(
-            u"SELECT "_s + UserColumns + u" FROM users WHERE id = ?"_s, { id });
+    const auto row = m_database.fetchOne(u"SELECT "_s + UserColumns + u" FROM users WHERE id = ?"_s,
+                                         { id });
     return row ? std::optional<UserRecord>(toRecord(*row)) : std::nullopt;
 }
 
@@ -71,15 +71,16 @@ bool UserRepository::update(qint64 id, const Changes &changes) const
             return false;
     }
     // One statement with COALESCE keeps the SQL fixed whatever combination of fields changes.
-    m_database.execute(u"UPDATE users SET email = COALESCE(?, email), "
-                       "display_name = COALESCE(?, display_name), "
-                       "password_hash = COALESCE(?, password_hash), updated_at = ? WHERE id = ?"_s,
-                       { changes.email ? QVariant(*changes.email) : QVariant(QMetaType::fromType<QString>()),
-                         changes.displayName ? QVariant(*changes.displayName)
-                                             : QVariant(QMetaType::fromType<QString>()),
-                         changes.passwordHash ? QVariant(*changes.passwordHash)
-                                              : QVariant(QMetaType::fromType<QString>()),
-                         Database::bindTime(QDateTime::currentDateTimeUtc()), id });
+    m_database.execute(
+            u"UPDATE users SET email = COALESCE(?, email), "
+            "display_name = COALESCE(?, display_name), "
+            "password_hash = COALESCE(?, password_hash), updated_at = ? WHERE id = ?"_s,
+            { changes.email ? QVariant(*changes.email) : QVariant(QMetaType::fromType<QString>()),
+              changes.displayName ? QVariant(*changes.displayName)
+                                  : QVariant(QMetaType::fromType<QString>()),
+              changes.passwordHash ? QVariant(*changes.passwordHash)
+                                   : QVariant(QMetaType::fromType<QString>()),
+              Database::bindTime(QDateTime::currentDateTimeUtc()), id });
     return true;
 }
 

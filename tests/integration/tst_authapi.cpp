@@ -86,35 +86,40 @@ void TestAuthApi::signupRejectsBadInput_data()
     QTest::newRow("an email that is a number has the wrong type")
             << QByteArray(R"({"email":42,"password":"Quite-Long-Passphrase-9","display_name":"A"})")
             << 422 << validation << u"email"_s << u"wrong_type"_s;
-    QTest::newRow("an address without a domain is invalid")
-            << QByteArray(R"({"email":"nobody@","password":"Quite-Long-Passphrase-9","display_name":"A"})")
-            << 422 << validation << u"email"_s << u"invalid_format"_s;
+    QTest::newRow("an address without a domain is invalid") << QByteArray(
+            R"({"email":"nobody@","password":"Quite-Long-Passphrase-9","display_name":"A"})")
+                                                            << 422 << validation << u"email"_s
+                                                            << u"invalid_format"_s;
     QTest::newRow("an 11-character password is too short")
-            << QByteArray(R"({"email":"a@example.com","password":"Short-pass1","display_name":"A"})")
+            << QByteArray(
+                       R"({"email":"a@example.com","password":"Short-pass1","display_name":"A"})")
             << 422 << validation << u"password"_s << u"too_short"_s;
     QTest::newRow("a 129-character password is too long, not truncated")
             << (R"({"email":"a@example.com","password":")" + QByteArray(129, 'x')
                 + R"(","display_name":"A"})")
             << 422 << validation << u"password"_s << u"too_long"_s;
     QTest::newRow("a common password is refused")
-            << QByteArray(R"({"email":"a@example.com","password":"Password1234","display_name":"A"})")
+            << QByteArray(
+                       R"({"email":"a@example.com","password":"Password1234","display_name":"A"})")
             << 422 << validation << u"password"_s << u"common_password"_s;
-    QTest::newRow("an unknown field is named")
-            << QByteArray(R"({"email":"a@example.com","password":"Quite-Long-Passphrase-9","display_name":"A","admin":true})")
-            << 422 << validation << u"admin"_s << u"unknown_field"_s;
+    QTest::newRow("an unknown field is named") << QByteArray(
+            R"({"email":"a@example.com","password":"Quite-Long-Passphrase-9","display_name":"A","admin":true})")
+                                               << 422 << validation << u"admin"_s
+                                               << u"unknown_field"_s;
     QTest::newRow("a 101-character display name is too long")
             << (R"({"email":"a@example.com","password":"Quite-Long-Passphrase-9","display_name":")"
                 + QByteArray(101, 'n') + R"("})")
             << 422 << validation << u"display_name"_s << u"too_long"_s;
-    QTest::newRow("a blank display name is invalid")
-            << QByteArray(R"({"email":"a@example.com","password":"Quite-Long-Passphrase-9","display_name":"   "})")
-            << 422 << validation << u"display_name"_s << u"invalid_format"_s;
+    QTest::newRow("a blank display name is invalid") << QByteArray(
+            R"({"email":"a@example.com","password":"Quite-Long-Passphrase-9","display_name":"   "})")
+                                                     << 422 << validation << u"display_name"_s
+                                                     << u"invalid_format"_s;
     QTest::newRow("a body that is not JSON is malformed")
             << QByteArray(R"({"email": "a@example.com",)") << 400
             << u"urn:tasklane:problem:malformed-json"_s << QString() << QString();
     QTest::newRow("a JSON array is not an object")
-            << QByteArray(R"(["a@example.com"])") << 400
-            << u"urn:tasklane:problem:malformed-json"_s << QString() << QString();
+            << QByteArray(R"(["a@example.com"])") << 400 << u"urn:tasklane:problem:malformed-json"_s
+            << QString() << QString();
     QTest::newRow("an empty body is malformed")
             << QByteArray() << 400 << u"urn:tasklane:problem:malformed-json"_s << QString()
             << QString();
@@ -173,9 +178,11 @@ void TestAuthApi::loginAnswersTokens()
     // 256 random bits, base64url without padding.
     QCOMPARE(pair->refreshToken.size(), 43);
     QCOMPARE(pair->accessToken.count(u'.'), 2);
-    const QJsonObject claims = QJsonDocument::fromJson(QByteArray::fromBase64(
-            pair->accessToken.section(u'.', 1, 1).toLatin1(), QByteArray::Base64UrlEncoding))
-                                       .object();
+    const QJsonObject claims
+            = QJsonDocument::fromJson(
+                      QByteArray::fromBase64(pair->accessToken.section(u'.', 1, 1).toLatin1(),
+                                             QByteArray::Base64UrlEncoding))
+                      .object();
     for (const QString &claim : { u"iss"_s, u"aud"_s, u"sub"_s, u"iat"_s, u"exp"_s, u"jti"_s })
         QVERIFY2(claims.contains(claim), qPrintable(claim));
     QCOMPARE(claims.value(u"sub"_s).toString(), QString::number(user.id));
@@ -286,8 +293,8 @@ void TestAuthApi::storedSecretsAreHashes()
 {
     ApiClient client(m_server->url());
     const SignedInUser user = signUpAndLogIn(client);
-    const auto users = m_server->querySql(
-            u"SELECT password_hash FROM users WHERE id = %1"_s.arg(user.id));
+    const auto users
+            = m_server->querySql(u"SELECT password_hash FROM users WHERE id = %1"_s.arg(user.id));
     QCOMPARE(users.size(), 1);
     const QString hash = users.first().first().toString();
     // Argon2id at OWASP's floor: 19 MiB, 2 passes, 1 lane.
@@ -297,8 +304,9 @@ void TestAuthApi::storedSecretsAreHashes()
     const auto tokens = m_server->querySql(
             u"SELECT token_hash FROM refresh_tokens WHERE user_id = %1"_s.arg(user.id));
     QCOMPARE(tokens.size(), 1);
-    const QByteArray expected =
-            QCryptographicHash::hash(user.refreshToken.toUtf8(), QCryptographicHash::Sha256).toHex();
+    const QByteArray expected
+            = QCryptographicHash::hash(user.refreshToken.toUtf8(), QCryptographicHash::Sha256)
+                      .toHex();
     QCOMPARE(tokens.first().first().toString().toLatin1(), expected);
 }
 

@@ -27,9 +27,9 @@ bool signedWith(const QString &token, const QByteArray &key)
 {
     const QByteArray text = token.toLatin1();
     const qsizetype lastDot = text.lastIndexOf('.');
-    const QByteArray expected =
-            QMessageAuthenticationCode::hash(text.left(lastDot), key, QCryptographicHash::Sha256)
-                    .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    const QByteArray expected
+            = QMessageAuthenticationCode::hash(text.left(lastDot), key, QCryptographicHash::Sha256)
+                      .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
     return text.mid(lastDot + 1) == expected;
 }
 
@@ -86,7 +86,8 @@ void TestCli::productionRefusesToStartWithoutSecrets()
     QFETCH(QByteArray, named);
     TestServer::Options options;
     options.useDatabase = false;
-    options.environment = environmentWithout({ u"TASKLANE_JWT_SECRET"_s, u"TASKLANE_DB_PASSWORD"_s });
+    options.environment
+            = environmentWithout({ u"TASKLANE_JWT_SECRET"_s, u"TASKLANE_DB_PASSWORD"_s });
     options.environment.insert(u"TASKLANE_ENV"_s, u"production"_s);
     options.environment.insert(u"TASKLANE_TEST_NO_SECRET"_s, u"1"_s);
     if (!db.isEmpty())
@@ -102,8 +103,8 @@ void TestCli::invalidSettingsAreNamed_data()
 {
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QByteArray>("named");
-    QTest::newRow("a listen address without a port") << QStringList{ u"--listen"_s, u"8080"_s }
-                                                     << QByteArray("listen");
+    QTest::newRow("a listen address without a port")
+            << QStringList{ u"--listen"_s, u"8080"_s } << QByteArray("listen");
     QTest::newRow("a port out of range")
             << QStringList{ u"--listen"_s, u"127.0.0.1:70000"_s } << QByteArray("listen");
     QTest::newRow("a body cap that is not a number")
@@ -143,9 +144,10 @@ void TestCli::developmentGeneratesAndKeepsASigningKey()
 
     QFile key(server.dataDir() + u"/jwt-secret"_s);
     QVERIFY(key.exists());
-    QCOMPARE(key.permissions() & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup
-                                  | QFile::WriteOther),
-             QFile::Permissions());
+    QCOMPARE(
+            key.permissions()
+                    & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup | QFile::WriteOther),
+            QFile::Permissions());
     QVERIFY(key.open(QIODevice::ReadOnly));
     QVERIFY(signedWith(user.accessToken, key.readAll().trimmed()));
 
@@ -185,9 +187,12 @@ void TestCli::laterLayersOverrideEarlierOnes_data()
     QTest::addColumn<bool>("inEnvironment");
     QTest::addColumn<bool>("onCommandLine");
     QTest::addColumn<QByteArray>("winner");
-    QTest::newRow("the file beats the default") << true << false << false << QByteArray("https://file.example");
-    QTest::newRow("the environment beats the file") << true << true << false << QByteArray("https://env.example");
-    QTest::newRow("the command line beats them all") << true << true << true << QByteArray("https://cli.example");
+    QTest::newRow("the file beats the default")
+            << true << false << false << QByteArray("https://file.example");
+    QTest::newRow("the environment beats the file")
+            << true << true << false << QByteArray("https://env.example");
+    QTest::newRow("the command line beats them all")
+            << true << true << true << QByteArray("https://cli.example");
 }
 
 void TestCli::laterLayersOverrideEarlierOnes()
@@ -212,9 +217,9 @@ void TestCli::laterLayersOverrideEarlierOnes()
     TestServer server(options);
     QVERIFY(server.start());
     ApiClient client(server.url());
-    for (const QByteArray &origin : { QByteArray("https://file.example"),
-                                     QByteArray("https://env.example"),
-                                     QByteArray("https://cli.example") }) {
+    for (const QByteArray &origin :
+         { QByteArray("https://file.example"), QByteArray("https://env.example"),
+           QByteArray("https://cli.example") }) {
         ApiReply *reply = client.send("GET", u"/healthz"_s, {}, { { "Origin", origin } });
         QVERIFY(waitFor(reply));
         QCOMPARE(reply->header("Access-Control-Allow-Origin") == origin, origin == winner);
@@ -263,10 +268,9 @@ void TestCli::userCreateRefusesBadInput_data()
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QByteArray>("password");
     QTest::addColumn<int>("exitCode");
-    const QStringList valid{ u"user"_s, u"create"_s, u"--email"_s, u"x@example.com"_s,
-                             u"--role"_s, u"manager"_s };
-    QTest::newRow("a missing role") << valid.mid(0, 4) << QByteArray("Long-Enough-Password-1")
-                                    << 2;
+    const QStringList valid{ u"user"_s,          u"create"_s, u"--email"_s,
+                             u"x@example.com"_s, u"--role"_s, u"manager"_s };
+    QTest::newRow("a missing role") << valid.mid(0, 4) << QByteArray("Long-Enough-Password-1") << 2;
     QTest::newRow("an unknown role")
             << (valid.mid(0, 5) << u"owner"_s) << QByteArray("Long-Enough-Password-1") << 2;
     QTest::newRow("a short password") << valid << QByteArray("short") << 2;
@@ -291,7 +295,7 @@ void TestCli::refusesANewerSchema()
     TestServer server;
     QCOMPARE(server.runCommand({ u"migrate"_s }), 0);
     QVERIFY(server.executeSql(u"INSERT INTO schema_migrations (version, name, "
-                                         "applied_at) VALUES (999, 'future', 'later')"_s));
+                              "applied_at) VALUES (999, 'future', 'later')"_s));
     QVERIFY(!server.start());
     QCOMPARE(server.stop(), 1);
     QVERIFY2(server.logs().contains("newer than this tasklaned knows"), server.logs().constData());

@@ -50,8 +50,8 @@ private:
 void TestConnectionGuard::initTestCase()
 {
     TestServer::Options options;
-    options.arguments = { u"--max-body-bytes"_s, u"65536"_s, u"--header-timeout-ms"_s, u"600"_s,
-                          u"--idle-timeout-ms"_s, u"900"_s, u"--max-connections"_s, u"16"_s };
+    options.arguments = { u"--max-body-bytes"_s,  u"65536"_s, u"--header-timeout-ms"_s, u"600"_s,
+                          u"--idle-timeout-ms"_s, u"900"_s,   u"--max-connections"_s,   u"16"_s };
     m_server = std::make_unique<TestServer>(options);
     QVERIFY(m_server->start());
 }
@@ -69,8 +69,8 @@ void TestConnectionGuard::refusesAndCloses_data()
 
     QTest::newRow("65 header fields are too many")
             << get("/healthz", manyHeaders(65)) << 431 << QByteArray("header-fields-too-large");
-    QTest::newRow("64 header fields are fine") << get("/healthz", manyHeaders(63)) << 200
-                                               << QByteArray();
+    QTest::newRow("64 header fields are fine")
+            << get("/healthz", manyHeaders(63)) << 200 << QByteArray();
     QTest::newRow("one 40 KiB header field is too large")
             << get("/healthz", "X-Big: " + QByteArray(40 * 1024, 'a') + "\r\n") << 431
             << QByteArray("header-fields-too-large");
@@ -81,7 +81,7 @@ void TestConnectionGuard::refusesAndCloses_data()
     QTest::newRow("a chunked body growing over the cap is refused")
             << QByteArray("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
                           "chunked\r\n\r\n10000\r\n")
-                            + QByteArray(0x10000, 'a') + "\r\n10\r\n"
+                    + QByteArray(0x10000, 'a') + "\r\n10\r\n"
             << 413 << QByteArray("payload-too-large");
     QTest::newRow("Content-Length and Transfer-Encoding together are ambiguous")
             << QByteArray("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: "
@@ -195,7 +195,8 @@ void TestConnectionGuard::keepsAliveAndAnswersPipelinedRequestsInOrder()
 
 void TestConnectionGuard::acceptsChunkedBodies()
 {
-    const QByteArray json = R"({"email":"chunky@example.com","password":"Chunked-Body-Passphrase-1","display_name":"Chunky"})";
+    const QByteArray json
+            = R"({"email":"chunky@example.com","password":"Chunked-Body-Passphrase-1","display_name":"Chunky"})";
     const QByteArray first = json.left(20), second = json.mid(20);
     const QByteArray request = "POST /api/v1/auth/signup HTTP/1.1\r\nHost: x\r\nContent-Type: "
                                "application/json\r\nTransfer-Encoding: chunked\r\n\r\n"

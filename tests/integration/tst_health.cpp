@@ -86,7 +86,7 @@ QSet<QString> TestHealth::documentedOperations() const
     for (auto path = paths.begin(); path != paths.end(); ++path) {
         const QJsonObject item = path.value().toObject();
         for (auto method = item.begin(); method != item.end(); ++method) {
-            static const QSet<QString> verbs{ u"get"_s, u"put"_s, u"post"_s, u"delete"_s,
+            static const QSet<QString> verbs{ u"get"_s,   u"put"_s,  u"post"_s,   u"delete"_s,
                                               u"patch"_s, u"head"_s, u"options"_s };
             if (verbs.contains(method.key()))
                 operations.insert(method.key().toUpper() + u' ' + path.key());
@@ -107,8 +107,11 @@ void TestHealth::openApiDocumentIsServed()
     QCOMPARE(error.error, QJsonParseError::NoError);
     QVERIFY(m_document.value(u"openapi"_s).toString().startsWith(u"3.1"_s));
     QVERIFY(!m_document.value(u"info"_s).toObject().value(u"title"_s).toString().isEmpty());
-    QVERIFY(m_document.value(u"components"_s).toObject().value(u"schemas"_s).toObject().contains(
-            u"Problem"_s));
+    QVERIFY(m_document.value(u"components"_s)
+                    .toObject()
+                    .value(u"schemas"_s)
+                    .toObject()
+                    .contains(u"Problem"_s));
 }
 
 void TestHealth::openApiDescribesEveryRoute()
@@ -122,18 +125,19 @@ void TestHealth::openApiDescribesEveryRoute()
     QSet<QString> registered;
     for (const QJsonValue &value : routes) {
         const QJsonObject route = value.toObject();
-        const QString operation =
-                route.value(u"method"_s).toString() + u' ' + route.value(u"path"_s).toString();
+        const QString operation
+                = route.value(u"method"_s).toString() + u' ' + route.value(u"path"_s).toString();
         registered.insert(operation);
         QVERIFY2(documented.contains(operation),
                  qPrintable(u"missing from resources/openapi.json: "_s + operation));
         // What the route requires is what the document says.
-        const QJsonObject operationObject = m_document.value(u"paths"_s)
-                                                    .toObject()
-                                                    .value(route.value(u"path"_s).toString())
-                                                    .toObject()
-                                                    .value(route.value(u"method"_s).toString().toLower())
-                                                    .toObject();
+        const QJsonObject operationObject
+                = m_document.value(u"paths"_s)
+                          .toObject()
+                          .value(route.value(u"path"_s).toString())
+                          .toObject()
+                          .value(route.value(u"method"_s).toString().toLower())
+                          .toObject();
         const bool secured = !operationObject.value(u"security"_s).toArray().isEmpty()
                 && !operationObject.value(u"security"_s).toArray().first().toObject().isEmpty();
         QVERIFY2(secured == route.value(u"authenticated"_s).toBool(),

@@ -116,9 +116,8 @@ void TestHttpCore::wrongMethodIsNotAllowed_data()
     QTest::addColumn<QByteArray>("method");
     QTest::addColumn<QString>("path");
     QTest::addColumn<QByteArray>("allow");
-    QTest::newRow("DELETE on one's own account")
-            << QByteArray("DELETE") << u"/api/v1/users/me"_s
-            << QByteArray("GET, PATCH, HEAD, OPTIONS");
+    QTest::newRow("DELETE on one's own account") << QByteArray("DELETE") << u"/api/v1/users/me"_s
+                                                 << QByteArray("GET, PATCH, HEAD, OPTIONS");
     QTest::newRow("GET on login") << QByteArray("GET") << u"/api/v1/auth/login"_s
                                   << QByteArray("POST, OPTIONS");
     QTest::newRow("POST on the liveness probe")
@@ -139,8 +138,8 @@ void TestHttpCore::wrongMethodIsNotAllowed()
 
 void TestHttpCore::headAnswersWithoutBody()
 {
-    const RawResult get = rawExchange(m_server->port(),
-                                      "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const RawResult get = rawExchange(
+            m_server->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     const RawResult head = rawExchange(
             m_server->port(), "HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     QCOMPARE(statusOf(head.bytes), 200);
@@ -185,8 +184,8 @@ void TestHttpCore::corsFollowsTheAllowList_data()
     QTest::addColumn<QByteArray>("origin");
     QTest::addColumn<bool>("allowed");
     QTest::newRow("an allowed origin is echoed") << AllowedOrigin << true;
-    QTest::newRow("the second allowed origin is echoed") << QByteArray("https://other.example")
-                                                         << true;
+    QTest::newRow("the second allowed origin is echoed")
+            << QByteArray("https://other.example") << true;
     QTest::newRow("an unknown origin gets nothing") << QByteArray("https://evil.example") << false;
     QTest::newRow("a look-alike origin gets nothing")
             << QByteArray("https://app.example.com.evil.example") << false;
@@ -209,7 +208,8 @@ void TestHttpCore::corsPreflight()
 {
     const RawHeaders preflight{ { "Origin", AllowedOrigin },
                                 { "Access-Control-Request-Method", "PATCH" },
-                                { "Access-Control-Request-Headers", "authorization, content-type" } };
+                                { "Access-Control-Request-Headers",
+                                  "authorization, content-type" } };
     ApiReply *allowed = m_client->send("OPTIONS", u"/api/v1/users/me"_s, {}, preflight);
     QVERIFY(waitFor(allowed));
     QCOMPARE(allowed->status(), 204);
@@ -218,9 +218,9 @@ void TestHttpCore::corsPreflight()
     QVERIFY(allowed->header("Access-Control-Allow-Headers").contains("Authorization"));
     QVERIFY(!allowed->header("Access-Control-Max-Age").isEmpty());
 
-    ApiReply *refused = m_client->send("OPTIONS", u"/api/v1/users/me"_s, {},
-                                       { { "Origin", "https://evil.example" },
-                                         { "Access-Control-Request-Method", "PATCH" } });
+    ApiReply *refused = m_client->send(
+            "OPTIONS", u"/api/v1/users/me"_s, {},
+            { { "Origin", "https://evil.example" }, { "Access-Control-Request-Method", "PATCH" } });
     QVERIFY(waitFor(refused));
     QCOMPARE(refused->header("Access-Control-Allow-Origin"), QByteArray());
     QCOMPARE(refused->header("Access-Control-Allow-Methods"), QByteArray());
@@ -258,8 +258,8 @@ void TestHttpCore::badBodiesGetClearErrors_data()
             << QByteArray("application/json") << QByteArray(R"("hello")") << 400
             << u"malformed-json"_s;
     QTest::newRow("2,000 levels of nesting are refused")
-            << QByteArray("application/json")
-            << (QByteArray(2000, '[') + QByteArray(2000, ']')) << 400 << u"malformed-json"_s;
+            << QByteArray("application/json") << (QByteArray(2000, '[') + QByteArray(2000, ']'))
+            << 400 << u"malformed-json"_s;
     QTest::newRow("33 levels of nesting inside a field are refused")
             << QByteArray("application/json")
             << ("{\"email\":" + QByteArray(32, '[') + QByteArray(32, ']') + "}") << 400
@@ -270,8 +270,8 @@ void TestHttpCore::badBodiesGetClearErrors_data()
             << u"validation-failed"_s;
     QTest::newRow("a 10,000-character email is too long")
             << QByteArray("application/json")
-            << ("{\"email\":\"" + QByteArray(10000, 'a') + "@example.com\",\"password\":\"x\"}") << 422
-            << u"validation-failed"_s;
+            << ("{\"email\":\"" + QByteArray(10000, 'a') + "@example.com\",\"password\":\"x\"}")
+            << 422 << u"validation-failed"_s;
     QTest::newRow("a null password is required")
             << QByteArray("application/json")
             << QByteArray(R"({"email":"a@example.com","password":null})") << 422
@@ -303,13 +303,13 @@ void TestHttpCore::bearerTokensAreChecked_data()
 
     const QByteArray token = m_user.accessToken.toLatin1();
     const QList<QByteArray> parts = token.split('.');
-    const QByteArray noneHeader = QByteArray(R"({"alg":"none","typ":"JWT"})")
-                                          .toBase64(QByteArray::Base64UrlEncoding
-                                                    | QByteArray::OmitTrailingEquals);
+    const QByteArray noneHeader
+            = QByteArray(R"({"alg":"none","typ":"JWT"})")
+                      .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
     QByteArray payload = QByteArray::fromBase64(parts.at(1), QByteArray::Base64UrlEncoding);
     payload.replace("\"sub\":\"", "\"sub\":\"9");
-    const QByteArray forgedPayload =
-            payload.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    const QByteArray forgedPayload
+            = payload.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
 
     QTest::newRow("the real token works") << "Bearer " + token << 200;
     QTest::newRow("no header is unauthorized") << QByteArray() << 401;
@@ -320,10 +320,9 @@ void TestHttpCore::bearerTokensAreChecked_data()
             << "Bearer " + noneHeader + '.' + parts.at(1) + '.' << 401;
     QTest::newRow("a changed subject breaks the signature")
             << "Bearer " + parts.at(0) + '.' + forgedPayload + '.' + parts.at(2) << 401;
-    QTest::newRow("a token with a flipped signature is unauthorized")
-            << "Bearer " + parts.at(0) + '.' + parts.at(1) + '.'
-                    + parts.at(2).left(parts.at(2).size() - 2) + "AA"
-            << 401;
+    QTest::newRow("a token with a flipped signature is unauthorized") << "Bearer " + parts.at(0)
+                    + '.' + parts.at(1) + '.' + parts.at(2).left(parts.at(2).size() - 2)
+                    + "AA" << 401;
 }
 
 void TestHttpCore::bearerTokensAreChecked()

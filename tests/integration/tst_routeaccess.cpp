@@ -64,9 +64,10 @@ void TestRouteAccess::initTestCase()
     QVERIFY(m_guard->listen(QHostAddress::LocalHost, 0));
     m_router = new Router(*m_guard, *m_pools, *m_jwt, *m_auth, *m_cors, this);
     const auto whoAmI = [](const RequestContext &request) {
-        return HttpResponse::json(
-                200, { { u"role"_s, request.principal ? roleToString(request.principal->user.role)
-                                                      : u"anonymous"_s } });
+        return HttpResponse::json(200,
+                                  { { u"role"_s,
+                                      request.principal ? roleToString(request.principal->user.role)
+                                                        : u"anonymous"_s } });
     };
     RouteTable &routes = m_router->routes();
     routes.add({ "GET", u"/probe/anyone"_s, RouteAccess::anyone(), Executor::Database, whoAmI });
@@ -78,8 +79,9 @@ void TestRouteAccess::initTestCase()
     routes.add({ "GET", u"/probe/items/{id}/notes/{note}"_s, RouteAccess::anyone(),
                  Executor::EventLoop, [](const RequestContext &request) {
                      return HttpResponse::json(
-                             200, { { u"id"_s, request.pathParameters.value(u"id"_s) },
-                                    { u"note"_s, request.pathParameters.value(u"note"_s) } });
+                             200,
+                             { { u"id"_s, request.pathParameters.value(u"id"_s) },
+                               { u"note"_s, request.pathParameters.value(u"note"_s) } });
                  } });
     m_http = new QHttpServer(this);
     m_http->setMissingHandler(
@@ -108,7 +110,8 @@ void TestRouteAccess::eachRouteAdmitsWhatItDeclares_data()
     QTest::addColumn<QString>("caller");
     QTest::addColumn<int>("status");
     QTest::newRow("anyone's route admits the anonymous") << u"/probe/anyone"_s << QString() << 200;
-    QTest::newRow("a signed-in route refuses the anonymous") << u"/probe/user"_s << QString() << 401;
+    QTest::newRow("a signed-in route refuses the anonymous")
+            << u"/probe/user"_s << QString() << 401;
     QTest::newRow("a signed-in route admits a user") << u"/probe/user"_s << u"user"_s << 200;
     QTest::newRow("a manager route refuses a user") << u"/probe/manager"_s << u"user"_s << 403;
     QTest::newRow("a manager route admits a manager") << u"/probe/manager"_s << u"manager"_s << 200;
@@ -132,8 +135,9 @@ void TestRouteAccess::eachRouteAdmitsWhatItDeclares()
         QCOMPARE(reply->json().value(u"role"_s).toString(),
                  caller.isEmpty() ? u"anonymous"_s : caller);
     else
-        QCOMPARE(reply->problem()->type, status == 401 ? u"urn:tasklane:problem:unauthorized"_s
-                                                       : u"urn:tasklane:problem:forbidden"_s);
+        QCOMPARE(reply->problem()->type,
+                 status == 401 ? u"urn:tasklane:problem:unauthorized"_s
+                               : u"urn:tasklane:problem:forbidden"_s);
 }
 
 void TestRouteAccess::pathParametersReachTheHandler()

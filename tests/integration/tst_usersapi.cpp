@@ -75,8 +75,7 @@ void TestUsersApi::updateAcceptsMergePatch()
 {
     ApiClient client(m_server->url());
     signUpAndLogIn(client);
-    ApiReply *update = client.send("PATCH", u"/api/v1/users/me"_s,
-                                   R"({"display_name":"Merged"})",
+    ApiReply *update = client.send("PATCH", u"/api/v1/users/me"_s, R"({"display_name":"Merged"})",
                                    { { "Content-Type", "application/merge-patch+json" } });
     QVERIFY(waitFor(update));
     QCOMPARE(update->status(), 200);
@@ -93,16 +92,17 @@ void TestUsersApi::updateRefusesInvalidChanges_data()
     QTest::newRow("a display name with a control character")
             << QByteArray("{\"display_name\":\"bell\\u0007\"}") << u"display_name"_s
             << u"invalid_format"_s;
-    QTest::newRow("a numeric display name") << QByteArray(R"({"display_name":5})")
-                                            << u"display_name"_s << u"wrong_type"_s;
-    QTest::newRow("an unknown field") << QByteArray(R"({"nickname":"x"})") << u"nickname"_s
-                                      << u"unknown_field"_s;
+    QTest::newRow("a numeric display name")
+            << QByteArray(R"({"display_name":5})") << u"display_name"_s << u"wrong_type"_s;
+    QTest::newRow("an unknown field")
+            << QByteArray(R"({"nickname":"x"})") << u"nickname"_s << u"unknown_field"_s;
     QTest::newRow("a password change without the current password")
             << QByteArray(R"({"password":"A-New-Long-Passphrase-1"})") << u"current_password"_s
             << u"required"_s;
-    QTest::newRow("a password change with a wrong current password")
-            << QByteArray(R"({"password":"A-New-Long-Passphrase-1","current_password":"wrong-one-123"})")
-            << u"current_password"_s << u"invalid"_s;
+    QTest::newRow("a password change with a wrong current password") << QByteArray(
+            R"({"password":"A-New-Long-Passphrase-1","current_password":"wrong-one-123"})")
+                                                                     << u"current_password"_s
+                                                                     << u"invalid"_s;
     QTest::newRow("a new password that is common")
             << QByteArray(R"({"password":"password1234","current_password":"CURRENT"})")
             << u"password"_s << u"common_password"_s;
@@ -125,10 +125,9 @@ void TestUsersApi::updateRefusesInvalidChanges()
     QCOMPARE(update->status(), 422);
     const auto problem = update->problem();
     QVERIFY(problem);
-    const bool named = std::any_of(problem->errors.cbegin(), problem->errors.cend(),
-                                   [&](const FieldError &error) {
-                                       return error.field == field && error.code == code;
-                                   });
+    const bool named = std::any_of(
+            problem->errors.cbegin(), problem->errors.cend(),
+            [&](const FieldError &error) { return error.field == field && error.code == code; });
     QVERIFY2(named, update->body().constData());
     // Nothing changed.
     ApiReply *me = client.me();

@@ -108,9 +108,9 @@ bool TestServer::start()
 {
     m_process.setProcessEnvironment(serverEnvironment({}));
     m_process.setProgram(executable());
-    m_process.setArguments(QStringList{ u"serve"_s, u"--listen"_s, u"127.0.0.1:0"_s, u"--data"_s,
-                                        m_data.path() }
-                           + databaseArguments() + m_options.arguments);
+    m_process.setArguments(
+            QStringList{ u"serve"_s, u"--listen"_s, u"127.0.0.1:0"_s, u"--data"_s, m_data.path() }
+            + databaseArguments() + m_options.arguments);
     QObject::connect(&m_process, &QProcess::readyReadStandardError, &m_process,
                      [this] { m_stderr += m_process.readAllStandardError(); });
     m_process.start();
