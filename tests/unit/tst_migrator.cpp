@@ -1,0 +1,162 @@
+// Migrator on SQLite and, when the test command provides one, on PostgreSQL.
+#include "database.h"
+#include "databaseerror.h"
+#include "migrator.h"
+
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrl>
+#include <QUuid>
+
+using namespace Qt::StringLiterals;
+using namespace Tasklane;
+
+namespace {
+// A fresh database of the given dialect, dropped when the object goes.
+class ScratchDatabase
+{
+public:
+    explicit ScratchDatabase(SqlDialect dialect)
+    {
+        DatabaseConfig config;
+        config.dialect = dialect;
+        if (dialect == SqlDialect::Sqlite) {
+            config.sqlitePath = m_folder.filePath(u"m.db"_s);
+        } else {
+            const QUrl admin(qEnvironmentVariable("TASKLANE_TEST_PG_ADMIN_URL"));
+            m_name = u"tl_unit_"_s + QUuid::createUuid().toString(QUuid::Id128).left(16);
+            adminExec(u"CREATE DATABASE "_s + m_name);
+            config.host = admin.host();
+            config.port = admin.port(5432);
+            config.user = admin.userName();
+            config.password = qEnvironmentVariable("TASKLANE_TEST_PG_PASSWORD");
+            config.name = m_name;
+        }
+        database = std::make_unique<Database>(config);
+    }
+    ~ScratchDatabase()
+    {
+        database.reset();
+        if (!m_name.isEmpty())
+            adminExec(u"DROP DATABASE IF EXISTS "_s + m_name + u" WITH (FORCE)"_s);
+    }
+
+    std::unique_ptr<Database> database;
+
+private:
+    static void adminExec(const QString &sql)
+    {
+        const QUrl admin(qEnvironmentVariable("TASKLANE_TEST_PG_ADMIN_URL"));
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QPSQL"_s, u"unit-admin"_s);
+            db.setHostName(admin.host());
+            db.setPort(admin.port(5432));
+            db.setUserName(admin.userName());
+            db.setPassword(qEnvironmentVariable("TASKLANE_TEST_PG_PASSWORD"));
+            db.setDatabaseName(admin.path().mid(1));
+            if (db.open())
+                QSqlQuery(db).exec(sql);
+        }
+        QSqlDatabase::removeDatabase(u"unit-admin"_s);
+    }
+
+    QTemporaryDir m_folder;
+    QString m_name;
+};
+} // namespace
+
+class TestMigrator : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void splitsStatements_data();
+    void splitsStatements();
+    void migrates_data();
+    void migrates();
+    void sqliteConnectionsAreConfigured();
+};
+
+void TestMigrator::splitsStatements_data()
+{
+    QTest::addColumn<QString>("sql");
+    QTest::addColumn<int>("count");
+    QTest::addColumn<QString>("last");
+    QTest::newRow("two statements") << u"CREATE TABLE a (x INT);\nCREATE TABLE b (y INT);\n"_s << 2
+                                    << u"CREATE TABLE b (y INT)"_s;
+    QTest::newRow("comments are dropped")
+            << u"-- a comment; with a semicolon\nCREATE TABLE a (x INT);\n"_s << 1
+            << u"CREATE TABLE a (x INT)"_s;
+    QTest::newRow("a statement over several lines")
+            << u"CREATE TABLE a (\n  x INT\n);\n"_s << 1 << u"CREATE TABLE a (\n  x INT\n)"_s;
+    QTest::newRow("a trigger body stays whole")
+            << u"CREATE TRIGGER t AFTER INSERT ON a BEGIN\n  UPDATE b SET y = 1;\n  UPDATE b SET y = 2;\nEND;\nCREATE TABLE c (z INT);\n"_s
+            << 2 << u"CREATE TABLE c (z INT)"_s;
+}
+
+void TestMigrator::splitsStatements()
+{
+    QFETCH(QString, sql);
+    QFETCH(int, count);
+    QFETCH(QString, last);
+    const QStringList statements = Migrator::splitStatements(sql);
+    QCOMPARE(statements.size(), count);
+    QCOMPARE(statements.last(), last);
+}
+
+void TestMigrator::migrates_data()
+{
+    QTest::addColumn<SqlDialect>("dialect");
+    QTest::newRow("on SQLite") << SqlDialect::Sqlite;
+    QTest::newRow("on PostgreSQL") << SqlDialect::Postgres;
+}
+
+void TestMigrator::migrates()
+{
+    QFETCH(SqlDialect, dialect);
+    if (dialect == SqlDialect::Postgres
+        && qEnvironmentVariableIsEmpty("TASKLANE_TEST_PG_ADMIN_URL"))
+        QSKIP("no PostgreSQL: scripts/test.sh provides one (TASKLANE_TEST_PG_ADMIN_URL)");
+    ScratchDatabase scratch(dialect);
+    const Migrator migrator(*scratch.database);
+    QCOMPARE(migrator.currentVersion(), 0);
+    QVERIFY(migrator.latestVersion() >= 1);
+    QCOMPARE(migrator.migrate().first(), 1);
+    QCOMPARE(migrator.currentVersion(), migrator.latestVersion());
+    QVERIFY(migrator.migrate().isEmpty()); // nothing left to do
+    const auto recorded
+            = scratch.database->fetchOne(u"SELECT name FROM schema_migrations WHERE version = 1"_s);
+    QVERIFY(recorded);
+    QCOMPARE(recorded->value(0).toString(), u"accounts"_s);
+
+    scratch.database->execute(u"INSERT INTO schema_migrations (version, name, applied_at) "
+                              "VALUES (?, ?, ?)"_s,
+                              { 999, u"future"_s, u"later"_s });
+    try {
+        migrator.migrate();
+        QFAIL("a newer schema must be refused");
+    } catch (const DatabaseError &error) {
+        QCOMPARE(error.kind(), DatabaseError::Kind::SchemaTooNew);
+        QVERIFY(error.message().contains(u"999"_s));
+    }
+}
+
+void TestMigrator::sqliteConnectionsAreConfigured()
+{
+    ScratchDatabase scratch(SqlDialect::Sqlite);
+    const auto journal = scratch.database->fetchOne(u"PRAGMA journal_mode"_s);
+    QCOMPARE(journal->value(0).toString(), u"wal"_s);
+    const auto foreignKeys = scratch.database->fetchOne(u"PRAGMA foreign_keys"_s);
+    QCOMPARE(foreignKeys->value(0).toInt(), 1);
+    const auto busy = scratch.database->fetchOne(u"PRAGMA busy_timeout"_s);
+    QVERIFY(busy->value(0).toInt() >= 5000);
+    // A statement error is a DatabaseError, not a crash, and the connection stays usable.
+    QVERIFY_THROWS_EXCEPTION(DatabaseError, scratch.database->fetchAll(u"SELECT * FROM nowhere"_s));
+    QCOMPARE(scratch.database->fetchOne(u"SELECT 1"_s)->value(0).toInt(), 1);
+}
+
+QTEST_GUILESS_MAIN(TestMigrator)
+#include "tst_migrator.moc"
