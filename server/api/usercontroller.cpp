@@ -9,9 +9,10 @@ namespace Tasklane {
 
 void UserController::registerRoutes(RouteTable &routes) const
 {
+    // Answered from the principal alone: on the event loop when the principal cache knows it.
     routes.add({ "GET", QStringLiteral("/api/v1/users/me"), RouteAccess::signedIn(),
-                 Executor::Database,
-                 [this](const RequestContext &request) { return me(request); } });
+                 Executor::Database, [this](const RequestContext &request) { return me(request); },
+                 /*principalOnly=*/true });
     // Hashing: a password change verifies the current password and hashes the new one.
     routes.add({ "PATCH", QStringLiteral("/api/v1/users/me"), RouteAccess::signedIn(),
                  Executor::Hashing,

@@ -11,6 +11,7 @@
 #include "migrator.h"
 #include "passwordhasher.h"
 #include "passwordpolicy.h"
+#include "principalcache.h"
 #include "router.h"
 #include "securerandom.h"
 #include "usercontroller.h"
@@ -110,9 +111,10 @@ void ServerApp::buildServices()
     m_policy = std::make_unique<PasswordPolicy>();
     m_jwt = std::make_unique<JwtCodec>(loadOrCreateSigningKey(), m_settings.jwtIssuer,
                                        m_settings.jwtAudience, m_settings.accessTokenTtl);
-    m_auth = std::make_unique<AuthService>(*m_database, *m_hasher, *m_policy, *m_jwt,
+    m_principals = std::make_unique<PrincipalCache>(m_settings.authCacheTtlMs);
+    m_auth = std::make_unique<AuthService>(*m_database, *m_hasher, *m_policy, *m_jwt, *m_principals,
                                            m_settings.refreshTokenTtl);
-    m_users = std::make_unique<UserService>(*m_database, *m_hasher, *m_policy);
+    m_users = std::make_unique<UserService>(*m_database, *m_hasher, *m_policy, *m_principals);
     m_cors = std::make_unique<CorsPolicy>(m_settings.corsOrigins);
     m_authController = std::make_unique<AuthController>(*m_auth);
     m_userController = std::make_unique<UserController>(*m_users);

@@ -21,6 +21,7 @@ class Database;
 class JwtCodec;
 class PasswordHasher;
 class PasswordPolicy;
+class PrincipalCache;
 class Router;
 class UserService;
 class WorkerPools;
@@ -61,6 +62,7 @@ private:
     std::unique_ptr<PasswordHasher> m_hasher;
     std::unique_ptr<PasswordPolicy> m_policy;
     std::unique_ptr<JwtCodec> m_jwt;
+    std::unique_ptr<PrincipalCache> m_principals;
     std::unique_ptr<AuthService> m_auth;
     std::unique_ptr<UserService> m_users;
     std::unique_ptr<CorsPolicy> m_cors;

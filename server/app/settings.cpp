@@ -46,6 +46,7 @@ QHash<QString, QString> defaults()
         { u"db_threads"_s, QString::number(std::max(2, cores * 2)) },
         { u"hash_threads"_s, QString::number(cores) },
         { u"hash_queue_limit"_s, u"256"_s },
+        { u"auth_cache_ttl_ms"_s, u"2000"_s },
     };
 }
 
@@ -103,6 +104,10 @@ const QList<SettingDefinition> &SettingsLoader::definitions()
         { "db_threads", "N", "Threads (and database connections) for queries.", false },
         { "hash_threads", "N", "Threads for password hashing (default: one per core).", false },
         { "hash_queue_limit", "N", "Most requests waiting for password hashing (503 above).",
+          false },
+        { "auth_cache_ttl_ms", "MS",
+          "How long an authenticated token's user is remembered (0: ask the database every "
+          "time). Revocations made by other processes take effect within this time.",
           false },
         { "jwt_secret", "SECRET",
           "Access-token signing key, 32 bytes or more (default: generated in the data folder; "
@@ -262,6 +267,7 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
         { "db_threads", 1, 256, [&](qint64 v) { settings.dbThreads = int(v); } },
         { "hash_threads", 1, 256, [&](qint64 v) { settings.hashThreads = int(v); } },
         { "hash_queue_limit", 1, 100'000, [&](qint64 v) { settings.hashQueueLimit = int(v); } },
+        { "auth_cache_ttl_ms", 0, 60'000, [&](qint64 v) { settings.authCacheTtlMs = int(v); } },
     };
     for (const IntegerSetting &integer : integers) {
         const QString key = QString::fromLatin1(integer.key);

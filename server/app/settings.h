@@ -42,6 +42,7 @@ struct ServerSettings
     int dbThreads = 4;
     int hashThreads = 2;
     int hashQueueLimit = 256;
+    int authCacheTtlMs = 2000;
 
     bool isProduction() const { return environment == QLatin1StringView("production"); }
 };

@@ -1,7 +1,7 @@
 #include "connectionguard.h"
 
 #include "problemmapping.h"
-#include "securerandom.h"
+#include "requestid.h"
 
 #include <QLoggingCategory>
 #include <QTcpSocket>
@@ -46,7 +46,7 @@ ConnectionGuard::~ConnectionGuard() = default;
 
 QByteArray ConnectionGuard::problemBytes(ApiError::Kind kind, const QString &detail)
 {
-    const QByteArray requestId = base64UrlEncode(SecureRandom::bytes(12));
+    const QByteArray requestId = RequestIds::next();
     HttpResponse response
             = problemResponse(ApiError(kind, detail), QString::fromLatin1(requestId), QString());
     response.addStandardHeaders(requestId);

@@ -8,7 +8,7 @@
 #include "jsonlog.h"
 #include "jwtcodec.h"
 #include "problemmapping.h"
-#include "securerandom.h"
+#include "requestid.h"
 
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
@@ -85,17 +85,6 @@ Router::Router(ConnectionGuard &guard, WorkerPools &pools, const JwtCodec &jwt,
     : QObject(parent), m_guard(guard), m_pools(pools), m_jwt(jwt), m_auth(auth), m_cors(cors)
 { }
 
-QByteArray Router::requestIdFor(const QByteArray &clientValue)
-{
-    const bool sane = !clientValue.isEmpty() && clientValue.size() <= 128
-            && std::all_of(clientValue.begin(), clientValue.end(), [](char ch) {
-                   return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')
-                           || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.'
-                           || ch == ':';
-               });
-    return sane ? clientValue : base64UrlEncode(SecureRandom::bytes(12));
-}
-
 void Router::handle(const QHttpServerRequest &request, QHttpServerResponder &&responder)
 {
     // The responder is dropped unused: responses go out through the guard, in order, as raw
@@ -109,7 +98,8 @@ void Router::handle(const QHttpServerRequest &request, QHttpServerResponder &&re
     exchange.method = methodName(request.method());
     exchange.path = request.url().path();
     exchange.origin = request.value("Origin");
-    exchange.requestId = QString::fromLatin1(requestIdFor(request.value("X-Request-Id")));
+    exchange.requestId
+            = QString::fromLatin1(RequestIds::acceptOrCreate(request.value("X-Request-Id")));
     ++m_inFlight;
 
     auto context = std::make_shared<RequestContext>();
@@ -166,14 +156,26 @@ void Router::dispatch(Exchange exchange, std::shared_ptr<RequestContext> context
     }
     exchange.headOnly = exchange.method == "HEAD";
 
-    if (route->executor == Executor::EventLoop) {
-        HttpResponse response = run(*route, *context);
-        finish(exchange, std::move(response), 0);
+    std::optional<AccessClaims> claims;
+    if (route->access.authenticated) {
+        // Token checks need no database: refuse bad tokens here, before any thread hop.
+        try {
+            claims = verifyBearer(*context);
+        } catch (const ApiError &error) {
+            finish(exchange, problemResponse(error, exchange.requestId, exchange.path), 0);
+            return;
+        }
+        if (route->principalOnly)
+            context->principal = m_auth.cachedPrincipal(*claims);
+    }
+    if (route->executor == Executor::EventLoop || context->principal) {
+        HttpResponse response = run(*route, *context, claims);
+        finish(exchange, std::move(response), context->principal ? context->principal->user.id : 0);
         return;
     }
-    const bool started = m_pools.start(route->executor, [this, route, exchange, context] {
+    const bool started = m_pools.start(route->executor, [this, route, exchange, context, claims] {
         const JsonLog::RequestScope scope(context->requestId);
-        HttpResponse response = run(*route, *context);
+        HttpResponse response = run(*route, *context, claims);
         const qint64 userId = context->principal ? context->principal->user.id : 0;
         QMetaObject::invokeMethod(
                 this,
@@ -191,22 +193,27 @@ void Router::dispatch(Exchange exchange, std::shared_ptr<RequestContext> context
     }
 }
 
-HttpResponse Router::run(const Route &route, RequestContext &context) const
+AccessClaims Router::verifyBearer(const RequestContext &context) const
+{
+    const QByteArray authorization = context.header("Authorization");
+    if (!authorization.startsWith("Bearer ") || authorization.size() <= 7)
+        throw ApiError(ApiError::Kind::Unauthorized, u"A bearer token is required."_s);
+    QString reason;
+    const auto claims = m_jwt.verify(QByteArrayView(authorization).sliced(7).trimmed(), &reason);
+    if (!claims) {
+        qCInfo(lcHttp, "rejected an access token: %s", qUtf8Printable(reason));
+        throw ApiError(ApiError::Kind::Unauthorized, u"The access token is invalid or expired."_s);
+    }
+    return *claims;
+}
+
+HttpResponse Router::run(const Route &route, RequestContext &context,
+                         const std::optional<AccessClaims> &claims) const
 {
     try {
         if (route.access.authenticated) {
-            const QByteArray authorization = context.header("Authorization");
-            if (!authorization.startsWith("Bearer ") || authorization.size() <= 7)
-                throw ApiError(ApiError::Kind::Unauthorized, u"A bearer token is required."_s);
-            QString reason;
-            const auto claims
-                    = m_jwt.verify(QByteArrayView(authorization).sliced(7).trimmed(), &reason);
-            if (!claims) {
-                qCInfo(lcHttp, "rejected an access token: %s", qUtf8Printable(reason));
-                throw ApiError(ApiError::Kind::Unauthorized,
-                               u"The access token is invalid or expired."_s);
-            }
-            context.principal = m_auth.authenticate(*claims);
+            if (!context.principal)
+                context.principal = m_auth.authenticate(*claims);
             if (!roleSatisfies(context.principal->user.role, route.access.minimumRole))
                 throw ApiError(
                         ApiError::Kind::Forbidden,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "httpresponse.h"
+#include "jwtcodec.h"
 #include "requestcontext.h"
 #include "role.h"
 #include "workerpools.h"
@@ -21,7 +22,6 @@ namespace Tasklane {
 class AuthService;
 class ConnectionGuard;
 class CorsPolicy;
-class JwtCodec;
 
 // What a route requires of the caller, declared where the route is registered and enforced
 // in one place, Router::run().
@@ -43,6 +43,9 @@ struct Route
     RouteAccess access;
     Executor executor;
     RouteHandler handler;
+    // The handler reads nothing but the principal: when the principal cache already knows the
+    // caller, the request is answered on the event loop without a database round trip.
+    bool principalOnly = false;
 };
 
 // Every route of the server; controllers add theirs in registerRoutes().
@@ -77,9 +80,6 @@ public:
     void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     int inFlight() const { return m_inFlight; }
 
-    // A request id the client chose is kept when it is short and plain; otherwise a new one.
-    static QByteArray requestIdFor(const QByteArray &clientValue);
-
 Q_SIGNALS:
     // Emitted when the last in-flight request has been answered.
     void drained();
@@ -99,7 +99,11 @@ private:
     };
 
     void dispatch(Exchange exchange, std::shared_ptr<RequestContext> context);
-    HttpResponse run(const Route &route, RequestContext &context) const;
+    // Runs a route's handler with its access checks; every error becomes a problem response.
+    HttpResponse run(const Route &route, RequestContext &context,
+                     const std::optional<AccessClaims> &claims) const;
+    // The verified claims of the request's bearer token; throws ApiError (401) otherwise.
+    AccessClaims verifyBearer(const RequestContext &context) const;
     void finish(const Exchange &exchange, HttpResponse response, qint64 userId);
 
     ConnectionGuard &m_guard;

@@ -5,6 +5,7 @@
 #include "jwtcodec.h"
 #include "passwordhasher.h"
 #include "passwordpolicy.h"
+#include "principalcache.h"
 #include "refreshtokenrepository.h"
 #include "securerandom.h"
 #include "userrepository.h"
@@ -29,9 +30,9 @@ ApiError invalidRefreshToken()
 
 AuthService::AuthService(const Database &database, const PasswordHasher &hasher,
                          const PasswordPolicy &policy, const JwtCodec &jwt,
-                         qint64 refreshLifetimeSeconds)
+                         PrincipalCache &principals, qint64 refreshLifetimeSeconds)
     : m_database(database), m_hasher(hasher), m_policy(policy), m_jwt(jwt),
-      m_refreshLifetimeSeconds(refreshLifetimeSeconds)
+      m_principals(principals), m_refreshLifetimeSeconds(refreshLifetimeSeconds)
 { }
 
 User AuthService::signup(const SignupRequest &request) const
@@ -109,17 +110,26 @@ void AuthService::logout(const Principal &principal, const QString &refreshToken
         tokens.revokeFamily(record->familyId);
     RevokedAccessTokenRepository(m_database).revoke(principal.token.jti, principal.token.expiresAt);
     transaction.commit();
+    m_principals.forgetToken(principal.token.jti);
 }
 
 Principal AuthService::authenticate(const AccessClaims &claims) const
 {
-    if (RevokedAccessTokenRepository(m_database).isRevoked(claims.jti))
-        throw ApiError(ApiError::Kind::Unauthorized, u"The access token has been revoked."_s);
-    const auto record = UserRepository(m_database).findById(claims.userId);
+    if (auto cached = m_principals.find(claims))
+        return *cached;
+    const auto record
+            = UserRepository(m_database).findUnlessTokenRevoked(claims.userId, claims.jti);
     if (!record)
         throw ApiError(ApiError::Kind::Unauthorized,
-                       u"The access token's user no longer exists."_s);
-    return { record->user, claims };
+                       u"The access token has been revoked or its user no longer exists."_s);
+    Principal principal{ record->user, claims };
+    m_principals.remember(principal);
+    return principal;
+}
+
+std::optional<Principal> AuthService::cachedPrincipal(const AccessClaims &claims) const
+{
+    return m_principals.find(claims);
 }
 
 TokenPair AuthService::issueTokens(qint64 userId, const QString &familyId) const

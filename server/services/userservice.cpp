@@ -4,6 +4,7 @@
 #include "database.h"
 #include "passwordhasher.h"
 #include "passwordpolicy.h"
+#include "principalcache.h"
 #include "refreshtokenrepository.h"
 #include "userrepository.h"
 
@@ -12,8 +13,8 @@ using namespace Qt::StringLiterals;
 namespace Tasklane {
 
 UserService::UserService(const Database &database, const PasswordHasher &hasher,
-                         const PasswordPolicy &policy)
-    : m_database(database), m_hasher(hasher), m_policy(policy)
+                         const PasswordPolicy &policy, PrincipalCache &principals)
+    : m_database(database), m_hasher(hasher), m_policy(policy), m_principals(principals)
 { }
 
 User UserService::updateMe(const Principal &principal, const UpdateMeRequest &request) const
@@ -50,6 +51,7 @@ User UserService::updateMe(const Principal &principal, const UpdateMeRequest &re
     if (changes.passwordHash)
         RefreshTokenRepository(m_database).revokeAllOfUser(current->user.id);
     transaction.commit();
+    m_principals.forgetUser(current->user.id);
 
     const auto updated = users.findById(current->user.id);
     return updated ? updated->user : current->user;

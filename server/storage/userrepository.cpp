@@ -56,6 +56,17 @@ std::optional<UserRecord> UserRepository::findById(qint64 id) const
     return row ? std::optional<UserRecord>(toRecord(*row)) : std::nullopt;
 }
 
+std::optional<UserRecord> UserRepository::findUnlessTokenRevoked(qint64 id,
+                                                                 const QString &jti) const
+{
+    const auto row
+            = m_database.fetchOne(u"SELECT "_s + UserColumns
+                                          + u" FROM users WHERE id = ? AND NOT EXISTS "
+                                            "(SELECT 1 FROM revoked_access_tokens WHERE jti = ?)"_s,
+                                  { id, jti });
+    return row ? std::optional<UserRecord>(toRecord(*row)) : std::nullopt;
+}
+
 qint64 UserRepository::count() const
 {
     const auto row = m_database.fetchOne(u"SELECT COUNT(*) FROM users"_s);

@@ -8,6 +8,7 @@
 #include "migrator.h"
 #include "passwordhasher.h"
 #include "passwordpolicy.h"
+#include "principalcache.h"
 #include "router.h"
 #include "testserver.h"
 #include "workerpools.h"
@@ -38,6 +39,7 @@ private:
     std::unique_ptr<PasswordHasher> m_hasher;
     std::unique_ptr<PasswordPolicy> m_policy;
     std::unique_ptr<JwtCodec> m_jwt;
+    std::unique_ptr<PrincipalCache> m_principals;
     std::unique_ptr<AuthService> m_auth;
     std::unique_ptr<CorsPolicy> m_cors;
     std::unique_ptr<WorkerPools> m_pools;
@@ -57,7 +59,9 @@ void TestRouteAccess::initTestCase()
     m_policy = std::make_unique<PasswordPolicy>();
     m_jwt = std::make_unique<JwtCodec>("route-access-test-key-0123456789abcdef", u"tasklane"_s,
                                        u"tasklane-api"_s, 900);
-    m_auth = std::make_unique<AuthService>(*m_database, *m_hasher, *m_policy, *m_jwt, 3600);
+    m_principals = std::make_unique<PrincipalCache>(0);
+    m_auth = std::make_unique<AuthService>(*m_database, *m_hasher, *m_policy, *m_jwt, *m_principals,
+                                           3600);
     m_cors = std::make_unique<CorsPolicy>(QStringList());
     m_pools = std::make_unique<WorkerPools>(2, 1, 8);
     m_guard = new ConnectionGuard(ConnectionGuard::Limits());
