@@ -106,7 +106,7 @@ void ConnectionGuard::scan(QTcpSocket *socket, Connection &c, const QByteArray &
         case Phase::Closing: return;
         case Phase::Headers: {
             // Blank lines before a request line are allowed and ignored (RFC 9112 2.2).
-            if (c.header.isEmpty() && c.lineLength == 0
+            if (c.head.lines == 0 && c.partialLine.isEmpty()
                 && (data.at(pos) == '\r' || data.at(pos) == '\n')) {
                 ++pos;
                 continue;
@@ -115,31 +115,30 @@ void ConnectionGuard::scan(QTcpSocket *socket, Connection &c, const QByteArray &
                 c.headerStarted.start();
             const qsizetype newline = data.indexOf('\n', pos);
             const qsizetype end = newline < 0 ? data.size() : newline + 1;
-            if (c.header.size() + (end - pos) > m_limits.maxHeaderBytes) {
+            c.head.bytes += end - pos;
+            if (c.head.bytes > m_limits.maxHeaderBytes) {
                 refuse(socket, c, ApiError::Kind::HeaderFieldsTooLarge,
                        u"The request's header section exceeds %1 bytes."_s.arg(
                                m_limits.maxHeaderBytes));
                 return;
             }
-            c.header.append(data.constData() + pos, end - pos);
-            c.lineLength += end - pos;
-            pos = end;
-            if (newline < 0)
-                break;
-            const bool blank
-                    = c.lineLength <= 2 && c.header.endsWith(c.lineLength == 2 ? "\r\n" : "\n");
-            c.lineLength = 0;
-            if (!blank) {
-                // The request line does not count as a header field.
-                if (++c.headerLines - 1 > m_limits.maxHeaderCount) {
-                    refuse(socket, c, ApiError::Kind::HeaderFieldsTooLarge,
-                           u"The request has more than %1 header fields."_s.arg(
-                                   m_limits.maxHeaderCount));
-                    return;
-                }
+            if (newline < 0) {
+                c.partialLine.append(data.constData() + pos, end - pos);
+                pos = end;
                 break;
             }
-            if (!headersComplete(socket, c))
+            QByteArrayView line(data.constData() + pos, newline - pos);
+            if (!c.partialLine.isEmpty()) {
+                c.partialLine.append(line);
+                line = c.partialLine;
+            }
+            pos = end;
+            if (line.endsWith('\r'))
+                line.chop(1);
+            const bool accepted
+                    = line.isEmpty() ? headersComplete(socket, c) : headerLine(socket, c, line);
+            c.partialLine.clear();
+            if (!accepted)
                 return;
             break;
         }
@@ -206,84 +205,92 @@ void ConnectionGuard::scan(QTcpSocket *socket, Connection &c, const QByteArray &
     }
 }
 
+bool ConnectionGuard::headerLine(QTcpSocket *socket, Connection &c, QByteArrayView line)
+{
+    RequestHead &head = c.head;
+    if (++head.lines == 1) {
+        // METHOD SP TARGET SP VERSION
+        const qsizetype first = line.indexOf(' ');
+        const qsizetype last = line.lastIndexOf(' ');
+        const QByteArrayView version = line.sliced(last + 1);
+        if (first <= 0 || last <= first + 1
+            || line.sliced(first + 1, last - first - 1).contains(' '))
+            head.malformed = u"Malformed request line."_s;
+        else if (version == "HTTP/1.0")
+            head.http10 = true;
+        else if (version != "HTTP/1.1")
+            head.malformed = u"Only HTTP/1.0 and HTTP/1.1 are served."_s;
+        return true;
+    }
+    // The request line does not count as a header field.
+    if (head.lines - 1 > m_limits.maxHeaderCount) {
+        refuse(socket, c, ApiError::Kind::HeaderFieldsTooLarge,
+               u"The request has more than %1 header fields."_s.arg(m_limits.maxHeaderCount));
+        return false;
+    }
+    const qsizetype colon = line.indexOf(':');
+    // Folded lines and white space before the colon are classic smuggling vectors.
+    if (line.startsWith(' ') || line.startsWith('\t') || colon <= 0
+        || line.first(colon).contains(' ') || line.first(colon).contains('\t')) {
+        head.malformed = u"Malformed header field."_s;
+        return true;
+    }
+    const QByteArrayView name = line.first(colon);
+    const auto value = [&] { return line.sliced(colon + 1).trimmed().toByteArray(); };
+    if (name.compare("content-length", Qt::CaseInsensitive) == 0)
+        head.contentLengths.append(value());
+    else if (name.compare("transfer-encoding", Qt::CaseInsensitive) == 0)
+        head.transferEncodings.append(value());
+    else if (name.compare("connection", Qt::CaseInsensitive) == 0)
+        head.connectionTokens.append(value());
+    else if (name.compare("expect", Qt::CaseInsensitive) == 0)
+        head.expectations.append(value());
+    return true;
+}
+
 bool ConnectionGuard::headersComplete(QTcpSocket *socket, Connection &c)
 {
-    const QList<QByteArray> lines = c.header.split('\n');
-    const QList<QByteArray> requestLine = lines.first().trimmed().split(' ');
-    if (requestLine.size() != 3 || requestLine.at(0).isEmpty() || requestLine.at(1).isEmpty()) {
-        refuse(socket, c, ApiError::Kind::BadRequest, u"Malformed request line."_s);
+    const RequestHead &head = c.head;
+    if (!head.malformed.isEmpty()) {
+        refuse(socket, c, ApiError::Kind::BadRequest, head.malformed);
         return false;
     }
-    const QByteArray &version = requestLine.at(2);
-    if (version != "HTTP/1.1" && version != "HTTP/1.0") {
-        refuse(socket, c, ApiError::Kind::BadRequest, u"Only HTTP/1.0 and HTTP/1.1 are served."_s);
-        return false;
-    }
-    QList<QByteArray> contentLengths, transferEncodings, connectionTokens, expectations;
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        QByteArray line = lines.at(i);
-        if (line.endsWith('\r'))
-            line.chop(1);
-        if (line.isEmpty())
-            continue;
-        const qsizetype colon = line.indexOf(':');
-        // Folded lines and white space before the colon are classic smuggling vectors.
-        if (line.startsWith(' ') || line.startsWith('\t') || colon <= 0
-            || line.left(colon).contains(' ') || line.left(colon).contains('\t')) {
-            refuse(socket, c, ApiError::Kind::BadRequest, u"Malformed header field."_s);
-            return false;
-        }
-        const QByteArray name = line.left(colon).toLower();
-        const QByteArray value = line.mid(colon + 1).trimmed();
-        if (name == "content-length")
-            contentLengths.append(value);
-        else if (name == "transfer-encoding")
-            transferEncodings.append(value);
-        else if (name == "connection")
-            connectionTokens.append(value);
-        else if (name == "expect")
-            expectations.append(value);
-    }
-
     qint64 contentLength = 0;
-    if (!contentLengths.isEmpty()) {
-        bool ok = !contentLengths.first().isEmpty();
-        for (const QByteArray &value : std::as_const(contentLengths)) {
-            ok = ok && value == contentLengths.first()
-                    && std::all_of(value.begin(), value.end(),
-                                   [](char ch) { return ch >= '0' && ch <= '9'; });
-        }
-        contentLength = ok && contentLengths.first().size() <= 18
-                ? contentLengths.first().toLongLong(&ok)
-                : -1;
+    if (!head.contentLengths.isEmpty()) {
+        const QByteArray &first = head.contentLengths.first();
+        bool ok = !first.isEmpty() && first.size() <= 18
+                && std::all_of(first.begin(), first.end(),
+                               [](char ch) { return ch >= '0' && ch <= '9'; })
+                && std::all_of(head.contentLengths.begin(), head.contentLengths.end(),
+                               [&first](const QByteArray &value) { return value == first; });
+        contentLength = ok ? first.toLongLong(&ok) : -1;
         if (!ok || contentLength < 0) {
             refuse(socket, c, ApiError::Kind::BadRequest, u"Invalid Content-Length."_s);
             return false;
         }
     }
-    const bool chunked = !transferEncodings.isEmpty();
-    if (chunked) {
-        if (!contentLengths.isEmpty() || version == "HTTP/1.0" || transferEncodings.size() != 1
-            || transferEncodings.first().compare("chunked", Qt::CaseInsensitive) != 0) {
-            refuse(socket, c, ApiError::Kind::BadRequest,
-                   u"Only a single chunked transfer coding without Content-Length is accepted."_s);
-            return false;
-        }
+    const bool chunked = !head.transferEncodings.isEmpty();
+    if (chunked
+        && (!head.contentLengths.isEmpty() || head.http10 || head.transferEncodings.size() != 1
+            || head.transferEncodings.first().compare("chunked", Qt::CaseInsensitive) != 0)) {
+        refuse(socket, c, ApiError::Kind::BadRequest,
+               u"Only a single chunked transfer coding without Content-Length is accepted."_s);
+        return false;
     }
     if (contentLength > m_limits.maxBodyBytes) {
         refuse(socket, c, ApiError::Kind::PayloadTooLarge,
                u"The request body exceeds %1 bytes."_s.arg(m_limits.maxBodyBytes));
         return false;
     }
-    const bool closeAfter = hasToken(connectionTokens, "close")
-            || (version == "HTTP/1.0" && !hasToken(connectionTokens, "keep-alive"));
+    const bool closeAfter = hasToken(head.connectionTokens, "close")
+            || (head.http10 && !hasToken(head.connectionTokens, "keep-alive"));
     c.closeAfterFlags.enqueue(closeAfter);
-    c.currentCloseAfter = closeAfter;
-    if ((chunked || contentLength > 0) && hasToken(expectations, "100-continue"))
+    if ((chunked || contentLength > 0) && hasToken(head.expectations, "100-continue"))
         socket->write("HTTP/1.1 100 Continue\r\n\r\n");
 
     c.headerStarted.invalidate();
     c.bodyBytes = 0;
+    c.head = RequestHead();
     if (chunked) {
         c.phase = Phase::ChunkSize;
     } else if (contentLength > 0) {
@@ -298,9 +305,8 @@ bool ConnectionGuard::headersComplete(QTcpSocket *socket, Connection &c)
 void ConnectionGuard::requestComplete(Connection &c)
 {
     c.phase = Phase::Headers;
-    c.header.clear();
-    c.lineLength = 0;
-    c.headerLines = 0;
+    c.head = RequestHead();
+    c.partialLine.clear();
     c.remaining = 0;
     c.headerStarted.invalidate();
 }

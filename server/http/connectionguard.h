@@ -72,18 +72,26 @@ private:
     // Closing: answered for the last time, discarding input until the peer goes or time runs out.
     enum class Phase { Headers, Body, ChunkSize, ChunkData, ChunkDataEnd, Trailers, Closing };
 
+    // What the guard keeps of a request head while it arrives, line by line.
+    struct RequestHead
+    {
+        int lines = 0; // the request line included
+        qsizetype bytes = 0;
+        bool http10 = false;
+        QString malformed; // why the head is refused, once known
+        QList<QByteArray> contentLengths, transferEncodings, connectionTokens, expectations;
+    };
+
     struct Connection
     {
         Phase phase = Phase::Headers;
-        QByteArray header;
-        qsizetype lineLength = 0;
-        int headerLines = 0;
+        RequestHead head;
+        QByteArray partialLine; // a header line split across reads
         QByteArray line; // chunk-size, chunk end and trailer lines
         qint64 remaining = 0;
         qint64 bodyBytes = 0;
         bool closeAfterCurrent = false;
         QQueue<bool> closeAfterFlags; // one per framed request not yet dispatched
-        bool currentCloseAfter = false;
         quint64 dispatched = 0;
         quint64 nextWrite = 0;
         QMap<quint64, std::pair<QByteArray, bool>> pending; // serialised, then close-after
@@ -95,6 +103,8 @@ private:
 
     void onReadyRead(QTcpSocket *socket);
     void scan(QTcpSocket *socket, Connection &connection, const QByteArray &data);
+    // Takes one complete header line (without its line ending); false when it was refused.
+    bool headerLine(QTcpSocket *socket, Connection &connection, QByteArrayView line);
     bool headersComplete(QTcpSocket *socket, Connection &connection);
     void requestComplete(Connection &connection);
     void writeReady(QTcpSocket *socket, Connection &connection);

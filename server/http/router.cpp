@@ -156,34 +156,39 @@ void Router::dispatch(Exchange exchange, std::shared_ptr<RequestContext> context
     }
     exchange.headOnly = exchange.method == "HEAD";
 
-    std::optional<AccessClaims> claims;
+    std::optional<Credentials> credentials;
     if (route->access.authenticated) {
-        // Token checks need no database: refuse bad tokens here, before any thread hop.
-        try {
-            claims = verifyBearer(*context);
-        } catch (const ApiError &error) {
-            finish(exchange, problemResponse(error, exchange.requestId, exchange.path), 0);
-            return;
-        }
+        // A token authenticated moments ago is answered from the cache; any other is checked
+        // here, before a thread hop, since its signature and claims need no database.
+        const QByteArray token = bearerToken(*context);
         if (route->principalOnly)
-            context->principal = m_auth.cachedPrincipal(*claims);
+            context->principal = m_auth.cachedPrincipal(token);
+        if (!context->principal) {
+            try {
+                credentials = verifyBearer(token);
+            } catch (const ApiError &error) {
+                finish(exchange, problemResponse(error, exchange.requestId, exchange.path), 0);
+                return;
+            }
+        }
     }
     if (route->executor == Executor::EventLoop || context->principal) {
-        HttpResponse response = run(*route, *context, claims);
+        HttpResponse response = run(*route, *context, credentials);
         finish(exchange, std::move(response), context->principal ? context->principal->user.id : 0);
         return;
     }
-    const bool started = m_pools.start(route->executor, [this, route, exchange, context, claims] {
-        const JsonLog::RequestScope scope(context->requestId);
-        HttpResponse response = run(*route, *context, claims);
-        const qint64 userId = context->principal ? context->principal->user.id : 0;
-        QMetaObject::invokeMethod(
-                this,
-                [this, exchange, userId, response = std::move(response)]() mutable {
-                    finish(exchange, std::move(response), userId);
-                },
-                Qt::QueuedConnection);
-    });
+    const bool started
+            = m_pools.start(route->executor, [this, route, exchange, context, credentials] {
+                  const JsonLog::RequestScope scope(context->requestId);
+                  HttpResponse response = run(*route, *context, credentials);
+                  const qint64 userId = context->principal ? context->principal->user.id : 0;
+                  QMetaObject::invokeMethod(
+                          this,
+                          [this, exchange, userId, response = std::move(response)]() mutable {
+                              finish(exchange, std::move(response), userId);
+                          },
+                          Qt::QueuedConnection);
+              });
     if (!started) {
         finish(exchange,
                problemResponse(ApiError(ApiError::Kind::ServerBusy,
@@ -193,27 +198,34 @@ void Router::dispatch(Exchange exchange, std::shared_ptr<RequestContext> context
     }
 }
 
-AccessClaims Router::verifyBearer(const RequestContext &context) const
+QByteArray Router::bearerToken(const RequestContext &context)
 {
     const QByteArray authorization = context.header("Authorization");
-    if (!authorization.startsWith("Bearer ") || authorization.size() <= 7)
+    if (!authorization.startsWith("Bearer "))
+        return {};
+    return authorization.sliced(7).trimmed();
+}
+
+Router::Credentials Router::verifyBearer(const QByteArray &token) const
+{
+    if (token.isEmpty())
         throw ApiError(ApiError::Kind::Unauthorized, u"A bearer token is required."_s);
     QString reason;
-    const auto claims = m_jwt.verify(QByteArrayView(authorization).sliced(7).trimmed(), &reason);
+    const auto claims = m_jwt.verify(token, &reason);
     if (!claims) {
         qCInfo(lcHttp, "rejected an access token: %s", qUtf8Printable(reason));
         throw ApiError(ApiError::Kind::Unauthorized, u"The access token is invalid or expired."_s);
     }
-    return *claims;
+    return { token, *claims };
 }
 
 HttpResponse Router::run(const Route &route, RequestContext &context,
-                         const std::optional<AccessClaims> &claims) const
+                         const std::optional<Credentials> &credentials) const
 {
     try {
         if (route.access.authenticated) {
             if (!context.principal)
-                context.principal = m_auth.authenticate(*claims);
+                context.principal = m_auth.authenticate(credentials->token, credentials->claims);
             if (!roleSatisfies(context.principal->user.role, route.access.minimumRole))
                 throw ApiError(
                         ApiError::Kind::Forbidden,

@@ -99,11 +99,18 @@ private:
     };
 
     void dispatch(Exchange exchange, std::shared_ptr<RequestContext> context);
+    // The caller's bearer token and its verified claims.
+    struct Credentials
+    {
+        QByteArray token;
+        AccessClaims claims;
+    };
     // Runs a route's handler with its access checks; every error becomes a problem response.
     HttpResponse run(const Route &route, RequestContext &context,
-                     const std::optional<AccessClaims> &claims) const;
-    // The verified claims of the request's bearer token; throws ApiError (401) otherwise.
-    AccessClaims verifyBearer(const RequestContext &context) const;
+                     const std::optional<Credentials> &credentials) const;
+    // The request's bearer token, verified; throws ApiError (401) otherwise.
+    Credentials verifyBearer(const QByteArray &token) const;
+    static QByteArray bearerToken(const RequestContext &context);
     void finish(const Exchange &exchange, HttpResponse response, qint64 userId);
 
     ConnectionGuard &m_guard;

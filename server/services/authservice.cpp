@@ -113,23 +113,21 @@ void AuthService::logout(const Principal &principal, const QString &refreshToken
     m_principals.forgetToken(principal.token.jti);
 }
 
-Principal AuthService::authenticate(const AccessClaims &claims) const
+Principal AuthService::authenticate(const QByteArray &token, const AccessClaims &claims) const
 {
-    if (auto cached = m_principals.find(claims))
-        return *cached;
     const auto record
             = UserRepository(m_database).findUnlessTokenRevoked(claims.userId, claims.jti);
     if (!record)
         throw ApiError(ApiError::Kind::Unauthorized,
                        u"The access token has been revoked or its user no longer exists."_s);
     Principal principal{ record->user, claims };
-    m_principals.remember(principal);
+    m_principals.remember(token, principal);
     return principal;
 }
 
-std::optional<Principal> AuthService::cachedPrincipal(const AccessClaims &claims) const
+std::optional<Principal> AuthService::cachedPrincipal(const QByteArray &token) const
 {
-    return m_principals.find(claims);
+    return m_principals.find(token);
 }
 
 TokenPair AuthService::issueTokens(qint64 userId, const QString &familyId) const

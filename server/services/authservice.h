@@ -31,11 +31,12 @@ public:
     TokenPair refresh(const QString &refreshToken) const;
     void logout(const Principal &principal, const QString &refreshToken) const;
 
-    // The principal behind verified access-token claims: the user must still exist and the
-    // token must not have been revoked. Reads the database unless the cache knows the token.
-    Principal authenticate(const AccessClaims &claims) const;
-    // The principal if the cache knows it, without touching the database (event loop safe).
-    std::optional<Principal> cachedPrincipal(const AccessClaims &claims) const;
+    // The principal behind a verified access token: the user must still exist and the token
+    // must not have been revoked. Reads the database and remembers the answer for a while.
+    Principal authenticate(const QByteArray &token, const AccessClaims &claims) const;
+    // The principal if this token was authenticated recently: no signature check, no database
+    // (safe on the event loop).
+    std::optional<Principal> cachedPrincipal(const QByteArray &token) const;
 
 private:
     TokenPair issueTokens(qint64 userId, const QString &familyId) const;

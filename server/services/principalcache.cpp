@@ -1,23 +1,26 @@
 #include "principalcache.h"
 
+#include <QDateTime>
+
 namespace Tasklane {
 
 PrincipalCache::PrincipalCache(int lifetimeMs, qsizetype capacity)
     : m_lifetimeMs(lifetimeMs), m_capacity(capacity)
 { }
 
-std::optional<Principal> PrincipalCache::find(const AccessClaims &claims) const
+std::optional<Principal> PrincipalCache::find(const QByteArray &token) const
 {
     if (!isEnabled())
         return std::nullopt;
     const QMutexLocker lock(&m_mutex);
-    const auto it = m_entries.constFind(claims.jti);
-    if (it == m_entries.constEnd() || it->fresh.hasExpired() || it->user.id != claims.userId)
+    const auto it = m_entries.constFind(token);
+    if (it == m_entries.constEnd() || it->fresh.hasExpired()
+        || it->principal.token.expiresAt <= QDateTime::currentDateTimeUtc())
         return std::nullopt;
-    return Principal{ it->user, claims };
+    return it->principal;
 }
 
-void PrincipalCache::remember(const Principal &principal)
+void PrincipalCache::remember(const QByteArray &token, const Principal &principal)
 {
     if (!isEnabled())
         return;
@@ -28,19 +31,21 @@ void PrincipalCache::remember(const Principal &principal)
         if (m_entries.size() >= m_capacity)
             m_entries.clear();
     }
-    m_entries.insert(principal.token.jti, { principal.user, QDeadlineTimer(m_lifetimeMs) });
+    m_entries.insert(token, { principal, QDeadlineTimer(m_lifetimeMs) });
 }
 
 void PrincipalCache::forgetToken(const QString &jti)
 {
     const QMutexLocker lock(&m_mutex);
-    m_entries.remove(jti);
+    m_entries.removeIf(
+            [&jti](const auto &entry) { return entry.value().principal.token.jti == jti; });
 }
 
 void PrincipalCache::forgetUser(qint64 userId)
 {
     const QMutexLocker lock(&m_mutex);
-    m_entries.removeIf([userId](const auto &entry) { return entry.value().user.id == userId; });
+    m_entries.removeIf(
+            [userId](const auto &entry) { return entry.value().principal.user.id == userId; });
 }
 
 } // namespace Tasklane
