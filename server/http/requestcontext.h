@@ -21,7 +21,7 @@ struct RequestContext
 {
     QByteArray method;
     QString path;
-    QUrlQuery query;
+    QString rawQuery; // as sent, still percent-encoded; see query()
     QList<std::pair<QByteArray, QByteArray>> headers;
     QByteArray body;
     QHostAddress remoteAddress;
@@ -31,6 +31,8 @@ struct RequestContext
     std::optional<Principal> principal;
 
     QByteArray header(QByteArrayView name) const;
+    // The query string's items, decoded ('+' stays '+', %2B becomes '+').
+    QUrlQuery query() const { return QUrlQuery(rawQuery); }
     // The body as a JSON object, or an ApiError: 415 for another media type, 400 for an empty,
     // malformed, too deeply nested or non-object body.
     QJsonObject jsonObject() const;

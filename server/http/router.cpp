@@ -96,18 +96,22 @@ void Router::handle(const QHttpServerRequest &request, QHttpServerResponder &&re
     exchange.sequence = ticket.sequence;
     exchange.closeAfter = ticket.closeAfter;
     exchange.method = methodName(request.method());
-    exchange.path = request.url().path();
-    exchange.origin = request.value("Origin");
-    exchange.requestId
-            = QString::fromLatin1(RequestIds::acceptOrCreate(request.value("X-Request-Id")));
-    ++m_inFlight;
+    const QUrl url = request.url();
+    exchange.path = url.path();
 
     auto context = std::make_shared<RequestContext>();
+    const auto headers = request.headers();
+    context->headers.reserve(headers.size());
+    for (const auto &[name, value] : headers)
+        context->headers.emplaceBack(name, value);
+    exchange.origin = context->header("Origin");
+    exchange.requestId
+            = QString::fromLatin1(RequestIds::acceptOrCreate(context->header("X-Request-Id")));
+    ++m_inFlight;
+
     context->method = exchange.method;
     context->path = exchange.path;
-    context->query = request.query();
-    for (const auto &[name, value] : request.headers())
-        context->headers.append({ name, value });
+    context->rawQuery = url.query(QUrl::FullyEncoded);
     context->body = request.body();
     context->remoteAddress = request.remoteAddress();
     context->requestId = exchange.requestId;

@@ -21,6 +21,8 @@ class TestValueTypes : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void timestampsAreRfc3339Utc_data();
+    void timestampsAreRfc3339Utc();
     void userRoundTrips();
     void userRefusesAnUnknownRole();
     void pageRoundTrips();
@@ -49,6 +51,25 @@ User sampleUser(qint64 id)
     return user;
 }
 } // namespace
+
+void TestValueTypes::timestampsAreRfc3339Utc_data()
+{
+    QTest::addColumn<QDateTime>("time");
+    QTest::newRow("now") << QDateTime::currentDateTimeUtc();
+    QTest::newRow("the epoch") << QDateTime::fromMSecsSinceEpoch(0, Qt::UTC);
+    QTest::newRow("before the epoch") << QDateTime::fromMSecsSinceEpoch(-1, Qt::UTC);
+    QTest::newRow("a leap day") << QDateTime(QDate(2024, 2, 29), QTime(23, 59, 59, 999), Qt::UTC);
+    QTest::newRow("a local time east of UTC")
+            << QDateTime(QDate(2026, 1, 1), QTime(0, 30), Qt::OffsetFromUTC, 3600);
+    QTest::newRow("far ahead") << QDateTime(QDate(9999, 12, 31), QTime(12, 0), Qt::UTC);
+}
+
+void TestValueTypes::timestampsAreRfc3339Utc()
+{
+    QFETCH(QDateTime, time);
+    QCOMPARE(toApiTimestamp(time), time.toUTC().toString(Qt::ISODateWithMs));
+    QCOMPARE(fromApiTimestamp(toApiTimestamp(time)), time.toUTC());
+}
 
 void TestValueTypes::userRoundTrips()
 {
