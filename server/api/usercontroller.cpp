@@ -22,7 +22,10 @@ void UserController::registerRoutes(RouteTable &routes) const
 // GET /api/v1/users/me -> 200 User
 HttpResponse UserController::me(const RequestContext &request) const
 {
-    return HttpResponse::json(200, request.requirePrincipal().user.toJson());
+    const Principal &principal = request.requirePrincipal();
+    if (principal.userJson.isEmpty())
+        return HttpResponse::json(200, principal.user.toJson());
+    return HttpResponse::jsonBytes(200, principal.userJson);
 }
 
 // PATCH /api/v1/users/me {display_name?, email?, password?, current_password?} -> 200 User

@@ -8,9 +8,14 @@ namespace Tasklane {
 
 HttpResponse HttpResponse::json(int status, const QJsonObject &object)
 {
+    return jsonBytes(status, QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+HttpResponse HttpResponse::jsonBytes(int status, const QByteArray &json)
+{
     HttpResponse response;
     response.status = status;
-    response.body = QJsonDocument(object).toJson(QJsonDocument::Compact);
+    response.body = json;
     response.headers.emplaceBack("Content-Type", "application/json");
     return response;
 }

@@ -17,6 +17,8 @@ struct HttpResponse
     QByteArray body;
 
     static HttpResponse json(int status, const QJsonObject &object);
+    // An already serialised JSON body.
+    static HttpResponse jsonBytes(int status, const QByteArray &json);
     static HttpResponse empty(int status);
     static HttpResponse problem(const Problem &problem);
 

@@ -50,6 +50,10 @@ void RouteTable::add(Route route)
     Q_ASSERT_X(!(route.access.authenticated && route.executor == Executor::EventLoop),
                "RouteTable::add", "authentication reads the database: use a worker executor");
     m_segments.append(splitPath(route.path));
+    if (route.path.contains(u'{'))
+        m_hasParameterRoutes = true;
+    else
+        m_literal.insert(route.path, m_routes.size());
     m_routes.append(std::move(route));
 }
 
@@ -57,6 +61,14 @@ QList<const Route *> RouteTable::match(const QString &path,
                                        QHash<QString, QString> *parameters) const
 {
     QList<const Route *> found;
+    if (!m_hasParameterRoutes) {
+        // Registration order, as the general search below gives.
+        QList<qsizetype> indexes = m_literal.values(path);
+        std::sort(indexes.begin(), indexes.end());
+        for (qsizetype index : std::as_const(indexes))
+            found.append(&m_routes.at(index));
+        return found;
+    }
     const QStringList segments = splitPath(path);
     for (qsizetype i = 0; i < m_routes.size(); ++i) {
         const QStringList &pattern = m_segments.at(i);

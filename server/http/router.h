@@ -7,6 +7,7 @@
 #include "workerpools.h"
 
 #include <QElapsedTimer>
+#include <QMultiHash>
 #include <QObject>
 #include <QPointer>
 #include <QStringList>
@@ -60,6 +61,9 @@ public:
 private:
     QList<Route> m_routes;
     QList<QStringList> m_segments;
+    // Routes without {parameters}, by path: most requests are found here without splitting.
+    QMultiHash<QString, qsizetype> m_literal;
+    bool m_hasParameterRoutes = false;
 };
 
 // The server's front door behind QHttpServer: copies each request out, finds its route (404,

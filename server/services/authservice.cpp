@@ -120,7 +120,7 @@ Principal AuthService::authenticate(const QByteArray &token, const AccessClaims 
     if (!record)
         throw ApiError(ApiError::Kind::Unauthorized,
                        u"The access token has been revoked or its user no longer exists."_s);
-    Principal principal{ record->user, claims };
+    Principal principal{ record->user, claims, {} };
     m_principals.remember(token, principal);
     return principal;
 }

@@ -3,6 +3,8 @@
 #include "jwtcodec.h"
 #include "user.h"
 
+#include <QByteArray>
+
 namespace Tasklane {
 
 // Who is making an authenticated request: the user as stored now, and the token they used.
@@ -10,6 +12,9 @@ struct Principal
 {
     User user;
     AccessClaims token;
+    // user.toJson(), serialised once when the principal is cached (off the event loop), so that
+    // answering GET /users/me from the cache costs no JSON work.
+    QByteArray userJson;
 };
 
 } // namespace Tasklane

@@ -1,6 +1,7 @@
 #include "principalcache.h"
 
 #include <QDateTime>
+#include <QJsonDocument>
 
 namespace Tasklane {
 
@@ -31,7 +32,10 @@ void PrincipalCache::remember(const QByteArray &token, const Principal &principa
         if (m_entries.size() >= m_capacity)
             m_entries.clear();
     }
-    m_entries.insert(token, { principal, QDeadlineTimer(m_lifetimeMs) });
+    Principal stored = principal;
+    if (stored.userJson.isEmpty())
+        stored.userJson = QJsonDocument(stored.user.toJson()).toJson(QJsonDocument::Compact);
+    m_entries.insert(token, { std::move(stored), QDeadlineTimer(m_lifetimeMs) });
 }
 
 void PrincipalCache::forgetToken(const QString &jti)
