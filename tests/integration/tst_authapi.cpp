@@ -4,6 +4,7 @@
 #include "user.h"
 
 #include <QCryptographicHash>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTest>
@@ -31,6 +32,8 @@ private Q_SLOTS:
     void logoutRevokesFamilyAndAccessToken();
     void passwordIsHashedWithArgon2id();
     void storedSecretsAreHashes();
+    void revocationByAnotherProcessTakesEffectWithinTheCacheLifetime_data();
+    void revocationByAnotherProcessTakesEffectWithinTheCacheLifetime();
 
 private:
     std::unique_ptr<TestServer> m_server;
@@ -308,6 +311,56 @@ void TestAuthApi::storedSecretsAreHashes()
             = QCryptographicHash::hash(user.refreshToken.toUtf8(), QCryptographicHash::Sha256)
                       .toHex();
     QCOMPARE(tokens.first().first().toString().toLatin1(), expected);
+}
+
+void TestAuthApi::revocationByAnotherProcessTakesEffectWithinTheCacheLifetime_data()
+{
+    QTest::addColumn<int>("cacheMs");
+    QTest::newRow("without a cache, at once") << 0;
+    QTest::newRow("with a 400 ms cache, within 400 ms") << 400;
+}
+
+void TestAuthApi::revocationByAnotherProcessTakesEffectWithinTheCacheLifetime()
+{
+    QFETCH(int, cacheMs);
+    TestServer::Options options;
+    options.arguments = { u"--auth-cache-ttl-ms"_s, QString::number(cacheMs) };
+    TestServer server(options);
+    QVERIFY(server.start());
+    ApiClient client(server.url());
+    const SignedInUser user = signUpAndLogIn(client);
+    ApiReply *before = client.me();
+    QVERIFY(waitFor(before));
+    QCOMPARE(before->status(), 200);
+
+    // Another tasklaned on the same database logs the token out: it writes the revocation.
+    const QString jti
+            = QJsonDocument::fromJson(
+                      QByteArray::fromBase64(user.accessToken.section(u'.', 1, 1).toLatin1(),
+                                             QByteArray::Base64UrlEncoding))
+                      .object()
+                      .value(u"jti"_s)
+                      .toString();
+    QVERIFY(server.executeSql(u"INSERT INTO revoked_access_tokens (jti, expires_at) VALUES ('%1', "
+                              "'2999-01-01T00:00:00.000Z')"_s.arg(jti)));
+    QElapsedTimer sinceRevocation;
+    sinceRevocation.start();
+    int status = 200;
+    int acceptedAfterRevocation = -1;
+    while (status == 200 && sinceRevocation.elapsed() < 5000) {
+        ApiReply *after = client.me();
+        QVERIFY(waitFor(after));
+        status = after->status();
+        ++acceptedAfterRevocation;
+        if (status == 200)
+            QTest::qWait(20);
+    }
+    QCOMPARE(status, 401);
+    if (cacheMs == 0)
+        QCOMPARE(acceptedAfterRevocation, 0);
+    // The slack covers request time on a slow (sanitizer) build, not the cache.
+    QVERIFY2(sinceRevocation.elapsed() <= cacheMs + 1000,
+             qPrintable(u"still accepted after %1 ms"_s.arg(sinceRevocation.elapsed())));
 }
 
 QTEST_GUILESS_MAIN(TestAuthApi)
