@@ -1,5 +1,6 @@
 #include "connectionguard.h"
 
+#include "jsonlog.h"
 #include "problemmapping.h"
 #include "requestid.h"
 
@@ -44,12 +45,21 @@ ConnectionGuard::ConnectionGuard(const Limits &limits, QObject *parent)
 
 ConnectionGuard::~ConnectionGuard() = default;
 
-QByteArray ConnectionGuard::problemBytes(ApiError::Kind kind, const QString &detail)
+QByteArray ConnectionGuard::refusal(ApiError::Kind kind, const QString &detail,
+                                    const QByteArray &method, const QByteArray &path,
+                                    qint64 elapsedNs)
 {
     const QByteArray requestId = RequestIds::next();
     HttpResponse response
             = problemResponse(ApiError(kind, detail), QString::fromLatin1(requestId), QString());
     response.addStandardHeaders(requestId);
+    {
+        const JsonLog::RequestScope scope(QString::fromLatin1(requestId));
+        qCInfo(lcGuard, "refused: %s", qUtf8Printable(detail));
+    }
+    JsonLog::request({ method.isEmpty() ? QByteArray("-") : method,
+                       path.isEmpty() ? u"-"_s : QString::fromUtf8(path), response.status,
+                       double(elapsedNs) / 1e6, 0, QString::fromLatin1(requestId) });
     return response.serialize(false, true);
 }
 
@@ -61,11 +71,11 @@ void ConnectionGuard::incomingConnection(qintptr handle)
         return;
     }
     if (m_shuttingDown || m_connections.size() >= m_limits.maxConnections) {
-        socket->write(problemBytes(ApiError::Kind::ServerBusy,
-                                   u"The server has too many connections; try again shortly."_s));
+        socket->write(refusal(ApiError::Kind::ServerBusy,
+                              u"The server has too many connections; try again shortly."_s, {}, {},
+                              0));
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
         socket->disconnectFromHost();
-        Q_EMIT refused(503, u"connection limit reached"_s);
         return;
     }
     Connection &connection = m_connections[socket];
@@ -290,6 +300,8 @@ bool ConnectionGuard::headersComplete(QTcpSocket *socket, Connection &c)
 
     c.headerStarted.invalidate();
     c.bodyBytes = 0;
+    c.bodyOfMethod = head.method;
+    c.bodyOfPath = head.path;
     c.head = RequestHead();
     if (chunked) {
         c.phase = Phase::ChunkSize;
@@ -353,10 +365,10 @@ void ConnectionGuard::writeReady(QTcpSocket *socket, Connection &c)
 void ConnectionGuard::refuse(QTcpSocket *socket, Connection &c, ApiError::Kind kind,
                              const QString &detail)
 {
-    const int status = problemKindInfo(kind).status;
-    qCInfo(lcGuard, "refused a request with %d: %s", status, qUtf8Printable(detail));
-    Q_EMIT refused(status, detail);
-    socket->write(problemBytes(kind, detail));
+    const bool inHead = c.phase == Phase::Headers;
+    socket->write(refusal(kind, detail, inHead ? c.head.method : c.bodyOfMethod,
+                          inHead ? c.head.path : c.bodyOfPath,
+                          c.headerStarted.isValid() ? c.headerStarted.nsecsElapsed() : 0));
     closeWhenFlushed(socket, c);
 }
 

@@ -61,10 +61,6 @@ public:
     // Pushes buffered responses to the kernel; true when nothing is left unsent.
     bool flushAll();
 
-Q_SIGNALS:
-    // A request refused by the guard itself (for the request log).
-    void refused(int status, const QString &reason);
-
 protected:
     void incomingConnection(qintptr handle) override;
 
@@ -78,6 +74,8 @@ private:
         int lines = 0; // the request line included
         qsizetype bytes = 0;
         bool http10 = false;
+        QByteArray method; // for the request log of a refused request
+        QByteArray path;
         QString malformed; // why the head is refused, once known
         QList<QByteArray> contentLengths, transferEncodings, connectionTokens, expectations;
     };
@@ -86,6 +84,7 @@ private:
     {
         Phase phase = Phase::Headers;
         RequestHead head;
+        QByteArray bodyOfMethod, bodyOfPath; // the request whose body is arriving
         QByteArray partialLine; // a header line split across reads
         QByteArray line; // chunk-size, chunk end and trailer lines
         qint64 remaining = 0;
@@ -112,7 +111,9 @@ private:
                 const QString &detail);
     void closeWhenFlushed(QTcpSocket *socket, Connection &connection);
     void sweep();
-    static QByteArray problemBytes(ApiError::Kind kind, const QString &detail);
+    // A problem response as bytes, with a new request id, and its line in the request log.
+    static QByteArray refusal(ApiError::Kind kind, const QString &detail, const QByteArray &method,
+                              const QByteArray &path, qint64 elapsedNs);
 
     Limits m_limits;
     QHash<const QObject *, Connection> m_connections;

@@ -123,6 +123,12 @@ void TestConnectionGuard::refusesAndCloses()
     QVERIFY(result.bytes.contains("X-Content-Type-Options: nosniff"));
     QVERIFY2(result.closedByServer, "a refused connection must be closed");
     QCOMPARE(countResponses(result.bytes), 1);
+    // The refusal has its line in the request log, under the id the client was given.
+    const qsizetype idAt = result.bytes.indexOf("X-Request-Id: ") + 14;
+    const QByteArray requestId = result.bytes.mid(idAt, result.bytes.indexOf('\r', idAt) - idAt);
+    const QByteArray logLine
+            = "\"request_id\":\"" + requestId + "\",\"status\":" + QByteArray::number(status);
+    QTRY_VERIFY(m_server->logs().contains(logLine));
 }
 
 void TestConnectionGuard::smuggledRequestInBodyIsNeverServed()
