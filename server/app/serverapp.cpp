@@ -37,7 +37,8 @@ namespace Tasklane {
 
 namespace {
 constexpr int ShutdownDeadlineMs = 30'000;
-}
+constexpr int ExpiredTokenSweepMs = 10 * 60'000;
+} // namespace
 
 ServerApp::ServerApp(ServerSettings settings, QObject *parent)
     : QObject(parent), m_settings(std::move(settings))
@@ -159,12 +160,29 @@ bool ServerApp::startServing()
     const QString host = m_settings.listenAddress.protocol() == QAbstractSocket::IPv6Protocol
             ? u'[' + m_settings.listenAddress.toString() + u']'
             : m_settings.listenAddress.toString();
+    m_tokenSweep = new QTimer(this);
+    connect(m_tokenSweep, &QTimer::timeout, this, &ServerApp::sweepExpiredTokens);
+    m_tokenSweep->start(ExpiredTokenSweepMs);
+    sweepExpiredTokens();
+
     const QString url = u"http://%1:%2"_s.arg(host).arg(m_port);
     qCInfo(lcServer, "listening on %s", qUtf8Printable(url));
     // The one line on stdout: people and test harnesses read the URL from it.
     std::printf("Tasklane listening on %s\n", qPrintable(url));
     std::fflush(stdout);
     return true;
+}
+
+void ServerApp::sweepExpiredTokens()
+{
+    m_pools->start(Executor::Database, [auth = m_auth.get()] {
+        try {
+            if (const int purged = auth->purgeExpiredTokens(QDateTime::currentDateTimeUtc()))
+                qCInfo(lcServer, "deleted %d expired tokens", purged);
+        } catch (const DatabaseError &error) {
+            qCWarning(lcServer, "could not delete expired tokens: %s", error.what());
+        }
+    });
 }
 
 void ServerApp::stop()
@@ -177,6 +195,7 @@ void ServerApp::stop()
         return;
     }
     qCInfo(lcServer, "shutting down: %d requests in flight", m_router->inFlight());
+    m_tokenSweep->stop();
     m_guard->beginShutdown();
     if (m_router->inFlight() == 0) {
         QTimer::singleShot(0, this, &ServerApp::finishShutdown);

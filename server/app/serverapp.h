@@ -3,6 +3,7 @@
 #include "settings.h"
 
 #include <QObject>
+#include <QTimer>
 
 #include <memory>
 
@@ -56,6 +57,8 @@ public:
 private:
     QByteArray loadOrCreateSigningKey() const;
     void finishShutdown();
+    // Deletes expired tokens on the database pool, every ExpiredTokenSweepMs.
+    void sweepExpiredTokens();
 
     ServerSettings m_settings;
     std::unique_ptr<Database> m_database;
@@ -76,6 +79,7 @@ private:
     quint16 m_port = 0;
     bool m_stopping = false;
     bool m_finishing = false;
+    QTimer *m_tokenSweep = nullptr;
 };
 
 } // namespace Tasklane

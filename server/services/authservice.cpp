@@ -113,6 +113,17 @@ void AuthService::logout(const Principal &principal, const QString &refreshToken
     m_principals.forgetToken(principal.token.jti);
 }
 
+int AuthService::purgeExpiredTokens(const QDateTime &now) const
+{
+    // Revocations must outlive the tokens they revoke, clock leeway included.
+    const QDateTime safe = now.addSecs(-JwtCodec::LeewaySeconds);
+    Transaction transaction(m_database);
+    const int purged = RefreshTokenRepository(m_database).purgeExpired(safe)
+            + RevokedAccessTokenRepository(m_database).purgeExpired(safe);
+    transaction.commit();
+    return purged;
+}
+
 Principal AuthService::authenticate(const QByteArray &token, const AccessClaims &claims) const
 {
     const auto record

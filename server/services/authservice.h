@@ -31,6 +31,10 @@ public:
     TokenPair refresh(const QString &refreshToken) const;
     void logout(const Principal &principal, const QString &refreshToken) const;
 
+    // Forgets refresh tokens and access-token revocations whose tokens expired before `now`;
+    // returns how many rows went.
+    int purgeExpiredTokens(const QDateTime &now) const;
+
     // The principal behind a verified access token: the user must still exist and the token
     // must not have been revoked. Reads the database and remembers the answer for a while.
     Principal authenticate(const QByteArray &token, const AccessClaims &claims) const;

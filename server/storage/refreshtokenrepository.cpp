@@ -58,6 +58,12 @@ void RefreshTokenRepository::revokeAllOfUser(qint64 userId) const
                        { Database::bindTime(QDateTime::currentDateTimeUtc()), userId });
 }
 
+int RefreshTokenRepository::purgeExpired(const QDateTime &now) const
+{
+    return m_database.execute(u"DELETE FROM refresh_tokens WHERE expires_at < ?"_s,
+                              { Database::bindTime(now) });
+}
+
 void RevokedAccessTokenRepository::revoke(const QString &jti, const QDateTime &expiresAt) const
 {
     m_database.execute(u"INSERT INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?) "

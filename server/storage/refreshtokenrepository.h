@@ -33,6 +33,8 @@ public:
     bool markRotated(qint64 id) const;
     void revokeFamily(const QString &familyId) const;
     void revokeAllOfUser(qint64 userId) const;
+    // Deletes tokens that expired before `now` (useless, rotated or not); returns how many.
+    int purgeExpired(const QDateTime &now) const;
 
 private:
     const Database &m_database;

@@ -2,71 +2,13 @@
 #include "database.h"
 #include "databaseerror.h"
 #include "migrator.h"
+#include "scratchdatabase.h"
 
-#include <QSqlDatabase>
-#include <QSqlError>
-#include <QSqlQuery>
-#include <QTemporaryDir>
 #include <QTest>
-#include <QUrl>
-#include <QUuid>
 
 using namespace Qt::StringLiterals;
 using namespace Tasklane;
-
-namespace {
-// A fresh database of the given dialect, dropped when the object goes.
-class ScratchDatabase
-{
-public:
-    explicit ScratchDatabase(SqlDialect dialect)
-    {
-        DatabaseConfig config;
-        config.dialect = dialect;
-        if (dialect == SqlDialect::Sqlite) {
-            config.sqlitePath = m_folder.filePath(u"m.db"_s);
-        } else {
-            const QUrl admin(qEnvironmentVariable("TASKLANE_TEST_PG_ADMIN_URL"));
-            m_name = u"tl_unit_"_s + QUuid::createUuid().toString(QUuid::Id128).left(16);
-            adminExec(u"CREATE DATABASE "_s + m_name);
-            config.host = admin.host();
-            config.port = admin.port(5432);
-            config.user = admin.userName();
-            config.password = qEnvironmentVariable("TASKLANE_TEST_PG_PASSWORD");
-            config.name = m_name;
-        }
-        database = std::make_unique<Database>(config);
-    }
-    ~ScratchDatabase()
-    {
-        database.reset();
-        if (!m_name.isEmpty())
-            adminExec(u"DROP DATABASE IF EXISTS "_s + m_name + u" WITH (FORCE)"_s);
-    }
-
-    std::unique_ptr<Database> database;
-
-private:
-    static void adminExec(const QString &sql)
-    {
-        const QUrl admin(qEnvironmentVariable("TASKLANE_TEST_PG_ADMIN_URL"));
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(u"QPSQL"_s, u"unit-admin"_s);
-            db.setHostName(admin.host());
-            db.setPort(admin.port(5432));
-            db.setUserName(admin.userName());
-            db.setPassword(qEnvironmentVariable("TASKLANE_TEST_PG_PASSWORD"));
-            db.setDatabaseName(admin.path().mid(1));
-            if (db.open())
-                QSqlQuery(db).exec(sql);
-        }
-        QSqlDatabase::removeDatabase(u"unit-admin"_s);
-    }
-
-    QTemporaryDir m_folder;
-    QString m_name;
-};
-} // namespace
+using Tasklane::Test::ScratchDatabase;
 
 class TestMigrator : public QObject
 {

@@ -26,8 +26,12 @@ CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id);
 
 CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id);
 
+CREATE INDEX refresh_tokens_expiry ON refresh_tokens (expires_at);
+
 -- Access tokens revoked before they expire (logout), by JWT id.
 CREATE TABLE revoked_access_tokens (
     jti TEXT PRIMARY KEY,
     expires_at TIMESTAMPTZ NOT NULL
 );
+
+CREATE INDEX revoked_access_tokens_expiry ON revoked_access_tokens (expires_at);
