@@ -37,18 +37,28 @@ void AuthController::registerRoutes(RouteTable &routes) const
 }
 
 // POST /api/v1/auth/signup {email, password, display_name} -> 201 User
+// The hash is made here, on the hashing pool; the account is written on the database pool.
 HttpResponse AuthController::signup(const RequestContext &request) const
 {
-    const User user = m_auth.signup(parse<SignupRequest>(request));
-    HttpResponse response = HttpResponse::json(201, user.toJson());
-    response.setHeader("Location", "/api/v1/users/me");
-    return response;
+    const auto body = parse<SignupRequest>(request);
+    const QString hash = m_auth.hashNewPassword(body.password);
+    return HttpResponse::continueOn(Executor::Database, [this, body, hash] {
+        const User user = m_auth.createAccount(body.email, body.displayName, hash, Role::User);
+        HttpResponse response = HttpResponse::json(201, user.toJson());
+        response.setHeader("Location", "/api/v1/users/me");
+        return response;
+    });
 }
 
 // POST /api/v1/auth/login {email, password} -> 200 TokenPair
+// The password is checked on the hashing pool; the session is written on the database pool,
+// so that no hashing thread waits for a commit.
 HttpResponse AuthController::login(const RequestContext &request) const
 {
-    return HttpResponse::json(200, m_auth.login(parse<LoginRequest>(request)).toJson());
+    const qint64 userId = m_auth.checkCredentials(parse<LoginRequest>(request));
+    return HttpResponse::continueOn(Executor::Database, [this, userId] {
+        return HttpResponse::json(200, m_auth.startSession(userId).toJson());
+    });
 }
 
 // POST /api/v1/auth/refresh-token {refresh_token} -> 200 TokenPair (the old one is spent)

@@ -6,6 +6,14 @@
 
 namespace Tasklane {
 
+HttpResponse HttpResponse::continueOn(Executor executor, std::function<HttpResponse()> work)
+{
+    HttpResponse response;
+    response.continuation
+            = std::make_shared<Continuation>(Continuation{ executor, std::move(work) });
+    return response;
+}
+
 HttpResponse HttpResponse::json(int status, const QJsonObject &object)
 {
     return jsonBytes(status, QJsonDocument(object).toJson(QJsonDocument::Compact));

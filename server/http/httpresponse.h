@@ -1,8 +1,13 @@
 #pragma once
 
+#include "workerpools.h"
+
 #include <QByteArray>
 #include <QJsonObject>
 #include <QList>
+
+#include <functional>
+#include <memory>
 #include <utility>
 
 namespace Tasklane {
@@ -16,6 +21,16 @@ struct HttpResponse
     QList<std::pair<QByteArray, QByteArray>> headers;
     QByteArray body;
 
+    // Set instead of an answer when a handler hands the rest of its work to another pool: the
+    // router runs `work` on `executor` and sends what that returns (which may continue again).
+    struct Continuation
+    {
+        Executor executor;
+        std::function<HttpResponse()> work;
+    };
+    std::shared_ptr<Continuation> continuation;
+
+    static HttpResponse continueOn(Executor executor, std::function<HttpResponse()> work);
     static HttpResponse json(int status, const QJsonObject &object);
     // An already serialised JSON body.
     static HttpResponse jsonBytes(int status, const QByteArray &json);

@@ -190,20 +190,17 @@ void Router::dispatch(Exchange exchange, std::shared_ptr<RequestContext> context
     }
     if (route->executor == Executor::EventLoop || context->principal) {
         HttpResponse response = run(*route, *context, credentials);
-        finish(exchange, std::move(response), context->principal ? context->principal->user.id : 0);
+        if (response.continuation)
+            proceed(exchange, context, std::move(response));
+        else
+            finish(exchange, std::move(response),
+                   context->principal ? context->principal->user.id : 0);
         return;
     }
     const bool started
             = m_pools.start(route->executor, [this, route, exchange, context, credentials] {
                   const JsonLog::RequestScope scope(context->requestId);
-                  HttpResponse response = run(*route, *context, credentials);
-                  const qint64 userId = context->principal ? context->principal->user.id : 0;
-                  QMetaObject::invokeMethod(
-                          this,
-                          [this, exchange, userId, response = std::move(response)]() mutable {
-                              finish(exchange, std::move(response), userId);
-                          },
-                          Qt::QueuedConnection);
+                  proceed(exchange, context, run(*route, *context, credentials));
               });
     if (!started) {
         finish(exchange,
@@ -212,6 +209,31 @@ void Router::dispatch(Exchange exchange, std::shared_ptr<RequestContext> context
                                exchange.requestId, exchange.path),
                0);
     }
+}
+
+void Router::proceed(const Exchange &exchange, const std::shared_ptr<RequestContext> &context,
+                     HttpResponse response)
+{
+    if (response.continuation) {
+        const auto continuation = std::move(response.continuation);
+        const bool started
+                = m_pools.start(continuation->executor, [this, exchange, context, continuation] {
+                      const JsonLog::RequestScope scope(context->requestId);
+                      proceed(exchange, context, guarded(*context, continuation->work));
+                  });
+        if (started)
+            return;
+        response = problemResponse(ApiError(ApiError::Kind::ServerBusy,
+                                            u"Too many requests are waiting; try again shortly."_s),
+                                   exchange.requestId, exchange.path);
+    }
+    const qint64 userId = context->principal ? context->principal->user.id : 0;
+    QMetaObject::invokeMethod(
+            this,
+            [this, exchange, userId, response = std::move(response)]() mutable {
+                finish(exchange, std::move(response), userId);
+            },
+            Qt::QueuedConnection);
 }
 
 QByteArray Router::bearerToken(const RequestContext &context)
@@ -238,7 +260,7 @@ Router::Credentials Router::verifyBearer(const QByteArray &token) const
 HttpResponse Router::run(const Route &route, RequestContext &context,
                          const std::optional<Credentials> &credentials) const
 {
-    try {
+    return guarded(context, [&]() {
         if (route.access.authenticated) {
             if (!context.principal)
                 context.principal = m_auth.authenticate(credentials->token, credentials->claims);
@@ -248,6 +270,14 @@ HttpResponse Router::run(const Route &route, RequestContext &context,
                         u"This needs the %1 role."_s.arg(roleToString(route.access.minimumRole)));
         }
         return route.handler(context);
+    });
+}
+
+HttpResponse Router::guarded(const RequestContext &context,
+                             const std::function<HttpResponse()> &work) const
+{
+    try {
+        return work();
     } catch (const ApiError &error) {
         return problemResponse(error, context.requestId, context.path);
     } catch (const DatabaseError &error) {

@@ -112,6 +112,12 @@ private:
     // Runs a route's handler with its access checks; every error becomes a problem response.
     HttpResponse run(const Route &route, RequestContext &context,
                      const std::optional<Credentials> &credentials) const;
+    // Runs `work`, turning whatever it throws into a problem response.
+    HttpResponse guarded(const RequestContext &context,
+                         const std::function<HttpResponse()> &work) const;
+    // From any thread: runs a response's continuation on its pool, or sends the response.
+    void proceed(const Exchange &exchange, const std::shared_ptr<RequestContext> &context,
+                 HttpResponse response);
     // The request's bearer token, verified; throws ApiError (401) otherwise.
     Credentials verifyBearer(const QByteArray &token) const;
     static QByteArray bearerToken(const RequestContext &context);

@@ -35,18 +35,17 @@ AuthService::AuthService(const Database &database, const PasswordHasher &hasher,
       m_principals(principals), m_refreshLifetimeSeconds(refreshLifetimeSeconds)
 { }
 
-User AuthService::signup(const SignupRequest &request) const
-{
-    return createUser(request.email, request.displayName, request.password, Role::User);
-}
-
-User AuthService::createUser(const QString &email, const QString &displayName,
-                             const QString &password, Role role) const
+QString AuthService::hashNewPassword(const QString &password) const
 {
     if (const FieldErrors errors = m_policy.check(u"password"_s, password); !errors.isEmpty())
         throw ApiError::validation(errors);
-    const QString hash = m_hasher.hash(password);
-    const auto user = UserRepository(m_database).create(email, displayName, hash, role);
+    return m_hasher.hash(password);
+}
+
+User AuthService::createAccount(const QString &email, const QString &displayName,
+                                const QString &passwordHash, Role role) const
+{
+    const auto user = UserRepository(m_database).create(email, displayName, passwordHash, role);
     if (!user)
         throw ApiError(ApiError::Kind::Conflict, u"An account with this email already exists."_s,
                        { { u"email"_s, u"taken"_s, u"This email is already registered."_s } });
@@ -54,7 +53,13 @@ User AuthService::createUser(const QString &email, const QString &displayName,
     return *user;
 }
 
-TokenPair AuthService::login(const LoginRequest &request) const
+User AuthService::createUser(const QString &email, const QString &displayName,
+                             const QString &password, Role role) const
+{
+    return createAccount(email, displayName, hashNewPassword(password), role);
+}
+
+qint64 AuthService::checkCredentials(const LoginRequest &request) const
 {
     const UserRepository users(m_database);
     const auto record = users.findByEmail(request.email);
@@ -70,8 +75,13 @@ TokenPair AuthService::login(const LoginRequest &request) const
         changes.passwordHash = m_hasher.hash(request.password);
         users.update(record->user.id, changes);
     }
+    return record->user.id;
+}
+
+TokenPair AuthService::startSession(qint64 userId) const
+{
     Transaction transaction(m_database);
-    TokenPair tokens = issueTokens(record->user.id, SecureRandom::token(16));
+    TokenPair tokens = issueTokens(userId, SecureRandom::token(16));
     transaction.commit();
     return tokens;
 }

@@ -23,11 +23,18 @@ public:
                 const PasswordPolicy &policy, const JwtCodec &jwt, PrincipalCache &principals,
                 qint64 refreshLifetimeSeconds);
 
-    User signup(const SignupRequest &request) const;
-    // Creates an account of any role (the `user create` command; no request behind it).
+    // Sign-up in two steps, so that the slow one runs on the hashing pool and the write on the
+    // database pool: the policy check and Argon2id hash of a new password, then the account.
+    QString hashNewPassword(const QString &password) const;
+    User createAccount(const QString &email, const QString &displayName,
+                       const QString &passwordHash, Role role) const;
+    // Both steps at once (the `user create` command, and any role).
     User createUser(const QString &email, const QString &displayName, const QString &password,
                     Role role) const;
-    TokenPair login(const LoginRequest &request) const;
+    // Login in two steps likewise: the user id if email and password match, then a new
+    // session (token family) for that user.
+    qint64 checkCredentials(const LoginRequest &request) const;
+    TokenPair startSession(qint64 userId) const;
     TokenPair refresh(const QString &refreshToken) const;
     void logout(const Principal &principal, const QString &refreshToken) const;
 

@@ -1,5 +1,6 @@
 // Access declared at the route and enforced in one place (Router): an in-process server with
 // probe routes of every access level, called with tokens of every role.
+#include "apierror.h"
 #include "authservice.h"
 #include "connectionguard.h"
 #include "corspolicy.h"
@@ -32,6 +33,8 @@ private Q_SLOTS:
     void eachRouteAdmitsWhatItDeclares_data();
     void eachRouteAdmitsWhatItDeclares();
     void pathParametersReachTheHandler();
+    void handlersContinueOnAnotherPool_data();
+    void handlersContinueOnAnotherPool();
 
 private:
     QTemporaryDir m_folder;
@@ -86,6 +89,21 @@ void TestRouteAccess::initTestCase()
                              200,
                              { { u"id"_s, request.pathParameters.value(u"id"_s) },
                                { u"note"_s, request.pathParameters.value(u"note"_s) } });
+                 } });
+    // Hashing pool first, then the database pool, then the database pool again.
+    routes.add({ "GET", u"/probe/continue"_s, RouteAccess::anyone(), Executor::Hashing,
+                 [](const RequestContext &) {
+                     return HttpResponse::continueOn(Executor::Database, [] {
+                         return HttpResponse::continueOn(Executor::Database, [] {
+                             return HttpResponse::json(200, { { u"steps"_s, 3 } });
+                         });
+                     });
+                 } });
+    routes.add({ "GET", u"/probe/continue-fails"_s, RouteAccess::anyone(), Executor::EventLoop,
+                 [](const RequestContext &) {
+                     return HttpResponse::continueOn(Executor::Database, []() -> HttpResponse {
+                         throw ApiError(ApiError::Kind::Conflict, u"second step refused"_s);
+                     });
                  } });
     m_http = new QHttpServer(this);
     m_http->setMissingHandler(
@@ -155,6 +173,32 @@ void TestRouteAccess::pathParametersReachTheHandler()
     ApiReply *missing = client.send("GET", u"/probe/items/42/notes"_s);
     QVERIFY(waitFor(missing));
     QCOMPARE(missing->status(), 404);
+}
+
+void TestRouteAccess::handlersContinueOnAnotherPool_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<int>("status");
+    QTest::newRow("three steps on two pools answer once") << u"/probe/continue"_s << 200;
+    QTest::newRow("an error in a later step is a problem") << u"/probe/continue-fails"_s << 409;
+}
+
+void TestRouteAccess::handlersContinueOnAnotherPool()
+{
+    QFETCH(QString, path);
+    QFETCH(int, status);
+    ApiClient client(QUrl(u"http://127.0.0.1:%1"_s.arg(m_guard->serverPort())));
+    ApiReply *reply = client.send("GET", path);
+    QVERIFY(waitFor(reply));
+    QCOMPARE(reply->status(), status);
+    if (status == 200)
+        QCOMPARE(reply->json().value(u"steps"_s).toInt(), 3);
+    else
+        QCOMPARE(reply->problem()->detail, u"second step refused"_s);
+    // And the connection goes on: the next request on it is answered too.
+    ApiReply *next = client.send("GET", u"/probe/anyone"_s);
+    QVERIFY(waitFor(next));
+    QCOMPARE(next->status(), 200);
 }
 
 QTEST_GUILESS_MAIN(TestRouteAccess)
