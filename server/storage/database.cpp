@@ -154,7 +154,7 @@ std::optional<QSqlRecord> Database::fetchOne(const QString &sql, const QVariantL
     return rows.first();
 }
 
-QList<QSqlRecord> Database::fetchAll(const QString &sql, const QVariantList &values) const
+QSqlQuery &Database::runPrepared(const QString &sql, const QVariantList &values) const
 {
     ThreadConnection &holder = threadConnection();
     bool ok = false;
@@ -169,6 +169,12 @@ QList<QSqlRecord> Database::fetchAll(const QString &sql, const QVariantList &val
         query.finish();
         fail(sql, error);
     }
+    return query;
+}
+
+QList<QSqlRecord> Database::fetchAll(const QString &sql, const QVariantList &values) const
+{
+    QSqlQuery &query = runPrepared(sql, values);
     QList<QSqlRecord> rows;
     while (query.next())
         rows.append(query.record());
@@ -178,19 +184,7 @@ QList<QSqlRecord> Database::fetchAll(const QString &sql, const QVariantList &val
 
 int Database::execute(const QString &sql, const QVariantList &values) const
 {
-    ThreadConnection &holder = threadConnection();
-    bool ok = false;
-    QSqlError error;
-    QSqlQuery &query = preparedStatement(holder, connection(), sql, &ok, &error);
-    if (!ok)
-        fail(sql, error);
-    for (qsizetype i = 0; i < values.size(); ++i)
-        query.bindValue(int(i), values.at(i));
-    if (!query.exec()) {
-        error = query.lastError();
-        query.finish();
-        fail(sql, error);
-    }
+    QSqlQuery &query = runPrepared(sql, values);
     const int changed = query.numRowsAffected();
     query.finish();
     return changed;

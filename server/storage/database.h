@@ -5,6 +5,7 @@
 #include <QDateTime>
 #include <QList>
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QSqlRecord>
 #include <QVariant>
 
@@ -47,6 +48,8 @@ public:
 
 private:
     ThreadConnection &threadConnection() const;
+    // This thread's prepared statement for `sql`, bound and executed (left active for reading).
+    QSqlQuery &runPrepared(const QString &sql, const QVariantList &values) const;
     [[noreturn]] void fail(const QString &what, const QSqlError &error) const;
 
     DatabaseConfig m_config;
