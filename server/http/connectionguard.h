@@ -53,7 +53,6 @@ public:
     // connection after it when the request asked to, or the server is shutting down.
     void submit(QTcpSocket *socket, quint64 sequence, const HttpResponse &response, bool headOnly,
                 bool closeAfter);
-    bool isShuttingDown() const { return m_shuttingDown; }
 
     int connectionCount() const { return int(m_connections.size()); }
     // Stops listening and closes connections as soon as they have nothing in flight.

@@ -18,14 +18,12 @@ ProblemKindInfo problemKindInfo(ApiError::Kind kind)
     case K::NotFound: return { 404, "not-found", "Not found" };
     case K::MethodNotAllowed: return { 405, "method-not-allowed", "Method not allowed" };
     case K::Conflict: return { 409, "conflict", "Conflict" };
-    case K::LengthRequired: return { 411, "length-required", "Length required" };
     case K::PayloadTooLarge: return { 413, "payload-too-large", "Request body too large" };
     case K::UnsupportedMediaType:
         return { 415, "unsupported-media-type", "Unsupported media type" };
     case K::HeaderFieldsTooLarge:
         return { 431, "header-fields-too-large", "Request header fields too large" };
     case K::RequestTimeout: return { 408, "request-timeout", "Request timeout" };
-    case K::TooManyRequests: return { 429, "too-many-requests", "Too many requests" };
     case K::ServerBusy: return { 503, "server-busy", "Server busy" };
     case K::NotReady: return { 503, "not-ready", "Not ready" };
     case K::Internal: break;
@@ -53,7 +51,7 @@ HttpResponse problemResponse(const ApiError &error, const QString &requestId,
     HttpResponse response = HttpResponse::problem(toProblem(error, requestId, instance));
     if (response.status == 401)
         response.setHeader("WWW-Authenticate", "Bearer realm=\"tasklane\"");
-    if (response.status == 503 || response.status == 429)
+    if (response.status == 503)
         response.setHeader("Retry-After", "1");
     return response;
 }

@@ -17,7 +17,7 @@ struct ProblemKindInfo
 ProblemKindInfo problemKindInfo(ApiError::Kind kind);
 Problem toProblem(const ApiError &error, const QString &requestId, const QString &instance);
 // The full response for an error, with the headers its status calls for
-// (WWW-Authenticate on 401, Retry-After on 503 and 429).
+// (WWW-Authenticate on 401, Retry-After on 503).
 HttpResponse problemResponse(const ApiError &error, const QString &requestId,
                              const QString &instance);
 

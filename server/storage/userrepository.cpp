@@ -67,12 +67,6 @@ std::optional<UserRecord> UserRepository::findUnlessTokenRevoked(qint64 id,
     return row ? std::optional<UserRecord>(toRecord(*row)) : std::nullopt;
 }
 
-qint64 UserRepository::count() const
-{
-    const auto row = m_database.fetchOne(u"SELECT COUNT(*) FROM users"_s);
-    return row ? row->value(0).toLongLong() : 0;
-}
-
 bool UserRepository::update(qint64 id, const Changes &changes) const
 {
     if (changes.email) {

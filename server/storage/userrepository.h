@@ -32,7 +32,6 @@ public:
     // The user behind an access token, unless that token (by jti) has been revoked: the one
     // query of each authenticated request that the principal cache does not answer.
     std::optional<UserRecord> findUnlessTokenRevoked(qint64 id, const QString &jti) const;
-    qint64 count() const;
 
     // Applies the given changes; returns false when the new email is taken by someone else.
     struct Changes
