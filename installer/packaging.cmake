@@ -12,8 +12,11 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_PACKAGE_SECTION web)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# Qt loads its SQL drivers as plugins, which shlibdeps cannot see.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6sql6-sqlite, libqt6sql6-psql, adduser")
+# The packages marked `runtime` in the one package list (what shlibdeps cannot see).
+file(STRINGS ${PROJECT_SOURCE_DIR}/scripts/debian-packages.txt tasklane_runtime_packages
+     REGEX "^[a-z0-9.+-]+[ \t]+runtime")
+list(TRANSFORM tasklane_runtime_packages REPLACE "[ \t]+runtime.*$" "")
+list(JOIN tasklane_runtime_packages ", " CPACK_DEBIAN_PACKAGE_DEPENDS)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${CMAKE_CURRENT_LIST_DIR}/debian/postinst

@@ -13,9 +13,10 @@ void UserController::registerRoutes(RouteTable &routes) const
     routes.add({ "GET", QStringLiteral("/api/v1/users/me"), RouteAccess::signedIn(),
                  Executor::Database, [this](const RequestContext &request) { return me(request); },
                  /*principalOnly=*/true });
-    // Hashing: a password change verifies the current password and hashes the new one.
+    // The database pool; a change that needs the current password hops to the hashing pool
+    // for the check (and any new hash), then back to the database pool for the write.
     routes.add({ "PATCH", QStringLiteral("/api/v1/users/me"), RouteAccess::signedIn(),
-                 Executor::Hashing,
+                 Executor::Database,
                  [this](const RequestContext &request) { return updateMe(request); } });
 }
 
@@ -29,13 +30,24 @@ HttpResponse UserController::me(const RequestContext &request) const
 }
 
 // PATCH /api/v1/users/me {display_name?, email?, password?, current_password?} -> 200 User
+// Changing the email or password needs current_password.
 HttpResponse UserController::updateMe(const RequestContext &request) const
 {
     FieldErrors errors;
-    const auto changes = UpdateMeRequest::fromJson(request.jsonObject(), &errors);
-    if (!changes)
+    const auto parsed = UpdateMeRequest::fromJson(request.jsonObject(), &errors);
+    if (!parsed)
         throw ApiError::validation(errors);
-    return HttpResponse::json(200, m_users.updateMe(request.requirePrincipal(), *changes).toJson());
+    const Principal principal = request.requirePrincipal();
+    const auto write = [this, principal](const UserRepository::Changes &changes) {
+        return HttpResponse::json(200, m_users.applyChanges(principal, changes).toJson());
+    };
+    if (!UserService::needsPasswordWork(*parsed))
+        return write(m_users.prepareChanges(principal, *parsed));
+    return HttpResponse::continueOn(Executor::Hashing, [this, principal, write, body = *parsed] {
+        const UserRepository::Changes changes = m_users.prepareChanges(principal, body);
+        return HttpResponse::continueOn(Executor::Database,
+                                        [write, changes] { return write(changes); });
+    });
 }
 
 } // namespace Tasklane

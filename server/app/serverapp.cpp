@@ -155,6 +155,7 @@ bool ServerApp::startServing()
         router->handle(request, std::move(responder));
     });
     m_http->bind(m_guard);
+    m_guard->followServer();
     m_port = m_guard->serverPort();
 
     const QString host = m_settings.listenAddress.protocol() == QAbstractSocket::IPv6Protocol

@@ -104,8 +104,33 @@ void ConnectionGuard::onReadyRead(QTcpSocket *socket)
         socket->readAll(); // discarded: nothing more is answered on this connection
         return;
     }
-    // Peek: QHttpServer's own slot runs next and consumes everything that is buffered.
-    scan(socket, *it, socket->peek(socket->bytesAvailable()));
+    // Peek: QHttpServer's own slot runs next and reads what it can parse. It may leave the
+    // start of a pipelined request behind, already scanned here: skip that part (see
+    // followServer()), so that the guard's framing never drifts from QHttpServer's.
+    const qint64 available = socket->bytesAvailable();
+    const qint64 seen = std::min(it->scannedAhead, available);
+    it->scannedAhead = available;
+    if (available > seen)
+        scan(socket, *it, socket->peek(available).sliced(seen));
+}
+
+void ConnectionGuard::followServer()
+{
+    // Connected after QHttpServer's own handler of this signal, so each socket's second slot
+    // is connected after QHttpServer's readyRead slot and runs after it.
+    connect(this, &QTcpServer::pendingConnectionAvailable, this, [this] {
+        for (auto it = m_connections.begin(); it != m_connections.end(); ++it) {
+            if (it->followed)
+                continue;
+            it->followed = true;
+            auto *socket = static_cast<QTcpSocket *>(const_cast<QObject *>(it.key()));
+            connect(socket, &QTcpSocket::readyRead, this, [this, socket] {
+                const auto connection = m_connections.find(socket);
+                if (connection != m_connections.end())
+                    connection->scannedAhead = socket->bytesAvailable();
+            });
+        }
+    });
 }
 
 void ConnectionGuard::scan(QTcpSocket *socket, Connection &c, const QByteArray &data)
@@ -230,6 +255,14 @@ bool ConnectionGuard::headerLine(QTcpSocket *socket, Connection &c, QByteArrayVi
             head.http10 = true;
         else if (version != "HTTP/1.1")
             head.malformed = u"Only HTTP/1.0 and HTTP/1.1 are served."_s;
+        if (head.malformed.isEmpty()) {
+            // For the request log of a refusal: the path only, as for served requests (a query
+            // may carry something secret).
+            head.method = line.first(first).toByteArray();
+            const QByteArrayView target = line.sliced(first + 1, last - first - 1);
+            const qsizetype query = target.indexOf('?');
+            head.path = (query < 0 ? target : target.first(query)).toByteArray().left(256);
+        }
         return true;
     }
     // The request line does not count as a header field.
@@ -294,8 +327,14 @@ bool ConnectionGuard::headersComplete(QTcpSocket *socket, Connection &c)
     }
     const bool closeAfter = hasToken(head.connectionTokens, "close")
             || (head.http10 && !hasToken(head.connectionTokens, "keep-alive"));
+    // An interim 100 goes out only when it cannot overtake an earlier answer on this connection
+    // (responses keep request order), and never to HTTP/1.0 clients (RFC 9110, 10.1.1); a
+    // client that gets none sends its body after a short wait.
+    const bool nothingOutstanding
+            = c.closeAfterFlags.isEmpty() && c.inFlight == 0 && c.pending.isEmpty();
     c.closeAfterFlags.enqueue(closeAfter);
-    if ((chunked || contentLength > 0) && hasToken(head.expectations, "100-continue"))
+    if ((chunked || contentLength > 0) && hasToken(head.expectations, "100-continue")
+        && !head.http10 && nothingOutstanding)
         socket->write("HTTP/1.1 100 Continue\r\n\r\n");
 
     c.headerStarted.invalidate();

@@ -54,6 +54,10 @@ public:
     void submit(QTcpSocket *socket, quint64 sequence, const HttpResponse &response, bool headOnly,
                 bool closeAfter);
 
+    // Call once, right after QHttpServer::bind(this): from then on the guard also learns, after
+    // each read, how much QHttpServer left unread in a socket's buffer.
+    void followServer();
+
     int connectionCount() const { return int(m_connections.size()); }
     // Stops listening and closes connections as soon as they have nothing in flight.
     void beginShutdown();
@@ -97,6 +101,10 @@ private:
         QElapsedTimer lastActivity;
         QElapsedTimer headerStarted;
         QElapsedTimer closingSince;
+        // Bytes at the front of the socket's buffer that the guard has scanned but QHttpServer
+        // has not read yet (it reads whole requests and may leave a partial one behind).
+        qint64 scannedAhead = 0;
+        bool followed = false; // the post-read slot is connected
     };
 
     void onReadyRead(QTcpSocket *socket);

@@ -94,17 +94,22 @@ TokenPair AuthService::refresh(const QString &refreshToken) const
     const auto record = tokens.findByHash(hash);
     if (!record)
         throw invalidRefreshToken();
-    if (record->rotated || record->revoked) {
+    const auto endFamily = [&] {
         // A rotated token presented again means it leaked: end the whole family.
         tokens.revokeFamily(record->familyId);
         transaction.commit();
         qCWarning(lcAuth, "refresh token reuse for user %lld: family revoked", record->userId);
-        throw invalidRefreshToken();
-    }
+        return invalidRefreshToken();
+    };
+    if (record->rotated || record->revoked)
+        throw endFamily();
     if (record->expiresAt <= QDateTime::currentDateTimeUtc())
         throw invalidRefreshToken();
+    // Zero rows means a concurrent request rotated it between our read and this update (on
+    // PostgreSQL, BEGIN does not serialise the two as SQLite's BEGIN IMMEDIATE does): the
+    // same token was presented twice, which is reuse too.
     if (!tokens.markRotated(record->id))
-        throw invalidRefreshToken();
+        throw endFamily();
     TokenPair pair = issueTokens(record->userId, record->familyId);
     transaction.commit();
     return pair;

@@ -17,44 +17,64 @@ UserService::UserService(const Database &database, const PasswordHasher &hasher,
     : m_database(database), m_hasher(hasher), m_policy(policy), m_principals(principals)
 { }
 
-User UserService::updateMe(const Principal &principal, const UpdateMeRequest &request) const
+bool UserService::needsPasswordWork(const UpdateMeRequest &request)
+{
+    return request.email.has_value() || request.newPassword.has_value();
+}
+
+UserRepository::Changes UserService::prepareChanges(const Principal &principal,
+                                                    const UpdateMeRequest &request) const
 {
     if (request.triesToChangeRole)
         throw ApiError(ApiError::Kind::Forbidden, u"You cannot change your own role."_s);
 
-    const UserRepository users(m_database);
-    const auto current = users.findById(principal.user.id);
-    if (!current)
-        throw ApiError(ApiError::Kind::Unauthorized,
-                       u"The access token's user no longer exists."_s);
-
     UserRepository::Changes changes;
     changes.displayName = request.displayName;
     changes.email = request.email;
-    if (request.email || request.newPassword) {
-        if (!m_hasher.verify(current->passwordHash, request.currentPassword.value_or(QString())))
-            throw ApiError::validation({ { u"current_password"_s, u"invalid"_s,
-                                           u"The current password is wrong."_s } });
-    }
+    if (!needsPasswordWork(request))
+        return changes;
+
+    const auto current = UserRepository(m_database).findById(principal.user.id);
+    if (!current)
+        throw ApiError(ApiError::Kind::Unauthorized,
+                       u"The access token's user no longer exists."_s);
+    if (!m_hasher.verify(current->passwordHash, request.currentPassword.value_or(QString())))
+        throw ApiError::validation(
+                { { u"current_password"_s, u"invalid"_s, u"The current password is wrong."_s } });
     if (request.newPassword) {
         if (const FieldErrors errors = m_policy.check(u"password"_s, *request.newPassword);
             !errors.isEmpty())
             throw ApiError::validation(errors);
         changes.passwordHash = m_hasher.hash(*request.newPassword);
     }
+    return changes;
+}
 
+User UserService::applyChanges(const Principal &principal,
+                               const UserRepository::Changes &changes) const
+{
+    const UserRepository users(m_database);
+    const qint64 id = principal.user.id;
     Transaction transaction(m_database);
-    if (!users.update(current->user.id, changes))
+    switch (users.update(id, changes)) {
+    case UserRepository::UpdateResult::Updated: break;
+    case UserRepository::UpdateResult::NotFound:
+        throw ApiError(ApiError::Kind::Unauthorized,
+                       u"The access token's user no longer exists."_s);
+    case UserRepository::UpdateResult::EmailTaken:
         throw ApiError(ApiError::Kind::Conflict, u"An account with this email already exists."_s,
                        { { u"email"_s, u"taken"_s, u"This email is already registered."_s } });
+    }
     // A new password ends every session that the old one opened.
     if (changes.passwordHash)
-        RefreshTokenRepository(m_database).revokeAllOfUser(current->user.id);
+        RefreshTokenRepository(m_database).revokeAllOfUser(id);
+    const auto updated = users.findById(id);
     transaction.commit();
-    m_principals.forgetUser(current->user.id);
-
-    const auto updated = users.findById(current->user.id);
-    return updated ? updated->user : current->user;
+    m_principals.forgetUser(id);
+    if (!updated)
+        throw ApiError(ApiError::Kind::Unauthorized,
+                       u"The access token's user no longer exists."_s);
+    return updated->user;
 }
 
 } // namespace Tasklane

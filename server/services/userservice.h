@@ -3,6 +3,7 @@
 #include "authrequests.h"
 #include "principal.h"
 #include "user.h"
+#include "userrepository.h"
 
 namespace Tasklane {
 
@@ -11,14 +12,22 @@ class PasswordHasher;
 class PasswordPolicy;
 class PrincipalCache;
 
-// One's own account: reading it and changing its name, email or password. Throws ApiError.
+// One's own account: changing its name, email or password. Throws ApiError.
 class UserService
 {
 public:
     UserService(const Database &database, const PasswordHasher &hasher,
                 const PasswordPolicy &policy, PrincipalCache &principals);
 
-    User updateMe(const Principal &principal, const UpdateMeRequest &request) const;
+    // True when the change needs the current password checked (and perhaps a new one hashed):
+    // prepareChanges() then belongs on the hashing pool.
+    static bool needsPasswordWork(const UpdateMeRequest &request);
+    // Checks what the request may change and turns it into row changes, verifying the current
+    // password and hashing a new one when asked to.
+    UserRepository::Changes prepareChanges(const Principal &principal,
+                                           const UpdateMeRequest &request) const;
+    // Writes prepared changes in one transaction; a new password ends every session.
+    User applyChanges(const Principal &principal, const UserRepository::Changes &changes) const;
 
 private:
     const Database &m_database;

@@ -116,13 +116,21 @@ QSqlDatabase Database::connection() const
 
 void Database::fail(const QString &what, const QSqlError &error) const
 {
-    const bool lost = error.type() == QSqlError::ConnectionError
-            || (m_config.isPostgres() && !connection().isOpen());
+    // SQLSTATE 23505 on PostgreSQL; on SQLite Qt reports only the primary code (19, any
+    // constraint), and as a ConnectionError at that, so the message tells a unique index apart.
+    const bool unique = m_config.isPostgres()
+            ? error.nativeErrorCode() == "23505"_L1
+            : error.databaseText().startsWith("UNIQUE constraint failed"_L1);
+    const bool lost = !unique
+            && (error.type() == QSqlError::ConnectionError
+                || (m_config.isPostgres() && !connection().isOpen()));
     if (lost)
         closeThreadConnection(); // reconnect on next use
+    const auto kind = lost ? DatabaseError::Kind::Connection
+            : unique       ? DatabaseError::Kind::UniqueViolation
+                           : DatabaseError::Kind::Statement;
     // The statement's text is ours (no values are ever spliced in), so it is safe to log.
-    throw DatabaseError(lost ? DatabaseError::Kind::Connection : DatabaseError::Kind::Statement,
-                        u"%1 failed: %2"_s.arg(what.simplified().left(200), error.text()));
+    throw DatabaseError(kind, u"%1 failed: %2"_s.arg(what.simplified().left(200), error.text()));
 }
 
 namespace {

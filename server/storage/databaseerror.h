@@ -11,7 +11,9 @@ namespace Tasklane {
 class DatabaseError : public std::runtime_error
 {
 public:
-    enum class Kind { Connection, Statement, SchemaTooNew };
+    // UniqueViolation: a statement broke a unique index (a repository may turn it into a
+    // domain answer, such as "this email is taken").
+    enum class Kind { Connection, Statement, UniqueViolation, SchemaTooNew };
 
     DatabaseError(Kind kind, const QString &message)
         : std::runtime_error(message.toStdString()), m_kind(kind)

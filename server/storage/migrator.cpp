@@ -58,7 +58,9 @@ void Migrator::ensureTable() const
 
 int Migrator::currentVersion() const
 {
-    ensureTable();
+    // Read-only, so that a readiness probe never needs (or uses) the right to create tables.
+    if (!m_database.connection().tables().contains(u"schema_migrations"_s))
+        return 0;
     const auto row = m_database.fetchOne(
             u"SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations"_s);
     return row ? row->value(0).toInt() : 0;
@@ -74,6 +76,7 @@ QList<int> Migrator::migrate() const
             m_database.fetchAll(u"SELECT pg_advisory_unlock(?)"_s, { MigrationLockKey });
     });
 
+    ensureTable();
     const int current = currentVersion();
     const int latest = latestVersion();
     if (current > latest)

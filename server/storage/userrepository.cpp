@@ -1,6 +1,7 @@
 #include "userrepository.h"
 
 #include "database.h"
+#include "databaseerror.h"
 
 #include <QSqlRecord>
 
@@ -67,26 +68,26 @@ std::optional<UserRecord> UserRepository::findUnlessTokenRevoked(qint64 id,
     return row ? std::optional<UserRecord>(toRecord(*row)) : std::nullopt;
 }
 
-bool UserRepository::update(qint64 id, const Changes &changes) const
+UserRepository::UpdateResult UserRepository::update(qint64 id, const Changes &changes) const
 {
-    if (changes.email) {
-        const auto owner = m_database.fetchOne(u"SELECT id FROM users WHERE email = ?"_s,
-                                               { *changes.email });
-        if (owner && owner->value(0).toLongLong() != id)
-            return false;
+    const auto nullable = [](const std::optional<QString> &value) {
+        return value ? QVariant(*value) : QVariant(QMetaType::fromType<QString>());
+    };
+    try {
+        // One statement with COALESCE keeps the SQL fixed whatever combination of fields changes.
+        const int changed = m_database.execute(
+                u"UPDATE users SET email = COALESCE(?, email), "
+                "display_name = COALESCE(?, display_name), "
+                "password_hash = COALESCE(?, password_hash), updated_at = ? WHERE id = ?"_s,
+                { nullable(changes.email), nullable(changes.displayName),
+                  nullable(changes.passwordHash),
+                  Database::bindTime(QDateTime::currentDateTimeUtc()), id });
+        return changed == 0 ? UpdateResult::NotFound : UpdateResult::Updated;
+    } catch (const DatabaseError &error) {
+        if (error.kind() == DatabaseError::Kind::UniqueViolation && changes.email)
+            return UpdateResult::EmailTaken;
+        throw;
     }
-    // One statement with COALESCE keeps the SQL fixed whatever combination of fields changes.
-    m_database.execute(
-            u"UPDATE users SET email = COALESCE(?, email), "
-            "display_name = COALESCE(?, display_name), "
-            "password_hash = COALESCE(?, password_hash), updated_at = ? WHERE id = ?"_s,
-            { changes.email ? QVariant(*changes.email) : QVariant(QMetaType::fromType<QString>()),
-              changes.displayName ? QVariant(*changes.displayName)
-                                  : QVariant(QMetaType::fromType<QString>()),
-              changes.passwordHash ? QVariant(*changes.passwordHash)
-                                   : QVariant(QMetaType::fromType<QString>()),
-              Database::bindTime(QDateTime::currentDateTimeUtc()), id });
-    return true;
 }
 
 } // namespace Tasklane

@@ -33,14 +33,17 @@ public:
     // query of each authenticated request that the principal cache does not answer.
     std::optional<UserRecord> findUnlessTokenRevoked(qint64 id, const QString &jti) const;
 
-    // Applies the given changes; returns false when the new email is taken by someone else.
+    // Applies the given changes (absent fields stay as they are).
     struct Changes
     {
         std::optional<QString> email;
         std::optional<QString> displayName;
         std::optional<QString> passwordHash;
     };
-    bool update(qint64 id, const Changes &changes) const;
+    enum class UpdateResult { Updated, NotFound, EmailTaken };
+    // EmailTaken comes from the unique index itself, so two concurrent changes to one address
+    // cannot both succeed. On PostgreSQL that failure aborts the caller's transaction.
+    UpdateResult update(qint64 id, const Changes &changes) const;
 
 private:
     const Database &m_database;

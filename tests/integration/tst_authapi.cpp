@@ -9,6 +9,9 @@
 #include <QJsonDocument>
 #include <QTest>
 
+#include <memory>
+#include <vector>
+
 using namespace Qt::StringLiterals;
 using namespace Tasklane;
 using namespace Tasklane::Test;
@@ -28,6 +31,7 @@ private Q_SLOTS:
     void loginFailureLooksTheSame_data();
     void loginFailureLooksTheSame();
     void refreshRotatesAndDetectsReuse();
+    void concurrentRefreshesOfOneTokenEndTheFamily();
     void refreshRejectsGarbage();
     void logoutRevokesFamilyAndAccessToken();
     void passwordIsHashedWithArgon2id();
@@ -242,6 +246,39 @@ void TestAuthApi::refreshRotatesAndDetectsReuse()
     ApiReply *successor = client.refreshToken(rotated->refreshToken);
     QVERIFY(waitFor(successor));
     QCOMPARE(successor->status(), 401);
+}
+
+void TestAuthApi::concurrentRefreshesOfOneTokenEndTheFamily()
+{
+    // The same refresh token sent on several connections at once: whichever request rotates it
+    // first, every other one is reuse, so at most one pair is issued and it ends with the family.
+    ApiClient client(m_server->url());
+    const SignedInUser user = signUpAndLogIn(client);
+    constexpr int Racers = 6;
+    std::vector<std::unique_ptr<ApiClient>> clients;
+    QList<ApiReply *> replies;
+    for (int i = 0; i < Racers; ++i) {
+        clients.push_back(std::make_unique<ApiClient>(m_server->url()));
+        replies.append(clients.back()->refreshToken(user.refreshToken));
+    }
+    QStringList issued;
+    for (ApiReply *reply : std::as_const(replies)) {
+        QVERIFY(waitFor(reply));
+        QVERIFY2(reply->status() == 200 || reply->status() == 401, reply->body().constData());
+        if (reply->status() == 200)
+            issued.append(TokenPair::fromJson(reply->json())->refreshToken);
+    }
+    QVERIFY(issued.size() <= 1);
+    for (const QString &token : std::as_const(issued)) {
+        ApiReply *successor = client.refreshToken(token);
+        QVERIFY(waitFor(successor));
+        QCOMPARE(successor->status(), 401);
+    }
+    const auto live = m_server->querySql(
+            u"SELECT COUNT(*) FROM refresh_tokens WHERE user_id = %1 AND revoked_at IS NULL"_s.arg(
+                    user.id));
+    QCOMPARE(live.size(), 1);
+    QCOMPARE(live.first().first().toInt(), 0);
 }
 
 void TestAuthApi::refreshRejectsGarbage()

@@ -2,6 +2,7 @@
 // the generated signing key, migrations and refusal of a newer schema, graceful shutdown.
 #include "testserver.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -47,6 +48,7 @@ private Q_SLOTS:
     void invalidSettingsAreNamed();
     void developmentGeneratesAndKeepsASigningKey();
     void signingKeyComesFromAFile();
+    void embeddedDatabaseIsPrivate();
     void laterLayersOverrideEarlierOnes_data();
     void laterLayersOverrideEarlierOnes();
     void migrateAppliesTheSchemaOnce();
@@ -158,6 +160,35 @@ void TestCli::developmentGeneratesAndKeepsASigningKey()
     ApiReply *me = again.me();
     QVERIFY(waitFor(me));
     QCOMPARE(me->status(), 200);
+}
+
+void TestCli::embeddedDatabaseIsPrivate()
+{
+    // Password and token hashes live in the SQLite file: nobody but the server's user may read
+    // it, its WAL, or a folder the server had to create for it.
+    QTemporaryDir parent;
+    const QString folder = parent.filePath(u"made/by/tasklaned"_s);
+    TestServer::Options options;
+    options.useDatabase = false;
+    options.environment = environmentWithout({ u"TASKLANE_JWT_SECRET"_s });
+    options.environment.insert(u"TASKLANE_TEST_NO_SECRET"_s, u"1"_s);
+    options.arguments = { u"--db"_s, u"sqlite:"_s + folder + u"/tasklane.db"_s };
+    TestServer server(options);
+    QVERIFY(server.start());
+    ApiClient client(server.url());
+    signUpAndLogIn(client);
+    const auto others = QFile::ReadGroup | QFile::WriteGroup | QFile::ExeGroup | QFile::ReadOther
+            | QFile::WriteOther | QFile::ExeOther;
+    QCOMPARE(QFile::permissions(folder) & others, QFile::Permissions());
+    const QStringList files = QDir(folder).entryList(QDir::Files);
+    QVERIFY2(files.contains(u"tasklane.db"_s), qPrintable(files.join(u' ')));
+    QVERIFY2(files.contains(u"tasklane.db-wal"_s), qPrintable(files.join(u' ')));
+    for (const QString &file : files)
+        QVERIFY2((QFile::permissions(folder + u'/' + file) & others) == QFile::Permissions(),
+                 qPrintable(file));
+    QCOMPARE(QFile::permissions(server.dataDir() + u"/jwt-secret"_s) & others,
+             QFile::Permissions());
+    QCOMPARE(server.stop(), 0);
 }
 
 void TestCli::signingKeyComesFromAFile()

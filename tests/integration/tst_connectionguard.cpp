@@ -2,6 +2,8 @@
 // comes back, and whether the connection stays open.
 #include "testserver.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTcpSocket>
 #include <QTest>
 
@@ -35,9 +37,13 @@ private Q_SLOTS:
     void refusesAndCloses();
     void smuggledRequestInBodyIsNeverServed();
     void answersExpectContinueBeforeTheBody();
+    void sendsNoInterimAnswerOutOfTurn_data();
+    void sendsNoInterimAnswerOutOfTurn();
     void honoursConnectionClose_data();
     void honoursConnectionClose();
     void keepsAliveAndAnswersPipelinedRequestsInOrder();
+    void policesPipelinedRequestsSplitAcrossReads_data();
+    void policesPipelinedRequestsSplitAcrossReads();
     void acceptsChunkedBodies();
     void closesIdleConnections();
     void timesOutSlowHeaders();
@@ -69,6 +75,9 @@ void TestConnectionGuard::refusesAndCloses_data()
 
     QTest::newRow("65 header fields are too many")
             << get("/healthz", manyHeaders(65)) << 431 << QByteArray("header-fields-too-large");
+    QTest::newRow("a refused request's query stays out of the log")
+            << get("/healthz?token=secret", manyHeaders(65)) << 431
+            << QByteArray("header-fields-too-large");
     QTest::newRow("64 header fields are fine")
             << get("/healthz", manyHeaders(63)) << 200 << QByteArray();
     QTest::newRow("one 40 KiB header field is too large")
@@ -129,6 +138,19 @@ void TestConnectionGuard::refusesAndCloses()
     const QByteArray logLine
             = "\"request_id\":\"" + requestId + "\",\"status\":" + QByteArray::number(status);
     QTRY_VERIFY(m_server->logs().contains(logLine));
+    // ... naming the method and path of a well-formed request line (never its query).
+    const QByteArray requestLine = request.left(request.indexOf("\r\n"));
+    if (requestLine.endsWith(" HTTP/1.1")) {
+        const QList<QByteArray> parts = requestLine.split(' ');
+        const QByteArray logs = m_server->logs();
+        const qsizetype at = logs.indexOf(logLine);
+        const QByteArray line = logs.mid(logs.lastIndexOf('\n', at) + 1,
+                                         logs.indexOf('\n', at) - logs.lastIndexOf('\n', at) - 1);
+        const QJsonObject entry = QJsonDocument::fromJson(line).object();
+        QCOMPARE(entry.value(u"method"_s).toString().toUtf8(), parts.at(0));
+        QCOMPARE(entry.value(u"path"_s).toString().toUtf8(), parts.at(1).split('?').first());
+        QVERIFY(!line.contains("secret"));
+    }
 }
 
 void TestConnectionGuard::smuggledRequestInBodyIsNeverServed()
@@ -159,6 +181,47 @@ void TestConnectionGuard::answersExpectContinueBeforeTheBody()
     QVERIFY2(received.startsWith("HTTP/1.1 100 Continue\r\n\r\n"), received.constData());
     socket.write(body);
     QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).contains("HTTP/1.1 401"), 5000);
+}
+
+void TestConnectionGuard::sendsNoInterimAnswerOutOfTurn_data()
+{
+    const QByteArray body = R"({"email":"x@example.com","password":"whatever-it-is"})";
+    const QByteArray login = "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                             "application/json\r\nContent-Length: "
+            + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    const QByteArray expecting = "Content-Type: application/json\r\nExpect: 100-continue\r\n"
+                                 "Content-Length: "
+            + QByteArray::number(body.size()) + "\r\n\r\n";
+    QTest::addColumn<QByteArray>("head");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("answers");
+    // RFC 9110, 10.1.1: a server must not send a 1xx response to an HTTP/1.0 client.
+    QTest::newRow("an HTTP/1.0 client gets no 100")
+            << "POST /api/v1/auth/login HTTP/1.0\r\n" + expecting << body << 1;
+    // A 100 sent now would arrive before the first request's answer and be taken for it.
+    QTest::newRow("a request behind an unanswered one gets no 100")
+            << login + "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n" + expecting << body << 2;
+}
+
+void TestConnectionGuard::sendsNoInterimAnswerOutOfTurn()
+{
+    QFETCH(QByteArray, head);
+    QFETCH(QByteArray, body);
+    QFETCH(int, answers);
+    QTcpSocket socket;
+    socket.connectToHost(u"127.0.0.1"_s, m_server->port());
+    QVERIFY(socket.waitForConnected(3000));
+    socket.write(head);
+    QByteArray received;
+    QTest::qWait(400);
+    received += socket.readAll();
+    QVERIFY2(!received.contains("100 Continue"), received.constData());
+    socket.write(body);
+    QTRY_VERIFY2_WITH_TIMEOUT(countResponses(received += socket.readAll()) == answers,
+                              received.constData(), 5000);
+    QVERIFY2(!received.contains("100 Continue"), received.constData());
+    QVERIFY(received.startsWith("HTTP/1.")); // the first answer comes first
+    QCOMPARE(statusOf(received), 401);
 }
 
 void TestConnectionGuard::honoursConnectionClose_data()
@@ -197,6 +260,34 @@ void TestConnectionGuard::keepsAliveAndAnswersPipelinedRequestsInOrder()
     const qsizetype readyAgain = result.bytes.indexOf("\"status\":\"ready\"", ready + 1);
     QVERIFY(ready > 0 && ok > ready && missing > ok && readyAgain > missing);
     QVERIFY(!result.closedByServer);
+}
+
+void TestConnectionGuard::policesPipelinedRequestsSplitAcrossReads_data()
+{
+    QTest::addColumn<int>("headers");
+    QTest::addColumn<int>("secondStatus");
+    QTest::newRow("64 header fields behind a complete request are fine") << 63 << 200;
+    QTest::newRow("65 header fields behind a complete request are too many") << 65 << 431;
+}
+
+void TestConnectionGuard::policesPipelinedRequestsSplitAcrossReads()
+{
+    // QtHttpServer reads the complete first request and leaves the start of the second in the
+    // socket's buffer; the guard must not scan that part twice (its framing would drift from
+    // QtHttpServer's, and the header limits with it).
+    QFETCH(int, headers);
+    QFETCH(int, secondStatus);
+    const QByteArray body = R"({"email":"x@example.com","password":"whatever-it-is"})";
+    const QByteArray first = "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                             "application/json\r\nContent-Length: "
+            + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    const QByteArray second = get("/healthz", manyHeaders(headers));
+    const RawResult result
+            = rawExchange(m_server->port(), {}, 1500, { first + second.left(40), second.mid(40) });
+    QCOMPARE(countResponses(result.bytes), 2);
+    QCOMPARE(statusOf(result.bytes), 401);
+    const qsizetype next = result.bytes.indexOf("HTTP/1.1 ", 1);
+    QCOMPARE(statusOf(result.bytes.mid(next)), secondStatus);
 }
 
 void TestConnectionGuard::acceptsChunkedBodies()

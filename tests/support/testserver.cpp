@@ -106,6 +106,11 @@ QProcessEnvironment TestServer::serverEnvironment(QProcessEnvironment base) cons
 
 bool TestServer::start()
 {
+    // A PostgreSQL run must never fall back to the embedded SQLite default unnoticed.
+    if (m_options.useDatabase && usingPostgres() && m_databaseUrl.isEmpty()) {
+        qWarning("the test PostgreSQL database could not be created; refusing to start");
+        return false;
+    }
     m_process.setProcessEnvironment(serverEnvironment({}));
     m_process.setProgram(executable());
     m_process.setArguments(
