@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QTest>
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -30,6 +31,7 @@ private Q_SLOTS:
     void loginAnswersTokens();
     void loginFailureLooksTheSame_data();
     void loginFailureLooksTheSame();
+    void loginFailureTakesTheSameTime();
     void refreshRotatesAndDetectsReuse();
     void concurrentRefreshesOfOneTokenEndTheFamily();
     void refreshRejectsGarbage();
@@ -223,6 +225,36 @@ void TestAuthApi::loginFailureLooksTheSame()
     QCOMPARE(problem->type, u"urn:tasklane:problem:invalid-credentials"_s);
     QCOMPARE(problem->detail, u"The email or password is wrong."_s);
     QCOMPARE(reply->header("WWW-Authenticate"), QByteArray("Bearer realm=\"tasklane\""));
+}
+
+void TestAuthApi::loginFailureTakesTheSameTime()
+{
+    // An unknown email costs one Argon2id verification, as a wrong password does: without it the
+    // answer would come an order of magnitude sooner and tell which emails have accounts.
+    // Interleaved samples, medians, and a wide bound keep this steady on a busy machine.
+    ApiClient client(m_server->url());
+    const SignedInUser user = signUpAndLogIn(client);
+    const auto timeLogin = [&](const QString &email) {
+        QElapsedTimer timer;
+        timer.start();
+        ApiReply *reply = client.login(email, u"Not-The-Password-123"_s);
+        if (!waitFor(reply) || reply->status() != 401)
+            return qint64(-1);
+        return timer.nsecsElapsed();
+    };
+    QList<qint64> wrongPassword, unknownEmail;
+    for (int i = 0; i < 7; ++i) {
+        wrongPassword.append(timeLogin(user.email));
+        unknownEmail.append(timeLogin(u"nobody-%1@example.com"_s.arg(i)));
+    }
+    QVERIFY(!wrongPassword.contains(-1) && !unknownEmail.contains(-1));
+    std::sort(wrongPassword.begin(), wrongPassword.end());
+    std::sort(unknownEmail.begin(), unknownEmail.end());
+    const double ratio = double(unknownEmail.at(3)) / double(wrongPassword.at(3));
+    QVERIFY2(ratio > 0.5 && ratio < 2.0,
+             qPrintable(u"unknown email %1 ms, wrong password %2 ms (medians)"_s
+                                .arg(double(unknownEmail.at(3)) / 1e6)
+                                .arg(double(wrongPassword.at(3)) / 1e6)));
 }
 
 void TestAuthApi::refreshRotatesAndDetectsReuse()

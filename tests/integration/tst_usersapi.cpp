@@ -5,6 +5,9 @@
 
 #include <QTest>
 
+#include <memory>
+#include <vector>
+
 using namespace Qt::StringLiterals;
 using namespace Tasklane;
 using namespace Tasklane::Test;
@@ -24,6 +27,7 @@ private Q_SLOTS:
     void nobodyChangesTheirOwnRole_data();
     void nobodyChangesTheirOwnRole();
     void emailChangeNeedsTheCurrentPasswordAndAFreeAddress();
+    void concurrentChangesToOneEmailLetOneWin();
     void passwordChangeEndsOtherSessions();
 
 private:
@@ -185,6 +189,33 @@ void TestUsersApi::emailChangeNeedsTheCurrentPasswordAndAFreeAddress()
     ApiReply *oldLogin = client.login(user.email, user.password);
     QVERIFY(waitFor(oldLogin));
     QCOMPARE(oldLogin->status(), 401);
+}
+
+void TestUsersApi::concurrentChangesToOneEmailLetOneWin()
+{
+    // Several accounts claim one free address at once: the unique index decides, and every
+    // loser hears 409, never a 500.
+    constexpr int Claimants = 4;
+    std::vector<std::unique_ptr<ApiClient>> clients;
+    QList<SignedInUser> users;
+    for (int i = 0; i < Claimants; ++i) {
+        clients.push_back(std::make_unique<ApiClient>(m_server->url()));
+        users.append(signUpAndLogIn(*clients.back(), u"claimant"_s));
+    }
+    const QString wanted = u"wanted-%1@example.com"_s.arg(users.first().id);
+    QList<ApiReply *> replies;
+    for (int i = 0; i < Claimants; ++i)
+        replies.append(clients[size_t(i)]->updateMe(
+                { { u"email"_s, wanted }, { u"current_password"_s, users[i].password } }));
+    int won = 0;
+    for (ApiReply *reply : std::as_const(replies)) {
+        QVERIFY(waitFor(reply));
+        QVERIFY2(reply->status() == 200 || reply->status() == 409, reply->body().constData());
+        if (reply->status() == 409)
+            QCOMPARE(reply->problem()->type, u"urn:tasklane:problem:conflict"_s);
+        won += reply->status() == 200;
+    }
+    QCOMPARE(won, 1);
 }
 
 void TestUsersApi::passwordChangeEndsOtherSessions()
