@@ -50,15 +50,17 @@ QString description()
 
 int serve(ServerApp &app)
 {
-    app.openStorage(true);
-    app.buildServices();
-    if (!app.startServing())
-        return Failure;
+    // Watch for SIGTERM/SIGINT before anything else: a signal that arrives while migrations run
+    // or right after the URL is printed waits for the event loop instead of killing the process.
     SignalWatcher signals;
     QObject::connect(&signals, &SignalWatcher::terminationRequested, &app, [&app](int number) {
         qCInfo(lcServer, "received signal %d", number);
         app.stop();
     });
+    app.openStorage(true);
+    app.buildServices();
+    if (!app.startServing())
+        return Failure;
     return QCoreApplication::exec();
 }
 

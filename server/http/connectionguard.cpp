@@ -100,7 +100,7 @@ void ConnectionGuard::onReadyRead(QTcpSocket *socket)
     if (it == m_connections.end())
         return;
     it->lastActivity.restart();
-    if (it->phase == Phase::Closing) {
+    if (it->phase == Phase::Closing || it->phase == Phase::Draining) {
         socket->readAll(); // discarded: nothing more is answered on this connection
         return;
     }
@@ -110,8 +110,11 @@ void ConnectionGuard::onReadyRead(QTcpSocket *socket)
     const qint64 available = socket->bytesAvailable();
     const qint64 seen = std::min(it->scannedAhead, available);
     it->scannedAhead = available;
-    if (available > seen)
+    if (available > seen) {
+        m_scanning = true;
         scan(socket, *it, socket->peek(available).sliced(seen));
+        m_scanning = false;
+    }
 }
 
 void ConnectionGuard::followServer()
@@ -126,8 +129,11 @@ void ConnectionGuard::followServer()
             auto *socket = static_cast<QTcpSocket *>(const_cast<QObject *>(it.key()));
             connect(socket, &QTcpSocket::readyRead, this, [this, socket] {
                 const auto connection = m_connections.find(socket);
-                if (connection != m_connections.end())
-                    connection->scannedAhead = socket->bytesAvailable();
+                if (connection == m_connections.end())
+                    return;
+                connection->scannedAhead = socket->bytesAvailable();
+                if (!connection->deferredRefusal.isEmpty())
+                    answerLast(socket, *connection, std::exchange(connection->deferredRefusal, {}));
             });
         }
     });
@@ -138,7 +144,8 @@ void ConnectionGuard::scan(QTcpSocket *socket, Connection &c, const QByteArray &
     qsizetype pos = 0;
     while (pos < data.size()) {
         switch (c.phase) {
-        case Phase::Closing: return;
+        case Phase::Closing:
+        case Phase::Draining: return;
         case Phase::Headers: {
             // Blank lines before a request line are allowed and ignored (RFC 9112 2.2).
             if (c.head.lines == 0 && c.partialLine.isEmpty()
@@ -368,6 +375,11 @@ ConnectionGuard::Ticket ConnectionGuard::takeTicket(QTcpSocket *socket)
     if (it == m_connections.end())
         return {};
     Ticket ticket;
+    // Once a request is refused, QHttpServer may still parse what followed it: never served.
+    if (it->phase == Phase::Draining && it->closeAfterFlags.isEmpty()) {
+        ticket.refused = true;
+        return ticket;
+    }
     ticket.sequence = it->dispatched++;
     ticket.closeAfter = it->closeAfterFlags.isEmpty() ? false : it->closeAfterFlags.dequeue();
     ++it->inFlight;
@@ -405,10 +417,43 @@ void ConnectionGuard::refuse(QTcpSocket *socket, Connection &c, ApiError::Kind k
                              const QString &detail)
 {
     const bool inHead = c.phase == Phase::Headers;
-    socket->write(refusal(kind, detail, inHead ? c.head.method : c.bodyOfMethod,
-                          inHead ? c.head.path : c.bodyOfPath,
-                          c.headerStarted.isValid() ? c.headerStarted.nsecsElapsed() : 0));
-    closeWhenFlushed(socket, c);
+    const QByteArray answer
+            = refusal(kind, detail, inHead ? c.head.method : c.bodyOfMethod,
+                      inHead ? c.head.path : c.bodyOfPath,
+                      c.headerStarted.isValid() ? c.headerStarted.nsecsElapsed() : 0);
+    // A request refused in its body was framed at the end of its head: it is never served.
+    if (c.phase != Phase::Headers && !c.closeAfterFlags.isEmpty())
+        c.closeAfterFlags.removeLast();
+    c.phase = Phase::Draining;
+    if (m_scanning && c.followed && !c.closeAfterFlags.isEmpty()) {
+        // Requests framed before this one arrived in the same read: QHttpServer reads and
+        // dispatches them when this slot returns; the refusal follows them (see followServer()).
+        c.deferredRefusal = answer;
+        return;
+    }
+    answerLast(socket, c, answer);
+}
+
+void ConnectionGuard::answerLast(QTcpSocket *socket, Connection &c, const QByteArray &answer)
+{
+    stopReading(socket);
+    c.closeAfterFlags.clear(); // framed but never dispatched: not served
+    if (c.inFlight == 0) {
+        socket->write(answer);
+        closeWhenFlushed(socket, c);
+        return;
+    }
+    // Earlier requests are still being answered: the last answer takes its turn after them, so
+    // a pipelining client reads every answer in order before the connection closes.
+    c.pending.insert(c.dispatched++, { answer, true });
+}
+
+void ConnectionGuard::stopReading(QTcpSocket *socket)
+{
+    // QHttpServer must not see another byte of this connection; ours discards them.
+    QObject::disconnect(socket, &QTcpSocket::readyRead, nullptr, nullptr);
+    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
+    socket->readAll();
 }
 
 void ConnectionGuard::closeWhenFlushed(QTcpSocket *socket, Connection &c)
@@ -416,10 +461,7 @@ void ConnectionGuard::closeWhenFlushed(QTcpSocket *socket, Connection &c)
     c.phase = Phase::Closing;
     c.closingSince.start();
     c.pending.clear();
-    // QHttpServer must not see another byte of this connection; ours discards them.
-    QObject::disconnect(socket, &QTcpSocket::readyRead, nullptr, nullptr);
-    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
-    socket->readAll();
+    stopReading(socket);
     // Half-close once the answer is out, then linger: closing outright while the client is still
     // sending would reset the connection and could destroy the answer before it is read.
     if (socket->bytesToWrite() == 0)
@@ -437,6 +479,7 @@ void ConnectionGuard::sweep()
             if (c.closingSince.elapsed() > LingerMs)
                 lingering.append(socket);
             break;
+        case Phase::Draining: break; // the answers still owed come from the workers
         case Phase::Headers:
             if (c.headerStarted.isValid() && c.headerStarted.elapsed() > m_limits.headerTimeoutMs)
                 timedOutHeaders.append(socket);

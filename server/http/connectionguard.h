@@ -42,6 +42,7 @@ public:
     {
         quint64 sequence = 0;
         bool closeAfter = false;
+        bool refused = false; // beyond a refused request: drop it, answer nothing
     };
 
     explicit ConnectionGuard(const Limits &limits, QObject *parent = nullptr);
@@ -68,8 +69,19 @@ protected:
     void incomingConnection(qintptr handle) override;
 
 private:
-    // Closing: answered for the last time, discarding input until the peer goes or time runs out.
-    enum class Phase { Headers, Body, ChunkSize, ChunkData, ChunkDataEnd, Trailers, Closing };
+    // Draining: a request was refused while earlier ones were still being answered; input is
+    // discarded and the refusal waits its turn. Closing: answered for the last time, discarding
+    // input until the peer goes or time runs out.
+    enum class Phase {
+        Headers,
+        Body,
+        ChunkSize,
+        ChunkData,
+        ChunkDataEnd,
+        Trailers,
+        Draining,
+        Closing
+    };
 
     // What the guard keeps of a request head while it arrives, line by line.
     struct RequestHead
@@ -105,6 +117,7 @@ private:
         // has not read yet (it reads whole requests and may leave a partial one behind).
         qint64 scannedAhead = 0;
         bool followed = false; // the post-read slot is connected
+        QByteArray deferredRefusal; // written after QHttpServer's read of this batch
     };
 
     void onReadyRead(QTcpSocket *socket);
@@ -117,6 +130,10 @@ private:
     void refuse(QTcpSocket *socket, Connection &connection, ApiError::Kind kind,
                 const QString &detail);
     void closeWhenFlushed(QTcpSocket *socket, Connection &connection);
+    // Disconnects QHttpServer from the socket; from now on the guard discards its input.
+    void stopReading(QTcpSocket *socket);
+    // Stops reading and sends `answer` after every answer still owed, then closes.
+    void answerLast(QTcpSocket *socket, Connection &connection, const QByteArray &answer);
     void sweep();
     // A problem response as bytes, with a new request id, and its line in the request log.
     static QByteArray refusal(ApiError::Kind kind, const QString &detail, const QByteArray &method,
@@ -126,6 +143,7 @@ private:
     QHash<const QObject *, Connection> m_connections;
     QTimer m_sweepTimer;
     bool m_shuttingDown = false;
+    bool m_scanning = false; // inside onReadyRead's scan: QHttpServer reads after it returns
 };
 
 } // namespace Tasklane

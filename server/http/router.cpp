@@ -105,6 +105,8 @@ void Router::handle(const QHttpServerRequest &request, QHttpServerResponder &&re
     exchange.socket = responder.socket();
     exchange.started.start();
     const ConnectionGuard::Ticket ticket = m_guard.takeTicket(responder.socket());
+    if (ticket.refused)
+        return;
     exchange.sequence = ticket.sequence;
     exchange.closeAfter = ticket.closeAfter;
     exchange.method = methodName(request.method());

@@ -264,10 +264,22 @@ void TestConnectionGuard::keepsAliveAndAnswersPipelinedRequestsInOrder()
 
 void TestConnectionGuard::policesPipelinedRequestsSplitAcrossReads_data()
 {
-    QTest::addColumn<int>("headers");
+    QTest::addColumn<QByteArray>("second");
+    QTest::addColumn<bool>("split");
     QTest::addColumn<int>("secondStatus");
-    QTest::newRow("64 header fields behind a complete request are fine") << 63 << 200;
-    QTest::newRow("65 header fields behind a complete request are too many") << 65 << 431;
+    QTest::newRow("64 header fields behind a complete request are fine")
+            << get("/healthz", manyHeaders(63)) << true << 200;
+    QTest::newRow("65 header fields behind a complete request are too many")
+            << get("/healthz", manyHeaders(65)) << true << 431;
+    // Refused while the login is still hashing: the refusal waits for the login's answer.
+    QTest::newRow("a refusal in the same packet comes after the earlier answer")
+            << get("/healthz", manyHeaders(65)) << false << 431;
+    // Refused in its body, after its head was framed: never served, whole or not.
+    QTest::newRow("a chunked body over the cap in the same packet is refused, not served")
+            << QByteArray("POST /api/v1/auth/signup HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                          "application/json\r\nTransfer-Encoding: chunked\r\n\r\n10001\r\n")
+                    + QByteArray(0x10001, ' ') + "\r\n0\r\n\r\n"
+            << false << 413;
 }
 
 void TestConnectionGuard::policesPipelinedRequestsSplitAcrossReads()
@@ -275,19 +287,22 @@ void TestConnectionGuard::policesPipelinedRequestsSplitAcrossReads()
     // QtHttpServer reads the complete first request and leaves the start of the second in the
     // socket's buffer; the guard must not scan that part twice (its framing would drift from
     // QtHttpServer's, and the header limits with it).
-    QFETCH(int, headers);
+    QFETCH(QByteArray, second);
+    QFETCH(bool, split);
     QFETCH(int, secondStatus);
     const QByteArray body = R"({"email":"x@example.com","password":"whatever-it-is"})";
     const QByteArray first = "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: "
                              "application/json\r\nContent-Length: "
             + QByteArray::number(body.size()) + "\r\n\r\n" + body;
-    const QByteArray second = get("/healthz", manyHeaders(headers));
-    const RawResult result
-            = rawExchange(m_server->port(), {}, 1500, { first + second.left(40), second.mid(40) });
+    const QList<QByteArray> chunks = split
+            ? QList<QByteArray>{ first + second.left(40), second.mid(40) }
+            : QList<QByteArray>{ first + second };
+    const RawResult result = rawExchange(m_server->port(), {}, 1500, chunks);
     QCOMPARE(countResponses(result.bytes), 2);
     QCOMPARE(statusOf(result.bytes), 401);
     const qsizetype next = result.bytes.indexOf("HTTP/1.1 ", 1);
     QCOMPARE(statusOf(result.bytes.mid(next)), secondStatus);
+    QCOMPARE(result.bytes.count("Connection: close"), secondStatus == 200 ? 0 : 1);
 }
 
 void TestConnectionGuard::acceptsChunkedBodies()
