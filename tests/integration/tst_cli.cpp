@@ -10,6 +10,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <csignal>
+#include <memory>
+#include <vector>
+
 using namespace Qt::StringLiterals;
 using namespace Tasklane;
 using namespace Tasklane::Test;
@@ -56,7 +60,9 @@ private Q_SLOTS:
     void userCreateRefusesBadInput_data();
     void userCreateRefusesBadInput();
     void refusesANewerSchema();
+    void shutsDownGracefullyWithRequestsInFlight_data();
     void shutsDownGracefullyWithRequestsInFlight();
+    void fullHashingQueueAnswers503();
 };
 
 void TestCli::helpDocumentsCommandsAndSettings()
@@ -332,8 +338,16 @@ void TestCli::refusesANewerSchema()
     QVERIFY2(server.logs().contains("newer than this tasklaned knows"), server.logs().constData());
 }
 
+void TestCli::shutsDownGracefullyWithRequestsInFlight_data()
+{
+    QTest::addColumn<int>("signalNumber");
+    QTest::newRow("on SIGTERM") << int(SIGTERM);
+    QTest::newRow("on SIGINT (Ctrl-C)") << int(SIGINT);
+}
+
 void TestCli::shutsDownGracefullyWithRequestsInFlight()
 {
+    QFETCH(int, signalNumber);
     TestServer::Options options;
     options.arguments = { u"--hash-threads"_s, u"1"_s };
     TestServer server(options);
@@ -345,7 +359,7 @@ void TestCli::shutsDownGracefullyWithRequestsInFlight()
     for (int i = 0; i < 6; ++i)
         replies.append(client.login(user.email, user.password));
     QTRY_VERIFY_WITH_TIMEOUT(server.logs().count("\"path\":\"/api/v1/auth/login\"") >= 2, 5000);
-    server.process().terminate();
+    QCOMPARE(::kill(pid_t(server.process().processId()), signalNumber), 0);
     for (ApiReply *reply : std::as_const(replies)) {
         QVERIFY(waitFor(reply));
         QCOMPARE(reply->status(), 200);
@@ -358,6 +372,39 @@ void TestCli::shutsDownGracefullyWithRequestsInFlight()
     ApiReply *after = client.send("GET", u"/healthz"_s);
     QVERIFY(waitFor(after));
     QCOMPARE(after->status(), 0);
+}
+
+void TestCli::fullHashingQueueAnswers503()
+{
+    // One hashing thread and room for one task: a burst of logins is refused at once with a
+    // problem the client can retry, instead of queueing without bound.
+    TestServer::Options options;
+    options.arguments = { u"--hash-threads"_s, u"1"_s, u"--hash-queue-limit"_s, u"1"_s };
+    TestServer server(options);
+    QVERIFY(server.start());
+    ApiClient client(server.url());
+    const SignedInUser user = signUpAndLogIn(client);
+    std::vector<std::unique_ptr<ApiClient>> clients;
+    QList<ApiReply *> replies;
+    for (int i = 0; i < 8; ++i) {
+        clients.push_back(std::make_unique<ApiClient>(server.url()));
+        replies.append(clients.back()->login(user.email, user.password));
+    }
+    int served = 0, busy = 0;
+    for (ApiReply *reply : std::as_const(replies)) {
+        QVERIFY(waitFor(reply));
+        if (reply->status() == 200) {
+            ++served;
+        } else {
+            QCOMPARE(reply->status(), 503);
+            QCOMPARE(reply->problem()->type, u"urn:tasklane:problem:server-busy"_s);
+            QCOMPARE(reply->header("Retry-After"), QByteArray("1"));
+            ++busy;
+        }
+    }
+    QVERIFY(served >= 1);
+    QVERIFY(busy >= 1);
+    QCOMPARE(server.stop(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestCli)
