@@ -126,7 +126,8 @@ int printRoutes(ServerApp &app)
         list.append(QJsonObject{ { u"method"_s, QString::fromLatin1(route.method) },
                                  { u"path"_s, route.path },
                                  { u"authenticated"_s, route.access.authenticated },
-                                 { u"minimum_role"_s, roleToString(route.access.minimumRole) } });
+                                 { u"minimum_role"_s, roleToString(route.access.minimumRole) },
+                                 { u"executor"_s, executorName(route.executor) } });
     }
     std::printf("%s\n", QJsonDocument(list).toJson(QJsonDocument::Indented).constData());
     return Success;

@@ -18,6 +18,16 @@ void lowerThisThreadsPriority()
 }
 } // namespace
 
+QString executorName(Executor executor)
+{
+    switch (executor) {
+    case Executor::EventLoop: return QStringLiteral("event-loop");
+    case Executor::Database: return QStringLiteral("database");
+    case Executor::Hashing: return QStringLiteral("hashing");
+    }
+    return {};
+}
+
 WorkerPools::WorkerPools(int databaseThreads, int hashingThreads, int hashingQueueLimit)
     : m_hashingQueueLimit(hashingQueueLimit)
 {

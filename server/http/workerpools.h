@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QString>
 #include <QThreadPool>
 
 #include <atomic>
@@ -14,6 +15,9 @@ enum class Executor {
     Database, // queries: one pool, each thread with its own connection
     Hashing, // password hashing (and the queries around it): a separate, bounded pool
 };
+
+// "event-loop", "database" or "hashing" (for `tasklaned routes`).
+QString executorName(Executor executor);
 
 // The two worker pools. Hashing threads run at a lower scheduling priority and their queue is
 // bounded, so a login flood gets 503s instead of stalling everything else.

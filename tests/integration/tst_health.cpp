@@ -5,7 +5,11 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTest>
+#include <QUuid>
 
 using namespace Qt::StringLiterals;
 using namespace Tasklane;
@@ -21,6 +25,7 @@ private Q_SLOTS:
     void livenessNeedsNothing();
     void readinessReportsTheSchema();
     void readinessFailsWithoutTheDatabase();
+    void readinessFollowsTheDatabaseServer();
     void openApiDocumentIsServed();
     void openApiDescribesEveryRoute();
 
@@ -77,6 +82,60 @@ void TestHealth::readinessFailsWithoutTheDatabase()
     ApiReply *live = client.send("GET", u"/healthz"_s);
     QVERIFY(waitFor(live));
     QCOMPARE(live->status(), 200);
+}
+
+namespace {
+// Runs one statement on the test cluster's maintenance database.
+bool onCluster(const QString &sql)
+{
+    const QUrl url(qEnvironmentVariable("TASKLANE_TEST_PG_ADMIN_URL"));
+    const QString name = u"tst-health-"_s + QUuid::createUuid().toString(QUuid::Id128);
+    bool ok = false;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QPSQL"_s, name);
+        db.setHostName(url.host());
+        db.setPort(url.port(5432));
+        db.setUserName(url.userName());
+        db.setPassword(qEnvironmentVariable("TASKLANE_TEST_PG_PASSWORD"));
+        db.setDatabaseName(url.path().mid(1));
+        if (db.open()) {
+            QSqlQuery query(db);
+            ok = query.exec(sql);
+            if (!ok)
+                qWarning("%s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
+        }
+    }
+    QSqlDatabase::removeDatabase(name);
+    return ok;
+}
+} // namespace
+
+void TestHealth::readinessFollowsTheDatabaseServer()
+{
+    // PostgreSQL drops every connection of the server and refuses new ones: /readyz says 503
+    // while the process stays alive, and ready again once the database takes connections.
+    if (!TestServer::usingPostgres())
+        QSKIP("needs PostgreSQL (scripts/test.sh provides one)");
+    TestServer server;
+    QVERIFY(server.start());
+    const QString database = QUrl(server.databaseUrl()).path().mid(1);
+    ApiClient client(server.url());
+    const auto readiness = [&client] {
+        ApiReply *reply = client.send("GET", u"/readyz"_s);
+        return waitFor(reply) ? reply->status() : 0;
+    };
+    QCOMPARE(readiness(), 200);
+    QVERIFY(onCluster(u"ALTER DATABASE %1 ALLOW_CONNECTIONS false"_s.arg(database)));
+    QVERIFY(onCluster(u"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = '%1'"_s.arg(database)));
+    for (int i = 0; i < 4; ++i) // whichever worker answers, its connection is gone
+        QCOMPARE(readiness(), 503);
+    ApiReply *live = client.send("GET", u"/healthz"_s);
+    QVERIFY(waitFor(live));
+    QCOMPARE(live->status(), 200);
+    QVERIFY(onCluster(u"ALTER DATABASE %1 ALLOW_CONNECTIONS true"_s.arg(database)));
+    QTRY_COMPARE_WITH_TIMEOUT(readiness(), 200, 10'000);
+    QCOMPARE(server.stop(), 0);
 }
 
 QSet<QString> TestHealth::documentedOperations() const
@@ -142,6 +201,40 @@ void TestHealth::openApiDescribesEveryRoute()
                 && !operationObject.value(u"security"_s).toArray().first().toObject().isEmpty();
         QVERIFY2(secured == route.value(u"authenticated"_s).toBool(),
                  qPrintable(u"security of "_s + operation));
+        // Every answer a client can get from it is described.
+        const QJsonObject responses = operationObject.value(u"responses"_s).toObject();
+        const auto documents = [&](const QString &status) {
+            QVERIFY2(responses.contains(status),
+                     qPrintable(operation + u" does not document "_s + status));
+        };
+        bool success = false;
+        for (auto response = responses.begin(); response != responses.end(); ++response) {
+            if (!response.key().startsWith(u'2'))
+                continue;
+            success = true;
+            if (response.key() != u"204"_s)
+                QVERIFY2(response.value().toObject().contains(u"content"_s)
+                                 || response.value().toObject().contains(u"$ref"_s),
+                         qPrintable(operation + u": no body schema for "_s + response.key()));
+        }
+        QVERIFY2(success, qPrintable(operation + u" documents no success"_s));
+        if (secured)
+            documents(u"401"_s);
+        if (operationObject.contains(u"requestBody"_s)) {
+            QVERIFY2(operationObject.value(u"requestBody"_s)
+                             .toObject()
+                             .value(u"content"_s)
+                             .toObject()
+                             .value(u"application/json"_s)
+                             .toObject()
+                             .contains(u"schema"_s),
+                     qPrintable(operation + u": no request schema"_s));
+            for (const QString &status : { u"400"_s, u"413"_s, u"415"_s, u"422"_s })
+                documents(status);
+        }
+        // Off the event loop, a busy pool or an unreachable database answers 503.
+        if (route.value(u"executor"_s).toString() != u"event-loop"_s)
+            documents(u"503"_s);
     }
     for (const QString &operation : documented)
         QVERIFY2(registered.contains(operation),
