@@ -80,6 +80,8 @@ void ConnectionGuard::incomingConnection(qintptr handle)
     }
     Connection &connection = m_connections[socket];
     connection.lastActivity.start();
+    connect(socket, &QTcpSocket::disconnected, this,
+            [gone = connection.peerGone] { gone->store(true); });
     connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
     connect(socket, &QTcpSocket::bytesWritten, this, [this, socket] {
         const auto it = m_connections.find(socket);
@@ -89,8 +91,11 @@ void ConnectionGuard::incomingConnection(qintptr handle)
         if (it->phase == Phase::Closing && socket->bytesToWrite() == 0)
             ::shutdown(int(socket->socketDescriptor()), SHUT_WR);
     });
-    connect(socket, &QObject::destroyed, this,
-            [this](QObject *object) { m_connections.remove(object); });
+    connect(socket, &QObject::destroyed, this, [this](QObject *object) {
+        if (const auto it = m_connections.constFind(object); it != m_connections.cend())
+            it->peerGone->store(true);
+        m_connections.remove(object);
+    });
     addPendingConnection(socket);
 }
 
@@ -380,6 +385,7 @@ ConnectionGuard::Ticket ConnectionGuard::takeTicket(QTcpSocket *socket)
         ticket.refused = true;
         return ticket;
     }
+    ticket.peerGone = it->peerGone;
     ticket.sequence = it->dispatched++;
     ticket.closeAfter = it->closeAfterFlags.isEmpty() ? false : it->closeAfterFlags.dequeue();
     ++it->inFlight;

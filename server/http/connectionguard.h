@@ -10,6 +10,9 @@
 #include <QTcpServer>
 #include <QTimer>
 
+#include <atomic>
+#include <memory>
+
 class QTcpSocket;
 
 namespace Tasklane {
@@ -43,6 +46,8 @@ public:
         quint64 sequence = 0;
         bool closeAfter = false;
         bool refused = false; // beyond a refused request: drop it, answer nothing
+        // Set (on the server's thread) once the client has gone: read from any thread.
+        std::shared_ptr<const std::atomic_bool> peerGone;
     };
 
     explicit ConnectionGuard(const Limits &limits, QObject *parent = nullptr);
@@ -118,6 +123,7 @@ private:
         qint64 scannedAhead = 0;
         bool followed = false; // the post-read slot is connected
         QByteArray deferredRefusal; // written after QHttpServer's read of this batch
+        std::shared_ptr<std::atomic_bool> peerGone = std::make_shared<std::atomic_bool>(false);
     };
 
     void onReadyRead(QTcpSocket *socket);

@@ -109,6 +109,7 @@ void Router::handle(const QHttpServerRequest &request, QHttpServerResponder &&re
         return;
     exchange.sequence = ticket.sequence;
     exchange.closeAfter = ticket.closeAfter;
+    exchange.peerGone = ticket.peerGone;
     exchange.method = methodName(request.method());
     const QUrl url = request.url();
     exchange.path = url.path();
@@ -202,7 +203,10 @@ void Router::dispatch(Exchange exchange, std::shared_ptr<RequestContext> context
     const bool started
             = m_pools.start(route->executor, [this, route, exchange, context, credentials] {
                   const JsonLog::RequestScope scope(context->requestId);
-                  proceed(exchange, context, run(*route, *context, credentials));
+                  proceed(exchange, context,
+                          abandoned(exchange, route->executor)
+                                  ? HttpResponse::empty(ClientClosedRequest)
+                                  : run(*route, *context, credentials));
               });
     if (!started) {
         finish(exchange,
@@ -221,7 +225,10 @@ void Router::proceed(const Exchange &exchange, const std::shared_ptr<RequestCont
         const bool started
                 = m_pools.start(continuation->executor, [this, exchange, context, continuation] {
                       const JsonLog::RequestScope scope(context->requestId);
-                      proceed(exchange, context, guarded(*context, continuation->work));
+                      proceed(exchange, context,
+                              abandoned(exchange, continuation->executor)
+                                      ? HttpResponse::empty(ClientClosedRequest)
+                                      : guarded(*context, continuation->work));
                   });
         if (started)
             return;
@@ -236,6 +243,11 @@ void Router::proceed(const Exchange &exchange, const std::shared_ptr<RequestCont
                 finish(exchange, std::move(response), userId);
             },
             Qt::QueuedConnection);
+}
+
+bool Router::abandoned(const Exchange &exchange, Executor executor)
+{
+    return executor == Executor::Hashing && exchange.peerGone && exchange.peerGone->load();
 }
 
 QByteArray Router::bearerToken(const RequestContext &context)

@@ -12,7 +12,9 @@
 #include <QPointer>
 #include <QStringList>
 
+#include <atomic>
 #include <functional>
+#include <memory>
 
 class QHttpServerRequest;
 class QHttpServerResponder;
@@ -100,7 +102,14 @@ private:
         QString path;
         QString requestId;
         QElapsedTimer started;
+        std::shared_ptr<const std::atomic_bool> peerGone;
     };
+
+    // True when `executor` is the hashing pool and the client has already gone: nobody would
+    // read the answer, so the hash (tens of milliseconds of a core) is skipped.
+    static bool abandoned(const Exchange &exchange, Executor executor);
+    // The request log's status for work skipped because the client went away.
+    static constexpr int ClientClosedRequest = 499;
 
     void dispatch(Exchange exchange, std::shared_ptr<RequestContext> context);
     // The caller's bearer token and its verified claims.

@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMessageAuthenticationCode>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -63,6 +64,7 @@ private Q_SLOTS:
     void shutsDownGracefullyWithRequestsInFlight_data();
     void shutsDownGracefullyWithRequestsInFlight();
     void fullHashingQueueAnswers503();
+    void loginsOfClientsThatLeftAreNotHashed();
 };
 
 void TestCli::helpDocumentsCommandsAndSettings()
@@ -404,6 +406,42 @@ void TestCli::fullHashingQueueAnswers503()
     }
     QVERIFY(served >= 1);
     QVERIFY(busy >= 1);
+    QCOMPARE(server.stop(), 0);
+}
+
+void TestCli::loginsOfClientsThatLeftAreNotHashed()
+{
+    // Six logins queue on one hashing thread and their clients hang up at once: the one being
+    // hashed finishes, the queued ones are skipped (logged as 499) instead of costing a core.
+    TestServer::Options options;
+    options.arguments = { u"--hash-threads"_s, u"1"_s };
+    TestServer server(options);
+    QVERIFY(server.start());
+    ApiClient client(server.url());
+    const SignedInUser user = signUpAndLogIn(client);
+    const QByteArray body = QJsonDocument(QJsonObject{ { u"email"_s, user.email },
+                                                       { u"password"_s, user.password } })
+                                    .toJson(QJsonDocument::Compact);
+    const QByteArray request = "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                               "application/json\r\nContent-Length: "
+            + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    std::vector<std::unique_ptr<QTcpSocket>> sockets;
+    for (int i = 0; i < 6; ++i) {
+        sockets.push_back(std::make_unique<QTcpSocket>());
+        sockets.back()->connectToHost(u"127.0.0.1"_s, server.port());
+        QVERIFY(sockets.back()->waitForConnected(3000));
+        sockets.back()->write(request);
+        QVERIFY(sockets.back()->waitForBytesWritten(3000));
+    }
+    for (auto &socket : sockets)
+        socket->abort();
+    const auto count = [&server](const QByteArray &needle) { return server.logs().count(needle); };
+    // The sign-up's login line is there too: seven in all.
+    QTRY_COMPARE_WITH_TIMEOUT(count("\"path\":\"/api/v1/auth/login\""), 7, 10'000);
+    QVERIFY2(count("\"status\":499") >= 3, server.logs().right(2000).constData());
+    ApiReply *live = client.send("GET", u"/healthz"_s);
+    QVERIFY(waitFor(live));
+    QCOMPARE(live->status(), 200);
     QCOMPARE(server.stop(), 0);
 }
 
