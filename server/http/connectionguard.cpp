@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cctype>
+#include <utility>
 
 using namespace Qt::StringLiterals;
 
@@ -105,6 +107,8 @@ void ConnectionGuard::onReadyRead(QTcpSocket *socket)
     if (it == m_connections.end())
         return;
     it->lastActivity.restart();
+    if (!it->deferredRefusal.isEmpty())
+        return; // QHttpServer still reads the requests framed before the refused one
     if (it->phase == Phase::Closing || it->phase == Phase::Draining) {
         socket->readAll(); // discarded: nothing more is answered on this connection
         return;
@@ -137,7 +141,9 @@ void ConnectionGuard::followServer()
                 if (connection == m_connections.end())
                     return;
                 connection->scannedAhead = socket->bytesAvailable();
-                if (!connection->deferredRefusal.isEmpty())
+                // QHttpServer dispatches one request per read: the refusal waits until every
+                // request framed before it has been.
+                if (!connection->deferredRefusal.isEmpty() && connection->closeAfterFlags.isEmpty())
                     answerLast(socket, *connection, std::exchange(connection->deferredRefusal, {}));
             });
         }
@@ -180,8 +186,12 @@ void ConnectionGuard::scan(QTcpSocket *socket, Connection &c, const QByteArray &
                 line = c.partialLine;
             }
             pos = end;
-            if (line.endsWith('\r'))
-                line.chop(1);
+            if (!line.endsWith('\r')) {
+                // A bare LF ends no line for QtHttpServer's header parser.
+                refuse(socket, c, ApiError::Kind::BadRequest, u"Lines must end with CRLF."_s);
+                return;
+            }
+            line.chop(1);
             const bool accepted
                     = line.isEmpty() ? headersComplete(socket, c) : headerLine(socket, c, line);
             c.partialLine.clear();
@@ -217,21 +227,30 @@ void ConnectionGuard::scan(QTcpSocket *socket, Connection &c, const QByteArray &
             }
             if (newline < 0)
                 break;
-            const QByteArray line = c.line.trimmed();
-            c.line.clear();
-            if (c.phase == Phase::ChunkDataEnd) {
+            // QtHttpServer 6.4 ends these lines only at CRLF and reads exactly CRLF after the
+            // last chunk (it knows no trailers): anything looser would frame the stream
+            // differently from it, so it is refused.
+            if (!c.line.endsWith("\r\n")) {
+                refuse(socket, c, ApiError::Kind::BadRequest, u"Malformed chunked body."_s);
+                return;
+            }
+            c.line.chop(2);
+            const QByteArray line = std::exchange(c.line, {});
+            if (c.phase == Phase::ChunkDataEnd || c.phase == Phase::Trailers) {
                 if (!line.isEmpty()) {
-                    refuse(socket, c, ApiError::Kind::BadRequest, u"Malformed chunked body."_s);
+                    refuse(socket, c, ApiError::Kind::BadRequest,
+                           c.phase == Phase::Trailers ? u"Chunked trailers are not accepted."_s
+                                                      : u"Malformed chunked body."_s);
                     return;
                 }
-                c.phase = Phase::ChunkSize;
-            } else if (c.phase == Phase::Trailers) {
-                if (line.isEmpty())
+                if (c.phase == Phase::Trailers)
                     requestComplete(c);
+                else
+                    c.phase = Phase::ChunkSize;
             } else {
                 bool ok = false;
                 const qsizetype extension = line.indexOf(';');
-                const QByteArray sizeText = (extension < 0 ? line : line.left(extension)).trimmed();
+                const QByteArray sizeText = extension < 0 ? line : line.left(extension);
                 const qint64 size = sizeText.size() <= 15 ? sizeText.toLongLong(&ok, 16) : -1;
                 if (!ok || size < 0) {
                     refuse(socket, c, ApiError::Kind::BadRequest, u"Malformed chunked body."_s);
@@ -291,6 +310,15 @@ bool ConnectionGuard::headerLine(QTcpSocket *socket, Connection &c, QByteArrayVi
         return true;
     }
     const QByteArrayView name = line.first(colon);
+    // QtHttpServer 6.4 drops every header of a request with one ill-formed name (and then
+    // frames its body differently): refuse it instead.
+    static constexpr QByteArrayView TokenSymbols("!#$%&'*+-.^_`|~");
+    for (const char ch : name) {
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && !TokenSymbols.contains(ch)) {
+            head.malformed = u"Malformed header field name."_s;
+            return true;
+        }
+    }
     const auto value = [&] { return line.sliced(colon + 1).trimmed().toByteArray(); };
     if (name.compare("content-length", Qt::CaseInsensitive) == 0)
         head.contentLengths.append(value());
@@ -459,6 +487,9 @@ void ConnectionGuard::stopReading(QTcpSocket *socket)
     // QHttpServer must not see another byte of this connection; ours discards them.
     QObject::disconnect(socket, &QTcpSocket::readyRead, nullptr, nullptr);
     connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
+    // Inside QHttpServer's read transaction every byte read would stay buffered.
+    if (socket->isTransactionStarted())
+        socket->rollbackTransaction();
     socket->readAll();
 }
 
@@ -476,7 +507,7 @@ void ConnectionGuard::closeWhenFlushed(QTcpSocket *socket, Connection &c)
 
 void ConnectionGuard::sweep()
 {
-    QList<QTcpSocket *> timedOutHeaders, stalledBodies, idle, lingering;
+    QList<QTcpSocket *> timedOutHeaders, stalledBodies, idle, lingering, deferredTooLong;
     for (auto it = m_connections.begin(); it != m_connections.end(); ++it) {
         auto *socket = static_cast<QTcpSocket *>(const_cast<QObject *>(it.key()));
         const Connection &c = it.value();
@@ -485,7 +516,12 @@ void ConnectionGuard::sweep()
             if (c.closingSince.elapsed() > LingerMs)
                 lingering.append(socket);
             break;
-        case Phase::Draining: break; // the answers still owed come from the workers
+        case Phase::Draining:
+            // The answers still owed come from the workers; a refusal deferred for requests
+            // that QHttpServer has not read after all goes out without them.
+            if (!c.deferredRefusal.isEmpty() && c.lastActivity.elapsed() > LingerMs)
+                deferredTooLong.append(socket);
+            break;
         case Phase::Headers:
             if (c.headerStarted.isValid() && c.headerStarted.elapsed() > m_limits.headerTimeoutMs)
                 timedOutHeaders.append(socket);
@@ -509,6 +545,10 @@ void ConnectionGuard::sweep()
         closeWhenFlushed(socket, m_connections[socket]);
     for (QTcpSocket *socket : std::as_const(lingering))
         socket->abort();
+    for (QTcpSocket *socket : std::as_const(deferredTooLong)) {
+        Connection &c = m_connections[socket];
+        answerLast(socket, c, std::exchange(c.deferredRefusal, {}));
+    }
 }
 
 bool ConnectionGuard::flushAll()

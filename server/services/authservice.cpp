@@ -73,6 +73,8 @@ qint64 AuthService::checkCredentials(const LoginRequest &request) const
     if (m_hasher.needsRehash(record->passwordHash)) {
         UserRepository::Changes changes;
         changes.passwordHash = m_hasher.hash(request.password);
+        // Only if the password is still the one just checked (a change meanwhile wins).
+        changes.expectedPasswordHash = record->passwordHash;
         users.update(record->user.id, changes);
     }
     return record->user.id;

@@ -41,6 +41,8 @@ UserRepository::Changes UserService::prepareChanges(const Principal &principal,
     if (!m_hasher.verify(current->passwordHash, request.currentPassword.value_or(QString())))
         throw ApiError::validation(
                 { { u"current_password"_s, u"invalid"_s, u"The current password is wrong."_s } });
+    // The write happens later, on another thread: it must still find this password.
+    changes.expectedPasswordHash = current->passwordHash;
     if (request.newPassword) {
         if (const FieldErrors errors = m_policy.check(u"password"_s, *request.newPassword);
             !errors.isEmpty())
@@ -59,6 +61,10 @@ User UserService::applyChanges(const Principal &principal,
     switch (users.update(id, changes)) {
     case UserRepository::UpdateResult::Updated: break;
     case UserRepository::UpdateResult::NotFound:
+        if (changes.expectedPasswordHash && users.findById(id))
+            throw ApiError::validation({ { u"current_password"_s, u"invalid"_s,
+                                           u"The password changed meanwhile; "
+                                           "the current password is wrong."_s } });
         throw ApiError(ApiError::Kind::Unauthorized,
                        u"The access token's user no longer exists."_s);
     case UserRepository::UpdateResult::EmailTaken:

@@ -59,7 +59,14 @@ void Migrator::ensureTable() const
 int Migrator::currentVersion() const
 {
     // Read-only, so that a readiness probe never needs (or uses) the right to create tables.
-    if (!m_database.connection().tables().contains(u"schema_migrations"_s))
+    // The table is looked up as an unqualified name resolves (QPSQL's tables() would name it
+    // schema.table when it is not in `public`).
+    const auto exists = m_database.fetchOne(
+            m_database.dialect() == SqlDialect::Postgres
+                    ? u"SELECT 1 WHERE to_regclass('schema_migrations') IS NOT NULL"_s
+                    : u"SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                      "AND name = 'schema_migrations'"_s);
+    if (!exists)
         return 0;
     const auto row = m_database.fetchOne(
             u"SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations"_s);

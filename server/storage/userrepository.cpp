@@ -78,10 +78,12 @@ UserRepository::UpdateResult UserRepository::update(qint64 id, const Changes &ch
         const int changed = m_database.execute(
                 u"UPDATE users SET email = COALESCE(?, email), "
                 "display_name = COALESCE(?, display_name), "
-                "password_hash = COALESCE(?, password_hash), updated_at = ? WHERE id = ?"_s,
+                "password_hash = COALESCE(?, password_hash), updated_at = ? "
+                "WHERE id = ? AND password_hash = COALESCE(?, password_hash)"_s,
                 { nullable(changes.email), nullable(changes.displayName),
                   nullable(changes.passwordHash),
-                  Database::bindTime(QDateTime::currentDateTimeUtc()), id });
+                  Database::bindTime(QDateTime::currentDateTimeUtc()), id,
+                  nullable(changes.expectedPasswordHash) });
         return changed == 0 ? UpdateResult::NotFound : UpdateResult::Updated;
     } catch (const DatabaseError &error) {
         if (error.kind() == DatabaseError::Kind::UniqueViolation && changes.email)

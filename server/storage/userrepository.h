@@ -39,7 +39,11 @@ public:
         std::optional<QString> email;
         std::optional<QString> displayName;
         std::optional<QString> passwordHash;
+        // When set, the row changes only if its password hash is still this one (the one the
+        // current password was checked against).
+        std::optional<QString> expectedPasswordHash;
     };
+    // NotFound: no such user, or (with expectedPasswordHash) its password changed meanwhile.
     enum class UpdateResult { Updated, NotFound, EmailTaken };
     // EmailTaken comes from the unique index itself, so two concurrent changes to one address
     // cannot both succeed. On PostgreSQL that failure aborts the caller's transaction.
