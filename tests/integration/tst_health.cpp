@@ -1,15 +1,12 @@
 // Liveness, readiness, and the OpenAPI document: served, and true to the routes that exist.
+#include "testcluster.h"
 #include "testserver.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
-#include <QSqlDatabase>
-#include <QSqlError>
-#include <QSqlQuery>
 #include <QTest>
-#include <QUuid>
 
 using namespace Qt::StringLiterals;
 using namespace Tasklane;
@@ -84,32 +81,6 @@ void TestHealth::readinessFailsWithoutTheDatabase()
     QCOMPARE(live->status(), 200);
 }
 
-namespace {
-// Runs one statement on the test cluster's maintenance database.
-bool onCluster(const QString &sql)
-{
-    const QUrl url(qEnvironmentVariable("TASKLANE_TEST_PG_ADMIN_URL"));
-    const QString name = u"tst-health-"_s + QUuid::createUuid().toString(QUuid::Id128);
-    bool ok = false;
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(u"QPSQL"_s, name);
-        db.setHostName(url.host());
-        db.setPort(url.port(5432));
-        db.setUserName(url.userName());
-        db.setPassword(qEnvironmentVariable("TASKLANE_TEST_PG_PASSWORD"));
-        db.setDatabaseName(url.path().mid(1));
-        if (db.open()) {
-            QSqlQuery query(db);
-            ok = query.exec(sql);
-            if (!ok)
-                qWarning("%s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
-        }
-    }
-    QSqlDatabase::removeDatabase(name);
-    return ok;
-}
-} // namespace
-
 void TestHealth::readinessFollowsTheDatabaseServer()
 {
     // PostgreSQL drops every connection of the server and refuses new ones: /readyz says 503
@@ -125,15 +96,15 @@ void TestHealth::readinessFollowsTheDatabaseServer()
         return waitFor(reply) ? reply->status() : 0;
     };
     QCOMPARE(readiness(), 200);
-    QVERIFY(onCluster(u"ALTER DATABASE %1 ALLOW_CONNECTIONS false"_s.arg(database)));
-    QVERIFY(onCluster(u"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                      "WHERE datname = '%1'"_s.arg(database)));
+    QVERIFY(runOnTestCluster(u"ALTER DATABASE %1 ALLOW_CONNECTIONS false"_s.arg(database)));
+    QVERIFY(runOnTestCluster(u"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE datname = '%1'"_s.arg(database)));
     for (int i = 0; i < 4; ++i) // whichever worker answers, its connection is gone
         QCOMPARE(readiness(), 503);
     ApiReply *live = client.send("GET", u"/healthz"_s);
     QVERIFY(waitFor(live));
     QCOMPARE(live->status(), 200);
-    QVERIFY(onCluster(u"ALTER DATABASE %1 ALLOW_CONNECTIONS true"_s.arg(database)));
+    QVERIFY(runOnTestCluster(u"ALTER DATABASE %1 ALLOW_CONNECTIONS true"_s.arg(database)));
     QTRY_COMPARE_WITH_TIMEOUT(readiness(), 200, 10'000);
     QCOMPARE(server.stop(), 0);
 }

@@ -1,5 +1,7 @@
 #include "testserver.h"
 
+#include "testcluster.h"
+
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QRegularExpression>
@@ -25,31 +27,6 @@ QString adminPostgresUrl()
     return qEnvironmentVariable("TASKLANE_TEST_PG_ADMIN_URL");
 }
 
-// Runs one statement on the cluster's maintenance database (CREATE/DROP DATABASE).
-bool adminStatement(const QString &sql)
-{
-    const QUrl url(adminPostgresUrl());
-    const QString name = u"tasklane-test-admin-"_s + QUuid::createUuid().toString(QUuid::Id128);
-    bool ok = false;
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(u"QPSQL"_s, name);
-        db.setHostName(url.host());
-        db.setPort(url.port(5432));
-        db.setUserName(url.userName());
-        db.setPassword(qEnvironmentVariable("TASKLANE_TEST_PG_PASSWORD"));
-        db.setDatabaseName(url.path().mid(1));
-        if (db.open()) {
-            QSqlQuery query(db);
-            ok = query.exec(sql);
-            if (!ok)
-                qWarning("%s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
-        } else {
-            qWarning("cannot reach the test PostgreSQL: %s", qPrintable(db.lastError().text()));
-        }
-    }
-    QSqlDatabase::removeDatabase(name);
-    return ok;
-}
 } // namespace
 
 QString TestServer::executable()
@@ -60,7 +37,7 @@ QString TestServer::executable()
 
 bool TestServer::usingPostgres()
 {
-    return !adminPostgresUrl().isEmpty();
+    return testClusterAvailable();
 }
 
 TestServer::TestServer() : TestServer(Options()) { }
@@ -69,7 +46,7 @@ TestServer::TestServer(Options options) : m_options(std::move(options))
 {
     if (m_options.useDatabase && usingPostgres()) {
         m_postgresDatabase = u"tl_"_s + QUuid::createUuid().toString(QUuid::Id128).left(20);
-        if (adminStatement(u"CREATE DATABASE "_s + m_postgresDatabase)) {
+        if (runOnTestCluster(u"CREATE DATABASE "_s + m_postgresDatabase)) {
             QUrl url(adminPostgresUrl());
             url.setPath(u'/' + m_postgresDatabase);
             m_databaseUrl = url.toString();
@@ -82,7 +59,7 @@ TestServer::~TestServer()
     if (m_process.state() != QProcess::NotRunning)
         stop();
     if (!m_postgresDatabase.isEmpty())
-        adminStatement(u"DROP DATABASE IF EXISTS "_s + m_postgresDatabase + u" WITH (FORCE)"_s);
+        runOnTestCluster(u"DROP DATABASE IF EXISTS "_s + m_postgresDatabase + u" WITH (FORCE)"_s);
 }
 
 QStringList TestServer::databaseArguments() const
