@@ -470,13 +470,13 @@ void ConnectionGuard::refuse(QTcpSocket *socket, Connection &c, ApiError::Kind k
 
 void ConnectionGuard::answerLast(QTcpSocket *socket, Connection &c, const QByteArray &answer)
 {
-    stopReading(socket);
     c.closeAfterFlags.clear(); // framed but never dispatched: not served
     if (c.inFlight == 0) {
         socket->write(answer);
-        closeWhenFlushed(socket, c);
+        closeWhenFlushed(socket, c); // stops reading too
         return;
     }
+    stopReading(socket);
     // Earlier requests are still being answered: the last answer takes its turn after them, so
     // a pipelining client reads every answer in order before the connection closes.
     c.pending.insert(c.dispatched++, { answer, true });

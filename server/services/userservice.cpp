@@ -12,6 +12,14 @@ using namespace Qt::StringLiterals;
 
 namespace Tasklane {
 
+namespace {
+// The token is valid but its account has been deleted since it was issued.
+ApiError userGone()
+{
+    return ApiError(ApiError::Kind::Unauthorized, u"The access token's user no longer exists."_s);
+}
+} // namespace
+
 UserService::UserService(const Database &database, const PasswordHasher &hasher,
                          const PasswordPolicy &policy, PrincipalCache &principals)
     : m_database(database), m_hasher(hasher), m_policy(policy), m_principals(principals)
@@ -36,8 +44,7 @@ UserRepository::Changes UserService::prepareChanges(const Principal &principal,
 
     const auto current = UserRepository(m_database).findById(principal.user.id);
     if (!current)
-        throw ApiError(ApiError::Kind::Unauthorized,
-                       u"The access token's user no longer exists."_s);
+        throw userGone();
     if (!m_hasher.verify(current->passwordHash, request.currentPassword.value_or(QString())))
         throw ApiError::validation(
                 { { u"current_password"_s, u"invalid"_s, u"The current password is wrong."_s } });
@@ -65,8 +72,7 @@ User UserService::applyChanges(const Principal &principal,
             throw ApiError::validation({ { u"current_password"_s, u"invalid"_s,
                                            u"The password changed meanwhile; "
                                            "the current password is wrong."_s } });
-        throw ApiError(ApiError::Kind::Unauthorized,
-                       u"The access token's user no longer exists."_s);
+        throw userGone();
     case UserRepository::UpdateResult::EmailTaken:
         throw ApiError(ApiError::Kind::Conflict, u"An account with this email already exists."_s,
                        { { u"email"_s, u"taken"_s, u"This email is already registered."_s } });
@@ -78,8 +84,7 @@ User UserService::applyChanges(const Principal &principal,
     transaction.commit();
     m_principals.forgetUser(id);
     if (!updated)
-        throw ApiError(ApiError::Kind::Unauthorized,
-                       u"The access token's user no longer exists."_s);
+        throw userGone();
     return updated->user;
 }
 
