@@ -1,5 +1,6 @@
 #include "passwordhasher.h"
 
+#include "argon2arena.h"
 #include "securerandom.h"
 
 #include <QByteArray>
@@ -21,6 +22,7 @@ QString PasswordHasher::hash(const QString &password) const
 {
     const QByteArray utf8 = password.toUtf8();
     char out[crypto_pwhash_STRBYTES];
+    const Argon2ArenaScope arena;
     if (crypto_pwhash_str_alg(out, utf8.constData(), size_t(utf8.size()), m_cost.opsLimit,
                               m_cost.memLimitBytes, crypto_pwhash_ALG_ARGON2ID13)
         != 0)
@@ -34,6 +36,7 @@ bool PasswordHasher::verify(const QString &hash, const QString &password) const
     const QByteArray utf8 = password.toUtf8();
     if (stored.size() >= crypto_pwhash_STRBYTES)
         return false;
+    const Argon2ArenaScope arena;
     return crypto_pwhash_str_verify(stored.constData(), utf8.constData(), size_t(utf8.size())) == 0;
 }
 
