@@ -118,7 +118,7 @@ int createUser(ServerApp &app, const QCommandLineParser &parser)
 int printRoutes(ServerApp &app)
 {
     app.openStorage(false);
-    app.buildServices();
+    app.buildServices(ServerApp::SigningKey::Throwaway);
     RouteTable routes;
     app.registerRoutes(routes);
     QJsonArray list;

@@ -65,12 +65,12 @@ void ServerApp::openStorage(bool applyMigrations)
     DatabaseConfig resolved = *config;
     if (!m_settings.databasePassword.isEmpty())
         resolved.password = QString::fromUtf8(m_settings.databasePassword);
-    if (!resolved.isPostgres() && !QDir().mkpath(QFileInfo(resolved.sqlitePath).absolutePath()))
-        throw DatabaseError(DatabaseError::Kind::Connection,
-                            u"cannot create the folder of %1"_s.arg(resolved.sqlitePath));
     m_database = std::make_unique<Database>(resolved);
     if (!applyMigrations)
         return;
+    if (!resolved.isPostgres() && !QDir().mkpath(QFileInfo(resolved.sqlitePath).absolutePath()))
+        throw DatabaseError(DatabaseError::Kind::Connection,
+                            u"cannot create the folder of %1"_s.arg(resolved.sqlitePath));
     const Migrator migrator(*m_database);
     const QList<int> applied = migrator.migrate();
     qCInfo(lcServer, "database %s at schema version %d (%lld migrations applied now)",
@@ -106,12 +106,14 @@ QByteArray ServerApp::loadOrCreateSigningKey() const
     return key;
 }
 
-void ServerApp::buildServices()
+void ServerApp::buildServices(SigningKey signingKey)
 {
     m_hasher = std::make_unique<PasswordHasher>();
     m_policy = std::make_unique<PasswordPolicy>();
-    m_jwt = std::make_unique<JwtCodec>(loadOrCreateSigningKey(), m_settings.jwtIssuer,
-                                       m_settings.jwtAudience, m_settings.accessTokenTtl);
+    const QByteArray key = signingKey == SigningKey::Kept ? loadOrCreateSigningKey()
+                                                          : SecureRandom::bytes(32).toHex();
+    m_jwt = std::make_unique<JwtCodec>(key, m_settings.jwtIssuer, m_settings.jwtAudience,
+                                       m_settings.accessTokenTtl);
     m_principals = std::make_unique<PrincipalCache>(m_settings.authCacheTtlMs);
     m_auth = std::make_unique<AuthService>(*m_database, *m_hasher, *m_policy, *m_jwt, *m_principals,
                                            m_settings.refreshTokenTtl);

@@ -39,10 +39,16 @@ public:
     explicit ServerApp(ServerSettings settings, QObject *parent = nullptr);
     ~ServerApp() override;
 
-    // Opens the database and applies pending migrations. Throws on failure.
+    // Where buildServices() takes the access tokens' signing key from.
+    enum class SigningKey {
+        Kept, // the configured key, or else the one in the data folder (made on first use)
+        Throwaway, // a random key of this process's own, for commands that sign nothing
+    };
+
+    // Opens the database and applies pending migrations. Throws on failure. Without migrations
+    // nothing touches the disk or the database until a query runs (`tasklaned routes`).
     void openStorage(bool applyMigrations);
-    // Builds the services (needs the signing key: generated in the data folder if not given).
-    void buildServices();
+    void buildServices(SigningKey signingKey = SigningKey::Kept);
     // Adds every controller's routes (the server's whole API) to `routes`.
     void registerRoutes(RouteTable &routes);
     // Listens and serves until stop(); returns false (and logs why) if it cannot listen.

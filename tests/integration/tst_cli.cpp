@@ -57,6 +57,7 @@ private Q_SLOTS:
     void laterLayersOverrideEarlierOnes_data();
     void laterLayersOverrideEarlierOnes();
     void migrateAppliesTheSchemaOnce();
+    void routesLeavesTheDataFolderAlone();
     void userCreateMakesAnAdministrator();
     void userCreateRefusesBadInput_data();
     void userCreateRefusesBadInput();
@@ -274,6 +275,22 @@ void TestCli::migrateAppliesTheSchemaOnce()
     QVERIFY(errors.contains("applied migration 0001_accounts"));
     QCOMPARE(server.runCommand({ u"migrate"_s }, {}, &out, &errors), 0);
     QVERIFY(!errors.contains("applied migration"));
+}
+
+void TestCli::routesLeavesTheDataFolderAlone()
+{
+    // Listing the routes needs no signing key and no database: it must not create either.
+    TestServer::Options options;
+    options.useDatabase = false; // the embedded default, a SQLite file in the data folder
+    TestServer server(options);
+    QProcessEnvironment environment = environmentWithout({ u"TASKLANE_JWT_SECRET"_s });
+    environment.insert(u"TASKLANE_TEST_NO_SECRET"_s, u"1"_s);
+    QByteArray out;
+    QCOMPARE(server.runCommand({ u"routes"_s }, {}, &out, nullptr, environment), 0);
+    QVERIFY2(out.contains("/api/v1/auth/login"), out.constData());
+    const QStringList left
+            = QDir(server.dataDir()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot);
+    QVERIFY2(left.isEmpty(), qPrintable(left.join(u' ')));
 }
 
 void TestCli::userCreateMakesAnAdministrator()
