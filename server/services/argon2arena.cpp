@@ -1,6 +1,10 @@
 #include "argon2arena.h"
 
+#include <sodium.h>
+
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 
 #include <dlfcn.h>
 #include <sys/mman.h>
@@ -9,11 +13,13 @@
 #include <unistd.h>
 
 // mmap and munmap, defined here under their C names, take precedence over the C library's for
-// every shared library (the executable comes first in the dynamic linker's search order); the
-// linker exports them because libsodium refers to them. They pass everything through to the next
-// definition (the C library's, or the sanitizer's interceptor) unless an Argon2ArenaScope is
-// alive on the calling thread. The assembler names keep them "mmap" whatever _FILE_OFFSET_BITS
-// does to the header's declaration.
+// the shared libraries that call "mmap" (the executable comes first in the dynamic linker's
+// search order; libraries built with 64-bit file offsets, Qt and SQLite among them, call
+// "mmap64" and are not affected). The linker exports them because libsodium refers to them;
+// PasswordHasher checks at start-up that its first hash really went through the arena. They pass
+// everything through to the next definition (the C library's, or the sanitizer's interceptor)
+// unless an Argon2ArenaScope is alive on the calling thread and the request is libsodium's. The
+// assembler names keep them "mmap" whatever _FILE_OFFSET_BITS does to the header's declaration.
 extern "C" {
 __attribute__((visibility("default"))) void *tasklaneMmap(void *address, size_t length,
                                                           int protection, int flags, int fd,
@@ -62,12 +68,23 @@ int nextMunmap(void *address, size_t length)
     return next(address, length);
 }
 
-// The calling thread's state. Plain constant-initialised values, so mmap can read them on any
-// thread without running an initialiser or allocating.
-thread_local bool t_inScope = false;
-thread_local bool t_lent = false;
-thread_local void *t_arena = nullptr;
-thread_local size_t t_arenaSize = 0;
+// The calling thread's state. Plain constant-initialised values (initial-exec TLS in the
+// executable), so mmap can read them on any thread, before main and during thread exit, without
+// running an initialiser or allocating.
+thread_local std::size_t t_expected = 0; // non-zero while a scope is alive
+thread_local std::size_t t_lentLength = 0; // non-zero while libsodium holds the arena
+thread_local unsigned char *t_arena = nullptr;
+thread_local std::size_t t_arenaSize = 0;
+thread_local bool t_threadEnding = false;
+
+void unmapArena()
+{
+    if (t_arena)
+        nextMunmap(t_arena, t_arenaSize);
+    t_arena = nullptr;
+    t_arenaSize = 0;
+    t_lentLength = 0;
+}
 
 // Unmaps the thread's arena when the thread ends. Touched only by Argon2ArenaScope, so only
 // threads that hash register it.
@@ -75,57 +92,67 @@ struct ArenaRelease
 {
     ~ArenaRelease()
     {
-        if (t_arena)
-            nextMunmap(t_arena, t_arenaSize);
-        t_arena = nullptr;
-        t_arenaSize = 0;
+        unmapArena();
+        t_threadEnding = true; // a later thread_local destructor that hashes maps its own
     }
 };
 thread_local ArenaRelease t_arenaRelease;
 
-// What libsodium asks for: a private, anonymous, read-write mapping anywhere, maybe populated.
-bool isArenaRequest(const void *address, size_t length, int protection, int flags, int fd,
-                    off_t offset)
+bool calledFromLibsodium(const void *returnAddress)
 {
-    constexpr int allowedFlags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE | MAP_NORESERVE;
-    return address == nullptr && fd == -1 && offset == 0 && length > 0
-            && length <= Argon2ArenaScope::MaxArenaBytes && protection == (PROT_READ | PROT_WRITE)
-            && (flags & MAP_PRIVATE) && (flags & MAP_ANONYMOUS) && (flags & ~allowedFlags) == 0;
+    Dl_info info;
+    return dladdr(returnAddress, &info) != 0 && info.dli_fname
+            && std::strstr(info.dli_fname, "libsodium") != nullptr;
 }
 
 void *lendArena(size_t length)
 {
+    const int savedErrno = errno;
     if (t_arenaSize < length) {
-        if (t_arena)
-            nextMunmap(t_arena, t_arenaSize);
-        t_arena = nullptr;
-        t_arenaSize = 0;
+        unmapArena();
         void *fresh = nextMmap(nullptr, length, PROT_READ | PROT_WRITE,
                                MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
         if (fresh == MAP_FAILED)
-            return MAP_FAILED; // errno is the C library's
+            return MAP_FAILED; // with the C library's errno
         madvise(fresh, length, MADV_DONTDUMP);
-        t_arena = fresh;
+        madvise(fresh, length, MADV_WIPEONFORK);
+        t_arena = static_cast<unsigned char *>(fresh);
         t_arenaSize = length;
         g_mapped.fetch_add(1, std::memory_order_relaxed);
     }
-    t_lent = true;
+    t_lentLength = length;
     g_lent.fetch_add(1, std::memory_order_relaxed);
+    errno = savedErrno;
     return t_arena;
 }
 
 } // namespace
 
-Argon2ArenaScope::Argon2ArenaScope() noexcept
+Argon2ArenaScope::Argon2ArenaScope(std::size_t expectedBytes) noexcept
+    : m_previousExpected(t_expected)
 {
+    if (t_threadEnding)
+        return;
     (void)&t_arenaRelease; // registers the release at thread exit
-    t_inScope = true;
+    t_expected = expectedBytes <= MaxArenaBytes ? expectedBytes : 0;
 }
 
 Argon2ArenaScope::~Argon2ArenaScope()
 {
-    t_inScope = false;
-    t_lent = false; // libsodium gave up before unmapping: the arena is still ours
+    t_expected = m_previousExpected;
+    if (t_expected == 0 && t_lentLength != 0) {
+        // libsodium kept the mapping past the hash, which it never does: leave it to whoever
+        // holds it (a later munmap passes through) and start a new arena next time.
+        t_arena = nullptr;
+        t_arenaSize = 0;
+        t_lentLength = 0;
+    }
+}
+
+std::size_t Argon2ArenaScope::bytesFor(std::uint64_t memoryKiB) noexcept
+{
+    const std::uint64_t blocks = memoryKiB / 4 * 4;
+    return blocks * 1024 <= MaxArenaBytes ? std::size_t(blocks * 1024) : 0;
 }
 
 std::uint64_t Argon2ArenaScope::lentCount() noexcept
@@ -138,13 +165,32 @@ std::uint64_t Argon2ArenaScope::mappedCount() noexcept
     return g_mapped.load(std::memory_order_relaxed);
 }
 
+const unsigned char *Argon2ArenaScope::threadArena(std::size_t *size) noexcept
+{
+    if (size)
+        *size = t_arenaSize;
+    return t_arena;
+}
+
+void Argon2ArenaScope::releaseThreadArena() noexcept
+{
+    if (t_lentLength == 0)
+        unmapArena();
+}
+
 } // namespace Tasklane
 
 void *tasklaneMmap(void *address, size_t length, int protection, int flags, int fd,
                    off_t offset) noexcept
 {
     using namespace Tasklane;
-    if (t_inScope && !t_lent && isArenaRequest(address, length, protection, flags, fd, offset))
+    // Exactly libsodium's request: private, anonymous, populated, read-write, the expected size,
+    // anywhere; and from libsodium's own code (a malloc interposed by LD_PRELOAD, say, must not
+    // get the arena).
+    if (t_expected != 0 && t_lentLength == 0 && length == t_expected && address == nullptr
+        && fd == -1 && offset == 0 && protection == (PROT_READ | PROT_WRITE)
+        && flags == (MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE)
+        && calledFromLibsodium(__builtin_return_address(0)))
         return lendArena(length);
     return nextMmap(address, length, protection, flags, fd, offset);
 }
@@ -152,8 +198,10 @@ void *tasklaneMmap(void *address, size_t length, int protection, int flags, int 
 int tasklaneMunmap(void *address, size_t length) noexcept
 {
     using namespace Tasklane;
-    if (t_lent && address == t_arena && length <= t_arenaSize) {
-        t_lent = false;
+    if (t_lentLength != 0 && address == t_arena && length == t_lentLength) {
+        // What the hash left would make guessing its password cheap: wipe before keeping it.
+        sodium_memzero(t_arena, length);
+        t_lentLength = 0;
         return 0;
     }
     return nextMunmap(address, length);

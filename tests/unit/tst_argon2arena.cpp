@@ -1,5 +1,5 @@
-// Argon2ArenaScope: libsodium's Argon2id memory is kept per thread between hashes, the output is
-// the same bit for bit, and every other mapping still goes to the C library.
+// Argon2ArenaScope: libsodium's Argon2id memory is kept per thread between hashes and wiped
+// after each, the output is the same bit for bit, and no other mapping is ever lent.
 #include "argon2arena.h"
 
 #include <QFile>
@@ -8,12 +8,15 @@
 #include <sodium.h>
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <thread>
 
 using namespace Qt::StringLiterals;
 using namespace Tasklane;
 
 namespace {
+
+constexpr size_t MiB = size_t(1) << 20;
 
 QByteArray rawArgon2id(const QByteArray &password, size_t memLimitBytes)
 {
@@ -27,6 +30,11 @@ QByteArray rawArgon2id(const QByteArray &password, size_t memLimitBytes)
         != 0)
         return {};
     return out;
+}
+
+size_t arenaBytes(size_t memLimitBytes)
+{
+    return Argon2ArenaScope::bytesFor(memLimitBytes / 1024);
 }
 
 bool isMapped(const void *address)
@@ -44,6 +52,13 @@ bool isMapped(const void *address)
     return false;
 }
 
+bool threadArenaIsZero()
+{
+    size_t size = 0;
+    const unsigned char *arena = Argon2ArenaScope::threadArena(&size);
+    return arena && std::all_of(arena, arena + size, [](unsigned char c) { return c == 0; });
+}
+
 } // namespace
 
 class TestArgon2Arena : public QObject
@@ -54,15 +69,20 @@ private Q_SLOTS:
     void initTestCase();
     void sameHashAsLibsodiumsOwnMemory_data();
     void sameHashAsLibsodiumsOwnMemory();
-    void otherMappingsPassThrough_data();
-    void otherMappingsPassThrough();
-    void secondRequestWhileLentPassesThrough();
+    void otherRequestsAreNotLent_data();
+    void otherRequestsAreNotLent();
+    void nestedScopes();
+    void threadsHashSideBySide();
     void arenaIsUnmappedWhenTheThreadEnds();
+    void releaseThreadArena();
 };
 
 void TestArgon2Arena::initTestCase()
 {
     QVERIFY(sodium_init() >= 0);
+    QCOMPARE(Argon2ArenaScope::bytesFor(19456), size_t(19922944)); // what libsodium maps
+    QCOMPARE(Argon2ArenaScope::bytesFor(19457), size_t(19922944)); // 4 blocks at a time
+    QCOMPARE(Argon2ArenaScope::bytesFor(Argon2ArenaScope::MaxArenaBytes / 1024 + 4), size_t(0));
 }
 
 void TestArgon2Arena::sameHashAsLibsodiumsOwnMemory_data()
@@ -82,7 +102,7 @@ void TestArgon2Arena::sameHashAsLibsodiumsOwnMemory()
     QFETCH(QByteArray, password);
     QFETCH(int, memLimitMiB);
     QFETCH(bool, newArena);
-    const size_t memLimit = size_t(memLimitMiB) * 1024 * 1024;
+    const size_t memLimit = size_t(memLimitMiB) * MiB;
 
     const std::uint64_t lentBefore = Argon2ArenaScope::lentCount();
     const QByteArray expected = rawArgon2id(password, memLimit); // libsodium maps its own
@@ -92,72 +112,119 @@ void TestArgon2Arena::sameHashAsLibsodiumsOwnMemory()
     const std::uint64_t mappedBefore = Argon2ArenaScope::mappedCount();
     QByteArray inArena;
     {
-        const Argon2ArenaScope scope;
+        const Argon2ArenaScope scope(arenaBytes(memLimit));
         inArena = rawArgon2id(password, memLimit);
     }
     QCOMPARE(inArena, expected);
     QCOMPARE(Argon2ArenaScope::lentCount(), lentBefore + 1);
     QCOMPARE(Argon2ArenaScope::mappedCount(), mappedBefore + (newArena ? 1 : 0));
+    size_t size = 0;
+    QVERIFY(Argon2ArenaScope::threadArena(&size));
+    QVERIFY(size >= arenaBytes(memLimit));
+    QVERIFY2(threadArenaIsZero(), "the hash's blocks were left in the arena");
 }
 
-void TestArgon2Arena::otherMappingsPassThrough_data()
+void TestArgon2Arena::otherRequestsAreNotLent_data()
 {
     QTest::addColumn<bool>("inScope");
-    QTest::addColumn<int>("protection");
-    QTest::addColumn<int>("flags");
-    QTest::addColumn<qulonglong>("length");
-    const int rw = PROT_READ | PROT_WRITE;
-    const int anon = MAP_PRIVATE | MAP_ANONYMOUS;
-    QTest::newRow("outside a scope") << false << rw << anon << qulonglong(1 << 20);
-    QTest::newRow("shared") << true << rw << (MAP_SHARED | MAP_ANONYMOUS) << qulonglong(1 << 20);
-    QTest::newRow("read-only") << true << PROT_READ << anon << qulonglong(1 << 20);
-    QTest::newRow("a stack") << true << rw << (anon | MAP_STACK) << qulonglong(1 << 20);
-    QTest::newRow("larger than an arena may be")
-            << true << rw << anon << qulonglong(Argon2ArenaScope::MaxArenaBytes + 4096);
+    QTest::addColumn<bool>("viaLibsodium"); // else the test maps libsodium's request itself
+    QTest::addColumn<int>("expectedMiB");
+    const int hashMiB = 8;
+    QTest::newRow("libsodium outside a scope") << false << true << hashMiB;
+    QTest::newRow("libsodium, another size than expected") << true << true << hashMiB * 2;
+    QTest::newRow("the same request from other code") << true << false << hashMiB;
 }
 
-void TestArgon2Arena::otherMappingsPassThrough()
+void TestArgon2Arena::otherRequestsAreNotLent()
 {
     QFETCH(bool, inScope);
-    QFETCH(int, protection);
-    QFETCH(int, flags);
-    QFETCH(qulonglong, length);
+    QFETCH(bool, viaLibsodium);
+    QFETCH(int, expectedMiB);
+    const size_t memLimit = 8 * MiB;
+    const QByteArray expected = rawArgon2id("a password", memLimit);
     const std::uint64_t lentBefore = Argon2ArenaScope::lentCount();
     std::optional<Argon2ArenaScope> scope;
     if (inScope)
-        scope.emplace();
-    void *mapping = mmap(nullptr, length, protection, flags, -1, 0);
-    QVERIFY(mapping != MAP_FAILED);
-    QVERIFY(isMapped(mapping));
-    QCOMPARE(munmap(mapping, length), 0);
-    QVERIFY(!isMapped(mapping)); // really unmapped, not kept
+        scope.emplace(arenaBytes(size_t(expectedMiB) * MiB));
+    if (viaLibsodium) {
+        QCOMPARE(rawArgon2id("a password", memLimit), expected);
+    } else {
+        const size_t length = arenaBytes(memLimit);
+        void *mapping = mmap(nullptr, length, PROT_READ | PROT_WRITE,
+                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        QVERIFY(mapping != MAP_FAILED);
+        QVERIFY(mapping != Argon2ArenaScope::threadArena(nullptr));
+        QCOMPARE(munmap(mapping, length), 0);
+        QVERIFY(!isMapped(mapping)); // really unmapped, not kept
+    }
     QCOMPARE(Argon2ArenaScope::lentCount(), lentBefore);
 }
 
-void TestArgon2Arena::secondRequestWhileLentPassesThrough()
+void TestArgon2Arena::nestedScopes()
 {
-    const size_t length = size_t(1) << 20;
-    const Argon2ArenaScope scope;
-    void *lent = mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    void *other = mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    QVERIFY(lent != MAP_FAILED && other != MAP_FAILED && lent != other);
-    QCOMPARE(munmap(other, length), 0);
-    QVERIFY(!isMapped(other));
-    QCOMPARE(munmap(lent, length), 0);
-    QVERIFY(isMapped(lent)); // handed back to the arena, which keeps it
+    const QByteArray small = rawArgon2id("inner", 8 * MiB);
+    const QByteArray usual = rawArgon2id("outer", 19 * MiB);
+    const std::uint64_t lentBefore = Argon2ArenaScope::lentCount();
+    {
+        const Argon2ArenaScope outer(arenaBytes(19 * MiB));
+        {
+            const Argon2ArenaScope inner(arenaBytes(8 * MiB));
+            QCOMPARE(rawArgon2id("inner", 8 * MiB), small);
+        }
+        QCOMPARE(rawArgon2id("outer", 19 * MiB), usual); // the outer scope's size again
+    }
+    QCOMPARE(Argon2ArenaScope::lentCount(), lentBefore + 2);
+    const Argon2ArenaScope again(arenaBytes(19 * MiB));
+    QCOMPARE(rawArgon2id("outer", 19 * MiB), usual);
+    QCOMPARE(Argon2ArenaScope::lentCount(), lentBefore + 3);
+}
+
+void TestArgon2Arena::threadsHashSideBySide()
+{
+    const QList<QByteArray> passwords{ "first thread", "second thread", "third thread" };
+    QList<QByteArray> expected, actual(passwords.size());
+    for (const QByteArray &password : passwords)
+        expected.append(rawArgon2id(password, 19 * MiB));
+    const std::uint64_t lentBefore = Argon2ArenaScope::lentCount();
+    std::vector<std::thread> threads;
+    for (qsizetype i = 0; i < passwords.size(); ++i) {
+        threads.emplace_back([&, i] {
+            const Argon2ArenaScope scope(arenaBytes(19 * MiB));
+            for (int round = 0; round < 3; ++round)
+                actual[i] = rawArgon2id(passwords[i], 19 * MiB);
+        });
+    }
+    for (std::thread &thread : threads)
+        thread.join();
+    QCOMPARE(actual, expected);
+    QCOMPARE(Argon2ArenaScope::lentCount(), lentBefore + 9);
 }
 
 void TestArgon2Arena::arenaIsUnmappedWhenTheThreadEnds()
 {
-    void *arena = nullptr;
-    std::thread hasher([&arena] {
-        const Argon2ArenaScope scope;
-        const size_t length = size_t(2) << 20;
-        arena = mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        munmap(arena, length);
+    const unsigned char *arena = nullptr;
+    bool mappedInThread = false;
+    std::thread hasher([&] {
+        const Argon2ArenaScope scope(arenaBytes(8 * MiB));
+        rawArgon2id("a password", 8 * MiB);
+        arena = Argon2ArenaScope::threadArena(nullptr);
+        mappedInThread = arena && isMapped(arena);
     });
     hasher.join();
-    QVERIFY(arena && arena != MAP_FAILED);
+    QVERIFY(mappedInThread);
+    QVERIFY(!isMapped(arena));
+}
+
+void TestArgon2Arena::releaseThreadArena()
+{
+    {
+        const Argon2ArenaScope scope(arenaBytes(8 * MiB));
+        rawArgon2id("a password", 8 * MiB);
+    }
+    const unsigned char *arena = Argon2ArenaScope::threadArena(nullptr);
+    QVERIFY(arena && isMapped(arena));
+    Argon2ArenaScope::releaseThreadArena();
+    QVERIFY(!Argon2ArenaScope::threadArena(nullptr));
     QVERIFY(!isMapped(arena));
 }
 

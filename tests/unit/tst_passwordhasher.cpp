@@ -1,4 +1,5 @@
 // PasswordHasher: Argon2id at OWASP's floor (19 MiB, 2 passes, 1 lane) through libsodium.
+#include "argon2arena.h"
 #include "passwordhasher.h"
 
 #include <QTest>
@@ -16,6 +17,7 @@ private Q_SLOTS:
     void verifies_data();
     void verifies();
     void asksForRehashWhenCheaper();
+    void keepsItsMemoryBetweenHashes();
 
 private:
     std::unique_ptr<PasswordHasher> m_hasher;
@@ -65,6 +67,23 @@ void TestPasswordHasher::asksForRehashWhenCheaper()
     const QString weak = cheap.hash(u"some password"_s);
     QVERIFY(m_hasher->needsRehash(weak));
     QVERIFY(m_hasher->verify(weak, u"some password"_s)); // still verifies, then gets upgraded
+}
+
+void TestPasswordHasher::keepsItsMemoryBetweenHashes()
+{
+    // Hashing and verifying (with the stored hash's own memory parameter) use the thread's
+    // arena, not a mapping of libsodium's own each time (tst_argon2arena tests the arena).
+    const PasswordHasher cheap(PasswordHashCost{ 1, 8 * 1024 * 1024 });
+    const QString weak = cheap.hash(u"some password"_s);
+    const std::uint64_t before = Argon2ArenaScope::lentCount();
+    const QString hash = m_hasher->hash(u"some password"_s);
+    QCOMPARE(Argon2ArenaScope::lentCount(), before + 1);
+    QVERIFY(m_hasher->verify(hash, u"some password"_s));
+    QCOMPARE(Argon2ArenaScope::lentCount(), before + 2);
+    QVERIFY(m_hasher->verify(weak, u"some password"_s));
+    QCOMPARE(Argon2ArenaScope::lentCount(), before + 3);
+    QVERIFY(!m_hasher->verify(u"$argon2id$v=19$m=x,t=2,p=1$c2FsdA$aGFzaA"_s, u"x"_s));
+    QCOMPARE(Argon2ArenaScope::lentCount(), before + 3);
 }
 
 QTEST_GUILESS_MAIN(TestPasswordHasher)
