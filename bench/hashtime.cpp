@@ -3,6 +3,7 @@
 //   tasklane-hashtime MODE        mean milliseconds of one hash on one thread (20 after a warm-up)
 //   tasklane-hashtime MODE N      hashes per second of N threads hashing side by side in one
 //                                 process, as tasklaned's hashing pool does (20 per thread)
+//   tasklane-hashtime MODE N MIB  the same with MIB MiB of memory instead of 19 (0 threads: one)
 // MODE "library": libsodium's crypto_pwhash_str alone, which maps and unmaps its memory for
 // every hash. MODE "tasklaned": tasklaned's PasswordHasher, which keeps that memory per thread
 // (Argon2ArenaScope). Exit status 2 on a usage error, 1 when a hash fails.
@@ -23,10 +24,10 @@ namespace {
 constexpr int Rounds = 20;
 constexpr char Password[] = "benchmark-password-123";
 
-bool libraryHash()
+bool libraryHash(size_t memLimitBytes)
 {
     char out[crypto_pwhash_STRBYTES];
-    return crypto_pwhash_str_alg(out, Password, std::strlen(Password), 2, size_t(19) * 1024 * 1024,
+    return crypto_pwhash_str_alg(out, Password, std::strlen(Password), 2, memLimitBytes,
                                  crypto_pwhash_ALG_ARGON2ID13)
             == 0;
 }
@@ -37,24 +38,27 @@ int main(int argc, char **argv)
 {
     const std::string mode = argc > 1 ? argv[1] : "";
     const int threads = argc > 2 ? std::atoi(argv[2]) : 0;
-    if ((mode != "library" && mode != "tasklaned") || argc > 3 || threads < 0 || threads > 64) {
-        std::fprintf(stderr, "usage: tasklane-hashtime library|tasklaned [THREADS]\n");
+    const int memoryMiB = argc > 3 ? std::atoi(argv[3]) : 19;
+    if ((mode != "library" && mode != "tasklaned") || argc > 4 || threads < 0 || threads > 64
+        || memoryMiB < 1 || memoryMiB > 64) {
+        std::fprintf(stderr, "usage: tasklane-hashtime library|tasklaned [THREADS [MIB]]\n");
         return 2;
     }
     if (sodium_init() < 0)
         return 1;
-    const Tasklane::PasswordHasher hasher; // its constructor hashes once
+    const size_t memLimit = size_t(memoryMiB) * 1024 * 1024;
+    const Tasklane::PasswordHasher hasher({ 2, memLimit }); // its constructor hashes once
     const QString password = QString::fromLatin1(Password);
     std::atomic<bool> failed = false;
     auto hashRounds = [&] {
         for (int i = 0; i < Rounds; ++i) {
             if (mode == "library")
-                failed = failed || !libraryHash();
+                failed = failed || !libraryHash(memLimit);
             else
                 (void)hasher.hash(password); // throws (and aborts) only when out of memory
         }
     };
-    if (!libraryHash()) // warm-up
+    if (!libraryHash(memLimit)) // warm-up
         return 1;
 
     const auto start = std::chrono::steady_clock::now();
