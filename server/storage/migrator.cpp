@@ -23,12 +23,11 @@ constexpr qint64 MigrationLockKey = 7461276001LL;
 
 Migrator::Migrator(const Database &database) : m_database(database) { }
 
-QList<Migrator::Migration> Migrator::available() const
+namespace {
+QList<Migrator::Migration> loadMigrations(const QString &folder)
 {
-    const QString folder = m_database.dialect() == SqlDialect::Sqlite ? u":/migrations/sqlite"_s
-                                                                      : u":/migrations/postgres"_s;
     static const QRegularExpression pattern(u"^(\\d{4})_([a-z0-9_]+)\\.sql$"_s);
-    QList<Migration> migrations;
+    QList<Migrator::Migration> migrations;
     const QStringList files = QDir(folder).entryList({ u"*.sql"_s }, QDir::Files, QDir::Name);
     for (const QString &file : files) {
         const auto match = pattern.match(file);
@@ -41,6 +40,15 @@ QList<Migrator::Migration> Migrator::available() const
                             QString::fromUtf8(source.readAll()) });
     }
     return migrations;
+}
+} // namespace
+
+QList<Migrator::Migration> Migrator::available() const
+{
+    // Compiled into the binary, so read once (/readyz asks for the latest version every time).
+    static const QList<Migration> sqlite = loadMigrations(u":/migrations/sqlite"_s);
+    static const QList<Migration> postgres = loadMigrations(u":/migrations/postgres"_s);
+    return m_database.dialect() == SqlDialect::Sqlite ? sqlite : postgres;
 }
 
 int Migrator::latestVersion() const
