@@ -1,7 +1,5 @@
 #include "jsonfieldreader.h"
 
-#include <QStringList>
-
 using namespace Qt::StringLiterals;
 
 namespace Tasklane {
@@ -24,9 +22,14 @@ std::optional<QString> JsonFieldReader::string(const QString &field, Presence pr
 {
     m_known.insert(field);
     const auto it = m_object.constFind(field);
-    if (it == m_object.constEnd() || it->isNull()) {
+    if (it == m_object.constEnd() || (it->isNull() && presence == Presence::Required)) {
         if (presence == Presence::Required)
             addError(field, u"required"_s, u"This field is required."_s);
+        return std::nullopt;
+    }
+    if (it->isNull()) { // an optional field is left out to keep its value, never set to null
+        addError(field, u"wrong_type"_s,
+                 u"This field must be a string; leave it out to keep it."_s);
         return std::nullopt;
     }
     if (!it->isString()) {
@@ -52,7 +55,8 @@ std::optional<QString> JsonFieldReader::string(const QString &field, Presence pr
 
 void JsonFieldReader::addError(const QString &field, const QString &code, const QString &message)
 {
-    m_errors.append({ field, code, message });
+    if (m_errors.size() < MaxErrors)
+        m_errors.append({ field, code, message });
 }
 
 bool JsonFieldReader::hasErrorFor(const QString &field) const
@@ -63,14 +67,12 @@ bool JsonFieldReader::hasErrorFor(const QString &field) const
 
 const FieldErrors &JsonFieldReader::finish()
 {
-    QStringList unknown;
-    for (auto it = m_object.constBegin(); it != m_object.constEnd(); ++it) {
+    // QJsonObject keeps its keys sorted, so the unknown ones come out in order.
+    for (auto it = m_object.constBegin(); it != m_object.constEnd() && m_errors.size() < MaxErrors;
+         ++it) {
         if (!m_known.contains(it.key()))
-            unknown.append(it.key());
+            addError(it.key(), u"unknown_field"_s, u"This field is not part of the request."_s);
     }
-    unknown.sort();
-    for (const QString &field : std::as_const(unknown))
-        addError(field, u"unknown_field"_s, u"This field is not part of the request."_s);
     return m_errors;
 }
 

@@ -12,11 +12,13 @@ namespace Tasklane {
 
 // Reads the fields of one JSON request object strictly: each read names a field, checks its
 // presence, type and length (in Unicode code points), and records every problem at once.
-// finish() then reports each field the caller never asked for as unknown_field.
+// finish() then reports each field the caller never asked for as unknown_field. At most
+// MaxErrors problems are kept, so a body of a million unknown keys gets a small answer.
 class JsonFieldReader
 {
 public:
     enum class Presence { Required, Optional };
+    static constexpr qsizetype MaxErrors = 20;
 
     explicit JsonFieldReader(const QJsonObject &object);
 

@@ -1,5 +1,6 @@
 // The account request parsers of common/: every field error named, lengths in characters.
 #include "authrequests.h"
+#include "jsonfieldreader.h"
 
 #include <QJsonDocument>
 #include <QTest>
@@ -47,6 +48,7 @@ private Q_SLOTS:
     void normalizeEmail();
     void displayName_data();
     void displayName();
+    void errorListIsBounded();
 };
 
 void TestAuthRequests::signup_data()
@@ -167,6 +169,14 @@ void TestAuthRequests::updateMe_data()
             << QByteArray(R"({"role":"admin"})") << QStringList() << true;
     QTest::newRow("an unknown field is named")
             << QByteArray(R"({"avatar":"x"})") << QStringList{ u"avatar:unknown_field"_s } << false;
+    QTest::newRow("null does not keep a field, leaving it out does")
+            << QByteArray(R"({"display_name":null})") << QStringList{ u"display_name:wrong_type"_s }
+            << false;
+    QTest::newRow("null is no email, password or current password")
+            << QByteArray(R"({"email":null,"password":null,"current_password":null})")
+            << QStringList{ u"email:wrong_type"_s, u"password:wrong_type"_s,
+                            u"current_password:wrong_type"_s }
+            << false;
 }
 
 void TestAuthRequests::updateMe()
@@ -226,6 +236,21 @@ void TestAuthRequests::displayName()
     QFETCH(QString, name);
     QFETCH(bool, valid);
     QCOMPARE(isValidDisplayName(name), valid);
+}
+
+void TestAuthRequests::errorListIsBounded()
+{
+    // A body of many unknown keys (10 MiB holds about a million) must not get an answer, and a
+    // heap, many times its size: the first errors are named, the rest left out.
+    QJsonObject body;
+    for (int i = 0; i < 5000; ++i)
+        body.insert(u"k%1"_s.arg(i, 5, 10, QChar(u'0')), 0);
+    FieldErrors found;
+    QVERIFY(!SignupRequest::fromJson(body, &found));
+    QCOMPARE(found.size(), JsonFieldReader::MaxErrors);
+    QCOMPARE(found.first().field, u"email"_s); // the request's own fields first
+    QCOMPARE(found.at(3).field, u"k00000"_s); // then the unknown ones in order
+    QCOMPARE(found.last().field, u"k00016"_s);
 }
 
 QTEST_GUILESS_MAIN(TestAuthRequests)
