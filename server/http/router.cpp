@@ -135,6 +135,7 @@ void Router::handle(const QHttpServerRequest &request, QHttpServerResponder &&re
 
 void Router::dispatch(Exchange exchange, std::shared_ptr<RequestContext> context)
 {
+    exchange.headOnly = exchange.method == "HEAD"; // whatever the answer, 404 and 405 too
     const QList<const Route *> candidates = m_routes.match(context->path, &context->pathParameters);
     if (candidates.isEmpty()) {
         finish(exchange,
@@ -173,8 +174,6 @@ void Router::dispatch(Exchange exchange, std::shared_ptr<RequestContext> context
         finish(exchange, std::move(response), 0);
         return;
     }
-    exchange.headOnly = exchange.method == "HEAD";
-
     std::optional<Credentials> credentials;
     if (route->access.authenticated) {
         // A token authenticated moments ago is answered from the cache; any other is checked
@@ -252,8 +251,9 @@ bool Router::abandoned(const Exchange &exchange, Executor executor)
 
 QByteArray Router::bearerToken(const RequestContext &context)
 {
+    // The scheme is case-insensitive (RFC 9110, section 11.1).
     const QByteArray authorization = context.header("Authorization");
-    if (!authorization.startsWith("Bearer "))
+    if (authorization.size() < 7 || qstrnicmp(authorization.constData(), "Bearer ", 7) != 0)
         return {};
     return authorization.sliced(7).trimmed();
 }
