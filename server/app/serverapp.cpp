@@ -143,6 +143,7 @@ bool ServerApp::startServing()
     limits.idleTimeoutMs = m_settings.idleTimeoutMs;
     limits.maxConnections = m_settings.maxConnections;
     m_guard = new ConnectionGuard(limits);
+    m_guard->setCorsPolicy(m_cors.get());
     if (!m_guard->listen(m_settings.listenAddress, m_settings.listenPort)) {
         qCCritical(lcServer, "cannot listen on %s:%d: %s",
                    qUtf8Printable(m_settings.listenAddress.toString()), m_settings.listenPort,

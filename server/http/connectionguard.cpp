@@ -1,5 +1,6 @@
 #include "connectionguard.h"
 
+#include "corspolicy.h"
 #include "jsonlog.h"
 #include "problemmapping.h"
 #include "requestid.h"
@@ -48,21 +49,48 @@ ConnectionGuard::ConnectionGuard(const Limits &limits, QObject *parent)
 ConnectionGuard::~ConnectionGuard() = default;
 
 QByteArray ConnectionGuard::refusal(ApiError::Kind kind, const QString &detail,
-                                    const QByteArray &method, const QByteArray &path,
-                                    qint64 elapsedNs)
+                                    const RequestLabel &label, qint64 elapsedNs) const
 {
-    const QByteArray requestId = RequestIds::next();
+    const QByteArray requestId = RequestIds::acceptOrCreate(label.requestId);
     HttpResponse response
             = problemResponse(ApiError(kind, detail), QString::fromLatin1(requestId), QString());
     response.addStandardHeaders(requestId);
+    if (m_cors)
+        m_cors->apply(label.origin, response);
     {
         const JsonLog::RequestScope scope(QString::fromLatin1(requestId));
         qCInfo(lcGuard, "refused: %s", qUtf8Printable(detail));
     }
-    JsonLog::request({ method.isEmpty() ? QByteArray("-") : method,
-                       path.isEmpty() ? u"-"_s : QString::fromUtf8(path), response.status,
-                       double(elapsedNs) / 1e6, 0, QString::fromLatin1(requestId) });
+    JsonLog::request({ label.method.isEmpty() ? QByteArray("-") : label.method,
+                       label.path.isEmpty() ? u"-"_s : QString::fromUtf8(label.path),
+                       response.status, double(elapsedNs) / 1e6, 0,
+                       QString::fromLatin1(requestId) });
     return response.serialize(false, true);
+}
+
+void ConnectionGuard::turnAway(QTcpSocket *socket)
+{
+    // Bounded: beyond as many lingering as the cap itself, close at once.
+    if (m_turnedAway >= m_limits.maxConnections) {
+        socket->abort();
+        socket->deleteLater();
+        return;
+    }
+    ++m_turnedAway;
+    socket->write(refusal(ApiError::Kind::ServerBusy,
+                          u"The server has too many connections; try again shortly."_s, {}, 0));
+    const int descriptor = int(socket->socketDescriptor());
+    connect(socket, &QTcpSocket::readyRead, socket, [socket] { socket->readAll(); });
+    connect(socket, &QTcpSocket::bytesWritten, socket, [socket, descriptor] {
+        if (socket->bytesToWrite() == 0)
+            ::shutdown(descriptor, SHUT_WR);
+    });
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    connect(socket, &QObject::destroyed, this, [this] { --m_turnedAway; });
+    QTimer::singleShot(LingerMs, socket, [socket] {
+        socket->abort();
+        socket->deleteLater();
+    });
 }
 
 void ConnectionGuard::incomingConnection(qintptr handle)
@@ -73,11 +101,7 @@ void ConnectionGuard::incomingConnection(qintptr handle)
         return;
     }
     if (m_shuttingDown || m_connections.size() >= m_limits.maxConnections) {
-        socket->write(refusal(ApiError::Kind::ServerBusy,
-                              u"The server has too many connections; try again shortly."_s, {}, {},
-                              0));
-        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-        socket->disconnectFromHost();
+        turnAway(socket);
         return;
     }
     Connection &connection = m_connections[socket];
@@ -289,10 +313,10 @@ bool ConnectionGuard::headerLine(QTcpSocket *socket, Connection &c, QByteArrayVi
         if (head.malformed.isEmpty()) {
             // For the request log of a refusal: the path only, as for served requests (a query
             // may carry something secret).
-            head.method = line.first(first).toByteArray();
+            head.label.method = line.first(first).toByteArray();
             const QByteArrayView target = line.sliced(first + 1, last - first - 1);
             const qsizetype query = target.indexOf('?');
-            head.path = (query < 0 ? target : target.first(query)).toByteArray().left(256);
+            head.label.path = (query < 0 ? target : target.first(query)).toByteArray().left(256);
         }
         return true;
     }
@@ -328,6 +352,11 @@ bool ConnectionGuard::headerLine(QTcpSocket *socket, Connection &c, QByteArrayVi
         head.connectionTokens.append(value());
     else if (name.compare("expect", Qt::CaseInsensitive) == 0)
         head.expectations.append(value());
+    else if (name.compare("x-request-id", Qt::CaseInsensitive) == 0
+             && head.label.requestId.isNull())
+        head.label.requestId = value().left(256);
+    else if (name.compare("origin", Qt::CaseInsensitive) == 0 && head.label.origin.isNull())
+        head.label.origin = value().left(256);
     return true;
 }
 
@@ -379,8 +408,7 @@ bool ConnectionGuard::headersComplete(QTcpSocket *socket, Connection &c)
 
     c.headerStarted.invalidate();
     c.bodyBytes = 0;
-    c.bodyOfMethod = head.method;
-    c.bodyOfPath = head.path;
+    c.bodyOf = head.label;
     c.head = RequestHead();
     if (chunked) {
         c.phase = Phase::ChunkSize;
@@ -452,8 +480,7 @@ void ConnectionGuard::refuse(QTcpSocket *socket, Connection &c, ApiError::Kind k
 {
     const bool inHead = c.phase == Phase::Headers;
     const QByteArray answer
-            = refusal(kind, detail, inHead ? c.head.method : c.bodyOfMethod,
-                      inHead ? c.head.path : c.bodyOfPath,
+            = refusal(kind, detail, inHead ? c.head.label : c.bodyOf,
                       c.headerStarted.isValid() ? c.headerStarted.nsecsElapsed() : 0);
     // A request refused in its body was framed at the end of its head: it is never served.
     if (c.phase != Phase::Headers && !c.closeAfterFlags.isEmpty())

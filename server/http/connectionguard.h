@@ -17,6 +17,8 @@ class QTcpSocket;
 
 namespace Tasklane {
 
+class CorsPolicy;
+
 // The listening socket in front of QHttpServer 6.4, which polices nothing itself (see
 // ../shared/notes/qthttpserver-6.4.md). Its readyRead slot runs before QHttpServer's and frames
 // each request: too many or too large header fields get 431 and a close before QHttpServer
@@ -65,6 +67,8 @@ public:
     void followServer();
 
     int connectionCount() const { return int(m_connections.size()); }
+    // Refusals carry CORS headers for the origins this policy allows (it must outlive the guard).
+    void setCorsPolicy(const CorsPolicy *cors) { m_cors = cors; }
     // Stops listening and closes connections as soon as they have nothing in flight.
     void beginShutdown();
     // Pushes buffered responses to the kernel; true when nothing is left unsent.
@@ -89,13 +93,19 @@ private:
     };
 
     // What the guard keeps of a request head while it arrives, line by line.
+    // What a refusal needs of its request: method and path for the request log, and the
+    // client's X-Request-Id and Origin for the answer's headers.
+    struct RequestLabel
+    {
+        QByteArray method, path, requestId, origin;
+    };
+
     struct RequestHead
     {
         int lines = 0; // the request line included
         qsizetype bytes = 0;
         bool http10 = false;
-        QByteArray method; // for the request log of a refused request
-        QByteArray path;
+        RequestLabel label;
         QString malformed; // why the head is refused, once known
         QList<QByteArray> contentLengths, transferEncodings, connectionTokens, expectations;
     };
@@ -104,7 +114,7 @@ private:
     {
         Phase phase = Phase::Headers;
         RequestHead head;
-        QByteArray bodyOfMethod, bodyOfPath; // the request whose body is arriving
+        RequestLabel bodyOf; // the request whose body is arriving
         QByteArray partialLine; // a header line split across reads
         QByteArray line; // chunk-size, chunk end and trailer lines
         qint64 remaining = 0;
@@ -141,12 +151,18 @@ private:
     // Stops reading and sends `answer` after every answer still owed, then closes.
     void answerLast(QTcpSocket *socket, Connection &connection, const QByteArray &answer);
     void sweep();
-    // A problem response as bytes, with a new request id, and its line in the request log.
-    static QByteArray refusal(ApiError::Kind kind, const QString &detail, const QByteArray &method,
-                              const QByteArray &path, qint64 elapsedNs);
+    // A problem response as bytes, with the client's request id if sane (else a new one) and
+    // CORS headers for an allowed origin, and its line in the request log.
+    QByteArray refusal(ApiError::Kind kind, const QString &detail, const RequestLabel &label,
+                       qint64 elapsedNs) const;
+    // Answers a connection beyond the cap (or during shutdown) with 503 and closes it, reading
+    // and discarding its request first so that the close does not reset the answer.
+    void turnAway(QTcpSocket *socket);
 
     Limits m_limits;
+    const CorsPolicy *m_cors = nullptr;
     QHash<const QObject *, Connection> m_connections;
+    int m_turnedAway = 0; // connections answered 503 and lingering
     QTimer m_sweepTimer;
     bool m_shuttingDown = false;
     bool m_scanning = false; // inside onReadyRead's scan: QHttpServer reads after it returns

@@ -7,6 +7,12 @@
 #include <QTcpSocket>
 #include <QTest>
 
+#include <QThread>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 using namespace Qt::StringLiterals;
 using namespace Tasklane;
 using namespace Tasklane::Test;
@@ -48,6 +54,8 @@ private Q_SLOTS:
     void closesIdleConnections();
     void timesOutSlowHeaders();
     void capsConnections();
+    void refusalsKeepTheClientsRequestIdAndCors_data();
+    void refusalsKeepTheClientsRequestIdAndCors();
 
 private:
     std::unique_ptr<TestServer> m_server;
@@ -56,8 +64,11 @@ private:
 void TestConnectionGuard::initTestCase()
 {
     TestServer::Options options;
-    options.arguments = { u"--max-body-bytes"_s,  u"65536"_s, u"--header-timeout-ms"_s, u"600"_s,
-                          u"--idle-timeout-ms"_s, u"900"_s,   u"--max-connections"_s,   u"16"_s };
+    options.arguments = { u"--max-body-bytes"_s,    u"65536"_s,
+                          u"--header-timeout-ms"_s, u"600"_s,
+                          u"--idle-timeout-ms"_s,   u"900"_s,
+                          u"--max-connections"_s,   u"16"_s,
+                          u"--cors-origins"_s,      u"https://app.example"_s };
     m_server = std::make_unique<TestServer>(options);
     QVERIFY(m_server->start());
 }
@@ -395,9 +406,62 @@ void TestConnectionGuard::capsConnections()
     QCOMPARE(statusOf(refused.bytes), 503);
     QVERIFY(refused.bytes.contains("server-busy"));
     QVERIFY(refused.closedByServer);
+    // The 503 must survive a client that reads late: had the server closed with the request
+    // unread, its reset would destroy the answer in the client's buffer.
+    // A plain socket: QTcpSocket would read the answer early, inside waitForBytesWritten.
+    for (int round = 0; round < 5; ++round) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        QVERIFY(fd >= 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(m_server->port());
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        QCOMPARE(::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address), 0);
+        const QByteArray request = "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n"
+                                   "Content-Length: 2\r\n\r\n{}";
+        QCOMPARE(::send(fd, request.constData(), size_t(request.size()), 0),
+                 ssize_t(request.size()));
+        QThread::msleep(150);
+        QByteArray answer;
+        char buffer[4096];
+        ssize_t got = 0;
+        while ((got = ::recv(fd, buffer, sizeof buffer, 0)) > 0)
+            answer.append(buffer, got);
+        ::close(fd);
+        QVERIFY2(got == 0, "the connection was reset instead of closed"); // an orderly end
+        QCOMPARE(statusOf(answer), 503);
+    }
     held.clear();
     QTRY_COMPARE_WITH_TIMEOUT(statusOf(rawExchange(m_server->port(), get("/healthz"), 300).bytes),
                               200, 5000);
+}
+
+void TestConnectionGuard::refusalsKeepTheClientsRequestIdAndCors_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<int>("status");
+    const QByteArray head = "POST /api/v1/auth/signup HTTP/1.1\r\nHost: x\r\n"
+                            "Origin: https://app.example\r\nX-Request-Id: client-id-7\r\n";
+    QTest::newRow("a body declared too large (refused in the head)") << head
+                    + "Content-Length: 999999\r\n\r\n" << 413;
+    QTest::newRow("a chunked body growing too large (refused in the body)") << head
+                    + "Transfer-Encoding: chunked\r\n\r\n10000\r\n" + QByteArray(65536, 'a')
+                    + "\r\n1\r\na\r\n0\r\n\r\n" << 413;
+    QTest::newRow("a malformed header") << head + "Bad Header: 1\r\nContent-Length: 0\r\n\r\n"
+                                        << 400;
+}
+
+void TestConnectionGuard::refusalsKeepTheClientsRequestIdAndCors()
+{
+    // Every answer carries the client's sane X-Request-Id, and the CORS headers an allowed
+    // origin needs to read it, refusals of the guard included.
+    QFETCH(QByteArray, request);
+    QFETCH(int, status);
+    const RawResult result = rawExchange(m_server->port(), request, 2000);
+    QCOMPARE(statusOf(result.bytes), status);
+    QVERIFY2(result.bytes.contains("X-Request-Id: client-id-7\r\n"), result.bytes.constData());
+    QVERIFY(result.bytes.contains("Access-Control-Allow-Origin: https://app.example\r\n"));
+    QVERIFY(result.bytes.contains("\"request_id\":\"client-id-7\""));
 }
 
 QTEST_MAIN(TestConnectionGuard)
