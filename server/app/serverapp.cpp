@@ -201,12 +201,19 @@ void ServerApp::stop()
     qCInfo(lcServer, "shutting down: %d requests in flight", m_router->inFlight());
     m_tokenSweep->stop();
     m_guard->beginShutdown();
-    if (m_router->inFlight() == 0) {
-        QTimer::singleShot(0, this, &ServerApp::finishShutdown);
-        return;
-    }
-    connect(m_router, &Router::drained, this, &ServerApp::finishShutdown);
-    QTimer::singleShot(ShutdownDeadlineMs, this, &ServerApp::finishShutdown);
+    // In flight: requests being handled, and requests still arriving (a body part-way up): they
+    // are answered too, within the guard's timeouts, then their connections close.
+    QElapsedTimer waiting;
+    waiting.start();
+    auto *poll = new QTimer(this);
+    connect(poll, &QTimer::timeout, this, [this, poll, waiting] {
+        const bool done = m_router->inFlight() == 0 && !m_guard->receiving();
+        if (!done && waiting.elapsed() < ShutdownDeadlineMs)
+            return;
+        poll->stop();
+        finishShutdown();
+    });
+    poll->start(10);
 }
 
 void ServerApp::finishShutdown()

@@ -589,6 +589,18 @@ bool ConnectionGuard::flushAll()
     return done;
 }
 
+bool ConnectionGuard::receiving() const
+{
+    return std::any_of(m_connections.cbegin(), m_connections.cend(), [](const Connection &c) {
+        switch (c.phase) {
+        case Phase::Headers: return c.headerStarted.isValid() || !c.closeAfterFlags.isEmpty();
+        case Phase::Draining:
+        case Phase::Closing: return false;
+        default: return true; // a body is arriving
+        }
+    });
+}
+
 void ConnectionGuard::beginShutdown()
 {
     m_shuttingDown = true;

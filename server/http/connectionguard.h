@@ -71,6 +71,9 @@ public:
     void setCorsPolicy(const CorsPolicy *cors) { m_cors = cors; }
     // Stops listening and closes connections as soon as they have nothing in flight.
     void beginShutdown();
+    // True while a connection is part-way through sending a request (its head or body), or
+    // holds one framed that QHttpServer has not dispatched yet: shutdown waits for those too.
+    bool receiving() const;
     // Pushes buffered responses to the kernel; true when nothing is left unsent.
     bool flushAll();
 

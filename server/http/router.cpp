@@ -320,8 +320,7 @@ void Router::finish(const Exchange &exchange, HttpResponse response, qint64 user
                        exchange.closeAfter);
     JsonLog::request({ exchange.method, exchange.path, response.status,
                        double(exchange.started.nsecsElapsed()) / 1e6, userId, exchange.requestId });
-    if (--m_inFlight == 0)
-        Q_EMIT drained();
+    --m_inFlight;
 }
 
 } // namespace Tasklane

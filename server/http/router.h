@@ -86,10 +86,6 @@ public:
     void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     int inFlight() const { return m_inFlight; }
 
-Q_SIGNALS:
-    // Emitted when the last in-flight request has been answered.
-    void drained();
-
 private:
     struct Exchange
     {

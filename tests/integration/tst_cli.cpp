@@ -64,6 +64,7 @@ private Q_SLOTS:
     void refusesANewerSchema();
     void shutsDownGracefullyWithRequestsInFlight_data();
     void shutsDownGracefullyWithRequestsInFlight();
+    void shutdownWaitsForARequestStillArriving();
     void fullHashingQueueAnswers503();
     void loginsOfClientsThatLeftAreNotHashed();
 };
@@ -391,6 +392,35 @@ void TestCli::shutsDownGracefullyWithRequestsInFlight()
     ApiReply *after = client.send("GET", u"/healthz"_s);
     QVERIFY(waitFor(after));
     QCOMPARE(after->status(), 0);
+}
+
+void TestCli::shutdownWaitsForARequestStillArriving()
+{
+    // A request whose body is part-way up when SIGTERM arrives is in flight too: it is read to
+    // the end and answered, and only then does the server stop.
+    TestServer server;
+    QVERIFY(server.start());
+    ApiClient client(server.url());
+    const SignedInUser user = signUpAndLogIn(client);
+    const QByteArray body = R"({"email":")" + user.email.toUtf8() + R"(","password":")"
+            + user.password.toUtf8() + R"("})";
+    QTcpSocket socket;
+    socket.connectToHost(u"127.0.0.1"_s, server.port());
+    QVERIFY(socket.waitForConnected(3000));
+    socket.write("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 "Content-Length: "
+                 + QByteArray::number(body.size()) + "\r\n\r\n" + body.first(10));
+    QVERIFY(socket.waitForBytesWritten(3000));
+    QTest::qWait(200); // the head and the start of the body have arrived
+    QCOMPARE(::kill(pid_t(server.process().processId()), SIGTERM), 0);
+    QTest::qWait(300);
+    QCOMPARE(server.process().state(), QProcess::Running); // still waiting for the body
+    socket.write(body.sliced(10));
+    QByteArray answer;
+    QTRY_VERIFY_WITH_TIMEOUT((answer += socket.readAll()).contains("\"access_token\""), 10'000);
+    QCOMPARE(statusOf(answer), 200);
+    QTRY_COMPARE_WITH_TIMEOUT(server.process().state(), QProcess::NotRunning, 10'000);
+    QCOMPARE(server.process().exitCode(), 0);
 }
 
 void TestCli::fullHashingQueueAnswers503()
