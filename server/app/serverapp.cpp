@@ -89,6 +89,18 @@ QByteArray ServerApp::loadOrCreateSigningKey() const
     const QString path = m_settings.dataDir + u"/jwt-secret"_s;
     QFile file(path);
     if (file.exists()) {
+        const auto others = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup
+                | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
+        if (file.permissions() & others) {
+            // Someone loosened it: put it back, and say so (the key may have been read).
+            if (!file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner))
+                throw std::runtime_error("the signing key in the data folder is readable by "
+                                         "others and its mode cannot be set to 0600");
+            qCWarning(lcServer,
+                      "the signing key %s was readable by other users; its mode is 0600 again. "
+                      "Delete it to have a new one made (signing everyone out)",
+                      qUtf8Printable(path));
+        }
         if (!file.open(QIODevice::ReadOnly))
             throw std::runtime_error("cannot read the signing key in the data folder");
         const QByteArray key = file.readAll().trimmed();

@@ -163,8 +163,16 @@ void TestCli::developmentGeneratesAndKeepsASigningKey()
     QVERIFY(key.open(QIODevice::ReadOnly));
     QVERIFY(signedWith(user.accessToken, key.readAll().trimmed()));
 
-    // A restart keeps the key: the token from before still works.
+    // A restart keeps the key: the token from before still works. A mode someone loosened in
+    // between is tightened again, with a warning.
+    QVERIFY(key.setPermissions(key.permissions() | QFile::ReadGroup | QFile::ReadOther));
+    key.close();
     QVERIFY(server.start());
+    QCOMPARE(
+            QFile::permissions(key.fileName())
+                    & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup | QFile::WriteOther),
+            QFile::Permissions());
+    QVERIFY2(server.logs().contains("was readable by other users"), server.logs().constData());
     ApiClient again(server.url());
     again.setAccessToken(user.accessToken);
     ApiReply *me = again.me();
