@@ -5,6 +5,7 @@
 #include <QFile>
 #include <QHash>
 #include <QProcessEnvironment>
+#include <QSet>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QThread>
@@ -179,6 +180,19 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
         if (file.status() != QSettings::NoError) {
             errors->append(u"the config file %1 is not a valid INI file"_s.arg(configPath));
             return std::nullopt;
+        }
+        // A mistyped key would otherwise be ignored without a word.
+        QSet<QString> known;
+        for (const SettingDefinition &definition : definitions()) {
+            known.insert(QString::fromLatin1(definition.key));
+            if (definition.secret)
+                known.insert(QString::fromLatin1(definition.key) + u"_file"_s);
+        }
+        for (const QString &key : file.allKeys()) {
+            if (!known.contains(key))
+                errors->append(
+                        u"unknown setting %1 in %2 (see installer/tasklane.ini.example)"_s.arg(
+                                key, configPath));
         }
         for (const SettingDefinition &definition : definitions()) {
             const QString key = QString::fromLatin1(definition.key);

@@ -58,6 +58,10 @@ void TestSettings::initTestCase()
     QVERIFY(ini.open(QIODevice::WriteOnly));
     ini.write("[General]\nlisten=127.0.0.1:1001\nmax_body_bytes=2048\n");
     ini.close();
+    QFile typo(m_folder.filePath(u"typo.ini"_s));
+    QVERIFY(typo.open(QIODevice::WriteOnly));
+    typo.write("listne=127.0.0.1:1001\n[server]\nmax_body_bytes=2048\n");
+    typo.close();
     m_secretFile = m_folder.filePath(u"secret"_s);
     QFile secret(m_secretFile);
     QVERIFY(secret.open(QIODevice::WriteOnly));
@@ -151,6 +155,12 @@ void TestSettings::refusals_data()
             << u"max_header_count"_s;
     QTest::newRow("a negative timeout") << QStringList{ u"--idle-timeout-ms"_s, u"-1"_s }
                                         << QStringList() << u"idle_timeout_ms"_s;
+    QTest::newRow("a mistyped key in the config file")
+            << QStringList{ u"--config"_s, u"TYPO"_s } << QStringList()
+            << u"unknown setting listne"_s;
+    QTest::newRow("a key in a section of the config file")
+            << QStringList{ u"--config"_s, u"TYPO"_s } << QStringList()
+            << u"unknown setting server/max_body_bytes"_s;
 }
 
 void TestSettings::refusals()
@@ -158,6 +168,7 @@ void TestSettings::refusals()
     QFETCH(QStringList, arguments);
     QFETCH(QStringList, environment);
     QFETCH(QString, named);
+    arguments.replaceInStrings(u"TYPO"_s, m_folder.filePath(u"typo.ini"_s));
     const Loaded loaded = load(arguments, environment);
     QVERIFY(!loaded.settings);
     QVERIFY2(loaded.errors.join(u'\n').contains(named), qPrintable(loaded.errors.join(u'\n')));
