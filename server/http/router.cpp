@@ -135,6 +135,7 @@ void Router::handle(const QHttpServerRequest &request, QHttpServerResponder &&re
 
 void Router::dispatch(Exchange exchange, std::shared_ptr<RequestContext> context)
 {
+    const JsonLog::RequestScope logScope(context->requestId); // for what is logged on the way
     exchange.headOnly = exchange.method == "HEAD"; // whatever the answer, 404 and 405 too
     const QList<const Route *> candidates = m_routes.match(context->path, &context->pathParameters);
     if (candidates.isEmpty()) {

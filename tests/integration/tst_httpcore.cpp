@@ -366,6 +366,16 @@ void TestHttpCore::bearerTokensAreChecked()
         QCOMPARE(reply->problem()->type, u"urn:tasklane:problem:unauthorized"_s);
         QVERIFY(reply->header("WWW-Authenticate").startsWith("Bearer"));
     }
+    if (status == 401 && authorization.size() > 7
+        && authorization.first(7).toLower() == "bearer ") {
+        // Why the token was rejected is logged under the request's id.
+        const QByteArray idField = "\"request_id\":\"" + reply->header("X-Request-Id") + '"';
+        QTRY_VERIFY(m_server->logs().contains(idField));
+        bool found = false;
+        for (const QByteArray &line : m_server->logs().split('\n'))
+            found = found || (line.contains("rejected an access token") && line.contains(idField));
+        QVERIFY2(found, idField.constData());
+    }
 }
 
 void TestHttpCore::logsOneJsonLinePerRequestWithoutSecrets()
