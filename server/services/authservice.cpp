@@ -103,7 +103,11 @@ TokenPair AuthService::refresh(const QString &refreshToken) const
         qCWarning(lcAuth, "refresh token reuse for user %lld: family revoked", record->userId);
         return invalidRefreshToken();
     };
-    if (record->rotated || record->revoked)
+    if (record->revoked) { // logged out, or its family already ended: nothing new to end
+        qCInfo(lcAuth, "a revoked refresh token was presented for user %lld", record->userId);
+        throw invalidRefreshToken();
+    }
+    if (record->rotated)
         throw endFamily();
     if (record->expiresAt <= QDateTime::currentDateTimeUtc())
         throw invalidRefreshToken();
