@@ -352,6 +352,8 @@ bool ConnectionGuard::headerLine(QTcpSocket *socket, Connection &c, QByteArrayVi
         head.connectionTokens.append(value());
     else if (name.compare("expect", Qt::CaseInsensitive) == 0)
         head.expectations.append(value());
+    else if (name.compare("host", Qt::CaseInsensitive) == 0)
+        ++head.hosts;
     else if (name.compare("x-request-id", Qt::CaseInsensitive) == 0
              && head.label.requestId.isNull())
         head.label.requestId = value().left(256);
@@ -365,6 +367,12 @@ bool ConnectionGuard::headersComplete(QTcpSocket *socket, Connection &c)
     const RequestHead &head = c.head;
     if (!head.malformed.isEmpty()) {
         refuse(socket, c, ApiError::Kind::BadRequest, head.malformed);
+        return false;
+    }
+    // RFC 9112, section 3.2: an HTTP/1.1 request has exactly one Host field (1.0 may have none).
+    if (head.hosts > 1 || (head.hosts == 0 && !head.http10)) {
+        refuse(socket, c, ApiError::Kind::BadRequest,
+               u"An HTTP/1.1 request needs exactly one Host header field."_s);
         return false;
     }
     qint64 contentLength = 0;

@@ -108,6 +108,7 @@ private:
         int lines = 0; // the request line included
         qsizetype bytes = 0;
         bool http10 = false;
+        int hosts = 0; // Host header fields
         RequestLabel label;
         QString malformed; // why the head is refused, once known
         QList<QByteArray> contentLengths, transferEncodings, connectionTokens, expectations;

@@ -142,6 +142,12 @@ void TestConnectionGuard::refusesAndCloses_data()
             << QByteArray("POST /api/v1/auth/login HTTP/1.1\r\nX@: 1\r\nContent-Length: "
                           "46\r\n\r\nPOST /x HTTP/1.1\r\nContent-Length: 999999999\r\n\r\n")
             << 400 << QByteArray("bad-request");
+    QTest::newRow("an HTTP/1.1 request without Host is refused")
+            << QByteArray("GET /healthz HTTP/1.1\r\nAccept: */*\r\n\r\n") << 400
+            << QByteArray("bad-request");
+    QTest::newRow("two Host fields are refused")
+            << QByteArray("GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n") << 400
+            << QByteArray("bad-request");
     QTest::newRow("a transfer coding other than chunked is refused")
             << QByteArray("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
                           "gzip\r\n\r\n")
