@@ -404,6 +404,7 @@ bool ConnectionGuard::headersComplete(QTcpSocket *socket, Connection &c)
     }
     const bool closeAfter = hasToken(head.connectionTokens, "close")
             || (head.http10 && !hasToken(head.connectionTokens, "keep-alive"));
+    c.http10KeepAlive = head.http10 && !closeAfter;
     // An interim 100 goes out only when it cannot overtake an earlier answer on this connection
     // (responses keep request order), and never to HTTP/1.0 clients (RFC 9110, 10.1.1); a
     // client that gets none sends its body after a short wait.
@@ -464,7 +465,8 @@ void ConnectionGuard::submit(QTcpSocket *socket, quint64 sequence, const HttpRes
         return;
     --it->inFlight;
     const bool close = closeAfter || (m_shuttingDown && it->inFlight == 0);
-    it->pending.insert(sequence, { response.serialize(headOnly, close), close });
+    it->pending.insert(sequence,
+                       { response.serialize(headOnly, close, it->http10KeepAlive), close });
     writeReady(socket, *it);
 }
 

@@ -124,6 +124,7 @@ private:
         qint64 remaining = 0;
         qint64 bodyBytes = 0;
         bool closeAfterCurrent = false;
+        bool http10KeepAlive = false; // the last request framed was HTTP/1.0 asking to stay open
         QQueue<bool> closeAfterFlags; // one per framed request not yet dispatched
         quint64 dispatched = 0;
         quint64 nextWrite = 0;

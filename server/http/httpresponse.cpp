@@ -73,7 +73,8 @@ void HttpResponse::addStandardHeaders(const QByteArray &requestId)
         headers.emplaceBack("Cache-Control", "no-store");
 }
 
-QByteArray HttpResponse::serialize(bool headOnly, bool closeConnection) const
+QByteArray HttpResponse::serialize(bool headOnly, bool closeConnection,
+                                   bool announceKeepAlive) const
 {
     QByteArray out;
     out.reserve(256 + (headOnly ? 0 : body.size()));
@@ -85,6 +86,8 @@ QByteArray HttpResponse::serialize(bool headOnly, bool closeConnection) const
         out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
     if (closeConnection)
         out += "Connection: close\r\n";
+    else if (announceKeepAlive)
+        out += "Connection: keep-alive\r\n";
     out += "\r\n";
     if (!headOnly)
         out += body;

@@ -45,7 +45,8 @@ struct HttpResponse
     void addStandardHeaders(const QByteArray &requestId);
 
     // The bytes on the wire. HEAD keeps Content-Length but sends no body.
-    QByteArray serialize(bool headOnly, bool closeConnection) const;
+    // `announceKeepAlive`: say "Connection: keep-alive", which an HTTP/1.0 client needs to hear.
+    QByteArray serialize(bool headOnly, bool closeConnection, bool announceKeepAlive = false) const;
     static QByteArray reasonPhrase(int status);
 };
 

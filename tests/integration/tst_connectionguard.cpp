@@ -284,6 +284,10 @@ void TestConnectionGuard::honoursConnectionClose()
     QCOMPARE(statusOf(result.bytes), 200);
     QCOMPARE(result.closedByServer, closed);
     QCOMPARE(result.bytes.contains("Connection: close"), closed);
+    // An HTTP/1.0 client assumes the end of the answer is the end of the connection unless it
+    // is told otherwise (RFC 9112, appendix C.2.2).
+    QCOMPARE(result.bytes.contains("Connection: keep-alive"),
+             !closed && request.contains("HTTP/1.0"));
 }
 
 void TestConnectionGuard::keepsAliveAndAnswersPipelinedRequestsInOrder()
