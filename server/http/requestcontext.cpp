@@ -24,32 +24,64 @@ bool isJsonMediaType(const QByteArray &contentType)
     return true;
 }
 
-// Deepest nesting of arrays and objects, counted outside strings, stopping early past `limit`.
-int nestingDepth(const QByteArray &json, int limit)
+// The value of the \uXXXX escape at `at` (the backslash), or -1 when there is none.
+int unicodeEscapeAt(const QByteArray &json, qsizetype at)
 {
+    if (at + 6 > json.size() || json.at(at) != '\\' || json.at(at + 1) != 'u')
+        return -1;
+    bool ok = false;
+    const int value = json.mid(at + 2, 4).toInt(&ok, 16);
+    return ok ? value : -1;
+}
+
+struct JsonShape
+{
+    int deepest = 0; // nesting of arrays and objects, counted outside strings
+    bool unpairedSurrogate = false; // a \uD800-\uDFFF escape that is not half of a pair
+};
+
+// One pass over the raw body for what QJsonDocument does not refuse: nesting (it recurses)
+// and unpaired surrogate escapes (it silently turns them into U+FFFD). Stops early past
+// `depthLimit`.
+JsonShape jsonShape(const QByteArray &json, int depthLimit)
+{
+    JsonShape shape;
     int depth = 0;
-    int deepest = 0;
     bool inString = false;
     for (qsizetype i = 0; i < json.size(); ++i) {
         const char ch = json.at(i);
         if (inString) {
-            if (ch == '\\')
-                ++i;
-            else if (ch == '"')
+            if (ch == '"') {
                 inString = false;
+            } else if (ch == '\\') {
+                const int unit = unicodeEscapeAt(json, i);
+                if (unit >= 0xD800 && unit <= 0xDBFF) {
+                    const int low = unicodeEscapeAt(json, i + 6);
+                    if (low < 0xDC00 || low > 0xDFFF) {
+                        shape.unpairedSurrogate = true;
+                        return shape;
+                    }
+                    i += 11;
+                } else if (unit >= 0xDC00 && unit <= 0xDFFF) {
+                    shape.unpairedSurrogate = true;
+                    return shape;
+                } else {
+                    ++i; // the escaped character (or the u of a plain \uXXXX)
+                }
+            }
             continue;
         }
         if (ch == '"') {
             inString = true;
         } else if (ch == '{' || ch == '[') {
-            deepest = std::max(deepest, ++depth);
-            if (deepest > limit)
-                return deepest;
+            shape.deepest = std::max(shape.deepest, ++depth);
+            if (shape.deepest > depthLimit)
+                return shape;
         } else if (ch == '}' || ch == ']') {
             --depth;
         }
     }
-    return deepest;
+    return shape;
 }
 } // namespace
 
@@ -69,9 +101,13 @@ QJsonObject RequestContext::jsonObject() const
                        u"The request body must be application/json (UTF-8)."_s);
     if (body.trimmed().isEmpty())
         throw ApiError(ApiError::Kind::MalformedJson, u"The request needs a JSON object body."_s);
-    if (nestingDepth(body, MaxJsonDepth) > MaxJsonDepth)
+    const JsonShape shape = jsonShape(body, MaxJsonDepth);
+    if (shape.deepest > MaxJsonDepth)
         throw ApiError(ApiError::Kind::MalformedJson,
                        u"The JSON body is nested more than %1 levels deep."_s.arg(MaxJsonDepth));
+    if (shape.unpairedSurrogate)
+        throw ApiError(ApiError::Kind::MalformedJson,
+                       u"The JSON body has a \\u escape of half a surrogate pair."_s);
     QJsonParseError error;
     const QJsonDocument document = QJsonDocument::fromJson(body, &error);
     if (error.error != QJsonParseError::NoError)

@@ -279,6 +279,17 @@ void TestHttpCore::badBodiesGetClearErrors_data()
     QTest::newRow("invalid UTF-8 is malformed")
             << QByteArray("application/json") << QByteArray("{\"email\":\"\xff\xfe\"}") << 400
             << u"malformed-json"_s;
+    QTest::newRow("a lone high surrogate escape is malformed")
+            << QByteArray("application/json")
+            << QByteArray(R"({"email":"a\ud800@example.com","password":"x"})") << 400
+            << u"malformed-json"_s;
+    QTest::newRow("a lone low surrogate escape is malformed")
+            << QByteArray("application/json")
+            << QByteArray(R"({"email":"a\udc00b","password":"x"})") << 400 << u"malformed-json"_s;
+    QTest::newRow("an escaped pair and an escaped backslash are fine")
+            << QByteArray("application/json")
+            << QByteArray(R"({"email":"\ud83d\ude80\\ud800@example.com","password":"x"})") << 401
+            << u"invalid-credentials"_s;
     QTest::newRow("a bare string is not an object")
             << QByteArray("application/json") << QByteArray(R"("hello")") << 400
             << u"malformed-json"_s;
