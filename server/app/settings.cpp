@@ -99,7 +99,10 @@ const QList<SettingDefinition> &SettingsLoader::definitions()
         { "max_body_bytes", "BYTES", "Largest request body accepted (413 above).", false },
         { "max_header_count", "N", "Most header fields in a request (431 above).", false },
         { "max_header_bytes", "BYTES", "Largest request header section (431 above).", false },
-        { "header_timeout_ms", "MS", "Time a request's headers may take to arrive (408).", false },
+        { "header_timeout_ms", "MS",
+          "Time a request's headers may take to arrive (408); its body gets as long again plus "
+          "1 s per KiB.",
+          false },
         { "idle_timeout_ms", "MS", "Time an idle keep-alive connection stays open.", false },
         { "max_connections", "N", "Most simultaneous connections (503 above).", false },
         { "db_threads", "N", "Threads (and database connections) for queries.", false },

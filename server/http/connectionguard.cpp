@@ -23,6 +23,9 @@ namespace Tasklane {
 namespace {
 constexpr qsizetype MaxChunkLineBytes = 1024;
 constexpr int LingerMs = 2000; // how long a closing connection may keep sending before abort
+// A body may take the header timeout plus one second per this many bytes: enough for any real
+// upload, not for a client that trickles a byte at a time to hold a connection for ever.
+constexpr qint64 MinBodyBytesPerSecond = 1024;
 
 bool hasToken(const QList<QByteArray> &values, QByteArrayView token)
 {
@@ -143,6 +146,8 @@ void ConnectionGuard::onReadyRead(QTcpSocket *socket)
     const qint64 available = socket->bytesAvailable();
     const qint64 seen = std::min(it->scannedAhead, available);
     it->scannedAhead = available;
+    if (it->phase != Phase::Headers)
+        it->bodyReceived += available - seen;
     if (available > seen) {
         m_scanning = true;
         scan(socket, *it, socket->peek(available).sliced(seen));
@@ -417,6 +422,8 @@ bool ConnectionGuard::headersComplete(QTcpSocket *socket, Connection &c)
 
     c.headerStarted.invalidate();
     c.bodyBytes = 0;
+    c.bodyReceived = 0;
+    c.bodyStarted.start();
     c.bodyOf = head.label;
     c.head = RequestHead();
     if (chunked) {
@@ -566,8 +573,10 @@ void ConnectionGuard::sweep()
                      && (m_shuttingDown || c.lastActivity.elapsed() > m_limits.idleTimeoutMs))
                 idle.append(socket);
             break;
-        default:
-            if (c.lastActivity.elapsed() > m_limits.idleTimeoutMs)
+        default: // a body is arriving
+            if (c.lastActivity.elapsed() > m_limits.idleTimeoutMs
+                || c.bodyStarted.elapsed()
+                        > m_limits.headerTimeoutMs + c.bodyReceived * 1000 / MinBodyBytesPerSecond)
                 stalledBodies.append(socket);
             break;
         }
@@ -577,7 +586,7 @@ void ConnectionGuard::sweep()
                u"The request's headers did not arrive in time."_s);
     for (QTcpSocket *socket : std::as_const(stalledBodies))
         refuse(socket, m_connections[socket], ApiError::Kind::RequestTimeout,
-               u"The request's body stalled."_s);
+               u"The request's body stalled or arrived too slowly."_s);
     for (QTcpSocket *socket : std::as_const(idle))
         closeWhenFlushed(socket, m_connections[socket]);
     for (QTcpSocket *socket : std::as_const(lingering))

@@ -132,6 +132,8 @@ private:
         int inFlight = 0;
         QElapsedTimer lastActivity;
         QElapsedTimer headerStarted;
+        QElapsedTimer bodyStarted;
+        qint64 bodyReceived = 0; // bytes that arrived since the body began
         QElapsedTimer closingSince;
         // Bytes at the front of the socket's buffer that the guard has scanned but QHttpServer
         // has not read yet (it reads whole requests and may leave a partial one behind).

@@ -2,6 +2,7 @@
 // comes back, and whether the connection stays open.
 #include "testserver.h"
 
+#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpSocket>
@@ -53,6 +54,7 @@ private Q_SLOTS:
     void acceptsChunkedBodies();
     void closesIdleConnections();
     void timesOutSlowHeaders();
+    void timesOutTricklingBodies();
     void capsConnections();
     void refusalsKeepTheClientsRequestIdAndCors_data();
     void refusalsKeepTheClientsRequestIdAndCors();
@@ -399,6 +401,30 @@ void TestConnectionGuard::timesOutSlowHeaders()
     QByteArray received;
     QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).contains("\r\n\r\n"), 4000);
     QCOMPARE(statusOf(received), 408);
+    QTRY_VERIFY_WITH_TIMEOUT(socket.state() == QAbstractSocket::UnconnectedState, 4000);
+}
+
+void TestConnectionGuard::timesOutTricklingBodies()
+{
+    // A byte every 100 ms never lets the connection go idle, but a body may only take the
+    // header timeout (600 ms here) plus a second per KiB: this one is cut off long before its
+    // 200 bytes are in.
+    QTcpSocket socket;
+    socket.connectToHost(u"127.0.0.1"_s, m_server->port());
+    QVERIFY(socket.waitForConnected(3000));
+    socket.write("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                 "application/json\r\nContent-Length: 200\r\n\r\n");
+    QElapsedTimer trickling;
+    trickling.start();
+    QByteArray received;
+    while (!received.contains("\r\n\r\n") && trickling.elapsed() < 10'000) {
+        if (socket.state() == QAbstractSocket::ConnectedState)
+            socket.write(" ");
+        QTest::qWait(100);
+        received += socket.readAll();
+    }
+    QCOMPARE(statusOf(received), 408);
+    QVERIFY2(trickling.elapsed() < 5000, QByteArray::number(trickling.elapsed()).constData());
     QTRY_VERIFY_WITH_TIMEOUT(socket.state() == QAbstractSocket::UnconnectedState, 4000);
 }
 
