@@ -103,6 +103,9 @@ Database::ThreadConnection &Database::threadConnection() const
     } else {
         QSqlQuery query(db);
         query.exec(u"SET TIME ZONE 'UTC'"_s);
+        // Notices (CREATE TABLE IF NOT EXISTS ... skipping) would reach stderr through libpq's
+        // default handler, outside the JSON log.
+        query.exec(u"SET client_min_messages = warning"_s);
     }
     auto &slot = t_connections[m_serial];
     slot = std::move(holder);
@@ -121,8 +124,14 @@ void Database::fail(const QString &what, const QSqlError &error) const
     const bool unique = m_config.isPostgres()
             ? error.nativeErrorCode() == "23505"_L1
             : error.databaseText().startsWith("UNIQUE constraint failed"_L1);
+    // The driver reports a connection PostgreSQL terminated (SQLSTATE class 08, or 57P01-57P03:
+    // shutdown, crash, cannot connect now) as a plain statement error on an open connection.
+    const QString state = error.nativeErrorCode();
+    const bool terminated = m_config.isPostgres()
+            && (state.startsWith("08"_L1) || state == "57P01"_L1 || state == "57P02"_L1
+                || state == "57P03"_L1);
     const bool lost = !unique
-            && (error.type() == QSqlError::ConnectionError
+            && (error.type() == QSqlError::ConnectionError || terminated
                 || (m_config.isPostgres() && !connection().isOpen()));
     if (lost)
         closeThreadConnection(); // reconnect on next use

@@ -33,8 +33,10 @@ std::optional<DatabaseConfig> DatabaseConfig::fromUrl(const QString &text, QStri
         config.password = url.password(QUrl::FullyDecoded);
         config.name = name;
         QStringList options{ u"application_name=tasklaned"_s };
-        static const QStringList allowed{ u"sslmode"_s, u"connect_timeout"_s, u"sslrootcert"_s,
-                                          u"sslcert"_s, u"sslkey"_s };
+        static const QStringList allowed{ u"sslmode"_s,         u"connect_timeout"_s,
+                                          u"sslrootcert"_s,     u"sslcert"_s,
+                                          u"sslkey"_s,          u"keepalives_idle"_s,
+                                          u"tcp_user_timeout"_s };
         const QUrlQuery query(url);
         for (const auto &[key, value] : query.queryItems(QUrl::FullyDecoded)) {
             if (!allowed.contains(key) || value.contains(u';')) {
@@ -43,8 +45,18 @@ std::optional<DatabaseConfig> DatabaseConfig::fromUrl(const QString &text, QStri
             }
             options.append(key + u'=' + value);
         }
-        if (!query.hasQueryItem(u"connect_timeout"_s))
-            options.append(u"connect_timeout=5"_s);
+        // A database host that vanishes (network partition, power loss) must fail the queries
+        // waiting on it within a minute, not hold a worker thread until the kernel gives up.
+        const QList<std::pair<QString, QString>> defaults{ { u"connect_timeout"_s, u"5"_s },
+                                                           { u"keepalives_idle"_s, u"30"_s },
+                                                           { u"tcp_user_timeout"_s, u"60000"_s } };
+        for (const auto &[key, value] : defaults) {
+            if (!query.hasQueryItem(key))
+                options.append(key + u'=' + value);
+        }
+        options.append(u"keepalives=1"_s);
+        options.append(u"keepalives_interval=10"_s);
+        options.append(u"keepalives_count=3"_s);
         config.connectOptions = options.join(u';');
         return config;
     }

@@ -284,6 +284,11 @@ void TestCli::migrateAppliesTheSchemaOnce()
     QVERIFY(errors.contains("applied migration 0001_accounts"));
     QCOMPARE(server.runCommand({ u"migrate"_s }, {}, &out, &errors), 0);
     QVERIFY(!errors.contains("applied migration"));
+    // Nothing but JSON log lines on stderr (PostgreSQL's notices included).
+    for (const QByteArray &line : errors.split('\n')) {
+        if (!line.isEmpty())
+            QVERIFY2(QJsonDocument::fromJson(line).isObject(), line.constData());
+    }
 }
 
 void TestCli::routesLeavesTheDataFolderAlone()

@@ -96,11 +96,20 @@ void TestHealth::readinessFollowsTheDatabaseServer()
         return waitFor(reply) ? reply->status() : 0;
     };
     QCOMPARE(readiness(), 200);
+    const SignedInUser user = signUpAndLogIn(client); // workers of both pools hold connections
     QVERIFY(runOnTestCluster(u"ALTER DATABASE %1 ALLOW_CONNECTIONS false"_s.arg(database)));
     QVERIFY(runOnTestCluster(u"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                              "WHERE datname = '%1'"_s.arg(database)));
     for (int i = 0; i < 4; ++i) // whichever worker answers, its connection is gone
         QCOMPARE(readiness(), 503);
+    // The API says so too: 503, never 500, also on a connection PostgreSQL has just terminated
+    // (SQLSTATE 57P01, which the driver reports as a statement error).
+    for (int i = 0; i < 3; ++i) {
+        ApiReply *login = client.login(user.email, user.password);
+        QVERIFY(waitFor(login));
+        QCOMPARE(login->status(), 503);
+        QCOMPARE(login->problem()->type, u"urn:tasklane:problem:not-ready"_s);
+    }
     ApiReply *live = client.send("GET", u"/healthz"_s);
     QVERIFY(waitFor(live));
     QCOMPARE(live->status(), 200);

@@ -36,17 +36,22 @@ void TestDatabaseConfig::parses_data()
             << u"/tmp/x.db"_s << true << false << u"/tmp/x.db"_s << QString();
     QTest::newRow("postgres with a port")
             << u"postgres://app@db.internal:5433/tasks"_s << true << true
-            << u"app@db.internal:5433/tasks"_s << u"application_name=tasklaned;connect_timeout=5"_s;
+            << u"app@db.internal:5433/tasks"_s
+            << u"application_name=tasklaned;connect_timeout=5;keepalives_idle=30;tcp_user_timeout=60000;keepalives=1;keepalives_interval=10;keepalives_count=3"_s;
     QTest::newRow("postgresql:// is the same")
             << u"postgresql://app@db/tasks"_s << true << true << u"app@db:5432/tasks"_s
-            << u"application_name=tasklaned;connect_timeout=5"_s;
+            << u"application_name=tasklaned;connect_timeout=5;keepalives_idle=30;tcp_user_timeout=60000;keepalives=1;keepalives_interval=10;keepalives_count=3"_s;
     QTest::newRow("a percent-encoded user")
             << u"postgres://my%40user@db/tasks"_s << true << true << u"my@user@db:5432/tasks"_s
-            << u"application_name=tasklaned;connect_timeout=5"_s;
+            << u"application_name=tasklaned;connect_timeout=5;keepalives_idle=30;tcp_user_timeout=60000;keepalives=1;keepalives_interval=10;keepalives_count=3"_s;
     QTest::newRow("sslmode is passed on")
             << u"postgres://app@db/tasks?sslmode=verify-full&connect_timeout=3"_s << true << true
             << u"app@db:5432/tasks"_s
-            << u"application_name=tasklaned;sslmode=verify-full;connect_timeout=3"_s;
+            << u"application_name=tasklaned;sslmode=verify-full;connect_timeout=3;keepalives_idle=30;tcp_user_timeout=60000;keepalives=1;keepalives_interval=10;keepalives_count=3"_s;
+    QTest::newRow("the dead-host timeouts can be changed")
+            << u"postgres://app@db/tasks?tcp_user_timeout=5000&keepalives_idle=5"_s << true << true
+            << u"app@db:5432/tasks"_s
+            << u"application_name=tasklaned;tcp_user_timeout=5000;keepalives_idle=5;connect_timeout=5;keepalives=1;keepalives_interval=10;keepalives_count=3"_s;
     QTest::newRow("an unknown option is refused") << u"postgres://app@db/tasks?options=-c%20x"_s
                                                   << false << true << QString() << QString();
     QTest::newRow("a missing database name is refused")
