@@ -26,6 +26,7 @@ struct Database::ThreadConnection
 {
     QString name;
     QHash<QString, QSqlQuery> statements;
+    bool inTransaction = false;
 
     ~ThreadConnection()
     {
@@ -117,6 +118,19 @@ QSqlDatabase Database::connection() const
     return QSqlDatabase::database(threadConnection().name, false);
 }
 
+bool Database::isLost(const QSqlError &error) const
+{
+    // SQLite reports constraint failures as connection errors: it never loses its file.
+    if (!m_config.isPostgres())
+        return false;
+    // The driver reports a connection PostgreSQL terminated (SQLSTATE class 08, or 57P01-57P03:
+    // shutdown, crash, cannot connect now) as a plain statement error on an open connection.
+    const QString state = error.nativeErrorCode();
+    return error.type() == QSqlError::ConnectionError || state.startsWith("08"_L1)
+            || state == "57P01"_L1 || state == "57P02"_L1 || state == "57P03"_L1
+            || !connection().isOpen();
+}
+
 void Database::fail(const QString &what, const QSqlError &error) const
 {
     // SQLSTATE 23505 on PostgreSQL; on SQLite Qt reports only the primary code (19, any
@@ -124,15 +138,7 @@ void Database::fail(const QString &what, const QSqlError &error) const
     const bool unique = m_config.isPostgres()
             ? error.nativeErrorCode() == "23505"_L1
             : error.databaseText().startsWith("UNIQUE constraint failed"_L1);
-    // The driver reports a connection PostgreSQL terminated (SQLSTATE class 08, or 57P01-57P03:
-    // shutdown, crash, cannot connect now) as a plain statement error on an open connection.
-    const QString state = error.nativeErrorCode();
-    const bool terminated = m_config.isPostgres()
-            && (state.startsWith("08"_L1) || state == "57P01"_L1 || state == "57P02"_L1
-                || state == "57P03"_L1);
-    const bool lost = !unique
-            && (error.type() == QSqlError::ConnectionError || terminated
-                || (m_config.isPostgres() && !connection().isOpen()));
+    const bool lost = !unique && isLost(error);
     if (lost)
         closeThreadConnection(); // reconnect on next use
     const auto kind = lost ? DatabaseError::Kind::Connection
@@ -140,6 +146,18 @@ void Database::fail(const QString &what, const QSqlError &error) const
                            : DatabaseError::Kind::Statement;
     // The statement's text is ours (no values are ever spliced in), so it is safe to log.
     throw DatabaseError(kind, u"%1 failed: %2"_s.arg(what.simplified().left(200), error.text()));
+}
+
+bool Database::inTransaction() const
+{
+    const auto it = t_connections.find(m_serial);
+    return it != t_connections.end() && it->second->inTransaction;
+}
+
+void Database::setInTransaction(bool open) const
+{
+    if (const auto it = t_connections.find(m_serial); it != t_connections.end())
+        it->second->inTransaction = open;
 }
 
 namespace {
@@ -171,22 +189,36 @@ std::optional<QSqlRecord> Database::fetchOne(const QString &sql, const QVariantL
     return rows.first();
 }
 
-QSqlQuery &Database::runPrepared(const QString &sql, const QVariantList &values) const
+QSqlQuery *Database::tryRunPrepared(const QString &sql, const QVariantList &values,
+                                    QSqlError *error) const
 {
     ThreadConnection &holder = threadConnection();
     bool ok = false;
-    QSqlError error;
-    QSqlQuery &query = preparedStatement(holder, connection(), sql, &ok, &error);
+    QSqlQuery &query = preparedStatement(holder, connection(), sql, &ok, error);
     if (!ok)
-        fail(sql, error);
+        return nullptr;
     for (qsizetype i = 0; i < values.size(); ++i)
         query.bindValue(int(i), values.at(i));
     if (!query.exec()) {
-        error = query.lastError();
+        *error = query.lastError();
         query.finish();
-        fail(sql, error);
+        return nullptr;
     }
-    return query;
+    return &query;
+}
+
+QSqlQuery &Database::runPrepared(const QString &sql, const QVariantList &values) const
+{
+    QSqlError error;
+    if (QSqlQuery *query = tryRunPrepared(sql, values, &error))
+        return *query;
+    const bool read = sql.trimmed().startsWith("SELECT"_L1, Qt::CaseInsensitive);
+    if (read && !inTransaction() && isLost(error)) {
+        closeThreadConnection();
+        if (QSqlQuery *query = tryRunPrepared(sql, values, &error))
+            return *query;
+    }
+    fail(sql, error);
 }
 
 QList<QSqlRecord> Database::fetchAll(const QString &sql, const QVariantList &values) const
@@ -207,14 +239,46 @@ int Database::execute(const QString &sql, const QVariantList &values) const
     return changed;
 }
 
-void Database::executeRaw(const QString &sql) const
+bool Database::tryExecuteRaw(const QString &sql, QSqlError *error) const
 {
     QSqlQuery query(connection());
-    if (!query.exec(sql)) {
-        const QSqlError error = query.lastError();
-        query = QSqlQuery();
+    if (query.exec(sql))
+        return true;
+    *error = query.lastError();
+    return false;
+}
+
+void Database::executeRaw(const QString &sql) const
+{
+    QSqlError error;
+    if (!tryExecuteRaw(sql, &error))
         fail(sql, error);
+}
+
+void Database::begin() const
+{
+    const QString sql = dialect() == SqlDialect::Sqlite ? u"BEGIN IMMEDIATE"_s : u"BEGIN"_s;
+    QSqlError error;
+    if (!tryExecuteRaw(sql, &error)) {
+        if (!isLost(error))
+            fail(sql, error);
+        closeThreadConnection();
+        if (!tryExecuteRaw(sql, &error))
+            fail(sql, error);
     }
+    setInTransaction(true);
+}
+
+void Database::commit() const
+{
+    setInTransaction(false);
+    executeRaw(u"COMMIT"_s);
+}
+
+void Database::rollback() const
+{
+    setInTransaction(false);
+    executeRaw(u"ROLLBACK"_s);
 }
 
 QVariant Database::bindTime(const QDateTime &time)
@@ -237,8 +301,7 @@ QDateTime Database::readTime(const QVariant &value)
 
 Transaction::Transaction(const Database &database) : m_database(database)
 {
-    m_database.executeRaw(database.dialect() == SqlDialect::Sqlite ? u"BEGIN IMMEDIATE"_s
-                                                                   : u"BEGIN"_s);
+    m_database.begin();
 }
 
 Transaction::~Transaction()
@@ -246,7 +309,7 @@ Transaction::~Transaction()
     if (!m_open)
         return;
     try {
-        m_database.executeRaw(u"ROLLBACK"_s);
+        m_database.rollback();
     } catch (const DatabaseError &error) {
         qCWarning(lcDatabase, "rollback failed: %s", error.what());
     }
@@ -254,8 +317,8 @@ Transaction::~Transaction()
 
 void Transaction::commit()
 {
-    m_database.executeRaw(u"COMMIT"_s);
-    m_open = false;
+    m_database.commit();
+    m_open = false; // a failed COMMIT (SQLite: still busy) is rolled back by the destructor
 }
 
 } // namespace Tasklane

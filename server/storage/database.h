@@ -36,8 +36,14 @@ public:
     QList<QSqlRecord> fetchAll(const QString &sql, const QVariantList &values = {}) const;
     // Runs a statement; returns the number of rows it changed.
     int execute(const QString &sql, const QVariantList &values = {}) const;
-    // Runs one unprepared statement (DDL from migrations, transaction control).
+    // Runs one unprepared statement (DDL from migrations).
     void executeRaw(const QString &sql) const;
+
+    // Transaction control, for Transaction. A connection found dead at BEGIN is replaced and
+    // BEGIN tried once more: nothing has run in the transaction yet.
+    void begin() const;
+    void commit() const;
+    void rollback() const;
 
     // Timestamps go in as RFC 3339 UTC text, which both dialects store faithfully.
     static QVariant bindTime(const QDateTime &time);
@@ -49,7 +55,16 @@ public:
 private:
     ThreadConnection &threadConnection() const;
     // This thread's prepared statement for `sql`, bound and executed (left active for reading).
+    // A read outside a transaction that finds the connection dead (PostgreSQL restarted, or
+    // dropped it while idle) runs once more on a new connection.
     QSqlQuery &runPrepared(const QString &sql, const QVariantList &values) const;
+    QSqlQuery *tryRunPrepared(const QString &sql, const QVariantList &values,
+                              QSqlError *error) const;
+    bool tryExecuteRaw(const QString &sql, QSqlError *error) const;
+    bool inTransaction() const;
+    void setInTransaction(bool open) const;
+    // PostgreSQL ended this connection (or it broke): reconnecting may help, retrying in it not.
+    bool isLost(const QSqlError &error) const;
     [[noreturn]] void fail(const QString &what, const QSqlError &error) const;
 
     DatabaseConfig m_config;

@@ -23,6 +23,7 @@ private Q_SLOTS:
     void readinessReportsTheSchema();
     void readinessFailsWithoutTheDatabase();
     void readinessFollowsTheDatabaseServer();
+    void idleConnectionsEndedByTheDatabaseAreReplaced();
     void openApiDocumentIsServed();
     void openApiDescribesEveryRoute();
 
@@ -115,6 +116,32 @@ void TestHealth::readinessFollowsTheDatabaseServer()
     QCOMPARE(live->status(), 200);
     QVERIFY(runOnTestCluster(u"ALTER DATABASE %1 ALLOW_CONNECTIONS true"_s.arg(database)));
     QTRY_COMPARE_WITH_TIMEOUT(readiness(), 200, 10'000);
+    QCOMPARE(server.stop(), 0);
+}
+
+void TestHealth::idleConnectionsEndedByTheDatabaseAreReplaced()
+{
+    // PostgreSQL restarts, or a pooler or firewall drops idle connections: the next requests
+    // find their worker's connection dead before anything ran on it, and are served on a new one
+    // instead of failing with 503.
+    if (!TestServer::usingPostgres())
+        QSKIP("needs PostgreSQL (scripts/test.sh provides one)");
+    TestServer server;
+    QVERIFY(server.start());
+    const QString database = QUrl(server.databaseUrl()).path().mid(1);
+    ApiClient client(server.url());
+    const SignedInUser user = signUpAndLogIn(client); // workers of both pools hold connections
+    QVERIFY(runOnTestCluster(u"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE datname = '%1'"_s.arg(database)));
+    QTest::qWait(100); // the terminations reach the server's sockets
+    for (int i = 0; i < 4; ++i) {
+        ApiReply *ready = client.send("GET", u"/readyz"_s);
+        QVERIFY(waitFor(ready));
+        QCOMPARE(ready->status(), 200);
+        ApiReply *login = client.login(user.email, user.password);
+        QVERIFY(waitFor(login));
+        QCOMPARE(login->status(), 200);
+    }
     QCOMPARE(server.stop(), 0);
 }
 
