@@ -43,29 +43,32 @@ std::atomic<MunmapFunction> g_nextMunmap{ nullptr };
 std::atomic<std::uint64_t> g_lent{ 0 };
 std::atomic<std::uint64_t> g_mapped{ 0 };
 
+// The definition of `name` after this executable's (the C library's, or a sanitizer's), found
+// once; nullptr when there is none.
+template<typename Function>
+Function resolveNext(std::atomic<Function> &slot, const char *name)
+{
+    Function next = slot.load(std::memory_order_acquire);
+    if (!next) {
+        next = reinterpret_cast<Function>(dlsym(RTLD_NEXT, name));
+        slot.store(next, std::memory_order_release);
+    }
+    return next;
+}
+
 void *nextMmap(void *address, size_t length, int protection, int flags, int fd, off_t offset)
 {
-    MmapFunction next = g_nextMmap.load(std::memory_order_acquire);
-    if (!next) {
-        next = reinterpret_cast<MmapFunction>(dlsym(RTLD_NEXT, "mmap"));
-        if (!next) // no other definition: the system call itself
-            return reinterpret_cast<void *>(
-                    syscall(SYS_mmap, address, length, protection, flags, fd, offset));
-        g_nextMmap.store(next, std::memory_order_release);
-    }
-    return next(address, length, protection, flags, fd, offset);
+    if (const MmapFunction next = resolveNext(g_nextMmap, "mmap"))
+        return next(address, length, protection, flags, fd, offset);
+    return reinterpret_cast<void *>(
+            syscall(SYS_mmap, address, length, protection, flags, fd, offset));
 }
 
 int nextMunmap(void *address, size_t length)
 {
-    MunmapFunction next = g_nextMunmap.load(std::memory_order_acquire);
-    if (!next) {
-        next = reinterpret_cast<MunmapFunction>(dlsym(RTLD_NEXT, "munmap"));
-        if (!next)
-            return int(syscall(SYS_munmap, address, length));
-        g_nextMunmap.store(next, std::memory_order_release);
-    }
-    return next(address, length);
+    if (const MunmapFunction next = resolveNext(g_nextMunmap, "munmap"))
+        return next(address, length);
+    return int(syscall(SYS_munmap, address, length));
 }
 
 // The calling thread's state. Plain constant-initialised values (initial-exec TLS in the

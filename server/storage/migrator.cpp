@@ -46,9 +46,12 @@ QList<Migrator::Migration> loadMigrations(const QString &folder)
 QList<Migrator::Migration> Migrator::available() const
 {
     // Compiled into the binary, so read once (/readyz asks for the latest version every time).
-    static const QList<Migration> sqlite = loadMigrations(u":/migrations/sqlite"_s);
+    if (m_database.dialect() == SqlDialect::Sqlite) {
+        static const QList<Migration> sqlite = loadMigrations(u":/migrations/sqlite"_s);
+        return sqlite;
+    }
     static const QList<Migration> postgres = loadMigrations(u":/migrations/postgres"_s);
-    return m_database.dialect() == SqlDialect::Sqlite ? sqlite : postgres;
+    return postgres;
 }
 
 int Migrator::latestVersion() const

@@ -1,5 +1,6 @@
 // tasklaned as an administrator meets it: --help, subcommands, configuration layers, secrets,
 // the generated signing key, migrations and refusal of a newer schema, graceful shutdown.
+#include "authrequests.h"
 #include "testserver.h"
 
 #include <QDir>
@@ -415,8 +416,8 @@ void TestCli::shutdownWaitsForARequestStillArriving()
     QVERIFY(server.start());
     ApiClient client(server.url());
     const SignedInUser user = signUpAndLogIn(client);
-    const QByteArray body = R"({"email":")" + user.email.toUtf8() + R"(","password":")"
-            + user.password.toUtf8() + R"("})";
+    const QByteArray body = QJsonDocument(LoginRequest{ user.email, user.password }.toJson())
+                                    .toJson(QJsonDocument::Compact);
     QTcpSocket socket;
     socket.connectToHost(u"127.0.0.1"_s, server.port());
     QVERIFY(socket.waitForConnected(3000));
@@ -479,8 +480,7 @@ void TestCli::loginsOfClientsThatLeftAreNotHashed()
     QVERIFY(server.start());
     ApiClient client(server.url());
     const SignedInUser user = signUpAndLogIn(client);
-    const QByteArray body = QJsonDocument(QJsonObject{ { u"email"_s, user.email },
-                                                       { u"password"_s, user.password } })
+    const QByteArray body = QJsonDocument(LoginRequest{ user.email, user.password }.toJson())
                                     .toJson(QJsonDocument::Compact);
     const QByteArray request = "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: "
                                "application/json\r\nContent-Length: "

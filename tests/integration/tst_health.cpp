@@ -12,6 +12,15 @@ using namespace Qt::StringLiterals;
 using namespace Tasklane;
 using namespace Tasklane::Test;
 
+namespace {
+// Ends every connection to `database`, as a PostgreSQL restart would.
+bool terminateConnections(const QString &database)
+{
+    return runOnTestCluster(u"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = '%1'"_s.arg(database));
+}
+} // namespace
+
 class TestHealth : public QObject
 {
     Q_OBJECT
@@ -99,8 +108,7 @@ void TestHealth::readinessFollowsTheDatabaseServer()
     QCOMPARE(readiness(), 200);
     const SignedInUser user = signUpAndLogIn(client); // workers of both pools hold connections
     QVERIFY(runOnTestCluster(u"ALTER DATABASE %1 ALLOW_CONNECTIONS false"_s.arg(database)));
-    QVERIFY(runOnTestCluster(u"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                             "WHERE datname = '%1'"_s.arg(database)));
+    QVERIFY(terminateConnections(database));
     for (int i = 0; i < 4; ++i) // whichever worker answers, its connection is gone
         QCOMPARE(readiness(), 503);
     // The API says so too: 503, never 500, also on a connection PostgreSQL has just terminated
@@ -131,8 +139,7 @@ void TestHealth::idleConnectionsEndedByTheDatabaseAreReplaced()
     const QString database = QUrl(server.databaseUrl()).path().mid(1);
     ApiClient client(server.url());
     const SignedInUser user = signUpAndLogIn(client); // workers of both pools hold connections
-    QVERIFY(runOnTestCluster(u"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                             "WHERE datname = '%1'"_s.arg(database)));
+    QVERIFY(terminateConnections(database));
     QTest::qWait(100); // the terminations reach the server's sockets
     for (int i = 0; i < 4; ++i) {
         ApiReply *ready = client.send("GET", u"/readyz"_s);
