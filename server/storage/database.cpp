@@ -120,15 +120,14 @@ QSqlDatabase Database::connection() const
 
 bool Database::isLost(const QSqlError &error) const
 {
-    // SQLite reports constraint failures as connection errors: it never loses its file.
-    if (!m_config.isPostgres())
-        return false;
+    if (error.type() == QSqlError::ConnectionError)
+        return true;
     // The driver reports a connection PostgreSQL terminated (SQLSTATE class 08, or 57P01-57P03:
     // shutdown, crash, cannot connect now) as a plain statement error on an open connection.
     const QString state = error.nativeErrorCode();
-    return error.type() == QSqlError::ConnectionError || state.startsWith("08"_L1)
-            || state == "57P01"_L1 || state == "57P02"_L1 || state == "57P03"_L1
-            || !connection().isOpen();
+    return m_config.isPostgres()
+            && (state.startsWith("08"_L1) || state == "57P01"_L1 || state == "57P02"_L1
+                || state == "57P03"_L1 || !connection().isOpen());
 }
 
 void Database::fail(const QString &what, const QSqlError &error) const
@@ -213,7 +212,9 @@ QSqlQuery &Database::runPrepared(const QString &sql, const QVariantList &values)
     if (QSqlQuery *query = tryRunPrepared(sql, values, &error))
         return *query;
     const bool read = sql.trimmed().startsWith("SELECT"_L1, Qt::CaseInsensitive);
-    if (read && !inTransaction() && isLost(error)) {
+    // Only PostgreSQL connections die under us (SQLite reports constraint failures and a busy
+    // file as connection errors too, and a new connection would not help with either).
+    if (read && m_config.isPostgres() && !inTransaction() && isLost(error)) {
         closeThreadConnection();
         if (QSqlQuery *query = tryRunPrepared(sql, values, &error))
             return *query;
@@ -260,7 +261,7 @@ void Database::begin() const
     const QString sql = dialect() == SqlDialect::Sqlite ? u"BEGIN IMMEDIATE"_s : u"BEGIN"_s;
     QSqlError error;
     if (!tryExecuteRaw(sql, &error)) {
-        if (!isLost(error))
+        if (!m_config.isPostgres() || !isLost(error))
             fail(sql, error);
         closeThreadConnection();
         if (!tryExecuteRaw(sql, &error))

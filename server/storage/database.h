@@ -63,7 +63,8 @@ private:
     bool tryExecuteRaw(const QString &sql, QSqlError *error) const;
     bool inTransaction() const;
     void setInTransaction(bool open) const;
-    // PostgreSQL ended this connection (or it broke): reconnecting may help, retrying in it not.
+    // The connection failed (or PostgreSQL ended it): the error is reported as 503 and the
+    // thread's connection reopened on next use.
     bool isLost(const QSqlError &error) const;
     [[noreturn]] void fail(const QString &what, const QSqlError &error) const;
 
