@@ -145,8 +145,13 @@ void ServerApp::registerRoutes(RouteTable &routes)
 
 bool ServerApp::startServing()
 {
-    m_pools = std::make_unique<WorkerPools>(m_settings.dbThreads, m_settings.hashThreads,
-                                            m_settings.hashQueueLimit);
+    WorkerPools::Limits poolLimits;
+    poolLimits.databaseThreads = m_settings.dbThreads;
+    poolLimits.hashingThreads = m_settings.hashThreads;
+    poolLimits.databaseQueue = m_settings.dbQueueLimit;
+    poolLimits.hashingQueue = m_settings.hashQueueLimit;
+    poolLimits.queuedBodyBytes = m_settings.queueBodyBytes;
+    m_pools = std::make_unique<WorkerPools>(poolLimits);
     ConnectionGuard::Limits limits;
     limits.maxHeaderCount = m_settings.maxHeaderCount;
     limits.maxHeaderBytes = m_settings.maxHeaderBytes;

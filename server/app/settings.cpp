@@ -47,6 +47,8 @@ QHash<QString, QString> defaults()
         { u"db_threads"_s, QString::number(std::max(2, cores * 2)) },
         { u"hash_threads"_s, QString::number(cores) },
         { u"hash_queue_limit"_s, u"256"_s },
+        { u"db_queue_limit"_s, u"1024"_s },
+        { u"queue_body_bytes"_s, QString::number(64 * 1024 * 1024) },
         { u"auth_cache_ttl_ms"_s, u"2000"_s },
     };
 }
@@ -109,6 +111,12 @@ const QList<SettingDefinition> &SettingsLoader::definitions()
         { "hash_threads", "N", "Threads for password hashing, 19 MiB each (default: one per core).",
           false },
         { "hash_queue_limit", "N", "Most requests waiting for password hashing (503 above).",
+          false },
+        { "db_queue_limit", "N", "Most requests waiting for a database thread (503 above).",
+          false },
+        { "queue_body_bytes", "BYTES",
+          "Most bytes of request bodies waiting for a database or hashing thread, all requests "
+          "together (503 above).",
           false },
         { "auth_cache_ttl_ms", "MS",
           "How long an authenticated token's user is remembered (0: ask the database every "
@@ -285,6 +293,8 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
         { "db_threads", 1, 256, [&](qint64 v) { settings.dbThreads = int(v); } },
         { "hash_threads", 1, 256, [&](qint64 v) { settings.hashThreads = int(v); } },
         { "hash_queue_limit", 1, 100'000, [&](qint64 v) { settings.hashQueueLimit = int(v); } },
+        { "db_queue_limit", 1, 1'000'000, [&](qint64 v) { settings.dbQueueLimit = int(v); } },
+        { "queue_body_bytes", 1024, 1LL << 40, [&](qint64 v) { settings.queueBodyBytes = v; } },
         { "auth_cache_ttl_ms", 0, 60'000, [&](qint64 v) { settings.authCacheTtlMs = int(v); } },
     };
     for (const IntegerSetting &integer : integers) {

@@ -42,6 +42,8 @@ struct ServerSettings
     int dbThreads = 4;
     int hashThreads = 2;
     int hashQueueLimit = 256;
+    int dbQueueLimit = 1024;
+    qint64 queueBodyBytes = 64 * 1024 * 1024;
     int authCacheTtlMs = 2000;
 
     bool isProduction() const { return environment == QLatin1StringView("production"); }

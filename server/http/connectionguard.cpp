@@ -1,9 +1,11 @@
 #include "connectionguard.h"
 
 #include "corspolicy.h"
+#include "httpsyntax.h"
 #include "jsonlog.h"
 #include "problemmapping.h"
 #include "requestid.h"
+#include "responsecompletion.h"
 
 #include <QLoggingCategory>
 #include <QTcpSocket>
@@ -11,7 +13,6 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <cctype>
 #include <utility>
 
 using namespace Qt::StringLiterals;
@@ -26,6 +27,18 @@ constexpr int LingerMs = 2000; // how long a closing connection may keep sending
 // A body may take the header timeout plus one second per this many bytes: enough for any real
 // upload, not for a client that trickles a byte at a time to hold a connection for ever.
 constexpr qint64 MinBodyBytesPerSecond = 1024;
+// CR and LF allowed before a request line (RFC 9112, section 2.2, asks for at least one CRLF);
+// more is refused, and they run the header timer, so that they cannot hold a connection open.
+constexpr int MaxLeadingBlankBytes = 8;
+// Qt's read buffer holds one request at most, plus this much of what was pipelined after it.
+constexpr qint64 ReadAheadBytes = 64 * 1024;
+
+bool containsCaseInsensitive(const QList<QByteArray> &values, QByteArrayView needle)
+{
+    return std::any_of(values.begin(), values.end(), [needle](const QByteArray &value) {
+        return QByteArrayView(value).toByteArray().toLower().contains(needle);
+    });
+}
 
 bool hasToken(const QList<QByteArray> &values, QByteArrayView token)
 {
@@ -57,18 +70,18 @@ QByteArray ConnectionGuard::refusal(ApiError::Kind kind, const QString &detail,
     const QByteArray requestId = RequestIds::acceptOrCreate(label.requestId);
     HttpResponse response
             = problemResponse(ApiError(kind, detail), QString::fromLatin1(requestId), QString());
-    response.addStandardHeaders(requestId);
-    if (m_cors)
-        m_cors->apply(label.origin, response);
     {
         const JsonLog::RequestScope scope(QString::fromLatin1(requestId));
         qCInfo(lcGuard, "refused: %s", qUtf8Printable(detail));
     }
-    JsonLog::request({ label.method.isEmpty() ? QByteArray("-") : label.method,
-                       label.path.isEmpty() ? u"-"_s : QString::fromUtf8(label.path),
-                       response.status, double(elapsedNs) / 1e6, 0,
-                       QString::fromLatin1(requestId) });
-    return response.serialize(false, true);
+    AnsweredRequest request;
+    request.method = label.method.isEmpty() ? QByteArray("-") : label.method;
+    request.path = label.path.isEmpty() ? u"-"_s : QString::fromUtf8(label.path);
+    request.requestId = requestId;
+    request.origin = label.origin;
+    request.durationMs = double(elapsedNs) / 1e6;
+    completeResponse(response, request, m_cors);
+    return response.serialize(request.method == "HEAD", true);
 }
 
 void ConnectionGuard::turnAway(QTcpSocket *socket)
@@ -109,6 +122,8 @@ void ConnectionGuard::incomingConnection(qintptr handle)
     }
     Connection &connection = m_connections[socket];
     connection.lastActivity.start();
+    connection.writeProgress.start();
+    socket->setReadBufferSize(readBufferCap());
     connect(socket, &QTcpSocket::disconnected, this,
             [gone = connection.peerGone] { gone->store(true); });
     connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
@@ -117,8 +132,11 @@ void ConnectionGuard::incomingConnection(qintptr handle)
         if (it == m_connections.end())
             return;
         it->lastActivity.restart();
+        it->writeProgress.restart();
         if (it->phase == Phase::Closing && socket->bytesToWrite() == 0)
             ::shutdown(int(socket->socketDescriptor()), SHUT_WR);
+        else
+            updateFlow(socket, *it);
     });
     connect(socket, &QObject::destroyed, this, [this](QObject *object) {
         if (const auto it = m_connections.constFind(object); it != m_connections.cend())
@@ -133,25 +151,35 @@ void ConnectionGuard::onReadyRead(QTcpSocket *socket)
     const auto it = m_connections.find(socket);
     if (it == m_connections.end())
         return;
-    it->lastActivity.restart();
-    if (!it->deferredRefusal.isEmpty())
+    Connection &c = *it;
+    if (!c.deferredRefusal.isEmpty())
         return; // QHttpServer still reads the requests framed before the refused one
-    if (it->phase == Phase::Closing || it->phase == Phase::Draining) {
+    if (c.phase == Phase::Closing || c.phase == Phase::Draining) {
         socket->readAll(); // discarded: nothing more is answered on this connection
         return;
     }
     // Peek: QHttpServer's own slot runs next and reads what it can parse. It may leave the
     // start of a pipelined request behind, already scanned here: skip that part (see
-    // followServer()), so that the guard's framing never drifts from QHttpServer's.
+    // followServer()), so that the guard's framing never drifts from QHttpServer's. After the
+    // connection's last request nothing is framed (QHttpServer still reads up to its end).
     const qint64 available = socket->bytesAvailable();
-    const qint64 seen = std::min(it->scannedAhead, available);
-    it->scannedAhead = available;
-    if (it->phase != Phase::Headers)
-        it->bodyReceived += available - seen;
-    if (available > seen) {
+    const qint64 seen = std::min(c.scannedAhead, available);
+    c.scannedAhead = available;
+    if (c.phase != Phase::Headers && c.phase != Phase::AfterLast)
+        c.bodyReceived += available - seen;
+    if (available > seen && c.phase != Phase::AfterLast) {
         m_scanning = true;
-        scan(socket, *it, socket->peek(available).sliced(seen));
+        scan(socket, c, socket->peek(available).sliced(seen));
         m_scanning = false;
+    }
+    // Paused: QHttpServer must parse nothing more. Unless it is part-way through a request (its
+    // own transaction is open: it may finish that one), the bytes are hidden from it until its
+    // slot returns (see followServer()).
+    if (c.paused && c.phase != Phase::Closing && c.phase != Phase::Draining
+        && !socket->isTransactionStarted() && socket->bytesAvailable() > 0) {
+        socket->startTransaction();
+        socket->skip(socket->bytesAvailable());
+        c.hiding = true;
     }
 }
 
@@ -169,11 +197,19 @@ void ConnectionGuard::followServer()
                 const auto connection = m_connections.find(socket);
                 if (connection == m_connections.end())
                     return;
+                if (connection->hiding) {
+                    // Paused: what was hidden from QHttpServer is visible again (and was all
+                    // scanned); with no read pending nobody parses it until reading resumes.
+                    socket->rollbackTransaction();
+                    connection->hiding = false;
+                }
                 connection->scannedAhead = socket->bytesAvailable();
                 // QHttpServer dispatches one request per read: the refusal waits until every
                 // request framed before it has been.
-                if (!connection->deferredRefusal.isEmpty() && connection->closeAfterFlags.isEmpty())
+                if (!connection->deferredRefusal.isEmpty() && connection->framed.isEmpty())
                     answerLast(socket, *connection, std::exchange(connection->deferredRefusal, {}));
+                else if (connection->paused)
+                    applyReadLimit(socket, *connection);
             });
         }
     });
@@ -182,19 +218,28 @@ void ConnectionGuard::followServer()
 void ConnectionGuard::scan(QTcpSocket *socket, Connection &c, const QByteArray &data)
 {
     qsizetype pos = 0;
+    bool advanced = false; // a byte that takes a request further (blank lines do not)
     while (pos < data.size()) {
         switch (c.phase) {
+        case Phase::AfterLast:
         case Phase::Closing:
-        case Phase::Draining: return;
+        case Phase::Draining: pos = data.size(); break;
         case Phase::Headers: {
-            // Blank lines before a request line are allowed and ignored (RFC 9112 2.2).
+            if (!c.headerStarted.isValid())
+                c.headerStarted.start();
+            // A few blank lines before a request line are ignored (RFC 9112, section 2.2); they
+            // run the header timer, so a client cannot hold the connection open with them.
             if (c.head.lines == 0 && c.partialLine.isEmpty()
                 && (data.at(pos) == '\r' || data.at(pos) == '\n')) {
+                if (++c.head.blankBytes > MaxLeadingBlankBytes) {
+                    refuse(socket, c, ApiError::Kind::BadRequest,
+                           u"Too many blank lines before the request line."_s);
+                    return;
+                }
                 ++pos;
                 continue;
             }
-            if (!c.headerStarted.isValid())
-                c.headerStarted.start();
+            advanced = true;
             const qsizetype newline = data.indexOf('\n', pos);
             const qsizetype end = newline < 0 ? data.size() : newline + 1;
             c.head.bytes += end - pos;
@@ -230,6 +275,7 @@ void ConnectionGuard::scan(QTcpSocket *socket, Connection &c, const QByteArray &
         }
         case Phase::Body:
         case Phase::ChunkData: {
+            advanced = true;
             const qint64 take = std::min<qint64>(c.remaining, data.size() - pos);
             pos += take;
             c.remaining -= take;
@@ -244,9 +290,14 @@ void ConnectionGuard::scan(QTcpSocket *socket, Connection &c, const QByteArray &
         case Phase::ChunkSize:
         case Phase::ChunkDataEnd:
         case Phase::Trailers: {
+            advanced = true;
+            const bool continued = !c.line.isEmpty(); // the line began in an earlier read
             const qsizetype newline = data.indexOf('\n', pos);
             const qsizetype end = newline < 0 ? data.size() : newline + 1;
             c.line.append(data.constData() + pos, end - pos);
+            // The framing counts toward the body's cap, so that a request's bytes on the wire
+            // (tiny chunks included) stay within one request's worth of Qt's read buffer.
+            c.bodyBytes += end - pos;
             pos = end;
             const qsizetype limit
                     = c.phase == Phase::Trailers ? m_limits.maxHeaderBytes : MaxChunkLineBytes;
@@ -272,10 +323,18 @@ void ConnectionGuard::scan(QTcpSocket *socket, Connection &c, const QByteArray &
                                                       : u"Malformed chunked body."_s);
                     return;
                 }
-                if (c.phase == Phase::Trailers)
+                if (c.phase == Phase::Trailers) {
+                    // QtHttpServer 6.4 reads the CRLF after the last chunk as one read of two
+                    // bytes: when it arrives split, it takes a byte of what follows for the LF
+                    // and parses the next request one byte off from the guard's framing. So a
+                    // chunked request whose end arrived split, or with more bytes behind it, is
+                    // the connection's last (answered, then closed; what followed is not read).
+                    if (continued || pos < data.size())
+                        markLast(c);
                     requestComplete(c);
-                else
+                } else {
                     c.phase = Phase::ChunkSize;
+                }
             } else {
                 bool ok = false;
                 const qsizetype extension = line.indexOf(';');
@@ -298,6 +357,9 @@ void ConnectionGuard::scan(QTcpSocket *socket, Connection &c, const QByteArray &
         }
         }
     }
+    // Only bytes that take a request further keep a connection from being idle.
+    if (advanced)
+        c.lastActivity.restart();
 }
 
 bool ConnectionGuard::headerLine(QTcpSocket *socket, Connection &c, QByteArrayView line)
@@ -341,12 +403,9 @@ bool ConnectionGuard::headerLine(QTcpSocket *socket, Connection &c, QByteArrayVi
     const QByteArrayView name = line.first(colon);
     // QtHttpServer 6.4 drops every header of a request with one ill-formed name (and then
     // frames its body differently): refuse it instead.
-    static constexpr QByteArrayView TokenSymbols("!#$%&'*+-.^_`|~");
-    for (const char ch : name) {
-        if (!std::isalnum(static_cast<unsigned char>(ch)) && !TokenSymbols.contains(ch)) {
-            head.malformed = u"Malformed header field name."_s;
-            return true;
-        }
+    if (!HttpSyntax::isToken(name)) {
+        head.malformed = u"Malformed header field name."_s;
+        return true;
     }
     const auto value = [&] { return line.sliced(colon + 1).trimmed().toByteArray(); };
     if (name.compare("content-length", Qt::CaseInsensitive) == 0)
@@ -355,6 +414,9 @@ bool ConnectionGuard::headerLine(QTcpSocket *socket, Connection &c, QByteArrayVi
         head.transferEncodings.append(value());
     else if (name.compare("connection", Qt::CaseInsensitive) == 0)
         head.connectionTokens.append(value());
+    else if (name.compare("upgrade", Qt::CaseInsensitive) == 0
+             && value().toLower().contains("websocket"))
+        head.upgradeToWebSocket = true;
     else if (name.compare("expect", Qt::CaseInsensitive) == 0)
         head.expectations.append(value());
     else if (name.compare("host", Qt::CaseInsensitive) == 0)
@@ -378,6 +440,16 @@ bool ConnectionGuard::headersComplete(QTcpSocket *socket, Connection &c)
     if (head.hosts > 1 || (head.hosts == 0 && !head.http10)) {
         refuse(socket, c, ApiError::Kind::BadRequest,
                u"An HTTP/1.1 request needs exactly one Host header field."_s);
+        return false;
+    }
+    // QtHttpServer 6.4 takes a request for a WebSocket upgrade past the guard (its upgrade
+    // branch then closes the connection, losing the answers still owed on it). Until real-time
+    // routes take upgrades over, they are refused here, in order, like any other refusal. The
+    // test is wider than QtHttpServer's own (Connection containing "upgrade", Upgrade equal to
+    // "websocket"), so nothing it would upgrade gets through.
+    if (head.upgradeToWebSocket && containsCaseInsensitive(head.connectionTokens, "upgrade")) {
+        refuse(socket, c, ApiError::Kind::UpgradeNotSupported,
+               u"WebSocket upgrades are not served on this path."_s);
         return false;
     }
     qint64 contentLength = 0;
@@ -409,13 +481,14 @@ bool ConnectionGuard::headersComplete(QTcpSocket *socket, Connection &c)
     }
     const bool closeAfter = hasToken(head.connectionTokens, "close")
             || (head.http10 && !hasToken(head.connectionTokens, "keep-alive"));
-    c.http10KeepAlive = head.http10 && !closeAfter;
     // An interim 100 goes out only when it cannot overtake an earlier answer on this connection
     // (responses keep request order), and never to HTTP/1.0 clients (RFC 9110, 10.1.1); a
     // client that gets none sends its body after a short wait.
-    const bool nothingOutstanding
-            = c.closeAfterFlags.isEmpty() && c.inFlight == 0 && c.pending.isEmpty();
-    c.closeAfterFlags.enqueue(closeAfter);
+    const bool nothingOutstanding = c.framed.isEmpty() && c.inFlight == 0 && c.pending.isEmpty();
+    // Each request keeps how its own answer ends (a later request must not change it).
+    c.framed.enqueue({ closeAfter, head.http10 && !closeAfter });
+    // RFC 9112, section 9.6: nothing after a request that closes the connection is processed.
+    c.lastFramed = closeAfter;
     if ((chunked || contentLength > 0) && hasToken(head.expectations, "100-continue")
         && !head.http10 && nothingOutstanding)
         socket->write("HTTP/1.1 100 Continue\r\n\r\n");
@@ -437,9 +510,16 @@ bool ConnectionGuard::headersComplete(QTcpSocket *socket, Connection &c)
     return true;
 }
 
+void ConnectionGuard::markLast(Connection &c)
+{
+    if (!c.framed.isEmpty())
+        c.framed.last().closeAfter = true;
+    c.lastFramed = true;
+}
+
 void ConnectionGuard::requestComplete(Connection &c)
 {
-    c.phase = Phase::Headers;
+    c.phase = c.lastFramed ? Phase::AfterLast : Phase::Headers;
     c.head = RequestHead();
     c.partialLine.clear();
     c.remaining = 0;
@@ -452,29 +532,41 @@ ConnectionGuard::Ticket ConnectionGuard::takeTicket(QTcpSocket *socket)
     if (it == m_connections.end())
         return {};
     Ticket ticket;
-    // Once a request is refused, QHttpServer may still parse what followed it: never served.
-    if (it->phase == Phase::Draining && it->closeAfterFlags.isEmpty()) {
+    // Once a request is refused, or the last one dispatched, QHttpServer may still parse what
+    // followed it: never served.
+    if ((it->phase == Phase::Draining || it->phase == Phase::Closing) && it->framed.isEmpty()) {
         ticket.refused = true;
         return ticket;
     }
     ticket.peerGone = it->peerGone;
     ticket.sequence = it->dispatched++;
-    ticket.closeAfter = it->closeAfterFlags.isEmpty() ? false : it->closeAfterFlags.dequeue();
+    const Framed framed = it->framed.isEmpty() ? Framed() : it->framed.dequeue();
+    ticket.closeAfter = framed.closeAfter;
+    ticket.announceKeepAlive = framed.announceKeepAlive;
     ++it->inFlight;
+    if (framed.closeAfter && it->phase == Phase::AfterLast && it->framed.isEmpty()) {
+        // The connection's last request: QHttpServer reads nothing after it (this runs inside
+        // its read, after it took this request off the buffer).
+        it->phase = Phase::Draining;
+        stopReading(socket);
+    }
+    updateFlow(socket, *it);
     return ticket;
 }
 
-void ConnectionGuard::submit(QTcpSocket *socket, quint64 sequence, const HttpResponse &response,
-                             bool headOnly, bool closeAfter)
+void ConnectionGuard::submit(QTcpSocket *socket, const Ticket &ticket,
+                             const HttpResponse &response, bool headOnly)
 {
     const auto it = m_connections.find(socket);
     if (it == m_connections.end())
         return;
     --it->inFlight;
-    const bool close = closeAfter || (m_shuttingDown && it->inFlight == 0);
-    it->pending.insert(sequence,
-                       { response.serialize(headOnly, close, it->http10KeepAlive), close });
+    const bool close = ticket.closeAfter || (m_shuttingDown && it->inFlight == 0);
+    QByteArray bytes = response.serialize(headOnly, close, ticket.announceKeepAlive);
+    it->pendingBytes += bytes.size();
+    it->pending.insert(ticket.sequence, { std::move(bytes), close });
     writeReady(socket, *it);
+    updateFlow(socket, *it);
 }
 
 void ConnectionGuard::writeReady(QTcpSocket *socket, Connection &c)
@@ -482,6 +574,7 @@ void ConnectionGuard::writeReady(QTcpSocket *socket, Connection &c)
     while (c.phase != Phase::Closing && !c.pending.isEmpty()
            && c.pending.firstKey() == c.nextWrite) {
         const auto [bytes, close] = c.pending.take(c.nextWrite);
+        c.pendingBytes -= bytes.size();
         ++c.nextWrite;
         if (socket->state() != QAbstractSocket::ConnectedState)
             continue;
@@ -492,6 +585,59 @@ void ConnectionGuard::writeReady(QTcpSocket *socket, Connection &c)
     }
 }
 
+qint64 ConnectionGuard::readBufferCap() const
+{
+    return m_limits.maxHeaderBytes + m_limits.maxBodyBytes + ReadAheadBytes;
+}
+
+void ConnectionGuard::applyReadLimit(QTcpSocket *socket, const Connection &c) const
+{
+    // Capped at what it holds, Qt reads no more from the kernel (TCP then holds the client
+    // back). Not while QHttpServer is part-way through a request (its transaction would keep
+    // Qt from seeing the buffer as full): it finishes that one first. Set again even when
+    // unchanged, since a read that found Qt's buffer empty turned kernel reads back on.
+    const bool hold = c.paused && c.phase != Phase::Closing && c.phase != Phase::Draining
+            && !socket->isTransactionStarted();
+    if (hold) {
+        socket->setReadBufferSize(0);
+        socket->setReadBufferSize(std::max<qint64>(socket->bytesAvailable(), 1));
+    } else if (socket->readBufferSize() != readBufferCap()) {
+        socket->setReadBufferSize(readBufferCap());
+    }
+}
+
+void ConnectionGuard::updateFlow(QTcpSocket *socket, Connection &c)
+{
+    if (c.phase == Phase::Closing)
+        return;
+    const int outstanding = c.inFlight + int(c.pending.size());
+    const qint64 unwritten = socket->bytesToWrite() + c.pendingBytes;
+    if (!c.paused) {
+        if (outstanding < m_limits.maxPipelined && unwritten < m_limits.maxUnwrittenBytes)
+            return;
+        c.paused = true;
+        c.writeProgress.restart();
+        applyReadLimit(socket, c);
+        return;
+    }
+    // Resume only well below the limits, so that a connection does not flap at the edge.
+    if (outstanding >= m_limits.maxPipelined / 2 + 1 || unwritten > m_limits.maxUnwrittenBytes / 2)
+        return;
+    c.paused = false;
+    // The time spent paused was the server's (or the unread answers'), not this request's.
+    if (c.headerStarted.isValid())
+        c.headerStarted.restart();
+    if (c.phase == Phase::Body || c.phase == Phase::ChunkSize || c.phase == Phase::ChunkData
+        || c.phase == Phase::ChunkDataEnd || c.phase == Phase::Trailers) {
+        c.bodyStarted.restart();
+        c.bodyReceived = 0;
+    }
+    applyReadLimit(socket, c);
+    // What waited in the buffer is parsed now, as QHttpServer does after each request.
+    if (socket->bytesAvailable() > 0)
+        QMetaObject::invokeMethod(socket, &QAbstractSocket::readyRead, Qt::QueuedConnection);
+}
+
 void ConnectionGuard::refuse(QTcpSocket *socket, Connection &c, ApiError::Kind kind,
                              const QString &detail)
 {
@@ -500,10 +646,10 @@ void ConnectionGuard::refuse(QTcpSocket *socket, Connection &c, ApiError::Kind k
             = refusal(kind, detail, inHead ? c.head.label : c.bodyOf,
                       c.headerStarted.isValid() ? c.headerStarted.nsecsElapsed() : 0);
     // A request refused in its body was framed at the end of its head: it is never served.
-    if (c.phase != Phase::Headers && !c.closeAfterFlags.isEmpty())
-        c.closeAfterFlags.removeLast();
+    if (c.phase != Phase::Headers && !c.framed.isEmpty())
+        c.framed.removeLast();
     c.phase = Phase::Draining;
-    if (m_scanning && c.followed && !c.closeAfterFlags.isEmpty()) {
+    if (m_scanning && c.followed && !c.framed.isEmpty()) {
         // Requests framed before this one arrived in the same read: QHttpServer reads and
         // dispatches them when this slot returns; the refusal follows them (see followServer()).
         c.deferredRefusal = answer;
@@ -514,7 +660,7 @@ void ConnectionGuard::refuse(QTcpSocket *socket, Connection &c, ApiError::Kind k
 
 void ConnectionGuard::answerLast(QTcpSocket *socket, Connection &c, const QByteArray &answer)
 {
-    c.closeAfterFlags.clear(); // framed but never dispatched: not served
+    c.framed.clear(); // framed but never dispatched: not served
     if (c.inFlight == 0) {
         socket->write(answer);
         closeWhenFlushed(socket, c); // stops reading too
@@ -523,6 +669,7 @@ void ConnectionGuard::answerLast(QTcpSocket *socket, Connection &c, const QByteA
     stopReading(socket);
     // Earlier requests are still being answered: the last answer takes its turn after them, so
     // a pipelining client reads every answer in order before the connection closes.
+    c.pendingBytes += answer.size();
     c.pending.insert(c.dispatched++, { answer, true });
 }
 
@@ -542,6 +689,7 @@ void ConnectionGuard::closeWhenFlushed(QTcpSocket *socket, Connection &c)
     c.phase = Phase::Closing;
     c.closingSince.start();
     c.pending.clear();
+    c.pendingBytes = 0;
     stopReading(socket);
     // Half-close once the answer is out, then linger: closing outright while the client is still
     // sending would reset the connection and could destroy the answer before it is read.
@@ -555,7 +703,15 @@ void ConnectionGuard::sweep()
     for (auto it = m_connections.begin(); it != m_connections.end(); ++it) {
         auto *socket = static_cast<QTcpSocket *>(const_cast<QObject *>(it.key()));
         const Connection &c = it.value();
+        if (c.paused && c.phase != Phase::Closing && c.phase != Phase::Draining) {
+            // Not read while paused, so no header or body timer applies (they restart on
+            // resume); a client that reads none of its answers for the idle time is dropped.
+            if (socket->bytesToWrite() > 0 && c.writeProgress.elapsed() > m_limits.idleTimeoutMs)
+                lingering.append(socket);
+            continue;
+        }
         switch (c.phase) {
+        case Phase::AfterLast: break; // its last request is framed: the answer closes it
         case Phase::Closing:
             if (c.closingSince.elapsed() > LingerMs)
                 lingering.append(socket);
@@ -612,7 +768,8 @@ bool ConnectionGuard::receiving() const
 {
     return std::any_of(m_connections.cbegin(), m_connections.cend(), [](const Connection &c) {
         switch (c.phase) {
-        case Phase::Headers: return c.headerStarted.isValid() || !c.closeAfterFlags.isEmpty();
+        case Phase::Headers: return c.headerStarted.isValid() || !c.framed.isEmpty();
+        case Phase::AfterLast: return !c.framed.isEmpty();
         case Phase::Draining:
         case Phase::Closing: return false;
         default: return true; // a body is arriving

@@ -22,10 +22,16 @@ class CorsPolicy;
 // The listening socket in front of QHttpServer 6.4, which polices nothing itself (see
 // ../shared/notes/qthttpserver-6.4.md). Its readyRead slot runs before QHttpServer's and frames
 // each request: too many or too large header fields get 431 and a close before QHttpServer
-// parses them (no smuggling), bodies over the cap 413, ambiguous framing 400; it answers
-// Expect: 100-continue, times out slow headers (408) and idle keep-alive connections, caps the
-// number of connections (503), honours Connection: close and HTTP/1.0, and writes each
+// parses them (no smuggling), bodies over the cap 413, ambiguous framing 400, WebSocket
+// upgrades 400 (in order, then a close); it answers Expect: 100-continue, times out slow headers
+// (408) and idle keep-alive connections, caps the number of connections (503), honours
+// Connection: close and HTTP/1.0 (nothing after such a request is read), and writes each
 // connection's responses in request order, however the workers finish.
+//
+// Back-pressure: a connection with more than a few requests in flight, or more than a few
+// hundred KiB of answers its client has not read, is not read any further (neither parsed by
+// QHttpServer nor read from the kernel) until its client catches up, so that what one
+// connection can make the server hold is bounded by a constant, whatever its client sends.
 class ConnectionGuard final : public QTcpServer
 {
     Q_OBJECT
@@ -40,6 +46,9 @@ public:
         int headerTimeoutMs = 10'000;
         int idleTimeoutMs = 60'000;
         int maxConnections = 1024;
+        // Back-pressure: reading pauses above either, and resumes once both are low again.
+        int maxPipelined = 8; // requests dispatched whose answers are not written yet
+        qint64 maxUnwrittenBytes = 256 * 1024; // answers waiting for the client to read them
     };
 
     // What the guard learnt of a request while framing it, handed to the router on dispatch.
@@ -47,6 +56,7 @@ public:
     {
         quint64 sequence = 0;
         bool closeAfter = false;
+        bool announceKeepAlive = false; // an HTTP/1.0 request that asked to stay open
         bool refused = false; // beyond a refused request: drop it, answer nothing
         // Set (on the server's thread) once the client has gone: read from any thread.
         std::shared_ptr<const std::atomic_bool> peerGone;
@@ -59,8 +69,8 @@ public:
     Ticket takeTicket(QTcpSocket *socket);
     // Writes a response once every earlier response on its connection has gone out; closes the
     // connection after it when the request asked to, or the server is shutting down.
-    void submit(QTcpSocket *socket, quint64 sequence, const HttpResponse &response, bool headOnly,
-                bool closeAfter);
+    void submit(QTcpSocket *socket, const Ticket &ticket, const HttpResponse &response,
+                bool headOnly);
 
     // Call once, right after QHttpServer::bind(this): from then on the guard also learns, after
     // each read, how much QHttpServer left unread in a socket's buffer.
@@ -81,9 +91,12 @@ protected:
     void incomingConnection(qintptr handle) override;
 
 private:
-    // Draining: a request was refused while earlier ones were still being answered; input is
-    // discarded and the refusal waits its turn. Closing: answered for the last time, discarding
-    // input until the peer goes or time runs out.
+    // AfterLast: the request framed last is the connection's last (Connection: close, HTTP/1.0,
+    // or a chunked body followed by more bytes); nothing after it is framed, and once it is
+    // dispatched nothing more is read. Draining: a request was refused while earlier ones were
+    // still being answered, or the last request was dispatched; input is discarded and the last
+    // answer waits its turn. Closing: answered for the last time, discarding input until the
+    // peer goes or time runs out.
     enum class Phase {
         Headers,
         Body,
@@ -91,11 +104,11 @@ private:
         ChunkData,
         ChunkDataEnd,
         Trailers,
+        AfterLast,
         Draining,
         Closing
     };
 
-    // What the guard keeps of a request head while it arrives, line by line.
     // What a refusal needs of its request: method and path for the request log, and the
     // client's X-Request-Id and Origin for the answer's headers.
     struct RequestLabel
@@ -103,15 +116,25 @@ private:
         QByteArray method, path, requestId, origin;
     };
 
+    // What the guard keeps of a request head while it arrives, line by line.
     struct RequestHead
     {
         int lines = 0; // the request line included
         qsizetype bytes = 0;
         bool http10 = false;
         int hosts = 0; // Host header fields
+        int blankBytes = 0; // CR and LF before the request line
+        bool upgradeToWebSocket = false; // an Upgrade field names websocket
         RequestLabel label;
         QString malformed; // why the head is refused, once known
         QList<QByteArray> contentLengths, transferEncodings, connectionTokens, expectations;
+    };
+
+    // A request framed but not dispatched yet, and how its answer ends.
+    struct Framed
+    {
+        bool closeAfter = false;
+        bool announceKeepAlive = false;
     };
 
     struct Connection
@@ -123,13 +146,20 @@ private:
         QByteArray line; // chunk-size, chunk end and trailer lines
         qint64 remaining = 0;
         qint64 bodyBytes = 0;
-        bool closeAfterCurrent = false;
-        bool http10KeepAlive = false; // the last request framed was HTTP/1.0 asking to stay open
-        QQueue<bool> closeAfterFlags; // one per framed request not yet dispatched
+        bool lastFramed = false; // the request being framed is the connection's last
+        QQueue<Framed> framed; // framed, not dispatched yet, in order
         quint64 dispatched = 0;
         quint64 nextWrite = 0;
         QMap<quint64, std::pair<QByteArray, bool>> pending; // serialised, then close-after
+        qint64 pendingBytes = 0;
         int inFlight = 0;
+        // Back-pressure (see the class comment). While paused, the guard's readyRead slot hides
+        // the buffered bytes from QHttpServer in a read transaction that its slot after
+        // QHttpServer's rolls back ('hiding' in between), and Qt's read buffer is capped at what
+        // it holds, so that nothing more is read from the kernel.
+        bool paused = false;
+        bool hiding = false;
+        QElapsedTimer writeProgress; // since the client last read part of an answer
         QElapsedTimer lastActivity;
         QElapsedTimer headerStarted;
         QElapsedTimer bodyStarted;
@@ -150,6 +180,13 @@ private:
     bool headersComplete(QTcpSocket *socket, Connection &connection);
     void requestComplete(Connection &connection);
     void writeReady(QTcpSocket *socket, Connection &connection);
+    // Pauses or resumes reading as the connection's outstanding answers grow or shrink.
+    void updateFlow(QTcpSocket *socket, Connection &connection);
+    // Caps Qt's read buffer: at what it holds while paused, else at one request's worth.
+    void applyReadLimit(QTcpSocket *socket, const Connection &connection) const;
+    qint64 readBufferCap() const;
+    // The request being framed is the connection's last: its answer closes the connection.
+    void markLast(Connection &connection);
     void refuse(QTcpSocket *socket, Connection &connection, ApiError::Kind kind,
                 const QString &detail);
     void closeWhenFlushed(QTcpSocket *socket, Connection &connection);
@@ -162,6 +199,7 @@ private:
     // CORS headers for an allowed origin, and its line in the request log.
     QByteArray refusal(ApiError::Kind kind, const QString &detail, const RequestLabel &label,
                        qint64 elapsedNs) const;
+
     // Answers a connection beyond the cap (or during shutdown) with 503 and closes it, reading
     // and discarding its request first so that the close does not reset the answer.
     void turnAway(QTcpSocket *socket);

@@ -24,6 +24,8 @@ ProblemKindInfo problemKindInfo(ApiError::Kind kind)
     case K::HeaderFieldsTooLarge:
         return { 431, "header-fields-too-large", "Request header fields too large" };
     case K::RequestTimeout: return { 408, "request-timeout", "Request timeout" };
+    case K::UpgradeNotSupported:
+        return { 400, "upgrade-not-supported", "Protocol upgrade not supported" };
     case K::ServerBusy: return { 503, "server-busy", "Server busy" };
     case K::NotReady: return { 503, "not-ready", "Not ready" };
     case K::Internal: break;

@@ -9,6 +9,7 @@
 #include "jwtcodec.h"
 #include "problemmapping.h"
 #include "requestid.h"
+#include "responsecompletion.h"
 
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
@@ -104,12 +105,10 @@ void Router::handle(const QHttpServerRequest &request, QHttpServerResponder &&re
     Exchange exchange;
     exchange.socket = responder.socket();
     exchange.started.start();
-    const ConnectionGuard::Ticket ticket = m_guard.takeTicket(responder.socket());
-    if (ticket.refused)
+    exchange.ticket = m_guard.takeTicket(responder.socket());
+    if (exchange.ticket.refused)
         return;
-    exchange.sequence = ticket.sequence;
-    exchange.closeAfter = ticket.closeAfter;
-    exchange.peerGone = ticket.peerGone;
+    exchange.peerGone = exchange.ticket.peerGone;
     exchange.method = methodName(request.method());
     const QUrl url = request.url();
     exchange.path = url.path();
@@ -207,7 +206,7 @@ void Router::dispatch(Exchange exchange, std::shared_ptr<RequestContext> context
                           abandoned(exchange, route->executor)
                                   ? HttpResponse::empty(ClientClosedRequest)
                                   : run(*route, *context, credentials));
-              });
+              }, context->body.size());
     if (!started) {
         finish(exchange,
                problemResponse(ApiError(ApiError::Kind::ServerBusy,
@@ -229,7 +228,7 @@ void Router::proceed(const Exchange &exchange, const std::shared_ptr<RequestCont
                               abandoned(exchange, continuation->executor)
                                       ? HttpResponse::empty(ClientClosedRequest)
                                       : guarded(*context, continuation->work));
-                  });
+                  }, context->body.size());
         if (started)
             return;
         response = problemResponse(ApiError(ApiError::Kind::ServerBusy,
@@ -313,14 +312,17 @@ HttpResponse Router::guarded(const RequestContext &context,
 
 void Router::finish(const Exchange &exchange, HttpResponse response, qint64 userId)
 {
-    response.addStandardHeaders(exchange.requestId.toLatin1());
-    if (exchange.method != "OPTIONS")
-        m_cors.apply(exchange.origin, response);
+    AnsweredRequest answered;
+    answered.method = exchange.method;
+    answered.path = exchange.path;
+    answered.requestId = exchange.requestId.toLatin1();
+    answered.origin = exchange.origin;
+    answered.preflight = exchange.method == "OPTIONS";
+    answered.durationMs = double(exchange.started.nsecsElapsed()) / 1e6;
+    answered.userId = userId;
+    completeResponse(response, answered, &m_cors);
     if (exchange.socket)
-        m_guard.submit(exchange.socket, exchange.sequence, response, exchange.headOnly,
-                       exchange.closeAfter);
-    JsonLog::request({ exchange.method, exchange.path, response.status,
-                       double(exchange.started.nsecsElapsed()) / 1e6, userId, exchange.requestId });
+        m_guard.submit(exchange.socket, exchange.ticket, response, exchange.headOnly);
     --m_inFlight;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "connectionguard.h"
 #include "httpresponse.h"
 #include "jwtcodec.h"
 #include "requestcontext.h"
@@ -23,7 +24,6 @@ class QTcpSocket;
 namespace Tasklane {
 
 class AuthService;
-class ConnectionGuard;
 class CorsPolicy;
 
 // What a route requires of the caller, declared where the route is registered and enforced
@@ -90,8 +90,7 @@ private:
     struct Exchange
     {
         QPointer<QTcpSocket> socket;
-        quint64 sequence = 0;
-        bool closeAfter = false;
+        ConnectionGuard::Ticket ticket; // its place on the connection, and how its answer ends
         bool headOnly = false;
         QByteArray origin;
         QByteArray method;

@@ -28,14 +28,13 @@ QString executorName(Executor executor)
     return {};
 }
 
-WorkerPools::WorkerPools(int databaseThreads, int hashingThreads, int hashingQueueLimit)
-    : m_hashingQueueLimit(hashingQueueLimit)
+WorkerPools::WorkerPools(const Limits &limits) : m_limits(limits)
 {
     m_database.setObjectName(QStringLiteral("tasklane-db"));
-    m_database.setMaxThreadCount(databaseThreads);
+    m_database.setMaxThreadCount(limits.databaseThreads);
     m_database.setExpiryTimeout(-1); // threads keep their database connections
     m_hashing.setObjectName(QStringLiteral("tasklane-hash"));
-    m_hashing.setMaxThreadCount(hashingThreads);
+    m_hashing.setMaxThreadCount(limits.hashingThreads);
     m_hashing.setExpiryTimeout(-1);
 }
 
@@ -44,21 +43,43 @@ WorkerPools::~WorkerPools()
     waitForDone();
 }
 
-bool WorkerPools::start(Executor executor, std::function<void()> task)
+bool WorkerPools::reserve(std::atomic<int> &queued, int limit, qint64 heldBytes)
+{
+    if (queued.fetch_add(1) >= limit) {
+        queued.fetch_sub(1);
+        return false;
+    }
+    const qint64 before = m_queuedBodyBytes.fetch_add(heldBytes);
+    if (heldBytes > 0 && before > 0 && before + heldBytes > m_limits.queuedBodyBytes) {
+        m_queuedBodyBytes.fetch_sub(heldBytes);
+        queued.fetch_sub(1);
+        return false;
+    }
+    return true;
+}
+
+bool WorkerPools::start(Executor executor, std::function<void()> task, qint64 heldBytes)
 {
     if (executor == Executor::Hashing) {
-        if (m_hashingQueued.fetch_add(1) >= m_hashingQueueLimit) {
-            m_hashingQueued.fetch_sub(1);
+        // Counted until the hash is done: the hashing queue bounds the work in hand.
+        if (!reserve(m_hashingQueued, m_limits.hashingQueue, heldBytes))
             return false;
-        }
-        m_hashing.start([this, task = std::move(task)] {
+        m_hashing.start([this, heldBytes, task = std::move(task)] {
+            m_queuedBodyBytes.fetch_sub(heldBytes);
             lowerThisThreadsPriority();
             task();
             m_hashingQueued.fetch_sub(1);
         });
         return true;
     }
-    m_database.start(std::move(task));
+    // Counted until a thread takes it: the database queue bounds what waits.
+    if (!reserve(m_databaseQueued, m_limits.databaseQueue, heldBytes))
+        return false;
+    m_database.start([this, heldBytes, task = std::move(task)] {
+        m_queuedBodyBytes.fetch_sub(heldBytes);
+        m_databaseQueued.fetch_sub(1);
+        task();
+    });
     return true;
 }
 

@@ -28,6 +28,7 @@ public:
         UnsupportedMediaType,
         HeaderFieldsTooLarge,
         RequestTimeout,
+        UpgradeNotSupported,
         ServerBusy,
         NotReady,
         Internal,

@@ -66,7 +66,11 @@ void TestRouteAccess::initTestCase()
     m_auth = std::make_unique<AuthService>(*m_database, *m_hasher, *m_policy, *m_jwt, *m_principals,
                                            3600);
     m_cors = std::make_unique<CorsPolicy>(QStringList());
-    m_pools = std::make_unique<WorkerPools>(2, 1, 8);
+    WorkerPools::Limits limits;
+    limits.databaseThreads = 2;
+    limits.hashingThreads = 1;
+    limits.hashingQueue = 8;
+    m_pools = std::make_unique<WorkerPools>(limits);
     m_guard = new ConnectionGuard(ConnectionGuard::Limits());
     QVERIFY(m_guard->listen(QHostAddress::LocalHost, 0));
     m_router = new Router(*m_guard, *m_pools, *m_jwt, *m_auth, *m_cors, this);

@@ -61,6 +61,7 @@ void TestProblem::everyErrorKindMapsOnce_data()
         { K::UnsupportedMediaType, 415 },
         { K::HeaderFieldsTooLarge, 431 },
         { K::RequestTimeout, 408 },
+        { K::UpgradeNotSupported, 400 },
         { K::ServerBusy, 503 },
         { K::NotReady, 503 },
         { K::Internal, 500 },

@@ -1,0 +1,18 @@
+#include "responsecompletion.h"
+
+#include "corspolicy.h"
+#include "jsonlog.h"
+
+namespace Tasklane {
+
+void completeResponse(HttpResponse &response, const AnsweredRequest &request,
+                      const CorsPolicy *cors)
+{
+    response.addStandardHeaders(request.requestId);
+    if (cors && !request.preflight)
+        cors->apply(request.origin, response);
+    JsonLog::request({ request.method, request.path, response.status, request.durationMs,
+                       request.userId, QString::fromLatin1(request.requestId) });
+}
+
+} // namespace Tasklane
