@@ -178,7 +178,7 @@ void ConnectionGuard::onReadyRead(QTcpSocket *socket)
     if (c.paused && c.phase != Phase::Closing && c.phase != Phase::Draining
         && !socket->isTransactionStarted() && socket->bytesAvailable() > 0) {
         socket->startTransaction();
-        socket->skip(socket->bytesAvailable());
+        socket->read(socket->bytesAvailable()); // within the transaction: kept, only passed
         c.hiding = true;
     }
 }
