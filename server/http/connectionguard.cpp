@@ -554,8 +554,8 @@ ConnectionGuard::Ticket ConnectionGuard::takeTicket(QTcpSocket *socket)
     return ticket;
 }
 
-void ConnectionGuard::submit(QTcpSocket *socket, const Ticket &ticket,
-                             const HttpResponse &response, bool headOnly)
+void ConnectionGuard::submit(QTcpSocket *socket, const Ticket &ticket, const HttpResponse &response,
+                             bool headOnly)
 {
     const auto it = m_connections.find(socket);
     if (it == m_connections.end())

@@ -2,6 +2,8 @@
 
 #include <QByteArrayView>
 
+#include <string_view>
+
 namespace Tasklane::HttpSyntax {
 
 // RFC 9110, section 5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
@@ -9,13 +11,9 @@ namespace Tasklane::HttpSyntax {
 // library's isalnum() accepts letters beyond ASCII in some locales).
 constexpr bool isTokenChar(char ch)
 {
-    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'))
-        return true;
-    switch (ch) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '.': case '^': case '_': case '`': case '|': case '~': return true;
-    default: return false;
-    }
+    constexpr std::string_view Symbols = "!#$%&'*+-.^_`|~";
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
+            || Symbols.find(ch) != std::string_view::npos;
 }
 
 constexpr bool isToken(QByteArrayView text)

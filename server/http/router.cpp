@@ -199,14 +199,16 @@ void Router::dispatch(Exchange exchange, std::shared_ptr<RequestContext> context
                    context->principal ? context->principal->user.id : 0);
         return;
     }
-    const bool started
-            = m_pools.start(route->executor, [this, route, exchange, context, credentials] {
-                  const JsonLog::RequestScope scope(context->requestId);
-                  proceed(exchange, context,
-                          abandoned(exchange, route->executor)
-                                  ? HttpResponse::empty(ClientClosedRequest)
-                                  : run(*route, *context, credentials));
-              }, context->body.size());
+    const bool started = m_pools.start(
+            route->executor,
+            [this, route, exchange, context, credentials] {
+                const JsonLog::RequestScope scope(context->requestId);
+                proceed(exchange, context,
+                        abandoned(exchange, route->executor)
+                                ? HttpResponse::empty(ClientClosedRequest)
+                                : run(*route, *context, credentials));
+            },
+            context->body.size());
     if (!started) {
         finish(exchange,
                problemResponse(ApiError(ApiError::Kind::ServerBusy,
@@ -221,14 +223,16 @@ void Router::proceed(const Exchange &exchange, const std::shared_ptr<RequestCont
 {
     if (response.continuation) {
         const auto continuation = std::move(response.continuation);
-        const bool started
-                = m_pools.start(continuation->executor, [this, exchange, context, continuation] {
-                      const JsonLog::RequestScope scope(context->requestId);
-                      proceed(exchange, context,
-                              abandoned(exchange, continuation->executor)
-                                      ? HttpResponse::empty(ClientClosedRequest)
-                                      : guarded(*context, continuation->work));
-                  }, context->body.size());
+        const bool started = m_pools.start(
+                continuation->executor,
+                [this, exchange, context, continuation] {
+                    const JsonLog::RequestScope scope(context->requestId);
+                    proceed(exchange, context,
+                            abandoned(exchange, continuation->executor)
+                                    ? HttpResponse::empty(ClientClosedRequest)
+                                    : guarded(*context, continuation->work));
+                },
+                context->body.size());
         if (started)
             return;
         response = problemResponse(ApiError(ApiError::Kind::ServerBusy,

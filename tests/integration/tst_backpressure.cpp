@@ -203,9 +203,8 @@ public:
         if (!db.open())
             return;
         QSqlQuery query(db);
-        m_held = server.databaseUrl().isEmpty()
-                ? query.exec(u"BEGIN IMMEDIATE"_s)
-                : query.exec(u"BEGIN"_s)
+        m_held = server.databaseUrl().isEmpty() ? query.exec(u"BEGIN IMMEDIATE"_s)
+                                                : query.exec(u"BEGIN"_s)
                         && query.exec(u"LOCK TABLE refresh_tokens IN ACCESS EXCLUSIVE MODE"_s);
         if (!m_held)
             qWarning("cannot lock: %s", qPrintable(query.lastError().text()));
@@ -283,7 +282,8 @@ void TestBackpressure::pipeliningWithoutReadingKeepsMemoryBounded()
         QCOMPARE(statuses.size(), Requests);
         QCOMPARE(statuses.count(200), Requests);
         for (int i = 0; i < Requests; ++i)
-            QVERIFY(heads.at(i).contains(QByteArray("X-Request-Id: r" + QByteArray::number(i) + "\r\n")));
+            QVERIFY(heads.at(i).contains(
+                    QByteArray("X-Request-Id: r" + QByteArray::number(i) + "\r\n")));
     }
     QCOMPARE(server.stop(), 0);
 }
@@ -299,14 +299,16 @@ void TestBackpressure::pipelinedWorkerRequestsAreAllAnsweredInOrder()
     QVERIFY(!user.accessToken.isEmpty());
     constexpr int Requests = 300;
     RawClient client(server.port());
-    QVERIFY(client.send(pipelined("/api/v1/users/me", Requests,
-                                  "Authorization: Bearer " + user.accessToken.toLatin1() + "\r\n")));
+    QVERIFY(client.send(
+            pipelined("/api/v1/users/me", Requests,
+                      "Authorization: Bearer " + user.accessToken.toLatin1() + "\r\n")));
     QList<QByteArray> heads;
     const QList<int> statuses = client.readResponses(Requests, 60'000, &heads);
     QCOMPARE(statuses.size(), Requests);
     QCOMPARE(statuses.count(200), Requests);
     for (int i = 0; i < Requests; ++i)
-        QVERIFY(heads.at(i).contains(QByteArray("X-Request-Id: r" + QByteArray::number(i) + "\r\n")));
+        QVERIFY(heads.at(i).contains(
+                QByteArray("X-Request-Id: r" + QByteArray::number(i) + "\r\n")));
     QCOMPARE(server.stop(), 0);
 }
 
@@ -317,8 +319,8 @@ void TestBackpressure::databaseQueueIsBounded_data()
     QTest::addColumn<int>("atMostWaiting"); // besides the one a database thread has taken
 
     QTest::newRow("by the number of requests waiting")
-            << QStringList{ u"--db-threads"_s, u"1"_s, u"--db-queue-limit"_s, u"3"_s } << qsizetype(200)
-            << 3;
+            << QStringList{ u"--db-threads"_s, u"1"_s, u"--db-queue-limit"_s, u"3"_s }
+            << qsizetype(200) << 3;
     QTest::newRow("by the bytes of the bodies waiting")
             << QStringList{ u"--db-threads"_s, u"1"_s, u"--queue-body-bytes"_s, u"1000000"_s }
             << qsizetype(300'000) << 3;

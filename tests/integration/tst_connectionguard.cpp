@@ -26,15 +26,17 @@ QByteArray get(const QByteArray &path, const QByteArray &extra = {})
 
 QByteArray signupBody(const QByteArray &email)
 {
-    return R"({"email":")" + email + R"(","password":"Pipelined-Passphrase-42","display_name":"P"})";
+    return R"({"email":")" + email
+            + R"(","password":"Pipelined-Passphrase-42","display_name":"P"})";
 }
 
 QByteArray signup(const QByteArray &email, const QByteArray &version = "HTTP/1.1",
                   const QByteArray &extra = {})
 {
     const QByteArray body = signupBody(email);
-    return "POST /api/v1/auth/signup " + version + "\r\nHost: x\r\nContent-Type: application/json\r\n"
-            + extra + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    return "POST /api/v1/auth/signup " + version
+            + "\r\nHost: x\r\nContent-Type: application/json\r\n" + extra
+            + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
 }
 
 // A chunked signup whose last chunk ends the body with `ending` (CRLF, or the part of it
@@ -446,8 +448,7 @@ void TestConnectionGuard::processesNothingAfterAClose_data()
             << signup("closer1@example.com", "HTTP/1.1", "Connection: close\r\n")
             << QByteArray("after-close1@example.com");
     QTest::newRow("after an HTTP/1.0 request without keep-alive")
-            << signup("closer2@example.com", "HTTP/1.0")
-            << QByteArray("after-close2@example.com");
+            << signup("closer2@example.com", "HTTP/1.0") << QByteArray("after-close2@example.com");
 }
 
 void TestConnectionGuard::processesNothingAfterAClose()
@@ -457,14 +458,14 @@ void TestConnectionGuard::processesNothingAfterAClose()
     // client could not know, and its retry did it twice.
     QFETCH(QByteArray, first);
     QFETCH(QByteArray, secondEmail);
-    const RawResult result
-            = rawExchange(m_server->port(), first + signup(secondEmail), 3000);
+    const RawResult result = rawExchange(m_server->port(), first + signup(secondEmail), 3000);
     QCOMPARE(statusOf(result.bytes), 201);
     QCOMPARE(countResponses(result.bytes), 1);
     QVERIFY(result.closedByServer);
     QTest::qWait(300); // anything the server did with the second request has happened by now
-    const QList<QVariantList> rows = m_server->querySql(
-            u"SELECT COUNT(*) FROM users WHERE email = '%1'"_s.arg(QString::fromLatin1(secondEmail)));
+    const QList<QVariantList> rows
+            = m_server->querySql(u"SELECT COUNT(*) FROM users WHERE email = '%1'"_s.arg(
+                    QString::fromLatin1(secondEmail)));
     QCOMPARE(rows.size(), 1);
     QCOMPARE(rows.first().first().toInt(), 0);
 }
