@@ -1,6 +1,7 @@
 #pragma once
 
 #include "databaseconfig.h"
+#include "databaseerror.h"
 
 #include <QDateTime>
 #include <QList>
@@ -38,9 +39,13 @@ public:
     int execute(const QString &sql, const QVariantList &values = {}) const;
     // Runs one unprepared statement (DDL from migrations).
     void executeRaw(const QString &sql) const;
+    // Whether this thread has a connection now (never opens one).
+    bool hasThreadConnection() const;
 
     // Transaction control, for Transaction. A connection found dead at BEGIN is replaced and
-    // BEGIN tried once more: nothing has run in the transaction yet.
+    // BEGIN tried once more: nothing has run in the transaction yet. A connection lost inside
+    // a transaction is kept, refusing every statement, until rollback() drops it, so that
+    // nothing runs outside the transaction the caller believes it is in.
     void begin() const;
     void commit() const;
     void rollback() const;
@@ -54,6 +59,8 @@ public:
 
 private:
     ThreadConnection &threadConnection() const;
+    // threadConnection(), refusing one lost inside a transaction.
+    ThreadConnection &usableConnection() const;
     // This thread's prepared statement for `sql`, bound and executed (left active for reading).
     // A read outside a transaction that finds the connection dead (PostgreSQL restarted, or
     // dropped it while idle) runs once more on a new connection.
@@ -63,9 +70,10 @@ private:
     bool tryExecuteRaw(const QString &sql, QSqlError *error) const;
     bool inTransaction() const;
     void setInTransaction(bool open) const;
-    // The connection failed (or PostgreSQL ended it): the error is reported as 503 and the
-    // thread's connection reopened on next use.
-    bool isLost(const QSqlError &error) const;
+    // What a failed statement means, from the driver's native code (databaseerror.h).
+    DatabaseError::Kind classify(const QSqlError &error) const;
+    // Throws the classified error. A lost connection is closed (reopened on next use), or,
+    // inside a transaction, marked lost until the transaction ends.
     [[noreturn]] void fail(const QString &what, const QSqlError &error) const;
 
     DatabaseConfig m_config;
