@@ -259,9 +259,10 @@ QSqlQuery &preparedStatement(Database::ThreadConnection &connection, const QSqlD
 }
 } // namespace
 
-std::optional<QSqlRecord> Database::fetchOne(const QString &sql, const QVariantList &values) const
+std::optional<QSqlRecord> Database::fetchOne(const QString &sql, const QVariantList &values,
+                                             Retry retry) const
 {
-    const QList<QSqlRecord> rows = fetchAll(sql, values);
+    const QList<QSqlRecord> rows = fetchAll(sql, values, retry);
     if (rows.isEmpty())
         return std::nullopt;
     return rows.first();
@@ -285,13 +286,12 @@ QSqlQuery *Database::tryRunPrepared(const QString &sql, const QVariantList &valu
     return &query;
 }
 
-QSqlQuery &Database::runPrepared(const QString &sql, const QVariantList &values) const
+QSqlQuery &Database::runPrepared(const QString &sql, const QVariantList &values, Retry retry) const
 {
     QSqlError error;
     if (QSqlQuery *query = tryRunPrepared(sql, values, &error))
         return *query;
-    const bool read = sql.trimmed().startsWith("SELECT"_L1, Qt::CaseInsensitive);
-    if (read && !inTransaction() && classify(error) == Kind::Connection) {
+    if (retry == Retry::Safe && !inTransaction() && classify(error) == Kind::Connection) {
         closeThreadConnection();
         if (QSqlQuery *query = tryRunPrepared(sql, values, &error))
             return *query;
@@ -299,9 +299,10 @@ QSqlQuery &Database::runPrepared(const QString &sql, const QVariantList &values)
     fail(sql, error);
 }
 
-QList<QSqlRecord> Database::fetchAll(const QString &sql, const QVariantList &values) const
+QList<QSqlRecord> Database::fetchAll(const QString &sql, const QVariantList &values,
+                                     Retry retry) const
 {
-    QSqlQuery &query = runPrepared(sql, values);
+    QSqlQuery &query = runPrepared(sql, values, retry);
     QList<QSqlRecord> rows;
     while (query.next())
         rows.append(query.record());
@@ -309,9 +310,9 @@ QList<QSqlRecord> Database::fetchAll(const QString &sql, const QVariantList &val
     return rows;
 }
 
-int Database::execute(const QString &sql, const QVariantList &values) const
+int Database::execute(const QString &sql, const QVariantList &values, Retry retry) const
 {
-    QSqlQuery &query = runPrepared(sql, values);
+    QSqlQuery &query = runPrepared(sql, values, retry);
     const int changed = query.numRowsAffected();
     query.finish();
     return changed;

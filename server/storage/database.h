@@ -33,10 +33,20 @@ public:
     // Closes this thread's connection now (the others close when their threads end).
     void closeThreadConnection() const;
 
-    std::optional<QSqlRecord> fetchOne(const QString &sql, const QVariantList &values = {}) const;
-    QList<QSqlRecord> fetchAll(const QString &sql, const QVariantList &values = {}) const;
+    // Whether a statement may run once more on a new connection when it fails because
+    // PostgreSQL ended the thread's connection (a restart, idle connections dropped). Only the
+    // caller knows: Safe is for statements that change nothing when repeated (plain reads), never
+    // for a write, a lock or anything whose effect lives in the session. Inside a transaction
+    // nothing is retried: the transaction went with the connection.
+    enum class Retry { Never, Safe };
+
+    std::optional<QSqlRecord> fetchOne(const QString &sql, const QVariantList &values = {},
+                                       Retry retry = Retry::Never) const;
+    QList<QSqlRecord> fetchAll(const QString &sql, const QVariantList &values = {},
+                               Retry retry = Retry::Never) const;
     // Runs a statement; returns the number of rows it changed.
-    int execute(const QString &sql, const QVariantList &values = {}) const;
+    int execute(const QString &sql, const QVariantList &values = {},
+                Retry retry = Retry::Never) const;
     // Runs one unprepared statement (DDL from migrations).
     void executeRaw(const QString &sql) const;
     // Whether this thread has a connection now (never opens one).
@@ -62,9 +72,7 @@ private:
     // threadConnection(), refusing one lost inside a transaction.
     ThreadConnection &usableConnection() const;
     // This thread's prepared statement for `sql`, bound and executed (left active for reading).
-    // A read outside a transaction that finds the connection dead (PostgreSQL restarted, or
-    // dropped it while idle) runs once more on a new connection.
-    QSqlQuery &runPrepared(const QString &sql, const QVariantList &values) const;
+    QSqlQuery &runPrepared(const QString &sql, const QVariantList &values, Retry retry) const;
     QSqlQuery *tryRunPrepared(const QString &sql, const QVariantList &values,
                               QSqlError *error) const;
     bool tryExecuteRaw(const QString &sql, QSqlError *error) const;

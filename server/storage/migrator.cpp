@@ -69,24 +69,33 @@ void Migrator::ensureTable() const
 
 int Migrator::currentVersion() const
 {
+    return readVersion(true);
+}
+
+int Migrator::readVersion(bool mayRetry) const
+{
     // Read-only, so that a readiness probe never needs (or uses) the right to create tables.
     // The table is looked up as an unqualified name resolves (QPSQL's tables() would name it
     // schema.table when it is not in `public`).
+    const auto retry = mayRetry ? Database::Retry::Safe : Database::Retry::Never;
     const auto exists = m_database.fetchOne(
             m_database.dialect() == SqlDialect::Postgres
                     ? u"SELECT 1 WHERE to_regclass('schema_migrations') IS NOT NULL"_s
                     : u"SELECT 1 FROM sqlite_master WHERE type = 'table' "
-                      "AND name = 'schema_migrations'"_s);
+                      "AND name = 'schema_migrations'"_s,
+            {}, retry);
     if (!exists)
         return 0;
     const auto row = m_database.fetchOne(
-            u"SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations"_s);
+            u"SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations"_s, {}, retry);
     return row ? row->value(0).toInt() : 0;
 }
 
 QList<int> Migrator::migrate() const
 {
     const bool postgres = m_database.dialect() == SqlDialect::Postgres;
+    // Never retried on a new connection, like everything under it: the lock is the session's,
+    // so a reconnected migrator would run unlocked beside another process.
     if (postgres)
         m_database.fetchAll(u"SELECT pg_advisory_lock(?)"_s, { MigrationLockKey });
     const auto unlock = qScopeGuard([&] {
@@ -95,7 +104,7 @@ QList<int> Migrator::migrate() const
     });
 
     ensureTable();
-    const int current = currentVersion();
+    const int current = readVersion(false);
     const int latest = latestVersion();
     if (current > latest)
         throw DatabaseError(DatabaseError::Kind::SchemaTooNew,

@@ -36,6 +36,7 @@ public:
 
 private:
     void ensureTable() const;
+    int readVersion(bool mayRetry) const;
 
     const Database &m_database;
 };

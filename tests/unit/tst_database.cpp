@@ -1,6 +1,6 @@
 // Database on SQLite and, when the test command provides one, on PostgreSQL: failures are
-// classified by the driver's native code, and a busy database is not a lost
-// connection.
+// classified by the driver's native code, a busy database is not a lost connection, and only
+// statements declared safe are retried on a new connection.
 #include "database.h"
 #include "databaseerror.h"
 #include "scratchdatabase.h"
@@ -12,6 +12,7 @@ using namespace Qt::StringLiterals;
 using namespace Tasklane;
 using Tasklane::Test::ScratchDatabase;
 using Kind = DatabaseError::Kind;
+using Retry = Database::Retry;
 
 namespace {
 void createTables(const Database &database)
@@ -76,6 +77,7 @@ private Q_SLOTS:
     void classifiesFailures();
     void aHeldWriteLockIsBusy_data();
     void aHeldWriteLockIsBusy();
+    void retriesOnlyWhatTheCallerDeclares();
     void aConnectionLostInATransactionStaysLostUntilItEnds();
 };
 
@@ -174,6 +176,39 @@ void TestDatabase::aHeldWriteLockIsBusy()
         QCOMPARE(database.fetchOne(u"SELECT size FROM parents WHERE id = 1"_s)->value(0).toInt(),
                  5);
     }
+}
+
+void TestDatabase::retriesOnlyWhatTheCallerDeclares()
+{
+    if (skipWithout(SqlDialect::Postgres))
+        QSKIP("no PostgreSQL: scripts/test.sh provides one (TASKLANE_TEST_PG_ADMIN_URL)");
+    ScratchDatabase scratch(SqlDialect::Postgres);
+    const Database &database = *scratch.database;
+    database.fetchOne(u"SELECT 1"_s);
+
+    // A read declared safe to repeat runs again on a new connection.
+    QVERIFY(terminateConnections(database));
+    QCOMPARE(database.fetchOne(u"SELECT 2"_s, {}, Retry::Safe)->value(0).toInt(), 2);
+
+    // An undeclared statement is not repeated, SELECT or not: a session's advisory lock taken
+    // again on a new connection would hide that the first one went with the old connection.
+    QVERIFY(terminateConnections(database));
+    QCOMPARE(failureOf([&] { database.fetchAll(u"SELECT pg_advisory_lock(?)"_s, { 42 }); }),
+             nameOf(Kind::Connection));
+    QVERIFY(!database.hasThreadConnection()); // reopened on next use
+    QCOMPARE(database.fetchOne(u"SELECT 3"_s)->value(0).toInt(), 3);
+
+    // Nor is anything inside a transaction, declared or not: it went with the connection.
+    QVERIFY(terminateConnections(database));
+    {
+        QCOMPARE(failureOf([&] {
+                     Transaction transaction(database); // BEGIN itself is tried again
+                     QVERIFY(terminateConnections(database));
+                     database.fetchOne(u"SELECT 4"_s, {}, Retry::Safe);
+                 }),
+                 nameOf(Kind::Connection));
+    }
+    QCOMPARE(database.fetchOne(u"SELECT 5"_s)->value(0).toInt(), 5);
 }
 
 void TestDatabase::aConnectionLostInATransactionStaysLostUntilItEnds()
