@@ -306,7 +306,12 @@ QList<QSqlRecord> Database::fetchAll(const QString &sql, const QVariantList &val
     QList<QSqlRecord> rows;
     while (query.next())
         rows.append(query.record());
+    // A row that fails to compute ends the loop as the last row would: without this check a
+    // failed read looks like fewer rows, or none ("not found").
+    const QSqlError error = query.lastError();
     query.finish();
+    if (error.isValid())
+        fail(sql, error);
     return rows;
 }
 

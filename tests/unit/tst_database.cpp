@@ -1,6 +1,7 @@
 // Database on SQLite and, when the test command provides one, on PostgreSQL: failures are
-// classified by the driver's native code, a busy database is not a lost connection, and only
-// statements declared safe are retried on a new connection.
+// classified by the driver's native code, a busy database is not a lost connection, a failed
+// read after the first rows is an error, and only statements declared safe are retried on a new
+// connection.
 #include "database.h"
 #include "databaseerror.h"
 #include "scratchdatabase.h"
@@ -107,6 +108,15 @@ void TestDatabase::classifiesFailures_data()
                 << u"INSERT INTO children (id, parent_id) VALUES (1, 99)"_s << Kind::Constraint;
         row("an unknown table is a failed statement")
                 << u"SELECT id FROM nowhere"_s << Kind::Statement;
+        // SQLite computes rows one at a time, so the first row arrives before the second
+        // fails; PostgreSQL fails the whole statement.
+        row("a row failing after the first one fails the read")
+                << (dialect == SqlDialect::Sqlite
+                            ? u"SELECT CASE WHEN id > 1 THEN abs(-9223372036854775807 - 1) "
+                              "ELSE id END FROM parents ORDER BY id"_s
+                            : u"SELECT CASE WHEN id > 1 THEN 1 / (id - id) ELSE id END "
+                              "FROM parents ORDER BY id"_s)
+                << Kind::Statement;
     }
 }
 
