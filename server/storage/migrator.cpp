@@ -23,6 +23,10 @@ constexpr qint64 MigrationLockKey = 7461276001LL;
 
 Migrator::Migrator(const Database &database) : m_database(database) { }
 
+Migrator::Migrator(const Database &database, QList<Migration> migrations)
+    : m_database(database), m_migrations(std::move(migrations))
+{ }
+
 namespace {
 QList<Migrator::Migration> loadMigrations(const QString &folder)
 {
@@ -45,6 +49,8 @@ QList<Migrator::Migration> loadMigrations(const QString &folder)
 
 QList<Migrator::Migration> Migrator::available() const
 {
+    if (m_migrations)
+        return *m_migrations;
     // Compiled into the binary, so read once (/readyz asks for the latest version every time).
     if (m_database.dialect() == SqlDialect::Sqlite) {
         static const QList<Migration> sqlite = loadMigrations(u":/migrations/sqlite"_s);
@@ -91,6 +97,21 @@ int Migrator::readVersion(bool mayRetry) const
     return row ? row->value(0).toInt() : 0;
 }
 
+void Migrator::unlock() const noexcept
+{
+    // Runs from a scope guard, often while an error unwinds, so it must not throw. A lost
+    // connection (closed by Database) took its session's lock with it: nothing to release,
+    // and no new connection to open for it.
+    if (!m_database.hasThreadConnection())
+        return;
+    try {
+        m_database.fetchAll(u"SELECT pg_advisory_unlock(?)"_s, { MigrationLockKey });
+    } catch (const std::exception &error) {
+        // The lock goes with the connection.
+        qCWarning(lcDatabase, "could not release the migration lock: %s", error.what());
+    }
+}
+
 QList<int> Migrator::migrate() const
 {
     const bool postgres = m_database.dialect() == SqlDialect::Postgres;
@@ -98,9 +119,9 @@ QList<int> Migrator::migrate() const
     // so a reconnected migrator would run unlocked beside another process.
     if (postgres)
         m_database.fetchAll(u"SELECT pg_advisory_lock(?)"_s, { MigrationLockKey });
-    const auto unlock = qScopeGuard([&] {
+    const auto release = qScopeGuard([&] {
         if (postgres)
-            m_database.fetchAll(u"SELECT pg_advisory_unlock(?)"_s, { MigrationLockKey });
+            unlock();
     });
 
     ensureTable();
