@@ -48,6 +48,7 @@ QHash<QString, QString> defaults()
         { u"hash_threads"_s, QString::number(cores) },
         { u"hash_queue_limit"_s, u"256"_s },
         { u"auth_cache_ttl_ms"_s, u"2000"_s },
+        { u"db_busy_timeout_ms"_s, u"5000"_s },
     };
 }
 
@@ -113,6 +114,10 @@ const QList<SettingDefinition> &SettingsLoader::definitions()
         { "auth_cache_ttl_ms", "MS",
           "How long an authenticated token's user is remembered (0: ask the database every "
           "time). Revocations made by other processes take effect within this time.",
+          false },
+        { "db_busy_timeout_ms", "MS",
+          "SQLite: how long a write waits for another process's write lock before the request "
+          "gets 503 with Retry-After.",
           false },
         { "jwt_secret", "SECRET",
           "Access-token signing key, 32 bytes or more (default: generated in the data folder; "
@@ -286,6 +291,7 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
         { "hash_threads", 1, 256, [&](qint64 v) { settings.hashThreads = int(v); } },
         { "hash_queue_limit", 1, 100'000, [&](qint64 v) { settings.hashQueueLimit = int(v); } },
         { "auth_cache_ttl_ms", 0, 60'000, [&](qint64 v) { settings.authCacheTtlMs = int(v); } },
+        { "db_busy_timeout_ms", 0, 600'000, [&](qint64 v) { settings.dbBusyTimeoutMs = int(v); } },
     };
     for (const IntegerSetting &integer : integers) {
         const QString key = QString::fromLatin1(integer.key);

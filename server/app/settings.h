@@ -43,6 +43,7 @@ struct ServerSettings
     int hashThreads = 2;
     int hashQueueLimit = 256;
     int authCacheTtlMs = 2000;
+    int dbBusyTimeoutMs = 5000;
 
     bool isProduction() const { return environment == QLatin1StringView("production"); }
 };
