@@ -7,6 +7,8 @@
 #include "scratchdatabase.h"
 #include "testcluster.h"
 
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -80,6 +82,7 @@ private Q_SLOTS:
     void aHeldWriteLockIsBusy();
     void retriesOnlyWhatTheCallerDeclares();
     void aConnectionLostInATransactionStaysLostUntilItEnds();
+    void aFileThatIsNotADatabaseIsAStorageFailure();
 };
 
 void TestDatabase::classifiesFailures_data()
@@ -247,6 +250,19 @@ void TestDatabase::aConnectionLostInATransactionStaysLostUntilItEnds()
     } // the rollback drops the dead connection, and opens none
     QVERIFY(!database.hasThreadConnection());
     QCOMPARE(database.fetchOne(u"SELECT COUNT(*) FROM parents"_s)->value(0).toInt(), 3);
+}
+
+void TestDatabase::aFileThatIsNotADatabaseIsAStorageFailure()
+{
+    QTemporaryDir folder;
+    QFile file(folder.filePath(u"damaged.db"_s));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QByteArray(8192, 'x'));
+    file.close();
+    DatabaseConfig config;
+    config.sqlitePath = file.fileName();
+    const Database database(config);
+    QCOMPARE(failureOf([&] { database.fetchAll(u"SELECT 1"_s); }), nameOf(Kind::Storage));
 }
 
 QTEST_GUILESS_MAIN(TestDatabase)
