@@ -300,7 +300,7 @@ HttpResponse Router::guarded(const RequestContext &context,
         if (answer.kind() == ApiError::Kind::Internal)
             qCCritical(lcHttp, "database failure: %s", error.what());
         else
-            qCWarning(lcHttp, "database unavailable: %s", error.what());
+            qCWarning(lcHttp, "database unavailable or busy: %s", error.what());
         return problemResponse(answer, context.requestId, context.path);
     } catch (const std::exception &error) {
         qCCritical(lcHttp, "unexpected failure: %s", error.what());
