@@ -210,11 +210,6 @@ void Database::fail(const QString &what, const QSqlError &error) const
             t_connections[m_serial]->lost = true;
         else
             closeThreadConnection();
-    } else if (const auto it = t_connections.find(m_serial);
-               !m_config.isPostgres() && it != t_connections.end()) {
-        // Prepared again next time: QSQLITE finalizes a statement whose reset reports the
-        // previous step's failure. (A PostgreSQL prepared statement outlives errors.)
-        it->second->statements.remove(what);
     }
     // The statement's text is ours (no values are ever spliced in), so it is safe to log.
     const QString message = u"%1 failed: %2"_s.arg(what.simplified().left(200), error.text());
