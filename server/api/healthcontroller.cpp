@@ -45,7 +45,7 @@ HttpResponse HealthController::ready() const
     const Migrator migrator(m_database);
     int current = 0;
     try {
-        m_database.fetchOne(u"SELECT 1"_s);
+        m_database.fetchOne(u"SELECT 1"_s, {}, Database::Retry::Safe);
         current = migrator.currentVersion();
     } catch (const DatabaseError &error) {
         throw ApiError(ApiError::Kind::NotReady, u"The database is unreachable."_s);

@@ -65,6 +65,7 @@ void ServerApp::openStorage(bool applyMigrations)
     DatabaseConfig resolved = *config;
     if (!m_settings.databasePassword.isEmpty())
         resolved.password = QString::fromUtf8(m_settings.databasePassword);
+    resolved.busyTimeoutMs = m_settings.dbBusyTimeoutMs;
     m_database = std::make_unique<Database>(resolved);
     if (!applyMigrations)
         return;

@@ -50,6 +50,7 @@ QHash<QString, QString> defaults()
         { u"db_queue_limit"_s, u"1024"_s },
         { u"queue_body_bytes"_s, QString::number(64 * 1024 * 1024) },
         { u"auth_cache_ttl_ms"_s, u"2000"_s },
+        { u"db_busy_timeout_ms"_s, u"5000"_s },
     };
 }
 
@@ -121,6 +122,10 @@ const QList<SettingDefinition> &SettingsLoader::definitions()
         { "auth_cache_ttl_ms", "MS",
           "How long an authenticated token's user is remembered (0: ask the database every "
           "time). Revocations made by other processes take effect within this time.",
+          false },
+        { "db_busy_timeout_ms", "MS",
+          "SQLite: how long a write waits for another process's write lock before the request "
+          "gets 503 with Retry-After.",
           false },
         { "jwt_secret", "SECRET",
           "Access-token signing key, 32 bytes or more (default: generated in the data folder; "
@@ -296,6 +301,7 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
         { "db_queue_limit", 1, 1'000'000, [&](qint64 v) { settings.dbQueueLimit = int(v); } },
         { "queue_body_bytes", 1024, 1LL << 40, [&](qint64 v) { settings.queueBodyBytes = v; } },
         { "auth_cache_ttl_ms", 0, 60'000, [&](qint64 v) { settings.authCacheTtlMs = int(v); } },
+        { "db_busy_timeout_ms", 0, 600'000, [&](qint64 v) { settings.dbBusyTimeoutMs = int(v); } },
     };
     for (const IntegerSetting &integer : integers) {
         const QString key = QString::fromLatin1(integer.key);

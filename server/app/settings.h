@@ -45,6 +45,7 @@ struct ServerSettings
     int dbQueueLimit = 1024;
     qint64 queueBodyBytes = 64 * 1024 * 1024;
     int authCacheTtlMs = 2000;
+    int dbBusyTimeoutMs = 5000;
 
     bool isProduction() const { return environment == QLatin1StringView("production"); }
 };

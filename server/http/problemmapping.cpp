@@ -1,5 +1,7 @@
 #include "problemmapping.h"
 
+#include "databaseerror.h"
+
 using namespace Qt::StringLiterals;
 
 namespace Tasklane {
@@ -56,6 +58,26 @@ HttpResponse problemResponse(const ApiError &error, const QString &requestId,
     if (response.status == 503)
         response.setHeader("Retry-After", "1");
     return response;
+}
+
+ApiError toApiError(const DatabaseError &error)
+{
+    using K = DatabaseError::Kind;
+    switch (error.kind()) {
+    case K::Connection:
+        return ApiError(ApiError::Kind::NotReady,
+                        u"The database is unavailable; try again shortly."_s);
+    case K::Busy:
+        return ApiError(ApiError::Kind::ServerBusy, u"The database is busy; try again shortly."_s);
+    // A constraint that reaches this far is one no caller expected the input to break: the
+    // server let bad data through (a bug), so 500 rather than a 409 that blames the client.
+    case K::UniqueViolation:
+    case K::Constraint:
+    case K::Statement:
+    case K::Storage:
+    case K::SchemaTooNew: break;
+    }
+    return ApiError(ApiError::Kind::Internal, u"The server failed to complete the request."_s);
 }
 
 } // namespace Tasklane

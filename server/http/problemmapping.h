@@ -6,6 +6,8 @@
 
 namespace Tasklane {
 
+class DatabaseError;
+
 // The one place where domain error kinds become HTTP: status, stable problem type and title.
 struct ProblemKindInfo
 {
@@ -20,5 +22,8 @@ Problem toProblem(const ApiError &error, const QString &requestId, const QString
 // (WWW-Authenticate on 401, Retry-After on 503).
 HttpResponse problemResponse(const ApiError &error, const QString &requestId,
                              const QString &instance);
+// What a client is told of a database failure that no caller turned into a domain answer:
+// 503 (try again) when the database is unreachable or busy, 500 for everything else.
+ApiError toApiError(const DatabaseError &error);
 
 } // namespace Tasklane

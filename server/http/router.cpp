@@ -299,13 +299,12 @@ HttpResponse Router::guarded(const RequestContext &context,
     } catch (const ApiError &error) {
         return problemResponse(error, context.requestId, context.path);
     } catch (const DatabaseError &error) {
-        qCCritical(lcHttp, "database failure: %s", error.what());
-        const bool unavailable = error.kind() == DatabaseError::Kind::Connection;
-        return problemResponse(
-                ApiError(unavailable ? ApiError::Kind::NotReady : ApiError::Kind::Internal,
-                         unavailable ? u"The database is unavailable; try again shortly."_s
-                                     : u"The server failed to complete the request."_s),
-                context.requestId, context.path);
+        const ApiError answer = toApiError(error);
+        if (answer.kind() == ApiError::Kind::Internal)
+            qCCritical(lcHttp, "database failure: %s", error.what());
+        else
+            qCWarning(lcHttp, "database unavailable or busy: %s", error.what());
+        return problemResponse(answer, context.requestId, context.path);
     } catch (const std::exception &error) {
         qCCritical(lcHttp, "unexpected failure: %s", error.what());
         return problemResponse(

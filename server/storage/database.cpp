@@ -27,6 +27,8 @@ struct Database::ThreadConnection
     QString name;
     QHash<QString, QSqlQuery> statements;
     bool inTransaction = false;
+    // The connection died inside a transaction: kept, refusing statements, until rollback().
+    bool lost = false;
 
     ~ThreadConnection()
     {
@@ -58,6 +60,11 @@ void Database::closeThreadConnection() const
     t_connections.erase(m_serial);
 }
 
+bool Database::hasThreadConnection() const
+{
+    return t_connections.find(m_serial) != t_connections.end();
+}
+
 Database::ThreadConnection &Database::threadConnection() const
 {
     auto it = t_connections.find(m_serial);
@@ -79,7 +86,7 @@ Database::ThreadConnection &Database::threadConnection() const
         db.setConnectOptions(m_config.connectOptions);
     } else {
         db.setDatabaseName(m_config.sqlitePath);
-        db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+        db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=%1"_s.arg(m_config.busyTimeoutMs));
     }
     if (!db.open()) {
         const QString message = db.lastError().text();
@@ -91,7 +98,7 @@ Database::ThreadConnection &Database::threadConnection() const
     if (!m_config.isPostgres()) {
         // Per-connection settings; journal_mode=WAL persists in the file once set.
         for (const QString &pragma : { u"PRAGMA journal_mode=WAL"_s, u"PRAGMA foreign_keys=ON"_s,
-                                       u"PRAGMA busy_timeout=5000"_s }) {
+                                       u"PRAGMA busy_timeout=%1"_s.arg(m_config.busyTimeoutMs) }) {
             QSqlQuery query(db);
             if (!query.exec(pragma)) {
                 const QSqlError error = query.lastError();
@@ -113,38 +120,105 @@ Database::ThreadConnection &Database::threadConnection() const
     return *slot;
 }
 
+Database::ThreadConnection &Database::usableConnection() const
+{
+    ThreadConnection &holder = threadConnection();
+    if (holder.lost)
+        throw DatabaseError(
+                DatabaseError::Kind::Connection,
+                u"the connection to %1 was lost inside a transaction"_s.arg(m_config.describe()));
+    return holder;
+}
+
 QSqlDatabase Database::connection() const
 {
     return QSqlDatabase::database(threadConnection().name, false);
 }
 
-bool Database::isLost(const QSqlError &error) const
+namespace {
+using Kind = DatabaseError::Kind;
+
+// QSQLITE reports every failed step as a ConnectionError whatever happened, with SQLite's
+// extended result code as the native code (Qt 6.4 turns extended codes on), so only the code
+// tells a busy file from a broken constraint or a failing disk.
+Kind sqliteKind(const QSqlError &error)
 {
-    if (error.type() == QSqlError::ConnectionError)
-        return true;
-    // The driver reports a connection PostgreSQL terminated (SQLSTATE class 08, or 57P01-57P03:
-    // shutdown, crash, cannot connect now) as a plain statement error on an open connection.
+    bool ok = false;
+    const int code = error.nativeErrorCode().toInt(&ok);
+    if (!ok)
+        return Kind::Statement;
+    switch (code & 0xff) { // the primary result code
+    case 5: // SQLITE_BUSY: another connection writes, beyond the busy timeout
+    case 6: // SQLITE_LOCKED
+        return Kind::Busy;
+    case 19: // SQLITE_CONSTRAINT
+        return code == 2067 /* _UNIQUE */ || code == 1555 /* _PRIMARYKEY */
+                ? Kind::UniqueViolation
+                : Kind::Constraint;
+    case 7: // SQLITE_NOMEM
+    case 8: // SQLITE_READONLY: the file or its folder is no longer writable
+    case 10: // SQLITE_IOERR
+    case 11: // SQLITE_CORRUPT
+    case 13: // SQLITE_FULL
+    case 14: // SQLITE_CANTOPEN: the WAL or a temporary file
+    case 26: // SQLITE_NOTADB
+        return Kind::Storage;
+    default: return Kind::Statement;
+    }
+}
+
+// By SQLSTATE. The driver reports a connection PostgreSQL terminated (class 08, or
+// 57P01-57P03: shutdown, crash, cannot connect now) as a plain statement error.
+Kind postgresKind(const QSqlError &error)
+{
     const QString state = error.nativeErrorCode();
-    return m_config.isPostgres()
-            && (state.startsWith("08"_L1) || state == "57P01"_L1 || state == "57P02"_L1
-                || state == "57P03"_L1 || !connection().isOpen());
+    if (error.type() == QSqlError::ConnectionError || state.startsWith("08"_L1)
+        || state == "57P01"_L1 || state == "57P02"_L1 || state == "57P03"_L1)
+        return Kind::Connection;
+    if (state == "23505"_L1)
+        return Kind::UniqueViolation;
+    if (state.startsWith("23"_L1))
+        return Kind::Constraint;
+    // Serialization failure, deadlock, lock not available: another transaction won; a new
+    // attempt may succeed.
+    if (state == "40001"_L1 || state == "40P01"_L1 || state == "55P03"_L1)
+        return Kind::Busy;
+    // Disk full, I/O or system error, corrupt data or index.
+    if (state == "53100"_L1 || state.startsWith("58"_L1) || state == "XX001"_L1
+        || state == "XX002"_L1)
+        return Kind::Storage;
+    return Kind::Statement;
+}
+} // namespace
+
+DatabaseError::Kind Database::classify(const QSqlError &error) const
+{
+    // A connection the driver itself closed is lost whatever the error says.
+    if (const auto it = t_connections.find(m_serial);
+        it != t_connections.end() && !QSqlDatabase::database(it->second->name, false).isOpen())
+        return Kind::Connection;
+    return m_config.isPostgres() ? postgresKind(error) : sqliteKind(error);
 }
 
 void Database::fail(const QString &what, const QSqlError &error) const
 {
-    // SQLSTATE 23505 on PostgreSQL; on SQLite Qt reports only the primary code (19, any
-    // constraint), and as a ConnectionError at that, so the message tells a unique index apart.
-    const bool unique = m_config.isPostgres()
-            ? error.nativeErrorCode() == "23505"_L1
-            : error.databaseText().startsWith("UNIQUE constraint failed"_L1);
-    const bool lost = !unique && isLost(error);
-    if (lost)
-        closeThreadConnection(); // reconnect on next use
-    const auto kind = lost ? DatabaseError::Kind::Connection
-            : unique       ? DatabaseError::Kind::UniqueViolation
-                           : DatabaseError::Kind::Statement;
+    const Kind kind = classify(error);
+    if (kind == Kind::Connection) {
+        // Outside a transaction, reconnect on next use. Inside one, a new connection would run
+        // the rest of the transaction's statements (and its ROLLBACK) outside it.
+        if (inTransaction())
+            t_connections[m_serial]->lost = true;
+        else
+            closeThreadConnection();
+    }
     // The statement's text is ours (no values are ever spliced in), so it is safe to log.
-    throw DatabaseError(kind, u"%1 failed: %2"_s.arg(what.simplified().left(200), error.text()));
+    const QString message = u"%1 failed: %2"_s.arg(what.simplified().left(200), error.text());
+    throw DatabaseError(kind,
+                        kind == Kind::Storage
+                                ? u"the database storage failed (I/O error, corruption or a "
+                                  "full disk): "_s
+                                        + message
+                                : message);
 }
 
 bool Database::inTransaction() const
@@ -180,9 +254,10 @@ QSqlQuery &preparedStatement(Database::ThreadConnection &connection, const QSqlD
 }
 } // namespace
 
-std::optional<QSqlRecord> Database::fetchOne(const QString &sql, const QVariantList &values) const
+std::optional<QSqlRecord> Database::fetchOne(const QString &sql, const QVariantList &values,
+                                             Retry retry) const
 {
-    const QList<QSqlRecord> rows = fetchAll(sql, values);
+    const QList<QSqlRecord> rows = fetchAll(sql, values, retry);
     if (rows.isEmpty())
         return std::nullopt;
     return rows.first();
@@ -191,7 +266,7 @@ std::optional<QSqlRecord> Database::fetchOne(const QString &sql, const QVariantL
 QSqlQuery *Database::tryRunPrepared(const QString &sql, const QVariantList &values,
                                     QSqlError *error) const
 {
-    ThreadConnection &holder = threadConnection();
+    ThreadConnection &holder = usableConnection();
     bool ok = false;
     QSqlQuery &query = preparedStatement(holder, connection(), sql, &ok, error);
     if (!ok)
@@ -206,15 +281,12 @@ QSqlQuery *Database::tryRunPrepared(const QString &sql, const QVariantList &valu
     return &query;
 }
 
-QSqlQuery &Database::runPrepared(const QString &sql, const QVariantList &values) const
+QSqlQuery &Database::runPrepared(const QString &sql, const QVariantList &values, Retry retry) const
 {
     QSqlError error;
     if (QSqlQuery *query = tryRunPrepared(sql, values, &error))
         return *query;
-    const bool read = sql.trimmed().startsWith("SELECT"_L1, Qt::CaseInsensitive);
-    // Only PostgreSQL connections die under us (SQLite reports constraint failures and a busy
-    // file as connection errors too, and a new connection would not help with either).
-    if (read && m_config.isPostgres() && !inTransaction() && isLost(error)) {
+    if (retry == Retry::Safe && !inTransaction() && classify(error) == Kind::Connection) {
         closeThreadConnection();
         if (QSqlQuery *query = tryRunPrepared(sql, values, &error))
             return *query;
@@ -222,19 +294,25 @@ QSqlQuery &Database::runPrepared(const QString &sql, const QVariantList &values)
     fail(sql, error);
 }
 
-QList<QSqlRecord> Database::fetchAll(const QString &sql, const QVariantList &values) const
+QList<QSqlRecord> Database::fetchAll(const QString &sql, const QVariantList &values,
+                                     Retry retry) const
 {
-    QSqlQuery &query = runPrepared(sql, values);
+    QSqlQuery &query = runPrepared(sql, values, retry);
     QList<QSqlRecord> rows;
     while (query.next())
         rows.append(query.record());
+    // A row that fails to compute ends the loop as the last row would: without this check a
+    // failed read looks like fewer rows, or none ("not found").
+    const QSqlError error = query.lastError();
     query.finish();
+    if (error.isValid())
+        fail(sql, error);
     return rows;
 }
 
-int Database::execute(const QString &sql, const QVariantList &values) const
+int Database::execute(const QString &sql, const QVariantList &values, Retry retry) const
 {
-    QSqlQuery &query = runPrepared(sql, values);
+    QSqlQuery &query = runPrepared(sql, values, retry);
     const int changed = query.numRowsAffected();
     query.finish();
     return changed;
@@ -242,7 +320,7 @@ int Database::execute(const QString &sql, const QVariantList &values) const
 
 bool Database::tryExecuteRaw(const QString &sql, QSqlError *error) const
 {
-    QSqlQuery query(connection());
+    QSqlQuery query(QSqlDatabase::database(usableConnection().name, false));
     if (query.exec(sql))
         return true;
     *error = query.lastError();
@@ -261,7 +339,7 @@ void Database::begin() const
     const QString sql = dialect() == SqlDialect::Sqlite ? u"BEGIN IMMEDIATE"_s : u"BEGIN"_s;
     QSqlError error;
     if (!tryExecuteRaw(sql, &error)) {
-        if (!m_config.isPostgres() || !isLost(error))
+        if (classify(error) != Kind::Connection)
             fail(sql, error);
         closeThreadConnection();
         if (!tryExecuteRaw(sql, &error))
@@ -272,12 +350,21 @@ void Database::begin() const
 
 void Database::commit() const
 {
-    setInTransaction(false);
+    // Still in the transaction until COMMIT succeeds: a failed one (SQLite: still busy) is
+    // rolled back by Transaction, and a lost connection is marked lost, not replaced.
     executeRaw(u"COMMIT"_s);
+    setInTransaction(false);
 }
 
 void Database::rollback() const
 {
+    const auto it = t_connections.find(m_serial);
+    if (it == t_connections.end())
+        return; // the connection is gone, and its transaction with it
+    if (it->second->lost) {
+        closeThreadConnection(); // the server ended the transaction with the connection
+        return;
+    }
     setInTransaction(false);
     executeRaw(u"ROLLBACK"_s);
 }

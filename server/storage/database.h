@@ -1,6 +1,7 @@
 #pragma once
 
 #include "databaseconfig.h"
+#include "databaseerror.h"
 
 #include <QDateTime>
 #include <QList>
@@ -32,15 +33,29 @@ public:
     // Closes this thread's connection now (the others close when their threads end).
     void closeThreadConnection() const;
 
-    std::optional<QSqlRecord> fetchOne(const QString &sql, const QVariantList &values = {}) const;
-    QList<QSqlRecord> fetchAll(const QString &sql, const QVariantList &values = {}) const;
+    // Whether a statement may run once more on a new connection when it fails because
+    // PostgreSQL ended the thread's connection (a restart, idle connections dropped). Only the
+    // caller knows: Safe is for statements that change nothing when repeated (plain reads), never
+    // for a write, a lock or anything whose effect lives in the session. Inside a transaction
+    // nothing is retried: the transaction went with the connection.
+    enum class Retry { Never, Safe };
+
+    std::optional<QSqlRecord> fetchOne(const QString &sql, const QVariantList &values = {},
+                                       Retry retry = Retry::Never) const;
+    QList<QSqlRecord> fetchAll(const QString &sql, const QVariantList &values = {},
+                               Retry retry = Retry::Never) const;
     // Runs a statement; returns the number of rows it changed.
-    int execute(const QString &sql, const QVariantList &values = {}) const;
+    int execute(const QString &sql, const QVariantList &values = {},
+                Retry retry = Retry::Never) const;
     // Runs one unprepared statement (DDL from migrations).
     void executeRaw(const QString &sql) const;
+    // Whether this thread has a connection now (never opens one).
+    bool hasThreadConnection() const;
 
     // Transaction control, for Transaction. A connection found dead at BEGIN is replaced and
-    // BEGIN tried once more: nothing has run in the transaction yet.
+    // BEGIN tried once more: nothing has run in the transaction yet. A connection lost inside
+    // a transaction is kept, refusing every statement, until rollback() drops it, so that
+    // nothing runs outside the transaction the caller believes it is in.
     void begin() const;
     void commit() const;
     void rollback() const;
@@ -54,18 +69,19 @@ public:
 
 private:
     ThreadConnection &threadConnection() const;
+    // threadConnection(), refusing one lost inside a transaction.
+    ThreadConnection &usableConnection() const;
     // This thread's prepared statement for `sql`, bound and executed (left active for reading).
-    // A read outside a transaction that finds the connection dead (PostgreSQL restarted, or
-    // dropped it while idle) runs once more on a new connection.
-    QSqlQuery &runPrepared(const QString &sql, const QVariantList &values) const;
+    QSqlQuery &runPrepared(const QString &sql, const QVariantList &values, Retry retry) const;
     QSqlQuery *tryRunPrepared(const QString &sql, const QVariantList &values,
                               QSqlError *error) const;
     bool tryExecuteRaw(const QString &sql, QSqlError *error) const;
     bool inTransaction() const;
     void setInTransaction(bool open) const;
-    // The connection failed (or PostgreSQL ended it): the error is reported as 503 and the
-    // thread's connection reopened on next use.
-    bool isLost(const QSqlError &error) const;
+    // What a failed statement means, from the driver's native code (databaseerror.h).
+    DatabaseError::Kind classify(const QSqlError &error) const;
+    // Throws the classified error. A lost connection is closed (reopened on next use), or,
+    // inside a transaction, marked lost until the transaction ends.
     [[noreturn]] void fail(const QString &what, const QSqlError &error) const;
 
     DatabaseConfig m_config;

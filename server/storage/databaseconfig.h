@@ -22,6 +22,9 @@ struct DatabaseConfig
     QString password;
     QString name;
     QString connectOptions; // QPSQL options, "key=value;key=value"
+    // SQLite: how long a statement waits for another connection's write lock before failing
+    // as busy (503).
+    int busyTimeoutMs = 5000;
 
     bool isPostgres() const { return dialect == SqlDialect::Postgres; }
     // For logs and messages: never includes the password.

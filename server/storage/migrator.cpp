@@ -23,6 +23,10 @@ constexpr qint64 MigrationLockKey = 7461276001LL;
 
 Migrator::Migrator(const Database &database) : m_database(database) { }
 
+Migrator::Migrator(const Database &database, QList<Migration> migrations)
+    : m_database(database), m_migrations(std::move(migrations))
+{ }
+
 namespace {
 QList<Migrator::Migration> loadMigrations(const QString &folder)
 {
@@ -45,6 +49,8 @@ QList<Migrator::Migration> loadMigrations(const QString &folder)
 
 QList<Migrator::Migration> Migrator::available() const
 {
+    if (m_migrations)
+        return *m_migrations;
     // Compiled into the binary, so read once (/readyz asks for the latest version every time).
     if (m_database.dialect() == SqlDialect::Sqlite) {
         static const QList<Migration> sqlite = loadMigrations(u":/migrations/sqlite"_s);
@@ -69,33 +75,57 @@ void Migrator::ensureTable() const
 
 int Migrator::currentVersion() const
 {
+    return readVersion(true);
+}
+
+int Migrator::readVersion(bool mayRetry) const
+{
     // Read-only, so that a readiness probe never needs (or uses) the right to create tables.
     // The table is looked up as an unqualified name resolves (QPSQL's tables() would name it
     // schema.table when it is not in `public`).
+    const auto retry = mayRetry ? Database::Retry::Safe : Database::Retry::Never;
     const auto exists = m_database.fetchOne(
             m_database.dialect() == SqlDialect::Postgres
                     ? u"SELECT 1 WHERE to_regclass('schema_migrations') IS NOT NULL"_s
                     : u"SELECT 1 FROM sqlite_master WHERE type = 'table' "
-                      "AND name = 'schema_migrations'"_s);
+                      "AND name = 'schema_migrations'"_s,
+            {}, retry);
     if (!exists)
         return 0;
     const auto row = m_database.fetchOne(
-            u"SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations"_s);
+            u"SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations"_s, {}, retry);
     return row ? row->value(0).toInt() : 0;
+}
+
+void Migrator::unlock() const noexcept
+{
+    // Runs from a scope guard, often while an error unwinds, so it must not throw. A lost
+    // connection (closed by Database) took its session's lock with it: nothing to release,
+    // and no new connection to open for it.
+    if (!m_database.hasThreadConnection())
+        return;
+    try {
+        m_database.fetchAll(u"SELECT pg_advisory_unlock(?)"_s, { MigrationLockKey });
+    } catch (const std::exception &error) {
+        // The lock goes with the connection.
+        qCWarning(lcDatabase, "could not release the migration lock: %s", error.what());
+    }
 }
 
 QList<int> Migrator::migrate() const
 {
     const bool postgres = m_database.dialect() == SqlDialect::Postgres;
+    // Never retried on a new connection, like everything under it: the lock is the session's,
+    // so a reconnected migrator would run unlocked beside another process.
     if (postgres)
         m_database.fetchAll(u"SELECT pg_advisory_lock(?)"_s, { MigrationLockKey });
-    const auto unlock = qScopeGuard([&] {
+    const auto release = qScopeGuard([&] {
         if (postgres)
-            m_database.fetchAll(u"SELECT pg_advisory_unlock(?)"_s, { MigrationLockKey });
+            unlock();
     });
 
     ensureTable();
-    const int current = currentVersion();
+    const int current = readVersion(false);
     const int latest = latestVersion();
     if (current > latest)
         throw DatabaseError(DatabaseError::Kind::SchemaTooNew,

@@ -3,6 +3,8 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
+
 namespace Tasklane {
 
 class Database;
@@ -22,12 +24,15 @@ public:
     };
 
     explicit Migrator(const Database &database);
+    // Applies `migrations` instead of the ones shipped (tests).
+    Migrator(const Database &database, QList<Migration> migrations);
 
     QList<Migration> available() const;
     int latestVersion() const;
     // The highest applied version, 0 for an empty database.
     int currentVersion() const;
-    // Applies what is pending; returns the versions applied. Throws DatabaseError.
+    // Applies what is pending; returns the versions applied. Throws DatabaseError, also when
+    // the connection is lost part-way (the lock went with it: nothing is retried).
     QList<int> migrate() const;
 
     // Splits a migration into single statements (QSQLITE runs one per exec): a statement ends
@@ -36,8 +41,11 @@ public:
 
 private:
     void ensureTable() const;
+    int readVersion(bool mayRetry) const;
+    void unlock() const noexcept;
 
     const Database &m_database;
+    std::optional<QList<Migration>> m_migrations;
 };
 
 } // namespace Tasklane

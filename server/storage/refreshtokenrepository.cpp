@@ -23,7 +23,7 @@ std::optional<RefreshTokenRecord> RefreshTokenRepository::findByHash(const QStri
     const auto row = m_database.fetchOne(
             u"SELECT id, user_id, family_id, expires_at, rotated_at IS NOT NULL, "
             "revoked_at IS NOT NULL FROM refresh_tokens WHERE token_hash = ?"_s,
-            { tokenHash });
+            { tokenHash }, Database::Retry::Safe);
     if (!row)
         return std::nullopt;
     RefreshTokenRecord record;
@@ -73,7 +73,9 @@ void RevokedAccessTokenRepository::revoke(const QString &jti, const QDateTime &e
 
 bool RevokedAccessTokenRepository::isRevoked(const QString &jti) const
 {
-    return m_database.fetchOne(u"SELECT 1 FROM revoked_access_tokens WHERE jti = ?"_s, { jti })
+    return m_database
+            .fetchOne(u"SELECT 1 FROM revoked_access_tokens WHERE jti = ?"_s, { jti },
+                      Database::Retry::Safe)
             .has_value();
 }
 

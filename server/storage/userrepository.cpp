@@ -45,15 +45,16 @@ std::optional<User> UserRepository::create(const QString &email, const QString &
 
 std::optional<UserRecord> UserRepository::findByEmail(const QString &email) const
 {
-    const auto row = m_database.fetchOne(
-            u"SELECT "_s + UserColumns + u" FROM users WHERE email = ?"_s, { email });
+    const auto row
+            = m_database.fetchOne(u"SELECT "_s + UserColumns + u" FROM users WHERE email = ?"_s,
+                                  { email }, Database::Retry::Safe);
     return row ? std::optional<UserRecord>(toRecord(*row)) : std::nullopt;
 }
 
 std::optional<UserRecord> UserRepository::findById(qint64 id) const
 {
     const auto row = m_database.fetchOne(u"SELECT "_s + UserColumns + u" FROM users WHERE id = ?"_s,
-                                         { id });
+                                         { id }, Database::Retry::Safe);
     return row ? std::optional<UserRecord>(toRecord(*row)) : std::nullopt;
 }
 
@@ -64,7 +65,7 @@ std::optional<UserRecord> UserRepository::findUnlessTokenRevoked(qint64 id,
             = m_database.fetchOne(u"SELECT "_s + UserColumns
                                           + u" FROM users WHERE id = ? AND NOT EXISTS "
                                             "(SELECT 1 FROM revoked_access_tokens WHERE jti = ?)"_s,
-                                  { id, jti });
+                                  { id, jti }, Database::Retry::Safe);
     return row ? std::optional<UserRecord>(toRecord(*row)) : std::nullopt;
 }
 

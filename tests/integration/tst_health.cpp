@@ -6,6 +6,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -33,6 +35,7 @@ private Q_SLOTS:
     void readinessFailsWithoutTheDatabase();
     void readinessFollowsTheDatabaseServer();
     void idleConnectionsEndedByTheDatabaseAreReplaced();
+    void aBusyDatabaseIsATemporaryRefusal();
     void openApiDocumentIsServed();
     void openApiDescribesEveryRoute();
 
@@ -149,6 +152,47 @@ void TestHealth::idleConnectionsEndedByTheDatabaseAreReplaced()
         QVERIFY(waitFor(login));
         QCOMPARE(login->status(), 200);
     }
+    QCOMPARE(server.stop(), 0);
+}
+
+void TestHealth::aBusyDatabaseIsATemporaryRefusal()
+{
+    // Another process holds SQLite's write lock past the busy timeout: a write is refused with
+    // 503 and Retry-After (not taken for a lost database), reads go on, and once the lock is
+    // released the same write succeeds.
+    if (TestServer::usingPostgres())
+        QSKIP("SQLite's write lock (the PostgreSQL run has no SQLite file)");
+    TestServer::Options options;
+    options.arguments = { u"--db-busy-timeout-ms"_s, u"200"_s };
+    TestServer server(options);
+    QVERIFY(server.start());
+    ApiClient client(server.url());
+    signUpAndLogIn(client);
+
+    const QString name = u"tst_health-writer"_s;
+    {
+        QSqlDatabase writer = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+        writer.setDatabaseName(server.dataDir() + u"/tasklane.db"_s);
+        QVERIFY(writer.open());
+        QSqlQuery lock(writer);
+        QVERIFY(lock.exec(u"BEGIN IMMEDIATE"_s));
+
+        ApiReply *update = client.updateMe({ { u"display_name"_s, u"Busy"_s } });
+        QVERIFY(waitFor(update));
+        QCOMPARE(update->status(), 503);
+        QCOMPARE(update->header("Retry-After"), "1");
+        QCOMPARE(update->problem()->type, u"urn:tasklane:problem:server-busy"_s);
+        ApiReply *me = client.me();
+        QVERIFY(waitFor(me));
+        QCOMPARE(me->status(), 200);
+
+        QVERIFY(lock.exec(u"ROLLBACK"_s));
+    }
+    QSqlDatabase::removeDatabase(name);
+    ApiReply *update = client.updateMe({ { u"display_name"_s, u"Not busy"_s } });
+    QVERIFY(waitFor(update));
+    QCOMPARE(update->status(), 200);
+    QVERIFY(!server.logs().contains("rollback failed"));
     QCOMPARE(server.stop(), 0);
 }
 

@@ -3,6 +3,7 @@
 #include "databaseerror.h"
 #include "migrator.h"
 #include "scratchdatabase.h"
+#include "testcluster.h"
 
 #include <QTest>
 
@@ -21,6 +22,7 @@ private Q_SLOTS:
     void migrates();
     void migratesIntoTheUsersOwnSchema();
     void sqliteConnectionsAreConfigured();
+    void anOutageWhileMigratingIsAnError();
 };
 
 void TestMigrator::splitsStatements_data()
@@ -115,6 +117,32 @@ void TestMigrator::migratesIntoTheUsersOwnSchema()
     QVERIFY(!migrator.migrate().isEmpty());
     QCOMPARE(migrator.currentVersion(), migrator.latestVersion());
     QVERIFY(migrator.migrate().isEmpty());
+}
+
+void TestMigrator::anOutageWhileMigratingIsAnError()
+{
+    // The database goes away while migrate() holds the advisory lock: it must fail with a
+    // connection error that the command reports, not abort the process from the unlock.
+    if (!ScratchDatabase::available(SqlDialect::Postgres))
+        QSKIP("no PostgreSQL: scripts/test.sh provides one (TASKLANE_TEST_PG_ADMIN_URL)");
+    ScratchDatabase scratch(SqlDialect::Postgres);
+    const QString name = scratch.database->config().name;
+    // The migrator's connection is open; no other one will be.
+    scratch.database->fetchOne(u"SELECT 1"_s);
+    QVERIFY(Test::runOnTestCluster(u"ALTER DATABASE %1 ALLOW_CONNECTIONS false"_s.arg(name)));
+    // A migration during which PostgreSQL ends the connection.
+    const Migrator migrator(
+            *scratch.database,
+            { { 1, u"outage"_s, u"SELECT pg_terminate_backend(pg_backend_pid());\n"_s } });
+    try {
+        migrator.migrate();
+        QFAIL("a migration whose connection died must fail");
+    } catch (const DatabaseError &error) {
+        QVERIFY2(error.kind() == DatabaseError::Kind::Connection, error.what());
+    }
+    QVERIFY(!scratch.database->hasThreadConnection());
+    QVERIFY(Test::runOnTestCluster(u"ALTER DATABASE %1 ALLOW_CONNECTIONS true"_s.arg(name)));
+    QCOMPARE(migrator.currentVersion(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestMigrator)

@@ -1,4 +1,5 @@
 // Problem (RFC 9457) and the one mapping of error kinds to statuses and types.
+#include "databaseerror.h"
 #include "problem.h"
 #include "problemmapping.h"
 
@@ -9,6 +10,7 @@
 using namespace Qt::StringLiterals;
 using namespace Tasklane;
 Q_DECLARE_METATYPE(ApiError::Kind)
+Q_DECLARE_METATYPE(DatabaseError::Kind)
 
 class TestProblem : public QObject
 {
@@ -19,6 +21,8 @@ private Q_SLOTS:
     void problemRefusesBodiesWithoutType();
     void everyErrorKindMapsOnce_data();
     void everyErrorKindMapsOnce();
+    void databaseErrorsMapToRetryOrServerFailure_data();
+    void databaseErrorsMapToRetryOrServerFailure();
 };
 
 void TestProblem::problemRoundTrips()
@@ -85,6 +89,31 @@ void TestProblem::everyErrorKindMapsOnce()
     QCOMPARE(problem->type, u"urn:tasklane:problem:"_s + slug);
     QCOMPARE(response.header("WWW-Authenticate").isEmpty(), status != 401);
     QCOMPARE(response.header("Retry-After").isEmpty(), status != 503);
+}
+
+void TestProblem::databaseErrorsMapToRetryOrServerFailure_data()
+{
+    QTest::addColumn<DatabaseError::Kind>("kind");
+    QTest::addColumn<QString>("slug");
+    using K = DatabaseError::Kind;
+    QTest::newRow("an unreachable database is not ready") << K::Connection << u"not-ready"_s;
+    QTest::newRow("a busy database is busy") << K::Busy << u"server-busy"_s;
+    QTest::newRow("a failed statement is the server's failure")
+            << K::Statement << u"internal-error"_s;
+    QTest::newRow("a unique violation no caller mapped is the server's failure")
+            << K::UniqueViolation << u"internal-error"_s;
+    QTest::newRow("a constraint no caller mapped is the server's failure")
+            << K::Constraint << u"internal-error"_s;
+    QTest::newRow("failing storage is the server's failure") << K::Storage << u"internal-error"_s;
+}
+
+void TestProblem::databaseErrorsMapToRetryOrServerFailure()
+{
+    QFETCH(DatabaseError::Kind, kind);
+    QFETCH(QString, slug);
+    const ApiError error = toApiError(DatabaseError(kind, u"SELECT 1 failed: secret detail"_s));
+    QCOMPARE(QString::fromLatin1(problemKindInfo(error.kind()).slug), slug);
+    QVERIFY(!error.detail().contains(u"secret"_s)); // the database's words stay in the log
 }
 
 QTEST_GUILESS_MAIN(TestProblem)
