@@ -30,7 +30,7 @@ constexpr qint64 MinBodyBytesPerSecond = 1024;
 // CR and LF allowed before a request line (RFC 9112, section 2.2, asks for at least one CRLF);
 // more is refused, and they run the header timer, so that they cannot hold a connection open.
 constexpr int MaxLeadingBlankBytes = 8;
-// Qt's read buffer holds one request at most, plus this much of what was pipelined after it.
+// Qt's read buffer holds the largest request on its way, plus this much of what follows it.
 constexpr qint64 ReadAheadBytes = 64 * 1024;
 
 bool containsCaseInsensitive(const QList<QByteArray> &values, QByteArrayView needle)
@@ -123,7 +123,7 @@ void ConnectionGuard::incomingConnection(qintptr handle)
     Connection &connection = m_connections[socket];
     connection.lastActivity.start();
     connection.writeProgress.start();
-    socket->setReadBufferSize(readBufferCap());
+    socket->setReadBufferSize(readBufferCap(connection));
     connect(socket, &QTcpSocket::disconnected, this,
             [gone = connection.peerGone] { gone->store(true); });
     connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
@@ -486,7 +486,10 @@ bool ConnectionGuard::headersComplete(QTcpSocket *socket, Connection &c)
     // client that gets none sends its body after a short wait.
     const bool nothingOutstanding = c.framed.isEmpty() && c.inFlight == 0 && c.pending.isEmpty();
     // Each request keeps how its own answer ends (a later request must not change it).
-    c.framed.enqueue({ closeAfter, head.http10 && !closeAfter });
+    c.framed.enqueue({ closeAfter, head.http10 && !closeAfter,
+                       chunked ? m_limits.maxBodyBytes : contentLength });
+    if (chunked || contentLength > 0)
+        applyReadLimit(socket, c); // room for this request's body
     // RFC 9112, section 9.6: nothing after a request that closes the connection is processed.
     c.lastFramed = closeAfter;
     if ((chunked || contentLength > 0) && hasToken(head.expectations, "100-continue")
@@ -550,6 +553,9 @@ ConnectionGuard::Ticket ConnectionGuard::takeTicket(QTcpSocket *socket)
         it->phase = Phase::Draining;
         stopReading(socket);
     }
+    // QHttpServer has taken this request off the buffer: its room is no longer needed.
+    if (framed.bodyBytes > 0)
+        applyReadLimit(socket, *it);
     updateFlow(socket, *it);
     return ticket;
 }
@@ -585,9 +591,12 @@ void ConnectionGuard::writeReady(QTcpSocket *socket, Connection &c)
     }
 }
 
-qint64 ConnectionGuard::readBufferCap() const
+qint64 ConnectionGuard::readBufferCap(const Connection &c) const
 {
-    return m_limits.maxHeaderBytes + m_limits.maxBodyBytes + ReadAheadBytes;
+    qint64 largestBody = 0;
+    for (const Framed &framed : c.framed)
+        largestBody = std::max(largestBody, framed.bodyBytes);
+    return m_limits.maxHeaderBytes + largestBody + ReadAheadBytes;
 }
 
 void ConnectionGuard::applyReadLimit(QTcpSocket *socket, const Connection &c) const
@@ -601,8 +610,8 @@ void ConnectionGuard::applyReadLimit(QTcpSocket *socket, const Connection &c) co
     if (hold) {
         socket->setReadBufferSize(0);
         socket->setReadBufferSize(std::max<qint64>(socket->bytesAvailable(), 1));
-    } else if (socket->readBufferSize() != readBufferCap()) {
-        socket->setReadBufferSize(readBufferCap());
+    } else if (const qint64 cap = readBufferCap(c); socket->readBufferSize() != cap) {
+        socket->setReadBufferSize(cap);
     }
 }
 

@@ -135,6 +135,7 @@ private:
     {
         bool closeAfter = false;
         bool announceKeepAlive = false;
+        qint64 bodyBytes = 0; // its Content-Length, or the cap for a chunked body
     };
 
     struct Connection
@@ -182,9 +183,12 @@ private:
     void writeReady(QTcpSocket *socket, Connection &connection);
     // Pauses or resumes reading as the connection's outstanding answers grow or shrink.
     void updateFlow(QTcpSocket *socket, Connection &connection);
-    // Caps Qt's read buffer: at what it holds while paused, else at one request's worth.
+    // Caps Qt's read buffer: at what it holds while paused, else at readBufferCap().
     void applyReadLimit(QTcpSocket *socket, const Connection &connection) const;
-    qint64 readBufferCap() const;
+    // Room for the largest request not dispatched yet (QHttpServer keeps the one it parses in
+    // the buffer until it is whole), a header section, and a little read-ahead; small while
+    // only small requests are on their way, so that pipelined bytes wait in the kernel.
+    qint64 readBufferCap(const Connection &connection) const;
     // The request being framed is the connection's last: its answer closes the connection.
     void markLast(Connection &connection);
     void refuse(QTcpSocket *socket, Connection &connection, ApiError::Kind kind,
