@@ -149,8 +149,8 @@ Principal AuthService::authenticate(const QByteArray &token, const AccessClaims 
 {
     // Before the read: a logout or user change that commits after it makes remember() refuse.
     const PrincipalCache::Generation readAt = m_principals.snapshot();
-    const auto record
-            = UserRepository(m_database).findUnlessTokenRevoked(claims.userId, claims.jti);
+    const auto record = UserRepository(m_database)
+                                .findUnlessTokenRevoked(claims.userId, claims.jti, claims.issuedAt);
     if (!record)
         throw ApiError(ApiError::Kind::Unauthorized,
                        u"The access token has been revoked or its user no longer exists."_s);

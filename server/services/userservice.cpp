@@ -79,13 +79,35 @@ User UserService::applyChanges(const Principal &principal,
     }
     // A new password ends every session that the old one opened.
     if (changes.passwordHash)
-        RefreshTokenRepository(m_database).revokeAllOfUser(id);
+        writeEndOfSessions(id);
     const auto updated = users.findById(id);
     transaction.commit();
+    // After the commit: an authentication that read before it cannot cache what it read.
     m_principals.forgetUser(id);
     if (!updated)
         throw userGone();
     return updated->user;
+}
+
+bool UserService::endAllSessions(qint64 userId) const
+{
+    Transaction transaction(m_database);
+    if (!writeEndOfSessions(userId))
+        return false;
+    transaction.commit();
+    m_principals.forgetUser(userId);
+    return true;
+}
+
+bool UserService::writeEndOfSessions(qint64 userId) const
+{
+    // Tokens carry their issue time to the millisecond (iat_ms), so one issued by a login in
+    // the same second after this moment stays valid while every earlier one does not.
+    if (!UserRepository(m_database)
+                 .invalidateTokensIssuedUntil(userId, QDateTime::currentDateTimeUtc()))
+        return false;
+    RefreshTokenRepository(m_database).revokeAllOfUser(userId);
+    return true;
 }
 
 } // namespace Tasklane
