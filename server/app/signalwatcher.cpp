@@ -1,5 +1,6 @@
 #include "signalwatcher.h"
 
+#include <cerrno>
 #include <csignal>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,8 +12,11 @@ int s_pipe[2] = { -1, -1 };
 
 extern "C" void onSignal(int signalNumber)
 {
+    // write() may set errno, and the interrupted code may be about to read its own.
+    const int savedErrno = errno;
     const char byte = char(signalNumber);
     [[maybe_unused]] const auto written = ::write(s_pipe[0], &byte, 1);
+    errno = savedErrno;
 }
 } // namespace
 

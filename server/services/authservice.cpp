@@ -147,13 +147,15 @@ int AuthService::purgeExpiredTokens(const QDateTime &now) const
 
 Principal AuthService::authenticate(const QByteArray &token, const AccessClaims &claims) const
 {
-    const auto record
-            = UserRepository(m_database).findUnlessTokenRevoked(claims.userId, claims.jti);
+    // Before the read: a logout or user change that commits after it makes remember() refuse.
+    const PrincipalCache::Generation readAt = m_principals.snapshot();
+    const auto record = UserRepository(m_database)
+                                .findUnlessTokenRevoked(claims.userId, claims.jti, claims.issuedAt);
     if (!record)
         throw ApiError(ApiError::Kind::Unauthorized,
                        u"The access token has been revoked or its user no longer exists."_s);
     Principal principal{ record->user, claims, {} };
-    m_principals.remember(token, principal);
+    m_principals.remember(token, principal, readAt);
     return principal;
 }
 

@@ -61,6 +61,7 @@ QString JwtCodec::issue(qint64 userId, AccessClaims *claims) const
                                { u"aud"_s, m_audience },
                                { u"sub"_s, QString::number(userId) },
                                { u"iat"_s, now.toSecsSinceEpoch() },
+                               { u"iat_ms"_s, now.toMSecsSinceEpoch() },
                                { u"nbf"_s, now.toSecsSinceEpoch() },
                                { u"exp"_s, issued.expiresAt.toSecsSinceEpoch() },
                                { u"jti"_s, issued.jti } };
@@ -119,6 +120,16 @@ std::optional<AccessClaims> JwtCodec::verify(QByteArrayView token, QString *reas
         return reject(reason, u"not yet valid"_s);
     if (iat.toInteger() - LeewaySeconds > now)
         return reject(reason, u"issued in the future"_s);
+    // iat_ms refines iat and must agree with it; a token without it counts as issued at the
+    // start of its second (the earliest it can have been), so a revocation in that second
+    // covers it.
+    QDateTime issuedAt = QDateTime::fromSecsSinceEpoch(iat.toInteger(), Qt::UTC);
+    if (const QJsonValue iatMs = payload->value(u"iat_ms"_s); !iatMs.isUndefined()) {
+        const qint64 ms = iatMs.toInteger(-1);
+        if (!iatMs.isDouble() || ms < 0 || ms / 1000 != iat.toInteger())
+            return reject(reason, u"iat_ms does not match iat"_s);
+        issuedAt = QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC);
+    }
 
     bool idOk = false;
     const qint64 userId = payload->value(u"sub"_s).toString().toLongLong(&idOk);
@@ -126,7 +137,7 @@ std::optional<AccessClaims> JwtCodec::verify(QByteArrayView token, QString *reas
     if (!idOk || userId <= 0 || jti.isEmpty() || jti.size() > 64)
         return reject(reason, u"missing subject or token id"_s);
 
-    return AccessClaims{ userId, jti, QDateTime::fromSecsSinceEpoch(iat.toInteger(), Qt::UTC),
+    return AccessClaims{ userId, jti, issuedAt,
                          QDateTime::fromSecsSinceEpoch(exp.toInteger(), Qt::UTC) };
 }
 

@@ -13,6 +13,7 @@ struct AccessClaims
 {
     qint64 userId = 0;
     QString jti;
+    // To the millisecond (the iat_ms claim) when the token carries it, else to the second (iat).
     QDateTime issuedAt;
     QDateTime expiresAt;
 };
@@ -20,6 +21,9 @@ struct AccessClaims
 // Issues and verifies access tokens: JWS compact JWTs signed with HMAC-SHA256 (RFC 7519).
 // Verification accepts only the algorithms on its allow-list (HS256; never "none"), checks
 // iss, aud, exp, nbf and iat with a small clock leeway, and compares signatures in constant time.
+// Besides iat (whole seconds, RFC 7519) tokens carry iat_ms, the issue time in milliseconds: a
+// password change revokes the tokens issued before it, and a login in the same second after it
+// must not be revoked with them.
 class JwtCodec
 {
 public:

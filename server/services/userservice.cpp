@@ -8,7 +8,12 @@
 #include "refreshtokenrepository.h"
 #include "userrepository.h"
 
+#include <QLoggingCategory>
+#include <QThread>
+
 using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcUsers, "tasklane.users")
 
 namespace Tasklane {
 
@@ -78,14 +83,49 @@ User UserService::applyChanges(const Principal &principal,
                        { { u"email"_s, u"taken"_s, u"This email is already registered."_s } });
     }
     // A new password ends every session that the old one opened.
-    if (changes.passwordHash)
-        RefreshTokenRepository(m_database).revokeAllOfUser(id);
+    const auto cutoff = changes.passwordHash ? writeEndOfSessions(id) : std::optional<QDateTime>();
     const auto updated = users.findById(id);
     transaction.commit();
+    // After the commit: an authentication that read before it cannot cache what it read.
     m_principals.forgetUser(id);
+    if (cutoff)
+        sessionsEnded(id, *cutoff);
     if (!updated)
         throw userGone();
     return updated->user;
+}
+
+bool UserService::endAllSessions(qint64 userId) const
+{
+    Transaction transaction(m_database);
+    const auto cutoff = writeEndOfSessions(userId);
+    if (!cutoff)
+        return false;
+    transaction.commit();
+    m_principals.forgetUser(userId);
+    sessionsEnded(userId, *cutoff);
+    return true;
+}
+
+std::optional<QDateTime> UserService::writeEndOfSessions(qint64 userId) const
+{
+    // Tokens carry their issue time to the millisecond (iat_ms), so one issued by a login in
+    // the same second after this moment stays valid while every earlier one does not.
+    const QDateTime cutoff = QDateTime::currentDateTimeUtc();
+    if (!UserRepository(m_database).invalidateTokensIssuedUntil(userId, cutoff))
+        return std::nullopt;
+    RefreshTokenRepository(m_database).revokeAllOfUser(userId);
+    return cutoff;
+}
+
+void UserService::sessionsEnded(qint64 userId, const QDateTime &cutoff) const
+{
+    // A token issued in the cutoff's own millisecond cannot be told from one issued just before
+    // the end, so it is refused with them. Waiting that millisecond out (at most one) means a
+    // session this process starts once the end has returned is never caught by it.
+    while (QDateTime::currentMSecsSinceEpoch() <= cutoff.toMSecsSinceEpoch())
+        QThread::usleep(200);
+    qCInfo(lcUsers, "ended every session of user %lld", userId);
 }
 
 } // namespace Tasklane

@@ -28,8 +28,18 @@ public:
                                            const UpdateMeRequest &request) const;
     // Writes prepared changes in one transaction; a new password ends every session.
     User applyChanges(const Principal &principal, const UserRepository::Changes &changes) const;
+    // Ends every session of a user (for a password reset or an administrator): revokes all of
+    // its refresh tokens, and every access token issued until now stops working at once in
+    // this process and within the principal cache's lifetime in others; a session started
+    // after it returned is not affected. False when there is no such user.
+    bool endAllSessions(qint64 userId) const;
 
 private:
+    // endAllSessions() in the caller's transaction; the cutoff it set (nullopt: no such user),
+    // for sessionsEnded() once the transaction has committed.
+    std::optional<QDateTime> writeEndOfSessions(qint64 userId) const;
+    void sessionsEnded(qint64 userId, const QDateTime &cutoff) const;
+
     const Database &m_database;
     const PasswordHasher &m_hasher;
     const PasswordPolicy &m_policy;

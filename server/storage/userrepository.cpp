@@ -58,15 +58,28 @@ std::optional<UserRecord> UserRepository::findById(qint64 id) const
     return row ? std::optional<UserRecord>(toRecord(*row)) : std::nullopt;
 }
 
-std::optional<UserRecord> UserRepository::findUnlessTokenRevoked(qint64 id,
-                                                                 const QString &jti) const
+std::optional<UserRecord> UserRepository::findUnlessTokenRevoked(qint64 id, const QString &jti,
+                                                                 const QDateTime &issuedAt) const
 {
-    const auto row
-            = m_database.fetchOne(u"SELECT "_s + UserColumns
-                                          + u" FROM users WHERE id = ? AND NOT EXISTS "
-                                            "(SELECT 1 FROM revoked_access_tokens WHERE jti = ?)"_s,
-                                  { id, jti }, Database::Retry::Safe);
+    // Both dialects compare the cutoff as a time: TIMESTAMPTZ on PostgreSQL, and on SQLite
+    // bindTime's fixed-width UTC text, whose order is the order of the times it names.
+    const auto row = m_database.fetchOne(
+            u"SELECT "_s + UserColumns
+                    + u" FROM users WHERE id = ? "
+                      "AND (tokens_valid_after IS NULL OR tokens_valid_after < ?) AND NOT EXISTS "
+                      "(SELECT 1 FROM revoked_access_tokens WHERE jti = ?)"_s,
+            { id, Database::bindTime(issuedAt), jti }, Database::Retry::Safe);
     return row ? std::optional<UserRecord>(toRecord(*row)) : std::nullopt;
+}
+
+bool UserRepository::invalidateTokensIssuedUntil(qint64 id, const QDateTime &cutoff) const
+{
+    const QVariant time = Database::bindTime(cutoff);
+    return m_database.execute(u"UPDATE users SET tokens_valid_after = CASE WHEN "
+                              "tokens_valid_after IS NULL OR tokens_valid_after < ? THEN ? "
+                              "ELSE tokens_valid_after END WHERE id = ?"_s,
+                              { time, time, id })
+            == 1;
 }
 
 UserRepository::UpdateResult UserRepository::update(qint64 id, const Changes &changes) const

@@ -3,6 +3,7 @@
 #include "user.h"
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QString>
 
 #include <optional>
@@ -29,9 +30,15 @@ public:
                                const QString &passwordHash, Role role) const;
     std::optional<UserRecord> findByEmail(const QString &email) const;
     std::optional<UserRecord> findById(qint64 id) const;
-    // The user behind an access token, unless that token (by jti) has been revoked: the one
-    // query of each authenticated request that the principal cache does not answer.
-    std::optional<UserRecord> findUnlessTokenRevoked(qint64 id, const QString &jti) const;
+    // The user behind an access token, unless that token has been revoked: by its jti (logout),
+    // or because it was issued at or before the user's tokens_valid_after (a password change,
+    // every session ended). The one query of each authenticated request that the principal
+    // cache does not answer.
+    std::optional<UserRecord> findUnlessTokenRevoked(qint64 id, const QString &jti,
+                                                     const QDateTime &issuedAt) const;
+    // Invalidates every access token of the user issued at or before `cutoff` (never moving an
+    // earlier-set later cutoff back); false when there is no such user.
+    bool invalidateTokensIssuedUntil(qint64 id, const QDateTime &cutoff) const;
 
     // Applies the given changes (absent fields stay as they are).
     struct Changes

@@ -7,7 +7,9 @@
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QMessageAuthenticationCode>
 #include <QTest>
+#include <QUuid>
 
 #include <algorithm>
 #include <memory>
@@ -40,6 +42,12 @@ private Q_SLOTS:
     void storedSecretsAreHashes();
     void revocationByAnotherProcessTakesEffectWithinTheCacheLifetime_data();
     void revocationByAnotherProcessTakesEffectWithinTheCacheLifetime();
+    void signupPasswordLength_data();
+    void signupPasswordLength();
+    void refreshRefusesAnExpiredToken();
+    void logoutWithAnotherUsersRefreshTokenLeavesItAlone();
+    void forgedAccessTokens_data();
+    void forgedAccessTokens();
 
 private:
     std::unique_ptr<TestServer> m_server;
@@ -437,6 +445,144 @@ void TestAuthApi::revocationByAnotherProcessTakesEffectWithinTheCacheLifetime()
     // The slack covers request time on a slow (sanitizer) build, not the cache.
     QVERIFY2(sinceRevocation.elapsed() <= cacheMs + 1000,
              qPrintable(u"still accepted after %1 ms"_s.arg(sinceRevocation.elapsed())));
+}
+
+void TestAuthApi::signupPasswordLength_data()
+{
+    QTest::addColumn<QString>("password");
+    QTest::addColumn<int>("status");
+    QTest::newRow("an 11-character password is too short") << u"Eleven-char"_s << 422;
+    QTest::newRow("a 12-character password is enough") << u"Twelve-chars"_s << 201;
+}
+
+void TestAuthApi::signupPasswordLength()
+{
+    QFETCH(QString, password);
+    QFETCH(int, status);
+    QCOMPARE(password.size(), status == 201 ? 12 : 11);
+    const QString email
+            = u"length-%1@example.com"_s.arg(QUuid::createUuid().toString(QUuid::Id128).left(10));
+    ApiReply *reply = m_client->signup(email, password, u"Length"_s);
+    QVERIFY(waitFor(reply));
+    QCOMPARE(reply->status(), status);
+    if (status == 422) {
+        const auto problem = reply->problem();
+        QVERIFY(problem);
+        QVERIFY2(std::any_of(problem->errors.cbegin(), problem->errors.cend(),
+                             [](const FieldError &error) {
+                                 return error.field == u"password"_s
+                                         && error.code == u"too_short"_s;
+                             }),
+                 reply->body().constData());
+    }
+    ApiReply *login = m_client->login(email, password);
+    QVERIFY(waitFor(login));
+    QCOMPARE(login->status(), status == 201 ? 200 : 401);
+}
+
+void TestAuthApi::refreshRefusesAnExpiredToken()
+{
+    ApiClient client(m_server->url());
+    const SignedInUser user = signUpAndLogIn(client);
+    QVERIFY(m_server->executeSql(u"UPDATE refresh_tokens SET expires_at = "
+                                 "'2020-01-01T00:00:00.000Z' WHERE user_id = %1"_s.arg(user.id)));
+    ApiReply *refresh = client.refreshToken(user.refreshToken);
+    QVERIFY(waitFor(refresh));
+    QCOMPARE(refresh->status(), 401);
+    QCOMPARE(refresh->problem()->type, u"urn:tasklane:problem:invalid-refresh-token"_s);
+}
+
+void TestAuthApi::logoutWithAnotherUsersRefreshTokenLeavesItAlone()
+{
+    ApiClient alice(m_server->url()), bob(m_server->url());
+    const SignedInUser a = signUpAndLogIn(alice, u"alice"_s);
+    const SignedInUser b = signUpAndLogIn(bob, u"bob"_s);
+
+    // Alice presents Bob's refresh token: her own access token ends, Bob's session does not.
+    ApiReply *logout = alice.logout(b.refreshToken);
+    QVERIFY(waitFor(logout));
+    QCOMPARE(logout->status(), 204);
+    const auto live = m_server->querySql(
+            u"SELECT COUNT(*) FROM refresh_tokens WHERE user_id = %1 AND revoked_at IS NULL"_s.arg(
+                    b.id));
+    QCOMPARE(live.size(), 1);
+    QCOMPARE(live.first().first().toInt(), 1);
+    ApiReply *bobMe = bob.me();
+    QVERIFY(waitFor(bobMe));
+    QCOMPARE(bobMe->status(), 200);
+    ApiReply *refresh = bob.refreshToken(b.refreshToken);
+    QVERIFY(waitFor(refresh));
+    QCOMPARE(refresh->status(), 200);
+    // Alice's refresh token was not hers to keep either way: it is left alone too.
+    ApiReply *aliceRefresh = alice.refreshToken(a.refreshToken);
+    QVERIFY(waitFor(aliceRefresh));
+    QCOMPARE(aliceRefresh->status(), 200);
+}
+
+void TestAuthApi::forgedAccessTokens_data()
+{
+    // Tokens signed with the server's own key, so only the named claim is wrong.
+    QTest::addColumn<QString>("change");
+    QTest::addColumn<int>("status");
+    QTest::newRow("a well-formed token is accepted (the forging is right)") << QString() << 200;
+    QTest::newRow("an expired token is refused") << u"expired"_s << 401;
+    QTest::newRow("a token for another audience is refused") << u"wrong aud"_s << 401;
+    QTest::newRow("a token without an audience is refused") << u"no aud"_s << 401;
+    QTest::newRow("a token without an issuer is refused") << u"no iss"_s << 401;
+    QTest::newRow("a token without an issue time is refused") << u"no iat"_s << 401;
+    QTest::newRow("a token with a truncated signature is refused")
+            << u"truncated signature"_s << 401;
+}
+
+void TestAuthApi::forgedAccessTokens()
+{
+    QFETCH(QString, change);
+    QFETCH(int, status);
+    const QByteArray key
+            = m_server->process().processEnvironment().value(u"TASKLANE_JWT_SECRET"_s).toUtf8();
+    QVERIFY(!key.isEmpty());
+    ApiClient client(m_server->url());
+    const SignedInUser user = signUpAndLogIn(client);
+
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    QJsonObject payload{ { u"iss"_s, u"tasklane"_s },
+                         { u"aud"_s, u"tasklane-api"_s },
+                         { u"sub"_s, QString::number(user.id) },
+                         { u"iat"_s, now },
+                         { u"nbf"_s, now },
+                         { u"exp"_s, now + 600 },
+                         { u"jti"_s, QUuid::createUuid().toString(QUuid::Id128) } };
+    if (change == u"expired") {
+        payload.insert(u"iat"_s, now - 1000);
+        payload.insert(u"nbf"_s, now - 1000);
+        payload.insert(u"exp"_s, now - 100); // beyond the 30 s leeway
+    } else if (change == u"wrong aud") {
+        payload.insert(u"aud"_s, u"another-api"_s);
+    } else if (change.startsWith(u"no "_s)) {
+        payload.remove(change.mid(3));
+    }
+    const auto encode = [](const QByteArray &data) {
+        return data.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    };
+    const QByteArray input = encode(R"({"alg":"HS256","typ":"JWT"})") + '.'
+            + encode(QJsonDocument(payload).toJson(QJsonDocument::Compact));
+    QByteArray token = input + '.'
+            + encode(QMessageAuthenticationCode::hash(input, key, QCryptographicHash::Sha256));
+    if (change == u"truncated signature")
+        token.chop(4);
+
+    client.setAccessToken(QString::fromLatin1(token));
+    ApiReply *me = client.me();
+    QVERIFY(waitFor(me));
+    QCOMPARE(me->status(), status);
+    if (status == 401) {
+        QCOMPARE(me->problem()->type, u"urn:tasklane:problem:unauthorized"_s);
+        ApiReply *rename = client.updateMe({ { u"display_name"_s, u"Forged"_s } });
+        QVERIFY(waitFor(rename));
+        QCOMPARE(rename->status(), 401);
+    } else {
+        QCOMPARE(me->json().value(u"id"_s).toInteger(), user.id);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestAuthApi)

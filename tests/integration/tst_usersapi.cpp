@@ -29,6 +29,9 @@ private Q_SLOTS:
     void emailChangeNeedsTheCurrentPasswordAndAFreeAddress();
     void concurrentChangesToOneEmailLetOneWin();
     void passwordChangeEndsOtherSessions();
+    void passwordChangeRevokesEarlierAccessTokensAtOnce();
+    void newPasswordLength_data();
+    void newPasswordLength();
 
 private:
     std::unique_ptr<TestServer> m_server;
@@ -237,6 +240,89 @@ void TestUsersApi::passwordChangeEndsOtherSessions()
     ApiReply *newLogin = client.login(user.email, newPassword);
     QVERIFY(waitFor(newLogin));
     QCOMPARE(newLogin->status(), 200);
+}
+
+void TestUsersApi::passwordChangeRevokesEarlierAccessTokensAtOnce()
+{
+    // Two sessions of one account, both answered from this process's principal cache; the
+    // password changes through the first. Every access token issued before the change stops
+    // working at once, for reading and for changing the account; a login after it works.
+    ApiClient client(m_server->url()), other(m_server->url());
+    const SignedInUser user = signUpAndLogIn(client);
+    ApiReply *secondLogin = other.login(user.email, user.password);
+    QVERIFY(waitFor(secondLogin));
+    QCOMPARE(secondLogin->status(), 200);
+    other.setAccessToken(TokenPair::fromJson(secondLogin->json())->accessToken);
+    for (ApiClient *session : { &client, &other }) {
+        ApiReply *me = session->me();
+        QVERIFY(waitFor(me));
+        QCOMPARE(me->status(), 200);
+    }
+
+    const QString newPassword = strongPassword();
+    ApiReply *change = client.updateMe(
+            { { u"password"_s, newPassword }, { u"current_password"_s, user.password } });
+    QVERIFY(waitFor(change));
+    QCOMPARE(change->status(), 200);
+
+    for (ApiClient *session : { &client, &other }) {
+        ApiReply *me = session->me();
+        QVERIFY(waitFor(me));
+        QCOMPARE(me->status(), 401);
+        QCOMPARE(me->problem()->type, u"urn:tasklane:problem:unauthorized"_s);
+        ApiReply *rename = session->updateMe({ { u"display_name"_s, u"Still Here"_s } });
+        QVERIFY(waitFor(rename));
+        QCOMPARE(rename->status(), 401);
+    }
+
+    ApiClient fresh(m_server->url());
+    ApiReply *login = fresh.login(user.email, newPassword);
+    QVERIFY(waitFor(login));
+    QCOMPARE(login->status(), 200);
+    fresh.setAccessToken(TokenPair::fromJson(login->json())->accessToken);
+    ApiReply *rename = fresh.updateMe({ { u"display_name"_s, u"Renamed After"_s } });
+    QVERIFY(waitFor(rename));
+    QCOMPARE(rename->status(), 200);
+    ApiReply *me = fresh.me();
+    QVERIFY(waitFor(me));
+    QCOMPARE(me->status(), 200);
+    QCOMPARE(me->json().value(u"display_name"_s).toString(), u"Renamed After"_s);
+}
+
+void TestUsersApi::newPasswordLength_data()
+{
+    // The minimum is 12 characters, the same as on sign-up.
+    QTest::addColumn<QString>("newPassword");
+    QTest::addColumn<int>("status");
+    QTest::newRow("an 11-character new password is too short") << u"Eleven-char"_s << 422;
+    QTest::newRow("a 12-character new password is accepted") << u"Twelve-chars"_s << 200;
+}
+
+void TestUsersApi::newPasswordLength()
+{
+    QFETCH(QString, newPassword);
+    QFETCH(int, status);
+    QCOMPARE(newPassword.size(), status == 200 ? 12 : 11);
+    ApiClient client(m_server->url());
+    const SignedInUser user = signUpAndLogIn(client);
+    ApiReply *change = client.updateMe(
+            { { u"password"_s, newPassword }, { u"current_password"_s, user.password } });
+    QVERIFY(waitFor(change));
+    QCOMPARE(change->status(), status);
+    if (status == 422) {
+        const auto problem = change->problem();
+        QVERIFY(problem);
+        QVERIFY2(std::any_of(problem->errors.cbegin(), problem->errors.cend(),
+                             [](const FieldError &error) {
+                                 return error.field == u"password"_s
+                                         && error.code == u"too_short"_s;
+                             }),
+                 change->body().constData());
+    }
+    // The password that counts is the one the answer says.
+    ApiReply *login = client.login(user.email, status == 200 ? newPassword : user.password);
+    QVERIFY(waitFor(login));
+    QCOMPARE(login->status(), 200);
 }
 
 QTEST_GUILESS_MAIN(TestUsersApi)

@@ -73,6 +73,12 @@ void TestAuthRequests::signup_data()
     QTest::newRow("a short password is too short")
             << QByteArray(R"({"email":"a@b.co","password":"short","display_name":"A"})")
             << QStringList{ u"password:too_short"_s };
+    QTest::newRow("an 11-character password is too short")
+            << QByteArray(R"({"email":"a@b.co","password":"eleven-char","display_name":"A"})")
+            << QStringList{ u"password:too_short"_s };
+    QTest::newRow("a 12-character password is long enough")
+            << QByteArray(R"({"email":"a@b.example","password":"twelve-chars","display_name":"A"})")
+            << QStringList();
     QTest::newRow("an address without @ is invalid")
             << QByteArray(R"({"email":"ab.co","password":"long enough pass","display_name":"A"})")
             << QStringList{ u"email:invalid_format"_s };
@@ -100,7 +106,12 @@ void TestAuthRequests::passwordLengthCountsCharacters_data()
     const QString rocket = u"🚀"_s; // two UTF-16 units, one character
     QTest::newRow("6 rockets are 6 characters, too short")
             << repeat(rocket, 6) << QStringList{ u"password:too_short"_s };
+    QTest::newRow("11 rockets are 11 characters, too short")
+            << repeat(rocket, 11) << QStringList{ u"password:too_short"_s };
     QTest::newRow("12 rockets are enough") << repeat(rocket, 12) << QStringList();
+    QTest::newRow("11 ASCII characters are too short")
+            << QString(11, u'x') << QStringList{ u"password:too_short"_s };
+    QTest::newRow("12 ASCII characters are enough") << QString(12, u'x') << QStringList();
     QTest::newRow("128 rockets are the most") << repeat(rocket, 128) << QStringList();
     QTest::newRow("129 rockets are too many")
             << repeat(rocket, 129) << QStringList{ u"password:too_long"_s };
@@ -164,6 +175,12 @@ void TestAuthRequests::updateMe_data()
             << QStringList{ u"current_password:required"_s } << false;
     QTest::newRow("a new password with the current one parses")
             << QByteArray(R"({"password":"another long pass","current_password":"old"})")
+            << QStringList() << false;
+    QTest::newRow("an 11-character new password is too short")
+            << QByteArray(R"({"password":"eleven-char","current_password":"old"})")
+            << QStringList{ u"password:too_short"_s } << false;
+    QTest::newRow("a 12-character new password is long enough")
+            << QByteArray(R"({"password":"twelve-chars","current_password":"old"})")
             << QStringList() << false;
     QTest::newRow("role is recognised, to be refused")
             << QByteArray(R"({"role":"admin"})") << QStringList() << true;

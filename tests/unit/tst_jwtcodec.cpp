@@ -61,6 +61,9 @@ void TestJwtCodec::issuedTokensVerify()
     QCOMPARE(claims->userId, 42);
     QCOMPARE(claims->jti, issued.jti);
     QCOMPARE(claims->expiresAt.toSecsSinceEpoch() - claims->issuedAt.toSecsSinceEpoch(), 900);
+    // The issue time survives to the millisecond (iat_ms), for revocation within a second.
+    QCOMPARE(claims->issuedAt, issued.issuedAt);
+    QCOMPARE(claims->issuedAt.toMSecsSinceEpoch(), issued.issuedAt.toMSecsSinceEpoch());
     QVERIFY(codec.issue(42) != token); // a new jti each time
     const JwtCodec otherKey("another-key-entirely-0123456789abcdef", u"tasklane"_s,
                             u"tasklane-api"_s, 900);
@@ -101,6 +104,22 @@ void TestJwtCodec::craftedTokens_data()
             << Hs256 << with(valid, u"aud"_s, u"other-api"_s) << Key << false;
     QTest::newRow("an audience list without ours is refused")
             << Hs256 << with(valid, u"aud"_s, QJsonArray{ u"x"_s }) << Key << false;
+    QTest::newRow("a missing audience is refused")
+            << Hs256 << with(valid, u"aud"_s, QJsonValue::Undefined) << Key << false;
+    QTest::newRow("an empty audience is refused")
+            << Hs256 << with(valid, u"aud"_s, u""_s) << Key << false;
+    QTest::newRow("a missing issuer is refused")
+            << Hs256 << with(valid, u"iss"_s, QJsonValue::Undefined) << Key << false;
+    QTest::newRow("a missing issue time is refused")
+            << Hs256 << with(valid, u"iat"_s, QJsonValue::Undefined) << Key << false;
+    QTest::newRow("a string issue time is refused")
+            << Hs256 << with(valid, u"iat"_s, u"now"_s) << Key << false;
+    QTest::newRow("an iat_ms within iat's second is accepted")
+            << Hs256 << with(valid, u"iat_ms"_s, now * 1000 + 999) << Key << true;
+    QTest::newRow("an iat_ms in another second than iat is refused")
+            << Hs256 << with(valid, u"iat_ms"_s, (now - 1) * 1000 + 999) << Key << false;
+    QTest::newRow("a string iat_ms is refused")
+            << Hs256 << with(valid, u"iat_ms"_s, QString::number(now * 1000)) << Key << false;
     QTest::newRow("a missing expiry is refused")
             << Hs256 << with(valid, u"exp"_s, QJsonValue::Undefined) << Key << false;
     QTest::newRow("a string expiry is refused")
@@ -135,8 +154,14 @@ void TestJwtCodec::craftedTokens()
     QString reason;
     const auto claims = codec.verify(craft(header, payload, key), &reason);
     QVERIFY2(claims.has_value() == accepted, qPrintable(reason));
-    if (accepted)
+    if (accepted) {
         QCOMPARE(claims->userId, 7);
+        // Without iat_ms the issue time is the start of iat's second; with it, iat_ms.
+        const QJsonValue iatMs = payload.value(u"iat_ms"_s);
+        QCOMPARE(claims->issuedAt.toMSecsSinceEpoch(),
+                 iatMs.isUndefined() ? payload.value(u"iat"_s).toInteger() * 1000
+                                     : iatMs.toInteger());
+    }
 }
 
 void TestJwtCodec::malformedTokens_data()

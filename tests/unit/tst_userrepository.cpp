@@ -1,5 +1,6 @@
-// UserRepository::update on both dialects: partial changes, an email taken by the unique index,
-// and the guard on the password hash that the current password was checked against.
+// UserRepository on both dialects: partial updates, an email taken by the unique index, the
+// guard on the password hash that the current password was checked against, and the revocation
+// of access tokens by jti and by issue time.
 #include "database.h"
 #include "migrator.h"
 #include "scratchdatabase.h"
@@ -18,6 +19,8 @@ class TestUserRepository : public QObject
 private Q_SLOTS:
     void updates_data();
     void updates();
+    void tokenRevocation_data();
+    void tokenRevocation();
 };
 
 void TestUserRepository::updates_data()
@@ -65,6 +68,57 @@ void TestUserRepository::updates()
     QCOMPARE(users.findById(ada->id)->passwordHash, u"hash-new"_s);
 
     QCOMPARE(users.update(9999, rename), Result::NotFound);
+}
+
+void TestUserRepository::tokenRevocation_data()
+{
+    // Tokens issued around a cutoff at hh:mm:ss.500, to the millisecond.
+    QTest::addColumn<SqlDialect>("dialect");
+    QTest::addColumn<qint64>("issuedMsFromCutoff");
+    QTest::addColumn<bool>("accepted");
+    const struct
+    {
+        const char *name;
+        qint64 ms;
+        bool accepted;
+    } rows[] = {
+        { "a token issued a minute before the cutoff is refused", -60'000, false },
+        { "a token issued earlier in the cutoff's second is refused", -400, false },
+        { "a token issued in the cutoff's millisecond is refused", 0, false },
+        { "a token issued later in the cutoff's second is accepted", 1, true },
+        { "a token issued a minute after the cutoff is accepted", 60'000, true },
+    };
+    for (const auto &row : rows) {
+        QTest::addRow("%s on SQLite", row.name) << SqlDialect::Sqlite << row.ms << row.accepted;
+        QTest::addRow("%s on PostgreSQL", row.name)
+                << SqlDialect::Postgres << row.ms << row.accepted;
+    }
+}
+
+void TestUserRepository::tokenRevocation()
+{
+    QFETCH(SqlDialect, dialect);
+    QFETCH(qint64, issuedMsFromCutoff);
+    QFETCH(bool, accepted);
+    if (!ScratchDatabase::available(dialect))
+        QSKIP("no PostgreSQL: scripts/test.sh provides one (TASKLANE_TEST_PG_ADMIN_URL)");
+    ScratchDatabase scratch(dialect);
+    Migrator(*scratch.database).migrate();
+    const UserRepository users(*scratch.database);
+    const auto ada = users.create(u"ada@example.com"_s, u"Ada"_s, u"hash-a"_s, Role::User);
+    QVERIFY(ada);
+    const QDateTime cutoff = QDateTime::fromMSecsSinceEpoch(
+            (QDateTime::currentMSecsSinceEpoch() / 1000) * 1000 + 500, Qt::UTC);
+    const QDateTime issuedAt = cutoff.addMSecs(issuedMsFromCutoff);
+
+    QVERIFY(users.findUnlessTokenRevoked(ada->id, u"jti-1"_s, issuedAt)); // no cutoff yet
+    QVERIFY(users.invalidateTokensIssuedUntil(ada->id, cutoff));
+    QCOMPARE(users.findUnlessTokenRevoked(ada->id, u"jti-1"_s, issuedAt).has_value(), accepted);
+    // An earlier cutoff set later does not bring back what the later one revoked.
+    QVERIFY(users.invalidateTokensIssuedUntil(ada->id, cutoff.addSecs(-3600)));
+    QCOMPARE(users.findUnlessTokenRevoked(ada->id, u"jti-1"_s, issuedAt).has_value(), accepted);
+    QVERIFY(!users.invalidateTokensIssuedUntil(9999, cutoff));
+    QVERIFY(!users.findUnlessTokenRevoked(9999, u"jti-1"_s, issuedAt));
 }
 
 QTEST_GUILESS_MAIN(TestUserRepository)
