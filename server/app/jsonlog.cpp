@@ -37,6 +37,7 @@ struct Record
 };
 
 constexpr qsizetype KeptBufferBytes = 4 * 1024 * 1024;
+constexpr std::chrono::milliseconds BatchGathering(2);
 
 qsizetype costOf(const Record &record)
 {
@@ -363,6 +364,7 @@ private:
     void run()
     {
         for (;;) {
+            bool stopping = false;
             {
                 std::unique_lock lock(m_queueMutex);
                 while (m_queue.empty() && m_dropped == 0 && !m_stopping) {
@@ -372,7 +374,13 @@ private:
                 m_writerWaiting = false;
                 if (m_queue.empty() && m_dropped == 0 && m_stopping)
                     return;
+                stopping = m_stopping;
             }
+            // Woken by the first line after a quiet spell: let a batch gather. The callers
+            // wake this thread (a futex call each) only when it sleeps on an empty queue, so
+            // under load that is at most once per batch instead of once per line.
+            if (!stopping)
+                std::this_thread::sleep_for(BatchGathering);
             flush();
         }
     }
