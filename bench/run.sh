@@ -43,10 +43,15 @@ trap 'exit 130' INT TERM HUP
 top -b -d 2 -w 200 > "$work/top.txt" &
 pids+=("$!")
 
+# Below the kernel's range of ephemeral ports: a port that wrk's or curl's closed connections
+# still hold (TIME_WAIT) cannot be bound by a listener, which made a server restart fail now and
+# then ("no answer from .../readyz").
+read -r ephemeral_low _ < /proc/sys/net/ipv4/ip_local_port_range
+[ "$ephemeral_low" -gt 11000 ] || ephemeral_low=60000
 free_port() {
     local port
     while :; do
-        port=$((20000 + RANDOM % 40000))
+        port=$((10000 + RANDOM % (ephemeral_low - 10000)))
         (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
     done
 }
@@ -72,7 +77,7 @@ start_server() { # extra arguments (none: the default settings, request log on).
         >"$work/server.out" 2>>"$work/server.log" &
     server_pid=$!
     pids+=("$server_pid")
-    wait_for "http://127.0.0.1:$server_port/readyz"
+    wait_for "http://127.0.0.1:$server_port/readyz" || { tail -5 "$work/server.log" >&2; return 1; }
     base="http://127.0.0.1:$server_port"
 }
 stop_server() {
