@@ -7,10 +7,12 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryFile>
 #include <QTest>
 
+#include <sys/resource.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -113,6 +115,7 @@ private Q_SLOTS:
     void timesAreWhatQDateTimeWrote();
     void linesFromManyThreadsAreAllWrittenInOrder();
     void anErrorIsWrittenAtOnceAfterWhatWasQueued();
+    void aFatalMessageIsWrittenAfterWhatWasQueuedBeforeTheAbort();
     void aFullQueueDropsLinesAndSaysHowMany();
 };
 
@@ -316,6 +319,38 @@ void TestJsonLog::anErrorIsWrittenAtOnceAfterWhatWasQueued()
     QCOMPARE(lines.last().value(u"message"_s).toString(), u"the last line"_s);
     for (int n = 0; n < 2000; ++n)
         QCOMPARE(lines.at(n).value(u"path"_s).toString(), u"/before/%1"_s.arg(n));
+}
+
+void TestJsonLog::aFatalMessageIsWrittenAfterWhatWasQueuedBeforeTheAbort()
+{
+    constexpr int Lines = 5000;
+    if (qEnvironmentVariableIsSet("TST_JSONLOG_FATAL_CHILD")) {
+        // The child: queue lines, then a fatal message, which aborts the process (no core file).
+        const rlimit noCore{ 0, 0 };
+        setrlimit(RLIMIT_CORE, &noCore);
+        qInstallMessageHandler(nullptr);
+        JsonLog::install(JsonLog::Level::Info);
+        for (int n = 0; n < Lines; ++n)
+            JsonLog::request({ "GET", u"/queued/%1"_s.arg(n), 200, 0.5, 1, u"r"_s });
+        qFatal("the end");
+    }
+    QProcess child;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(u"TST_JSONLOG_FATAL_CHILD"_s, u"1"_s);
+    child.setProcessEnvironment(environment);
+    child.start(
+            QCoreApplication::applicationFilePath(),
+            { u"-nocrashhandler"_s, u"aFatalMessageIsWrittenAfterWhatWasQueuedBeforeTheAbort"_s });
+    QVERIFY(child.waitForFinished(30'000));
+    QCOMPARE(child.exitStatus(), QProcess::CrashExit);
+    QString bad;
+    const QList<QJsonObject> lines = parseLines(child.readAllStandardError(), &bad);
+    QVERIFY2(bad.isEmpty(), qPrintable(bad));
+    QCOMPARE(lines.size(), Lines + 1);
+    for (int n = 0; n < Lines; ++n)
+        QCOMPARE(lines.at(n).value(u"path"_s).toString(), u"/queued/%1"_s.arg(n));
+    QCOMPARE(lines.last().value(u"level"_s).toString(), u"fatal"_s);
+    QCOMPARE(lines.last().value(u"message"_s).toString(), u"the end"_s);
 }
 
 void TestJsonLog::aFullQueueDropsLinesAndSaysHowMany()
