@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "jsonlog.h"
 
 #include <QCoreApplication>
 
@@ -12,5 +13,7 @@ int main(int argc, char *argv[])
     QCoreApplication application(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("tasklaned"));
     QCoreApplication::setApplicationVersion(QStringLiteral(TASKLANE_VERSION));
-    return Tasklane::runTasklaned(application);
+    const int code = Tasklane::runTasklaned(application);
+    Tasklane::JsonLog::shutdown(); // every queued log line written; later ones synchronously
+    return code;
 }

@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QtGlobal>
 
 namespace Tasklane::JsonLog {
 
@@ -10,8 +11,19 @@ enum class Level { Debug, Info, Warning, Error };
 // Sends every Qt log message to stderr as one JSON object a line: time, level, category,
 // message, and the request id of the request being handled on this thread, if any. Nothing
 // logs request bodies or headers, so passwords and tokens never reach the log.
+//
+// Lines are written off the calling thread: a caller only queues the raw fields, and a writer
+// thread formats them and writes each batch with one write(). Errors and fatal messages are
+// written at once, after everything queued before them. Until install() and after shutdown()
+// every line is written synchronously by its caller.
 void install(Level minimum);
 bool parseLevel(const QString &text, Level *level);
+
+// Writes everything queued so far, synchronously, before returning.
+void flush();
+// Writes everything queued and stops the writer thread; later lines are written synchronously.
+// Also called at exit, so that nothing queued is lost whichever way the process ends normally.
+void shutdown();
 
 // One line per request: method, path (without the query), status, duration, user id.
 struct RequestEntry
@@ -37,5 +49,14 @@ public:
 private:
     QString m_previous;
 };
+
+// The writer's formatting and queue, exposed for tst_jsonlog.
+namespace Detail {
+QByteArray formatRequest(const RequestEntry &entry, qint64 msecsSinceEpoch);
+QByteArray formatMessage(QtMsgType type, const char *category, const QString &message,
+                         const QString &requestId, qint64 msecsSinceEpoch);
+// The queue's limit in (estimated) bytes; returns the previous one.
+qsizetype setQueueLimit(qsizetype bytes);
+} // namespace Detail
 
 } // namespace Tasklane::JsonLog

@@ -7,6 +7,7 @@
 #include "database.h"
 #include "databaseerror.h"
 #include "healthcontroller.h"
+#include "jsonlog.h"
 #include "jwtcodec.h"
 #include "migrator.h"
 #include "passwordhasher.h"
@@ -251,6 +252,7 @@ void ServerApp::finishShutdown()
             return;
         flushTimer->stop();
         qCInfo(lcServer, "stopped");
+        JsonLog::flush(); // the log's last lines are out before anything else can go wrong
         QCoreApplication::quit();
     });
     flushTimer->start(10);

@@ -5,7 +5,11 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTcpSocket>
 #include <QTest>
+#include <QThread>
+
+#include <csignal>
 
 using namespace Qt::StringLiterals;
 using namespace Tasklane;
@@ -41,6 +45,7 @@ private Q_SLOTS:
     void bearerTokensAreChecked_data();
     void bearerTokensAreChecked();
     void logsOneJsonLinePerRequestWithoutSecrets();
+    void everyAnsweredRequestIsLoggedBeforeExit();
 
 private:
     std::unique_ptr<TestServer> m_server;
@@ -423,6 +428,48 @@ void TestHttpCore::logsOneJsonLinePerRequestWithoutSecrets()
     QVERIFY(!logs.contains(m_user.accessToken.toUtf8()));
     QVERIFY(!logs.contains(m_user.refreshToken.toUtf8()));
     QVERIFY(!logs.contains("test-signing-key"));
+}
+
+void TestHttpCore::everyAnsweredRequestIsLoggedBeforeExit()
+{
+    // The log is written by a thread of its own. Nobody reads the server's stderr while the
+    // requests run and for a while after the SIGTERM (only blocking socket calls, no event
+    // loop), so the pipe is full and most lines are still queued in the server when it is told
+    // to stop: it must write them all, and its own last line, before it exits.
+    TestServer server;
+    QVERIFY(server.start());
+    constexpr int Requests = 1000;
+    QTcpSocket socket;
+    socket.connectToHost(u"127.0.0.1"_s, server.port());
+    QVERIFY(socket.waitForConnected(5000));
+    for (int n = 0; n < Requests; ++n) {
+        socket.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: exit-"
+                     + QByteArray::number(n) + "\r\n\r\n");
+        QByteArray received;
+        while (countResponses(received) == 0) {
+            QVERIFY2(socket.waitForReadyRead(5000), "no answer");
+            received += socket.readAll();
+        }
+        QCOMPARE(statusOf(received.mid(received.indexOf("HTTP/1.1 "))), 200);
+    }
+    socket.disconnectFromHost();
+    QCOMPARE(::kill(pid_t(server.process().processId()), SIGTERM), 0);
+    QThread::msleep(1000);
+    QCOMPARE(server.stop(), 0); // reads stderr until the server has exited
+    QSet<QString> logged;
+    QString lastMessage;
+    for (const QByteArray &text : server.logs().split('\n')) {
+        if (text.isEmpty())
+            continue;
+        const QJsonObject object = QJsonDocument::fromJson(text).object();
+        QVERIFY2(!object.isEmpty(), text.constData());
+        if (object.value(u"category"_s).toString() == u"tasklane.http.request"_s)
+            logged.insert(object.value(u"request_id"_s).toString());
+        lastMessage = object.value(u"message"_s).toString();
+    }
+    for (int n = 0; n < Requests; ++n)
+        QVERIFY2(logged.contains(u"exit-%1"_s.arg(n)), qPrintable(u"exit-%1"_s.arg(n)));
+    QCOMPARE(lastMessage, u"stopped"_s);
 }
 
 QTEST_GUILESS_MAIN(TestHttpCore)
