@@ -13,6 +13,20 @@ namespace {
 thread_local QString t_requestId;
 bool s_requestLogEnabled = true;
 
+Record requestRecord(const RequestEntry &entry, qint64 msecsSinceEpoch)
+{
+    Record record;
+    record.time = msecsSinceEpoch;
+    record.isRequest = true;
+    record.nameOrMethod = entry.method;
+    record.text = entry.path;
+    record.status = entry.status;
+    record.durationMs = entry.durationMs;
+    record.userId = entry.userId;
+    record.requestId = entry.requestId;
+    return record;
+}
+
 Writer &writer()
 {
     // Never destroyed: lines may still be logged while other statics are destroyed.
@@ -87,16 +101,7 @@ void request(const RequestEntry &entry)
 {
     if (!s_requestLogEnabled)
         return;
-    Record record;
-    record.time = QDateTime::currentMSecsSinceEpoch();
-    record.isRequest = true;
-    record.nameOrMethod = entry.method;
-    record.text = entry.path;
-    record.status = entry.status;
-    record.durationMs = entry.durationMs;
-    record.userId = entry.userId;
-    record.requestId = entry.requestId;
-    writer().push(std::move(record));
+    writer().push(requestRecord(entry, QDateTime::currentMSecsSinceEpoch()));
 }
 
 RequestScope::RequestScope(const QString &requestId) : m_previous(t_requestId)
@@ -113,17 +118,8 @@ namespace Detail {
 
 QByteArray formatRequest(const RequestEntry &entry, qint64 msecsSinceEpoch)
 {
-    Record record;
-    record.time = msecsSinceEpoch;
-    record.isRequest = true;
-    record.nameOrMethod = entry.method;
-    record.text = entry.path;
-    record.status = entry.status;
-    record.durationMs = entry.durationMs;
-    record.userId = entry.userId;
-    record.requestId = entry.requestId;
     QByteArray line;
-    appendRecord(line, record);
+    appendRecord(line, requestRecord(entry, msecsSinceEpoch));
     return line;
 }
 

@@ -11,7 +11,6 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTest>
-#include <QUrl>
 #include <QUuid>
 
 #include <arpa/inet.h>
@@ -169,6 +168,25 @@ QByteArray pipelined(const QByteArray &path, int count, const QByteArray &extra 
     return bytes;
 }
 
+// Reads the answers to `count` requests made by pipelined(): true when all came, 200, in order.
+bool answeredInOrder(RawClient &client, int count)
+{
+    QList<QByteArray> heads;
+    const QList<int> statuses = client.readResponses(count, 60'000, &heads);
+    if (statuses.size() != count || statuses.count(200) != count) {
+        qWarning("%lld answers, %lld of them 200, for %d requests", qlonglong(statuses.size()),
+                 qlonglong(statuses.count(200)), count);
+        return false;
+    }
+    for (int i = 0; i < count; ++i) {
+        if (!heads.at(i).contains(QByteArray("X-Request-Id: r" + QByteArray::number(i) + "\r\n"))) {
+            qWarning("answer %d is not the answer to request %d", i, i);
+            return false;
+        }
+    }
+    return true;
+}
+
 // A refresh request whose body is padded with white space to `size` bytes (still valid JSON).
 QByteArray paddedRefresh(qsizetype size)
 {
@@ -187,20 +205,8 @@ public:
     explicit DatabaseLock(const TestServer &server)
         : m_name(u"lock-"_s + QUuid::createUuid().toString(QUuid::Id128))
     {
-        QSqlDatabase db;
-        if (server.databaseUrl().isEmpty()) {
-            db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_name);
-            db.setDatabaseName(server.dataDir() + u"/tasklane.db"_s);
-        } else {
-            const QUrl url(server.databaseUrl());
-            db = QSqlDatabase::addDatabase(u"QPSQL"_s, m_name);
-            db.setHostName(url.host());
-            db.setPort(url.port());
-            db.setUserName(url.userName());
-            db.setPassword(qEnvironmentVariable("TASKLANE_TEST_PG_PASSWORD"));
-            db.setDatabaseName(url.path().mid(1));
-        }
-        if (!db.open())
+        QSqlDatabase db = server.openDatabase(m_name);
+        if (!db.isOpen())
             return;
         QSqlQuery query(db);
         m_held = server.databaseUrl().isEmpty() ? query.exec(u"BEGIN IMMEDIATE"_s)
@@ -284,15 +290,8 @@ void TestBackpressure::pipeliningWithoutReadingKeepsMemoryBounded()
     QVERIFY2(pausedTicks < sysconf(_SC_CLK_TCK) / 5, qPrintable(QString::number(pausedTicks)));
 
     // As each client reads, its connection resumes: every request is answered, in order.
-    for (auto &client : clients) {
-        QList<QByteArray> heads;
-        const QList<int> statuses = client->readResponses(Requests, 60'000, &heads);
-        QCOMPARE(statuses.size(), Requests);
-        QCOMPARE(statuses.count(200), Requests);
-        for (int i = 0; i < Requests; ++i)
-            QVERIFY(heads.at(i).contains(
-                    QByteArray("X-Request-Id: r" + QByteArray::number(i) + "\r\n")));
-    }
+    for (auto &client : clients)
+        QVERIFY(answeredInOrder(*client, Requests));
     QCOMPARE(server.stop(), 0);
 }
 
@@ -310,13 +309,7 @@ void TestBackpressure::pipelinedWorkerRequestsAreAllAnsweredInOrder()
     QVERIFY(client.send(
             pipelined("/api/v1/users/me", Requests,
                       "Authorization: Bearer " + user.accessToken.toLatin1() + "\r\n")));
-    QList<QByteArray> heads;
-    const QList<int> statuses = client.readResponses(Requests, 60'000, &heads);
-    QCOMPARE(statuses.size(), Requests);
-    QCOMPARE(statuses.count(200), Requests);
-    for (int i = 0; i < Requests; ++i)
-        QVERIFY(heads.at(i).contains(
-                QByteArray("X-Request-Id: r" + QByteArray::number(i) + "\r\n")));
+    QVERIFY(answeredInOrder(client, Requests));
     QCOMPARE(server.stop(), 0);
 }
 

@@ -171,9 +171,8 @@ void TestHealth::aBusyDatabaseIsATemporaryRefusal()
 
     const QString name = u"tst_health-writer"_s;
     {
-        QSqlDatabase writer = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
-        writer.setDatabaseName(server.dataDir() + u"/tasklane.db"_s);
-        QVERIFY(writer.open());
+        QSqlDatabase writer = server.openDatabase(name);
+        QVERIFY(writer.isOpen());
         QSqlQuery lock(writer);
         QVERIFY(lock.exec(u"BEGIN IMMEDIATE"_s));
 

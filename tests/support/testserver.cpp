@@ -174,25 +174,32 @@ QList<QVariantList> TestServer::querySql(const QString &sql)
     return runSql(sql, &ok);
 }
 
+QSqlDatabase TestServer::openDatabase(const QString &connectionName) const
+{
+    QSqlDatabase db;
+    if (m_databaseUrl.isEmpty()) {
+        db = QSqlDatabase::addDatabase(u"QSQLITE"_s, connectionName);
+        db.setDatabaseName(m_data.path() + u"/tasklane.db"_s);
+    } else {
+        const QUrl url(m_databaseUrl);
+        db = QSqlDatabase::addDatabase(u"QPSQL"_s, connectionName);
+        db.setHostName(url.host());
+        db.setPort(url.port());
+        db.setUserName(url.userName());
+        db.setPassword(qEnvironmentVariable("TASKLANE_TEST_PG_PASSWORD"));
+        db.setDatabaseName(url.path().mid(1));
+    }
+    db.open();
+    return db;
+}
+
 QList<QVariantList> TestServer::runSql(const QString &sql, bool *ok)
 {
     const QString name = u"tasklane-test-sql-"_s + QUuid::createUuid().toString(QUuid::Id128);
     QList<QVariantList> rows;
     {
-        QSqlDatabase db;
-        if (m_databaseUrl.isEmpty()) {
-            db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
-            db.setDatabaseName(m_data.path() + u"/tasklane.db"_s);
-        } else {
-            const QUrl url(m_databaseUrl);
-            db = QSqlDatabase::addDatabase(u"QPSQL"_s, name);
-            db.setHostName(url.host());
-            db.setPort(url.port());
-            db.setUserName(url.userName());
-            db.setPassword(qEnvironmentVariable("TASKLANE_TEST_PG_PASSWORD"));
-            db.setDatabaseName(url.path().mid(1));
-        }
-        if (db.open()) {
+        QSqlDatabase db = openDatabase(name);
+        if (db.isOpen()) {
             QSqlQuery query(db);
             *ok = query.exec(sql);
             if (!*ok)

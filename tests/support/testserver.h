@@ -5,6 +5,7 @@
 #include <QByteArray>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QSqlDatabase>
 #include <QStringList>
 #include <QTemporaryDir>
 #include <QUrl>
@@ -52,6 +53,9 @@ public:
     bool executeSql(const QString &sql);
     // Runs one query directly on this server's database; every row as a list of values.
     QList<QVariantList> querySql(const QString &sql);
+    // A connection of the test's own to this server's database, named `connectionName`, opened
+    // (check isOpen()); remove it with QSqlDatabase::removeDatabase when done.
+    QSqlDatabase openDatabase(const QString &connectionName) const;
 
     static QString executable();
     static bool usingPostgres();
