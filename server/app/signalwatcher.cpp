@@ -5,6 +5,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <utility>
+
 namespace Tasklane {
 
 namespace {
@@ -22,7 +24,9 @@ extern "C" void onSignal(int signalNumber)
 
 SignalWatcher::SignalWatcher(QObject *parent) : QObject(parent)
 {
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s_pipe) != 0)
+    // Non-blocking: a burst of signals that fills the pipe must not block the handler (one
+    // byte waiting is enough to be woken).
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, s_pipe) != 0)
         return;
     m_notifier = new QSocketNotifier(s_pipe[1], QSocketNotifier::Read, this);
     connect(m_notifier, &QSocketNotifier::activated, this, [this] {
@@ -42,6 +46,11 @@ SignalWatcher::~SignalWatcher()
 {
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
+    delete m_notifier;
+    for (int &end : s_pipe) {
+        if (end >= 0)
+            ::close(std::exchange(end, -1));
+    }
 }
 
 } // namespace Tasklane
