@@ -371,7 +371,8 @@ void TestBackpressure::databaseQueueIsBounded()
     for (int i = 0; i < Requests; ++i) {
         clients.push_back(std::make_unique<RawClient>(server.port()));
         QVERIFY(clients.back()->send(paddedRefresh(bodySize)));
-        QTest::qWait(20); // in order: the first one takes the only database thread
+        // In order, the first one given time to take the only database thread.
+        QTest::qWait(i == 0 ? 200 : 20);
     }
     int busy = 0;
     for (int i = 1; i < Requests; ++i) {
