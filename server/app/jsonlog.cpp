@@ -27,6 +27,18 @@ Record requestRecord(const RequestEntry &entry, qint64 msecsSinceEpoch)
     return record;
 }
 
+Record messageRecord(QtMsgType type, const char *category, const QString &message,
+                     const QString &requestId, qint64 msecsSinceEpoch)
+{
+    Record record;
+    record.time = msecsSinceEpoch;
+    record.type = type;
+    record.nameOrMethod = category;
+    record.text = message;
+    record.requestId = requestId;
+    return record;
+}
+
 Writer &writer()
 {
     // Never destroyed: lines may still be logged while other statics are destroyed.
@@ -43,12 +55,8 @@ struct ShutdownAtExit
 
 void handleMessage(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
-    Record record;
-    record.time = QDateTime::currentMSecsSinceEpoch();
-    record.type = type;
-    record.nameOrMethod = context.category ? context.category : "default";
-    record.text = message;
-    record.requestId = t_requestId;
+    Record record = messageRecord(type, context.category ? context.category : "default", message,
+                                  t_requestId, QDateTime::currentMSecsSinceEpoch());
     // Errors and fatal messages are written before the caller goes on (a fatal one aborts).
     if (type == QtCriticalMsg || type == QtFatalMsg)
         writer().writeNow(std::move(record));
@@ -126,14 +134,8 @@ QByteArray formatRequest(const RequestEntry &entry, qint64 msecsSinceEpoch)
 QByteArray formatMessage(QtMsgType type, const char *category, const QString &message,
                          const QString &requestId, qint64 msecsSinceEpoch)
 {
-    Record record;
-    record.time = msecsSinceEpoch;
-    record.type = type;
-    record.nameOrMethod = category;
-    record.text = message;
-    record.requestId = requestId;
     QByteArray line;
-    appendRecord(line, record);
+    appendRecord(line, messageRecord(type, category, message, requestId, msecsSinceEpoch));
     return line;
 }
 

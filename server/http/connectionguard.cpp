@@ -77,7 +77,7 @@ QByteArray ConnectionGuard::refusal(ApiError::Kind kind, const QString &detail,
     AnsweredRequest request;
     request.method = label.method.isEmpty() ? QByteArray("-") : label.method;
     request.path = label.path.isEmpty() ? u"-"_s : QString::fromUtf8(label.path);
-    request.requestId = requestId;
+    request.requestId = QString::fromLatin1(requestId);
     request.origin = label.origin;
     request.durationMs = double(elapsedNs) / 1e6;
     completeResponse(response, request, m_cors);
@@ -490,8 +490,6 @@ bool ConnectionGuard::headersComplete(QTcpSocket *socket, Connection &c)
                        chunked ? m_limits.maxBodyBytes : contentLength });
     if (chunked || contentLength > 0)
         applyReadLimit(socket, c); // room for this request's body
-    // RFC 9112, section 9.6: nothing after a request that closes the connection is processed.
-    c.lastFramed = closeAfter;
     if ((chunked || contentLength > 0) && hasToken(head.expectations, "100-continue")
         && !head.http10 && nothingOutstanding)
         socket->write("HTTP/1.1 100 Continue\r\n\r\n");
@@ -517,12 +515,15 @@ void ConnectionGuard::markLast(Connection &c)
 {
     if (!c.framed.isEmpty())
         c.framed.last().closeAfter = true;
-    c.lastFramed = true;
 }
 
 void ConnectionGuard::requestComplete(Connection &c)
 {
-    c.phase = c.lastFramed ? Phase::AfterLast : Phase::Headers;
+    // The request just framed is the last in the queue (QHttpServer dispatches none before the
+    // guard has framed it whole). RFC 9112, section 9.6: nothing after a request that closes
+    // the connection is processed.
+    const bool last = !c.framed.isEmpty() && c.framed.last().closeAfter;
+    c.phase = last ? Phase::AfterLast : Phase::Headers;
     c.head = RequestHead();
     c.partialLine.clear();
     c.remaining = 0;
@@ -569,7 +570,6 @@ void ConnectionGuard::submit(QTcpSocket *socket, const Ticket &ticket, const Htt
     --it->inFlight;
     const bool close = ticket.closeAfter || (m_shuttingDown && it->inFlight == 0);
     QByteArray bytes = response.serialize(headOnly, close, ticket.announceKeepAlive);
-    it->pendingBytes += bytes.size();
     it->pending.insert(ticket.sequence, { std::move(bytes), close });
     writeReady(socket, *it);
     updateFlow(socket, *it);
@@ -580,7 +580,6 @@ void ConnectionGuard::writeReady(QTcpSocket *socket, Connection &c)
     while (c.phase != Phase::Closing && !c.pending.isEmpty()
            && c.pending.firstKey() == c.nextWrite) {
         const auto [bytes, close] = c.pending.take(c.nextWrite);
-        c.pendingBytes -= bytes.size();
         ++c.nextWrite;
         if (socket->state() != QAbstractSocket::ConnectedState)
             continue;
@@ -620,7 +619,9 @@ void ConnectionGuard::updateFlow(QTcpSocket *socket, Connection &c)
     if (c.phase == Phase::Closing)
         return;
     const int outstanding = c.inFlight + int(c.pending.size());
-    const qint64 unwritten = socket->bytesToWrite() + c.pendingBytes;
+    qint64 unwritten = socket->bytesToWrite(); // and answers waiting for an earlier one:
+    for (const auto &[bytes, close] : std::as_const(c.pending))
+        unwritten += bytes.size();
     if (!c.paused) {
         if (outstanding < m_limits.maxPipelined && unwritten < m_limits.maxUnwrittenBytes)
             return;
@@ -678,7 +679,6 @@ void ConnectionGuard::answerLast(QTcpSocket *socket, Connection &c, const QByteA
     stopReading(socket);
     // Earlier requests are still being answered: the last answer takes its turn after them, so
     // a pipelining client reads every answer in order before the connection closes.
-    c.pendingBytes += answer.size();
     c.pending.insert(c.dispatched++, { answer, true });
 }
 
@@ -698,7 +698,6 @@ void ConnectionGuard::closeWhenFlushed(QTcpSocket *socket, Connection &c)
     c.phase = Phase::Closing;
     c.closingSince.start();
     c.pending.clear();
-    c.pendingBytes = 0;
     stopReading(socket);
     // Half-close once the answer is out, then linger: closing outright while the client is still
     // sending would reset the connection and could destroy the answer before it is read.

@@ -147,12 +147,10 @@ private:
         QByteArray line; // chunk-size, chunk end and trailer lines
         qint64 remaining = 0;
         qint64 bodyBytes = 0;
-        bool lastFramed = false; // the request being framed is the connection's last
         QQueue<Framed> framed; // framed, not dispatched yet, in order
         quint64 dispatched = 0;
         quint64 nextWrite = 0;
         QMap<quint64, std::pair<QByteArray, bool>> pending; // serialised, then close-after
-        qint64 pendingBytes = 0;
         int inFlight = 0;
         // Back-pressure (see the class comment). While paused, the guard's readyRead slot hides
         // the buffered bytes from QHttpServer in a read transaction that its slot after
@@ -189,7 +187,8 @@ private:
     // the buffer until it is whole), a header section, and a little read-ahead; small while
     // only small requests are on their way, so that pipelined bytes wait in the kernel.
     qint64 readBufferCap(const Connection &connection) const;
-    // The request being framed is the connection's last: its answer closes the connection.
+    // The request being framed (the last one queued) is the connection's last: its answer
+    // closes the connection.
     void markLast(Connection &connection);
     void refuse(QTcpSocket *socket, Connection &connection, ApiError::Kind kind,
                 const QString &detail);

@@ -8,11 +8,11 @@ namespace Tasklane {
 void completeResponse(HttpResponse &response, const AnsweredRequest &request,
                       const CorsPolicy *cors)
 {
-    response.addStandardHeaders(request.requestId);
+    response.addStandardHeaders(request.requestId.toLatin1());
     if (cors && !request.preflight)
         cors->apply(request.origin, response);
     JsonLog::request({ request.method, request.path, response.status, request.durationMs,
-                       request.userId, QString::fromLatin1(request.requestId) });
+                       request.userId, request.requestId });
 }
 
 } // namespace Tasklane

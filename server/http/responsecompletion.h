@@ -15,7 +15,7 @@ struct AnsweredRequest
 {
     QByteArray method; // "-" when the request line was unreadable
     QString path; // without the query, which may carry something secret
-    QByteArray requestId; // already accepted or created (RequestIds::acceptOrCreate)
+    QString requestId; // already accepted or created (RequestIds::acceptOrCreate)
     QByteArray origin;
     bool preflight = false; // an OPTIONS answer, whose CORS headers the router set already
     double durationMs = 0;

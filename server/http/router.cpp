@@ -108,7 +108,6 @@ void Router::handle(const QHttpServerRequest &request, QHttpServerResponder &&re
     exchange.ticket = m_guard.takeTicket(responder.socket());
     if (exchange.ticket.refused)
         return;
-    exchange.peerGone = exchange.ticket.peerGone;
     exchange.method = methodName(request.method());
     const QUrl url = request.url();
     exchange.path = url.path();
@@ -250,7 +249,8 @@ void Router::proceed(const Exchange &exchange, const std::shared_ptr<RequestCont
 
 bool Router::abandoned(const Exchange &exchange, Executor executor)
 {
-    return executor == Executor::Hashing && exchange.peerGone && exchange.peerGone->load();
+    return executor == Executor::Hashing && exchange.ticket.peerGone
+            && exchange.ticket.peerGone->load();
 }
 
 QByteArray Router::bearerToken(const RequestContext &context)
@@ -318,7 +318,7 @@ void Router::finish(const Exchange &exchange, HttpResponse response, qint64 user
     AnsweredRequest answered;
     answered.method = exchange.method;
     answered.path = exchange.path;
-    answered.requestId = exchange.requestId.toLatin1();
+    answered.requestId = exchange.requestId;
     answered.origin = exchange.origin;
     answered.preflight = exchange.method == "OPTIONS";
     answered.durationMs = double(exchange.started.nsecsElapsed()) / 1e6;

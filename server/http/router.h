@@ -13,7 +13,6 @@
 #include <QPointer>
 #include <QStringList>
 
-#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -97,7 +96,6 @@ private:
         QString path;
         QString requestId;
         QElapsedTimer started;
-        std::shared_ptr<const std::atomic_bool> peerGone;
     };
 
     // True when `executor` is the hashing pool and the client has already gone: nobody would
