@@ -96,8 +96,11 @@ Database::ThreadConnection &Database::threadConnection() const
                             u"cannot open %1: %2"_s.arg(m_config.describe(), message));
     }
     if (!m_config.isPostgres()) {
-        // Per-connection settings; journal_mode=WAL persists in the file once set.
-        for (const QString &pragma : { u"PRAGMA journal_mode=WAL"_s, u"PRAGMA foreign_keys=ON"_s,
+        // Per-connection settings; journal_mode=WAL persists in the file once set. A write is
+        // acknowledged only once durable: synchronous=FULL syncs the WAL at every commit, where
+        // NORMAL (some builds' default in WAL mode) could lose the last commits to a power cut.
+        for (const QString &pragma : { u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=FULL"_s,
+                                       u"PRAGMA foreign_keys=ON"_s,
                                        u"PRAGMA busy_timeout=%1"_s.arg(m_config.busyTimeoutMs) }) {
             QSqlQuery query(db);
             if (!query.exec(pragma)) {
