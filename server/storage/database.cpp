@@ -340,6 +340,8 @@ void Database::executeRaw(const QString &sql) const
 void Database::begin() const
 {
     const QString sql = dialect() == SqlDialect::Sqlite ? u"BEGIN IMMEDIATE"_s : u"BEGIN"_s;
+    if (inTransaction())
+        throw DatabaseError(Kind::Statement, u"BEGIN inside a transaction"_s);
     QSqlError error;
     if (!tryExecuteRaw(sql, &error)) {
         if (classify(error) != Kind::Connection)

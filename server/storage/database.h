@@ -51,11 +51,14 @@ public:
     void executeRaw(const QString &sql) const;
     // Whether this thread has a connection now (never opens one).
     bool hasThreadConnection() const;
+    // Whether this thread's connection is inside a transaction (begun and not yet ended).
+    bool inTransaction() const;
 
     // Transaction control, for Transaction. A connection found dead at BEGIN is replaced and
-    // BEGIN tried once more: nothing has run in the transaction yet. A connection lost inside
-    // a transaction is kept, refusing every statement, until rollback() drops it, so that
-    // nothing runs outside the transaction the caller believes it is in.
+    // BEGIN tried once more: nothing has run in the transaction yet. BEGIN inside a transaction
+    // fails (PostgreSQL would only warn, and the inner COMMIT would commit the outer one). A
+    // connection lost inside a transaction is kept, refusing every statement, until rollback()
+    // drops it, so that nothing runs outside the transaction the caller believes it is in.
     void begin() const;
     void commit() const;
     void rollback() const;
@@ -76,7 +79,6 @@ private:
     QSqlQuery *tryRunPrepared(const QString &sql, const QVariantList &values,
                               QSqlError *error) const;
     bool tryExecuteRaw(const QString &sql, QSqlError *error) const;
-    bool inTransaction() const;
     void setInTransaction(bool open) const;
     // What a failed statement means, from the driver's native code (databaseerror.h).
     DatabaseError::Kind classify(const QSqlError &error) const;

@@ -83,6 +83,8 @@ private Q_SLOTS:
     void retriesOnlyWhatTheCallerDeclares();
     void aConnectionLostInATransactionStaysLostUntilItEnds();
     void aFileThatIsNotADatabaseIsAStorageFailure();
+    void aTransactionCannotBeginInsideAnother_data();
+    void aTransactionCannotBeginInsideAnother();
 };
 
 void TestDatabase::classifiesFailures_data()
@@ -263,6 +265,37 @@ void TestDatabase::aFileThatIsNotADatabaseIsAStorageFailure()
     config.sqlitePath = file.fileName();
     const Database database(config);
     QCOMPARE(failureOf([&] { database.fetchAll(u"SELECT 1"_s); }), nameOf(Kind::Storage));
+}
+
+void TestDatabase::aTransactionCannotBeginInsideAnother_data()
+{
+    QTest::addColumn<SqlDialect>("dialect");
+    // PostgreSQL itself only warns, and the inner COMMIT would commit the outer transaction.
+    QTest::newRow("on SQLite, a second BEGIN fails and the outer transaction goes on")
+            << SqlDialect::Sqlite;
+    QTest::newRow("on PostgreSQL, a second BEGIN fails and the outer transaction goes on")
+            << SqlDialect::Postgres;
+}
+
+void TestDatabase::aTransactionCannotBeginInsideAnother()
+{
+    QFETCH(SqlDialect, dialect);
+    if (skipWithout(dialect))
+        QSKIP("no PostgreSQL: scripts/test.sh provides one (TASKLANE_TEST_PG_ADMIN_URL)");
+    ScratchDatabase scratch(dialect);
+    const Database &database = *scratch.database;
+    createTables(database);
+    {
+        Transaction outer(database);
+        database.execute(u"INSERT INTO parents (id, name, size) VALUES (10, 'x', 1)"_s);
+        QCOMPARE(failureOf([&] {
+                     Transaction inner(database);
+                     inner.commit();
+                 }),
+                 nameOf(Kind::Statement));
+        QVERIFY(database.inTransaction());
+    } // rolled back: nothing of it was committed
+    QCOMPARE(database.fetchOne(u"SELECT COUNT(*) FROM parents"_s)->value(0).toInt(), 3);
 }
 
 QTEST_GUILESS_MAIN(TestDatabase)
