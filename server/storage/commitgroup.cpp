@@ -1,0 +1,192 @@
+#include "commitgroup.h"
+
+#include "database.h"
+#include "databaseerror.h"
+
+#include <QLoggingCategory>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcCommitGroup, "tasklane.db")
+
+namespace Tasklane {
+
+// One submitted unit, on its submitter's stack; the leader touches it only until it sets `done`
+// (under the group's mutex), after which the submitter may return and destroy it.
+struct CommitGroup::Unit
+{
+    std::function<void()> work;
+    std::exception_ptr error;
+    bool done = false;
+};
+
+CommitGroup::CommitGroup(const Database &database, int maxBatch)
+    : m_database(database), m_maxBatch(std::max(1, maxBatch))
+{ }
+
+CommitGroup::~CommitGroup() = default;
+
+CommitGroup::Counters CommitGroup::counters() const
+{
+    return { m_batches.load(), m_units.load(), m_failedBatches.load() };
+}
+
+int CommitGroup::waiting() const
+{
+    const std::lock_guard lock(m_mutex);
+    return int(m_queue.size());
+}
+
+void CommitGroup::run(std::function<void()> work)
+{
+    Unit unit;
+    unit.work = std::move(work);
+    if (m_database.inTransaction()) {
+        // The caller's own transaction decides when (and whether) the unit commits; waiting for
+        // a batch here would wait for ourselves, as the leader's connection could not see our
+        // uncommitted rows (and on SQLite would wait for our write lock).
+        std::exception_ptr transactionError;
+        runInSavepoint(unit, &transactionError);
+        if (unit.error)
+            std::rethrow_exception(unit.error);
+        if (transactionError)
+            std::rethrow_exception(transactionError);
+        return;
+    }
+
+    std::unique_lock lock(m_mutex);
+    m_queue.push_back(&unit);
+    while (!unit.done) {
+        if (!m_leading)
+            lead(unit, lock);
+        else
+            m_done.wait(lock);
+    }
+    lock.unlock();
+    if (unit.error)
+        std::rethrow_exception(unit.error);
+}
+
+void CommitGroup::lead(Unit &own, std::unique_lock<std::mutex> &lock)
+{
+    m_leading = true;
+    // Oldest first, and the leader stops once its own unit is done: a unit waits only for the
+    // units queued before it, never behind a stream of later ones, and no thread leads (runs
+    // others' units) for longer than it takes to reach its own.
+    while (!own.done) {
+        std::deque<Unit *> batch;
+        while (!m_queue.empty() && batch.size() < size_t(m_maxBatch)) {
+            batch.push_back(m_queue.front());
+            m_queue.pop_front();
+        }
+        lock.unlock();
+        try {
+            runBatch(batch);
+        } catch (...) { // only allocation can fail here; still, no unit may think it committed
+            for (Unit *unit : batch) {
+                if (!unit->error)
+                    unit->error = std::current_exception();
+            }
+        }
+        lock.lock();
+        for (Unit *unit : batch)
+            unit->done = true;
+        if (own.done)
+            m_leading = false; // before waking them, so that a thread still queued takes over
+        m_done.notify_all();
+    }
+}
+
+void CommitGroup::runBatch(const std::deque<Unit *> &batch)
+{
+    // A unit alone needs no savepoint: if it fails, the whole transaction is rolled back.
+    const bool alone = batch.size() == 1;
+    std::exception_ptr batchError;
+    try {
+        m_database.begin();
+    } catch (...) {
+        batchError = std::current_exception();
+    }
+    if (!batchError) {
+        for (Unit *unit : batch) {
+            if (alone) {
+                try {
+                    unit->work();
+                } catch (...) {
+                    unit->error = std::current_exception();
+                }
+            } else if (!runInSavepoint(*unit, &batchError)) {
+                break; // the units after it do not run: they fail with batchError
+            }
+        }
+        const bool anyToCommit = std::any_of(batch.begin(), batch.end(),
+                                             [](const Unit *unit) { return !unit->error; });
+        if (!batchError && anyToCommit) {
+            try {
+                m_database.commit();
+            } catch (...) {
+                batchError = std::current_exception();
+            }
+        }
+        if (batchError || !anyToCommit) {
+            // Also after a failed COMMIT: SQLite keeps the transaction open when a deferred
+            // foreign key fails it. A lost connection is dropped here instead.
+            try {
+                m_database.rollback();
+            } catch (const std::exception &error) {
+                qCWarning(lcCommitGroup, "rollback of a batch failed: %s", error.what());
+            }
+        }
+    }
+
+    if (batchError) {
+        m_failedBatches.fetch_add(1, std::memory_order_relaxed);
+        for (Unit *unit : batch) {
+            if (!unit->error)
+                unit->error = batchError;
+        }
+        return;
+    }
+    const auto committed = std::count_if(batch.begin(), batch.end(),
+                                         [](const Unit *unit) { return !unit->error; });
+    if (committed > 0) {
+        m_batches.fetch_add(1, std::memory_order_relaxed);
+        m_units.fetch_add(quint64(committed), std::memory_order_relaxed);
+    }
+}
+
+bool CommitGroup::runInSavepoint(Unit &unit, std::exception_ptr *batchError)
+{
+    try {
+        m_database.executeRaw(u"SAVEPOINT tasklane_unit"_s);
+    } catch (...) {
+        *batchError = std::current_exception();
+        return false;
+    }
+    try {
+        unit.work();
+        // A unit that committed or rolled back by itself broke the contract; the statements
+        // below would then run outside any transaction.
+        if (!m_database.inTransaction())
+            throw DatabaseError(DatabaseError::Kind::Statement,
+                                u"a unit of a commit group ended its transaction"_s);
+        m_database.executeRaw(u"RELEASE SAVEPOINT tasklane_unit"_s);
+        return true;
+    } catch (...) {
+        unit.error = std::current_exception();
+    }
+    // On PostgreSQL a failed statement aborts the whole transaction unless its savepoint is
+    // rolled back; everywhere, the unit's earlier statements must not commit with the others.
+    try {
+        m_database.executeRaw(u"ROLLBACK TO SAVEPOINT tasklane_unit"_s);
+        m_database.executeRaw(u"RELEASE SAVEPOINT tasklane_unit"_s);
+    } catch (...) {
+        *batchError = std::current_exception();
+        return false;
+    }
+    return true;
+}
+
+} // namespace Tasklane

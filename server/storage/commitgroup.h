@@ -1,0 +1,103 @@
+#pragma once
+
+#include <QtGlobal>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <type_traits>
+
+namespace Tasklane {
+
+class Database;
+
+// Shares one transaction, and so one durable commit (an fsync), between units of work that
+// threads submit at the same time: each thread's run() returns once the transaction holding its
+// unit has committed, as if the unit had had a transaction of its own.
+//
+// The first thread to arrive while no batch is running leads: it takes the waiting units (its own
+// and those of threads that arrived while the previous batch committed, oldest first, at most
+// maxBatch), runs BEGIN, each unit inside a SAVEPOINT, then COMMIT, on its own connection, and
+// wakes the others. A unit that throws is rolled back to its savepoint alone and its exception
+// rethrown to its own caller; the others of its batch go on. A BEGIN or COMMIT that fails, or a
+// connection lost during the batch, fails every unit of the batch with that error: none of them
+// was committed. A thread with only its own unit to run (one database thread, or no one else
+// writing) gets a plain transaction for it.
+//
+// The contract for a unit, since it may run on another thread (the leader's):
+//  - it touches the database only through the Database given to the group, whose statements run
+//    on the calling thread's connection (the leader's, inside the shared transaction), and
+//    otherwise only what it captured; never the submitting thread's thread-local state
+//    (QThread::currentThread(), a thread_local cache, a request context stored per thread);
+//  - it does not begin, commit or roll back a transaction itself (Database refuses a nested
+//    BEGIN), and makes no savepoint named tasklane_unit;
+//  - it is short and does no waiting of its own (no network call, no password hash, no lock the
+//    caller may hold): the whole batch and every thread in it waits for it;
+//  - what it writes to captured variables is read by its caller only after run() returns (run()
+//    orders those writes before its return).
+class CommitGroup
+{
+public:
+    // How many batches and units committed, and how many batches failed as a whole.
+    struct Counters
+    {
+        quint64 batches = 0;
+        quint64 units = 0;
+        quint64 failedBatches = 0;
+    };
+
+    // A group over `database`, whose batches hold at most `maxBatch` units (at least 1).
+    explicit CommitGroup(const Database &database, int maxBatch = 64);
+    ~CommitGroup();
+    Q_DISABLE_COPY_MOVE(CommitGroup)
+
+    // Runs `unit` in a transaction shared with the units other threads submit meanwhile and
+    // returns once that transaction has committed; rethrows the unit's own exception, or the
+    // batch's (DatabaseError from BEGIN, COMMIT or a lost connection) when the batch failed.
+    // Called inside a transaction of the calling thread's own, it runs the unit there at once,
+    // inside a savepoint, and its changes commit (or not) with that transaction.
+    void run(std::function<void()> unit);
+
+    // run() for a unit that returns a value: returns it once committed.
+    template<class F>
+    requires(!std::is_void_v<std::invoke_result_t<F &>>) auto run(F f) -> std::invoke_result_t<F &>
+    {
+        std::optional<std::invoke_result_t<F &>> result;
+        run(std::function<void()>([&] { result.emplace(f()); }));
+        return std::move(*result);
+    }
+
+    int maxBatch() const { return m_maxBatch; }
+    Counters counters() const;
+    // How many submitted units wait for a batch to take them (the running batch's excluded).
+    int waiting() const;
+
+private:
+    struct Unit;
+
+    // Runs units as the leader until `own` is done.
+    void lead(Unit &own, std::unique_lock<std::mutex> &lock);
+    // One transaction over `batch`; sets each unit's error (none when it committed).
+    void runBatch(const std::deque<Unit *> &batch);
+    // One unit inside its own savepoint of the open transaction. False when the transaction
+    // itself can no longer go on (the savepoint could not be made or rolled back).
+    bool runInSavepoint(Unit &unit, std::exception_ptr *batchError);
+
+    const Database &m_database;
+    const int m_maxBatch;
+
+    mutable std::mutex m_mutex;
+    std::condition_variable m_done;
+    std::deque<Unit *> m_queue;
+    bool m_leading = false;
+
+    std::atomic<quint64> m_batches{ 0 };
+    std::atomic<quint64> m_units{ 0 };
+    std::atomic<quint64> m_failedBatches{ 0 };
+};
+
+} // namespace Tasklane
