@@ -169,6 +169,8 @@ QJsonObject UpdateMeRequest::toJson() const
         json.insert(PasswordField, *newPassword);
     if (currentPassword)
         json.insert(u"current_password"_s, *currentPassword);
+    if (timeZone)
+        json.insert(u"time_zone"_s, *timeZone);
     return json;
 }
 
@@ -182,6 +184,8 @@ std::optional<UpdateMeRequest> UpdateMeRequest::fromJson(const QJsonObject &json
     request.newPassword = readNewPassword(reader, PasswordField, Presence::Optional);
     request.currentPassword = reader.string(u"current_password"_s, Presence::Optional,
                                             AccountLimits::PasswordMaxLength, 1);
+    request.timeZone = reader.string(u"time_zone"_s, Presence::Optional,
+                                     AccountLimits::TimeZoneMaxLength, 1);
     request.triesToChangeRole = reader.contains(u"role"_s);
     reader.markKnown(u"role"_s);
     if ((request.email || request.newPassword) && !request.currentPassword

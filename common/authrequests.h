@@ -15,6 +15,7 @@ inline constexpr qsizetype EmailMaxLength = 254; // RFC 5321 path limit
 inline constexpr qsizetype DisplayNameMaxLength = 100;
 inline constexpr qsizetype PasswordMinLength = 12;
 inline constexpr qsizetype PasswordMaxLength = 128;
+inline constexpr qsizetype TimeZoneMaxLength = 64;
 } // namespace AccountLimits
 
 // Lower-cases and checks the shape of an address (local@domain.tld, no spaces or controls).
@@ -63,6 +64,7 @@ struct UpdateMeRequest
     std::optional<QString> email; // normalised
     std::optional<QString> newPassword;
     std::optional<QString> currentPassword;
+    std::optional<QString> timeZone; // an IANA name; the server checks that it knows it
     bool triesToChangeRole = false;
 
     QJsonObject toJson() const;

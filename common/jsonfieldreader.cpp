@@ -53,6 +53,49 @@ std::optional<QString> JsonFieldReader::string(const QString &field, Presence pr
     return value;
 }
 
+std::optional<QJsonValue> JsonFieldReader::value(const QString &field)
+{
+    m_known.insert(field);
+    const auto it = m_object.constFind(field);
+    if (it == m_object.constEnd())
+        return std::nullopt;
+    return *it;
+}
+
+std::optional<qint64> JsonFieldReader::integer(const QString &field, Presence presence,
+                                               qint64 minimum, qint64 maximum)
+{
+    const auto found = value(field);
+    if (!found || (found->isNull() && presence == Presence::Optional)) {
+        if (presence == Presence::Required)
+            addError(field, u"required"_s, u"This field is required."_s);
+        return std::nullopt;
+    }
+    const auto number = wholeNumber(*found);
+    if (!number) {
+        addError(field, u"wrong_type"_s, u"This field must be a whole number."_s);
+        return std::nullopt;
+    }
+    if (*number < minimum || *number > maximum) {
+        addError(field, u"out_of_range"_s,
+                 u"This field must be between %1 and %2."_s.arg(minimum).arg(maximum));
+        return std::nullopt;
+    }
+    return number;
+}
+
+std::optional<qint64> wholeNumber(const QJsonValue &value)
+{
+    if (!value.isDouble())
+        return std::nullopt;
+    const double number = value.toDouble();
+    // Beyond 2^53 a double no longer holds every integer: refuse rather than round.
+    constexpr double Limit = 9007199254740992.0;
+    if (!(number >= -Limit && number <= Limit) || number != double(qint64(number)))
+        return std::nullopt;
+    return qint64(number);
+}
+
 void JsonFieldReader::addError(const QString &field, const QString &code, const QString &message)
 {
     if (m_errors.size() < MaxErrors)

@@ -3,6 +3,7 @@
 #include "fielderror.h"
 
 #include <QJsonObject>
+#include <QJsonValue>
 #include <QSet>
 #include <QString>
 
@@ -25,6 +26,11 @@ public:
     std::optional<QString> string(const QString &field, Presence presence, qsizetype maxLength,
                                   qsizetype minLength = 0);
     bool contains(const QString &field) const { return m_object.contains(field); }
+    // The field's value as sent (null included), marking it known; nullopt when absent.
+    std::optional<QJsonValue> value(const QString &field);
+    // A whole number in [minimum, maximum] (JSON numbers with a fraction are refused).
+    std::optional<qint64> integer(const QString &field, Presence presence, qint64 minimum,
+                                  qint64 maximum);
     void addError(const QString &field, const QString &code, const QString &message);
     // Marks a field as known without reading it (a field the caller refuses for another reason).
     void markKnown(const QString &field) { m_known.insert(field); }
@@ -39,6 +45,9 @@ private:
     QSet<QString> m_known;
     FieldErrors m_errors;
 };
+
+// A JSON number that is a whole number a double holds exactly; nullopt otherwise.
+std::optional<qint64> wholeNumber(const QJsonValue &value);
 
 // Length of a string in Unicode code points (what people call characters).
 qsizetype codePointLength(QStringView text);

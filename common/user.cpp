@@ -35,6 +35,7 @@ QJsonObject User::toJson() const
              { u"email"_s, email },
              { u"display_name"_s, displayName },
              { u"role"_s, roleToString(role) },
+             { u"time_zone"_s, timeZone },
              { u"created_at"_s, toApiTimestamp(createdAt) },
              { u"updated_at"_s, toApiTimestamp(updatedAt) } };
 }
@@ -49,6 +50,7 @@ std::optional<User> User::fromJson(const QJsonObject &json)
     user.email = json.value(u"email"_s).toString();
     user.displayName = json.value(u"display_name"_s).toString();
     user.role = *role;
+    user.timeZone = json.value(u"time_zone"_s).toString(u"UTC"_s);
     user.createdAt = fromApiTimestamp(json.value(u"created_at"_s).toString());
     user.updatedAt = fromApiTimestamp(json.value(u"updated_at"_s).toString());
     return user;

@@ -17,6 +17,7 @@ struct User
     QString email;
     QString displayName;
     Role role = Role::User;
+    QString timeZone = QStringLiteral("UTC"); // IANA name
     QDateTime createdAt;
     QDateTime updatedAt;
 

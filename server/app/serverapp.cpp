@@ -1,6 +1,15 @@
 #include "serverapp.h"
 
+#include "attachmentstore.h"
 #include "authcontroller.h"
+#include "categorycontroller.h"
+#include "categoryservice.h"
+#include "commitgroup.h"
+#include "cursorcodec.h"
+#include "idempotencyservice.h"
+#include "taskcontroller.h"
+#include "tasklistservice.h"
+#include "taskservice.h"
 #include "authservice.h"
 #include "connectionguard.h"
 #include "corspolicy.h"
@@ -136,6 +145,19 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_authController = std::make_unique<AuthController>(*m_auth);
     m_userController = std::make_unique<UserController>(*m_users);
     m_healthController = std::make_unique<HealthController>(*m_database);
+
+    // Concurrent writes share commits: a batch holds at most one unit per database thread,
+    // since every waiting unit holds one.
+    m_writes = std::make_unique<CommitGroup>(*m_database, std::max(1, m_settings.dbThreads));
+    m_cursors = std::make_unique<CursorCodec>(key);
+    m_attachmentFiles = std::make_unique<AttachmentStore>(m_settings.dataDir + u"/attachments"_s);
+    m_tasks = std::make_unique<TaskService>(*m_database, *m_writes, *m_cursors,
+                                            *m_attachmentFiles);
+    m_taskListing = std::make_unique<TaskListService>(*m_database, *m_cursors);
+    m_categories = std::make_unique<CategoryService>(*m_database);
+    m_idempotency = std::make_unique<IdempotencyService>(*m_database, *m_writes);
+    m_taskController = std::make_unique<TaskController>(*m_tasks, *m_taskListing, *m_idempotency);
+    m_categoryController = std::make_unique<CategoryController>(*m_categories, *m_idempotency);
 }
 
 void ServerApp::registerRoutes(RouteTable &routes)
@@ -143,6 +165,8 @@ void ServerApp::registerRoutes(RouteTable &routes)
     m_healthController->registerRoutes(routes);
     m_authController->registerRoutes(routes);
     m_userController->registerRoutes(routes);
+    m_taskController->registerRoutes(routes);
+    m_categoryController->registerRoutes(routes);
 }
 
 bool ServerApp::startServing()

@@ -20,6 +20,11 @@ ProblemKindInfo problemKindInfo(ApiError::Kind kind)
     case K::NotFound: return { 404, "not-found", "Not found" };
     case K::MethodNotAllowed: return { 405, "method-not-allowed", "Method not allowed" };
     case K::Conflict: return { 409, "conflict", "Conflict" };
+    case K::PreconditionFailed:
+        return { 412, "precondition-failed", "The resource has changed (If-Match)" };
+    case K::IdempotencyKeyReused:
+        return { 422, "idempotency-key-reused", "Idempotency-Key used with another request" };
+    case K::QuotaExceeded: return { 413, "quota-exceeded", "Storage quota exceeded" };
     case K::PayloadTooLarge: return { 413, "payload-too-large", "Request body too large" };
     case K::UnsupportedMediaType:
         return { 415, "unsupported-media-type", "Unsupported media type" };

@@ -58,16 +58,15 @@ void RouteTable::add(Route route)
     m_routes.append(std::move(route));
 }
 
-QList<const Route *> RouteTable::match(const QString &path,
-                                       QHash<QString, QString> *parameters) const
+QList<RouteTable::Match> RouteTable::match(const QString &path) const
 {
-    QList<const Route *> found;
+    QList<Match> found;
     if (!m_hasParameterRoutes) {
         // Registration order, as the general search below gives.
         QList<qsizetype> indexes = m_literal.values(path);
         std::sort(indexes.begin(), indexes.end());
         for (qsizetype index : std::as_const(indexes))
-            found.append(&m_routes.at(index));
+            found.append(Match{ &m_routes.at(index), {} });
         return found;
     }
     const QStringList segments = splitPath(path);
@@ -86,9 +85,7 @@ QList<const Route *> RouteTable::match(const QString &path,
         }
         if (!matches)
             continue;
-        if (found.isEmpty() && parameters)
-            *parameters = captured;
-        found.append(&m_routes.at(i));
+        found.append(Match{ &m_routes.at(i), std::move(captured) });
     }
     return found;
 }
@@ -135,7 +132,7 @@ void Router::dispatch(Exchange exchange, std::shared_ptr<RequestContext> context
 {
     const JsonLog::RequestScope logScope(context->requestId); // for what is logged on the way
     exchange.headOnly = exchange.method == "HEAD"; // whatever the answer, 404 and 405 too
-    const QList<const Route *> candidates = m_routes.match(context->path, &context->pathParameters);
+    const QList<RouteTable::Match> candidates = m_routes.match(context->path);
     if (candidates.isEmpty()) {
         finish(exchange,
                problemResponse(ApiError(ApiError::Kind::NotFound, u"There is nothing here."_s),
@@ -144,12 +141,18 @@ void Router::dispatch(Exchange exchange, std::shared_ptr<RequestContext> context
         return;
     }
     QList<QByteArray> methods;
+    // The first route registered for the method wins (a literal /tasks/search before
+    // /tasks/{id}); HEAD is answered by the first GET.
     const Route *route = nullptr;
-    for (const Route *candidate : candidates) {
-        methods.append(candidate->method);
-        if (candidate->method == exchange.method
-            || (exchange.method == "HEAD" && candidate->method == "GET" && !route))
-            route = candidate;
+    for (const RouteTable::Match &candidate : candidates) {
+        if (!methods.contains(candidate.route->method))
+            methods.append(candidate.route->method);
+        const bool serves = candidate.route->method == exchange.method
+                || (exchange.method == "HEAD" && candidate.route->method == "GET");
+        if (serves && !route) {
+            route = candidate.route;
+            context->pathParameters = candidate.parameters;
+        }
     }
     if (methods.contains("GET"))
         methods.append("HEAD");

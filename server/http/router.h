@@ -56,8 +56,14 @@ class RouteTable
 public:
     void add(Route route);
     const QList<Route> &routes() const { return m_routes; }
-    // The routes whose pattern matches `path`, with the parameters of the first match.
-    QList<const Route *> match(const QString &path, QHash<QString, QString> *parameters) const;
+    // A route whose pattern matches a path, with the {parameters} it captured.
+    struct Match
+    {
+        const Route *route = nullptr;
+        QHash<QString, QString> parameters;
+    };
+    // The routes whose pattern matches `path`, in registration order.
+    QList<Match> match(const QString &path) const;
 
 private:
     QList<Route> m_routes;

@@ -6,6 +6,7 @@
 #include "passwordpolicy.h"
 #include "principalcache.h"
 #include "refreshtokenrepository.h"
+#include "timezones.h"
 #include "userrepository.h"
 
 #include <QLoggingCategory>
@@ -44,6 +45,14 @@ UserRepository::Changes UserService::prepareChanges(const Principal &principal,
     UserRepository::Changes changes;
     changes.displayName = request.displayName;
     changes.email = request.email;
+    if (request.timeZone) {
+        if (TimeZones::isKnown(*request.timeZone))
+            changes.timeZone = *request.timeZone;
+        else
+            throw ApiError::validation({ { u"time_zone"_s, u"invalid_value"_s,
+                                           u"This is not an IANA time zone name this server "
+                                           "knows, such as Europe/Berlin or UTC."_s } });
+    }
     if (!needsPasswordWork(request))
         return changes;
 

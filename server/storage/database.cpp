@@ -10,6 +10,7 @@
 #include <QThread>
 
 #include <map>
+#include <unordered_map>
 #include <memory>
 
 using namespace Qt::StringLiterals;
@@ -25,7 +26,16 @@ QAtomicInteger<quint64> s_nextSerial{ 1 };
 struct Database::ThreadConnection
 {
     QString name;
-    QHash<QString, QSqlQuery> statements;
+    // Prepared statements by their text, each with when it was last used. Bounded: listings
+    // build their statements from fragments, and the combinations of filters a client can ask
+    // for must not grow this without limit.
+    struct Statement
+    {
+        QSqlQuery query;
+        quint64 lastUse = 0;
+    };
+    std::unordered_map<QString, Statement> statements; // never copied, unlike a QHash
+    quint64 uses = 0;
     bool inTransaction = false;
     // The connection died inside a transaction: kept, refusing statements, until rollback().
     bool lost = false;
@@ -58,6 +68,12 @@ Database::~Database()
 void Database::closeThreadConnection() const
 {
     t_connections.erase(m_serial);
+}
+
+qsizetype Database::preparedStatementCount() const
+{
+    const auto it = t_connections.find(m_serial);
+    return it == t_connections.end() ? 0 : it->second->statements.size();
 }
 
 bool Database::hasThreadConnection() const
@@ -250,10 +266,23 @@ QSqlQuery &preparedStatement(Database::ThreadConnection &connection, const QSqlD
             static QSqlQuery invalid;
             return invalid;
         }
-        it = connection.statements.insert(sql, std::move(query));
+        if (connection.statements.size() >= Database::MaxPreparedStatements) {
+            // Evict the least recently used; a scan of a few hundred entries, and only when
+            // a statement is new.
+            auto oldest = connection.statements.begin();
+            for (auto candidate = connection.statements.begin();
+                 candidate != connection.statements.end(); ++candidate) {
+                if (candidate->second.lastUse < oldest->second.lastUse)
+                    oldest = candidate;
+            }
+            connection.statements.erase(oldest);
+        }
+        it = connection.statements.emplace(sql, Database::ThreadConnection::Statement{ std::move(query), 0 })
+                     .first;
     }
+    it->second.lastUse = ++connection.uses;
     *ok = true;
-    return *it;
+    return it->second.query;
 }
 } // namespace
 

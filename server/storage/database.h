@@ -49,6 +49,10 @@ public:
                 Retry retry = Retry::Never) const;
     // Runs one unprepared statement (DDL from migrations).
     void executeRaw(const QString &sql) const;
+    // Prepared statements kept per thread (least recently used ones are closed beyond it).
+    static constexpr qsizetype MaxPreparedStatements = 256;
+    // How many prepared statements this thread's connection keeps now (tests).
+    qsizetype preparedStatementCount() const;
     // Whether this thread has a connection now (never opens one).
     bool hasThreadConnection() const;
     // Whether this thread's connection is inside a transaction (begun and not yet ended).

@@ -11,7 +11,7 @@ namespace Tasklane {
 
 namespace {
 const QString UserColumns
-        = u"id, email, display_name, password_hash, role, created_at, updated_at"_s;
+        = u"id, email, display_name, password_hash, role, created_at, updated_at, time_zone"_s;
 
 UserRecord toRecord(const QSqlRecord &row)
 {
@@ -23,6 +23,7 @@ UserRecord toRecord(const QSqlRecord &row)
     record.user.role = roleFromString(row.value(4).toString()).value_or(Role::User);
     record.user.createdAt = Database::readTime(row.value(5));
     record.user.updatedAt = Database::readTime(row.value(6));
+    record.user.timeZone = row.value(7).toString();
     return record;
 }
 } // namespace
@@ -92,10 +93,11 @@ UserRepository::UpdateResult UserRepository::update(qint64 id, const Changes &ch
         const int changed = m_database.execute(
                 u"UPDATE users SET email = COALESCE(?, email), "
                 "display_name = COALESCE(?, display_name), "
-                "password_hash = COALESCE(?, password_hash), updated_at = ? "
+                "password_hash = COALESCE(?, password_hash), "
+                "time_zone = COALESCE(?, time_zone), updated_at = ? "
                 "WHERE id = ? AND password_hash = COALESCE(?, password_hash)"_s,
                 { nullable(changes.email), nullable(changes.displayName),
-                  nullable(changes.passwordHash),
+                  nullable(changes.passwordHash), nullable(changes.timeZone),
                   Database::bindTime(QDateTime::currentDateTimeUtc()), id,
                   nullable(changes.expectedPasswordHash) });
         return changed == 0 ? UpdateResult::NotFound : UpdateResult::Updated;

@@ -1,0 +1,312 @@
+#include "task.h"
+
+#include "user.h"
+
+#include <QJsonArray>
+#include <QRegularExpression>
+
+using namespace Qt::StringLiterals;
+
+namespace Tasklane {
+
+namespace {
+QJsonValue nullableTime(const QDateTime &time)
+{
+    return time.isValid() ? QJsonValue(toApiTimestamp(time)) : QJsonValue(QJsonValue::Null);
+}
+
+QDateTime readTime(const QJsonObject &json, const QString &key)
+{
+    const QJsonValue value = json.value(key);
+    return value.isString() ? fromApiTimestamp(value.toString()) : QDateTime();
+}
+} // namespace
+
+QString taskStatusToString(TaskStatus status)
+{
+    switch (status) {
+    case TaskStatus::InProgress: return u"in_progress"_s;
+    case TaskStatus::Done: return u"done"_s;
+    case TaskStatus::Todo: break;
+    }
+    return u"todo"_s;
+}
+
+std::optional<TaskStatus> taskStatusFromString(QStringView text)
+{
+    if (text == u"todo")
+        return TaskStatus::Todo;
+    if (text == u"in_progress")
+        return TaskStatus::InProgress;
+    if (text == u"done")
+        return TaskStatus::Done;
+    return std::nullopt;
+}
+
+QString taskPriorityToString(TaskPriority priority)
+{
+    switch (priority) {
+    case TaskPriority::High: return u"high"_s;
+    case TaskPriority::Low: return u"low"_s;
+    case TaskPriority::Medium: break;
+    }
+    return u"medium"_s;
+}
+
+std::optional<TaskPriority> taskPriorityFromString(QStringView text)
+{
+    if (text == u"high")
+        return TaskPriority::High;
+    if (text == u"medium")
+        return TaskPriority::Medium;
+    if (text == u"low")
+        return TaskPriority::Low;
+    return std::nullopt;
+}
+
+QString sharePermissionToString(SharePermission permission)
+{
+    return permission == SharePermission::Edit ? u"edit"_s : u"view"_s;
+}
+
+std::optional<SharePermission> sharePermissionFromString(QStringView text)
+{
+    if (text == u"view")
+        return SharePermission::View;
+    if (text == u"edit")
+        return SharePermission::Edit;
+    return std::nullopt;
+}
+
+QString toApiDate(const QDate &date)
+{
+    return date.isValid() ? date.toString(Qt::ISODate) : QString();
+}
+
+QDateTime parseApiInstant(const QString &text)
+{
+    // RFC 3339 section 5.6: date "T" time, optional fraction, and an offset that is required
+    // (Qt alone would read a time without one as local time).
+    static const QRegularExpression shape(
+            u"^\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})$"_s);
+    if (text.size() > 40 || !shape.match(text).hasMatch())
+        return {};
+    QString normalized = text.toUpper();
+    // Qt reads at most milliseconds: cut a longer fraction (RFC 3339 allows any length).
+    static const QRegularExpression longFraction(u"(\\.\\d{3})\\d+"_s);
+    normalized.replace(longFraction, u"\\1"_s);
+    const QDateTime time = QDateTime::fromString(normalized, Qt::ISODateWithMs);
+    return time.isValid() ? time.toUTC() : QDateTime();
+}
+
+QDate parseApiDate(const QString &text)
+{
+    static const QRegularExpression shape(u"^\\d{4}-\\d{2}-\\d{2}$"_s);
+    if (!shape.match(text).hasMatch())
+        return {};
+    return QDate::fromString(text, Qt::ISODate);
+}
+
+QJsonObject Reminder::toJson() const
+{
+    if (beforeMinutes)
+        return { { u"before_minutes"_s, *beforeMinutes } };
+    return { { u"at"_s, toApiTimestamp(at) } };
+}
+
+std::optional<Reminder> Reminder::fromJson(const QJsonObject &json)
+{
+    Reminder reminder;
+    if (json.value(u"before_minutes"_s).isDouble())
+        reminder.beforeMinutes = json.value(u"before_minutes"_s).toInt();
+    else if (json.value(u"at"_s).isString())
+        reminder.at = fromApiTimestamp(json.value(u"at"_s).toString());
+    else
+        return std::nullopt;
+    return reminder;
+}
+
+QJsonObject Assignee::toJson() const
+{
+    return { { u"user_id"_s, userId }, { u"permission"_s, sharePermissionToString(permission) } };
+}
+
+std::optional<Assignee> Assignee::fromJson(const QJsonObject &json)
+{
+    const auto permission = sharePermissionFromString(json.value(u"permission"_s).toString());
+    if (!json.value(u"user_id"_s).isDouble() || !permission)
+        return std::nullopt;
+    return Assignee{ json.value(u"user_id"_s).toInteger(), *permission };
+}
+
+QJsonObject Task::toJson() const
+{
+    QJsonArray tagList;
+    for (const QString &tag : tags)
+        tagList.append(tag);
+    QJsonArray reminderList;
+    for (const Reminder &reminder : reminders)
+        reminderList.append(reminder.toJson());
+    QJsonArray blockers;
+    for (qint64 blocker : blockedBy)
+        blockers.append(blocker);
+    QJsonArray shares;
+    for (const Assignee &assignee : assignees)
+        shares.append(assignee.toJson());
+    return {
+        { u"id"_s, id },
+        { u"owner_id"_s, ownerId },
+        { u"title"_s, title },
+        { u"description"_s, description },
+        { u"status"_s, taskStatusToString(status) },
+        { u"priority"_s, taskPriorityToString(priority) },
+        { u"category_id"_s, categoryId ? QJsonValue(*categoryId) : QJsonValue(QJsonValue::Null) },
+        { u"tags"_s, tagList },
+        { u"due_at"_s, nullableTime(dueAt) },
+        { u"due_date"_s, dueDate.isValid() ? QJsonValue(toApiDate(dueDate)) : QJsonValue(QJsonValue::Null) },
+        { u"reminders"_s, reminderList },
+        { u"rrule"_s, rrule.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(rrule) },
+        { u"blocked_by"_s, blockers },
+        { u"assignees"_s, shares },
+        { u"version"_s, version },
+        { u"created_at"_s, toApiTimestamp(createdAt) },
+        { u"updated_at"_s, toApiTimestamp(updatedAt) },
+        { u"completed_at"_s, nullableTime(completedAt) },
+        { u"trashed_at"_s, nullableTime(trashedAt) },
+    };
+}
+
+std::optional<Task> Task::fromJson(const QJsonObject &json)
+{
+    const auto status = taskStatusFromString(json.value(u"status"_s).toString());
+    const auto priority = taskPriorityFromString(json.value(u"priority"_s).toString());
+    if (!json.value(u"id"_s).isDouble() || !json.value(u"title"_s).isString() || !status
+        || !priority)
+        return std::nullopt;
+    Task task;
+    task.id = json.value(u"id"_s).toInteger();
+    task.ownerId = json.value(u"owner_id"_s).toInteger();
+    task.title = json.value(u"title"_s).toString();
+    task.description = json.value(u"description"_s).toString();
+    task.status = *status;
+    task.priority = *priority;
+    if (json.value(u"category_id"_s).isDouble())
+        task.categoryId = json.value(u"category_id"_s).toInteger();
+    const QJsonArray tagList = json.value(u"tags"_s).toArray();
+    for (const QJsonValue &tag : tagList)
+        task.tags.append(tag.toString());
+    task.dueAt = readTime(json, u"due_at"_s);
+    task.dueDate = parseApiDate(json.value(u"due_date"_s).toString());
+    const QJsonArray reminderList = json.value(u"reminders"_s).toArray();
+    for (const QJsonValue &value : reminderList) {
+        if (auto reminder = Reminder::fromJson(value.toObject()))
+            task.reminders.append(*reminder);
+    }
+    task.rrule = json.value(u"rrule"_s).toString();
+    const QJsonArray blockers = json.value(u"blocked_by"_s).toArray();
+    for (const QJsonValue &blocker : blockers)
+        task.blockedBy.append(blocker.toInteger());
+    const QJsonArray shares = json.value(u"assignees"_s).toArray();
+    for (const QJsonValue &value : shares) {
+        if (auto assignee = Assignee::fromJson(value.toObject()))
+            task.assignees.append(*assignee);
+    }
+    task.version = json.value(u"version"_s).toInteger();
+    task.createdAt = readTime(json, u"created_at"_s);
+    task.updatedAt = readTime(json, u"updated_at"_s);
+    task.completedAt = readTime(json, u"completed_at"_s);
+    task.trashedAt = readTime(json, u"trashed_at"_s);
+    return task;
+}
+
+QJsonObject Category::toJson() const
+{
+    return { { u"id"_s, id },
+             { u"owner_id"_s, ownerId },
+             { u"name"_s, name },
+             { u"color"_s, color.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(color) },
+             { u"created_at"_s, toApiTimestamp(createdAt) },
+             { u"updated_at"_s, toApiTimestamp(updatedAt) } };
+}
+
+std::optional<Category> Category::fromJson(const QJsonObject &json)
+{
+    if (!json.value(u"id"_s).isDouble() || !json.value(u"name"_s).isString())
+        return std::nullopt;
+    Category category;
+    category.id = json.value(u"id"_s).toInteger();
+    category.ownerId = json.value(u"owner_id"_s).toInteger();
+    category.name = json.value(u"name"_s).toString();
+    category.color = json.value(u"color"_s).toString();
+    category.createdAt = readTime(json, u"created_at"_s);
+    category.updatedAt = readTime(json, u"updated_at"_s);
+    return category;
+}
+
+QJsonObject FieldChange::toJson() const
+{
+    return { { u"field"_s, field }, { u"old"_s, oldValue }, { u"new"_s, newValue } };
+}
+
+QJsonObject TaskHistoryRecord::toJson() const
+{
+    QJsonArray list;
+    for (const FieldChange &change : changes)
+        list.append(change.toJson());
+    return { { u"id"_s, id },
+             { u"task_id"_s, taskId },
+             { u"actor_id"_s, actorId ? QJsonValue(actorId) : QJsonValue(QJsonValue::Null) },
+             { u"at"_s, toApiTimestamp(at) },
+             { u"action"_s, action },
+             { u"changes"_s, list } };
+}
+
+std::optional<TaskHistoryRecord> TaskHistoryRecord::fromJson(const QJsonObject &json)
+{
+    if (!json.value(u"id"_s).isDouble() || !json.value(u"action"_s).isString())
+        return std::nullopt;
+    TaskHistoryRecord record;
+    record.id = json.value(u"id"_s).toInteger();
+    record.taskId = json.value(u"task_id"_s).toInteger();
+    record.actorId = json.value(u"actor_id"_s).toInteger();
+    record.at = readTime(json, u"at"_s);
+    record.action = json.value(u"action"_s).toString();
+    const QJsonArray list = json.value(u"changes"_s).toArray();
+    for (const QJsonValue &value : list) {
+        const QJsonObject change = value.toObject();
+        record.changes.append({ change.value(u"field"_s).toString(), change.value(u"old"_s),
+                                change.value(u"new"_s) });
+    }
+    return record;
+}
+
+QJsonObject Attachment::toJson() const
+{
+    return { { u"id"_s, id },
+             { u"task_id"_s, taskId },
+             { u"uploader_id"_s,
+               uploaderId ? QJsonValue(uploaderId) : QJsonValue(QJsonValue::Null) },
+             { u"file_name"_s, fileName },
+             { u"content_type"_s, contentType },
+             { u"size"_s, size },
+             { u"sha256"_s, sha256 },
+             { u"created_at"_s, toApiTimestamp(createdAt) } };
+}
+
+std::optional<Attachment> Attachment::fromJson(const QJsonObject &json)
+{
+    if (!json.value(u"id"_s).isDouble() || !json.value(u"file_name"_s).isString())
+        return std::nullopt;
+    Attachment attachment;
+    attachment.id = json.value(u"id"_s).toInteger();
+    attachment.taskId = json.value(u"task_id"_s).toInteger();
+    attachment.uploaderId = json.value(u"uploader_id"_s).toInteger();
+    attachment.fileName = json.value(u"file_name"_s).toString();
+    attachment.contentType = json.value(u"content_type"_s).toString();
+    attachment.size = json.value(u"size"_s).toInteger();
+    attachment.sha256 = json.value(u"sha256"_s).toString();
+    attachment.createdAt = readTime(json, u"created_at"_s);
+    return attachment;
+}
+
+} // namespace Tasklane

@@ -1,0 +1,311 @@
+#include "taskcontroller.h"
+
+#include "apierror.h"
+#include "conditionalrequests.h"
+#include "idempotentpost.h"
+#include "recurrence.h"
+#include "router.h"
+#include "taskquery.h"
+#include "taskrequests.h"
+#include "tasklistservice.h"
+#include "taskservice.h"
+
+#include <QJsonArray>
+
+using namespace Qt::StringLiterals;
+
+namespace Tasklane {
+
+namespace {
+
+constexpr int DefaultOccurrences = 20;
+constexpr int MaxOccurrences = 100;
+constexpr int DefaultHistoryPage = 50;
+constexpr int MaxHistoryPage = 200;
+
+// A task with its ETag (its version), and at 201 its Location.
+HttpResponse taskResponse(int status, const TaskRecord &record)
+{
+    HttpResponse response = HttpResponse::json(status, record.task.toJson());
+    response.setHeader("ETag", ConditionalRequests::etag(record.task.version));
+    if (status == 201)
+        response.setHeader("Location", "/api/v1/tasks/" + QByteArray::number(record.task.id));
+    return response;
+}
+
+QJsonValue totalValue(const std::optional<qint64> &total)
+{
+    return total ? QJsonValue(*total) : QJsonValue(QJsonValue::Undefined);
+}
+
+TaskQuery parseQuery(const RequestContext &request)
+{
+    FieldErrors errors;
+    const auto query = TaskQuery::fromUrlQuery(request.query(), &errors);
+    if (!query)
+        throw ApiError(ApiError::Kind::BadRequest,
+                       u"A query parameter is not valid; see errors."_s, errors);
+    return *query;
+}
+
+ApiError badParameter(const QString &name, const QString &message)
+{
+    return ApiError(ApiError::Kind::BadRequest, u"A query parameter is not valid; see errors."_s,
+                    { { name, u"invalid_value"_s, message } });
+}
+
+int limitParameter(const QUrlQuery &query, int fallback, int maximum)
+{
+    if (!query.hasQueryItem(u"limit"_s))
+        return fallback;
+    bool ok = false;
+    const int limit = query.queryItemValue(u"limit"_s).toInt(&ok);
+    if (!ok || limit < 1)
+        throw badParameter(u"limit"_s, u"This must be a whole number from 1 to %1."_s.arg(maximum));
+    return std::min(limit, maximum);
+}
+
+} // namespace
+
+qint64 TaskController::taskIdOf(const RequestContext &request, const QString &name)
+{
+    const QString text = request.pathParameters.value(name);
+    bool ok = false;
+    const qint64 id = text.toLongLong(&ok);
+    if (!ok || id < 1 || text.startsWith(u'+') || text.startsWith(u'0'))
+        throw ApiError(ApiError::Kind::NotFound, u"There is no such task."_s);
+    return id;
+}
+
+void TaskController::registerRoutes(RouteTable &routes) const
+{
+    const auto route = [this, &routes](const char *method, const QString &path, auto handler) {
+        routes.add({ method, path, RouteAccess::signedIn(), Executor::Database,
+                     [this, handler](const RequestContext &request) {
+                         return (this->*handler)(request);
+                     } });
+    };
+    // Literal paths before /tasks/{id}, which would match them too.
+    route("GET", u"/api/v1/tasks"_s, &TaskController::list);
+    route("POST", u"/api/v1/tasks"_s, &TaskController::create);
+    route("GET", u"/api/v1/tasks/filter"_s, &TaskController::list);
+    route("GET", u"/api/v1/tasks/search"_s, &TaskController::search);
+    route("GET", u"/api/v1/tasks/{id}"_s, &TaskController::get);
+    route("PATCH", u"/api/v1/tasks/{id}"_s, &TaskController::update);
+    route("DELETE", u"/api/v1/tasks/{id}"_s, &TaskController::remove);
+    route("POST", u"/api/v1/tasks/{id}/restore"_s, &TaskController::restore);
+    route("POST", u"/api/v1/tasks/{id}/complete"_s, &TaskController::complete);
+    route("POST", u"/api/v1/tasks/{id}/skip"_s, &TaskController::skip);
+    route("POST", u"/api/v1/tasks/{id}/assign"_s, &TaskController::assign);
+    route("DELETE", u"/api/v1/tasks/{id}/assign/{user_id}"_s, &TaskController::unassign);
+    route("GET", u"/api/v1/tasks/{id}/history"_s, &TaskController::history);
+    route("GET", u"/api/v1/tasks/{id}/occurrences"_s, &TaskController::occurrences);
+}
+
+// GET /api/v1/tasks and /api/v1/tasks/filter ?status&priority&category_id&tag&assignee_id
+// &due_before&due_after&due&ready&q&trashed&sort&limit&cursor&include_total
+// -> 200 {items: [Task], next_cursor, total?}
+HttpResponse TaskController::list(const RequestContext &request) const
+{
+    const TaskListPage page = m_listing.list(request.requirePrincipal(), parseQuery(request));
+    QJsonArray items;
+    for (const TaskRecord &record : page.items)
+        items.append(record.task.toJson());
+    QJsonObject json{ { u"items"_s, items },
+                      { u"next_cursor"_s, page.nextCursor.isEmpty()
+                                ? QJsonValue(QJsonValue::Null)
+                                : QJsonValue(page.nextCursor) } };
+    if (page.total)
+        json.insert(u"total"_s, totalValue(page.total));
+    return HttpResponse::json(200, json);
+}
+
+// GET /api/v1/tasks/search?q=...&(filters)&limit&cursor -> 200 {items: [Task + snippet],
+// next_cursor}; best match first.
+HttpResponse TaskController::search(const RequestContext &request) const
+{
+    const TaskSearchPage page = m_listing.search(request.requirePrincipal(), parseQuery(request));
+    QJsonArray items;
+    for (const TaskSearchHit &hit : page.items) {
+        QJsonObject json = hit.record.task.toJson();
+        json.insert(u"snippet"_s, hit.snippet);
+        items.append(json);
+    }
+    QJsonObject json{ { u"items"_s, items },
+                      { u"next_cursor"_s, page.nextCursor.isEmpty()
+                                ? QJsonValue(QJsonValue::Null)
+                                : QJsonValue(page.nextCursor) } };
+    if (page.total)
+        json.insert(u"total"_s, totalValue(page.total));
+    return HttpResponse::json(200, json);
+}
+
+// POST /api/v1/tasks {title, ...} -> 201 Task (Location, ETag); Idempotency-Key honoured.
+HttpResponse TaskController::create(const RequestContext &request) const
+{
+    FieldErrors errors;
+    const auto changes = TaskChanges::fromCreateJson(request.jsonObject(), &errors);
+    if (!changes)
+        throw ApiError::validation(errors);
+    return idempotentPost(request, m_idempotency, [&] {
+        return taskResponse(201, m_tasks.create(request.requirePrincipal(), *changes));
+    });
+}
+
+// GET /api/v1/tasks/{id} -> 200 Task (ETag), or 304 for a matching If-None-Match.
+HttpResponse TaskController::get(const RequestContext &request) const
+{
+    const TaskRecord record = m_tasks.get(request.requirePrincipal(), taskIdOf(request));
+    if (ConditionalRequests::ifNoneMatchHits(request, record.task.version)) {
+        HttpResponse response = HttpResponse::empty(304);
+        response.setHeader("ETag", ConditionalRequests::etag(record.task.version));
+        return response;
+    }
+    return taskResponse(200, record);
+}
+
+// PATCH /api/v1/tasks/{id} {fields to change; null clears} -> 200 Task; If-Match honoured.
+HttpResponse TaskController::update(const RequestContext &request) const
+{
+    const qint64 id = taskIdOf(request);
+    FieldErrors errors;
+    const auto changes = TaskChanges::fromPatchJson(request.jsonObject(), &errors);
+    if (!changes)
+        throw ApiError::validation(errors);
+    return taskResponse(200,
+                        m_tasks.update(request.requirePrincipal(), id, *changes,
+                                       ConditionalRequests::ifMatchVersion(request)));
+}
+
+// DELETE /api/v1/tasks/{id} -> 200 Task (now in the trash);
+// DELETE /api/v1/tasks/{id}?permanent=true -> 204. Owner only; If-Match honoured.
+HttpResponse TaskController::remove(const RequestContext &request) const
+{
+    const qint64 id = taskIdOf(request);
+    const QUrlQuery query = request.query();
+    const QString permanent = query.queryItemValue(u"permanent"_s);
+    if (query.hasQueryItem(u"permanent"_s) && permanent != u"true" && permanent != u"false")
+        throw badParameter(u"permanent"_s, u"This must be true or false."_s);
+    const auto expected = ConditionalRequests::ifMatchVersion(request);
+    if (permanent == u"true") {
+        m_tasks.purge(request.requirePrincipal(), id, expected);
+        return HttpResponse::empty(204);
+    }
+    return taskResponse(200, m_tasks.trash(request.requirePrincipal(), id, expected));
+}
+
+// POST /api/v1/tasks/{id}/restore -> 200 Task (out of the trash). Owner only.
+HttpResponse TaskController::restore(const RequestContext &request) const
+{
+    const qint64 id = taskIdOf(request);
+    return idempotentPost(request, m_idempotency, [&] {
+        return taskResponse(200, m_tasks.restore(request.requirePrincipal(), id));
+    });
+}
+
+// POST /api/v1/tasks/{id}/complete -> 200 Task: done, or moved to its next occurrence.
+HttpResponse TaskController::complete(const RequestContext &request) const
+{
+    const qint64 id = taskIdOf(request);
+    return idempotentPost(request, m_idempotency, [&] {
+        return taskResponse(200,
+                            m_tasks.complete(request.requirePrincipal(), id,
+                                             ConditionalRequests::ifMatchVersion(request)));
+    });
+}
+
+// POST /api/v1/tasks/{id}/skip -> 200 Task moved to its next occurrence (recurring only).
+HttpResponse TaskController::skip(const RequestContext &request) const
+{
+    const qint64 id = taskIdOf(request);
+    return idempotentPost(request, m_idempotency, [&] {
+        return taskResponse(200,
+                            m_tasks.skip(request.requirePrincipal(), id,
+                                         ConditionalRequests::ifMatchVersion(request)));
+    });
+}
+
+// POST /api/v1/tasks/{id}/assign {user_id | email, permission: view|edit} -> 200 Task.
+HttpResponse TaskController::assign(const RequestContext &request) const
+{
+    const qint64 id = taskIdOf(request);
+    FieldErrors errors;
+    const auto body = AssignRequest::fromJson(request.jsonObject(), &errors);
+    if (!body)
+        throw ApiError::validation(errors);
+    return idempotentPost(request, m_idempotency, [&] {
+        return taskResponse(200, m_tasks.assign(request.requirePrincipal(), id, *body));
+    });
+}
+
+// DELETE /api/v1/tasks/{id}/assign/{user_id} -> 204.
+HttpResponse TaskController::unassign(const RequestContext &request) const
+{
+    const qint64 id = taskIdOf(request);
+    bool ok = false;
+    const qint64 userId = request.pathParameters.value(u"user_id"_s).toLongLong(&ok);
+    if (!ok || userId < 1)
+        throw ApiError(ApiError::Kind::NotFound, u"This task is not shared with that user."_s);
+    m_tasks.unassign(request.requirePrincipal(), id, userId);
+    return HttpResponse::empty(204);
+}
+
+// GET /api/v1/tasks/{id}/history?limit&cursor -> 200 {items: [HistoryRecord], next_cursor}
+HttpResponse TaskController::history(const RequestContext &request) const
+{
+    const qint64 id = taskIdOf(request);
+    const QUrlQuery query = request.query();
+    const int limit = limitParameter(query, DefaultHistoryPage, MaxHistoryPage);
+    qint64 afterId = 0;
+    if (query.hasQueryItem(u"cursor"_s)) {
+        const auto after = m_tasks.decodeHistoryCursor(query.queryItemValue(u"cursor"_s), id);
+        if (!after)
+            throw badParameter(u"cursor"_s, u"Use the next_cursor of this task's history."_s);
+        afterId = *after;
+    }
+    const QList<TaskHistoryRecord> records
+            = m_tasks.history(request.requirePrincipal(), id, afterId, limit + 1);
+    QJsonArray items;
+    for (qsizetype i = 0; i < std::min<qsizetype>(records.size(), limit); ++i)
+        items.append(records.at(i).toJson());
+    const QString next = records.size() > limit
+            ? m_tasks.encodeHistoryCursor(records.at(limit - 1).id, id)
+            : QString();
+    return HttpResponse::json(
+            200, { { u"items"_s, items },
+                   { u"next_cursor"_s, next.isEmpty() ? QJsonValue(QJsonValue::Null)
+                                                      : QJsonValue(next) } });
+}
+
+// GET /api/v1/tasks/{id}/occurrences?from&to&limit -> 200 {items: [{due_at} | {due_date}]}
+// from defaults to now, to to a year after from; at most 100.
+HttpResponse TaskController::occurrences(const RequestContext &request) const
+{
+    const qint64 id = taskIdOf(request);
+    const QUrlQuery query = request.query();
+    const auto instant = [&query](const QString &name, const QDateTime &fallback) {
+        if (!query.hasQueryItem(name))
+            return fallback;
+        const QDateTime value = parseApiInstant(query.queryItemValue(name, QUrl::FullyDecoded));
+        if (!value.isValid())
+            throw badParameter(name, u"This must be an RFC 3339 instant with an offset."_s);
+        return value;
+    };
+    const QDateTime from = instant(u"from"_s, QDateTime::currentDateTimeUtc());
+    const QDateTime to = instant(u"to"_s, from.addDays(366));
+    if (to <= from)
+        throw badParameter(u"to"_s, u"This must be after from."_s);
+    const int limit = limitParameter(query, DefaultOccurrences, MaxOccurrences);
+    const QList<Occurrence> found
+            = m_tasks.occurrences(request.requirePrincipal(), id, from, to, limit);
+    QJsonArray items;
+    for (const Occurrence &occurrence : found) {
+        if (occurrence.isAllDay())
+            items.append(QJsonObject{ { u"due_date"_s, toApiDate(occurrence.dueDate) } });
+        else
+            items.append(QJsonObject{ { u"due_at"_s, toApiTimestamp(occurrence.dueAt) } });
+    }
+    return HttpResponse::json(200, { { u"items"_s, items } });
+}
+
+} // namespace Tasklane

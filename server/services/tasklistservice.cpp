@@ -1,0 +1,178 @@
+#include "tasklistservice.h"
+
+#include "apierror.h"
+#include "cursorcodec.h"
+#include "database.h"
+#include "taskrequests.h"
+#include "timezones.h"
+
+#include <QJsonObject>
+
+using namespace Qt::StringLiterals;
+
+namespace Tasklane {
+
+namespace {
+
+ApiError badCursor()
+{
+    return ApiError(ApiError::Kind::BadRequest,
+                    u"The cursor is not one of this listing (its filters or order differ, or it "
+                    "was altered)."_s,
+                    { { u"cursor"_s, u"invalid_value"_s,
+                        u"Use the next_cursor of a page of this same listing."_s } });
+}
+
+// The first date whose start (in `zone`) is at or after `instant`: an all-day task is due
+// at or after the instant exactly when its date is on or after this one.
+QDate firstDateStartingAtOrAfter(const QDateTime &instant, const QString &zone)
+{
+    const QDate date = TimeZones::dateAt(instant, zone);
+    return TimeZones::startOfDay(date, zone) >= instant ? date : date.addDays(1);
+}
+
+void narrowFrom(TaskListFilter &filter, const QDateTime &at, const QDate &date)
+{
+    filter.dueRange = true;
+    if (!filter.dueAtFrom.isValid() || at > filter.dueAtFrom)
+        filter.dueAtFrom = at;
+    if (!filter.dueDateFrom.isValid() || date > filter.dueDateFrom)
+        filter.dueDateFrom = date;
+}
+
+void narrowUntil(TaskListFilter &filter, const QDateTime &at, const QDate &date)
+{
+    filter.dueRange = true;
+    if (!filter.dueAtUntil.isValid() || at < filter.dueAtUntil)
+        filter.dueAtUntil = at;
+    if (!filter.dueDateUntil.isValid() || date < filter.dueDateUntil)
+        filter.dueDateUntil = date;
+}
+
+// A due_before/due_after bound as an instant and the matching first date.
+std::pair<QDateTime, QDate> boundOf(const DueBound &bound, const QString &zone)
+{
+    if (bound.date.isValid())
+        return { TimeZones::startOfDay(bound.date, zone), bound.date };
+    return { bound.instant, firstDateStartingAtOrAfter(bound.instant, zone) };
+}
+
+} // namespace
+
+TaskListService::TaskListService(const Database &database, const CursorCodec &cursors)
+    : m_database(database), m_cursors(cursors)
+{ }
+
+TaskListFilter TaskListService::resolve(const Principal &principal, const TaskQuery &query,
+                                        const QDateTime &now)
+{
+    TaskListFilter filter;
+    filter.userId = principal.user.id;
+    filter.statuses = query.statuses;
+    filter.priorities = query.priorities;
+    filter.categoryId = query.categoryId;
+    filter.tagKey = foldCase(query.tag);
+    filter.assigneeId = query.assigneeId;
+    filter.ready = query.ready;
+    filter.text = query.text;
+    filter.trashed = query.trashed;
+    filter.sort = query.sort;
+    filter.descending = query.descending;
+
+    const QString zone = principal.user.timeZone;
+    const QDate today = TimeZones::dateAt(now, zone);
+    const auto startOf = [&zone](const QDate &date) { return TimeZones::startOfDay(date, zone); };
+    if (query.due) {
+        switch (*query.due) {
+        case DueWindow::Today:
+            narrowFrom(filter, startOf(today), today);
+            narrowUntil(filter, startOf(today.addDays(1)), today.addDays(1));
+            break;
+        case DueWindow::Tomorrow:
+            narrowFrom(filter, startOf(today.addDays(1)), today.addDays(1));
+            narrowUntil(filter, startOf(today.addDays(2)), today.addDays(2));
+            break;
+        case DueWindow::Overdue:
+            // Past its due time, or an all-day task of an earlier day; and not done.
+            narrowUntil(filter, now, today);
+            filter.openOnly = true;
+            break;
+        case DueWindow::Upcoming:
+            narrowFrom(filter, startOf(today.addDays(1)), today.addDays(1));
+            break;
+        case DueWindow::None: filter.withoutDue = true; break;
+        }
+    }
+    if (query.dueAfter.isSet()) {
+        const auto [at, date] = boundOf(query.dueAfter, zone);
+        narrowFrom(filter, at, date);
+    }
+    if (query.dueBefore.isSet()) {
+        const auto [at, date] = boundOf(query.dueBefore, zone);
+        narrowUntil(filter, at, date);
+    }
+    return filter;
+}
+
+TaskListPage TaskListService::list(const Principal &principal, const TaskQuery &query) const
+{
+    const TaskListFilter filter = resolve(principal, query, QDateTime::currentDateTimeUtc());
+    const QString fingerprint = QString::fromLatin1(query.fingerprint().toHex());
+    std::optional<TaskListPosition> after;
+    if (!query.cursor.isEmpty()) {
+        const auto payload = m_cursors.decode(query.cursor);
+        if (!payload || payload->value(u"f"_s).toString() != fingerprint
+            || !payload->value(u"i"_s).isDouble())
+            throw badCursor();
+        after = TaskListPosition{ payload->value(u"k"_s).toVariant(),
+                                  payload->value(u"i"_s).toInteger() };
+        if (query.sort == TaskSortField::Priority)
+            after->key = after->key.toInt();
+    }
+    const TaskListRepository listing(m_database);
+    TaskListPage page;
+    page.items = listing.list(filter, after, query.limit + 1);
+    if (page.items.size() > query.limit) {
+        page.items.resize(query.limit);
+        const Task &last = page.items.last().task;
+        page.nextCursor = m_cursors.encode(
+                { { u"f"_s, fingerprint },
+                  { u"k"_s, QJsonValue::fromVariant(listing.sortKey(last, query.sort)) },
+                  { u"i"_s, last.id } });
+    }
+    if (query.includeTotal)
+        page.total = listing.count(filter);
+    return page;
+}
+
+TaskSearchPage TaskListService::search(const Principal &principal, const TaskQuery &query) const
+{
+    if (query.text.isEmpty())
+        throw ApiError(ApiError::Kind::BadRequest, u"Say what to search for with q."_s,
+                       { { u"q"_s, u"required"_s, u"This parameter is required."_s } });
+    const TaskListFilter filter = resolve(principal, query, QDateTime::currentDateTimeUtc());
+    const QString fingerprint = QString::fromLatin1(query.fingerprint().toHex());
+    int offset = 0;
+    if (!query.cursor.isEmpty()) {
+        const auto payload = m_cursors.decode(query.cursor);
+        if (!payload || payload->value(u"f"_s).toString() != fingerprint
+            || !payload->value(u"o"_s).isDouble())
+            throw badCursor();
+        offset = payload->value(u"o"_s).toInt();
+    }
+    const TaskListRepository listing(m_database);
+    TaskSearchPage page;
+    page.items = listing.search(filter, offset, query.limit + 1);
+    if (page.items.size() > query.limit) {
+        page.items.resize(query.limit);
+        page.nextCursor = m_cursors.encode(
+                { { u"f"_s, fingerprint }, { u"o"_s, offset + query.limit } });
+    }
+    if (query.includeTotal) {
+        TaskListFilter counted = filter;
+        page.total = listing.count(counted);
+    }
+    return page;
+}
+
+} // namespace Tasklane

@@ -1,0 +1,55 @@
+#pragma once
+
+#include "principal.h"
+#include "taskquery.h"
+#include "tasklistrepository.h"
+
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace Tasklane {
+
+class CursorCodec;
+class Database;
+
+// One page of a task listing.
+struct TaskListPage
+{
+    QList<TaskRecord> items;
+    QString nextCursor; // empty on the last page
+    std::optional<qint64> total; // when asked for
+};
+
+// One page of search hits, best first.
+struct TaskSearchPage
+{
+    QList<TaskSearchHit> items;
+    QString nextCursor;
+    std::optional<qint64> total;
+};
+
+// Listing, filtering and searching the tasks a user can see: turns the API's parameters into
+// filters in the caller's time zone, and pages with signed cursors. A listing's cursor holds
+// the last task's sort key and id (keyset paging: a task inserted or changed meanwhile never
+// makes another appear twice or be skipped); it is only valid for the same filters and order.
+class TaskListService
+{
+public:
+    TaskListService(const Database &database, const CursorCodec &cursors);
+
+    TaskListPage list(const Principal &principal, const TaskQuery &query) const;
+    // Requires query.text (q); BadRequest otherwise.
+    TaskSearchPage search(const Principal &principal, const TaskQuery &query) const;
+
+    // The filters of `query` for `principal` at `now` (exposed for tests).
+    static TaskListFilter resolve(const Principal &principal, const TaskQuery &query,
+                                  const QDateTime &now);
+
+private:
+    const Database &m_database;
+    const CursorCodec &m_cursors;
+};
+
+} // namespace Tasklane

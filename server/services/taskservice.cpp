@@ -1,0 +1,650 @@
+#include "taskservice.h"
+
+#include "apierror.h"
+#include "attachmentrepository.h"
+#include "categoryrepository.h"
+#include "attachmentstore.h"
+#include "commitgroup.h"
+#include "cursorcodec.h"
+#include "database.h"
+#include "recurrence.h"
+#include "taskhistoryrepository.h"
+#include "taskrepository.h"
+#include "timezones.h"
+#include "userrepository.h"
+
+#include <QJsonArray>
+#include <QSet>
+
+using namespace Qt::StringLiterals;
+
+namespace Tasklane {
+
+namespace {
+
+constexpr int MaxDependencyEdges = 10'000;
+
+ApiError taskNotFound()
+{
+    return ApiError(ApiError::Kind::NotFound, u"There is no such task."_s);
+}
+
+ApiError inTrash()
+{
+    return ApiError(ApiError::Kind::Conflict, u"This task is in the trash; restore it first."_s);
+}
+
+QString idList(const QList<qint64> &ids)
+{
+    QStringList names;
+    for (qint64 id : ids)
+        names.append(QString::number(id));
+    return names.join(u", "_s);
+}
+
+ApiError blockedByOpenTasks(const QList<qint64> &open)
+{
+    FieldErrors errors;
+    for (qint64 id : open)
+        errors.append({ u"blocked_by"_s, u"open_blocker"_s,
+                        u"Task %1 is not done yet."_s.arg(id) });
+    return ApiError(ApiError::Kind::Conflict,
+                    u"This task is blocked by open tasks (%1); finish them first."_s.arg(
+                            idList(open)),
+                    errors);
+}
+
+Occurrence occurrenceOf(const Task &task)
+{
+    Occurrence occurrence;
+    occurrence.dueAt = task.dueAt;
+    occurrence.dueDate = task.dueDate;
+    return occurrence;
+}
+
+Occurrence occurrenceFromText(const QString &text)
+{
+    Occurrence occurrence;
+    occurrence.dueDate = parseApiDate(text);
+    if (!occurrence.dueDate.isValid())
+        occurrence.dueAt = parseApiInstant(text);
+    return occurrence;
+}
+
+// The fields a history record compares, in the order the API shows them.
+const QStringList &trackedFields()
+{
+    static const QStringList fields{
+        u"title"_s,     u"description"_s, u"status"_s,   u"priority"_s,     u"category_id"_s,
+        u"tags"_s,      u"due_at"_s,      u"due_date"_s, u"reminders"_s,    u"rrule"_s,
+        u"blocked_by"_s, u"assignees"_s,  u"completed_at"_s, u"trashed_at"_s,
+    };
+    return fields;
+}
+
+} // namespace
+
+QList<FieldChange> initialFields(const Task &task)
+{
+    const QJsonObject json = task.toJson();
+    QList<FieldChange> changes;
+    for (const QString &field : trackedFields()) {
+        const QJsonValue value = json.value(field);
+        const bool empty = value.isNull() || (value.isArray() && value.toArray().isEmpty())
+                || (value.isString() && value.toString().isEmpty());
+        if (!empty)
+            changes.append({ field, QJsonValue(QJsonValue::Null), value });
+    }
+    return changes;
+}
+
+QList<FieldChange> diffTasks(const Task &before, const Task &after)
+{
+    const QJsonObject old = before.toJson();
+    const QJsonObject current = after.toJson();
+    QList<FieldChange> changes;
+    for (const QString &field : trackedFields()) {
+        const QJsonValue was = old.value(field);
+        const QJsonValue is = current.value(field);
+        if (was != is)
+            changes.append({ field, was, is });
+    }
+    return changes;
+}
+
+TaskService::TaskService(const Database &database, CommitGroup &writes,
+                         const CursorCodec &cursors, const AttachmentStore &files)
+    : m_database(database), m_writes(writes), m_cursors(cursors), m_files(files)
+{ }
+
+QString TaskService::encodeHistoryCursor(qint64 lastId, qint64 taskId) const
+{
+    return m_cursors.encode({ { u"h"_s, taskId }, { u"a"_s, lastId } });
+}
+
+std::optional<qint64> TaskService::decodeHistoryCursor(const QString &cursor, qint64 taskId) const
+{
+    const auto payload = m_cursors.decode(cursor);
+    if (!payload || payload->value(u"h"_s).toInteger() != taskId
+        || !payload->value(u"a"_s).isDouble())
+        return std::nullopt;
+    return payload->value(u"a"_s).toInteger();
+}
+
+void TaskService::write(const std::function<void()> &unit) const
+{
+    m_writes.run(unit);
+}
+
+TaskRecord TaskService::reload(const Principal &principal, qint64 taskId) const
+{
+    const auto record = TaskRepository(m_database).findForUser(taskId, principal.user.id);
+    if (!record)
+        throw taskNotFound();
+    return *record;
+}
+
+TaskRecord TaskService::get(const Principal &principal, qint64 taskId) const
+{
+    return reload(principal, taskId);
+}
+
+TaskRecord TaskService::loadForWrite(const Principal &principal, qint64 taskId,
+                                     TaskAccess needed, std::optional<qint64> expectedVersion) const
+{
+    const auto record = TaskRepository(m_database).findForUpdate(taskId, principal.user.id);
+    if (!record)
+        throw taskNotFound();
+    if (int(record->access) < int(needed)) {
+        throw ApiError(ApiError::Kind::Forbidden,
+                       needed == TaskAccess::Owner
+                               ? u"Only the task's owner may do this."_s
+                               : u"This task is shared with you to view only."_s);
+    }
+    if (expectedVersion && *expectedVersion != record->task.version)
+        throw ApiError(ApiError::Kind::PreconditionFailed,
+                       u"The task has changed since version %1 (it is at version %2); read it "
+                       "again."_s.arg(*expectedVersion)
+                               .arg(record->task.version));
+    return *record;
+}
+
+qint64 TaskService::record(const Principal &principal, qint64 taskId, const QString &action,
+                           const QList<FieldChange> &changes) const
+{
+    TaskHistoryRecord entry;
+    entry.taskId = taskId;
+    entry.actorId = principal.user.id;
+    entry.at = QDateTime::currentDateTimeUtc();
+    entry.action = action;
+    entry.changes = changes;
+    return TaskHistoryRepository(m_database).append(entry);
+}
+
+QString TaskService::ownerTimeZone(const Principal &principal, qint64 ownerId) const
+{
+    if (ownerId == principal.user.id)
+        return principal.user.timeZone;
+    const auto owner = UserRepository(m_database).findById(ownerId);
+    return owner ? owner->user.timeZone : u"UTC"_s;
+}
+
+void TaskService::checkBlockers(const Principal &principal, qint64 taskId,
+                                const QList<qint64> &blockers) const
+{
+    const TaskRepository tasks(m_database);
+    const QList<qint64> visible = tasks.visibleAmong(blockers, principal.user.id);
+    FieldErrors errors;
+    for (qsizetype i = 0; i < blockers.size(); ++i) {
+        if (!visible.contains(blockers.at(i)))
+            errors.append({ u"blocked_by[%1]"_s.arg(i), u"not_found"_s,
+                            u"There is no task %1."_s.arg(blockers.at(i)) });
+    }
+    if (!errors.isEmpty())
+        throw ApiError::validation(errors);
+    if (taskId == 0)
+        return; // a new task has no dependents yet: it cannot close a cycle
+    if (blockers.contains(taskId))
+        throw ApiError::validation({ { u"blocked_by"_s, u"cycle"_s,
+                                       u"A task cannot block itself (%1 -> %1)."_s.arg(taskId) } });
+    // taskId would wait for b; a cycle exists if b (transitively) waits for taskId.
+    for (qint64 blocker : blockers) {
+        const QHash<qint64, QList<qint64>> graph
+                = tasks.blockerGraphFrom(blocker, MaxDependencyEdges);
+        QHash<qint64, qint64> cameFrom{ { blocker, 0 } };
+        QList<qint64> queue{ blocker };
+        for (qsizetype head = 0; head < queue.size(); ++head) {
+            const qint64 node = queue.at(head);
+            if (node == taskId) {
+                QList<qint64> path;
+                for (qint64 at = node; at != 0; at = cameFrom.value(at))
+                    path.prepend(at);
+                path.prepend(taskId);
+                QStringList names;
+                for (qint64 id : std::as_const(path))
+                    names.append(QString::number(id));
+                throw ApiError::validation(
+                        { { u"blocked_by"_s, u"cycle"_s,
+                            u"This would make a cycle of blockers: %1 (each task blocked by "
+                            "the next)."_s.arg(names.join(u" -> "_s)) } });
+            }
+            const QList<qint64> next = graph.value(node);
+            for (qint64 neighbour : next) {
+                if (!cameFrom.contains(neighbour)) {
+                    cameFrom.insert(neighbour, node);
+                    queue.append(neighbour);
+                }
+            }
+        }
+    }
+}
+
+void TaskService::checkNoOpenBlockers(qint64 taskId) const
+{
+    const TaskRepository tasks(m_database);
+    const auto blockers = tasks.blockerGraphFrom(taskId, MaxDependencyEdges).value(taskId);
+    const QList<qint64> open = tasks.openAmong(blockers);
+    if (!open.isEmpty())
+        throw blockedByOpenTasks(open);
+}
+
+TaskRecord TaskService::applyChanges(const Principal &principal, const TaskRecord &current,
+                                     const TaskChanges &changes, bool creating) const
+{
+    TaskRecord next = current;
+    Task &task = next.task;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    if (changes.title)
+        task.title = *changes.title;
+    if (changes.description)
+        task.description = *changes.description;
+    if (changes.priority)
+        task.priority = *changes.priority;
+    if (changes.categoryId) {
+        if (*changes.categoryId
+            && !CategoryRepository(m_database).find(task.ownerId, **changes.categoryId))
+            throw ApiError::validation({ { u"category_id"_s, u"not_found"_s,
+                                           u"The task's owner has no category %1."_s.arg(
+                                                   **changes.categoryId) } });
+        task.categoryId = *changes.categoryId;
+    }
+    if (changes.tags)
+        task.tags = *changes.tags;
+    if (changes.dueAt) {
+        task.dueAt = changes.dueAt->value_or(QDateTime());
+        if (task.dueAt.isValid())
+            task.dueDate = QDate();
+    }
+    if (changes.dueDate) {
+        task.dueDate = changes.dueDate->value_or(QDate());
+        if (task.dueDate.isValid())
+            task.dueAt = QDateTime();
+    }
+    if (changes.reminders)
+        task.reminders = *changes.reminders;
+    if (changes.rrule)
+        task.rrule = changes.rrule->value_or(QString());
+    if (changes.blockedBy) {
+        if (!creating)
+            TaskRepository(m_database).lockDependencies();
+        checkBlockers(principal, task.id, *changes.blockedBy);
+        task.blockedBy = *changes.blockedBy;
+        std::sort(task.blockedBy.begin(), task.blockedBy.end());
+    }
+
+    FieldErrors errors;
+    if (!task.hasDue()) {
+        if (!task.rrule.isEmpty())
+            errors.append({ u"rrule"_s, u"needs_due"_s,
+                            u"A recurring task needs due_at or due_date: its first occurrence."_s });
+        if (std::any_of(task.reminders.cbegin(), task.reminders.cend(),
+                        [](const Reminder &reminder) { return reminder.beforeMinutes.has_value(); }))
+            errors.append({ u"reminders"_s, u"needs_due"_s,
+                            u"A reminder before_minutes needs the task to have a due time."_s });
+    }
+    if (!task.rrule.isEmpty() && errors.isEmpty()) {
+        QString problem;
+        const auto rule = RecurrenceRule::parse(task.rrule, task.dueDate.isValid(), &problem);
+        if (!rule) {
+            errors.append({ u"rrule"_s, u"invalid_rule"_s, problem });
+        } else {
+            task.rrule = rule->text();
+            // A new rule or a moved due starts the series again from the due.
+            const bool restart = next.seriesStart.isEmpty() || changes.rrule || changes.dueAt
+                    || changes.dueDate;
+            if (restart)
+                next.seriesStart = TaskRepository::occurrenceText(task.dueAt, task.dueDate);
+        }
+    }
+    if (task.rrule.isEmpty())
+        next.seriesStart.clear();
+    if (!errors.isEmpty())
+        throw ApiError::validation(errors);
+
+    if (changes.status && *changes.status != current.task.status) {
+        task.status = *changes.status;
+        if (task.status == TaskStatus::Done) {
+            const QList<qint64> open = TaskRepository(m_database).openAmong(task.blockedBy);
+            if (!open.isEmpty())
+                throw blockedByOpenTasks(open);
+            task.completedAt = now;
+        } else {
+            task.completedAt = QDateTime();
+        }
+    } else if (creating && changes.status) {
+        task.status = *changes.status;
+    }
+    return next;
+}
+
+TaskRecord TaskService::create(const Principal &principal, const TaskChanges &changes) const
+{
+    TaskRecord created;
+    write([&] {
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        TaskRecord blank;
+        blank.task.ownerId = principal.user.id;
+        blank.task.createdAt = now;
+        blank.task.updatedAt = now;
+        blank.access = TaskAccess::Owner;
+        TaskRecord next = applyChanges(principal, blank, changes, true);
+        if (next.task.status == TaskStatus::Done) {
+            const QList<qint64> open = TaskRepository(m_database).openAmong(next.task.blockedBy);
+            if (!open.isEmpty())
+                throw blockedByOpenTasks(open);
+            next.task.completedAt = now;
+        }
+        next.task.version = 1;
+        const qint64 id = TaskRepository(m_database).insert(next);
+        next.task.id = id;
+        record(principal, id, u"created"_s, initialFields(next.task));
+        created = next;
+    });
+    return created;
+}
+
+TaskRecord TaskService::update(const Principal &principal, qint64 taskId,
+                               const TaskChanges &changes,
+                               std::optional<qint64> expectedVersion) const
+{
+    TaskRecord result;
+    write([&] {
+        const TaskRecord current
+                = loadForWrite(principal, taskId, TaskAccess::Edit, expectedVersion);
+        if (current.task.trashedAt.isValid())
+            throw inTrash();
+        TaskRecord next = applyChanges(principal, current, changes, false);
+        QString action = u"updated"_s;
+        if (!next.task.rrule.isEmpty() && next.task.status == TaskStatus::Done
+            && current.task.status != TaskStatus::Done) {
+            // Checking off a recurring task completes its current occurrence, as
+            // POST /tasks/{id}/complete does: it moves on to the next one.
+            const Occurrence done = occurrenceOf(next.task);
+            TaskRepository(m_database)
+                    .recordOccurrence(taskId,
+                                      TaskRepository::occurrenceText(done.dueAt, done.dueDate),
+                                      true, principal.user.id);
+            const auto rule = RecurrenceRule::parse(next.task.rrule, done.isAllDay(), nullptr);
+            const auto following = rule->nextAfter(occurrenceFromText(next.seriesStart), done,
+                                                   ownerTimeZone(principal, next.task.ownerId));
+            if (following) {
+                next.task.dueAt = following->dueAt;
+                next.task.dueDate = following->dueDate;
+                next.task.status = TaskStatus::Todo;
+                next.task.completedAt = QDateTime();
+            }
+            action = u"completed"_s;
+        }
+        const QList<FieldChange> fieldChanges = diffTasks(current.task, next.task);
+        if (fieldChanges.isEmpty()) {
+            result = current;
+            return;
+        }
+        next.task.version = current.task.version + 1;
+        next.task.updatedAt = QDateTime::currentDateTimeUtc();
+        TaskRepository(m_database)
+                .update(next, current.task.version,
+                        changes.tags.has_value() || changes.blockedBy.has_value());
+        record(principal, taskId, action, fieldChanges);
+        result = next;
+    });
+    return result;
+}
+
+TaskRecord TaskService::trash(const Principal &principal, qint64 taskId,
+                              std::optional<qint64> expectedVersion) const
+{
+    TaskRecord result;
+    write([&] {
+        TaskRecord next = loadForWrite(principal, taskId, TaskAccess::Owner, expectedVersion);
+        if (next.task.trashedAt.isValid()) {
+            result = next;
+            return;
+        }
+        const Task before = next.task;
+        next.task.trashedAt = QDateTime::currentDateTimeUtc();
+        next.task.updatedAt = next.task.trashedAt;
+        next.task.version += 1;
+        TaskRepository(m_database)
+                .setTrashed(taskId, next.task.trashedAt, next.task.version, next.task.updatedAt);
+        record(principal, taskId, u"trashed"_s, diffTasks(before, next.task));
+        result = next;
+    });
+    return result;
+}
+
+TaskRecord TaskService::restore(const Principal &principal, qint64 taskId) const
+{
+    TaskRecord result;
+    write([&] {
+        TaskRecord next = loadForWrite(principal, taskId, TaskAccess::Owner, std::nullopt);
+        if (!next.task.trashedAt.isValid()) {
+            result = next;
+            return;
+        }
+        const Task before = next.task;
+        next.task.trashedAt = QDateTime();
+        next.task.updatedAt = QDateTime::currentDateTimeUtc();
+        next.task.version += 1;
+        TaskRepository(m_database)
+                .setTrashed(taskId, QDateTime(), next.task.version, next.task.updatedAt);
+        record(principal, taskId, u"restored"_s, diffTasks(before, next.task));
+        result = next;
+    });
+    return result;
+}
+
+void TaskService::purge(const Principal &principal, qint64 taskId,
+                        std::optional<qint64> expectedVersion) const
+{
+    QStringList files;
+    write([&] {
+        loadForWrite(principal, taskId, TaskAccess::Owner, expectedVersion);
+        files = AttachmentRepository(m_database).storedNamesOf(taskId);
+        TaskRepository(m_database).remove(taskId);
+        // What the task said goes with it; the log keeps only that it was purged.
+        TaskHistoryRepository(m_database).removeForTask(taskId);
+        record(principal, taskId, u"purged"_s, {});
+    });
+    // Only now: had the transaction failed, the rows would still name these files.
+    for (const QString &name : std::as_const(files))
+        m_files.remove(name);
+}
+
+TaskRecord TaskService::complete(const Principal &principal, qint64 taskId,
+                                 std::optional<qint64> expectedVersion) const
+{
+    return finishOccurrence(principal, taskId, expectedVersion, true);
+}
+
+TaskRecord TaskService::skip(const Principal &principal, qint64 taskId,
+                             std::optional<qint64> expectedVersion) const
+{
+    return finishOccurrence(principal, taskId, expectedVersion, false);
+}
+
+TaskRecord TaskService::finishOccurrence(const Principal &principal, qint64 taskId,
+                                         std::optional<qint64> expectedVersion,
+                                         bool completed) const
+{
+    TaskRecord result;
+    write([&] {
+        const TaskRecord current
+                = loadForWrite(principal, taskId, TaskAccess::Edit, expectedVersion);
+        if (current.task.trashedAt.isValid())
+            throw inTrash();
+        TaskRecord next = current;
+        Task &task = next.task;
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const TaskRepository tasks(m_database);
+        if (task.rrule.isEmpty()) {
+            if (!completed)
+                throw ApiError(ApiError::Kind::Conflict,
+                               u"Only a recurring task has occurrences to skip."_s);
+            if (task.status == TaskStatus::Done) {
+                result = current;
+                return;
+            }
+        }
+        if (completed) {
+            const QList<qint64> open = tasks.openAmong(task.blockedBy);
+            if (!open.isEmpty())
+                throw blockedByOpenTasks(open);
+        }
+        if (task.rrule.isEmpty() || task.status == TaskStatus::Done) {
+            task.status = TaskStatus::Done;
+            task.completedAt = task.completedAt.isValid() ? task.completedAt : now;
+        } else {
+            const Occurrence finished = occurrenceOf(task);
+            tasks.recordOccurrence(taskId,
+                                   TaskRepository::occurrenceText(finished.dueAt,
+                                                                  finished.dueDate),
+                                   completed, principal.user.id);
+            QString problem;
+            const auto rule = RecurrenceRule::parse(task.rrule, finished.isAllDay(), &problem);
+            if (!rule)
+                throw ApiError(ApiError::Kind::Internal, problem);
+            const auto following = rule->nextAfter(occurrenceFromText(next.seriesStart), finished,
+                                                   ownerTimeZone(principal, task.ownerId));
+            if (following) {
+                task.dueAt = following->dueAt;
+                task.dueDate = following->dueDate;
+                task.status = TaskStatus::Todo;
+                task.completedAt = QDateTime();
+            } else { // the series is over (COUNT or UNTIL): the task is simply done
+                task.status = TaskStatus::Done;
+                task.completedAt = now;
+            }
+        }
+        const QList<FieldChange> fieldChanges = diffTasks(current.task, task);
+        if (fieldChanges.isEmpty()) {
+            result = current;
+            return;
+        }
+        task.version = current.task.version + 1;
+        task.updatedAt = now;
+        tasks.update(next, current.task.version, false);
+        record(principal, taskId, completed ? u"completed"_s : u"skipped"_s, fieldChanges);
+        result = next;
+    });
+    return result;
+}
+
+TaskRecord TaskService::touch(const Principal &principal, const TaskRecord &current,
+                              const QString &action, const QList<FieldChange> &changes) const
+{
+    TaskRecord next = current;
+    next.task.version += 1;
+    next.task.updatedAt = QDateTime::currentDateTimeUtc();
+    TaskRepository(m_database).touch(next.task.id, next.task.version, next.task.updatedAt);
+    record(principal, next.task.id, action, changes);
+    return next;
+}
+
+TaskRecord TaskService::assign(const Principal &principal, qint64 taskId,
+                               const AssignRequest &request) const
+{
+    TaskRecord result;
+    write([&] {
+        const TaskRecord current
+                = loadForWrite(principal, taskId, TaskAccess::Owner, std::nullopt);
+        if (current.task.trashedAt.isValid())
+            throw inTrash();
+        const UserRepository users(m_database);
+        const auto target = request.userId ? users.findById(*request.userId)
+                                           : users.findByEmail(request.email.value_or(QString()));
+        const QString field = request.userId ? u"user_id"_s : u"email"_s;
+        if (!target)
+            throw ApiError::validation({ { field, u"not_found"_s, u"There is no such user."_s } });
+        if (target->user.id == current.task.ownerId)
+            throw ApiError::validation(
+                    { { field, u"is_owner"_s, u"The owner already has every right."_s } });
+        const TaskRepository tasks(m_database);
+        tasks.share(taskId, target->user.id, request.permission);
+        TaskRecord next = reload(principal, taskId);
+        const QList<FieldChange> changes = diffTasks(current.task, next.task);
+        if (changes.isEmpty()) {
+            result = current;
+            return;
+        }
+        result = touch(principal, next, u"shared"_s, changes);
+    });
+    return result;
+}
+
+void TaskService::unassign(const Principal &principal, qint64 taskId, qint64 userId) const
+{
+    write([&] {
+        const TaskRecord current = loadForWrite(principal, taskId, TaskAccess::View, std::nullopt);
+        // The owner ends any share; anyone may leave a task shared with them.
+        if (current.access != TaskAccess::Owner && userId != principal.user.id)
+            throw ApiError(ApiError::Kind::Forbidden,
+                           u"Only the task's owner may end another user's share."_s);
+        if (!TaskRepository(m_database).unshare(taskId, userId))
+            throw ApiError(ApiError::Kind::NotFound,
+                           u"This task is not shared with user %1."_s.arg(userId));
+        Task after = current.task;
+        after.assignees.removeIf([userId](const Assignee &a) { return a.userId == userId; });
+        touch(principal, current, u"unshared"_s, diffTasks(current.task, after));
+    });
+}
+
+QList<TaskHistoryRecord> TaskService::history(const Principal &principal, qint64 taskId,
+                                              qint64 afterId, int limit) const
+{
+    reload(principal, taskId);
+    return TaskHistoryRepository(m_database).forTask(taskId, afterId, limit);
+}
+
+QList<Occurrence> TaskService::occurrences(const Principal &principal, qint64 taskId,
+                                           const QDateTime &from, const QDateTime &to,
+                                           int limit) const
+{
+    const TaskRecord record = reload(principal, taskId);
+    const Task &task = record.task;
+    const QString zone = ownerTimeZone(principal, task.ownerId);
+    if (task.rrule.isEmpty() || task.status == TaskStatus::Done) {
+        // Not recurring (or finished): at most the one due it has.
+        QList<Occurrence> single;
+        if (task.hasDue() && task.status != TaskStatus::Done) {
+            const Occurrence only = occurrenceOf(task);
+            const auto within = RecurrenceRule::parse(u"FREQ=YEARLY;COUNT=1"_s, only.isAllDay(),
+                                                      nullptr)
+                                        ->between(only, from, to, zone, 1);
+            single = within;
+        }
+        return single;
+    }
+    const auto rule = RecurrenceRule::parse(task.rrule, task.dueDate.isValid(), nullptr);
+    if (!rule)
+        return {};
+    // The list starts at the current occurrence: completed and skipped ones are behind it.
+    const Occurrence current = occurrenceOf(task);
+    const QDateTime currentStart = current.isAllDay()
+            ? TimeZones::startOfDay(current.dueDate, zone)
+            : current.dueAt;
+    return rule->between(occurrenceFromText(record.seriesStart), std::max(from, currentStart), to,
+                         zone, limit);
+}
+
+} // namespace Tasklane

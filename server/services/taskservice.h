@@ -1,0 +1,101 @@
+#pragma once
+
+#include "principal.h"
+#include "taskrecord.h"
+#include "taskrequests.h"
+
+#include <QList>
+#include <QString>
+
+#include <functional>
+#include <optional>
+
+namespace Tasklane {
+
+class AttachmentStore;
+class CommitGroup;
+class CursorCodec;
+class Database;
+struct Occurrence;
+
+// The rules of tasks and the access decisions about them. Everything a user may not see does
+// not exist for them (NotFound, never Forbidden); a viewer who tries to change a task is
+// Forbidden. Every write runs in one transaction with its history record, and returns once
+// committed.
+class TaskService
+{
+public:
+    TaskService(const Database &database, CommitGroup &writes, const CursorCodec &cursors,
+                const AttachmentStore &files);
+
+    TaskRecord create(const Principal &principal, const TaskChanges &changes) const;
+    TaskRecord get(const Principal &principal, qint64 taskId) const;
+    // `expectedVersion`: from If-Match; a task whose version differs is PreconditionFailed.
+    TaskRecord update(const Principal &principal, qint64 taskId, const TaskChanges &changes,
+                      std::optional<qint64> expectedVersion) const;
+    // DELETE: to the trash (owner only).
+    TaskRecord trash(const Principal &principal, qint64 taskId,
+                     std::optional<qint64> expectedVersion) const;
+    TaskRecord restore(const Principal &principal, qint64 taskId) const;
+    // DELETE ?permanent=true (owner only): the task and everything of it, its attachment files
+    // deleted once that has committed.
+    void purge(const Principal &principal, qint64 taskId,
+               std::optional<qint64> expectedVersion) const;
+    // Completes (or skips) the current occurrence: a recurring task moves to its next one,
+    // any other task (or the last occurrence) becomes done.
+    TaskRecord complete(const Principal &principal, qint64 taskId,
+                        std::optional<qint64> expectedVersion) const;
+    TaskRecord skip(const Principal &principal, qint64 taskId,
+                    std::optional<qint64> expectedVersion) const;
+    // Shares (or changes the permission of a share); owner only.
+    TaskRecord assign(const Principal &principal, qint64 taskId,
+                      const AssignRequest &request) const;
+    // Ends a share: the owner ends anyone's, an assignee their own.
+    void unassign(const Principal &principal, qint64 taskId, qint64 userId) const;
+    // The task's history records after `afterId`, oldest first.
+    QList<TaskHistoryRecord> history(const Principal &principal, qint64 taskId, qint64 afterId,
+                                     int limit) const;
+    // The signed cursor of a history page that ended at record `lastId`, and its reading.
+    QString encodeHistoryCursor(qint64 lastId, qint64 taskId) const;
+    std::optional<qint64> decodeHistoryCursor(const QString &cursor, qint64 taskId) const;
+    // Upcoming occurrences of the task in [from, to), at most `limit`.
+    QList<Occurrence> occurrences(const Principal &principal, qint64 taskId, const QDateTime &from,
+                                  const QDateTime &to, int limit) const;
+
+    // Runs `unit` as one write (see CommitGroup); the other writes of this service nest in it.
+    void write(const std::function<void()> &unit) const;
+    // The record of the task a write to it needs, checked against the caller's access and the
+    // expected version; NotFound, Forbidden or PreconditionFailed otherwise.
+    TaskRecord loadForWrite(const Principal &principal, qint64 taskId, TaskAccess needed,
+                            std::optional<qint64> expectedVersion) const;
+    // Bumps the task's version and records `action` in its history (attachments use this).
+    TaskRecord touch(const Principal &principal, const TaskRecord &record, const QString &action,
+                     const QList<FieldChange> &changes) const;
+
+private:
+    TaskRecord finishOccurrence(const Principal &principal, qint64 taskId,
+                                std::optional<qint64> expectedVersion, bool completed) const;
+    // Merges `changes` into `current` and checks every rule that needs the database.
+    TaskRecord applyChanges(const Principal &principal, const TaskRecord &current,
+                            const TaskChanges &changes, bool creating) const;
+    void checkBlockers(const Principal &principal, qint64 taskId,
+                       const QList<qint64> &blockers) const;
+    void checkNoOpenBlockers(qint64 taskId) const;
+    QString ownerTimeZone(const Principal &principal, qint64 ownerId) const;
+    qint64 record(const Principal &principal, qint64 taskId, const QString &action,
+                  const QList<FieldChange> &changes) const;
+    TaskRecord reload(const Principal &principal, qint64 taskId) const;
+
+    const Database &m_database;
+    CommitGroup &m_writes;
+    const CursorCodec &m_cursors;
+    const AttachmentStore &m_files;
+};
+
+// Every field a new task has (not null or empty), as changes from null, for its "created"
+// history record.
+QList<FieldChange> initialFields(const Task &task);
+// The fields that differ between two versions of a task, for its history.
+QList<FieldChange> diffTasks(const Task &before, const Task &after);
+
+} // namespace Tasklane

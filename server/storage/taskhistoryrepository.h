@@ -1,0 +1,30 @@
+#pragma once
+
+#include "task.h"
+
+#include <QList>
+
+#include <optional>
+
+namespace Tasklane {
+
+class Database;
+
+// All SQL of task_history, the one log of task changes (and, later, of task events).
+class TaskHistoryRepository
+{
+public:
+    explicit TaskHistoryRepository(const Database &database) : m_database(database) { }
+
+    // Appends a record in the caller's transaction; returns its id.
+    qint64 append(const TaskHistoryRecord &record) const;
+    // The task's records with id > afterId, oldest first, at most `limit`.
+    QList<TaskHistoryRecord> forTask(qint64 taskId, qint64 afterId, int limit) const;
+    // Forgets a purged task's records (its purge record is appended afterwards).
+    void removeForTask(qint64 taskId) const;
+
+private:
+    const Database &m_database;
+};
+
+} // namespace Tasklane

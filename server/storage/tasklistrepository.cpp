@@ -1,0 +1,263 @@
+#include "tasklistrepository.h"
+
+#include "database.h"
+#include "taskrepository.h"
+#include "taskrequests.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Tasklane {
+
+namespace {
+
+// A statement under construction: fixed text and the values bound to its '?'s, in order.
+struct Statement
+{
+    QString text;
+    QVariantList values;
+
+    void add(const QString &fragment, const QVariantList &bound = {})
+    {
+        text += fragment;
+        values += bound;
+    }
+};
+
+QString sortColumn(TaskSortField sort)
+{
+    switch (sort) {
+    case TaskSortField::Due: return u"t.due_sort"_s;
+    case TaskSortField::Priority: return u"t.priority"_s;
+    case TaskSortField::Updated: return u"t.updated_at"_s;
+    case TaskSortField::Title: return u"t.title_key"_s;
+    case TaskSortField::Created: break;
+    }
+    return u"t.created_at"_s;
+}
+
+// `IN (?, ?, ?)` with exactly `slots` places, the list padded with its first value: one
+// statement text whatever the number of values, so that the prepared-statement cache holds a
+// few shapes instead of one per combination.
+template<typename T, typename ToVariant>
+void addInList(Statement &statement, const QString &column, const QList<T> &items, int slots,
+               ToVariant toVariant)
+{
+    QStringList marks;
+    QVariantList values;
+    for (int i = 0; i < slots; ++i) {
+        marks.append(u"?"_s);
+        values.append(toVariant(items.value(std::min<qsizetype>(i, items.size() - 1))));
+    }
+    statement.add(u" AND "_s + column + u" IN ("_s + marks.join(u", "_s) + u")"_s, values);
+}
+
+void addFilters(const Database &database, const TaskListFilter &filter, Statement &statement)
+{
+    const bool postgres = database.dialect() == SqlDialect::Postgres;
+    statement.add(filter.trashed ? u" AND t.trashed_at IS NOT NULL"_s
+                                 : u" AND t.trashed_at IS NULL"_s);
+    if (!filter.statuses.isEmpty())
+        addInList(statement, u"t.status"_s, filter.statuses, 3,
+                  [](TaskStatus status) { return QVariant(taskStatusToString(status)); });
+    if (!filter.priorities.isEmpty())
+        addInList(statement, u"t.priority"_s, filter.priorities, 3,
+                  [](TaskPriority priority) { return QVariant(int(priority)); });
+    if (filter.categoryId)
+        statement.add(u" AND t.category_id = ?"_s, { *filter.categoryId });
+    if (!filter.tagKey.isEmpty())
+        statement.add(u" AND EXISTS (SELECT 1 FROM task_tags tg WHERE tg.task_id = t.id "
+                      "AND tg.tag_key = ?)"_s,
+                      { filter.tagKey });
+    if (filter.assigneeId)
+        statement.add(u" AND EXISTS (SELECT 1 FROM task_shares sa WHERE sa.task_id = t.id "
+                      "AND sa.user_id = ?)"_s,
+                      { *filter.assigneeId });
+    if (filter.dueRange) {
+        // Open ends become the far past and future, so that the statement keeps one shape.
+        const QVariant earliest = postgres ? u"-infinity"_s : u"0000"_s;
+        const QVariant latest = postgres ? u"infinity"_s : u"99999"_s;
+        const auto time = [](const QDateTime &value, const QVariant &open) {
+            return value.isValid() ? Database::bindTime(value) : open;
+        };
+        const auto date = [](const QDate &value, const QVariant &open) {
+            return value.isValid() ? QVariant(toApiDate(value)) : open;
+        };
+        statement.add(u" AND ((t.due_at >= ? AND t.due_at < ?) OR "
+                      "(t.due_date >= ? AND t.due_date < ?))"_s,
+                      { time(filter.dueAtFrom, earliest), time(filter.dueAtUntil, latest),
+                        date(filter.dueDateFrom, earliest), date(filter.dueDateUntil, latest) });
+    }
+    if (filter.withoutDue)
+        statement.add(u" AND t.due_at IS NULL AND t.due_date IS NULL"_s);
+    if (filter.openOnly)
+        statement.add(u" AND t.status <> 'done'"_s);
+    if (filter.ready) {
+        const QString blocked
+                = u"EXISTS (SELECT 1 FROM task_dependencies rd JOIN tasks rb ON "
+                  "rb.id = rd.blocker_id WHERE rd.task_id = t.id AND rb.status <> 'done' "
+                  "AND rb.trashed_at IS NULL)"_s;
+        // ready=true: open and nothing open blocks it; ready=false: open but blocked.
+        statement.add(u" AND t.status <> 'done' AND "_s + (*filter.ready ? u"NOT "_s : QString())
+                      + blocked);
+    }
+    if (!filter.text.isEmpty()) {
+        if (postgres) {
+            statement.add(u" AND t.search @@ websearch_to_tsquery('simple', ?)"_s,
+                          { filter.text });
+        } else {
+            const QString match = TaskListRepository::ftsQuery(filter.text);
+            if (match.isEmpty())
+                statement.add(u" AND 1 = 0"_s); // no searchable term: nothing matches
+            else
+                statement.add(u" AND t.id IN (SELECT rowid FROM tasks_fts WHERE tasks_fts "
+                              "MATCH ?)"_s,
+                              { match });
+        }
+    }
+}
+
+void addAfter(const TaskListFilter &filter, const std::optional<TaskListPosition> &after,
+              Statement &statement)
+{
+    if (!after)
+        return;
+    // A row value comparison: both databases walk the (owner, key, id) index from there.
+    statement.add(u" AND ("_s + sortColumn(filter.sort) + u", t.id) "_s
+                          + (filter.descending ? u"<"_s : u">"_s) + u" (?, ?)"_s,
+                  { after->key, after->id });
+}
+
+QString orderBy(const TaskListFilter &filter, const QString &key, const QString &id)
+{
+    const QString direction = filter.descending ? u" DESC"_s : u" ASC"_s;
+    return u" ORDER BY "_s + key + direction + u", "_s + id + direction;
+}
+
+} // namespace
+
+QString TaskListRepository::ftsQuery(const QString &text)
+{
+    QStringList terms;
+    const QStringList words = text.simplified().split(u' ', Qt::SkipEmptyParts);
+    for (QString word : words) {
+        // Quoted, an FTS5 string is only ever a phrase: no operator, column or NEAR group.
+        word.replace(u'"', u"\"\""_s);
+        terms.append(u'"' + word + u'"');
+    }
+    if (!terms.isEmpty())
+        terms.last() += u'*';
+    return terms.join(u' ');
+}
+
+QString TaskListRepository::snippetToHtml(const QString &marked)
+{
+    QString html = marked.toHtmlEscaped();
+    html.replace(u'\x01', u"<mark>"_s);
+    html.replace(u'\x02', u"</mark>"_s);
+    return html;
+}
+
+QVariant TaskListRepository::sortKey(const Task &task, TaskSortField sort) const
+{
+    switch (sort) {
+    case TaskSortField::Due: return TaskRepository::dueSortValue(m_database, task);
+    case TaskSortField::Priority: return int(task.priority);
+    case TaskSortField::Updated: return Database::bindTime(task.updatedAt);
+    case TaskSortField::Title: return foldCase(task.title);
+    case TaskSortField::Created: break;
+    }
+    return Database::bindTime(task.createdAt);
+}
+
+QList<TaskRecord> TaskListRepository::list(const TaskListFilter &filter,
+                                           const std::optional<TaskListPosition> &after,
+                                           int limit) const
+{
+    const TaskRepository tasks(m_database);
+    const QString key = sortColumn(filter.sort);
+    // Owned and shared tasks are read apart, each along its own index in the listing's order,
+    // then merged: a user's first page reads about `limit` rows however many tasks they have.
+    Statement statement;
+    statement.add(u"SELECT * FROM (SELECT "_s + tasks.columns() + u", "_s + key
+                          + u" AS sort_key FROM tasks t WHERE t.owner_id = ?"_s,
+                  { filter.userId, filter.userId, filter.userId });
+    addFilters(m_database, filter, statement);
+    addAfter(filter, after, statement);
+    statement.add(orderBy(filter, key, u"t.id"_s) + u" LIMIT ?) AS owned UNION ALL "_s, { limit });
+    statement.add(u"SELECT * FROM (SELECT "_s + tasks.columns() + u", "_s + key
+                          + u" AS sort_key FROM task_shares vs JOIN tasks t ON t.id = vs.task_id "
+                            "WHERE vs.user_id = ?"_s,
+                  { filter.userId, filter.userId, filter.userId });
+    addFilters(m_database, filter, statement);
+    addAfter(filter, after, statement);
+    statement.add(orderBy(filter, key, u"t.id"_s) + u" LIMIT ?) AS shared"_s, { limit });
+    statement.add(orderBy(filter, u"sort_key"_s, u"id"_s) + u" LIMIT ?"_s, { limit });
+    return tasks.readRows(m_database.fetchAll(statement.text, statement.values,
+                                              Database::Retry::Safe));
+}
+
+qint64 TaskListRepository::count(const TaskListFilter &filter) const
+{
+    Statement statement;
+    statement.add(u"SELECT (SELECT count(*) FROM tasks t WHERE t.owner_id = ?"_s,
+                  { filter.userId });
+    addFilters(m_database, filter, statement);
+    statement.add(u") + (SELECT count(*) FROM task_shares vs JOIN tasks t ON t.id = vs.task_id "
+                  "WHERE vs.user_id = ?"_s,
+                  { filter.userId });
+    addFilters(m_database, filter, statement);
+    statement.add(u")"_s);
+    const auto row = m_database.fetchOne(statement.text, statement.values, Database::Retry::Safe);
+    return row ? row->value(0).toLongLong() : 0;
+}
+
+QList<TaskSearchHit> TaskListRepository::search(const TaskListFilter &filter, int offset,
+                                                int limit) const
+{
+    const TaskRepository tasks(m_database);
+    const bool postgres = m_database.dialect() == SqlDialect::Postgres;
+    const QString visible = u" AND (t.owner_id = ? OR EXISTS (SELECT 1 FROM task_shares sv "
+                            "WHERE sv.task_id = t.id AND sv.user_id = ?))"_s;
+    TaskListFilter rest = filter;
+    rest.text.clear(); // the match itself is this query's core, not a filter
+    Statement statement;
+    if (postgres) {
+        // Headlines re-read each row's text: computed for the page alone.
+        statement.add(u"WITH page AS (SELECT t.id, ts_rank_cd(t.search, q) AS rank, q "
+                      "FROM tasks t, websearch_to_tsquery('simple', ?) AS q "
+                      "WHERE numnode(q) > 0 AND t.search @@ q"_s,
+                      { filter.text });
+        statement.add(visible, { filter.userId, filter.userId });
+        addFilters(m_database, rest, statement);
+        statement.add(u" ORDER BY rank DESC, t.id LIMIT ? OFFSET ?) SELECT "_s + tasks.columns()
+                              + u", ts_headline('simple', t.title || ' ' || t.tags_text || ' ' "
+                                "|| t.description, page.q, 'StartSel=' || chr(1) || ', StopSel=' "
+                                "|| chr(2) || ', MaxWords=24, MinWords=8, MaxFragments=2, "
+                                "FragmentDelimiter=\" … \"') FROM page JOIN tasks t ON "
+                                "t.id = page.id ORDER BY page.rank DESC, t.id"_s,
+                      { limit, offset, filter.userId, filter.userId });
+    } else {
+        const QString match = ftsQuery(filter.text);
+        if (match.isEmpty())
+            return {};
+        statement.add(u"SELECT "_s + tasks.columns()
+                              + u", snippet(tasks_fts, -1, char(1), char(2), '…', 16) "
+                                "FROM tasks_fts JOIN tasks t ON t.id = tasks_fts.rowid "
+                                "WHERE tasks_fts MATCH ?"_s,
+                      { filter.userId, filter.userId, match });
+        statement.add(visible, { filter.userId, filter.userId });
+        addFilters(m_database, rest, statement);
+        // bm25: lower is better; a match in the title counts most, then tags, then description.
+        statement.add(u" ORDER BY bm25(tasks_fts, 10.0, 5.0, 1.0), t.id LIMIT ? OFFSET ?"_s,
+                      { limit, offset });
+    }
+    const QList<QSqlRecord> rows
+            = m_database.fetchAll(statement.text, statement.values, Database::Retry::Safe);
+    const QList<TaskRecord> records = tasks.readRows(rows);
+    QList<TaskSearchHit> hits;
+    for (qsizetype i = 0; i < records.size(); ++i)
+        hits.append({ records.at(i), snippetToHtml(rows.at(i).value(21).toString()) });
+    return hits;
+}
+
+} // namespace Tasklane

@@ -1,0 +1,85 @@
+#pragma once
+
+#include "taskquery.h"
+#include "taskrecord.h"
+
+#include <QDate>
+#include <QDateTime>
+#include <QList>
+#include <QString>
+#include <QVariant>
+
+#include <optional>
+
+namespace Tasklane {
+
+class Database;
+
+// A listing's filters, resolved to what SQL compares: due windows and bounds already turned
+// into instant and date ranges in the caller's time zone.
+struct TaskListFilter
+{
+    qint64 userId = 0; // whose tasks: owned by or shared with them
+    QList<TaskStatus> statuses;
+    QList<TaskPriority> priorities;
+    std::optional<qint64> categoryId;
+    QString tagKey; // case-folded
+    std::optional<qint64> assigneeId;
+    // A task is within the due range when its due_at is in [dueAtFrom, dueAtUntil) or its
+    // due_date in [dueDateFrom, dueDateUntil). Unset ends are open.
+    bool dueRange = false;
+    QDateTime dueAtFrom, dueAtUntil;
+    QDate dueDateFrom, dueDateUntil;
+    bool withoutDue = false; // due=none
+    bool openOnly = false; // not done (due=overdue)
+    std::optional<bool> ready;
+    QString text; // full-text filter, as the user typed it
+    bool trashed = false;
+    TaskSortField sort = TaskSortField::Created;
+    bool descending = false;
+};
+
+// Where the previous page ended: the last task's sort key and id.
+struct TaskListPosition
+{
+    QVariant key;
+    qint64 id = 0;
+};
+
+// One search hit: the task and the passage that matched, HTML-escaped with <mark> around
+// matches.
+struct TaskSearchHit
+{
+    TaskRecord record;
+    QString snippet;
+};
+
+// The SQL of task listings, filters and search. Every statement is built from fixed
+// fragments chosen by which filters are set; every value is bound.
+class TaskListRepository
+{
+public:
+    explicit TaskListRepository(const Database &database) : m_database(database) { }
+
+    // At most `limit` tasks after `after`, in the filter's order.
+    QList<TaskRecord> list(const TaskListFilter &filter, const std::optional<TaskListPosition> &after,
+                           int limit) const;
+    qint64 count(const TaskListFilter &filter) const;
+    // The key a position records for `task` under `sort`.
+    QVariant sortKey(const Task &task, TaskSortField sort) const;
+    // Full-text search ranked by relevance, best first, `offset` hits skipped.
+    QList<TaskSearchHit> search(const TaskListFilter &filter, int offset, int limit) const;
+
+    // The FTS5 MATCH expression for user text: every term quoted (so no operator, column
+    // filter or syntax error can come from it), the last one as a prefix. Empty when the text
+    // has no terms.
+    static QString ftsQuery(const QString &text);
+    // Turns a snippet with \x01/\x02 around matches into HTML: everything escaped, the
+    // markers become <mark> and </mark>.
+    static QString snippetToHtml(const QString &marked);
+
+private:
+    const Database &m_database;
+};
+
+} // namespace Tasklane

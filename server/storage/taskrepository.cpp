@@ -1,0 +1,352 @@
+#include "taskrepository.h"
+
+#include "database.h"
+#include "taskrequests.h"
+#include "user.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+using namespace Qt::StringLiterals;
+
+namespace Tasklane {
+
+namespace {
+
+QVariant nullText()
+{
+    return QVariant(QMetaType::fromType<QString>());
+}
+
+QVariant nullId()
+{
+    return QVariant(QMetaType::fromType<qint64>());
+}
+
+QVariant timeOrNull(const QDateTime &time)
+{
+    return time.isValid() ? Database::bindTime(time) : nullText();
+}
+
+// Text for a NOT NULL column: a null QString would be bound as NULL.
+QVariant text(const QString &value)
+{
+    return value.isNull() ? QVariant(u""_s) : QVariant(value);
+}
+
+QDate readDate(const QVariant &value)
+{
+    if (value.isNull())
+        return {};
+    if (value.metaType().id() == QMetaType::QDate)
+        return value.toDate();
+    return parseApiDate(value.toString());
+}
+
+QString remindersJson(const QList<Reminder> &reminders)
+{
+    QJsonArray list;
+    for (const Reminder &reminder : reminders)
+        list.append(reminder.toJson());
+    return QString::fromUtf8(QJsonDocument(list).toJson(QJsonDocument::Compact));
+}
+
+QList<Reminder> parseReminders(const QString &text)
+{
+    QList<Reminder> reminders;
+    const QJsonArray list = QJsonDocument::fromJson(text.toUtf8()).array();
+    for (const QJsonValue &value : list) {
+        if (auto reminder = Reminder::fromJson(value.toObject()))
+            reminders.append(*reminder);
+    }
+    return reminders;
+}
+
+TaskAccess accessFromText(const QString &text)
+{
+    if (text == u"owner")
+        return TaskAccess::Owner;
+    return text == u"edit" ? TaskAccess::Edit : TaskAccess::View;
+}
+
+} // namespace
+
+QVariant TaskRepository::dueSortValue(const Database &database, const Task &task)
+{
+    if (task.dueAt.isValid())
+        return Database::bindTime(task.dueAt);
+    if (task.dueDate.isValid())
+        return Database::bindTime(QDateTime(task.dueDate, QTime(0, 0), Qt::UTC));
+    return database.dialect() == SqlDialect::Postgres ? u"infinity"_s
+                                                      : u"9999-12-31T23:59:59.999Z"_s;
+}
+
+QString TaskRepository::occurrenceText(const QDateTime &dueAt, const QDate &dueDate)
+{
+    if (dueAt.isValid())
+        return toApiTimestamp(dueAt);
+    return toApiDate(dueDate);
+}
+
+QString TaskRepository::columns() const
+{
+    // One query gives the row, its blockers, its shares and the reader's access: a task is one
+    // round trip however it is read.
+    const bool postgres = m_database.dialect() == SqlDialect::Postgres;
+    const QString blockers = postgres
+            ? u"(SELECT string_agg(d.blocker_id::text, ',') FROM task_dependencies d "
+              "WHERE d.task_id = t.id) AS blockers"_s
+            : u"(SELECT group_concat(d.blocker_id) FROM task_dependencies d "
+              "WHERE d.task_id = t.id) AS blockers"_s;
+    const QString shares = postgres
+            ? u"(SELECT string_agg(s.user_id::text || ':' || s.permission, ',') "
+              "FROM task_shares s WHERE s.task_id = t.id) AS shares"_s
+            : u"(SELECT group_concat(s.user_id || ':' || s.permission) "
+              "FROM task_shares s WHERE s.task_id = t.id) AS shares"_s;
+    return u"t.id, t.owner_id, t.title, t.description, t.status, t.priority, t.category_id, "
+           "t.tags_text, t.due_at, t.due_date, t.reminders, t.rrule, t.series_start, t.version, "
+           "t.created_at, t.updated_at, t.completed_at, t.trashed_at, "_s
+            + blockers + u", "_s + shares
+            + u", CASE WHEN t.owner_id = ? THEN 'owner' ELSE (SELECT s2.permission FROM "
+              "task_shares s2 WHERE s2.task_id = t.id AND s2.user_id = ?) END AS access"_s;
+}
+
+QList<TaskRecord> TaskRepository::readRows(const QList<QSqlRecord> &rows) const
+{
+    QList<TaskRecord> records;
+    records.reserve(rows.size());
+    for (const QSqlRecord &row : rows) {
+        TaskRecord record;
+        Task &task = record.task;
+        task.id = row.value(0).toLongLong();
+        task.ownerId = row.value(1).toLongLong();
+        task.title = row.value(2).toString();
+        task.description = row.value(3).toString();
+        task.status = taskStatusFromString(row.value(4).toString()).value_or(TaskStatus::Todo);
+        task.priority = TaskPriority(std::clamp(row.value(5).toInt(), 1, 3));
+        if (!row.value(6).isNull())
+            task.categoryId = row.value(6).toLongLong();
+        const QString tags = row.value(7).toString();
+        if (!tags.isEmpty())
+            task.tags = tags.split(u'\n');
+        task.dueAt = Database::readTime(row.value(8));
+        task.dueDate = readDate(row.value(9));
+        task.reminders = parseReminders(row.value(10).toString());
+        task.rrule = row.value(11).toString();
+        record.seriesStart = row.value(12).toString();
+        task.version = row.value(13).toLongLong();
+        task.createdAt = Database::readTime(row.value(14));
+        task.updatedAt = Database::readTime(row.value(15));
+        task.completedAt = Database::readTime(row.value(16));
+        task.trashedAt = Database::readTime(row.value(17));
+        const QStringList blockers = row.value(18).toString().split(u',', Qt::SkipEmptyParts);
+        for (const QString &blocker : blockers)
+            task.blockedBy.append(blocker.toLongLong());
+        std::sort(task.blockedBy.begin(), task.blockedBy.end());
+        const QStringList shares = row.value(19).toString().split(u',', Qt::SkipEmptyParts);
+        for (const QString &share : shares) {
+            const qsizetype colon = share.indexOf(u':');
+            task.assignees.append({ share.left(colon).toLongLong(),
+                                    sharePermissionFromString(share.mid(colon + 1))
+                                            .value_or(SharePermission::View) });
+        }
+        std::sort(task.assignees.begin(), task.assignees.end(),
+                  [](const Assignee &a, const Assignee &b) { return a.userId < b.userId; });
+        record.access = accessFromText(row.value(20).toString());
+        records.append(std::move(record));
+    }
+    return records;
+}
+
+std::optional<TaskRecord> TaskRepository::find(qint64 taskId, qint64 userId, bool forUpdate) const
+{
+    if (forUpdate && m_database.dialect() == SqlDialect::Postgres)
+        m_database.fetchAll(u"SELECT id FROM tasks WHERE id = ? FOR UPDATE"_s, { taskId });
+    // The access test is part of the query: a task the user may not see is not read at all.
+    const QList<QSqlRecord> rows = m_database.fetchAll(
+            u"SELECT "_s + columns()
+                    + u" FROM tasks t WHERE t.id = ? AND (t.owner_id = ? OR EXISTS (SELECT 1 "
+                      "FROM task_shares s3 WHERE s3.task_id = t.id AND s3.user_id = ?))"_s,
+            { userId, userId, taskId, userId, userId },
+            forUpdate ? Database::Retry::Never : Database::Retry::Safe);
+    const QList<TaskRecord> records = readRows(rows);
+    if (records.isEmpty())
+        return std::nullopt;
+    return records.first();
+}
+
+std::optional<TaskRecord> TaskRepository::findForUser(qint64 taskId, qint64 userId) const
+{
+    return find(taskId, userId, false);
+}
+
+std::optional<TaskRecord> TaskRepository::findForUpdate(qint64 taskId, qint64 userId) const
+{
+    return find(taskId, userId, true);
+}
+
+QVariantList TaskRepository::rowValues(const TaskRecord &record) const
+{
+    const Task &task = record.task;
+    return { task.title,
+             foldCase(task.title),
+             text(task.description),
+             taskStatusToString(task.status),
+             int(task.priority),
+             task.categoryId ? QVariant(*task.categoryId) : nullId(),
+             text(task.tags.join(u'\n')),
+             timeOrNull(task.dueAt),
+             task.dueDate.isValid() ? QVariant(toApiDate(task.dueDate)) : nullText(),
+             dueSortValue(m_database, task),
+             remindersJson(task.reminders),
+             task.rrule.isEmpty() ? nullText() : QVariant(task.rrule),
+             record.seriesStart.isEmpty() ? nullText() : QVariant(record.seriesStart),
+             task.version,
+             Database::bindTime(task.updatedAt),
+             timeOrNull(task.completedAt),
+             timeOrNull(task.trashedAt) };
+}
+
+qint64 TaskRepository::insert(const TaskRecord &record) const
+{
+    QVariantList values = rowValues(record);
+    values.prepend(record.task.ownerId);
+    values.append(Database::bindTime(record.task.createdAt));
+    const auto row = m_database.fetchOne(
+            u"INSERT INTO tasks (owner_id, title, title_key, description, status, priority, "
+            "category_id, tags_text, due_at, due_date, due_sort, reminders, rrule, series_start, "
+            "version, updated_at, completed_at, trashed_at, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
+            values);
+    const qint64 id = row->value(0).toLongLong();
+    writeLists(id, record.task, false);
+    return id;
+}
+
+bool TaskRepository::update(const TaskRecord &record, qint64 expectedVersion, bool withLists) const
+{
+    QVariantList values = rowValues(record);
+    values.append(record.task.id);
+    values.append(expectedVersion);
+    const int changed = m_database.execute(
+            u"UPDATE tasks SET title = ?, title_key = ?, description = ?, status = ?, "
+            "priority = ?, category_id = ?, tags_text = ?, due_at = ?, due_date = ?, "
+            "due_sort = ?, reminders = ?, rrule = ?, series_start = ?, version = ?, "
+            "updated_at = ?, completed_at = ?, trashed_at = ? WHERE id = ? AND version = ?"_s,
+            values);
+    if (changed != 1)
+        return false;
+    if (withLists)
+        writeLists(record.task.id, record.task, true);
+    return true;
+}
+
+void TaskRepository::writeLists(qint64 taskId, const Task &task, bool replace) const
+{
+    if (replace) {
+        m_database.execute(u"DELETE FROM task_tags WHERE task_id = ?"_s, { taskId });
+        m_database.execute(u"DELETE FROM task_dependencies WHERE task_id = ?"_s, { taskId });
+    }
+    for (const QString &tag : task.tags)
+        m_database.execute(u"INSERT INTO task_tags (task_id, tag_key) VALUES (?, ?)"_s,
+                           { taskId, foldCase(tag) });
+    for (qint64 blocker : task.blockedBy)
+        m_database.execute(u"INSERT INTO task_dependencies (task_id, blocker_id) VALUES (?, ?)"_s,
+                           { taskId, blocker });
+}
+
+bool TaskRepository::setTrashed(qint64 taskId, const QDateTime &trashedAt, qint64 version,
+                                const QDateTime &updatedAt) const
+{
+    return m_database.execute(
+                   u"UPDATE tasks SET trashed_at = ?, version = ?, updated_at = ? WHERE id = ?"_s,
+                   { timeOrNull(trashedAt), version, Database::bindTime(updatedAt), taskId })
+            == 1;
+}
+
+void TaskRepository::touch(qint64 taskId, qint64 version, const QDateTime &updatedAt) const
+{
+    m_database.execute(u"UPDATE tasks SET version = ?, updated_at = ? WHERE id = ?"_s,
+                       { version, Database::bindTime(updatedAt), taskId });
+}
+
+void TaskRepository::remove(qint64 taskId) const
+{
+    m_database.execute(u"DELETE FROM tasks WHERE id = ?"_s, { taskId });
+}
+
+QList<qint64> TaskRepository::visibleAmong(const QList<qint64> &ids, qint64 userId) const
+{
+    QList<qint64> visible;
+    for (qint64 id : ids) {
+        const auto row = m_database.fetchOne(
+                u"SELECT 1 FROM tasks t WHERE t.id = ? AND (t.owner_id = ? OR EXISTS (SELECT 1 "
+                "FROM task_shares s WHERE s.task_id = t.id AND s.user_id = ?))"_s,
+                { id, userId, userId });
+        if (row)
+            visible.append(id);
+    }
+    return visible;
+}
+
+QList<qint64> TaskRepository::openAmong(const QList<qint64> &ids) const
+{
+    QList<qint64> open;
+    for (qint64 id : ids) {
+        if (m_database.fetchOne(u"SELECT 1 FROM tasks WHERE id = ? AND status <> 'done' "
+                                "AND trashed_at IS NULL"_s,
+                                { id }))
+            open.append(id);
+    }
+    std::sort(open.begin(), open.end());
+    return open;
+}
+
+void TaskRepository::recordOccurrence(qint64 taskId, const QString &occurrence, bool completed,
+                                      qint64 actorId) const
+{
+    m_database.execute(u"INSERT INTO task_occurrences (task_id, occurrence, action, actor_id, at) "
+                       "VALUES (?, ?, ?, ?, ?)"_s,
+                       { taskId, occurrence, completed ? u"completed"_s : u"skipped"_s, actorId,
+                         Database::bindTime(QDateTime::currentDateTimeUtc()) });
+}
+
+QHash<qint64, QList<qint64>> TaskRepository::blockerGraphFrom(qint64 start, int limit) const
+{
+    // UNION (not UNION ALL) stops at edges already found, so a cycle in stored data ends too.
+    const QList<QSqlRecord> rows = m_database.fetchAll(
+            u"WITH RECURSIVE reach (task_id, blocker_id) AS ("
+            "SELECT task_id, blocker_id FROM task_dependencies WHERE task_id = ? "
+            "UNION SELECT d.task_id, d.blocker_id FROM task_dependencies d "
+            "JOIN reach r ON d.task_id = r.blocker_id) "
+            "SELECT task_id, blocker_id FROM reach LIMIT ?"_s,
+            { start, limit });
+    QHash<qint64, QList<qint64>> graph;
+    for (const QSqlRecord &row : rows)
+        graph[row.value(0).toLongLong()].append(row.value(1).toLongLong());
+    return graph;
+}
+
+void TaskRepository::share(qint64 taskId, qint64 userId, SharePermission permission) const
+{
+    m_database.execute(u"INSERT INTO task_shares (task_id, user_id, permission, created_at) "
+                       "VALUES (?, ?, ?, ?) ON CONFLICT (task_id, user_id) "
+                       "DO UPDATE SET permission = excluded.permission"_s,
+                       { taskId, userId, sharePermissionToString(permission),
+                         Database::bindTime(QDateTime::currentDateTimeUtc()) });
+}
+
+bool TaskRepository::unshare(qint64 taskId, qint64 userId) const
+{
+    return m_database.execute(u"DELETE FROM task_shares WHERE task_id = ? AND user_id = ?"_s,
+                              { taskId, userId })
+            == 1;
+}
+
+void TaskRepository::lockDependencies() const
+{
+    if (m_database.dialect() == SqlDialect::Postgres)
+        m_database.fetchAll(u"SELECT pg_advisory_xact_lock(7351000001)"_s);
+}
+
+} // namespace Tasklane

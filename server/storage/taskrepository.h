@@ -1,0 +1,83 @@
+#pragma once
+
+#include "taskrecord.h"
+
+#include <QHash>
+#include <QList>
+#include <QSqlRecord>
+#include <QString>
+#include <QVariant>
+
+#include <optional>
+
+namespace Tasklane {
+
+class Database;
+
+// All SQL of the tasks table and the tables that belong to one task: its tags, blockers and
+// shares. Writes never open a transaction: the service runs them inside its own.
+class TaskRepository
+{
+public:
+    explicit TaskRepository(const Database &database) : m_database(database) { }
+
+    // Inserts the task (its tags and blockers too); returns its id.
+    qint64 insert(const TaskRecord &record) const;
+    // Writes every field of the task (tags and blockers when `withLists`) and its new version,
+    // if the stored version is still `expectedVersion`; false otherwise.
+    bool update(const TaskRecord &record, qint64 expectedVersion, bool withLists) const;
+    // Sets version, updated_at and trashed_at alone (trash and restore).
+    bool setTrashed(qint64 taskId, const QDateTime &trashedAt, qint64 version,
+                    const QDateTime &updatedAt) const;
+    // Bumps version and updated_at alone (a share or an attachment changed).
+    void touch(qint64 taskId, qint64 version, const QDateTime &updatedAt) const;
+    // Deletes the row and everything that cascades from it.
+    void remove(qint64 taskId) const;
+
+    // The task as `userId` may see it; nullopt when it does not exist or they may not see it.
+    std::optional<TaskRecord> findForUser(qint64 taskId, qint64 userId) const;
+    // Like findForUser, and on PostgreSQL locks the row until the transaction ends, so that the
+    // read-check-write of a change cannot interleave with another's. (SQLite holds its write
+    // lock from BEGIN IMMEDIATE on.)
+    std::optional<TaskRecord> findForUpdate(qint64 taskId, qint64 userId) const;
+    // Rows of a listing query (selected with columns()), as `userId` sees them.
+    QList<TaskRecord> readRows(const QList<QSqlRecord> &rows) const;
+    // The column list readRows() expects, for a query whose tasks table is aliased `t` and whose
+    // first extra parameter is the reading user's id (twice).
+    QString columns() const;
+
+    // Of `ids`, those `userId` can see (owner or shared), in the order given.
+    QList<qint64> visibleAmong(const QList<qint64> &ids, qint64 userId) const;
+    // Of the tasks `ids`, those still open (not done and not in the trash), ascending.
+    QList<qint64> openAmong(const QList<qint64> &ids) const;
+    // Every dependency edge (task -> its blockers) reachable from `start` by following blockers;
+    // at most `limit` edges.
+    QHash<qint64, QList<qint64>> blockerGraphFrom(qint64 start, int limit) const;
+
+    // Shares: insert or change a permission; end one. False when there was nothing to end.
+    void share(qint64 taskId, qint64 userId, SharePermission permission) const;
+    bool unshare(qint64 taskId, qint64 userId) const;
+
+    // Records a completed or skipped occurrence of a recurring task.
+    void recordOccurrence(qint64 taskId, const QString &occurrence, bool completed,
+                          qint64 actorId) const;
+
+    // Serialises dependency changes on PostgreSQL (a cycle check must see every committed
+    // edge); nothing on SQLite, whose writers are already serialised.
+    void lockDependencies() const;
+
+    // The instant sort=due orders by: due_at, an all-day date's midnight UTC, or the far future
+    // for no due (never NULL, which would need its own branch in every cursor comparison).
+    static QVariant dueSortValue(const Database &database, const Task &task);
+    // The stored form of an all-day date or instant for series_start and occurrences.
+    static QString occurrenceText(const QDateTime &dueAt, const QDate &dueDate);
+
+private:
+    std::optional<TaskRecord> find(qint64 taskId, qint64 userId, bool forUpdate) const;
+    void writeLists(qint64 taskId, const Task &task, bool replace) const;
+    QVariantList rowValues(const TaskRecord &record) const;
+
+    const Database &m_database;
+};
+
+} // namespace Tasklane
