@@ -93,6 +93,107 @@ ApiReply *ApiClient::updateMe(const QJsonObject &changes)
     return sendJson("PATCH", u"/api/v1/users/me"_s, changes);
 }
 
+namespace {
+QString taskPath(qint64 id, const QString &rest = {})
+{
+    return u"/api/v1/tasks/%1"_s.arg(id) + rest;
+}
+
+RawHeaders ifMatchHeader(qint64 version)
+{
+    if (version <= 0)
+        return {};
+    return { { "If-Match", '"' + QByteArray::number(version) + '"' } };
+}
+} // namespace
+
+ApiReply *ApiClient::createTask(const TaskChanges &task, const QByteArray &idempotencyKey)
+{
+    RawHeaders headers{ { "Content-Type", "application/json" } };
+    if (!idempotencyKey.isEmpty())
+        headers.append(qMakePair(QByteArray("Idempotency-Key"), idempotencyKey));
+    return send("POST", u"/api/v1/tasks"_s,
+                QJsonDocument(task.toJson()).toJson(QJsonDocument::Compact), headers);
+}
+
+ApiReply *ApiClient::task(qint64 id)
+{
+    return send("GET", taskPath(id));
+}
+
+ApiReply *ApiClient::listTasks(const TaskQuery &query)
+{
+    const QString parameters = query.toUrlQuery().toString(QUrl::FullyEncoded);
+    return send("GET", u"/api/v1/tasks"_s + (parameters.isEmpty() ? QString() : u'?' + parameters));
+}
+
+ApiReply *ApiClient::searchTasks(const TaskQuery &query)
+{
+    return send("GET", u"/api/v1/tasks/search?"_s + query.toUrlQuery().toString(QUrl::FullyEncoded));
+}
+
+ApiReply *ApiClient::updateTask(qint64 id, const TaskChanges &changes, qint64 ifMatch)
+{
+    RawHeaders headers = ifMatchHeader(ifMatch);
+    headers.append(qMakePair(QByteArray("Content-Type"), QByteArray("application/json")));
+    return send("PATCH", taskPath(id),
+                QJsonDocument(changes.toJson()).toJson(QJsonDocument::Compact), headers);
+}
+
+ApiReply *ApiClient::trashTask(qint64 id, qint64 ifMatch)
+{
+    return send("DELETE", taskPath(id), {}, ifMatchHeader(ifMatch));
+}
+
+ApiReply *ApiClient::restoreTask(qint64 id)
+{
+    return send("POST", taskPath(id, u"/restore"_s));
+}
+
+ApiReply *ApiClient::purgeTask(qint64 id)
+{
+    return send("DELETE", taskPath(id, u"?permanent=true"_s));
+}
+
+ApiReply *ApiClient::completeTask(qint64 id)
+{
+    return send("POST", taskPath(id, u"/complete"_s));
+}
+
+ApiReply *ApiClient::skipTask(qint64 id)
+{
+    return send("POST", taskPath(id, u"/skip"_s));
+}
+
+ApiReply *ApiClient::shareTask(qint64 id, const AssignRequest &request)
+{
+    return sendJson("POST", taskPath(id, u"/assign"_s), request.toJson());
+}
+
+ApiReply *ApiClient::unshareTask(qint64 id, qint64 userId)
+{
+    return send("DELETE", taskPath(id, u"/assign/%1"_s.arg(userId)));
+}
+
+ApiReply *ApiClient::taskHistory(qint64 id, const QString &cursor)
+{
+    return send("GET", taskPath(id, u"/history"_s)
+                        + (cursor.isEmpty() ? QString()
+                                            : u"?cursor="_s
+                                                      + QString::fromLatin1(
+                                                              QUrl::toPercentEncoding(cursor))));
+}
+
+ApiReply *ApiClient::categories()
+{
+    return send("GET", u"/api/v1/categories"_s);
+}
+
+ApiReply *ApiClient::createCategory(const CategoryChanges &category)
+{
+    return sendJson("POST", u"/api/v1/categories"_s, category.toJson());
+}
+
 ApiReply *ApiClient::sendJson(const QByteArray &method, const QString &path,
                               const QJsonObject &body)
 {

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "problem.h"
+#include "taskquery.h"
+#include "taskrequests.h"
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -75,6 +77,23 @@ public:
     ApiReply *logout(const QString &refreshToken);
     ApiReply *me();
     ApiReply *updateMe(const QJsonObject &changes);
+
+    // Tasks. `ifMatch`: the version the change is meant for (0 sends no If-Match).
+    ApiReply *createTask(const TaskChanges &task, const QByteArray &idempotencyKey = {});
+    ApiReply *task(qint64 id);
+    ApiReply *listTasks(const TaskQuery &query = {});
+    ApiReply *searchTasks(const TaskQuery &query);
+    ApiReply *updateTask(qint64 id, const TaskChanges &changes, qint64 ifMatch = 0);
+    ApiReply *trashTask(qint64 id, qint64 ifMatch = 0);
+    ApiReply *restoreTask(qint64 id);
+    ApiReply *purgeTask(qint64 id);
+    ApiReply *completeTask(qint64 id);
+    ApiReply *skipTask(qint64 id);
+    ApiReply *shareTask(qint64 id, const AssignRequest &request);
+    ApiReply *unshareTask(qint64 id, qint64 userId);
+    ApiReply *taskHistory(qint64 id, const QString &cursor = {});
+    ApiReply *categories();
+    ApiReply *createCategory(const CategoryChanges &category);
 
     // Any request, as raw as HTTP allows through QNetworkAccessManager: for tests and tools.
     ApiReply *send(const QByteArray &method, const QString &path, const QByteArray &body = {},
