@@ -1,0 +1,49 @@
+# Shared by bench/run.sh and bench/tasks.sh (sourced): ports, waiting for a server, running wrk
+# and reading its figures. Expects $work (a scratch folder), $duration and the array pids.
+
+# Below the kernel's range of ephemeral ports: a port that wrk's or curl's closed connections
+# still hold (TIME_WAIT) cannot be bound by a listener, which made a server restart fail now and
+# then ("no answer from .../readyz").
+read -r ephemeral_low _ < /proc/sys/net/ipv4/ip_local_port_range
+[ "$ephemeral_low" -gt 11000 ] || ephemeral_low=60000
+free_port() {
+    local port
+    while :; do
+        port=$((10000 + RANDOM % (ephemeral_low - 10000)))
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+    done
+}
+
+wait_for() { # url
+    for _ in $(seq 1 150); do curl -fs --max-time 1 -o /dev/null "$1" && return 0; sleep 0.1; done
+    echo "bench: no answer from $1" >&2
+    return 1
+}
+
+# --- helpers to run wrk and read its figures -------------------------------------------------
+to_ms() { # "2.21ms" | "850.00us" | "1.20s" | "1.50m"
+    awk -v v="$1" 'BEGIN { n = v + 0
+        if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) ; else if (v ~ /[0-9]s$/) n *= 1000; else if (v ~ /m$/) n *= 60000
+        printf "%.2f", n }'
+}
+parse() { # wrk output file -> "rps p50 p99 non2xx errors"
+    local rps p50 p99 bad errors
+    rps=$(awk '/Requests\/sec/ { print $2 }' "$1")
+    p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$1")")
+    p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$1")")
+    bad=$(awk '/Non-2xx/ { print $5 }' "$1")
+    # "Socket errors: connect 0, read 0, write 0, timeout 0"
+    errors=$(awk '/Socket errors/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' "$1")
+    echo "${rps:-0} $p50 $p99 ${bad:-0} ${errors:-0}"
+}
+run_wrk() { # name threads connections url [script]
+    local name=$1 threads=$2 conns=$3 url=$4 script=${5:-}
+    sleep 2 # let the previous scenario's queued work (logins already accepted) drain
+    echo "running $name (-t$threads -c$conns, ${duration}s)..." >&2
+    # In the background, so that a signal ends the run at once rather than after this scenario.
+    timeout $((duration + 30)) wrk -t"$threads" -c"$conns" -d"${duration}s" --latency \
+        ${script:+-s "$script"} "$url" > "$work/$name.txt" &
+    pids+=("$!")
+    wait "$!"
+}
+
