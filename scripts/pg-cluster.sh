@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# scripts/pg-cluster.sh start DIR | stop DIR
+# scripts/pg-cluster.sh start DIR [durable] | stop DIR
 # A throwaway PostgreSQL cluster for the tests: initdb into DIR, a free loopback port, run as a
 # non-root user (the postgres system account when we are root), password authentication.
 # `start` prints the lines to eval: TASKLANE_TEST_PG_ADMIN_URL=... and TASKLANE_TEST_PG_PASSWORD=...
+# With `durable`, PostgreSQL keeps its default durability (fsync, synchronous_commit and
+# full_page_writes on), for benchmarks that must pay for what production pays.
 set -euo pipefail
-action=${1:?usage: pg-cluster.sh start|stop DIR}
-dir=${2:?usage: pg-cluster.sh start|stop DIR}
+action=${1:?usage: pg-cluster.sh start|stop DIR [durable]}
+dir=${2:?usage: pg-cluster.sh start|stop DIR [durable]}
+mode=${3:-}
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 
 as_owner() {
@@ -37,8 +40,10 @@ start)
     rm -f "$dir/.pwfile"
     port=$(free_port)
     # fsync off: a throwaway cluster needs no durability, and the suite runs much faster.
+    durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    [ "$mode" = durable ] && durability=""
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $durability -c max_connections=300" \
         start >/dev/null
     echo "TASKLANE_TEST_PG_ADMIN_URL=postgres://tasklane@127.0.0.1:$port/postgres"
     echo "TASKLANE_TEST_PG_PASSWORD=$password"

@@ -20,10 +20,23 @@ struct CommitGroup::Unit
     std::function<void()> work;
     std::exception_ptr error;
     bool done = false;
+    // Wakes the submitter alone (with the group's mutex): its unit is done, or it is the
+    // oldest waiting and no one leads. One shared condition would wake every waiting thread at
+    // every batch, most of them to wait again.
+    std::condition_variable wake;
 };
 
+CommitGroup::Mode CommitGroup::defaultMode(SqlDialect dialect)
+{
+    return dialect == SqlDialect::Sqlite ? Mode::Batches : Mode::Alone;
+}
+
 CommitGroup::CommitGroup(const Database &database, int maxBatch)
-    : m_database(database), m_maxBatch(std::max(1, maxBatch))
+    : CommitGroup(database, defaultMode(database.dialect()), maxBatch)
+{ }
+
+CommitGroup::CommitGroup(const Database &database, Mode mode, int maxBatch)
+    : m_database(database), m_mode(mode), m_maxBatch(std::max(1, maxBatch))
 { }
 
 CommitGroup::~CommitGroup() = default;
@@ -55,6 +68,12 @@ void CommitGroup::run(std::function<void()> work)
             std::rethrow_exception(transactionError);
         return;
     }
+    if (m_mode == Mode::Alone) {
+        runBatch({ &unit });
+        if (unit.error)
+            std::rethrow_exception(unit.error);
+        return;
+    }
 
     std::unique_lock lock(m_mutex);
     m_queue.push_back(&unit);
@@ -62,7 +81,7 @@ void CommitGroup::run(std::function<void()> work)
         if (!m_leading)
             lead(unit, lock);
         else
-            m_done.wait(lock);
+            unit.wake.wait(lock);
     }
     lock.unlock();
     if (unit.error)
@@ -91,11 +110,17 @@ void CommitGroup::lead(Unit &own, std::unique_lock<std::mutex> &lock)
             }
         }
         lock.lock();
-        for (Unit *unit : batch)
+        for (Unit *unit : batch) {
             unit->done = true;
-        if (own.done)
-            m_leading = false; // before waking them, so that a thread still queued takes over
-        m_done.notify_all();
+            if (unit != &own)
+                unit->wake
+                        .notify_one(); // under the mutex: the unit lives until its owner sees done
+        }
+        if (own.done) {
+            m_leading = false;
+            if (!m_queue.empty())
+                m_queue.front()->wake.notify_one(); // the oldest waiting takes over
+        }
     }
 }
 

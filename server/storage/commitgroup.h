@@ -1,5 +1,7 @@
 #pragma once
 
+#include "databaseconfig.h"
+
 #include <QtGlobal>
 
 #include <atomic>
@@ -22,11 +24,17 @@ class Database;
 // The first thread to arrive while no batch is running leads: it takes the waiting units (its own
 // and those of threads that arrived while the previous batch committed, oldest first, at most
 // maxBatch), runs BEGIN, each unit inside a SAVEPOINT, then COMMIT, on its own connection, and
-// wakes the others. A unit that throws is rolled back to its savepoint alone and its exception
-// rethrown to its own caller; the others of its batch go on. A BEGIN or COMMIT that fails, or a
-// connection lost during the batch, fails every unit of the batch with that error: none of them
-// was committed. A thread with only its own unit to run (one database thread, or no one else
-// writing) gets a plain transaction for it.
+// wakes the threads whose units it ran. A unit that throws is rolled back to its savepoint alone
+// and its exception rethrown to its own caller; the others of its batch go on. A BEGIN or COMMIT
+// that fails, or a connection lost during the batch, fails every unit of the batch with that error:
+// none of them was committed. A thread with only its own unit to run (one database thread, or no
+// one else writing) gets a plain transaction for it.
+//
+// That is the default on SQLite, which has one writer at a time and syncs at every commit. On
+// PostgreSQL the default is for each unit to commit alone, on its own thread and connection:
+// the server already covers commits that arrive together with one WAL flush, and its backends
+// run the units side by side, where a batch runs every statement one after the other on the
+// leader's connection (bench/commitgroup.cpp measured batches slower from 4 threads on).
 //
 // The contract for a unit, since it may run on another thread (the leader's):
 //  - it touches the database only through the Database given to the group, whose statements run
@@ -50,8 +58,17 @@ public:
         quint64 failedBatches = 0;
     };
 
-    // A group over `database`, whose batches hold at most `maxBatch` units (at least 1).
+    // How units commit: in batches shared between threads (above), or each alone in a
+    // transaction of its own on the calling thread.
+    enum class Mode { Batches, Alone };
+    // Batches on SQLite, Alone on PostgreSQL.
+    static Mode defaultMode(SqlDialect dialect);
+
+    // A group over `database` in its dialect's default mode, whose batches hold at most
+    // `maxBatch` units (at least 1).
     explicit CommitGroup(const Database &database, int maxBatch = 64);
+    // A group in the mode given (tests and benchmarks compare the two).
+    CommitGroup(const Database &database, Mode mode, int maxBatch = 64);
     ~CommitGroup();
     Q_DISABLE_COPY_MOVE(CommitGroup)
 
@@ -71,6 +88,7 @@ public:
         return std::move(*result);
     }
 
+    Mode mode() const { return m_mode; }
     int maxBatch() const { return m_maxBatch; }
     Counters counters() const;
     // How many submitted units wait for a batch to take them (the running batch's excluded).
@@ -88,10 +106,10 @@ private:
     bool runInSavepoint(Unit &unit, std::exception_ptr *batchError);
 
     const Database &m_database;
+    const Mode m_mode;
     const int m_maxBatch;
 
     mutable std::mutex m_mutex;
-    std::condition_variable m_done;
     std::deque<Unit *> m_queue;
     bool m_leading = false;
 

@@ -180,6 +180,8 @@ private Q_SLOTS:
     void insideATransactionAUnitRunsInlineInItsOwnSavepoint();
     void aLoneThreadCommitsEachUnitBeforeRunReturns_data();
     void aLoneThreadCommitsEachUnitBeforeRunReturns();
+    void byDefaultUnitsShareBatchesOnlyOnSqlite_data();
+    void byDefaultUnitsShareBatchesOnlyOnSqlite();
 };
 
 void TestCommitGroup::concurrentUnitsShareCommits_data()
@@ -196,7 +198,7 @@ void TestCommitGroup::concurrentUnitsShareCommits()
     ScratchDatabase scratch(dialect);
     const Database &database = *scratch.database;
     createTables(database);
-    CommitGroup group(database);
+    CommitGroup group(database, CommitGroup::Mode::Batches);
 
     constexpr int Threads = 8;
     constexpr int UnitsPerThread = 200;
@@ -272,7 +274,7 @@ void TestCommitGroup::aFailingUnitIsRolledBackAlone()
     ScratchDatabase scratch(dialect);
     const Database &database = *scratch.database;
     createTables(database);
-    CommitGroup group(database);
+    CommitGroup group(database, CommitGroup::Mode::Batches);
 
     std::exception_ptr before, failing, after;
     {
@@ -316,7 +318,7 @@ void TestCommitGroup::aFailedCommitFailsEveryUnitOfItsBatch()
     ScratchDatabase scratch(dialect);
     const Database &database = *scratch.database;
     createTables(database);
-    CommitGroup group(database);
+    CommitGroup group(database, CommitGroup::Mode::Batches);
 
     std::exception_ptr errors[3];
     {
@@ -356,7 +358,7 @@ void TestCommitGroup::aConnectionLostInABatchFailsEveryUnitOfIt()
     ScratchDatabase scratch(SqlDialect::Postgres);
     const Database &database = *scratch.database;
     createTables(database);
-    CommitGroup group(database);
+    CommitGroup group(database, CommitGroup::Mode::Batches);
 
     std::exception_ptr errors[3];
     {
@@ -407,7 +409,7 @@ void TestCommitGroup::unitsRunInTheOrderTheyCameInBatchesOfAtMostTheMaximum()
 {
     ScratchDatabase scratch(SqlDialect::Sqlite);
     const Database &database = *scratch.database;
-    CommitGroup group(database, 2);
+    CommitGroup group(database, CommitGroup::Mode::Batches, 2);
 
     std::mutex mutex;
     QList<int> order;
@@ -486,7 +488,7 @@ void TestCommitGroup::aLoneThreadCommitsEachUnitBeforeRunReturns()
     const Database &database = *scratch.database;
     createTables(database);
     const Database reader(database.config()); // its own connection, which sees only commits
-    CommitGroup group(database);
+    CommitGroup group(database, CommitGroup::Mode::Batches);
 
     for (int id = 1; id <= 3; ++id) {
         group.run([&] { insertItem(database, id); });
@@ -496,6 +498,57 @@ void TestCommitGroup::aLoneThreadCommitsEachUnitBeforeRunReturns()
     QCOMPARE(counted, 3);
     QCOMPARE(group.counters().batches, quint64(4));
     QCOMPARE(group.counters().units, quint64(4));
+}
+
+void TestCommitGroup::byDefaultUnitsShareBatchesOnlyOnSqlite_data()
+{
+    QTest::addColumn<SqlDialect>("dialect");
+    QTest::addColumn<bool>("batches");
+    QTest::newRow("on SQLite a unit waits for the running batch, to share the next one")
+            << SqlDialect::Sqlite << true;
+    QTest::newRow("on PostgreSQL a unit commits in its own transaction while another one is open")
+            << SqlDialect::Postgres << false;
+}
+
+void TestCommitGroup::byDefaultUnitsShareBatchesOnlyOnSqlite()
+{
+    QFETCH(SqlDialect, dialect);
+    QFETCH(bool, batches);
+    if (skipWithout(dialect))
+        QSKIP("no PostgreSQL: scripts/test.sh provides one (TASKLANE_TEST_PG_ADMIN_URL)");
+    ScratchDatabase scratch(dialect);
+    const Database &database = *scratch.database;
+    createTables(database);
+    const Database reader(database.config());
+    CommitGroup group(database);
+    QCOMPARE(group.mode(), batches ? CommitGroup::Mode::Batches : CommitGroup::Mode::Alone);
+
+    std::atomic<bool> entered = false, released = false, secondDone = false;
+    std::thread first([&] {
+        group.run([&] {
+            insertItem(database, 1);
+            entered = true;
+            while (!released)
+                std::this_thread::yield();
+        });
+    });
+    while (!entered)
+        std::this_thread::yield();
+    std::thread second([&] {
+        group.run([&] { insertItem(database, 2); });
+        secondDone = true;
+    });
+    if (batches) {
+        QTRY_COMPARE_WITH_TIMEOUT(group.waiting(), 1, 30000);
+        QVERIFY(!secondDone);
+    } else {
+        QTRY_VERIFY_WITH_TIMEOUT(secondDone, 30000);
+        QCOMPARE(itemIds(reader), QList<int>({ 2 })); // committed, the first unit still open
+    }
+    released = true;
+    first.join();
+    second.join();
+    QCOMPARE(itemIds(reader), QList<int>({ 1, 2 }));
 }
 
 QTEST_GUILESS_MAIN(TestCommitGroup)
