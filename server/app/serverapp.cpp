@@ -47,7 +47,7 @@ namespace Tasklane {
 
 namespace {
 constexpr int ShutdownDeadlineMs = 30'000;
-constexpr int ExpiredTokenSweepMs = 10 * 60'000;
+constexpr int ExpiredRowSweepMs = 10 * 60'000;
 } // namespace
 
 ServerApp::ServerApp(ServerSettings settings, QObject *parent)
@@ -207,10 +207,10 @@ bool ServerApp::startServing()
     const QString host = m_settings.listenAddress.protocol() == QAbstractSocket::IPv6Protocol
             ? u'[' + m_settings.listenAddress.toString() + u']'
             : m_settings.listenAddress.toString();
-    m_tokenSweep = new QTimer(this);
-    connect(m_tokenSweep, &QTimer::timeout, this, &ServerApp::sweepExpiredTokens);
-    m_tokenSweep->start(ExpiredTokenSweepMs);
-    sweepExpiredTokens();
+    m_expirySweep = new QTimer(this);
+    connect(m_expirySweep, &QTimer::timeout, this, &ServerApp::sweepExpiredRows);
+    m_expirySweep->start(ExpiredRowSweepMs);
+    sweepExpiredRows();
 
     const QString url = u"http://%1:%2"_s.arg(host).arg(m_port);
     qCInfo(lcServer, "listening on %s", qUtf8Printable(url));
@@ -220,14 +220,17 @@ bool ServerApp::startServing()
     return true;
 }
 
-void ServerApp::sweepExpiredTokens()
+void ServerApp::sweepExpiredRows()
 {
-    m_pools->start(Executor::Database, [auth = m_auth.get()] {
+    m_pools->start(Executor::Database, [auth = m_auth.get(), keys = m_idempotency.get()] {
+        const QDateTime now = QDateTime::currentDateTimeUtc();
         try {
-            if (const int purged = auth->purgeExpiredTokens(QDateTime::currentDateTimeUtc()))
+            if (const int purged = auth->purgeExpiredTokens(now))
                 qCInfo(lcServer, "deleted %d expired tokens", purged);
+            if (const int purged = keys->purgeExpired(now))
+                qCInfo(lcServer, "deleted %d expired idempotency keys", purged);
         } catch (const DatabaseError &error) {
-            qCWarning(lcServer, "could not delete expired tokens: %s", error.what());
+            qCWarning(lcServer, "could not delete expired rows: %s", error.what());
         }
     });
 }
@@ -242,7 +245,7 @@ void ServerApp::stop()
         return;
     }
     qCInfo(lcServer, "shutting down: %d requests in flight", m_router->inFlight());
-    m_tokenSweep->stop();
+    m_expirySweep->stop();
     m_guard->beginShutdown();
     // In flight: requests being handled, and requests still arriving (a body part-way up): they
     // are answered too, within the guard's timeouts, then their connections close.

@@ -72,8 +72,8 @@ public:
 private:
     QByteArray loadOrCreateSigningKey() const;
     void finishShutdown();
-    // Deletes expired tokens on the database pool, every ExpiredTokenSweepMs.
-    void sweepExpiredTokens();
+    // Deletes expired tokens and idempotency keys on the database pool, every ExpiredRowSweepMs.
+    void sweepExpiredRows();
 
     ServerSettings m_settings;
     std::unique_ptr<Database> m_database;
@@ -103,7 +103,7 @@ private:
     quint16 m_port = 0;
     bool m_stopping = false;
     bool m_finishing = false;
-    QTimer *m_tokenSweep = nullptr;
+    QTimer *m_expirySweep = nullptr;
 };
 
 } // namespace Tasklane

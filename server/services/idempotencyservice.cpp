@@ -13,6 +13,11 @@ IdempotencyService::IdempotencyService(const Database &database, CommitGroup &wr
     : m_database(database), m_writes(writes)
 { }
 
+int IdempotencyService::purgeExpired(const QDateTime &now) const
+{
+    return IdempotencyRepository(m_database).removeOlderThan(now.addSecs(-KeyLifetimeSeconds));
+}
+
 bool IdempotencyService::isValidKey(const QByteArray &key)
 {
     return !key.isEmpty() && key.size() <= 255

@@ -15,7 +15,7 @@ class Database;
 // answer is stored in the same transaction as its write; a retry with the same key and the
 // same request replays that answer (also after a restart, or from another process), and the
 // same key with a different request is refused. Keys belong to one user. Failed requests are
-// not stored: they wrote nothing, so a retry simply runs again.
+// not stored: they wrote nothing, so a retry simply runs again. Keys are kept for a day.
 class IdempotencyService
 {
 public:
@@ -30,6 +30,11 @@ public:
     // the transaction and returns its answer.
     Result run(qint64 userId, const QString &key, const QString &requestHash,
                const std::function<StoredAnswer()> &write) const;
+
+    // How long a key is remembered: a retry later than this runs as a new request.
+    static constexpr qint64 KeyLifetimeSeconds = 24 * 3600;
+    // Forgets keys older than KeyLifetimeSeconds at `now`; returns how many.
+    int purgeExpired(const QDateTime &now) const;
 
     // Accepts 1 to 255 visible ASCII characters (the header is opaque to the server).
     static bool isValidKey(const QByteArray &key);
