@@ -9,7 +9,7 @@ for line in io.lines(os.getenv("BENCH_TOKENS")) do
   local fields = {}
   for field in line:gmatch("%S+") do fields[#fields + 1] = field end
   if #fields > 0 then
-    users[#users + 1] = { token = fields[1], ids = { table.unpack(fields, 2) } }
+    users[#users + 1] = { token = fields[1], ids = { (table.unpack or unpack)(fields, 2) } }
   end
 end
 local scenario = os.getenv("BENCH_SCENARIO") or "get"

@@ -71,6 +71,7 @@ login() { # email -> access token
 measure() { # label database-url
     local label=$1 url=$2
     echo "seeding $label: $users users x $per_user tasks + one user with $big..." >&2
+    mkdir -p "$work/data-$label"
     "$seed" "$url" "$users" "$per_user" "$big" "$password" "$work/$label-users.txt"
     start_server "$label" "$url"
     # Tokens of the first users with some of their own task ids; the big user's apart.

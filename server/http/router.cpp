@@ -178,11 +178,11 @@ void Router::dispatch(Exchange exchange, std::shared_ptr<RequestContext> context
     }
     std::optional<Credentials> credentials;
     if (route->access.authenticated) {
-        // A token authenticated moments ago is answered from the cache; any other is checked
-        // here, before a thread hop, since its signature and claims need no database.
+        // A token authenticated moments ago is answered from the cache (no query for the user);
+        // any other is checked here, before a thread hop, since its signature and claims need
+        // no database.
         const QByteArray token = bearerToken(*context);
-        if (route->principalOnly)
-            context->principal = m_auth.cachedPrincipal(token);
+        context->principal = m_auth.cachedPrincipal(token);
         if (!context->principal) {
             try {
                 credentials = verifyBearer(token);
@@ -192,7 +192,8 @@ void Router::dispatch(Exchange exchange, std::shared_ptr<RequestContext> context
             }
         }
     }
-    if (route->executor == Executor::EventLoop || context->principal) {
+    // A handler that needs nothing but the principal runs here when the cache knew it.
+    if (route->executor == Executor::EventLoop || (context->principal && route->principalOnly)) {
         HttpResponse response = run(*route, *context, credentials);
         if (response.continuation)
             proceed(exchange, context, std::move(response));
