@@ -6,9 +6,11 @@
 
 namespace Tasklane {
 
-// One problem with one request field: `field` names it (snake_case, as sent), `code` is stable
-// and machine-readable (required, unknown_field, wrong_type, too_long, too_short, invalid_format,
-// common_password, read_only), `message` is for people.
+// One problem with one request field: `field` names it (snake_case, as sent; list items as
+// tags[2], reminders[0].at), `code` is stable and machine-readable (required, unknown_field,
+// wrong_type, too_long, too_short, invalid_format, invalid_value, invalid_length, out_of_range,
+// too_many, duplicate, conflict, not_found, read_only, common_password, taken, cycle,
+// open_blocker, needs_due, invalid_rule, is_owner, empty), `message` is for people.
 struct FieldError
 {
     QString field;

@@ -296,7 +296,8 @@ std::optional<TaskChanges> readTaskChanges(const QJsonObject &json, bool creatin
                 const QString text = value.toString().trimmed();
                 if (!value.isString() || text.isEmpty()
                     || text.size() > TaskLimits::RruleMaxLength) {
-                    reader.addError(u"rrule"_s, u"wrong_type"_s,
+                    reader.addError(u"rrule"_s,
+                                    value.isString() ? u"invalid_value"_s : u"wrong_type"_s,
                                     u"This must be an RFC 5545 recurrence rule such as "
                                     "FREQ=WEEKLY;BYDAY=MO, or null."_s);
                     return std::nullopt;
@@ -424,7 +425,8 @@ std::optional<AssignRequest> AssignRequest::fromJson(const QJsonObject &json, Fi
             reader.addError(u"email"_s, u"invalid_format"_s, u"This is not an email address."_s);
     }
     if (json.contains(u"user_id"_s) == json.contains(u"email"_s))
-        reader.addError(u"user_id"_s, u"required"_s,
+        reader.addError(u"user_id"_s,
+                        json.contains(u"user_id"_s) ? u"conflict"_s : u"required"_s,
                         u"Name the user by user_id or by email (one of them)."_s);
     const auto permission = reader.value(u"permission"_s);
     if (!permission) {

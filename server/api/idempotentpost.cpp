@@ -11,7 +11,7 @@ using namespace Qt::StringLiterals;
 namespace Tasklane {
 
 namespace {
-// What makes two requests "the same": method, path, media type and body.
+// What makes two requests "the same": method, path, media type, precondition and body.
 QString requestHash(const RequestContext &request)
 {
     QCryptographicHash hash(QCryptographicHash::Sha256);
@@ -20,6 +20,8 @@ QString requestHash(const RequestContext &request)
     hash.addData(request.path.toUtf8());
     hash.addData(QByteArrayView("\n"));
     hash.addData(request.header("Content-Type"));
+    hash.addData(QByteArrayView("\n"));
+    hash.addData(request.header("If-Match"));
     hash.addData(QByteArrayView("\n"));
     hash.addData(request.body);
     return QString::fromLatin1(hash.result().toHex());

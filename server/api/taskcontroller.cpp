@@ -54,6 +54,21 @@ ApiError badParameter(const QString &name, const QString &message)
                     { { name, u"invalid_value"_s, message } });
 }
 
+// Refuses any parameter but `allowed` (and repeated ones), as the listings do.
+void onlyParameters(const QUrlQuery &query, const QStringList &allowed)
+{
+    QStringList seen;
+    const auto items = query.queryItems(QUrl::FullyDecoded);
+    for (const auto &[name, value] : items) {
+        if (!allowed.contains(name))
+            throw badParameter(name.left(TaskQuery::MaxTextLength),
+                               u"This is not a parameter of this route."_s);
+        if (seen.contains(name))
+            throw badParameter(name, u"This parameter is given more than once."_s);
+        seen.append(name);
+    }
+}
+
 int limitParameter(const QUrlQuery &query, int fallback, int maximum)
 {
     if (!query.hasQueryItem(u"limit"_s))
@@ -124,6 +139,9 @@ HttpResponse TaskController::list(const RequestContext &request) const
 // next_cursor}; best match first.
 HttpResponse TaskController::search(const RequestContext &request) const
 {
+    if (request.query().hasQueryItem(u"sort"_s))
+        throw badParameter(u"sort"_s, u"Search results come best match first; sort lists with "
+                                      "GET /tasks?q= instead."_s);
     const TaskSearchPage page = m_listing.search(request.requirePrincipal(), parseQuery(request));
     QJsonArray items;
     for (const TaskSearchHit &hit : page.items) {
@@ -199,7 +217,9 @@ HttpResponse TaskController::restore(const RequestContext &request) const
 {
     const qint64 id = taskIdOf(request);
     return idempotentPost(request, m_idempotency, [&] {
-        return taskResponse(200, m_tasks.restore(request.requirePrincipal(), id));
+        return taskResponse(200,
+                            m_tasks.restore(request.requirePrincipal(), id,
+                                            ConditionalRequests::ifMatchVersion(request)));
     });
 }
 
@@ -234,7 +254,9 @@ HttpResponse TaskController::assign(const RequestContext &request) const
     if (!body)
         throw ApiError::validation(errors);
     return idempotentPost(request, m_idempotency, [&] {
-        return taskResponse(200, m_tasks.assign(request.requirePrincipal(), id, *body));
+        return taskResponse(200,
+                            m_tasks.assign(request.requirePrincipal(), id, *body,
+                                           ConditionalRequests::ifMatchVersion(request)));
     });
 }
 
@@ -242,11 +264,13 @@ HttpResponse TaskController::assign(const RequestContext &request) const
 HttpResponse TaskController::unassign(const RequestContext &request) const
 {
     const qint64 id = taskIdOf(request);
+    const QString text = request.pathParameters.value(u"user_id"_s);
     bool ok = false;
-    const qint64 userId = request.pathParameters.value(u"user_id"_s).toLongLong(&ok);
-    if (!ok || userId < 1)
+    const qint64 userId = text.toLongLong(&ok);
+    if (!ok || userId < 1 || text.startsWith(u'+') || text.startsWith(u'0'))
         throw ApiError(ApiError::Kind::NotFound, u"This task is not shared with that user."_s);
-    m_tasks.unassign(request.requirePrincipal(), id, userId);
+    m_tasks.unassign(request.requirePrincipal(), id, userId,
+                     ConditionalRequests::ifMatchVersion(request));
     return HttpResponse::empty(204);
 }
 
@@ -255,6 +279,7 @@ HttpResponse TaskController::history(const RequestContext &request) const
 {
     const qint64 id = taskIdOf(request);
     const QUrlQuery query = request.query();
+    onlyParameters(query, { u"limit"_s, u"cursor"_s });
     const int limit = limitParameter(query, DefaultHistoryPage, MaxHistoryPage);
     qint64 afterId = 0;
     if (query.hasQueryItem(u"cursor"_s)) {
@@ -283,6 +308,7 @@ HttpResponse TaskController::occurrences(const RequestContext &request) const
 {
     const qint64 id = taskIdOf(request);
     const QUrlQuery query = request.query();
+    onlyParameters(query, { u"from"_s, u"to"_s, u"limit"_s });
     const auto instant = [&query](const QString &name, const QDateTime &fallback) {
         if (!query.hasQueryItem(name))
             return fallback;

@@ -154,7 +154,7 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_tasks = std::make_unique<TaskService>(*m_database, *m_writes, *m_cursors,
                                             *m_attachmentFiles);
     m_taskListing = std::make_unique<TaskListService>(*m_database, *m_cursors);
-    m_categories = std::make_unique<CategoryService>(*m_database);
+    m_categories = std::make_unique<CategoryService>(*m_database, *m_writes);
     m_idempotency = std::make_unique<IdempotencyService>(*m_database, *m_writes);
     m_taskController = std::make_unique<TaskController>(*m_tasks, *m_taskListing, *m_idempotency);
     m_categoryController = std::make_unique<CategoryController>(*m_categories, *m_idempotency);

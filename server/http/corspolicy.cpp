@@ -22,7 +22,8 @@ void CorsPolicy::apply(const QByteArray &origin, HttpResponse &response) const
         return;
     response.setHeader("Vary", "Origin");
     response.setHeader("Access-Control-Allow-Origin", origin);
-    response.setHeader("Access-Control-Expose-Headers", "X-Request-Id, Location, Retry-After");
+    response.setHeader("Access-Control-Expose-Headers", "X-Request-Id, Location, Retry-After, ETag, "
+                       "Idempotent-Replayed, Content-Disposition");
 }
 
 void CorsPolicy::applyPreflight(const QByteArray &origin, const QByteArray &allowedMethods,
@@ -33,7 +34,8 @@ void CorsPolicy::applyPreflight(const QByteArray &origin, const QByteArray &allo
         return;
     response.setHeader("Access-Control-Allow-Methods", allowedMethods);
     response.setHeader("Access-Control-Allow-Headers",
-                       "Authorization, Content-Type, X-Request-Id, Idempotency-Key, If-Match");
+                       "Authorization, Content-Type, X-Request-Id, Idempotency-Key, If-Match, "
+                       "If-None-Match");
     response.setHeader("Access-Control-Max-Age", "600");
 }
 

@@ -87,6 +87,12 @@ QList<RouteTable::Match> RouteTable::match(const QString &path) const
             continue;
         found.append(Match{ &m_routes.at(i), std::move(captured) });
     }
+    // A path that a literal route names belongs to the literal routes alone: /tasks/search is
+    // not also /tasks/{id} (whose PATCH would otherwise show in its Allow header).
+    if (std::any_of(found.cbegin(), found.cend(),
+                    [](const Match &match) { return !match.route->path.contains(u'{'); })) {
+        found.removeIf([](const Match &match) { return match.route->path.contains(u'{'); });
+    }
     return found;
 }
 

@@ -2,7 +2,9 @@
 
 #include "apierror.h"
 #include "categoryrepository.h"
+#include "commitgroup.h"
 #include "database.h"
+#include "taskrepository.h"
 
 using namespace Qt::StringLiterals;
 
@@ -57,8 +59,13 @@ Category CategoryService::update(const Principal &principal, qint64 id,
 
 void CategoryService::remove(const Principal &principal, qint64 id) const
 {
-    if (!CategoryRepository(m_database).remove(principal.user.id, id))
-        throw categoryNotFound();
+    m_writes.run([&] {
+        const CategoryRepository categories(m_database);
+        if (!categories.find(principal.user.id, id))
+            throw categoryNotFound();
+        TaskRepository(m_database).detachCategory(id, principal.user.id);
+        categories.remove(principal.user.id, id);
+    });
 }
 
 } // namespace Tasklane

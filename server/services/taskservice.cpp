@@ -23,6 +23,8 @@ namespace Tasklane {
 namespace {
 
 constexpr int MaxDependencyEdges = 10'000;
+// As JsonFieldReader: a problem lists at most this many field errors.
+constexpr qsizetype MaxFieldErrors = 20;
 
 ApiError taskNotFound()
 {
@@ -45,9 +47,12 @@ QString idList(const QList<qint64> &ids)
 ApiError blockedByOpenTasks(const QList<qint64> &open)
 {
     FieldErrors errors;
-    for (qint64 id : open)
+    for (qint64 id : open) {
+        if (errors.size() == MaxFieldErrors)
+            break;
         errors.append({ u"blocked_by"_s, u"open_blocker"_s,
                         u"Task %1 is not done yet."_s.arg(id) });
+    }
     return ApiError(ApiError::Kind::Conflict,
                     u"This task is blocked by open tasks (%1); finish them first."_s.arg(
                             idList(open)),
@@ -195,7 +200,7 @@ void TaskService::checkBlockers(const Principal &principal, qint64 taskId,
     const TaskRepository tasks(m_database);
     const QList<qint64> visible = tasks.visibleAmong(blockers, principal.user.id);
     FieldErrors errors;
-    for (qsizetype i = 0; i < blockers.size(); ++i) {
+    for (qsizetype i = 0; i < blockers.size() && errors.size() < MaxFieldErrors; ++i) {
         if (!visible.contains(blockers.at(i)))
             errors.append({ u"blocked_by[%1]"_s.arg(i), u"not_found"_s,
                             u"There is no task %1."_s.arg(blockers.at(i)) });
@@ -433,11 +438,12 @@ TaskRecord TaskService::trash(const Principal &principal, qint64 taskId,
     return result;
 }
 
-TaskRecord TaskService::restore(const Principal &principal, qint64 taskId) const
+TaskRecord TaskService::restore(const Principal &principal, qint64 taskId,
+                                std::optional<qint64> expectedVersion) const
 {
     TaskRecord result;
     write([&] {
-        TaskRecord next = loadForWrite(principal, taskId, TaskAccess::Owner, std::nullopt);
+        TaskRecord next = loadForWrite(principal, taskId, TaskAccess::Owner, expectedVersion);
         if (!next.task.trashedAt.isValid()) {
             result = next;
             return;
@@ -461,7 +467,21 @@ void TaskService::purge(const Principal &principal, qint64 taskId,
     write([&] {
         loadForWrite(principal, taskId, TaskAccess::Owner, expectedVersion);
         files = AttachmentRepository(m_database).storedNamesOf(taskId);
-        TaskRepository(m_database).remove(taskId);
+        const TaskRepository tasks(m_database);
+        // The tasks it blocked lose a blocker: a change to them, versioned and recorded.
+        const QHash<qint64, QList<qint64>> dependents = tasks.dependentsOf(taskId);
+        for (auto it = dependents.cbegin(); it != dependents.cend(); ++it) {
+            QList<qint64> remaining = it.value();
+            remaining.removeAll(taskId);
+            tasks.bumpVersion(it.key(), QDateTime::currentDateTimeUtc());
+            QJsonArray before, after;
+            for (qint64 id : it.value())
+                before.append(id);
+            for (qint64 id : std::as_const(remaining))
+                after.append(id);
+            record(principal, it.key(), u"updated"_s, { { u"blocked_by"_s, before, after } });
+        }
+        tasks.remove(taskId);
         // What the task said goes with it; the log keeps only that it was purged.
         TaskHistoryRepository(m_database).removeForTask(taskId);
         record(principal, taskId, u"purged"_s, {});
@@ -562,12 +582,13 @@ TaskRecord TaskService::touch(const Principal &principal, const TaskRecord &curr
 }
 
 TaskRecord TaskService::assign(const Principal &principal, qint64 taskId,
-                               const AssignRequest &request) const
+                               const AssignRequest &request,
+                               std::optional<qint64> expectedVersion) const
 {
     TaskRecord result;
     write([&] {
         const TaskRecord current
-                = loadForWrite(principal, taskId, TaskAccess::Owner, std::nullopt);
+                = loadForWrite(principal, taskId, TaskAccess::Owner, expectedVersion);
         if (current.task.trashedAt.isValid())
             throw inTrash();
         const UserRepository users(m_database);
@@ -592,10 +613,12 @@ TaskRecord TaskService::assign(const Principal &principal, qint64 taskId,
     return result;
 }
 
-void TaskService::unassign(const Principal &principal, qint64 taskId, qint64 userId) const
+void TaskService::unassign(const Principal &principal, qint64 taskId, qint64 userId,
+                           std::optional<qint64> expectedVersion) const
 {
     write([&] {
-        const TaskRecord current = loadForWrite(principal, taskId, TaskAccess::View, std::nullopt);
+        const TaskRecord current
+                = loadForWrite(principal, taskId, TaskAccess::View, expectedVersion);
         // The owner ends any share; anyone may leave a task shared with them.
         if (current.access != TaskAccess::Owner && userId != principal.user.id)
             throw ApiError(ApiError::Kind::Forbidden,

@@ -36,7 +36,8 @@ public:
     // DELETE: to the trash (owner only).
     TaskRecord trash(const Principal &principal, qint64 taskId,
                      std::optional<qint64> expectedVersion) const;
-    TaskRecord restore(const Principal &principal, qint64 taskId) const;
+    TaskRecord restore(const Principal &principal, qint64 taskId,
+                       std::optional<qint64> expectedVersion) const;
     // DELETE ?permanent=true (owner only): the task and everything of it, its attachment files
     // deleted once that has committed.
     void purge(const Principal &principal, qint64 taskId,
@@ -48,10 +49,11 @@ public:
     TaskRecord skip(const Principal &principal, qint64 taskId,
                     std::optional<qint64> expectedVersion) const;
     // Shares (or changes the permission of a share); owner only.
-    TaskRecord assign(const Principal &principal, qint64 taskId,
-                      const AssignRequest &request) const;
+    TaskRecord assign(const Principal &principal, qint64 taskId, const AssignRequest &request,
+                      std::optional<qint64> expectedVersion) const;
     // Ends a share: the owner ends anyone's, an assignee their own.
-    void unassign(const Principal &principal, qint64 taskId, qint64 userId) const;
+    void unassign(const Principal &principal, qint64 taskId, qint64 userId,
+                  std::optional<qint64> expectedVersion) const;
     // The task's history records after `afterId`, oldest first.
     QList<TaskHistoryRecord> history(const Principal &principal, qint64 taskId, qint64 afterId,
                                      int limit) const;

@@ -275,6 +275,37 @@ void TaskRepository::remove(qint64 taskId) const
     m_database.execute(u"DELETE FROM tasks WHERE id = ?"_s, { taskId });
 }
 
+QHash<qint64, QList<qint64>> TaskRepository::dependentsOf(qint64 blockerId) const
+{
+    const QList<QSqlRecord> rows = m_database.fetchAll(
+            u"SELECT d.task_id, d.blocker_id FROM task_dependencies d WHERE d.task_id IN "
+            "(SELECT task_id FROM task_dependencies WHERE blocker_id = ?) ORDER BY d.blocker_id"_s,
+            { blockerId });
+    QHash<qint64, QList<qint64>> dependents;
+    for (const QSqlRecord &row : rows)
+        dependents[row.value(0).toLongLong()].append(row.value(1).toLongLong());
+    return dependents;
+}
+
+void TaskRepository::bumpVersion(qint64 taskId, const QDateTime &updatedAt) const
+{
+    m_database.execute(u"UPDATE tasks SET version = version + 1, updated_at = ? WHERE id = ?"_s,
+                       { Database::bindTime(updatedAt), taskId });
+}
+
+int TaskRepository::detachCategory(qint64 categoryId, qint64 actorId) const
+{
+    const QVariant now = Database::bindTime(QDateTime::currentDateTimeUtc());
+    const QString changes = u"[{\"field\":\"category_id\",\"new\":null,\"old\":%1}]"_s.arg(
+            categoryId);
+    m_database.execute(u"INSERT INTO task_history (task_id, actor_id, at, action, changes) "
+                       "SELECT id, ?, ?, 'updated', ? FROM tasks WHERE category_id = ? ORDER BY id"_s,
+                       { actorId, now, changes, categoryId });
+    return m_database.execute(u"UPDATE tasks SET category_id = NULL, version = version + 1, "
+                              "updated_at = ? WHERE category_id = ?"_s,
+                              { now, categoryId });
+}
+
 QList<qint64> TaskRepository::visibleAmong(const QList<qint64> &ids, qint64 userId) const
 {
     QList<qint64> visible;

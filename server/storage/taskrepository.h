@@ -33,6 +33,13 @@ public:
     void touch(qint64 taskId, qint64 version, const QDateTime &updatedAt) const;
     // Deletes the row and everything that cascades from it.
     void remove(qint64 taskId) const;
+    // The tasks `blockerId` blocks, each with its whole blocked_by list.
+    QHash<qint64, QList<qint64>> dependentsOf(qint64 blockerId) const;
+    // Bumps a task's version and updated_at (a change made to it from elsewhere).
+    void bumpVersion(qint64 taskId, const QDateTime &updatedAt) const;
+    // Uncategorises every task of a category, bumping their versions and recording the change
+    // in their history (as one update each, by `actorId`); returns how many.
+    int detachCategory(qint64 categoryId, qint64 actorId) const;
 
     // The task as `userId` may see it; nullopt when it does not exist or they may not see it.
     std::optional<TaskRecord> findForUser(qint64 taskId, qint64 userId) const;
