@@ -3,6 +3,8 @@
 #include "apierror.h"
 #include "categoryrepository.h"
 #include "database.h"
+#include "taskhistoryrepository.h"
+#include "taskrepository.h"
 
 using namespace Qt::StringLiterals;
 
@@ -57,8 +59,27 @@ Category CategoryService::update(const Principal &principal, qint64 id,
 
 void CategoryService::remove(const Principal &principal, qint64 id) const
 {
-    if (!CategoryRepository(m_database).remove(principal.user.id, id))
+    // Its tasks are changed with it: each moves to a new version (or a client's cached copy,
+    // revalidated by its ETag, would still show the category) and its history says why.
+    Transaction transaction(m_database);
+    const CategoryRepository categories(m_database);
+    if (!categories.find(principal.user.id, id))
         throw categoryNotFound();
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QList<qint64> tasks = TaskRepository(m_database).clearCategory(id, now);
+    const TaskHistoryRepository history(m_database);
+    for (qint64 taskId : tasks) {
+        TaskHistoryRecord entry;
+        entry.taskId = taskId;
+        entry.actorId = principal.user.id;
+        entry.at = now;
+        entry.action = u"updated"_s;
+        entry.changes = { { u"category_id"_s, QJsonValue(id), QJsonValue(QJsonValue::Null) } };
+        history.append(entry);
+    }
+    if (!categories.remove(principal.user.id, id))
+        throw categoryNotFound();
+    transaction.commit();
 }
 
 } // namespace Tasklane

@@ -275,6 +275,18 @@ void TaskRepository::remove(qint64 taskId) const
     m_database.execute(u"DELETE FROM tasks WHERE id = ?"_s, { taskId });
 }
 
+QList<qint64> TaskRepository::clearCategory(qint64 categoryId, const QDateTime &updatedAt) const
+{
+    const QList<QSqlRecord> rows = m_database.fetchAll(
+            u"UPDATE tasks SET category_id = NULL, version = version + 1, updated_at = ? "
+            "WHERE category_id = ? RETURNING id"_s,
+            { Database::bindTime(updatedAt), categoryId });
+    QList<qint64> ids;
+    for (const QSqlRecord &row : rows)
+        ids.append(row.value(0).toLongLong());
+    return ids;
+}
+
 QList<qint64> TaskRepository::visibleAmong(const QList<qint64> &ids, qint64 userId) const
 {
     QList<qint64> visible;

@@ -33,6 +33,9 @@ public:
     void touch(qint64 taskId, qint64 version, const QDateTime &updatedAt) const;
     // Deletes the row and everything that cascades from it.
     void remove(qint64 taskId) const;
+    // Uncategorises every task in the category, each at a new version and updated_at (the
+    // category is about to go); returns their ids.
+    QList<qint64> clearCategory(qint64 categoryId, const QDateTime &updatedAt) const;
 
     // The task as `userId` may see it; nullopt when it does not exist or they may not see it.
     std::optional<TaskRecord> findForUser(qint64 taskId, qint64 userId) const;
