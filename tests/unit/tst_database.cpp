@@ -332,6 +332,13 @@ void TestDatabase::thePreparedStatementCacheStaysBounded()
                  qPrintable(u"%1 statements prepared after %2"_s.arg(prepared).arg(i + 1)));
     }
     QCOMPARE(database.preparedStatementCount(), Database::MaxPreparedStatements);
+    if (dialect == SqlDialect::Postgres) {
+        // An evicted statement is deallocated on the server too, not only forgotten here.
+        const auto row = database.fetchOne(u"SELECT COUNT(*) FROM pg_prepared_statements"_s);
+        QVERIFY(row);
+        QVERIFY2(row->value(0).toLongLong() <= Database::MaxPreparedStatements,
+                 qPrintable(row->value(0).toString()));
+    }
     // Evicted (the first ones) and kept (the last ones) statements still answer, with new
     // values, and so do writes.
     for (const int i : { 0, 1, Distinct / 2, Distinct - 1 }) {
