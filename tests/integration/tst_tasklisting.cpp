@@ -194,6 +194,8 @@ private Q_SLOTS:
     void cursorsCannotBeForgedOrReused();
     void anyTextIsASafeFilter_data();
     void anyTextIsASafeFilter();
+    void controlCharactersInTextFilters_data();
+    void controlCharactersInTextFilters();
     void searchNeedsQ_data();
     void searchNeedsQ();
     void searchRanksTitleMatchesFirstOverVisibleTasksOnly();
@@ -386,6 +388,7 @@ void TestTaskListing::limitDefaultsTo20AndIsCappedAt100()
     QCOMPARE(pageSize(u"?limit=101"_s), 100);
     QCOMPARE(pageSize(u"?limit=1000000"_s), 100);
     QCOMPARE(pageSize(u"?limit=9223372036854775807"_s), 100);
+    QCOMPARE(pageSize(u"?limit=99999999999999999999999"_s), 100);
 
     // The first page says there is more; total only when asked for.
     const QJsonObject first = getJson(account.api(), u"/api/v1/tasks"_s);
@@ -975,6 +978,39 @@ void TestTaskListing::anyTextIsASafeFilter()
     QCOMPARE(own->status(), 200);
     for (const QJsonObject &item : itemsOf(own->json()))
         QCOMPARE(item.value(u"owner_id"_s).toInteger(), m_neighbour.id());
+}
+
+void TestTaskListing::controlCharactersInTextFilters_data()
+{
+    // No task text has control characters (they are refused on the way in), so no filter
+    // with one can match; a NUL would also cut a statement short. Line breaks and tabs in q
+    // are only white space.
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<QString>("refused"); // the parameter named, or empty for 200
+    QTest::newRow("a NUL inside q") << u"q=report%00x"_s << u"q"_s;
+    QTest::newRow("a q that is a NUL") << u"q=%00"_s << u"q"_s;
+    QTest::newRow("a bell in q") << u"q=report%07"_s << u"q"_s;
+    QTest::newRow("a NUL inside a tag") << u"q=report&tag=a%00b"_s << u"tag"_s;
+    QTest::newRow("an escape character in a tag") << u"q=report&tag=%1Burgent"_s << u"tag"_s;
+    QTest::newRow("a line break in q is white space") << u"q=report%0Aplan"_s << QString();
+    QTest::newRow("a tab in q is white space") << u"q=report%09"_s << QString();
+}
+
+void TestTaskListing::controlCharactersInTextFilters()
+{
+    QFETCH(QString, query);
+    QFETCH(QString, refused);
+    for (const QString &path :
+         { u"/api/v1/tasks"_s, u"/api/v1/tasks/filter"_s, u"/api/v1/tasks/search"_s }) {
+        ApiReply *reply = finished(m_catalogue.api().send("GET", path + u'?' + query));
+        if (refused.isEmpty()) {
+            QVERIFY2(reply->status() == 200, qPrintable(path + QString::fromUtf8(reply->body())));
+            continue;
+        }
+        QVERIFY2(isProblem(reply, 400, u"bad-request"_s),
+                 qPrintable(path + QString::fromUtf8(reply->body())));
+        QVERIFY2(namesField(reply, refused), reply->body().constData());
+    }
 }
 
 void TestTaskListing::searchNeedsQ_data()
