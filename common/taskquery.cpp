@@ -264,7 +264,12 @@ std::optional<TaskQuery> TaskQuery::fromUrlQuery(const QUrlQuery &query, FieldEr
         } else if (name == u"limit") {
             bool ok = false;
             const qint64 limit = value.toLongLong(&ok);
-            if (!ok || limit < 1)
+            const bool digits = !value.isEmpty()
+                    && std::all_of(value.begin(), value.end(),
+                                   [](QChar c) { return c >= u'0' && c <= u'9'; });
+            if (!ok && digits) // too large for 64 bits: capped like any larger limit
+                parsed.limit = MaxLimit;
+            else if (!ok || limit < 1)
                 bad(name, u"This must be a whole number from 1 to %1."_s.arg(MaxLimit));
             else
                 parsed.limit = int(std::min<qint64>(limit, MaxLimit));
