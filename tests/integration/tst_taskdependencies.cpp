@@ -56,6 +56,7 @@ private Q_SLOTS:
     void readyListsOpenTasksWithoutOpenBlockers();
     void blockedByIsClearedWithNull_data();
     void blockedByIsClearedWithNull();
+    void purgingABlockerChangesWhatItBlocked();
 
 private:
     QList<QVariantList> dependencyRows(qint64 taskId);
@@ -446,6 +447,38 @@ void TestTaskDependencies::blockedByIsClearedWithNull()
     ApiReply *done = finished(m_client->completeTask(id));
     QCOMPARE(done->status(), 200);
     QCOMPARE(done->json().value(u"status"_s).toString(), u"done"_s);
+}
+
+void TestTaskDependencies::purgingABlockerChangesWhatItBlocked()
+{
+    const qint64 blocker = createTaskId(*m_client, u"Purged blocker"_s);
+    const qint64 other = createTaskId(*m_client, u"Remaining blocker"_s);
+    QVERIFY(blocker > 0 && other > 0);
+    const qint64 id = createTaskId(*m_client, u"Blocked by a purged task"_s,
+                                   { { u"blocked_by"_s, idArray({ blocker, other }) } });
+    QVERIFY(id > 0);
+    ApiReply *before = finished(m_client->task(id));
+    const QByteArray etag = before->header("ETag");
+    QVERIFY(!etag.isEmpty());
+
+    QCOMPARE(finished(m_client->purgeTask(blocker))->status(), 204);
+
+    // blocked_by changed, so the task is at a new version: a cached copy is stale, not 304.
+    ApiReply *after = finished(m_client->send("GET", u"/api/v1/tasks/%1"_s.arg(id), {},
+                                              { { "If-None-Match", etag } }));
+    QCOMPARE(after->status(), 200);
+    QCOMPARE(blockersOf(after->json()), QList<qint64>{ other });
+    QVERIFY(after->header("ETag") != etag);
+    QCOMPARE(after->json().value(u"version"_s).toInteger(),
+             before->json().value(u"version"_s).toInteger() + 1);
+    const QJsonArray history
+            = finished(m_client->taskHistory(id))->json().value(u"items"_s).toArray();
+    const QJsonObject last = history.last().toObject();
+    QCOMPARE(last.value(u"action"_s).toString(), u"updated"_s);
+    QCOMPARE(last.value(u"changes"_s).toArray(),
+             QJsonArray({ QJsonObject{ { u"field"_s, u"blocked_by"_s },
+                                       { u"old"_s, idArray({ blocker, other }) },
+                                       { u"new"_s, idArray({ other }) } } }));
 }
 
 QTEST_GUILESS_MAIN(TestTaskDependencies)
