@@ -461,7 +461,22 @@ void TaskService::purge(const Principal &principal, qint64 taskId,
     write([&] {
         loadForWrite(principal, taskId, TaskAccess::Owner, expectedVersion);
         files = AttachmentRepository(m_database).storedNamesOf(taskId);
-        TaskRepository(m_database).remove(taskId);
+        const TaskRepository tasks(m_database);
+        // What it blocked loses a blocker: a change of each of those tasks, at a new version
+        // (or a copy cached by its ETag would still list the purged task) and in its history.
+        const QHash<qint64, QList<qint64>> blocked = tasks.blockedBy(taskId);
+        tasks.touchBlockedBy(taskId, QDateTime::currentDateTimeUtc());
+        for (auto it = blocked.cbegin(); it != blocked.cend(); ++it) {
+            QList<qint64> remaining = it.value();
+            remaining.removeAll(taskId);
+            QJsonArray before, after;
+            for (qint64 id : it.value())
+                before.append(id);
+            for (qint64 id : std::as_const(remaining))
+                after.append(id);
+            record(principal, it.key(), u"updated"_s, { { u"blocked_by"_s, before, after } });
+        }
+        tasks.remove(taskId);
         // What the task said goes with it; the log keeps only that it was purged.
         TaskHistoryRepository(m_database).removeForTask(taskId);
         record(principal, taskId, u"purged"_s, {});

@@ -339,6 +339,26 @@ QHash<qint64, QList<qint64>> TaskRepository::blockerGraphFrom(qint64 start, int 
     return graph;
 }
 
+QHash<qint64, QList<qint64>> TaskRepository::blockedBy(qint64 blockerId) const
+{
+    const QList<QSqlRecord> rows = m_database.fetchAll(
+            u"SELECT task_id, blocker_id FROM task_dependencies WHERE task_id IN "
+            "(SELECT task_id FROM task_dependencies WHERE blocker_id = ?) "
+            "ORDER BY task_id, blocker_id"_s,
+            { blockerId });
+    QHash<qint64, QList<qint64>> blockers;
+    for (const QSqlRecord &row : rows)
+        blockers[row.value(0).toLongLong()].append(row.value(1).toLongLong());
+    return blockers;
+}
+
+void TaskRepository::touchBlockedBy(qint64 blockerId, const QDateTime &updatedAt) const
+{
+    m_database.execute(u"UPDATE tasks SET version = version + 1, updated_at = ? WHERE id IN "
+                       "(SELECT task_id FROM task_dependencies WHERE blocker_id = ?)"_s,
+                       { Database::bindTime(updatedAt), blockerId });
+}
+
 void TaskRepository::share(qint64 taskId, qint64 userId, SharePermission permission) const
 {
     m_database.execute(u"INSERT INTO task_shares (task_id, user_id, permission, created_at) "

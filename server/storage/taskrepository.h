@@ -56,6 +56,10 @@ public:
     // Every dependency edge (task -> its blockers) reachable from `start` by following blockers;
     // at most `limit` edges.
     QHash<qint64, QList<qint64>> blockerGraphFrom(qint64 start, int limit) const;
+    // The tasks that `blockerId` blocks, each with all its blockers (ascending).
+    QHash<qint64, QList<qint64>> blockedBy(qint64 blockerId) const;
+    // Moves the tasks that `blockerId` blocks to a new version and updated_at (it is about to go).
+    void touchBlockedBy(qint64 blockerId, const QDateTime &updatedAt) const;
 
     // Shares: insert or change a permission; end one. False when there was nothing to end.
     void share(qint64 taskId, qint64 userId, SharePermission permission) const;
