@@ -62,6 +62,16 @@ std::optional<qint64> positiveId(const QString &text)
     return id;
 }
 
+// Control characters other than white space: no task text has them (they are refused on the
+// way in), so no filter with one can match; and a NUL would cut PostgreSQL's statement short and
+// end an FTS5 query mid-string.
+bool hasControlCharacters(const QString &text)
+{
+    return std::any_of(text.begin(), text.end(), [](QChar c) {
+        return c.category() == QChar::Other_Control && c != u'\t' && c != u'\n' && c != u'\r';
+    });
+}
+
 std::optional<DueBound> dueBoundFromString(const QString &text)
 {
     DueBound bound;
@@ -212,6 +222,8 @@ std::optional<TaskQuery> TaskQuery::fromUrlQuery(const QUrlQuery &query, FieldEr
             parsed.tag = value.trimmed();
             if (parsed.tag.isEmpty())
                 bad(name, u"This must not be empty."_s);
+            else if (hasControlCharacters(parsed.tag))
+                bad(name, u"This must not contain control characters."_s);
         } else if (name == u"due_before" || name == u"due_after") {
             const auto bound = dueBoundFromString(value);
             if (!bound)
@@ -236,6 +248,8 @@ std::optional<TaskQuery> TaskQuery::fromUrlQuery(const QUrlQuery &query, FieldEr
                 parsed.includeTotal = *flag;
         } else if (name == u"q") {
             parsed.text = value.trimmed();
+            if (hasControlCharacters(parsed.text))
+                bad(name, u"This must not contain control characters."_s);
         } else if (name == u"sort") {
             const bool descending = value.startsWith(u'-');
             const auto field = sortFieldFromString(descending ? QStringView(value).sliced(1)
@@ -250,7 +264,12 @@ std::optional<TaskQuery> TaskQuery::fromUrlQuery(const QUrlQuery &query, FieldEr
         } else if (name == u"limit") {
             bool ok = false;
             const qint64 limit = value.toLongLong(&ok);
-            if (!ok || limit < 1)
+            const bool digits = !value.isEmpty()
+                    && std::all_of(value.begin(), value.end(),
+                                   [](QChar c) { return c >= u'0' && c <= u'9'; });
+            if (!ok && digits) // too large for 64 bits: capped like any larger limit
+                parsed.limit = MaxLimit;
+            else if (!ok || limit < 1)
                 bad(name, u"This must be a whole number from 1 to %1."_s.arg(MaxLimit));
             else
                 parsed.limit = int(std::min<qint64>(limit, MaxLimit));

@@ -154,6 +154,7 @@ QString TaskListRepository::snippetToHtml(const QString &marked)
     QString html = marked.toHtmlEscaped();
     html.replace(u'\x01', u"<mark>"_s);
     html.replace(u'\x02', u"</mark>"_s);
+    html.replace(u'\x03', u"&lt;"_s);
     return html;
 }
 
@@ -222,7 +223,9 @@ QList<TaskSearchHit> TaskListRepository::search(const TaskListFilter &filter, in
     rest.text.clear(); // the match itself is this query's core, not a filter
     Statement statement;
     if (postgres) {
-        // Headlines re-read each row's text: computed for the page alone.
+        // Headlines re-read each row's text: computed for the page alone. ts_headline drops
+        // whatever its parser takes for an HTML tag; with '<' turned into \x03 (no stored text
+        // has control characters) nothing looks like one, and snippetToHtml turns it back.
         statement.add(u"WITH page AS (SELECT t.id, ts_rank_cd(t.search, q) AS rank, q "
                       "FROM tasks t, websearch_to_tsquery('simple', ?) AS q "
                       "WHERE numnode(q) > 0 AND t.search @@ q"_s,
@@ -230,8 +233,9 @@ QList<TaskSearchHit> TaskListRepository::search(const TaskListFilter &filter, in
         statement.add(visible, { filter.userId, filter.userId });
         addFilters(m_database, rest, statement);
         statement.add(u" ORDER BY rank DESC, t.id LIMIT ? OFFSET ?) SELECT "_s + tasks.columns()
-                              + u", ts_headline('simple', t.title || ' ' || t.tags_text || ' ' "
-                                "|| t.description, page.q, 'StartSel=' || chr(1) || ', StopSel=' "
+                              + u", ts_headline('simple', translate(t.title || ' ' || t.tags_text "
+                                "|| ' ' || t.description, '<', chr(3)), page.q, 'StartSel=' || "
+                                "chr(1) || ', StopSel=' "
                                 "|| chr(2) || ', MaxWords=24, MinWords=8, MaxFragments=2, "
                                 "FragmentDelimiter=\" … \"') FROM page JOIN tasks t ON "
                                 "t.id = page.id ORDER BY page.rank DESC, t.id"_s,

@@ -75,7 +75,7 @@ public:
     // has no terms.
     static QString ftsQuery(const QString &text);
     // Turns a snippet with \x01/\x02 around matches into HTML: everything escaped, the
-    // markers become <mark> and </mark>.
+    // markers become <mark> and </mark>, and \x03 (a '<' hidden from ts_headline) &lt;.
     static QString snippetToHtml(const QString &marked);
 
 private:

@@ -85,6 +85,8 @@ private Q_SLOTS:
     void aFileThatIsNotADatabaseIsAStorageFailure();
     void aTransactionCannotBeginInsideAnother_data();
     void aTransactionCannotBeginInsideAnother();
+    void thePreparedStatementCacheStaysBounded_data();
+    void thePreparedStatementCacheStaysBounded();
 };
 
 void TestDatabase::classifiesFailures_data()
@@ -296,6 +298,59 @@ void TestDatabase::aTransactionCannotBeginInsideAnother()
         QVERIFY(database.inTransaction());
     } // rolled back: nothing of it was committed
     QCOMPARE(database.fetchOne(u"SELECT COUNT(*) FROM parents"_s)->value(0).toInt(), 3);
+}
+
+void TestDatabase::thePreparedStatementCacheStaysBounded_data()
+{
+    QTest::addColumn<SqlDialect>("dialect");
+    QTest::newRow("on SQLite, 300 distinct statements leave at most the maximum prepared")
+            << SqlDialect::Sqlite;
+    QTest::newRow("on PostgreSQL, 300 distinct statements leave at most the maximum prepared")
+            << SqlDialect::Postgres;
+}
+
+void TestDatabase::thePreparedStatementCacheStaysBounded()
+{
+    QFETCH(SqlDialect, dialect);
+    if (skipWithout(dialect))
+        QSKIP("no PostgreSQL: scripts/test.sh provides one (TASKLANE_TEST_PG_ADMIN_URL)");
+    ScratchDatabase scratch(dialect);
+    const Database &database = *scratch.database;
+    createTables(database);
+    constexpr int Distinct = 300;
+    static_assert(Distinct > Database::MaxPreparedStatements);
+    const auto statement = [](int i) {
+        return u"SELECT ? + %1, (SELECT COUNT(*) FROM parents WHERE size <= ?)"_s.arg(i);
+    };
+    for (int i = 0; i < Distinct; ++i) {
+        const auto row = database.fetchOne(statement(i), { 1000, (i % 3) + 1 });
+        QVERIFY(row);
+        QCOMPARE(row->value(0).toLongLong(), 1000 + i);
+        QCOMPARE(row->value(1).toInt(), (i % 3) + 1);
+        const qsizetype prepared = database.preparedStatementCount();
+        QVERIFY2(prepared <= Database::MaxPreparedStatements,
+                 qPrintable(u"%1 statements prepared after %2"_s.arg(prepared).arg(i + 1)));
+    }
+    QCOMPARE(database.preparedStatementCount(), Database::MaxPreparedStatements);
+    if (dialect == SqlDialect::Postgres) {
+        // An evicted statement is deallocated on the server too, not only forgotten here.
+        const auto row = database.fetchOne(u"SELECT COUNT(*) FROM pg_prepared_statements"_s);
+        QVERIFY(row);
+        QVERIFY2(row->value(0).toLongLong() <= Database::MaxPreparedStatements,
+                 qPrintable(row->value(0).toString()));
+    }
+    // Evicted (the first ones) and kept (the last ones) statements still answer, with new
+    // values, and so do writes.
+    for (const int i : { 0, 1, Distinct / 2, Distinct - 1 }) {
+        const auto row = database.fetchOne(statement(i), { 7, 2 });
+        QVERIFY(row);
+        QCOMPARE(row->value(0).toLongLong(), 7 + i);
+        QCOMPARE(row->value(1).toInt(), 2);
+    }
+    QCOMPARE(database.execute(u"UPDATE parents SET size = size + 1 WHERE id = ?"_s, { 1 }), 1);
+    QCOMPARE(database.fetchOne(u"SELECT size FROM parents WHERE id = ?"_s, { 1 })->value(0).toInt(),
+             2);
+    QVERIFY(database.preparedStatementCount() <= Database::MaxPreparedStatements);
 }
 
 QTEST_GUILESS_MAIN(TestDatabase)

@@ -1,0 +1,31 @@
+#pragma once
+
+#include "apiclient.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+namespace Tasklane::Test {
+
+// Waits for `reply` to finish (see waitFor) and returns it, for one-line calls.
+ApiReply *finished(ApiReply *reply);
+
+// POST /api/v1/tasks with exactly these fields; the created task, or an empty object (with a
+// warning saying why) when the server did not answer 201.
+QJsonObject createTask(ApiClient &client, const QJsonObject &fields);
+// A task with this title and, optionally, more fields; its id, or 0 on failure.
+qint64 createTaskId(ApiClient &client, const QString &title, QJsonObject fields = {});
+// PATCH /api/v1/tasks/{id} with these fields.
+ApiReply *patchTask(ApiClient &client, qint64 id, const QJsonObject &fields);
+
+// The ids of a page's items, in order.
+QList<qint64> idsOf(const QJsonObject &page);
+// Whether `reply` is a problem+json of this status and type slug.
+bool isProblem(const ApiReply *reply, int status, const QString &slug);
+// Whether the problem's errors name `field` (and, when given, with this code).
+bool namesField(const ApiReply *reply, const QString &field, const QString &code = {});
+// The errors' messages, joined, for failure messages and for what a message must name.
+QString errorMessages(const ApiReply *reply);
+
+} // namespace Tasklane::Test
