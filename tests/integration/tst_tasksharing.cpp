@@ -278,7 +278,7 @@ void TestTaskSharing::sharingIsOnlyWithAnotherKnownUser_data()
             << u"email"_s << u"not_found"_s;
     QTest::newRow("naming the user both by id and by email")
             << QByteArray(R"({"user_id":{viewer},"email":"{viewer_email}","permission":"view"})")
-            << u"user_id"_s << u"required"_s;
+            << u"user_id"_s << u"conflict"_s;
     QTest::newRow("naming no user")
             << QByteArray(R"({"permission":"view"})") << u"user_id"_s << u"required"_s;
     QTest::newRow("no permission")
