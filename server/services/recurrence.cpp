@@ -437,9 +437,6 @@ QString checkRule(icalrecurrencetype rule, const QList<Part> &parts, bool allDay
                            [&key](const Part &part) { return part.key == key; });
     };
 
-    if (rule.count > 0 && !icaltime_is_null_time(rule.until))
-        return u"The rule parts '%1' and '%2' cannot be used together; use one of them."_s.arg(
-                partText(parts, u"COUNT"_s), partText(parts, u"UNTIL"_s));
     if (rule.freq == ICAL_HOURLY_RECURRENCE) {
         if (allDay)
             return u"The rule part '%1' needs a due time: an all-day task repeats at most daily."_s
@@ -608,6 +605,11 @@ std::optional<RecurrenceRule> RecurrenceRule::parse(const QString &text, bool al
     }
     if (partText(parts, u"FREQ"_s) == u"FREQ")
         return refuse(error, u"The rule has no FREQ part; add one such as FREQ=WEEKLY."_s);
+    // libical refuses this pair without saying why.
+    if (partText(parts, u"COUNT"_s) != u"COUNT" && partText(parts, u"UNTIL"_s) != u"UNTIL")
+        return refuse(error,
+                      u"The rule parts '%1' and '%2' cannot be used together; use one of "
+                      "them."_s.arg(partText(parts, u"COUNT"_s), partText(parts, u"UNTIL"_s)));
 
     QStringList upper;
     for (const Part &part : std::as_const(parts))
