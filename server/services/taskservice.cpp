@@ -290,8 +290,6 @@ TaskRecord TaskService::applyChanges(const Principal &principal, const TaskRecor
     if (changes.rrule)
         task.rrule = changes.rrule->value_or(QString());
     if (changes.blockedBy) {
-        if (!creating)
-            TaskRepository(m_database).lockDependencies();
         checkBlockers(principal, task.id, *changes.blockedBy);
         task.blockedBy = *changes.blockedBy;
         std::sort(task.blockedBy.begin(), task.blockedBy.end());
@@ -374,6 +372,9 @@ TaskRecord TaskService::update(const Principal &principal, qint64 taskId,
 {
     TaskRecord result;
     write([&] {
+        // Before the task's row: the lock order of every dependency change (see purge).
+        if (changes.blockedBy)
+            TaskRepository(m_database).lockDependencies();
         const TaskRecord current
                 = loadForWrite(principal, taskId, TaskAccess::Edit, expectedVersion);
         if (current.task.trashedAt.isValid())
@@ -465,6 +466,9 @@ void TaskService::purge(const Principal &principal, qint64 taskId,
 {
     QStringList files;
     write([&] {
+        // A purge removes dependency edges: it takes the dependency lock first, as a change of
+        // blocked_by does, so that neither sees the other half done.
+        TaskRepository(m_database).lockDependencies();
         loadForWrite(principal, taskId, TaskAccess::Owner, expectedVersion);
         files = AttachmentRepository(m_database).storedNamesOf(taskId);
         const TaskRepository tasks(m_database);

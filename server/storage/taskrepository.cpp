@@ -161,7 +161,9 @@ QList<TaskRecord> TaskRepository::readRows(const QList<QSqlRecord> &rows) const
 std::optional<TaskRecord> TaskRepository::find(qint64 taskId, qint64 userId, bool forUpdate) const
 {
     if (forUpdate && m_database.dialect() == SqlDialect::Postgres)
-        m_database.fetchAll(u"SELECT id FROM tasks WHERE id = ? FOR UPDATE"_s, { taskId });
+        // NO KEY UPDATE: a foreign key check of another transaction (a task naming this one
+        // as its blocker) takes KEY SHARE, which this does not block.
+        m_database.fetchAll(u"SELECT id FROM tasks WHERE id = ? FOR NO KEY UPDATE"_s, { taskId });
     // The access test is part of the query: a task the user may not see is not read at all.
     const QList<QSqlRecord> rows = m_database.fetchAll(
             u"SELECT "_s + columns()

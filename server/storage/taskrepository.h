@@ -70,7 +70,8 @@ public:
                           qint64 actorId) const;
 
     // Serialises dependency changes on PostgreSQL (a cycle check must see every committed
-    // edge); nothing on SQLite, whose writers are already serialised.
+    // edge); nothing on SQLite, whose writers are already serialised. Taken before any task row
+    // is locked, always: the other order deadlocks with a change that holds that row.
     void lockDependencies() const;
 
     // The instant sort=due orders by: due_at, an all-day date's midnight UTC, or the far future
