@@ -177,6 +177,8 @@ bool ServerApp::startServing()
     poolLimits.hashingQueue = m_settings.hashQueueLimit;
     poolLimits.queuedBodyBytes = m_settings.queueBodyBytes;
     m_pools = std::make_unique<WorkerPools>(poolLimits);
+    // Before serving: no upload of this process is under way yet.
+    m_attachmentFiles->removeStaleTemporaries();
     ConnectionGuard::Limits limits;
     limits.maxHeaderCount = m_settings.maxHeaderCount;
     limits.maxHeaderBytes = m_settings.maxHeaderBytes;
