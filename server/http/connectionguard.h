@@ -43,7 +43,7 @@ public:
     {
         int maxHeaderCount = 64;
         int maxHeaderBytes = 32 * 1024;
-        qint64 maxBodyBytes = 10 * 1024 * 1024;
+        qint64 maxBodyBytes = 10 * 1024 * 1024; // unless the body cap lookup says otherwise
         int headerTimeoutMs = 10'000;
         int idleTimeoutMs = 60'000;
         int maxConnections = 1024;

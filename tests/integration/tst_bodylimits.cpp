@@ -56,6 +56,7 @@ private Q_SLOTS:
     void acceptsBodiesWithinTheirCap_data();
     void acceptsBodiesWithinTheirCap();
     void routesListEachCap();
+    void carriesA25MiBBodyToItsHandler();
 
 private:
     std::unique_ptr<TestServer> m_server;
@@ -180,6 +181,29 @@ void TestBodyLimits::routesListEachCap()
     // A route without a cap of its own shows the server-wide one it gets.
     QCOMPARE(caps.value(u"GET /api/v1/users/me"_s), 2048);
     QCOMPARE(caps.value(u"POST /api/v1/tasks"_s), 2048);
+}
+
+void TestBodyLimits::carriesA25MiBBodyToItsHandler()
+{
+    // An upload route's cap, here server-wide: Qt's read buffer must make room for the whole
+    // body, and the worker queue must take it although it is larger than all queued bodies may
+    // be together (it waits alone).
+    TestServer::Options options;
+    options.arguments = { u"--max-body-bytes"_s, QString::number(25 * MiB), u"--queue-body-bytes"_s,
+                          QString::number(16 * MiB) };
+    TestServer server(options);
+    QVERIFY(server.start());
+    ApiClient client(server.url());
+    const SignedInUser user = signUpAndLogIn(client);
+    const QByteArray request = headDeclaring("POST", "/api/v1/tasks", 25 * MiB,
+                                             "Authorization: Bearer " + user.accessToken.toLatin1()
+                                                     + "\r\nConnection: close\r\n")
+            + QByteArray(25 * MiB, ' ');
+    const RawResult result = rawExchange(server.port(), request, 30'000);
+    // Spaces are no JSON object: refused by the handler, which had the whole body.
+    QCOMPARE(statusOf(result.bytes), 400);
+    QVERIFY2(result.bytes.contains("malformed-json"), result.bytes.constData());
+    QCOMPARE(server.stop(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestBodyLimits)
