@@ -17,7 +17,8 @@ void UserController::registerRoutes(RouteTable &routes) const
     // for the check (and any new hash), then back to the database pool for the write.
     routes.add({ "PATCH", QStringLiteral("/api/v1/users/me"), RouteAccess::signedIn(),
                  Executor::Database,
-                 [this](const RequestContext &request) { return updateMe(request); } });
+                 [this](const RequestContext &request) { return updateMe(request); },
+                 /*principalOnly=*/false, SmallBodyBytes });
 }
 
 // GET /api/v1/users/me -> 200 User

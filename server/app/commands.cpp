@@ -123,11 +123,14 @@ int printRoutes(ServerApp &app)
     app.registerRoutes(routes);
     QJsonArray list;
     for (const Route &route : routes.routes()) {
-        list.append(QJsonObject{ { u"method"_s, QString::fromLatin1(route.method) },
-                                 { u"path"_s, route.path },
-                                 { u"authenticated"_s, route.access.authenticated },
-                                 { u"minimum_role"_s, roleToString(route.access.minimumRole) },
-                                 { u"executor"_s, executorName(route.executor) } });
+        list.append(QJsonObject{
+                { u"method"_s, QString::fromLatin1(route.method) },
+                { u"path"_s, route.path },
+                { u"authenticated"_s, route.access.authenticated },
+                { u"minimum_role"_s, roleToString(route.access.minimumRole) },
+                { u"executor"_s, executorName(route.executor) },
+                { u"max_body_bytes"_s,
+                  route.maxBodyBytes > 0 ? route.maxBodyBytes : app.maxBodyBytes() } });
     }
     std::printf("%s\n", QJsonDocument(list).toJson(QJsonDocument::Indented).constData());
     return Success;

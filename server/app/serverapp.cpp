@@ -2,20 +2,17 @@
 
 #include "attachmentstore.h"
 #include "authcontroller.h"
+#include "authservice.h"
 #include "categorycontroller.h"
 #include "categoryservice.h"
 #include "commitgroup.h"
-#include "cursorcodec.h"
-#include "idempotencyservice.h"
-#include "taskcontroller.h"
-#include "tasklistservice.h"
-#include "taskservice.h"
-#include "authservice.h"
 #include "connectionguard.h"
 #include "corspolicy.h"
+#include "cursorcodec.h"
 #include "database.h"
 #include "databaseerror.h"
 #include "healthcontroller.h"
+#include "idempotencyservice.h"
 #include "jsonlog.h"
 #include "jwtcodec.h"
 #include "migrator.h"
@@ -24,6 +21,9 @@
 #include "principalcache.h"
 #include "router.h"
 #include "securerandom.h"
+#include "taskcontroller.h"
+#include "tasklistservice.h"
+#include "taskservice.h"
 #include "usercontroller.h"
 #include "userservice.h"
 #include "workerpools.h"
@@ -151,8 +151,7 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_writes = std::make_unique<CommitGroup>(*m_database, std::max(1, m_settings.dbThreads));
     m_cursors = std::make_unique<CursorCodec>(key);
     m_attachmentFiles = std::make_unique<AttachmentStore>(m_settings.dataDir + u"/attachments"_s);
-    m_tasks = std::make_unique<TaskService>(*m_database, *m_writes, *m_cursors,
-                                            *m_attachmentFiles);
+    m_tasks = std::make_unique<TaskService>(*m_database, *m_writes, *m_cursors, *m_attachmentFiles);
     m_taskListing = std::make_unique<TaskListService>(*m_database, *m_cursors);
     m_categories = std::make_unique<CategoryService>(*m_database, *m_writes);
     m_idempotency = std::make_unique<IdempotencyService>(*m_database, *m_writes);
@@ -178,6 +177,8 @@ bool ServerApp::startServing()
     poolLimits.hashingQueue = m_settings.hashQueueLimit;
     poolLimits.queuedBodyBytes = m_settings.queueBodyBytes;
     m_pools = std::make_unique<WorkerPools>(poolLimits);
+    // Before serving: no upload of this process is under way yet.
+    m_attachmentFiles->removeStaleTemporaries();
     ConnectionGuard::Limits limits;
     limits.maxHeaderCount = m_settings.maxHeaderCount;
     limits.maxHeaderBytes = m_settings.maxHeaderBytes;
@@ -195,6 +196,10 @@ bool ServerApp::startServing()
     }
     m_router = new Router(*m_guard, *m_pools, *m_jwt, *m_auth, *m_cors);
     registerRoutes(m_router->routes());
+    m_guard->setBodyCapLookup(
+            [routes = &m_router->routes()](QByteArrayView method, QStringView path) {
+                return routes->bodyCap(method, path);
+            });
     m_http = new QHttpServer;
     m_http->setMissingHandler([router = m_router](const QHttpServerRequest &request,
                                                   QHttpServerResponder &&responder) {

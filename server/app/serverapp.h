@@ -68,6 +68,10 @@ public:
     const Database &database() const { return *m_database; }
     const AuthService &auth() const { return *m_auth; }
     quint16 port() const { return m_port; }
+    // The server-wide body cap, for routes that declare none.
+    qint64 maxBodyBytes() const { return m_settings.maxBodyBytes; }
+    // The body cap of upload routes (Route::maxBodyBytes of an attachment upload).
+    qint64 maxUploadBytes() const { return m_settings.maxUploadBytes; }
 
 private:
     QByteArray loadOrCreateSigningKey() const;

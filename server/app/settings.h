@@ -34,6 +34,7 @@ struct ServerSettings
     QString environment;
     QString logLevel;
     qint64 maxBodyBytes = 10 * 1024 * 1024;
+    qint64 maxUploadBytes = 25 * 1024 * 1024; // the body cap of upload routes
     int maxHeaderCount = 64;
     int maxHeaderBytes = 32 * 1024;
     int headerTimeoutMs = 10'000;

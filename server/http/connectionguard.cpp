@@ -9,6 +9,7 @@
 
 #include <QLoggingCategory>
 #include <QTcpSocket>
+#include <QUrl>
 
 #include <sys/socket.h>
 
@@ -345,9 +346,9 @@ void ConnectionGuard::scan(QTcpSocket *socket, Connection &c, const QByteArray &
                     return;
                 }
                 c.bodyBytes += size;
-                if (c.bodyBytes > m_limits.maxBodyBytes) {
+                if (c.bodyBytes > c.bodyCap) {
                     refuse(socket, c, ApiError::Kind::PayloadTooLarge,
-                           u"The request body exceeds %1 bytes."_s.arg(m_limits.maxBodyBytes));
+                           u"The request body exceeds %1 bytes."_s.arg(c.bodyCap));
                     return;
                 }
                 c.remaining = size;
@@ -382,6 +383,7 @@ bool ConnectionGuard::headerLine(QTcpSocket *socket, Connection &c, QByteArrayVi
             // may carry something secret).
             head.label.method = line.first(first).toByteArray();
             const QByteArrayView target = line.sliced(first + 1, last - first - 1);
+            head.target = target.toByteArray();
             const qsizetype query = target.indexOf('?');
             head.label.path = (query < 0 ? target : target.first(query)).toByteArray().left(256);
         }
@@ -474,9 +476,11 @@ bool ConnectionGuard::headersComplete(QTcpSocket *socket, Connection &c)
                u"Only a single chunked transfer coding without Content-Length is accepted."_s);
         return false;
     }
-    if (contentLength > m_limits.maxBodyBytes) {
+    // Asked only of requests with a body: most have none.
+    const qint64 cap = chunked || contentLength > 0 ? bodyCapOf(head) : m_limits.maxBodyBytes;
+    if (contentLength > cap) {
         refuse(socket, c, ApiError::Kind::PayloadTooLarge,
-               u"The request body exceeds %1 bytes."_s.arg(m_limits.maxBodyBytes));
+               u"The request body exceeds %1 bytes."_s.arg(cap));
         return false;
     }
     const bool closeAfter = hasToken(head.connectionTokens, "close")
@@ -486,8 +490,7 @@ bool ConnectionGuard::headersComplete(QTcpSocket *socket, Connection &c)
     // client that gets none sends its body after a short wait.
     const bool nothingOutstanding = c.framed.isEmpty() && c.inFlight == 0 && c.pending.isEmpty();
     // Each request keeps how its own answer ends (a later request must not change it).
-    c.framed.enqueue({ closeAfter, head.http10 && !closeAfter,
-                       chunked ? m_limits.maxBodyBytes : contentLength });
+    c.framed.enqueue({ closeAfter, head.http10 && !closeAfter, chunked ? cap : contentLength });
     if (chunked || contentLength > 0)
         applyReadLimit(socket, c); // room for this request's body
     if ((chunked || contentLength > 0) && hasToken(head.expectations, "100-continue")
@@ -496,6 +499,7 @@ bool ConnectionGuard::headersComplete(QTcpSocket *socket, Connection &c)
 
     c.headerStarted.invalidate();
     c.bodyBytes = 0;
+    c.bodyCap = cap;
     c.bodyReceived = 0;
     c.bodyStarted.start();
     c.bodyOf = head.label;
@@ -509,6 +513,17 @@ bool ConnectionGuard::headersComplete(QTcpSocket *socket, Connection &c)
         requestComplete(c);
     }
     return true;
+}
+
+qint64 ConnectionGuard::bodyCapOf(const RequestHead &head) const
+{
+    if (!m_bodyCap)
+        return m_limits.maxBodyBytes;
+    // The path the router will see: QHttpServer 6.4 takes the target with QUrl::fromEncoded and
+    // routes on its decoded path (an absolute-form target included).
+    const QString path = QUrl::fromEncoded(head.target).path();
+    const qint64 cap = m_bodyCap(head.label.method, path);
+    return cap > 0 ? cap : m_limits.maxBodyBytes;
 }
 
 void ConnectionGuard::markLast(Connection &c)

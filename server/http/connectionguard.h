@@ -11,6 +11,7 @@
 #include <QTimer>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 class QTcpSocket;
@@ -22,7 +23,7 @@ class CorsPolicy;
 // The listening socket in front of QHttpServer 6.4, which polices nothing itself (see
 // ../shared/notes/qthttpserver-6.4.md). Its readyRead slot runs before QHttpServer's and frames
 // each request: too many or too large header fields get 431 and a close before QHttpServer
-// parses them (no smuggling), bodies over the cap 413, ambiguous framing 400, WebSocket
+// parses them (no smuggling), bodies over their route's cap 413, ambiguous framing 400, WebSocket
 // upgrades 400 (in order, then a close); it answers Expect: 100-continue, times out slow headers
 // (408) and idle keep-alive connections, caps the number of connections (503), honours
 // Connection: close and HTTP/1.0 (nothing after such a request is read), and writes each
@@ -42,7 +43,7 @@ public:
     {
         int maxHeaderCount = 64;
         int maxHeaderBytes = 32 * 1024;
-        qint64 maxBodyBytes = 10 * 1024 * 1024;
+        qint64 maxBodyBytes = 10 * 1024 * 1024; // unless the body cap lookup says otherwise
         int headerTimeoutMs = 10'000;
         int idleTimeoutMs = 60'000;
         int maxConnections = 1024;
@@ -62,8 +63,17 @@ public:
         std::shared_ptr<const std::atomic_bool> peerGone;
     };
 
+    // The body cap of a request, from its method and its path (percent-decoded, as QHttpServer
+    // decodes it): 0 leaves it at Limits::maxBodyBytes. Asked once per request with a body, as
+    // soon as its head is complete, on the server's thread.
+    using BodyCapLookup = std::function<qint64(QByteArrayView method, QStringView path)>;
+
     explicit ConnectionGuard(const Limits &limits, QObject *parent = nullptr);
     ~ConnectionGuard() override;
+
+    // Caps bodies per request (the router's routes declare theirs); without it every request
+    // has Limits::maxBodyBytes.
+    void setBodyCapLookup(BodyCapLookup lookup) { m_bodyCap = std::move(lookup); }
 
     // The next request QHttpServer dispatches on `socket`, in the order they were framed.
     Ticket takeTicket(QTcpSocket *socket);
@@ -126,6 +136,7 @@ private:
         int blankBytes = 0; // CR and LF before the request line
         bool upgradeToWebSocket = false; // an Upgrade field names websocket
         RequestLabel label;
+        QByteArray target; // the request-target as sent (the header cap bounds it)
         QString malformed; // why the head is refused, once known
         QList<QByteArray> contentLengths, transferEncodings, connectionTokens, expectations;
     };
@@ -135,7 +146,7 @@ private:
     {
         bool closeAfter = false;
         bool announceKeepAlive = false;
-        qint64 bodyBytes = 0; // its Content-Length, or the cap for a chunked body
+        qint64 bodyBytes = 0; // its Content-Length, or its cap for a chunked body
     };
 
     struct Connection
@@ -147,6 +158,7 @@ private:
         QByteArray line; // chunk-size, chunk end and trailer lines
         qint64 remaining = 0;
         qint64 bodyBytes = 0;
+        qint64 bodyCap = 0; // the cap of the body arriving
         QQueue<Framed> framed; // framed, not dispatched yet, in order
         quint64 dispatched = 0;
         quint64 nextWrite = 0;
@@ -177,6 +189,8 @@ private:
     // Takes one complete header line (without its line ending); false when it was refused.
     bool headerLine(QTcpSocket *socket, Connection &connection, QByteArrayView line);
     bool headersComplete(QTcpSocket *socket, Connection &connection);
+    // The body cap of the request whose head is complete.
+    qint64 bodyCapOf(const RequestHead &head) const;
     void requestComplete(Connection &connection);
     void writeReady(QTcpSocket *socket, Connection &connection);
     // Pauses or resumes reading as the connection's outstanding answers grow or shrink.
@@ -208,6 +222,7 @@ private:
     void turnAway(QTcpSocket *socket);
 
     Limits m_limits;
+    BodyCapLookup m_bodyCap;
     const CorsPolicy *m_cors = nullptr;
     QHash<const QObject *, Connection> m_connections;
     int m_turnedAway = 0; // connections answered 503 and lingering

@@ -51,6 +51,8 @@ void RouteTable::add(Route route)
     Q_ASSERT_X(!(route.access.authenticated && route.executor == Executor::EventLoop),
                "RouteTable::add", "authentication reads the database: use a worker executor");
     m_segments.append(splitPath(route.path));
+    if (route.maxBodyBytes > 0)
+        m_hasBodyCaps = true;
     if (route.path.contains(u'{'))
         m_hasParameterRoutes = true;
     else
@@ -94,6 +96,40 @@ QList<RouteTable::Match> RouteTable::match(const QString &path) const
         found.removeIf([](const Match &match) { return match.route->path.contains(u'{'); });
     }
     return found;
+}
+
+qint64 RouteTable::bodyCap(QByteArrayView method, QStringView path) const
+{
+    if (!m_hasBodyCaps)
+        return 0;
+    // The route dispatch() picks: the first registered for the method whose pattern matches.
+    const QByteArrayView served = method == "HEAD" ? QByteArrayView("GET") : method;
+    for (qsizetype i = 0; i < m_routes.size(); ++i) {
+        if (m_routes.at(i).method == served && matches(i, path))
+            return m_routes.at(i).maxBodyBytes;
+    }
+    return 0;
+}
+
+bool RouteTable::matches(qsizetype index, QStringView path) const
+{
+    // The segments splitPath() gives: what follows each '/', the text before the first dropped.
+    const QStringList &pattern = m_segments.at(index);
+    qsizetype slash = path.indexOf(u'/');
+    qsizetype segment = 0;
+    while (slash >= 0) {
+        const qsizetype next = path.indexOf(u'/', slash + 1);
+        const QStringView text
+                = path.sliced(slash + 1, (next < 0 ? path.size() : next) - slash - 1);
+        if (segment == pattern.size())
+            return false;
+        const QString &part = pattern.at(segment++);
+        const bool parameter = part.startsWith(u'{') && part.endsWith(u'}');
+        if (!parameter && part != text)
+            return false;
+        slash = next;
+    }
+    return segment == pattern.size();
 }
 
 Router::Router(ConnectionGuard &guard, WorkerPools &pools, const JwtCodec &jwt,
@@ -159,6 +195,17 @@ void Router::dispatch(Exchange exchange, std::shared_ptr<RequestContext> context
             route = candidate.route;
             context->pathParameters = candidate.parameters;
         }
+    }
+    // The guard refused a body over this route's cap before it was read; this catches any
+    // difference between its view of the request and QHttpServer's.
+    if (route && route->maxBodyBytes > 0 && context->body.size() > route->maxBodyBytes) {
+        finish(exchange,
+               problemResponse(
+                       ApiError(ApiError::Kind::PayloadTooLarge,
+                                u"The request body exceeds %1 bytes."_s.arg(route->maxBodyBytes)),
+                       exchange.requestId, exchange.path),
+               0);
+        return;
     }
     if (methods.contains("GET"))
         methods.append("HEAD");

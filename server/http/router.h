@@ -38,6 +38,10 @@ struct RouteAccess
 
 using RouteHandler = std::function<HttpResponse(const RequestContext &)>;
 
+// The body cap of routes whose bodies are small JSON documents (a few hundred bytes): room
+// enough, and no more, so that they cannot be made to buffer the server-wide cap.
+constexpr qint64 SmallBodyBytes = 64 * 1024;
+
 struct Route
 {
     QByteArray method; // GET, POST, ... (HEAD and OPTIONS are derived)
@@ -48,6 +52,9 @@ struct Route
     // The handler reads nothing but the principal: when the principal cache already knows the
     // caller, the request is answered on the event loop without a database round trip.
     bool principalOnly = false;
+    // The largest body accepted (413 above, refused by the ConnectionGuard before it is read);
+    // 0: the server-wide max_body_bytes.
+    qint64 maxBodyBytes = 0;
 };
 
 // Every route of the server; controllers add theirs in registerRoutes().
@@ -64,13 +71,21 @@ public:
     };
     // The routes whose pattern matches `path`, in registration order.
     QList<Match> match(const QString &path) const;
+    // The maxBodyBytes of the route that serves `method` on `path` (HEAD as GET), or 0 when
+    // none does or it declares none. Cheap, for the ConnectionGuard to ask of every request
+    // with a body: no allocation, and nothing to search unless some route declares a cap.
+    qint64 bodyCap(QByteArrayView method, QStringView path) const;
 
 private:
+    // Whether the route at `index` matches `path`, as match() decides it.
+    bool matches(qsizetype index, QStringView path) const;
+
     QList<Route> m_routes;
     QList<QStringList> m_segments;
     // Routes without {parameters}, by path: most requests are found here without splitting.
     QMultiHash<QString, qsizetype> m_literal;
     bool m_hasParameterRoutes = false;
+    bool m_hasBodyCaps = false;
 };
 
 // The server's front door behind QHttpServer: copies each request out, finds its route (404,

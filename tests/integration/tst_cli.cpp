@@ -78,7 +78,8 @@ void TestCli::helpDocumentsCommandsAndSettings()
     for (const char *expected :
          { "serve", "migrate", "user create", "--listen", "--data", "--db", "TASKLANE_LISTEN",
            "TASKLANE_DATA", "TASKLANE_DB", "TASKLANE_JWT_SECRET_FILE", "TASKLANE_CORS_ORIGINS",
-           "TASKLANE_ENV", "TASKLANE_DB_PASSWORD_FILE", "127.0.0.1:8080", "--config" })
+           "TASKLANE_ENV", "TASKLANE_DB_PASSWORD_FILE", "127.0.0.1:8080", "--config",
+           "--max-upload-bytes", "TASKLANE_MAX_UPLOAD_BYTES" })
         QVERIFY2(out.contains(expected), expected);
 }
 

@@ -41,6 +41,8 @@ private Q_SLOTS:
     void layersOverrideInOrder_data();
     void layersOverrideInOrder();
     void secretsComeFromFiles();
+    void uploadCapComesFromEveryLayer_data();
+    void uploadCapComesFromEveryLayer();
     void refusals_data();
     void refusals();
     void defaults();
@@ -124,6 +126,34 @@ void TestSettings::secretsComeFromFiles()
     QVERIFY(missing.errors.join(u' ').contains(u"TASKLANE_JWT_SECRET_FILE"_s));
 }
 
+void TestSettings::uploadCapComesFromEveryLayer_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QStringList>("environment");
+    QTest::addColumn<qint64>("maxUpload");
+    QTest::newRow("uploads may be 25 MiB by default")
+            << QStringList() << QStringList() << qint64(25 * 1024 * 1024);
+    QTest::newRow("TASKLANE_MAX_UPLOAD_BYTES sets the upload cap")
+            << QStringList() << QStringList{ u"TASKLANE_MAX_UPLOAD_BYTES=5000000"_s }
+            << qint64(5'000'000);
+    QTest::newRow("--max-upload-bytes beats the environment")
+            << QStringList{ u"--max-upload-bytes"_s, u"2048"_s }
+            << QStringList{ u"TASKLANE_MAX_UPLOAD_BYTES=5000000"_s } << qint64(2048);
+    QTest::newRow("the server-wide body cap leaves the upload cap alone")
+            << QStringList{ u"--max-body-bytes"_s, u"4096"_s } << QStringList()
+            << qint64(25 * 1024 * 1024);
+}
+
+void TestSettings::uploadCapComesFromEveryLayer()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QStringList, environment);
+    QFETCH(qint64, maxUpload);
+    const Loaded loaded = load(arguments, environment);
+    QVERIFY2(loaded.settings, qPrintable(loaded.errors.join(u'\n')));
+    QCOMPARE(loaded.settings->maxUploadBytes, maxUpload);
+}
+
 void TestSettings::refusals_data()
 {
     QTest::addColumn<QStringList>("arguments");
@@ -153,6 +183,8 @@ void TestSettings::refusals_data()
     QTest::newRow("a header cap above what QtHttpServer survives")
             << QStringList{ u"--max-header-count"_s, u"500"_s } << QStringList()
             << u"max_header_count"_s;
+    QTest::newRow("an upload cap under 1 KiB") << QStringList{ u"--max-upload-bytes"_s, u"100"_s }
+                                               << QStringList() << u"max_upload_bytes"_s;
     QTest::newRow("a negative timeout") << QStringList{ u"--idle-timeout-ms"_s, u"-1"_s }
                                         << QStringList() << u"idle_timeout_ms"_s;
     QTest::newRow("a mistyped key in the config file")
@@ -185,6 +217,8 @@ void TestSettings::defaults()
     QCOMPARE(loaded.settings->accessTokenTtl, 900);
     QVERIFY(loaded.settings->jwtSecret.isEmpty()); // generated later in the data folder
     QVERIFY(SettingsLoader::helpText().contains(u"TASKLANE_JWT_SECRET_FILE"_s));
+    QVERIFY(SettingsLoader::helpText().contains(
+            u"TASKLANE_MAX_UPLOAD_BYTES / --max-upload-bytes"_s));
 }
 
 QTEST_GUILESS_MAIN(TestSettings)
