@@ -1,6 +1,8 @@
 #include "serverapp.h"
 
 #include "attachmentstore.h"
+#include "attachmentcontroller.h"
+#include "attachmentservice.h"
 #include "authcontroller.h"
 #include "authservice.h"
 #include "categorycontroller.h"
@@ -150,13 +152,17 @@ void ServerApp::buildServices(SigningKey signingKey)
     // since every waiting unit holds one.
     m_writes = std::make_unique<CommitGroup>(*m_database, std::max(1, m_settings.dbThreads));
     m_cursors = std::make_unique<CursorCodec>(key);
-    m_attachmentFiles = std::make_unique<AttachmentStore>(m_settings.dataDir + u"/attachments"_s);
+    m_attachmentFiles = std::make_unique<AttachmentStore>(m_settings.attachmentsDir);
     m_tasks = std::make_unique<TaskService>(*m_database, *m_writes, *m_cursors, *m_attachmentFiles);
     m_taskListing = std::make_unique<TaskListService>(*m_database, *m_cursors);
     m_categories = std::make_unique<CategoryService>(*m_database, *m_writes);
     m_idempotency = std::make_unique<IdempotencyService>(*m_database, *m_writes);
     m_taskController = std::make_unique<TaskController>(*m_tasks, *m_taskListing, *m_idempotency);
     m_categoryController = std::make_unique<CategoryController>(*m_categories, *m_idempotency);
+    m_attachments = std::make_unique<AttachmentService>(*m_database, *m_tasks, *m_attachmentFiles,
+                                                        m_settings.attachmentQuotaBytes);
+    m_attachmentController = std::make_unique<AttachmentController>(
+            *m_attachments, *m_idempotency, m_settings.maxUploadBytes);
 }
 
 void ServerApp::registerRoutes(RouteTable &routes)
@@ -166,6 +172,7 @@ void ServerApp::registerRoutes(RouteTable &routes)
     m_userController->registerRoutes(routes);
     m_taskController->registerRoutes(routes);
     m_categoryController->registerRoutes(routes);
+    m_attachmentController->registerRoutes(routes);
 }
 
 bool ServerApp::startServing()

@@ -16,6 +16,8 @@ class AuthService;
 class HealthController;
 class RouteTable;
 class UserController;
+class AttachmentController;
+class AttachmentService;
 class AttachmentStore;
 class CategoryController;
 class CategoryService;
@@ -100,6 +102,8 @@ private:
     std::unique_ptr<IdempotencyService> m_idempotency;
     std::unique_ptr<TaskController> m_taskController;
     std::unique_ptr<CategoryController> m_categoryController;
+    std::unique_ptr<AttachmentService> m_attachments;
+    std::unique_ptr<AttachmentController> m_attachmentController;
     std::unique_ptr<WorkerPools> m_pools;
     ConnectionGuard *m_guard = nullptr;
     QHttpServer *m_http = nullptr;

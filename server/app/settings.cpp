@@ -40,6 +40,8 @@ QHash<QString, QString> defaults()
         { u"refresh_token_ttl"_s, QString::number(30 * 24 * 3600) },
         { u"max_body_bytes"_s, QString::number(10 * 1024 * 1024) },
         { u"max_upload_bytes"_s, QString::number(25 * 1024 * 1024) },
+        { u"attachments_dir"_s, QString() },
+        { u"attachment_quota_bytes"_s, QString::number(1024LL * 1024 * 1024) },
         { u"max_header_count"_s, u"64"_s },
         { u"max_header_bytes"_s, QString::number(32 * 1024) },
         { u"header_timeout_ms"_s, u"10000"_s },
@@ -103,6 +105,10 @@ const QList<SettingDefinition> &SettingsLoader::definitions()
         { "max_body_bytes", "BYTES",
           "Largest request body accepted (413 above), unless its route sets its own.", false },
         { "max_upload_bytes", "BYTES", "Largest file upload accepted (413 above).", false },
+        { "attachments_dir", "DIR", "Folder of uploaded files (default: attachments in the data folder).",
+          false },
+        { "attachment_quota_bytes", "BYTES",
+          "Bytes of attachments each user may upload in all (413 quota-exceeded above).", false },
         { "max_header_count", "N", "Most header fields in a request (431 above).", false },
         { "max_header_bytes", "BYTES", "Largest request header section (431 above).", false },
         { "header_timeout_ms", "MS",
@@ -265,6 +271,9 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
     settings.databaseUrl = values.value(u"db"_s);
     if (settings.databaseUrl.isEmpty())
         settings.databaseUrl = u"sqlite:"_s + settings.dataDir + u"/tasklane.db"_s;
+    settings.attachmentsDir = values.value(u"attachments_dir"_s).isEmpty()
+            ? settings.dataDir + u"/attachments"_s
+            : QDir::cleanPath(QDir::current().absoluteFilePath(values.value(u"attachments_dir"_s)));
     settings.environment = values.value(u"env"_s);
     if (settings.environment != u"development" && settings.environment != u"production")
         errors->append(u"env must be development or production"_s);
@@ -292,6 +301,8 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
           [&](qint64 v) { settings.refreshTokenTtl = v; } },
         { "max_body_bytes", 1024, 1LL << 30, [&](qint64 v) { settings.maxBodyBytes = v; } },
         { "max_upload_bytes", 1024, 1LL << 30, [&](qint64 v) { settings.maxUploadBytes = v; } },
+        { "attachment_quota_bytes", 0, 1LL << 50,
+          [&](qint64 v) { settings.attachmentQuotaBytes = v; } },
         { "max_header_count", 8, 100, [&](qint64 v) { settings.maxHeaderCount = int(v); } },
         // QHttpServer 6.4 drops all headers past 100 fields or 100 KiB: stay well below.
         { "max_header_bytes", 1024, 64 * 1024,

@@ -35,6 +35,8 @@ struct ServerSettings
     QString logLevel;
     qint64 maxBodyBytes = 10 * 1024 * 1024;
     qint64 maxUploadBytes = 25 * 1024 * 1024; // the body cap of upload routes
+    QString attachmentsDir; // uploaded files
+    qint64 attachmentQuotaBytes = 1024LL * 1024 * 1024; // per user
     int maxHeaderCount = 64;
     int maxHeaderBytes = 32 * 1024;
     int headerTimeoutMs = 10'000;

@@ -25,6 +25,8 @@ ProblemKindInfo problemKindInfo(ApiError::Kind kind)
     case K::IdempotencyKeyReused:
         return { 422, "idempotency-key-reused", "Idempotency-Key used with another request" };
     case K::QuotaExceeded: return { 413, "quota-exceeded", "Storage quota exceeded" };
+    case K::InsufficientStorage:
+        return { 507, "insufficient-storage", "The server has no room for this now" };
     case K::PayloadTooLarge: return { 413, "payload-too-large", "Request body too large" };
     case K::UnsupportedMediaType:
         return { 415, "unsupported-media-type", "Unsupported media type" };

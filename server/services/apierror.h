@@ -27,6 +27,7 @@ public:
         PreconditionFailed,
         IdempotencyKeyReused,
         QuotaExceeded,
+        InsufficientStorage,
         PayloadTooLarge,
         UnsupportedMediaType,
         HeaderFieldsTooLarge,

@@ -64,6 +64,7 @@ void TestProblem::everyErrorKindMapsOnce_data()
         { K::PreconditionFailed, 412 },
         { K::IdempotencyKeyReused, 422 },
         { K::QuotaExceeded, 413 },
+        { K::InsufficientStorage, 507 },
         { K::PayloadTooLarge, 413 },
         { K::UnsupportedMediaType, 415 },
         { K::HeaderFieldsTooLarge, 431 },
