@@ -25,18 +25,18 @@ namespace {
 
 // Words for titles and descriptions: a few common ones (which most tasks share, as real lists
 // do) and many rarer ones, so that searches have both broad and narrow matches.
-const QStringList Common{ u"review"_s, u"call"_s, u"email"_s, u"plan"_s, u"buy"_s,
+const QStringList Common{ u"review"_s, u"call"_s,  u"email"_s, u"plan"_s, u"buy"_s,
                           u"fix"_s,    u"write"_s, u"check"_s, u"book"_s, u"send"_s };
 const QStringList Rare{
-    u"invoice"_s,  u"dentist"_s,   u"garden"_s,   u"budget"_s,   u"passport"_s, u"insurance"_s,
-    u"quarterly"_s, u"report"_s,   u"birthday"_s, u"groceries"_s, u"car"_s,     u"tax"_s,
-    u"meeting"_s,  u"slides"_s,    u"backup"_s,   u"server"_s,   u"renewal"_s,  u"contract"_s,
-    u"flight"_s,   u"hotel"_s,     u"plumber"_s,  u"library"_s,  u"laptop"_s,   u"printer"_s,
-    u"recipe"_s,   u"vet"_s,       u"school"_s,   u"newsletter"_s, u"roadmap"_s, u"hiring"_s,
-    u"interview"_s, u"migration"_s, u"database"_s, u"release"_s, u"security"_s, u"audit"_s,
-    u"pharmacy"_s, u"bicycle"_s,   u"painting"_s, u"concert"_s,
+    u"invoice"_s,   u"dentist"_s,   u"garden"_s,   u"budget"_s,     u"passport"_s, u"insurance"_s,
+    u"quarterly"_s, u"report"_s,    u"birthday"_s, u"groceries"_s,  u"car"_s,      u"tax"_s,
+    u"meeting"_s,   u"slides"_s,    u"backup"_s,   u"server"_s,     u"renewal"_s,  u"contract"_s,
+    u"flight"_s,    u"hotel"_s,     u"plumber"_s,  u"library"_s,    u"laptop"_s,   u"printer"_s,
+    u"recipe"_s,    u"vet"_s,       u"school"_s,   u"newsletter"_s, u"roadmap"_s,  u"hiring"_s,
+    u"interview"_s, u"migration"_s, u"database"_s, u"release"_s,    u"security"_s, u"audit"_s,
+    u"pharmacy"_s,  u"bicycle"_s,   u"painting"_s, u"concert"_s,
 };
-const QStringList Tags{ u"work"_s, u"home"_s,  u"errand"_s, u"health"_s,
+const QStringList Tags{ u"work"_s,  u"home"_s,   u"errand"_s, u"health"_s,
                         u"money"_s, u"travel"_s, u"family"_s, u"urgent"_s };
 
 QString pick(const QStringList &words, QRandomGenerator &random)
@@ -82,8 +82,9 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
     if (args.size() != 7) {
-        std::fprintf(stderr, "usage: tasklane-seed DB_URL USERS TASKS_PER_USER BIG_USER_TASKS "
-                             "PASSWORD OUT\n");
+        std::fprintf(stderr,
+                     "usage: tasklane-seed DB_URL USERS TASKS_PER_USER BIG_USER_TASKS "
+                     "PASSWORD OUT\n");
         return 2;
     }
     QString error;

@@ -129,7 +129,8 @@ ApiReply *ApiClient::listTasks(const TaskQuery &query)
 
 ApiReply *ApiClient::searchTasks(const TaskQuery &query)
 {
-    return send("GET", u"/api/v1/tasks/search?"_s + query.toUrlQuery().toString(QUrl::FullyEncoded));
+    return send("GET",
+                u"/api/v1/tasks/search?"_s + query.toUrlQuery().toString(QUrl::FullyEncoded));
 }
 
 ApiReply *ApiClient::updateTask(qint64 id, const TaskChanges &changes, qint64 ifMatch)
@@ -177,11 +178,11 @@ ApiReply *ApiClient::unshareTask(qint64 id, qint64 userId)
 
 ApiReply *ApiClient::taskHistory(qint64 id, const QString &cursor)
 {
-    return send("GET", taskPath(id, u"/history"_s)
+    return send("GET",
+                taskPath(id, u"/history"_s)
                         + (cursor.isEmpty() ? QString()
                                             : u"?cursor="_s
-                                                      + QString::fromLatin1(
-                                                              QUrl::toPercentEncoding(cursor))));
+                                           + QString::fromLatin1(QUrl::toPercentEncoding(cursor))));
 }
 
 ApiReply *ApiClient::categories()

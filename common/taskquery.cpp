@@ -55,9 +55,8 @@ std::optional<qint64> positiveId(const QString &text)
     bool ok = false;
     const qint64 id = text.toLongLong(&ok);
     // Digits only: toLongLong() also takes "+5" and " 5".
-    if (!ok || id < 1 || text.isEmpty() || !std::all_of(text.begin(), text.end(), [](QChar c) {
-            return c >= u'0' && c <= u'9';
-        }))
+    if (!ok || id < 1 || text.isEmpty()
+        || !std::all_of(text.begin(), text.end(), [](QChar c) { return c >= u'0' && c <= u'9'; }))
         return std::nullopt;
     return id;
 }
@@ -90,11 +89,11 @@ QString dueBoundToString(const DueBound &bound)
 
 const QSet<QString> &knownParameters()
 {
-    static const QSet<QString> names{ u"status"_s,      u"priority"_s, u"category_id"_s,
-                                      u"tag"_s,         u"assignee_id"_s, u"due_before"_s,
-                                      u"due_after"_s,   u"due"_s,      u"ready"_s,
-                                      u"q"_s,           u"trashed"_s,  u"sort"_s,
-                                      u"limit"_s,       u"cursor"_s,   u"include_total"_s };
+    static const QSet<QString> names{ u"status"_s,    u"priority"_s,    u"category_id"_s,
+                                      u"tag"_s,       u"assignee_id"_s, u"due_before"_s,
+                                      u"due_after"_s, u"due"_s,         u"ready"_s,
+                                      u"q"_s,         u"trashed"_s,     u"sort"_s,
+                                      u"limit"_s,     u"cursor"_s,      u"include_total"_s };
     return names;
 }
 
@@ -227,7 +226,8 @@ std::optional<TaskQuery> TaskQuery::fromUrlQuery(const QUrlQuery &query, FieldEr
         } else if (name == u"due_before" || name == u"due_after") {
             const auto bound = dueBoundFromString(value);
             if (!bound)
-                bad(name, u"This must be an RFC 3339 instant with an offset or a YYYY-MM-DD date."_s);
+                bad(name,
+                    u"This must be an RFC 3339 instant with an offset or a YYYY-MM-DD date."_s);
             else if (name == u"due_before")
                 parsed.dueBefore = *bound;
             else
@@ -255,8 +255,9 @@ std::optional<TaskQuery> TaskQuery::fromUrlQuery(const QUrlQuery &query, FieldEr
             const auto field = sortFieldFromString(descending ? QStringView(value).sliced(1)
                                                               : QStringView(value));
             if (!field) {
-                bad(name, u"This must be due, priority, created, updated or title, with - for "
-                          "descending."_s);
+                bad(name,
+                    u"This must be due, priority, created, updated or title, with - for "
+                    "descending."_s);
             } else {
                 parsed.sort = *field;
                 parsed.descending = descending;

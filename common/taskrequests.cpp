@@ -217,8 +217,8 @@ std::optional<QList<qint64>> readBlockers(JsonFieldReader &reader, const QJsonVa
 // Fields of a task a client may read but never write.
 const QStringList &readOnlyTaskFields()
 {
-    static const QStringList fields{ u"id"_s,         u"owner_id"_s,     u"assignees"_s,
-                                     u"version"_s,    u"created_at"_s,   u"updated_at"_s,
+    static const QStringList fields{ u"id"_s,           u"owner_id"_s,   u"assignees"_s,
+                                     u"version"_s,      u"created_at"_s, u"updated_at"_s,
                                      u"completed_at"_s, u"trashed_at"_s };
     return fields;
 }
@@ -228,8 +228,7 @@ std::optional<TaskChanges> readTaskChanges(const QJsonObject &json, bool creatin
 {
     JsonFieldReader reader(json);
     TaskChanges changes;
-    changes.title = readLine(reader, u"title"_s,
-                             creating ? Presence::Required : Presence::Optional,
+    changes.title = readLine(reader, u"title"_s, creating ? Presence::Required : Presence::Optional,
                              TaskLimits::TitleMaxLength);
     if (!creating && json.value(u"title"_s).isNull())
         reader.addError(u"title"_s, u"required"_s, u"A task always has a title."_s);
@@ -254,14 +253,14 @@ std::optional<TaskChanges> readTaskChanges(const QJsonObject &json, bool creatin
                                           u"todo, in_progress, done"_s);
     changes.priority = readEnum<TaskPriority>(reader, u"priority"_s, &taskPriorityFromString,
                                               u"high, medium, low"_s);
-    changes.categoryId = readClearable<qint64>(
-            reader, u"category_id"_s, [&reader](const QJsonValue &value) {
-                const auto id = wholeNumber(value);
-                if (!id || *id < 1)
-                    reader.addError(u"category_id"_s, u"wrong_type"_s,
-                                    u"A category id is a positive whole number, or null."_s);
-                return id && *id >= 1 ? id : std::nullopt;
-            });
+    changes.categoryId
+            = readClearable<qint64>(reader, u"category_id"_s, [&reader](const QJsonValue &value) {
+                  const auto id = wholeNumber(value);
+                  if (!id || *id < 1)
+                      reader.addError(u"category_id"_s, u"wrong_type"_s,
+                                      u"A category id is a positive whole number, or null."_s);
+                  return id && *id >= 1 ? id : std::nullopt;
+              });
     if (const auto value = reader.value(u"tags"_s))
         changes.tags = readTags(reader, *value);
     changes.dueAt = readClearable<QDateTime>(
@@ -310,9 +309,8 @@ std::optional<TaskChanges> readTaskChanges(const QJsonObject &json, bool creatin
         if (json.contains(field)) {
             reader.markKnown(field);
             reader.addError(field, u"read_only"_s,
-                            field == u"assignees"
-                                    ? u"Share a task with POST /tasks/{id}/assign."_s
-                                    : u"This field is set by the server."_s);
+                            field == u"assignees" ? u"Share a task with POST /tasks/{id}/assign."_s
+                                                  : u"This field is set by the server."_s);
         }
     }
     const FieldErrors &found = reader.finish();
@@ -391,8 +389,7 @@ QJsonObject TaskChanges::toJson() const
     return json;
 }
 
-std::optional<TaskChanges> TaskChanges::fromCreateJson(const QJsonObject &json,
-                                                       FieldErrors *errors)
+std::optional<TaskChanges> TaskChanges::fromCreateJson(const QJsonObject &json, FieldErrors *errors)
 {
     return readTaskChanges(json, true, errors);
 }
@@ -418,15 +415,14 @@ std::optional<AssignRequest> AssignRequest::fromJson(const QJsonObject &json, Fi
     AssignRequest request;
     request.userId = reader.integer(u"user_id"_s, Presence::Optional, 1,
                                     std::numeric_limits<qint64>::max());
-    if (const auto email = reader.string(u"email"_s, Presence::Optional,
-                                         AccountLimits::EmailMaxLength, 1)) {
+    if (const auto email
+        = reader.string(u"email"_s, Presence::Optional, AccountLimits::EmailMaxLength, 1)) {
         request.email = normalizeEmail(*email);
         if (!request.email)
             reader.addError(u"email"_s, u"invalid_format"_s, u"This is not an email address."_s);
     }
     if (json.contains(u"user_id"_s) == json.contains(u"email"_s))
-        reader.addError(u"user_id"_s,
-                        json.contains(u"user_id"_s) ? u"conflict"_s : u"required"_s,
+        reader.addError(u"user_id"_s, json.contains(u"user_id"_s) ? u"conflict"_s : u"required"_s,
                         u"Name the user by user_id or by email (one of them)."_s);
     const auto permission = reader.value(u"permission"_s);
     if (!permission) {

@@ -61,13 +61,14 @@ HttpResponse AttachmentController::upload(const RequestContext &request) const
                        u"The multipart body is malformed: %1"_s.arg(form.error()));
     const MultipartForm::Part *file = form.part(u"file");
     if (!file || !file->isFile())
-        throw ApiError::validation({ { u"file"_s, u"required"_s,
-                                       u"Send the file in a part named \"file\" with a filename."_s } });
+        throw ApiError::validation(
+                { { u"file"_s, u"required"_s,
+                    u"Send the file in a part named \"file\" with a filename."_s } });
     if (file->body.isEmpty())
         throw ApiError::validation({ { u"file"_s, u"empty"_s, u"The file is empty."_s } });
     return idempotentPost(request, m_idempotency, [&] {
-        const Attachment attachment = m_attachments.add(request.requirePrincipal(), taskId,
-                                                        file->fileName, file->body);
+        const Attachment attachment
+                = m_attachments.add(request.requirePrincipal(), taskId, file->fileName, file->body);
         HttpResponse response = HttpResponse::json(201, attachment.toJson());
         response.setHeader("Location",
                            "/api/v1/tasks/" + QByteArray::number(taskId) + "/attachments/"

@@ -5,9 +5,9 @@
 #include "idempotentpost.h"
 #include "recurrence.h"
 #include "router.h"
+#include "tasklistservice.h"
 #include "taskquery.h"
 #include "taskrequests.h"
-#include "tasklistservice.h"
 #include "taskservice.h"
 
 #include <QJsonArray>
@@ -43,8 +43,8 @@ TaskQuery parseQuery(const RequestContext &request)
     FieldErrors errors;
     const auto query = TaskQuery::fromUrlQuery(request.query(), &errors);
     if (!query)
-        throw ApiError(ApiError::Kind::BadRequest,
-                       u"A query parameter is not valid; see errors."_s, errors);
+        throw ApiError(ApiError::Kind::BadRequest, u"A query parameter is not valid; see errors."_s,
+                       errors);
     return *query;
 }
 
@@ -127,9 +127,9 @@ HttpResponse TaskController::list(const RequestContext &request) const
     for (const TaskRecord &record : page.items)
         items.append(record.task.toJson());
     QJsonObject json{ { u"items"_s, items },
-                      { u"next_cursor"_s, page.nextCursor.isEmpty()
-                                ? QJsonValue(QJsonValue::Null)
-                                : QJsonValue(page.nextCursor) } };
+                      { u"next_cursor"_s,
+                        page.nextCursor.isEmpty() ? QJsonValue(QJsonValue::Null)
+                                                  : QJsonValue(page.nextCursor) } };
     if (page.total)
         json.insert(u"total"_s, totalValue(page.total));
     return HttpResponse::json(200, json);
@@ -140,8 +140,9 @@ HttpResponse TaskController::list(const RequestContext &request) const
 HttpResponse TaskController::search(const RequestContext &request) const
 {
     if (request.query().hasQueryItem(u"sort"_s))
-        throw badParameter(u"sort"_s, u"Search results come best match first; sort lists with "
-                                      "GET /tasks?q= instead."_s);
+        throw badParameter(u"sort"_s,
+                           u"Search results come best match first; sort lists with "
+                           "GET /tasks?q= instead."_s);
     const TaskSearchPage page = m_listing.search(request.requirePrincipal(), parseQuery(request));
     QJsonArray items;
     for (const TaskSearchHit &hit : page.items) {
@@ -150,9 +151,9 @@ HttpResponse TaskController::search(const RequestContext &request) const
         items.append(json);
     }
     QJsonObject json{ { u"items"_s, items },
-                      { u"next_cursor"_s, page.nextCursor.isEmpty()
-                                ? QJsonValue(QJsonValue::Null)
-                                : QJsonValue(page.nextCursor) } };
+                      { u"next_cursor"_s,
+                        page.nextCursor.isEmpty() ? QJsonValue(QJsonValue::Null)
+                                                  : QJsonValue(page.nextCursor) } };
     if (page.total)
         json.insert(u"total"_s, totalValue(page.total));
     return HttpResponse::json(200, json);
@@ -297,9 +298,10 @@ HttpResponse TaskController::history(const RequestContext &request) const
             ? m_tasks.encodeHistoryCursor(records.at(limit - 1).id, id)
             : QString();
     return HttpResponse::json(
-            200, { { u"items"_s, items },
-                   { u"next_cursor"_s, next.isEmpty() ? QJsonValue(QJsonValue::Null)
-                                                      : QJsonValue(next) } });
+            200,
+            { { u"items"_s, items },
+              { u"next_cursor"_s,
+                next.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(next) } });
 }
 
 // GET /api/v1/tasks/{id}/occurrences?from&to&limit -> 200 {items: [{due_at} | {due_date}]}

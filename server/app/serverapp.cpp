@@ -1,8 +1,8 @@
 #include "serverapp.h"
 
-#include "attachmentstore.h"
 #include "attachmentcontroller.h"
 #include "attachmentservice.h"
+#include "attachmentstore.h"
 #include "authcontroller.h"
 #include "authservice.h"
 #include "categorycontroller.h"
@@ -161,8 +161,8 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_categoryController = std::make_unique<CategoryController>(*m_categories, *m_idempotency);
     m_attachments = std::make_unique<AttachmentService>(*m_database, *m_tasks, *m_attachmentFiles,
                                                         m_settings.attachmentQuotaBytes);
-    m_attachmentController = std::make_unique<AttachmentController>(
-            *m_attachments, *m_idempotency, m_settings.maxUploadBytes);
+    m_attachmentController = std::make_unique<AttachmentController>(*m_attachments, *m_idempotency,
+                                                                    m_settings.maxUploadBytes);
 }
 
 void ServerApp::registerRoutes(RouteTable &routes)

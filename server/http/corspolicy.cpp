@@ -22,7 +22,8 @@ void CorsPolicy::apply(const QByteArray &origin, HttpResponse &response) const
         return;
     response.setHeader("Vary", "Origin");
     response.setHeader("Access-Control-Allow-Origin", origin);
-    response.setHeader("Access-Control-Expose-Headers", "X-Request-Id, Location, Retry-After, ETag, "
+    response.setHeader("Access-Control-Expose-Headers",
+                       "X-Request-Id, Location, Retry-After, ETag, "
                        "Idempotent-Replayed, Content-Disposition");
 }
 

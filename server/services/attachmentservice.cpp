@@ -95,8 +95,7 @@ Attachment AttachmentService::add(const Principal &principal, qint64 taskId,
             record.storedName = file.storedName;
             stored = attachments.insert(record);
             m_tasks.touch(principal, task, u"attachment_added"_s,
-                          { { u"attachments"_s, QJsonValue(QJsonValue::Null),
-                              summary(stored) } });
+                          { { u"attachments"_s, QJsonValue(QJsonValue::Null), summary(stored) } });
         });
     } catch (...) {
         m_files.remove(file.storedName); // no row names it
@@ -111,8 +110,8 @@ QList<Attachment> AttachmentService::list(const Principal &principal, qint64 tas
     return AttachmentRepository(m_database).forTask(taskId);
 }
 
-AttachmentService::Download AttachmentService::download(const Principal &principal,
-                                                        qint64 taskId, qint64 attachmentId) const
+AttachmentService::Download AttachmentService::download(const Principal &principal, qint64 taskId,
+                                                        qint64 attachmentId) const
 {
     m_tasks.get(principal, taskId);
     const auto record = AttachmentRepository(m_database).find(taskId, attachmentId);
@@ -130,8 +129,7 @@ AttachmentService::Download AttachmentService::download(const Principal &princip
     return { record->attachment, std::move(*bytes) };
 }
 
-void AttachmentService::remove(const Principal &principal, qint64 taskId,
-                               qint64 attachmentId) const
+void AttachmentService::remove(const Principal &principal, qint64 taskId, qint64 attachmentId) const
 {
     QString storedName;
     m_tasks.write([&] {

@@ -14,8 +14,7 @@ namespace {
 ApiError nameTaken()
 {
     return ApiError(ApiError::Kind::Conflict, u"You already have a category of this name."_s,
-                    { { u"name"_s, u"taken"_s,
-                        u"Category names are unique (ignoring case)."_s } });
+                    { { u"name"_s, u"taken"_s, u"Category names are unique (ignoring case)."_s } });
 }
 
 ApiError categoryNotFound()

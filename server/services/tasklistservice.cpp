@@ -165,8 +165,8 @@ TaskSearchPage TaskListService::search(const Principal &principal, const TaskQue
     page.items = listing.search(filter, offset, query.limit + 1);
     if (page.items.size() > query.limit) {
         page.items.resize(query.limit);
-        page.nextCursor = m_cursors.encode(
-                { { u"f"_s, fingerprint }, { u"o"_s, offset + query.limit } });
+        page.nextCursor
+                = m_cursors.encode({ { u"f"_s, fingerprint }, { u"o"_s, offset + query.limit } });
     }
     if (query.includeTotal) {
         TaskListFilter counted = filter;

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "principal.h"
-#include "taskquery.h"
 #include "tasklistrepository.h"
+#include "taskquery.h"
 
 #include <QList>
 #include <QString>

@@ -2,8 +2,8 @@
 
 #include "apierror.h"
 #include "attachmentrepository.h"
-#include "categoryrepository.h"
 #include "attachmentstore.h"
+#include "categoryrepository.h"
 #include "commitgroup.h"
 #include "cursorcodec.h"
 #include "database.h"
@@ -50,13 +50,13 @@ ApiError blockedByOpenTasks(const QList<qint64> &open)
     for (qint64 id : open) {
         if (errors.size() == MaxFieldErrors)
             break;
-        errors.append({ u"blocked_by"_s, u"open_blocker"_s,
-                        u"Task %1 is not done yet."_s.arg(id) });
+        errors.append(
+                { u"blocked_by"_s, u"open_blocker"_s, u"Task %1 is not done yet."_s.arg(id) });
     }
-    return ApiError(ApiError::Kind::Conflict,
-                    u"This task is blocked by open tasks (%1); finish them first."_s.arg(
-                            idList(open)),
-                    errors);
+    return ApiError(
+            ApiError::Kind::Conflict,
+            u"This task is blocked by open tasks (%1); finish them first."_s.arg(idList(open)),
+            errors);
 }
 
 Occurrence occurrenceOf(const Task &task)
@@ -80,9 +80,9 @@ Occurrence occurrenceFromText(const QString &text)
 const QStringList &trackedFields()
 {
     static const QStringList fields{
-        u"title"_s,     u"description"_s, u"status"_s,   u"priority"_s,     u"category_id"_s,
-        u"tags"_s,      u"due_at"_s,      u"due_date"_s, u"reminders"_s,    u"rrule"_s,
-        u"blocked_by"_s, u"assignees"_s,  u"completed_at"_s, u"trashed_at"_s,
+        u"title"_s,      u"description"_s, u"status"_s,       u"priority"_s,   u"category_id"_s,
+        u"tags"_s,       u"due_at"_s,      u"due_date"_s,     u"reminders"_s,  u"rrule"_s,
+        u"blocked_by"_s, u"assignees"_s,   u"completed_at"_s, u"trashed_at"_s,
     };
     return fields;
 }
@@ -117,8 +117,8 @@ QList<FieldChange> diffTasks(const Task &before, const Task &after)
     return changes;
 }
 
-TaskService::TaskService(const Database &database, CommitGroup &writes,
-                         const CursorCodec &cursors, const AttachmentStore &files)
+TaskService::TaskService(const Database &database, CommitGroup &writes, const CursorCodec &cursors,
+                         const AttachmentStore &files)
     : m_database(database), m_writes(writes), m_cursors(cursors), m_files(files)
 { }
 
@@ -154,8 +154,8 @@ TaskRecord TaskService::get(const Principal &principal, qint64 taskId) const
     return reload(principal, taskId);
 }
 
-TaskRecord TaskService::loadForWrite(const Principal &principal, qint64 taskId,
-                                     TaskAccess needed, std::optional<qint64> expectedVersion) const
+TaskRecord TaskService::loadForWrite(const Principal &principal, qint64 taskId, TaskAccess needed,
+                                     std::optional<qint64> expectedVersion) const
 {
     const auto record = TaskRepository(m_database).findForUpdate(taskId, principal.user.id);
     if (!record)
@@ -268,9 +268,9 @@ TaskRecord TaskService::applyChanges(const Principal &principal, const TaskRecor
     if (changes.categoryId) {
         if (*changes.categoryId
             && !CategoryRepository(m_database).find(task.ownerId, **changes.categoryId))
-            throw ApiError::validation({ { u"category_id"_s, u"not_found"_s,
-                                           u"The task's owner has no category %1."_s.arg(
-                                                   **changes.categoryId) } });
+            throw ApiError::validation(
+                    { { u"category_id"_s, u"not_found"_s,
+                        u"The task's owner has no category %1."_s.arg(**changes.categoryId) } });
         task.categoryId = *changes.categoryId;
     }
     if (changes.tags)
@@ -298,10 +298,12 @@ TaskRecord TaskService::applyChanges(const Principal &principal, const TaskRecor
     FieldErrors errors;
     if (!task.hasDue()) {
         if (!task.rrule.isEmpty())
-            errors.append({ u"rrule"_s, u"needs_due"_s,
-                            u"A recurring task needs due_at or due_date: its first occurrence."_s });
-        if (std::any_of(task.reminders.cbegin(), task.reminders.cend(),
-                        [](const Reminder &reminder) { return reminder.beforeMinutes.has_value(); }))
+            errors.append(
+                    { u"rrule"_s, u"needs_due"_s,
+                      u"A recurring task needs due_at or due_date: its first occurrence."_s });
+        if (std::any_of(
+                    task.reminders.cbegin(), task.reminders.cend(),
+                    [](const Reminder &reminder) { return reminder.beforeMinutes.has_value(); }))
             errors.append({ u"reminders"_s, u"needs_due"_s,
                             u"A reminder before_minutes needs the task to have a due time."_s });
     }
@@ -541,8 +543,7 @@ TaskRecord TaskService::finishOccurrence(const Principal &principal, qint64 task
         } else {
             const Occurrence finished = occurrenceOf(task);
             tasks.recordOccurrence(taskId,
-                                   TaskRepository::occurrenceText(finished.dueAt,
-                                                                  finished.dueDate),
+                                   TaskRepository::occurrenceText(finished.dueAt, finished.dueDate),
                                    completed, principal.user.id);
             QString problem;
             const auto rule = RecurrenceRule::parse(task.rrule, finished.isAllDay(), &problem);
@@ -655,9 +656,9 @@ QList<Occurrence> TaskService::occurrences(const Principal &principal, qint64 ta
         QList<Occurrence> single;
         if (task.hasDue() && task.status != TaskStatus::Done) {
             const Occurrence only = occurrenceOf(task);
-            const auto within = RecurrenceRule::parse(u"FREQ=YEARLY;COUNT=1"_s, only.isAllDay(),
-                                                      nullptr)
-                                        ->between(only, from, to, zone, 1);
+            const auto within
+                    = RecurrenceRule::parse(u"FREQ=YEARLY;COUNT=1"_s, only.isAllDay(), nullptr)
+                              ->between(only, from, to, zone, 1);
             single = within;
         }
         return single;
@@ -667,9 +668,8 @@ QList<Occurrence> TaskService::occurrences(const Principal &principal, qint64 ta
         return {};
     // The list starts at the current occurrence: completed and skipped ones are behind it.
     const Occurrence current = occurrenceOf(task);
-    const QDateTime currentStart = current.isAllDay()
-            ? TimeZones::startOfDay(current.dueDate, zone)
-            : current.dueAt;
+    const QDateTime currentStart
+            = current.isAllDay() ? TimeZones::startOfDay(current.dueDate, zone) : current.dueAt;
     return rule->between(occurrenceFromText(record.seriesStart), std::max(from, currentStart), to,
                          zone, limit);
 }

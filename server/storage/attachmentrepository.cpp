@@ -34,8 +34,8 @@ Attachment AttachmentRepository::insert(const AttachmentRecord &record) const
     const auto row = m_database.fetchOne(
             u"INSERT INTO attachments (task_id, uploader_id, file_name, content_type, size, "
             "sha256, stored_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
-            { attachment.taskId, attachment.uploaderId, attachment.fileName,
-              attachment.contentType, attachment.size, attachment.sha256, record.storedName,
+            { attachment.taskId, attachment.uploaderId, attachment.fileName, attachment.contentType,
+              attachment.size, attachment.sha256, record.storedName,
               Database::bindTime(attachment.createdAt) });
     Attachment stored = attachment;
     stored.id = row->value(0).toLongLong();
@@ -53,12 +53,11 @@ QList<Attachment> AttachmentRepository::forTask(qint64 taskId) const
     return attachments;
 }
 
-std::optional<AttachmentRecord> AttachmentRepository::find(qint64 taskId,
-                                                           qint64 attachmentId) const
+std::optional<AttachmentRecord> AttachmentRepository::find(qint64 taskId, qint64 attachmentId) const
 {
-    const auto row = m_database.fetchOne(u"SELECT "_s + AttachmentColumns
-                                                 + u" FROM attachments WHERE id = ? AND task_id = ?"_s,
-                                         { attachmentId, taskId }, Database::Retry::Safe);
+    const auto row = m_database.fetchOne(
+            u"SELECT "_s + AttachmentColumns + u" FROM attachments WHERE id = ? AND task_id = ?"_s,
+            { attachmentId, taskId }, Database::Retry::Safe);
     return row ? std::optional<AttachmentRecord>(toRecord(*row)) : std::nullopt;
 }
 

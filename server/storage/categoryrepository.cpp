@@ -55,21 +55,22 @@ QList<Category> CategoryRepository::list(qint64 ownerId) const
 
 std::optional<Category> CategoryRepository::find(qint64 ownerId, qint64 id) const
 {
-    const auto row = m_database.fetchOne(u"SELECT "_s + CategoryColumns
-                                                 + u" FROM categories WHERE id = ? AND owner_id = ?"_s,
-                                         { id, ownerId }, Database::Retry::Safe);
+    const auto row = m_database.fetchOne(
+            u"SELECT "_s + CategoryColumns + u" FROM categories WHERE id = ? AND owner_id = ?"_s,
+            { id, ownerId }, Database::Retry::Safe);
     return row ? std::optional<Category>(toCategory(*row)) : std::nullopt;
 }
 
-CategoryRepository::UpdateResult CategoryRepository::update(qint64 ownerId, qint64 id,
-                                                            const std::optional<QString> &name,
-                                                            const std::optional<QString> &color) const
+CategoryRepository::UpdateResult
+CategoryRepository::update(qint64 ownerId, qint64 id, const std::optional<QString> &name,
+                           const std::optional<QString> &color) const
 {
     const QVariant nullText(QMetaType::fromType<QString>());
     try {
         // color: absent keeps it (the flag is 0), "" clears it.
         const int changed = m_database.execute(
-                u"UPDATE categories SET name = COALESCE(?, name), name_key = COALESCE(?, name_key), "
+                u"UPDATE categories SET name = COALESCE(?, name), name_key = COALESCE(?, "
+                u"name_key), "
                 "color = CASE WHEN ? = 1 THEN ? ELSE color END, updated_at = ? "
                 "WHERE id = ? AND owner_id = ?"_s,
                 { name ? QVariant(*name) : nullText, name ? QVariant(foldCase(*name)) : nullText,

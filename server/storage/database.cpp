@@ -10,8 +10,8 @@
 #include <QThread>
 
 #include <map>
-#include <unordered_map>
 #include <memory>
+#include <unordered_map>
 
 using namespace Qt::StringLiterals;
 
@@ -277,7 +277,8 @@ QSqlQuery &preparedStatement(Database::ThreadConnection &connection, const QSqlD
             }
             connection.statements.erase(oldest);
         }
-        it = connection.statements.emplace(sql, Database::ThreadConnection::Statement{ std::move(query), 0 })
+        it = connection.statements
+                     .emplace(sql, Database::ThreadConnection::Statement{ std::move(query), 0 })
                      .first;
     }
     it->second.lastUse = ++connection.uses;

@@ -10,7 +10,7 @@ using namespace Qt::StringLiterals;
 namespace Tasklane {
 
 std::optional<IdempotencyRepository::Entry> IdempotencyRepository::find(qint64 userId,
-                                                                         const QString &key) const
+                                                                        const QString &key) const
 {
     const auto row = m_database.fetchOne(
             u"SELECT request_hash, status, headers, body FROM idempotency_keys "

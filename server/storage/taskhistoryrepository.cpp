@@ -39,7 +39,8 @@ QList<TaskHistoryRecord> TaskHistoryRepository::forTask(qint64 taskId, qint64 af
         record.actorId = row.value(2).toLongLong();
         record.at = Database::readTime(row.value(3));
         record.action = row.value(4).toString();
-        const QJsonArray changes = QJsonDocument::fromJson(row.value(5).toString().toUtf8()).array();
+        const QJsonArray changes
+                = QJsonDocument::fromJson(row.value(5).toString().toUtf8()).array();
         for (const QJsonValue &value : changes) {
             const QJsonObject change = value.toObject();
             record.changes.append({ change.value(u"field"_s).toString(), change.value(u"old"_s),

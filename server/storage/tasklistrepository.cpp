@@ -102,8 +102,7 @@ void addFilters(const Database &database, const TaskListFilter &filter, Statemen
     }
     if (!filter.text.isEmpty()) {
         if (postgres) {
-            statement.add(u" AND t.search @@ websearch_to_tsquery('simple', ?)"_s,
-                          { filter.text });
+            statement.add(u" AND t.search @@ websearch_to_tsquery('simple', ?)"_s, { filter.text });
         } else {
             const QString match = TaskListRepository::ftsQuery(filter.text);
             if (match.isEmpty())
@@ -193,8 +192,8 @@ QList<TaskRecord> TaskListRepository::list(const TaskListFilter &filter,
     addAfter(filter, after, statement);
     statement.add(orderBy(filter, key, u"t.id"_s) + u" LIMIT ?) AS shared"_s, { limit });
     statement.add(orderBy(filter, u"sort_key"_s, u"id"_s) + u" LIMIT ?"_s, { limit });
-    return tasks.readRows(m_database.fetchAll(statement.text, statement.values,
-                                              Database::Retry::Safe));
+    return tasks.readRows(
+            m_database.fetchAll(statement.text, statement.values, Database::Retry::Safe));
 }
 
 qint64 TaskListRepository::count(const TaskListFilter &filter) const

@@ -62,8 +62,8 @@ public:
     explicit TaskListRepository(const Database &database) : m_database(database) { }
 
     // At most `limit` tasks after `after`, in the filter's order.
-    QList<TaskRecord> list(const TaskListFilter &filter, const std::optional<TaskListPosition> &after,
-                           int limit) const;
+    QList<TaskRecord> list(const TaskListFilter &filter,
+                           const std::optional<TaskListPosition> &after, int limit) const;
     qint64 count(const TaskListFilter &filter) const;
     // The key a position records for `task` under `sort`.
     QVariant sortKey(const Task &task, TaskSortField sort) const;

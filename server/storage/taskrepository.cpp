@@ -298,11 +298,12 @@ void TaskRepository::bumpVersion(qint64 taskId, const QDateTime &updatedAt) cons
 int TaskRepository::detachCategory(qint64 categoryId, qint64 actorId) const
 {
     const QVariant now = Database::bindTime(QDateTime::currentDateTimeUtc());
-    const QString changes = u"[{\"field\":\"category_id\",\"new\":null,\"old\":%1}]"_s.arg(
-            categoryId);
-    m_database.execute(u"INSERT INTO task_history (task_id, actor_id, at, action, changes) "
-                       "SELECT id, ?, ?, 'updated', ? FROM tasks WHERE category_id = ? ORDER BY id"_s,
-                       { actorId, now, changes, categoryId });
+    const QString changes
+            = u"[{\"field\":\"category_id\",\"new\":null,\"old\":%1}]"_s.arg(categoryId);
+    m_database.execute(
+            u"INSERT INTO task_history (task_id, actor_id, at, action, changes) "
+            "SELECT id, ?, ?, 'updated', ? FROM tasks WHERE category_id = ? ORDER BY id"_s,
+            { actorId, now, changes, categoryId });
     return m_database.execute(u"UPDATE tasks SET category_id = NULL, version = version + 1, "
                               "updated_at = ? WHERE category_id = ?"_s,
                               { now, categoryId });

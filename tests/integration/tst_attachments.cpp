@@ -46,7 +46,8 @@ RawHeaders multipartHeaders(const QByteArray &idempotencyKey = {})
 }
 
 ApiReply *upload(ApiClient &client, qint64 taskId, const QByteArray &fileName,
-                 const QByteArray &bytes, const QByteArray &claimedType = "application/octet-stream",
+                 const QByteArray &bytes,
+                 const QByteArray &claimedType = "application/octet-stream",
                  const QByteArray &idempotencyKey = {})
 {
     return client.send("POST", u"/api/v1/tasks/%1/attachments"_s.arg(taskId),
@@ -137,8 +138,9 @@ void TestAttachments::uploadListDownloadAndDelete()
     QCOMPARE(attachment->fileName, u"receipt.png"_s);
     QCOMPARE(attachment->contentType, u"image/png"_s);
     QCOMPARE(attachment->size, png.size());
-    QCOMPARE(attachment->sha256,
-             QString::fromLatin1(QCryptographicHash::hash(png, QCryptographicHash::Sha256).toHex()));
+    QCOMPARE(
+            attachment->sha256,
+            QString::fromLatin1(QCryptographicHash::hash(png, QCryptographicHash::Sha256).toHex()));
     QCOMPARE(added->header("Location"),
              u"/api/v1/tasks/%1/attachments/%2"_s.arg(taskId).arg(attachment->id).toUtf8());
     // Stored under a generated name, and only once complete.
@@ -182,7 +184,8 @@ void TestAttachments::uploadListDownloadAndDelete()
     const QJsonArray records = history->json().value(u"items"_s).toArray();
     for (const QJsonValue &record : records)
         actions.append(record.toObject().value(u"action"_s).toString());
-    QCOMPARE(actions, (QStringList{ u"created"_s, u"attachment_added"_s, u"attachment_removed"_s }));
+    QCOMPARE(actions,
+             (QStringList{ u"created"_s, u"attachment_added"_s, u"attachment_removed"_s }));
 }
 
 void TestAttachments::theTypeComesFromTheBytesAndNothingRendersInline_data()
@@ -197,11 +200,11 @@ void TestAttachments::theTypeComesFromTheBytesAndNothingRendersInline_data()
             << QByteArray("<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\">"
                           "<script>alert(1)</script></svg>")
             << QByteArray("text/plain") << u"image/svg+xml"_s;
-    QTest::newRow("a PNG claimed as HTML") << pngBytes() << QByteArray("text/html")
-                                           << u"image/png"_s;
-    QTest::newRow("a PDF with no claim") << QByteArray("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
-                                         << QByteArray("application/octet-stream")
-                                         << u"application/pdf"_s;
+    QTest::newRow("a PNG claimed as HTML")
+            << pngBytes() << QByteArray("text/html") << u"image/png"_s;
+    QTest::newRow("a PDF with no claim")
+            << QByteArray("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
+            << QByteArray("application/octet-stream") << u"application/pdf"_s;
 }
 
 void TestAttachments::theTypeComesFromTheBytesAndNothingRendersInline()
@@ -216,8 +219,9 @@ void TestAttachments::theTypeComesFromTheBytesAndNothingRendersInline()
     QVERIFY(waitFor(added));
     QCOMPARE(added->status(), 201);
     QCOMPARE(added->json().value(u"content_type"_s).toString(), stored);
-    ApiReply *download = client.send("GET", u"/api/v1/tasks/%1/attachments/%2"_s.arg(taskId).arg(
-                                                    added->json().value(u"id"_s).toInteger()));
+    ApiReply *download = client.send("GET",
+                                     u"/api/v1/tasks/%1/attachments/%2"_s.arg(taskId).arg(
+                                             added->json().value(u"id"_s).toInteger()));
     QVERIFY(waitFor(download));
     QCOMPARE(download->header("Content-Type"), stored.toLatin1());
     QVERIFY(download->header("Content-Disposition").startsWith("attachment;"));
@@ -230,8 +234,9 @@ void TestAttachments::fileNamesAreOnlyKeptSanitisedAsMetadata_data()
     QTest::addColumn<QByteArray>("sent");
     QTest::addColumn<QString>("kept");
     QTest::addColumn<QByteArray>("disposition");
-    QTest::newRow("a path up the tree") << QByteArray("../../x") << u"x"_s
-                                        << QByteArray("attachment; filename=\"x\"; filename*=UTF-8''x");
+    QTest::newRow("a path up the tree")
+            << QByteArray("../../x") << u"x"_s
+            << QByteArray("attachment; filename=\"x\"; filename*=UTF-8''x");
     QTest::newRow("an HTML tag") << QByteArray("<img>.html") << u"_img_.html"_s
                                  << QByteArray("attachment; filename=\"_img_.html\"; "
                                                "filename*=UTF-8''_img_.html");
@@ -242,7 +247,8 @@ void TestAttachments::fileNamesAreOnlyKeptSanitisedAsMetadata_data()
                                << QByteArray("attachment; filename=\"Ubersicht _.txt\"; "
                                              "filename*=UTF-8''%C3%9Cbersicht%20%E2%9C%93.txt");
     QTest::newRow("only dots") << QByteArray("..") << u"file"_s
-                               << QByteArray("attachment; filename=\"file\"; filename*=UTF-8''file");
+                               << QByteArray(
+                                          "attachment; filename=\"file\"; filename*=UTF-8''file");
 }
 
 void TestAttachments::fileNamesAreOnlyKeptSanitisedAsMetadata()
@@ -257,8 +263,9 @@ void TestAttachments::fileNamesAreOnlyKeptSanitisedAsMetadata()
     QVERIFY(waitFor(added));
     QCOMPARE(added->status(), 201);
     QCOMPARE(added->json().value(u"file_name"_s).toString(), kept);
-    ApiReply *download = client.send("GET", u"/api/v1/tasks/%1/attachments/%2"_s.arg(taskId).arg(
-                                                    added->json().value(u"id"_s).toInteger()));
+    ApiReply *download = client.send("GET",
+                                     u"/api/v1/tasks/%1/attachments/%2"_s.arg(taskId).arg(
+                                             added->json().value(u"id"_s).toInteger()));
     QVERIFY(waitFor(download));
     QCOMPARE(download->header("Content-Disposition"), disposition);
     // The name never reaches the disk.
@@ -274,8 +281,8 @@ void TestAttachments::badUploadsAreRefused_data()
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<int>("status");
     const QByteArray multipart = "multipart/form-data; boundary=" + Boundary;
-    QTest::newRow("JSON instead of a form") << QByteArray("application/json")
-                                            << QByteArray(R"({"file":"x"})") << 415;
+    QTest::newRow("JSON instead of a form")
+            << QByteArray("application/json") << QByteArray(R"({"file":"x"})") << 415;
     QTest::newRow("no part named file")
             << multipart << multipartBody("a.txt", "text/plain", "hello", "document") << 422;
     QTest::newRow("an empty file") << multipart << multipartBody("a.txt", "text/plain", "") << 422;
@@ -428,8 +435,8 @@ void TestAttachments::aChunkedUploadIsRefusedOnceItPassesTheCap()
                  + "/attachments HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer "
                  + user.accessToken.toLatin1() + "\r\nContent-Type: multipart/form-data; boundary="
                  + Boundary + "\r\nTransfer-Encoding: chunked\r\n\r\n");
-    const QByteArray chunk = QByteArray::number(256 * 1024, 16) + "\r\n"
-            + QByteArray(256 * 1024, 'y') + "\r\n";
+    const QByteArray chunk
+            = QByteArray::number(256 * 1024, 16) + "\r\n" + QByteArray(256 * 1024, 'y') + "\r\n";
     QByteArray answer;
     qint64 sentBytes = 0;
     QElapsedTimer timer;
@@ -478,8 +485,9 @@ void TestAttachments::theQuotaCountsEachUsersUploads()
     ApiReply *others = upload(other, otherTask, "c.txt", sixty, "text/plain");
     QVERIFY(waitFor(others));
     QCOMPARE(others->status(), 201);
-    ApiReply *removed = client.send("DELETE", u"/api/v1/tasks/%1/attachments/%2"_s.arg(taskId).arg(
-                                                      first->json().value(u"id"_s).toInteger()));
+    ApiReply *removed = client.send("DELETE",
+                                    u"/api/v1/tasks/%1/attachments/%2"_s.arg(taskId).arg(
+                                            first->json().value(u"id"_s).toInteger()));
     QVERIFY(waitFor(removed));
     ApiReply *again = upload(client, taskId, "b.txt", sixty, "text/plain");
     QVERIFY(waitFor(again));

@@ -32,10 +32,10 @@ bool setTimeZone(ApiClient &client, const QString &zone)
 
 QStringList occurrencesOf(ApiClient &client, qint64 taskId, const QString &from, const QString &to)
 {
-    ApiReply *reply = client.send(
-            "GET", u"/api/v1/tasks/%1/occurrences?from=%2&to=%3"_s.arg(taskId).arg(
-                           QString::fromLatin1(QUrl::toPercentEncoding(from)),
-                           QString::fromLatin1(QUrl::toPercentEncoding(to))));
+    ApiReply *reply = client.send("GET",
+                                  u"/api/v1/tasks/%1/occurrences?from=%2&to=%3"_s.arg(taskId).arg(
+                                          QString::fromLatin1(QUrl::toPercentEncoding(from)),
+                                          QString::fromLatin1(QUrl::toPercentEncoding(to))));
     QStringList found;
     if (!waitFor(reply) || reply->status() != 200)
         return { u"HTTP %1"_s.arg(reply->status()) };
@@ -89,19 +89,19 @@ void TestTaskRecurrence::invalidRulesAreRefused_data()
     QTest::addColumn<bool>("allDay");
     QTest::addColumn<QString>("mentions"); // the message names what is wrong
     QTest::newRow("every second is too dense") << u"FREQ=SECONDLY"_s << false << u"SECONDLY"_s;
-    QTest::newRow("every minute is too dense") << u"FREQ=MINUTELY;INTERVAL=5"_s << false
-                                               << u"MINUTELY"_s;
+    QTest::newRow("every minute is too dense")
+            << u"FREQ=MINUTELY;INTERVAL=5"_s << false << u"MINUTELY"_s;
     QTest::newRow("an unknown frequency") << u"FREQ=FORTNIGHTLY"_s << false << u"FORTNIGHTLY"_s;
     QTest::newRow("no frequency") << u"BYDAY=MO"_s << false << u"FREQ"_s;
     QTest::newRow("a day that does not exist") << u"FREQ=WEEKLY;BYDAY=XX"_s << false << u"BYDAY"_s;
-    QTest::newRow("a month day of 32") << u"FREQ=MONTHLY;BYMONTHDAY=32"_s << false
-                                       << u"BYMONTHDAY"_s;
+    QTest::newRow("a month day of 32")
+            << u"FREQ=MONTHLY;BYMONTHDAY=32"_s << false << u"BYMONTHDAY"_s;
     QTest::newRow("COUNT and UNTIL together")
             << u"FREQ=DAILY;COUNT=3;UNTIL=20270101T000000Z"_s << false << u"UNTIL"_s;
     QTest::newRow("an interval of zero") << u"FREQ=DAILY;INTERVAL=0"_s << false << u"INTERVAL"_s;
     QTest::newRow("hours on an all-day task") << u"FREQ=DAILY;BYHOUR=9"_s << true << u"BYHOUR"_s;
-    QTest::newRow("a forbidden combination") << u"FREQ=WEEKLY;BYMONTHDAY=1"_s << false
-                                             << u"BYMONTHDAY"_s;
+    QTest::newRow("a forbidden combination")
+            << u"FREQ=WEEKLY;BYMONTHDAY=1"_s << false << u"BYMONTHDAY"_s;
 }
 
 void TestTaskRecurrence::invalidRulesAreRefused()
@@ -154,9 +154,10 @@ void TestTaskRecurrence::completingKeepsTheLocalTimeAcrossDst()
     ApiClient client(m_server->url());
     signUpAndLogIn(client);
     QVERIFY(setTimeZone(client, zone));
-    ApiReply *created = createTask(client, { { u"title"_s, u"Weekly review"_s },
-                                             { u"due_at"_s, firstDue },
-                                             { u"rrule"_s, u"FREQ=WEEKLY;BYDAY=MO"_s } });
+    ApiReply *created = createTask(client,
+                                   { { u"title"_s, u"Weekly review"_s },
+                                     { u"due_at"_s, firstDue },
+                                     { u"rrule"_s, u"FREQ=WEEKLY;BYDAY=MO"_s } });
     QVERIFY(waitFor(created));
     QCOMPARE(created->status(), 201);
     const qint64 id = created->json().value(u"id"_s).toInteger();
@@ -175,9 +176,10 @@ void TestTaskRecurrence::occurrencesAreListedInTheOwnersZone()
     ApiClient client(m_server->url());
     signUpAndLogIn(client);
     QVERIFY(setTimeZone(client, u"Europe/Berlin"_s));
-    ApiReply *created = createTask(client, { { u"title"_s, u"Standup"_s },
-                                             { u"due_at"_s, u"2027-03-22T09:00:00+01:00"_s },
-                                             { u"rrule"_s, u"FREQ=WEEKLY;BYDAY=MO"_s } });
+    ApiReply *created = createTask(client,
+                                   { { u"title"_s, u"Standup"_s },
+                                     { u"due_at"_s, u"2027-03-22T09:00:00+01:00"_s },
+                                     { u"rrule"_s, u"FREQ=WEEKLY;BYDAY=MO"_s } });
     QVERIFY(waitFor(created));
     const qint64 id = created->json().value(u"id"_s).toInteger();
     QCOMPARE(occurrencesOf(client, id, u"2027-03-20T00:00:00Z"_s, u"2027-04-06T00:00:00Z"_s),
@@ -190,13 +192,15 @@ void TestTaskRecurrence::occurrencesAreListedInTheOwnersZone()
     QCOMPARE(many->status(), 200);
     QCOMPARE(many->json().value(u"items"_s).toArray().size(), 50); // a year from "from"
     ApiReply *capped = client.send(
-            "GET", u"/api/v1/tasks/%1/occurrences?from=2027-03-01T00:00:00Z&to=2037-01-01T00:00:00Z&limit=1000"_s
-                           .arg(id));
+            "GET",
+            u"/api/v1/tasks/%1/occurrences?from=2027-03-01T00:00:00Z&to=2037-01-01T00:00:00Z&limit=1000"_s
+                    .arg(id));
     QVERIFY(waitFor(capped));
     QCOMPARE(capped->json().value(u"items"_s).toArray().size(), 100);
     ApiReply *backwards = client.send(
-            "GET", u"/api/v1/tasks/%1/occurrences?from=2027-03-01T00:00:00Z&to=2027-02-01T00:00:00Z"_s
-                           .arg(id));
+            "GET",
+            u"/api/v1/tasks/%1/occurrences?from=2027-03-01T00:00:00Z&to=2027-02-01T00:00:00Z"_s.arg(
+                    id));
     QVERIFY(waitFor(backwards));
     QCOMPARE(backwards->status(), 400);
 }
@@ -205,9 +209,10 @@ void TestTaskRecurrence::completionIsRecordedAndSkipMovesOn()
 {
     ApiClient client(m_server->url());
     const SignedInUser user = signUpAndLogIn(client);
-    ApiReply *created = createTask(client, { { u"title"_s, u"Water plants"_s },
-                                             { u"due_at"_s, u"2027-06-01T18:00:00Z"_s },
-                                             { u"rrule"_s, u"FREQ=DAILY;INTERVAL=2"_s } });
+    ApiReply *created = createTask(client,
+                                   { { u"title"_s, u"Water plants"_s },
+                                     { u"due_at"_s, u"2027-06-01T18:00:00Z"_s },
+                                     { u"rrule"_s, u"FREQ=DAILY;INTERVAL=2"_s } });
     QVERIFY(waitFor(created));
     const qint64 id = created->json().value(u"id"_s).toInteger();
     ApiReply *skip = client.skipTask(id);
@@ -249,9 +254,10 @@ void TestTaskRecurrence::aSeriesEndsAfterCountOrUntil()
     ApiClient client(m_server->url());
     signUpAndLogIn(client);
     // 2027-06-01 is a Tuesday.
-    ApiReply *created = createTask(client, { { u"title"_s, u"Course"_s },
-                                             { u"due_at"_s, u"2027-06-01T09:00:00Z"_s },
-                                             { u"rrule"_s, rule } });
+    ApiReply *created = createTask(client,
+                                   { { u"title"_s, u"Course"_s },
+                                     { u"due_at"_s, u"2027-06-01T09:00:00Z"_s },
+                                     { u"rrule"_s, rule } });
     QVERIFY(waitFor(created));
     QCOMPARE(created->status(), 201);
     const qint64 id = created->json().value(u"id"_s).toInteger();
@@ -265,7 +271,8 @@ void TestTaskRecurrence::aSeriesEndsAfterCountOrUntil()
     ApiReply *task = client.task(id);
     QVERIFY(waitFor(task));
     QVERIFY(!task->json().value(u"completed_at"_s).isNull());
-    QCOMPARE(m_server->querySql(u"SELECT count(*) FROM task_occurrences WHERE task_id = %1"_s.arg(id))
+    QCOMPARE(m_server->querySql(
+                             u"SELECT count(*) FROM task_occurrences WHERE task_id = %1"_s.arg(id))
                      .first()
                      .first()
                      .toInt(),
@@ -277,9 +284,10 @@ void TestTaskRecurrence::allDaySeriesStayOnTheirDates()
     ApiClient client(m_server->url());
     signUpAndLogIn(client);
     QVERIFY(setTimeZone(client, u"Pacific/Honolulu"_s));
-    ApiReply *created = createTask(client, { { u"title"_s, u"Pay rent"_s },
-                                             { u"due_date"_s, u"2027-01-31"_s },
-                                             { u"rrule"_s, u"FREQ=MONTHLY;BYMONTHDAY=-1"_s } });
+    ApiReply *created = createTask(client,
+                                   { { u"title"_s, u"Pay rent"_s },
+                                     { u"due_date"_s, u"2027-01-31"_s },
+                                     { u"rrule"_s, u"FREQ=MONTHLY;BYMONTHDAY=-1"_s } });
     QVERIFY(waitFor(created));
     QCOMPARE(created->status(), 201);
     const qint64 id = created->json().value(u"id"_s).toInteger();
@@ -299,20 +307,21 @@ void TestTaskRecurrence::checkingOffWithPatchCompletesTheOccurrence()
 {
     ApiClient client(m_server->url());
     signUpAndLogIn(client);
-    ApiReply *created = createTask(client, { { u"title"_s, u"Backup"_s },
-                                             { u"due_at"_s, u"2027-06-01T09:00:00Z"_s },
-                                             { u"rrule"_s, u"FREQ=WEEKLY"_s } });
+    ApiReply *created = createTask(client,
+                                   { { u"title"_s, u"Backup"_s },
+                                     { u"due_at"_s, u"2027-06-01T09:00:00Z"_s },
+                                     { u"rrule"_s, u"FREQ=WEEKLY"_s } });
     QVERIFY(waitFor(created));
     const qint64 id = created->json().value(u"id"_s).toInteger();
-    ApiReply *patch = client.send("PATCH", u"/api/v1/tasks/%1"_s.arg(id), R"({"status":"done"})",
-                                  JsonType);
+    ApiReply *patch
+            = client.send("PATCH", u"/api/v1/tasks/%1"_s.arg(id), R"({"status":"done"})", JsonType);
     QVERIFY(waitFor(patch));
     QCOMPARE(patch->status(), 200);
     QCOMPARE(patch->json().value(u"status"_s).toString(), u"todo"_s);
     QCOMPARE(patch->json().value(u"due_at"_s).toString(), u"2027-06-08T09:00:00.000Z"_s);
     // Ending the recurrence turns it into a plain task.
-    ApiReply *plain = client.send("PATCH", u"/api/v1/tasks/%1"_s.arg(id), R"({"rrule":null})",
-                                  JsonType);
+    ApiReply *plain
+            = client.send("PATCH", u"/api/v1/tasks/%1"_s.arg(id), R"({"rrule":null})", JsonType);
     QVERIFY(waitFor(plain));
     QVERIFY(plain->json().value(u"rrule"_s).isNull());
     ApiReply *skip = client.skipTask(id);
@@ -325,9 +334,10 @@ void TestTaskRecurrence::viewersCanNeitherCompleteNorSkip()
     ApiClient owner(m_server->url()), viewer(m_server->url());
     signUpAndLogIn(owner, u"owner"_s);
     const SignedInUser reader = signUpAndLogIn(viewer, u"viewer"_s);
-    ApiReply *created = createTask(owner, { { u"title"_s, u"Shared chore"_s },
-                                            { u"due_at"_s, u"2027-06-01T09:00:00Z"_s },
-                                            { u"rrule"_s, u"FREQ=DAILY"_s } });
+    ApiReply *created = createTask(owner,
+                                   { { u"title"_s, u"Shared chore"_s },
+                                     { u"due_at"_s, u"2027-06-01T09:00:00Z"_s },
+                                     { u"rrule"_s, u"FREQ=DAILY"_s } });
     QVERIFY(waitFor(created));
     const qint64 id = created->json().value(u"id"_s).toInteger();
     ApiReply *share = owner.shareTask(id, { reader.id, std::nullopt, SharePermission::View });

@@ -36,8 +36,7 @@ QStringList fieldsOf(const ApiReply *reply)
 
 Task createTask(ApiClient &client, const QJsonObject &body)
 {
-    ApiReply *reply
-            = postJson(client, u"/api/v1/tasks"_s, QJsonDocument(body).toJson(), JsonType);
+    ApiReply *reply = postJson(client, u"/api/v1/tasks"_s, QJsonDocument(body).toJson(), JsonType);
     if (!waitFor(reply) || reply->status() != 201) {
         qWarning("create failed: %d %s", reply->status(), reply->body().constData());
         return {};
@@ -105,22 +104,21 @@ void TestTasksApi::createRefusesInvalidFields_data()
     const auto json = [](const QJsonObject &object) {
         return QJsonDocument(object).toJson(QJsonDocument::Compact);
     };
-    QTest::newRow("a missing title") << json({ { u"description"_s, u"x"_s } })
-                                     << QStringList{ u"title"_s };
-    QTest::newRow("a title of spaces") << json({ { u"title"_s, u"   "_s } })
-                                       << QStringList{ u"title"_s };
+    QTest::newRow("a missing title")
+            << json({ { u"description"_s, u"x"_s } }) << QStringList{ u"title"_s };
+    QTest::newRow("a title of spaces")
+            << json({ { u"title"_s, u"   "_s } }) << QStringList{ u"title"_s };
     QTest::newRow("a title of 501 characters")
             << json({ { u"title"_s, longTitle } }) << QStringList{ u"title"_s };
-    QTest::newRow("a title that is a number") << json({ { u"title"_s, 5 } })
-                                              << QStringList{ u"title"_s };
+    QTest::newRow("a title that is a number")
+            << json({ { u"title"_s, 5 } }) << QStringList{ u"title"_s };
     QTest::newRow("a description of 100,001 characters")
             << json({ { u"title"_s, u"t"_s }, { u"description"_s, longDescription } })
             << QStringList{ u"description"_s };
-    QTest::newRow("an unknown status and priority")
-            << json({ { u"title"_s, u"t"_s },
-                      { u"status"_s, u"finished"_s },
-                      { u"priority"_s, u"urgent"_s } })
-            << QStringList{ u"priority"_s, u"status"_s };
+    QTest::newRow("an unknown status and priority") << json({ { u"title"_s, u"t"_s },
+                                                              { u"status"_s, u"finished"_s },
+                                                              { u"priority"_s, u"urgent"_s } })
+                                                    << QStringList{ u"priority"_s, u"status"_s };
     QTest::newRow("51 tags") << json({ { u"title"_s, u"t"_s }, { u"tags"_s, tooManyTags } })
                              << QStringList{ u"tags"_s };
     QTest::newRow("tags that differ only in case")
@@ -133,30 +131,28 @@ void TestTasksApi::createRefusesInvalidFields_data()
     QTest::newRow("due_at without an offset")
             << json({ { u"title"_s, u"t"_s }, { u"due_at"_s, u"2027-03-15T09:00:00"_s } })
             << QStringList{ u"due_at"_s };
-    QTest::newRow("due_at and due_date both")
-            << json({ { u"title"_s, u"t"_s },
-                      { u"due_at"_s, u"2027-03-15T09:00:00Z"_s },
-                      { u"due_date"_s, u"2027-03-15"_s } })
-            << QStringList{ u"due_date"_s };
+    QTest::newRow("due_at and due_date both") << json({ { u"title"_s, u"t"_s },
+                                                        { u"due_at"_s, u"2027-03-15T09:00:00Z"_s },
+                                                        { u"due_date"_s, u"2027-03-15"_s } })
+                                              << QStringList{ u"due_date"_s };
     QTest::newRow("a due_date that is not a date")
             << json({ { u"title"_s, u"t"_s }, { u"due_date"_s, u"2027-02-30"_s } })
             << QStringList{ u"due_date"_s };
-    QTest::newRow("21 reminders")
-            << json({ { u"title"_s, u"t"_s },
-                      { u"due_at"_s, u"2027-03-15T09:00:00Z"_s },
-                      { u"reminders"_s, tooManyReminders } })
-            << QStringList{ u"reminders"_s };
+    QTest::newRow("21 reminders") << json({ { u"title"_s, u"t"_s },
+                                            { u"due_at"_s, u"2027-03-15T09:00:00Z"_s },
+                                            { u"reminders"_s, tooManyReminders } })
+                                  << QStringList{ u"reminders"_s };
     QTest::newRow("a reminder with both at and before_minutes")
             << json({ { u"title"_s, u"t"_s },
                       { u"reminders"_s,
                         QJsonArray{ QJsonObject{ { u"at"_s, u"2027-03-15T09:00:00Z"_s },
                                                  { u"before_minutes"_s, 5 } } } } })
             << QStringList{ u"reminders[0]"_s };
-    QTest::newRow("a negative before_minutes")
-            << json({ { u"title"_s, u"t"_s },
-                      { u"due_at"_s, u"2027-03-15T09:00:00Z"_s },
-                      { u"reminders"_s, QJsonArray{ QJsonObject{ { u"before_minutes"_s, -5 } } } } })
-            << QStringList{ u"reminders[0].before_minutes"_s };
+    QTest::newRow("a negative before_minutes") << json(
+            { { u"title"_s, u"t"_s },
+              { u"due_at"_s, u"2027-03-15T09:00:00Z"_s },
+              { u"reminders"_s, QJsonArray{ QJsonObject{ { u"before_minutes"_s, -5 } } } } })
+                                               << QStringList{ u"reminders[0].before_minutes"_s };
     QTest::newRow("before_minutes without a due")
             << json({ { u"title"_s, u"t"_s },
                       { u"reminders"_s, QJsonArray{ QJsonObject{ { u"before_minutes"_s, 5 } } } } })
@@ -293,10 +289,11 @@ void TestTasksApi::patchChangesOnlyTheNamedFields()
 {
     ApiClient client(m_server->url());
     signUpAndLogIn(client);
-    const Task created = createTask(client, { { u"title"_s, u"Report"_s },
-                                              { u"description"_s, u"Quarterly"_s },
-                                              { u"tags"_s, QJsonArray{ u"work"_s } },
-                                              { u"priority"_s, u"high"_s } });
+    const Task created = createTask(client,
+                                    { { u"title"_s, u"Report"_s },
+                                      { u"description"_s, u"Quarterly"_s },
+                                      { u"tags"_s, QJsonArray{ u"work"_s } },
+                                      { u"priority"_s, u"high"_s } });
     ApiReply *patch = client.send("PATCH", u"/api/v1/tasks/%1"_s.arg(created.id),
                                   R"({"title":"Annual report"})", JsonType);
     QVERIFY(waitFor(patch));
@@ -319,10 +316,11 @@ void TestTasksApi::patchNullClearsAndDueKindsReplaceEachOther()
 {
     ApiClient client(m_server->url());
     signUpAndLogIn(client);
-    const Task created = createTask(client, { { u"title"_s, u"Dentist"_s },
-                                              { u"description"_s, u"Bring the card"_s },
-                                              { u"tags"_s, QJsonArray{ u"health"_s } },
-                                              { u"due_date"_s, u"2027-05-04"_s } });
+    const Task created = createTask(client,
+                                    { { u"title"_s, u"Dentist"_s },
+                                      { u"description"_s, u"Bring the card"_s },
+                                      { u"tags"_s, QJsonArray{ u"health"_s } },
+                                      { u"due_date"_s, u"2027-05-04"_s } });
     const QString path = u"/api/v1/tasks/%1"_s.arg(created.id);
     ApiReply *toInstant
             = client.send("PATCH", path, R"({"due_at":"2027-05-04T07:30:00Z"})", JsonType);
@@ -353,8 +351,8 @@ void TestTasksApi::patchRefusesInvalidChanges_data()
     QTest::newRow("an empty object") << QByteArray("{}") << 422 << QStringList{ QString() };
     QTest::newRow("a null title") << QByteArray(R"({"title":null})") << 422
                                   << QStringList{ u"title"_s };
-    QTest::newRow("a null status") << QByteArray(R"({"status":null})") << 422
-                                   << QStringList{ u"status"_s };
+    QTest::newRow("a null status")
+            << QByteArray(R"({"status":null})") << 422 << QStringList{ u"status"_s };
     QTest::newRow("the version") << QByteArray(R"({"version":7})") << 422
                                  << QStringList{ u"version"_s };
     QTest::newRow("assignees") << QByteArray(R"({"assignees":[]})") << 422
@@ -373,8 +371,7 @@ void TestTasksApi::patchRefusesInvalidChanges()
     ApiClient client(m_server->url());
     signUpAndLogIn(client);
     const Task created = createTask(client, { { u"title"_s, u"Keep me"_s } });
-    ApiReply *patch
-            = client.send("PATCH", u"/api/v1/tasks/%1"_s.arg(created.id), body, JsonType);
+    ApiReply *patch = client.send("PATCH", u"/api/v1/tasks/%1"_s.arg(created.id), body, JsonType);
     QVERIFY(waitFor(patch));
     QCOMPARE(patch->status(), status);
     QCOMPARE(fieldsOf(patch), fields);
@@ -443,15 +440,18 @@ void TestTasksApi::ifMatchRefusesStaleWrites()
     signUpAndLogIn(client);
     const Task created = createTask(client, { { u"title"_s, u"Contested"_s } });
     const QString path = u"/api/v1/tasks/%1"_s.arg(created.id);
-    ApiReply *first = client.send("PATCH", path, R"({"title":"First"})",
-                                  { { "Content-Type", "application/json" }, { "If-Match", "\"1\"" } });
+    ApiReply *first
+            = client.send("PATCH", path, R"({"title":"First"})",
+                          { { "Content-Type", "application/json" }, { "If-Match", "\"1\"" } });
     QVERIFY(waitFor(first));
     QCOMPARE(first->status(), 200);
     // A second writer who read version 1 loses.
-    ApiReply *second = client.send("PATCH", path, R"({"title":"Second"})",
-                                   { { "Content-Type", "application/json" }, { "If-Match", "\"1\"" } });
-    ApiReply *weak = client.send("PATCH", path, R"({"title":"Weak"})",
-                                 { { "Content-Type", "application/json" }, { "If-Match", "W/\"2\"" } });
+    ApiReply *second
+            = client.send("PATCH", path, R"({"title":"Second"})",
+                          { { "Content-Type", "application/json" }, { "If-Match", "\"1\"" } });
+    ApiReply *weak
+            = client.send("PATCH", path, R"({"title":"Weak"})",
+                          { { "Content-Type", "application/json" }, { "If-Match", "W/\"2\"" } });
     ApiReply *staleDelete = client.send("DELETE", path, {}, { { "If-Match", "\"1\"" } });
     QVERIFY(waitFor(second) && waitFor(weak) && waitFor(staleDelete));
     QCOMPARE(second->status(), 412);
@@ -520,7 +520,8 @@ void TestTasksApi::idempotencyKeyWithAnotherBodyIsRefused()
 {
     ApiClient client(m_server->url());
     signUpAndLogIn(client);
-    const RawHeaders headers{ { "Content-Type", "application/json" }, { "Idempotency-Key", "k-1" } };
+    const RawHeaders headers{ { "Content-Type", "application/json" },
+                              { "Idempotency-Key", "k-1" } };
     ApiReply *first = postJson(client, u"/api/v1/tasks"_s, R"({"title":"One"})", headers);
     QVERIFY(waitFor(first));
     QCOMPARE(first->status(), 201);
@@ -584,7 +585,8 @@ void TestTasksApi::historyRecordsEveryChangeWithAFieldDiff()
 {
     ApiClient client(m_server->url());
     const SignedInUser user = signUpAndLogIn(client);
-    const Task created = createTask(client, { { u"title"_s, u"Draft"_s }, { u"priority"_s, u"low"_s } });
+    const Task created
+            = createTask(client, { { u"title"_s, u"Draft"_s }, { u"priority"_s, u"low"_s } });
     const QString path = u"/api/v1/tasks/%1"_s.arg(created.id);
     ApiReply *patch = client.send("PATCH", path, R"({"title":"Final","tags":["a"]})", JsonType);
     QVERIFY(waitFor(patch));
@@ -610,12 +612,15 @@ void TestTasksApi::historyRecordsEveryChangeWithAFieldDiff()
     const QJsonArray changes = items.at(1).toObject().value(u"changes"_s).toArray();
     QCOMPARE(changes.size(), 2);
     QCOMPARE(changes.at(0).toObject(),
-             (QJsonObject{ { u"field"_s, u"title"_s }, { u"old"_s, u"Draft"_s }, { u"new"_s, u"Final"_s } }));
+             (QJsonObject{ { u"field"_s, u"title"_s },
+                           { u"old"_s, u"Draft"_s },
+                           { u"new"_s, u"Final"_s } }));
     QCOMPARE(changes.at(1).toObject().value(u"field"_s).toString(), u"tags"_s);
     QCOMPARE(changes.at(1).toObject().value(u"new"_s).toArray(), QJsonArray{ u"a"_s });
     const QJsonArray createdChanges = items.at(0).toObject().value(u"changes"_s).toArray();
-    QVERIFY(createdChanges.contains(QJsonObject{
-            { u"field"_s, u"priority"_s }, { u"old"_s, QJsonValue::Null }, { u"new"_s, u"low"_s } }));
+    QVERIFY(createdChanges.contains(QJsonObject{ { u"field"_s, u"priority"_s },
+                                                 { u"old"_s, QJsonValue::Null },
+                                                 { u"new"_s, u"low"_s } }));
     // Written in the same transaction as the change: the rows match one for one.
     const auto rows = m_server->querySql(
             u"SELECT count(*) FROM task_history WHERE task_id = %1"_s.arg(created.id));
@@ -637,11 +642,11 @@ void TestTasksApi::historyPagesWithSignedCursors()
     int pages = 0;
     do {
         ApiReply *page = client.send(
-                "GET", u"/api/v1/tasks/%1/history?limit=4"_s.arg(created.id)
+                "GET",
+                u"/api/v1/tasks/%1/history?limit=4"_s.arg(created.id)
                         + (cursor.isEmpty() ? QString()
                                             : u"&cursor="_s
-                                                      + QString::fromLatin1(
-                                                              QUrl::toPercentEncoding(cursor))));
+                                           + QString::fromLatin1(QUrl::toPercentEncoding(cursor))));
         QVERIFY(waitFor(page));
         QCOMPARE(page->status(), 200);
         const QJsonArray items = page->json().value(u"items"_s).toArray();
