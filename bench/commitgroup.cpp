@@ -4,7 +4,8 @@
 // Each unit resembles POST /tasks: the task row (INSERT ... RETURNING id), its two tags (one
 // statement), a history row and an idempotency row. "group" runs the units through one
 // CommitGroup in batches (on either database); "transaction" gives each unit a Transaction of
-// its own, as CommitGroup's Alone mode does. SQLite: a file in a temporary folder under /tmp
+// its own, as CommitGroup's Alone mode does; on PostgreSQL "1-statement" does the same with the
+// whole create in one statement (WITH ... INSERT). SQLite: a file in a temporary folder under /tmp
 // (WAL, synchronous=FULL, as tasklaned opens it). PostgreSQL: the URL given, or
 // TASKLANE_TEST_PG_ADMIN_URL (password from TASKLANE_TEST_PG_PASSWORD), with tables of its own,
 // dropped at the end; for figures that mean anything its cluster must sync its commits, as
@@ -111,6 +112,30 @@ void createTask(const Database &database, int owner, int n)
                      { owner, QUuid::createUuid().toString(QUuid::WithoutBraces), id, now });
 }
 
+// The same create as one statement (PostgreSQL only: SQLite has no INSERT inside WITH), one
+// round trip instead of four.
+void createTaskInOneStatement(const Database &database, int owner, int n)
+{
+    const QVariant now = Database::bindTime(QDateTime::currentDateTimeUtc());
+    const QString title = u"Task %1 of owner %2"_s.arg(n).arg(owner);
+    database.fetchOne(
+            u"WITH task AS (INSERT INTO bench_tasks (owner_id, title, title_key, description, "
+            "status, priority, tags_text, due_sort, created_at, updated_at) VALUES (?, ?, ?, ?, "
+            "'todo', 2, ?, 'infinity', ?, ?) RETURNING id), "
+            "tags AS (INSERT INTO bench_tags (task_id, position, tag) SELECT id, 0, 'home' FROM "
+            "task UNION ALL SELECT id, 1, 'urgent' FROM task), "
+            "history AS (INSERT INTO bench_history (task_id, actor_id, action, at, detail) "
+            "SELECT id, ?::bigint, 'created', ?::text, '{}' FROM task) "
+            "INSERT INTO bench_idempotency (owner_id, key, task_id, created_at) "
+            "SELECT ?::bigint, ?::text, id, ?::text FROM task RETURNING task_id"_s,
+            { owner, title, title.toCaseFolded(), u"Something to do, described at some length."_s,
+              u"home\nurgent"_s, now, now, owner, now, owner,
+              QUuid::createUuid().toString(QUuid::WithoutBraces), now });
+}
+
+// How the units of a run commit.
+enum class Mode { Transaction, Group, OneStatement };
+
 struct Result
 {
     double seconds = 0;
@@ -122,7 +147,8 @@ struct Result
 };
 
 // `units` task creates from `threads` threads, through `group` or (null) a Transaction each.
-Result measure(const Database &database, CommitGroup *group, int threads, int units)
+Result measure(const Database &database, CommitGroup *group, bool oneStatement, int threads,
+               int units)
 {
     const int perThread = units / threads;
     std::vector<std::vector<double>> latencies(static_cast<size_t>(threads));
@@ -148,7 +174,10 @@ Result measure(const Database &database, CommitGroup *group, int threads, int un
                         group->run([&database, t, n] { createTask(database, t, n); });
                     } else {
                         Transaction transaction(database);
-                        createTask(database, t, n);
+                        if (oneStatement)
+                            createTaskInOneStatement(database, t, n);
+                        else
+                            createTask(database, t, n);
                         transaction.commit();
                     }
                 } catch (const std::exception &error) {
@@ -188,14 +217,19 @@ bool runAll(const char *label, const Database &database, int units)
     createTables(database);
     bool ok = true;
     for (const int threads : { 1, 4, 8, 16 }) {
-        for (const bool grouped : { false, true }) {
+        for (const Mode mode : { Mode::Transaction, Mode::Group, Mode::OneStatement }) {
+            if (mode == Mode::OneStatement && !database.config().isPostgres())
+                continue;
             emptyTables(database);
             CommitGroup group(database, CommitGroup::Mode::Batches);
-            const Result result = measure(database, grouped ? &group : nullptr, threads, units);
+            const Result result = measure(database, mode == Mode::Group ? &group : nullptr,
+                                          mode == Mode::OneStatement, threads, units);
             ok = ok && result.failures == 0;
+            const char *name = mode == Mode::Group ? "group"
+                    : mode == Mode::Transaction    ? "transaction"
+                                                   : "1-statement";
             std::printf("%-10s  %-11s  %7d  %6d  %8.0f  %7llu  %6.1f  %7.2f  %7.2f  %s\n", label,
-                        grouped ? "group" : "transaction", threads, result.units,
-                        result.units / result.seconds, result.batches,
+                        name, threads, result.units, result.units / result.seconds, result.batches,
                         double(result.units) / double(std::max<quint64>(1, result.batches)),
                         result.p50Ms, result.p99Ms,
                         result.failures ? qPrintable(u"%1 failed"_s.arg(result.failures)) : "");

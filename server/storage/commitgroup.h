@@ -79,11 +79,12 @@ public:
     // inside a savepoint, and its changes commit (or not) with that transaction.
     void run(std::function<void()> unit);
 
-    // run() for a unit that returns a value: returns it once committed.
-    template<class F>
-    requires(!std::is_void_v<std::invoke_result_t<F &>>) auto run(F f) -> std::invoke_result_t<F &>
+    // run() for a unit that returns a value: returns (a copy of) it once committed.
+    template<class F, class R = std::remove_cvref_t<std::invoke_result_t<F &>>,
+             std::enable_if_t<!std::is_void_v<R>, bool> = true>
+    R run(F f)
     {
-        std::optional<std::invoke_result_t<F &>> result;
+        std::optional<R> result;
         run(std::function<void()>([&] { result.emplace(f()); }));
         return std::move(*result);
     }
