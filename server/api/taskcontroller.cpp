@@ -23,14 +23,33 @@ constexpr int MaxOccurrences = 100;
 constexpr int DefaultHistoryPage = 50;
 constexpr int MaxHistoryPage = 200;
 
-// A task with its ETag (its version), and at 201 its Location.
-HttpResponse taskResponse(int status, const TaskRecord &record)
+// A task's JSON with its ETag (its version), and at 201 its Location.
+HttpResponse taskResponse(int status, qint64 id, qint64 version, const QByteArray &json)
 {
-    HttpResponse response = HttpResponse::json(status, record.task.toJson());
-    response.setHeader("ETag", ConditionalRequests::etag(record.task.version));
+    HttpResponse response = HttpResponse::jsonBytes(status, json);
+    response.setHeader("ETag", ConditionalRequests::etag(version));
     if (status == 201)
-        response.setHeader("Location", "/api/v1/tasks/" + QByteArray::number(record.task.id));
+        response.setHeader("Location", "/api/v1/tasks/" + QByteArray::number(id));
     return response;
+}
+
+// A page's JSON put together from its items' JSON as they are.
+QByteArray pageJson(const QList<QByteArray> &items, const QString &nextCursor,
+                    const std::optional<qint64> &total)
+{
+    QByteArray json = "{\"items\":[";
+    for (qsizetype i = 0; i < items.size(); ++i) {
+        if (i > 0)
+            json += ',';
+        json += items.at(i);
+    }
+    json += "],\"next_cursor\":";
+    // A cursor is base64url and a dot: nothing in it needs escaping.
+    json += nextCursor.isEmpty() ? QByteArray("null") : '"' + nextCursor.toLatin1() + '"';
+    if (total)
+        json += ",\"total\":" + QByteArray::number(*total);
+    json += '}';
+    return json;
 }
 
 QJsonValue totalValue(const std::optional<qint64> &total)
@@ -82,6 +101,11 @@ int limitParameter(const QUrlQuery &query, int fallback, int maximum)
 
 } // namespace
 
+HttpResponse TaskController::respond(int status, const TaskRecord &record) const
+{
+    return taskResponse(status, record.task.id, record.task.version, m_tasks.json(record));
+}
+
 qint64 TaskController::taskIdOf(const RequestContext &request, const QString &name)
 {
     const QString text = request.pathParameters.value(name);
@@ -123,16 +147,7 @@ void TaskController::registerRoutes(RouteTable &routes) const
 HttpResponse TaskController::list(const RequestContext &request) const
 {
     const TaskListPage page = m_listing.list(request.requirePrincipal(), parseQuery(request));
-    QJsonArray items;
-    for (const TaskRecord &record : page.items)
-        items.append(record.task.toJson());
-    QJsonObject json{ { u"items"_s, items },
-                      { u"next_cursor"_s,
-                        page.nextCursor.isEmpty() ? QJsonValue(QJsonValue::Null)
-                                                  : QJsonValue(page.nextCursor) } };
-    if (page.total)
-        json.insert(u"total"_s, totalValue(page.total));
-    return HttpResponse::json(200, json);
+    return HttpResponse::jsonBytes(200, pageJson(page.items, page.nextCursor, page.total));
 }
 
 // GET /api/v1/tasks/search?q=...&(filters)&limit&cursor -> 200 {items: [Task + snippet],
@@ -167,20 +182,21 @@ HttpResponse TaskController::create(const RequestContext &request) const
     if (!changes)
         throw ApiError::validation(errors);
     return idempotentPost(request, m_idempotency, [&] {
-        return taskResponse(201, m_tasks.create(request.requirePrincipal(), *changes));
+        return respond(201, m_tasks.create(request.requirePrincipal(), *changes));
     });
 }
 
 // GET /api/v1/tasks/{id} -> 200 Task (ETag), or 304 for a matching If-None-Match.
 HttpResponse TaskController::get(const RequestContext &request) const
 {
-    const TaskRecord record = m_tasks.get(request.requirePrincipal(), taskIdOf(request));
-    if (ConditionalRequests::ifNoneMatchHits(request, record.task.version)) {
+    const qint64 id = taskIdOf(request);
+    const TaskService::TaskView view = m_tasks.view(request.requirePrincipal(), id);
+    if (ConditionalRequests::ifNoneMatchHits(request, view.version)) {
         HttpResponse response = HttpResponse::empty(304);
-        response.setHeader("ETag", ConditionalRequests::etag(record.task.version));
+        response.setHeader("ETag", ConditionalRequests::etag(view.version));
         return response;
     }
-    return taskResponse(200, record);
+    return taskResponse(200, id, view.version, view.json);
 }
 
 // PATCH /api/v1/tasks/{id} {fields to change; null clears} -> 200 Task; If-Match honoured.
@@ -191,9 +207,9 @@ HttpResponse TaskController::update(const RequestContext &request) const
     const auto changes = TaskChanges::fromPatchJson(request.jsonObject(), &errors);
     if (!changes)
         throw ApiError::validation(errors);
-    return taskResponse(200,
-                        m_tasks.update(request.requirePrincipal(), id, *changes,
-                                       ConditionalRequests::ifMatchVersion(request)));
+    return respond(200,
+                   m_tasks.update(request.requirePrincipal(), id, *changes,
+                                  ConditionalRequests::ifMatchVersion(request)));
 }
 
 // DELETE /api/v1/tasks/{id} -> 200 Task (now in the trash);
@@ -210,7 +226,7 @@ HttpResponse TaskController::remove(const RequestContext &request) const
         m_tasks.purge(request.requirePrincipal(), id, expected);
         return HttpResponse::empty(204);
     }
-    return taskResponse(200, m_tasks.trash(request.requirePrincipal(), id, expected));
+    return respond(200, m_tasks.trash(request.requirePrincipal(), id, expected));
 }
 
 // POST /api/v1/tasks/{id}/restore -> 200 Task (out of the trash). Owner only.
@@ -218,9 +234,9 @@ HttpResponse TaskController::restore(const RequestContext &request) const
 {
     const qint64 id = taskIdOf(request);
     return idempotentPost(request, m_idempotency, [&] {
-        return taskResponse(200,
-                            m_tasks.restore(request.requirePrincipal(), id,
-                                            ConditionalRequests::ifMatchVersion(request)));
+        return respond(200,
+                       m_tasks.restore(request.requirePrincipal(), id,
+                                       ConditionalRequests::ifMatchVersion(request)));
     });
 }
 
@@ -229,9 +245,9 @@ HttpResponse TaskController::complete(const RequestContext &request) const
 {
     const qint64 id = taskIdOf(request);
     return idempotentPost(request, m_idempotency, [&] {
-        return taskResponse(200,
-                            m_tasks.complete(request.requirePrincipal(), id,
-                                             ConditionalRequests::ifMatchVersion(request)));
+        return respond(200,
+                       m_tasks.complete(request.requirePrincipal(), id,
+                                        ConditionalRequests::ifMatchVersion(request)));
     });
 }
 
@@ -240,9 +256,9 @@ HttpResponse TaskController::skip(const RequestContext &request) const
 {
     const qint64 id = taskIdOf(request);
     return idempotentPost(request, m_idempotency, [&] {
-        return taskResponse(200,
-                            m_tasks.skip(request.requirePrincipal(), id,
-                                         ConditionalRequests::ifMatchVersion(request)));
+        return respond(200,
+                       m_tasks.skip(request.requirePrincipal(), id,
+                                    ConditionalRequests::ifMatchVersion(request)));
     });
 }
 
@@ -255,9 +271,9 @@ HttpResponse TaskController::assign(const RequestContext &request) const
     if (!body)
         throw ApiError::validation(errors);
     return idempotentPost(request, m_idempotency, [&] {
-        return taskResponse(200,
-                            m_tasks.assign(request.requirePrincipal(), id, *body,
-                                           ConditionalRequests::ifMatchVersion(request)));
+        return respond(200,
+                       m_tasks.assign(request.requirePrincipal(), id, *body,
+                                      ConditionalRequests::ifMatchVersion(request)));
     });
 }
 

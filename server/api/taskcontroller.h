@@ -2,6 +2,7 @@
 
 #include "httpresponse.h"
 #include "requestcontext.h"
+#include "taskrecord.h"
 
 namespace Tasklane {
 
@@ -25,6 +26,8 @@ public:
     static qint64 taskIdOf(const RequestContext &request, const QString &name = u"id"_qs);
 
 private:
+    // A task just read or written, with its ETag (and Location at 201).
+    HttpResponse respond(int status, const TaskRecord &record) const;
     HttpResponse list(const RequestContext &request) const;
     HttpResponse search(const RequestContext &request) const;
     HttpResponse create(const RequestContext &request) const;

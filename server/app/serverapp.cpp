@@ -24,6 +24,7 @@
 #include "router.h"
 #include "securerandom.h"
 #include "taskcontroller.h"
+#include "taskjsoncache.h"
 #include "tasklistservice.h"
 #include "taskservice.h"
 #include "usercontroller.h"
@@ -49,6 +50,8 @@ namespace Tasklane {
 
 namespace {
 constexpr int ShutdownDeadlineMs = 30'000;
+// Serialised tasks kept for reads: about 50,000 tasks of typical size.
+constexpr qint64 TaskJsonCacheBytes = 32 * 1024 * 1024;
 constexpr int ExpiredRowSweepMs = 10 * 60'000;
 } // namespace
 
@@ -153,8 +156,10 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_writes = std::make_unique<CommitGroup>(*m_database, std::max(1, m_settings.dbThreads));
     m_cursors = std::make_unique<CursorCodec>(key);
     m_attachmentFiles = std::make_unique<AttachmentStore>(m_settings.attachmentsDir);
-    m_tasks = std::make_unique<TaskService>(*m_database, *m_writes, *m_cursors, *m_attachmentFiles);
-    m_taskListing = std::make_unique<TaskListService>(*m_database, *m_cursors);
+    m_taskJson = std::make_unique<TaskJsonCache>(TaskJsonCacheBytes);
+    m_tasks = std::make_unique<TaskService>(*m_database, *m_writes, *m_cursors, *m_attachmentFiles,
+                                            *m_taskJson);
+    m_taskListing = std::make_unique<TaskListService>(*m_database, *m_cursors, *m_taskJson);
     m_categories = std::make_unique<CategoryService>(*m_database, *m_writes);
     m_idempotency = std::make_unique<IdempotencyService>(*m_database, *m_writes);
     m_taskController = std::make_unique<TaskController>(*m_tasks, *m_taskListing, *m_idempotency);

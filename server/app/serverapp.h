@@ -25,6 +25,7 @@ class CommitGroup;
 class CursorCodec;
 class IdempotencyService;
 class TaskController;
+class TaskJsonCache;
 class TaskListService;
 class TaskService;
 class ConnectionGuard;
@@ -95,6 +96,7 @@ private:
     std::unique_ptr<HealthController> m_healthController;
     std::unique_ptr<CommitGroup> m_writes;
     std::unique_ptr<CursorCodec> m_cursors;
+    std::unique_ptr<TaskJsonCache> m_taskJson;
     std::unique_ptr<AttachmentStore> m_attachmentFiles;
     std::unique_ptr<TaskService> m_tasks;
     std::unique_ptr<TaskListService> m_taskListing;

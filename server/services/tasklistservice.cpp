@@ -3,6 +3,8 @@
 #include "apierror.h"
 #include "cursorcodec.h"
 #include "database.h"
+#include "taskjsoncache.h"
+#include "taskrepository.h"
 #include "taskrequests.h"
 #include "timezones.h"
 
@@ -59,8 +61,9 @@ std::pair<QDateTime, QDate> boundOf(const DueBound &bound, const QString &zone)
 
 } // namespace
 
-TaskListService::TaskListService(const Database &database, const CursorCodec &cursors)
-    : m_database(database), m_cursors(cursors)
+TaskListService::TaskListService(const Database &database, const CursorCodec &cursors,
+                                 TaskJsonCache &json)
+    : m_database(database), m_cursors(cursors), m_json(json)
 { }
 
 TaskListFilter TaskListService::resolve(const Principal &principal, const TaskQuery &query,
@@ -131,14 +134,35 @@ TaskListPage TaskListService::list(const Principal &principal, const TaskQuery &
     }
     const TaskListRepository listing(m_database);
     TaskListPage page;
-    page.items = listing.list(filter, after, query.limit + 1);
-    if (page.items.size() > query.limit) {
-        page.items.resize(query.limit);
-        const Task &last = page.items.last().task;
+    QList<TaskStamp> stamps = listing.list(filter, after, query.limit + 1);
+    if (stamps.size() > query.limit) {
+        stamps.resize(query.limit);
+        const TaskStamp &last = stamps.last();
         page.nextCursor = m_cursors.encode(
                 { { u"f"_s, fingerprint },
-                  { u"k"_s, QJsonValue::fromVariant(listing.sortKey(last, query.sort)) },
+                  { u"k"_s, QJsonValue::fromVariant(listing.positionKey(last, query.sort)) },
                   { u"i"_s, last.id } });
+    }
+    // Each task's JSON from the cache when its version is there, the rest in one read.
+    page.items.resize(stamps.size());
+    QList<qint64> missing;
+    for (qsizetype i = 0; i < stamps.size(); ++i) {
+        page.items[i] = m_json.find(stamps.at(i).id, stamps.at(i).version);
+        if (page.items.at(i).isNull())
+            missing.append(stamps.at(i).id);
+    }
+    if (!missing.isEmpty()) {
+        const QHash<qint64, TaskRecord> records
+                = TaskRepository(m_database).findManyForUser(missing, principal.user.id);
+        for (qsizetype i = 0; i < stamps.size(); ++i) {
+            if (!page.items.at(i).isNull())
+                continue;
+            // A task changed between the two reads is shown as it is now.
+            const auto record = records.constFind(stamps.at(i).id);
+            if (record != records.constEnd())
+                page.items[i] = m_json.jsonOf(*record);
+        }
+        page.items.removeIf([](const QByteArray &json) { return json.isNull(); });
     }
     if (query.includeTotal)
         page.total = listing.count(filter);

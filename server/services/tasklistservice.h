@@ -12,12 +12,13 @@
 namespace Tasklane {
 
 class CursorCodec;
+class TaskJsonCache;
 class Database;
 
 // One page of a task listing.
 struct TaskListPage
 {
-    QList<TaskRecord> items;
+    QList<QByteArray> items; // each task's JSON
     QString nextCursor; // empty on the last page
     std::optional<qint64> total; // when asked for
 };
@@ -37,7 +38,7 @@ struct TaskSearchPage
 class TaskListService
 {
 public:
-    TaskListService(const Database &database, const CursorCodec &cursors);
+    TaskListService(const Database &database, const CursorCodec &cursors, TaskJsonCache &json);
 
     TaskListPage list(const Principal &principal, const TaskQuery &query) const;
     // Requires query.text (q); BadRequest otherwise.
@@ -50,6 +51,7 @@ public:
 private:
     const Database &m_database;
     const CursorCodec &m_cursors;
+    TaskJsonCache &m_json;
 };
 
 } // namespace Tasklane

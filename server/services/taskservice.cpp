@@ -9,6 +9,7 @@
 #include "database.h"
 #include "recurrence.h"
 #include "taskhistoryrepository.h"
+#include "taskjsoncache.h"
 #include "taskrepository.h"
 #include "timezones.h"
 #include "userrepository.h"
@@ -118,9 +119,26 @@ QList<FieldChange> diffTasks(const Task &before, const Task &after)
 }
 
 TaskService::TaskService(const Database &database, CommitGroup &writes, const CursorCodec &cursors,
-                         const AttachmentStore &files)
-    : m_database(database), m_writes(writes), m_cursors(cursors), m_files(files)
+                         const AttachmentStore &files, TaskJsonCache &json)
+    : m_database(database), m_writes(writes), m_cursors(cursors), m_files(files), m_json(json)
 { }
+
+TaskService::TaskView TaskService::view(const Principal &principal, qint64 taskId) const
+{
+    const TaskRepository tasks(m_database);
+    const auto stamp = tasks.stampForUser(taskId, principal.user.id);
+    if (!stamp)
+        throw taskNotFound();
+    if (QByteArray cached = m_json.find(taskId, stamp->version); !cached.isNull())
+        return { stamp->version, cached };
+    const TaskRecord record = reload(principal, taskId);
+    return { record.task.version, m_json.jsonOf(record) };
+}
+
+QByteArray TaskService::json(const TaskRecord &record) const
+{
+    return m_json.jsonOf(record);
+}
 
 QString TaskService::encodeHistoryCursor(qint64 lastId, qint64 taskId) const
 {

@@ -15,6 +15,7 @@ namespace Tasklane {
 class AttachmentStore;
 class CommitGroup;
 class CursorCodec;
+class TaskJsonCache;
 class Database;
 struct Occurrence;
 
@@ -26,10 +27,20 @@ class TaskService
 {
 public:
     TaskService(const Database &database, CommitGroup &writes, const CursorCodec &cursors,
-                const AttachmentStore &files);
+                const AttachmentStore &files, TaskJsonCache &json);
 
     TaskRecord create(const Principal &principal, const TaskChanges &changes) const;
     TaskRecord get(const Principal &principal, qint64 taskId) const;
+    // GET /tasks/{id}: the task's version and JSON, the JSON from the cache when it holds that
+    // version (one small query then).
+    struct TaskView
+    {
+        qint64 version = 0;
+        QByteArray json;
+    };
+    TaskView view(const Principal &principal, qint64 taskId) const;
+    // The JSON of a task just read or written (and kept for later reads).
+    QByteArray json(const TaskRecord &record) const;
     // `expectedVersion`: from If-Match; a task whose version differs is PreconditionFailed.
     TaskRecord update(const Principal &principal, qint64 taskId, const TaskChanges &changes,
                       std::optional<qint64> expectedVersion) const;
@@ -92,6 +103,7 @@ private:
     CommitGroup &m_writes;
     const CursorCodec &m_cursors;
     const AttachmentStore &m_files;
+    TaskJsonCache &m_json;
 };
 
 // Every field a new task has (not null or empty), as changes from null, for its "created"

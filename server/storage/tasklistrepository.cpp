@@ -169,31 +169,55 @@ QVariant TaskListRepository::sortKey(const Task &task, TaskSortField sort) const
     return Database::bindTime(task.createdAt);
 }
 
-QList<TaskRecord> TaskListRepository::list(const TaskListFilter &filter,
-                                           const std::optional<TaskListPosition> &after,
-                                           int limit) const
+QList<TaskStamp> TaskListRepository::list(const TaskListFilter &filter,
+                                          const std::optional<TaskListPosition> &after,
+                                          int limit) const
 {
-    const TaskRepository tasks(m_database);
     const QString key = sortColumn(filter.sort);
     // Owned and shared tasks are read apart, each along its own index in the listing's order,
     // then merged: a user's first page reads about `limit` rows however many tasks they have.
+    // Only ids, versions and sort keys: the tasks' JSON mostly comes from TaskJsonCache.
     Statement statement;
-    statement.add(u"SELECT * FROM (SELECT "_s + tasks.columns() + u", "_s + key
+    statement.add(u"SELECT * FROM (SELECT t.id, t.version, "_s + key
                           + u" AS sort_key FROM tasks t WHERE t.owner_id = ?"_s,
-                  { filter.userId, filter.userId, filter.userId });
+                  { filter.userId });
     addFilters(m_database, filter, statement);
     addAfter(filter, after, statement);
     statement.add(orderBy(filter, key, u"t.id"_s) + u" LIMIT ?) AS owned UNION ALL "_s, { limit });
-    statement.add(u"SELECT * FROM (SELECT "_s + tasks.columns() + u", "_s + key
+    statement.add(u"SELECT * FROM (SELECT t.id, t.version, "_s + key
                           + u" AS sort_key FROM task_shares vs JOIN tasks t ON t.id = vs.task_id "
                             "WHERE vs.user_id = ?"_s,
-                  { filter.userId, filter.userId, filter.userId });
+                  { filter.userId });
     addFilters(m_database, filter, statement);
     addAfter(filter, after, statement);
     statement.add(orderBy(filter, key, u"t.id"_s) + u" LIMIT ?) AS shared"_s, { limit });
     statement.add(orderBy(filter, u"sort_key"_s, u"id"_s) + u" LIMIT ?"_s, { limit });
-    return tasks.readRows(
-            m_database.fetchAll(statement.text, statement.values, Database::Retry::Safe));
+    const QList<QSqlRecord> rows
+            = m_database.fetchAll(statement.text, statement.values, Database::Retry::Safe);
+    QList<TaskStamp> stamps;
+    stamps.reserve(rows.size());
+    for (const QSqlRecord &row : rows)
+        stamps.append({ row.value(0).toLongLong(), row.value(1).toLongLong(), row.value(2) });
+    return stamps;
+}
+
+QVariant TaskListRepository::positionKey(const TaskStamp &stamp, TaskSortField sort) const
+{
+    if (sort == TaskSortField::Priority)
+        return stamp.sortKey.toInt();
+    if (sort == TaskSortField::Title)
+        return stamp.sortKey.toString();
+    // Times as bindTime writes them (PostgreSQL hands back a QDateTime, SQLite the text), and a
+    // due of 'infinity', which QDateTime cannot hold, as the same sentinel the rows store.
+    if (stamp.sortKey.metaType().id() == QMetaType::QDateTime) {
+        const QDateTime time = stamp.sortKey.toDateTime();
+        return time.isValid() ? Database::bindTime(time)
+                              : TaskRepository::dueSortValue(m_database, Task());
+    }
+    const QString text = stamp.sortKey.toString();
+    if (text.isEmpty() || text == u"infinity")
+        return TaskRepository::dueSortValue(m_database, Task());
+    return text;
 }
 
 qint64 TaskListRepository::count(const TaskListFilter &filter) const

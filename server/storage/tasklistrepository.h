@@ -46,6 +46,15 @@ struct TaskListPosition
     qint64 id = 0;
 };
 
+// A listed task as the listing query reads it: enough to find its JSON in the cache (id and
+// version) and to continue after it (its sort key, as the database holds it).
+struct TaskStamp
+{
+    qint64 id = 0;
+    qint64 version = 0;
+    QVariant sortKey;
+};
+
 // One search hit: the task and the passage that matched, HTML-escaped with <mark> around
 // matches.
 struct TaskSearchHit
@@ -62,8 +71,10 @@ public:
     explicit TaskListRepository(const Database &database) : m_database(database) { }
 
     // At most `limit` tasks after `after`, in the filter's order.
-    QList<TaskRecord> list(const TaskListFilter &filter,
-                           const std::optional<TaskListPosition> &after, int limit) const;
+    QList<TaskStamp> list(const TaskListFilter &filter,
+                          const std::optional<TaskListPosition> &after, int limit) const;
+    // The position after `stamp` under `sort`, as a cursor keeps it (text, or an integer).
+    QVariant positionKey(const TaskStamp &stamp, TaskSortField sort) const;
     qint64 count(const TaskListFilter &filter) const;
     // The key a position records for `task` under `sort`.
     QVariant sortKey(const Task &task, TaskSortField sort) const;

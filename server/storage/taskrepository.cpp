@@ -177,6 +177,46 @@ std::optional<TaskRecord> TaskRepository::find(qint64 taskId, qint64 userId, boo
     return records.first();
 }
 
+std::optional<TaskRepository::Stamp> TaskRepository::stampForUser(qint64 taskId,
+                                                                  qint64 userId) const
+{
+    const auto row = m_database.fetchOne(
+            u"SELECT t.version, CASE WHEN t.owner_id = ? THEN 'owner' ELSE (SELECT s.permission "
+            "FROM task_shares s WHERE s.task_id = t.id AND s.user_id = ?) END AS access "
+            "FROM tasks t WHERE t.id = ? AND (t.owner_id = ? OR EXISTS (SELECT 1 FROM "
+            "task_shares s3 WHERE s3.task_id = t.id AND s3.user_id = ?))"_s,
+            { userId, userId, taskId, userId, userId }, Database::Retry::Safe);
+    if (!row)
+        return std::nullopt;
+    return Stamp{ row->value(0).toLongLong(), accessFromText(row->value(1).toString()) };
+}
+
+QHash<qint64, TaskRecord> TaskRepository::findManyForUser(const QList<qint64> &ids,
+                                                          qint64 userId) const
+{
+    QHash<qint64, TaskRecord> found;
+    if (ids.isEmpty())
+        return found;
+    // A fixed number of places, padded with the first id: one statement text for every call.
+    QStringList marks;
+    QVariantList values{ userId, userId };
+    for (qsizetype i = 0; i < MaxBulkRead; ++i) {
+        marks.append(u"?"_s);
+        values.append(ids.value(std::min(i, ids.size() - 1)));
+    }
+    values.append(userId);
+    values.append(userId);
+    const QList<QSqlRecord> rows = m_database.fetchAll(
+            u"SELECT "_s + columns() + u" FROM tasks t WHERE t.id IN ("_s + marks.join(u", "_s)
+                    + u") AND (t.owner_id = ? OR EXISTS (SELECT 1 FROM task_shares s3 WHERE "
+                      "s3.task_id = t.id AND s3.user_id = ?))"_s,
+            values, Database::Retry::Safe);
+    const QList<TaskRecord> records = readRows(rows);
+    for (const TaskRecord &record : records)
+        found.insert(record.task.id, record);
+    return found;
+}
+
 std::optional<TaskRecord> TaskRepository::findForUser(qint64 taskId, qint64 userId) const
 {
     return find(taskId, userId, false);
