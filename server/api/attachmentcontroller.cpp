@@ -30,7 +30,7 @@ void AttachmentController::registerRoutes(RouteTable &routes) const
 {
     const auto route = [this, &routes](const char *method, const QString &path, auto handler,
                                        qint64 maxBodyBytes = 0) {
-        Route added{ method, path, RouteAccess::signedIn(), Executor::Database,
+        Route added{ method, path, RouteAccess::signedIn(), executorFor(method),
                      [this, handler](const RequestContext &request) {
                          return (this->*handler)(request);
                      } };

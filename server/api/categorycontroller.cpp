@@ -35,7 +35,7 @@ CategoryChanges parseChanges(const RequestContext &request, bool creating)
 void CategoryController::registerRoutes(RouteTable &routes) const
 {
     const auto route = [this, &routes](const char *method, const QString &path, auto handler) {
-        routes.add({ method, path, RouteAccess::signedIn(), Executor::Database,
+        routes.add({ method, path, RouteAccess::signedIn(), executorFor(method),
                      [this, handler](const RequestContext &request) {
                          return (this->*handler)(request);
                      } });

@@ -119,7 +119,7 @@ qint64 TaskController::taskIdOf(const RequestContext &request, const QString &na
 void TaskController::registerRoutes(RouteTable &routes) const
 {
     const auto route = [this, &routes](const char *method, const QString &path, auto handler) {
-        routes.add({ method, path, RouteAccess::signedIn(), Executor::Database,
+        routes.add({ method, path, RouteAccess::signedIn(), executorFor(method),
                      [this, handler](const RequestContext &request) {
                          return (this->*handler)(request);
                      } });

@@ -153,7 +153,7 @@ void ServerApp::buildServices(SigningKey signingKey)
 
     // Concurrent writes share commits: a batch holds at most one unit per database thread,
     // since every waiting unit holds one.
-    m_writes = std::make_unique<CommitGroup>(*m_database, std::max(1, m_settings.dbThreads));
+    m_writes = std::make_unique<CommitGroup>(*m_database, std::max(1, m_settings.dbWriteThreads));
     m_cursors = std::make_unique<CursorCodec>(key);
     m_attachmentFiles = std::make_unique<AttachmentStore>(m_settings.attachmentsDir);
     m_taskJson = std::make_unique<TaskJsonCache>(TaskJsonCacheBytes);
@@ -184,6 +184,7 @@ bool ServerApp::startServing()
 {
     WorkerPools::Limits poolLimits;
     poolLimits.databaseThreads = m_settings.dbThreads;
+    poolLimits.databaseWriteThreads = m_settings.dbWriteThreads;
     poolLimits.hashingThreads = m_settings.hashThreads;
     poolLimits.databaseQueue = m_settings.dbQueueLimit;
     poolLimits.hashingQueue = m_settings.hashQueueLimit;

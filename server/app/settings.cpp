@@ -27,8 +27,9 @@ QString defaultDataDir()
 // Writes wait for their commit on their database thread (a CommitGroup batch holds one unit
 // per waiting thread), so more threads mean larger shared commits: on SQLite, 4 threads reached
 // about 6,000 durable task creates/s and 16 about 8,500 (bench/commitgroup.cpp). On PostgreSQL
-// each thread is also a server process; throughput peaked at 4 per core.
-int defaultDatabaseThreads(bool postgres)
+// each thread is also a server process; throughput peaked at 4 per core. Reads want no more
+// threads than cores: more only switch between each other.
+int defaultWriteThreads(bool postgres)
 {
     const int cores = std::max(1, QThread::idealThreadCount());
     return postgres ? std::max(4, cores * 4) : std::max(16, cores * 4);
@@ -57,7 +58,8 @@ QHash<QString, QString> defaults()
         { u"header_timeout_ms"_s, u"10000"_s },
         { u"idle_timeout_ms"_s, u"60000"_s },
         { u"max_connections"_s, u"1024"_s },
-        { u"db_threads"_s, QString() }, // by the database: see defaultDatabaseThreads()
+        { u"db_threads"_s, QString::number(std::max(2, cores)) },
+        { u"db_write_threads"_s, QString() }, // by the database: see defaultWriteThreads()
         { u"hash_threads"_s, QString::number(cores) },
         { u"hash_queue_limit"_s, u"256"_s },
         { u"db_queue_limit"_s, u"1024"_s },
@@ -127,8 +129,9 @@ const QList<SettingDefinition> &SettingsLoader::definitions()
           false },
         { "idle_timeout_ms", "MS", "Time an idle keep-alive connection stays open.", false },
         { "max_connections", "N", "Most simultaneous connections (503 above).", false },
-        { "db_threads", "N",
-          "Threads (and database connections) for queries. Default: SQLite 16 (or 4 per core, if "
+        { "db_threads", "N", "Threads (and database connections) for reads.", false },
+        { "db_write_threads", "N",
+          "Threads (and database connections) for writes. Default: SQLite 16 (or 4 per core, if "
           "more), PostgreSQL 4 per core.",
           false },
         { "hash_threads", "N", "Threads for password hashing, 19 MiB each (default: one per core).",
@@ -324,6 +327,7 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
         { "idle_timeout_ms", 100, 3'600'000, [&](qint64 v) { settings.idleTimeoutMs = int(v); } },
         { "max_connections", 1, 100'000, [&](qint64 v) { settings.maxConnections = int(v); } },
         { "db_threads", 1, 256, [&](qint64 v) { settings.dbThreads = int(v); } },
+        { "db_write_threads", 1, 256, [&](qint64 v) { settings.dbWriteThreads = int(v); } },
         { "hash_threads", 1, 256, [&](qint64 v) { settings.hashThreads = int(v); } },
         { "hash_queue_limit", 1, 100'000, [&](qint64 v) { settings.hashQueueLimit = int(v); } },
         { "db_queue_limit", 1, 1'000'000, [&](qint64 v) { settings.dbQueueLimit = int(v); } },
@@ -331,10 +335,10 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
         { "auth_cache_ttl_ms", 0, 60'000, [&](qint64 v) { settings.authCacheTtlMs = int(v); } },
         { "db_busy_timeout_ms", 0, 600'000, [&](qint64 v) { settings.dbBusyTimeoutMs = int(v); } },
     };
-    if (values.value(u"db_threads"_s).isEmpty())
-        values.insert(u"db_threads"_s,
-                      QString::number(defaultDatabaseThreads(
-                              settings.databaseUrl.startsWith(u"postgres"_s))));
+    if (values.value(u"db_write_threads"_s).isEmpty())
+        values.insert(u"db_write_threads"_s,
+                      QString::number(
+                              defaultWriteThreads(settings.databaseUrl.startsWith(u"postgres"_s))));
     for (const IntegerSetting &integer : integers) {
         const QString key = QString::fromLatin1(integer.key);
         const auto value = readInteger(values.value(key), integer.minimum, integer.maximum);

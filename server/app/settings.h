@@ -42,7 +42,8 @@ struct ServerSettings
     int headerTimeoutMs = 10'000;
     int idleTimeoutMs = 60'000;
     int maxConnections = 1024;
-    int dbThreads = 4;
+    int dbThreads = 2;
+    int dbWriteThreads = 16;
     int hashThreads = 2;
     int hashQueueLimit = 256;
     int dbQueueLimit = 1024;

@@ -38,6 +38,12 @@ struct RouteAccess
 
 using RouteHandler = std::function<HttpResponse(const RequestContext &)>;
 
+// Where a database route runs by its method: reads on the read pool, writes on the write pool.
+inline Executor executorFor(QByteArrayView method)
+{
+    return method == "GET" ? Executor::Database : Executor::DatabaseWrite;
+}
+
 // The body cap of routes whose bodies are small JSON documents (a few hundred bytes): room
 // enough, and no more, so that they cannot be made to buffer the server-wide cap.
 constexpr qint64 SmallBodyBytes = 64 * 1024;

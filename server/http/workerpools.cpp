@@ -23,6 +23,7 @@ QString executorName(Executor executor)
     switch (executor) {
     case Executor::EventLoop: return QStringLiteral("event-loop");
     case Executor::Database: return QStringLiteral("database");
+    case Executor::DatabaseWrite: return QStringLiteral("database-write");
     case Executor::Hashing: return QStringLiteral("hashing");
     }
     return {};
@@ -33,6 +34,9 @@ WorkerPools::WorkerPools(const Limits &limits) : m_limits(limits)
     m_database.setObjectName(QStringLiteral("tasklane-db"));
     m_database.setMaxThreadCount(limits.databaseThreads);
     m_database.setExpiryTimeout(-1); // threads keep their database connections
+    m_databaseWrites.setObjectName(QStringLiteral("tasklane-db-write"));
+    m_databaseWrites.setMaxThreadCount(limits.databaseWriteThreads);
+    m_databaseWrites.setExpiryTimeout(-1);
     m_hashing.setObjectName(QStringLiteral("tasklane-hash"));
     m_hashing.setMaxThreadCount(limits.hashingThreads);
     m_hashing.setExpiryTimeout(-1);
@@ -72,20 +76,24 @@ bool WorkerPools::start(Executor executor, std::function<void()> task, qint64 he
         });
         return true;
     }
-    // Counted until a thread takes it: the database queue bounds what waits.
-    if (!reserve(m_databaseQueued, m_limits.databaseQueue, heldBytes))
+    // Counted until a thread takes it: each database queue bounds what waits in it.
+    const bool write = executor == Executor::DatabaseWrite;
+    std::atomic<int> &queued = write ? m_databaseWritesQueued : m_databaseQueued;
+    if (!reserve(queued, m_limits.databaseQueue, heldBytes))
         return false;
-    m_database.start([this, heldBytes, task = std::move(task)] {
-        m_queuedBodyBytes.fetch_sub(heldBytes);
-        m_databaseQueued.fetch_sub(1);
-        task();
-    });
+    (write ? m_databaseWrites : m_database)
+            .start([this, heldBytes, &queued, task = std::move(task)] {
+                m_queuedBodyBytes.fetch_sub(heldBytes);
+                queued.fetch_sub(1);
+                task();
+            });
     return true;
 }
 
 void WorkerPools::waitForDone()
 {
     m_database.waitForDone();
+    m_databaseWrites.waitForDone();
     m_hashing.waitForDone();
 }
 

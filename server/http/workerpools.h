@@ -12,7 +12,9 @@ namespace Tasklane {
 // the event loop.
 enum class Executor {
     EventLoop, // trivial, no I/O (health, the OpenAPI document)
-    Database, // queries: one pool, each thread with its own connection
+    Database, // reads: a pool of few threads (about one per core), each with its own connection
+    DatabaseWrite, // writes: a larger pool, since a write waits for its commit on its thread
+                   // and waiting writes share commits (CommitGroup)
     Hashing, // password hashing (and the queries around it): a separate, bounded pool
 };
 
@@ -29,6 +31,7 @@ public:
     struct Limits
     {
         int databaseThreads = 4;
+        int databaseWriteThreads = 16;
         int hashingThreads = 2;
         int databaseQueue = 1024; // tasks waiting for a database thread
         int hashingQueue = 256; // tasks waiting for (or running on) a hashing thread
@@ -51,8 +54,10 @@ private:
 
     Limits m_limits;
     QThreadPool m_database;
+    QThreadPool m_databaseWrites;
     QThreadPool m_hashing;
     std::atomic<int> m_databaseQueued{ 0 };
+    std::atomic<int> m_databaseWritesQueued{ 0 };
     std::atomic<int> m_hashingQueued{ 0 };
     std::atomic<qint64> m_queuedBodyBytes{ 0 };
 };

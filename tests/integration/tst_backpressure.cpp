@@ -340,10 +340,10 @@ void TestBackpressure::databaseQueueIsBounded_data()
     QTest::addColumn<int>("atMostWaiting"); // besides the one a database thread has taken
 
     QTest::newRow("by the number of requests waiting")
-            << QStringList{ u"--db-threads"_s, u"1"_s, u"--db-queue-limit"_s, u"3"_s }
+            << QStringList{ u"--db-write-threads"_s, u"1"_s, u"--db-queue-limit"_s, u"3"_s }
             << qsizetype(200) << 3;
     QTest::newRow("by the bytes of the bodies waiting")
-            << QStringList{ u"--db-threads"_s, u"1"_s, u"--queue-body-bytes"_s, u"1000000"_s }
+            << QStringList{ u"--db-write-threads"_s, u"1"_s, u"--queue-body-bytes"_s, u"1000000"_s }
             << qsizetype(300'000) << 3;
 }
 
