@@ -124,10 +124,54 @@ void CommitGroup::lead(Unit &own, std::unique_lock<std::mutex> &lock)
     }
 }
 
+bool CommitGroup::runOptimistically(const std::deque<Unit *> &batch)
+{
+    try {
+        m_database.begin();
+    } catch (...) {
+        return false; // the careful run below fails the batch with this error
+    }
+    for (Unit *unit : batch) {
+        try {
+            unit->work();
+        } catch (...) {
+            // Some unit fails: undo them all, and run them again each in a savepoint.
+            try {
+                m_database.rollback();
+            } catch (const std::exception &error) {
+                qCWarning(lcCommitGroup, "rollback of a batch failed: %s", error.what());
+            }
+            return false;
+        }
+    }
+    try {
+        m_database.commit();
+    } catch (...) {
+        const std::exception_ptr commitError = std::current_exception();
+        try {
+            m_database.rollback();
+        } catch (const std::exception &error) {
+            qCWarning(lcCommitGroup, "rollback of a batch failed: %s", error.what());
+        }
+        m_failedBatches.fetch_add(1, std::memory_order_relaxed);
+        for (Unit *unit : batch)
+            unit->error = commitError;
+        return true;
+    }
+    m_batches.fetch_add(1, std::memory_order_relaxed);
+    m_units.fetch_add(quint64(batch.size()), std::memory_order_relaxed);
+    return true;
+}
+
 void CommitGroup::runBatch(const std::deque<Unit *> &batch)
 {
     // A unit alone needs no savepoint: if it fails, the whole transaction is rolled back.
     const bool alone = batch.size() == 1;
+    // Several: first all in one go, without savepoints. A savepoint is not free (SQLite's FTS5
+    // flushes its pending index data at every one), and units rarely fail; when one does, the
+    // batch is rolled back and run again below, each unit in its own savepoint.
+    if (!alone && runOptimistically(batch))
+        return;
     std::exception_ptr batchError;
     try {
         m_database.begin();

@@ -23,9 +23,11 @@ class Database;
 //
 // The first thread to arrive while no batch is running leads: it takes the waiting units (its own
 // and those of threads that arrived while the previous batch committed, oldest first, at most
-// maxBatch), runs BEGIN, each unit inside a SAVEPOINT, then COMMIT, on its own connection, and
-// wakes the threads whose units it ran. A unit that throws is rolled back to its savepoint alone
-// and its exception rethrown to its own caller; the others of its batch go on. A BEGIN or COMMIT
+// maxBatch), runs BEGIN, the units, then COMMIT, on its own connection, and wakes the threads
+// whose units it ran. The units first run one after the other without savepoints; if one throws,
+// the whole batch is rolled back and run again with each unit inside a SAVEPOINT: then a unit
+// that throws is rolled back to its savepoint alone and its exception rethrown to its own
+// caller; the others of its batch go on. A BEGIN or COMMIT
 // that fails, or a connection lost during the batch, fails every unit of the batch with that error:
 // none of them was committed. A thread with only its own unit to run (one database thread, or no
 // one else writing) gets a plain transaction for it.
@@ -46,7 +48,9 @@ class Database;
 //  - it is short and does no waiting of its own (no network call, no password hash, no lock the
 //    caller may hold): the whole batch and every thread in it waits for it;
 //  - what it writes to captured variables is read by its caller only after run() returns (run()
-//    orders those writes before its return).
+//    orders those writes before its return);
+//  - it may run twice (the second time after the first was rolled back), so it sets what it
+//    captures rather than adding to it, and has no effect outside the database.
 class CommitGroup
 {
 public:
@@ -102,6 +106,9 @@ private:
     void lead(Unit &own, std::unique_lock<std::mutex> &lock);
     // One transaction over `batch`; sets each unit's error (none when it committed).
     void runBatch(const std::deque<Unit *> &batch);
+    // The batch in one transaction without savepoints; false (everything rolled back) when a
+    // unit failed or BEGIN did, so that runBatch runs it again with savepoints.
+    bool runOptimistically(const std::deque<Unit *> &batch);
     // One unit inside its own savepoint of the open transaction. False when the transaction
     // itself can no longer go on (the savepoint could not be made or rolled back).
     bool runInSavepoint(Unit &unit, std::exception_ptr *batchError);

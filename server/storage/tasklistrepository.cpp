@@ -143,8 +143,8 @@ QString TaskListRepository::ftsQuery(const QString &text)
         word.replace(u'"', u"\"\""_s);
         terms.append(u'"' + word + u'"');
     }
-    if (!terms.isEmpty())
-        terms.last() += u'*';
+    // Whole words, as PostgreSQL's websearch_to_tsquery matches them: a prefix query scans
+    // every indexed word it starts (no prefix indexes: they tripled the cost of every write).
     return terms.join(u' ');
 }
 
@@ -235,6 +235,56 @@ qint64 TaskListRepository::count(const TaskListFilter &filter) const
     return row ? row->value(0).toLongLong() : 0;
 }
 
+QList<TaskSearchHit> TaskListRepository::searchFts5(const TaskListFilter &filter,
+                                                    const TaskListFilter &rest,
+                                                    const QString &visible, int offset,
+                                                    int limit) const
+{
+    const QString match = ftsQuery(filter.text);
+    if (match.isEmpty())
+        return {};
+    // First the page's ids, ranked: every matching row is ranked, so nothing else is computed
+    // for them (snippets and a task's lists cost far more than bm25).
+    Statement ranked;
+    ranked.add(u"SELECT t.id FROM tasks_fts JOIN tasks t ON t.id = tasks_fts.rowid "
+               "WHERE tasks_fts MATCH ?"_s,
+               { match });
+    ranked.add(visible, { filter.userId, filter.userId });
+    addFilters(m_database, rest, ranked);
+    // bm25: lower is better; a match in the title counts most, then tags, then description.
+    ranked.add(u" ORDER BY bm25(tasks_fts, 10.0, 5.0, 1.0), t.id LIMIT ? OFFSET ?"_s,
+               { limit, offset });
+    const QList<QSqlRecord> idRows
+            = m_database.fetchAll(ranked.text, ranked.values, Database::Retry::Safe);
+    QList<qint64> ids;
+    for (const QSqlRecord &row : idRows)
+        ids.append(row.value(0).toLongLong());
+    if (ids.isEmpty())
+        return {};
+    // Then the page's snippets and tasks, for its rows alone (a fixed number of places).
+    Statement snippets;
+    snippets.add(u"SELECT rowid, snippet(tasks_fts, -1, char(1), char(2), '…', 16) FROM "
+                 "tasks_fts WHERE tasks_fts MATCH ? AND rowid IN ("_s,
+                 { match });
+    for (qsizetype i = 0; i < TaskRepository::MaxBulkRead; ++i)
+        snippets.add(i == 0 ? u"?"_s : u", ?"_s, { ids.value(std::min(i, ids.size() - 1)) });
+    snippets.add(u")"_s);
+    QHash<qint64, QString> snippetOf;
+    const QList<QSqlRecord> snippetRows
+            = m_database.fetchAll(snippets.text, snippets.values, Database::Retry::Safe);
+    for (const QSqlRecord &row : snippetRows)
+        snippetOf.insert(row.value(0).toLongLong(), row.value(1).toString());
+    const QHash<qint64, TaskRecord> records
+            = TaskRepository(m_database).findManyForUser(ids, filter.userId);
+    QList<TaskSearchHit> hits;
+    for (qint64 id : std::as_const(ids)) {
+        const auto record = records.constFind(id);
+        if (record != records.constEnd())
+            hits.append({ *record, snippetToHtml(snippetOf.value(id)) });
+    }
+    return hits;
+}
+
 QList<TaskSearchHit> TaskListRepository::search(const TaskListFilter &filter, int offset,
                                                 int limit) const
 {
@@ -264,19 +314,7 @@ QList<TaskSearchHit> TaskListRepository::search(const TaskListFilter &filter, in
                                 "t.id = page.id ORDER BY page.rank DESC, t.id"_s,
                       { limit, offset, filter.userId, filter.userId });
     } else {
-        const QString match = ftsQuery(filter.text);
-        if (match.isEmpty())
-            return {};
-        statement.add(u"SELECT "_s + tasks.columns()
-                              + u", snippet(tasks_fts, -1, char(1), char(2), '…', 16) "
-                                "FROM tasks_fts JOIN tasks t ON t.id = tasks_fts.rowid "
-                                "WHERE tasks_fts MATCH ?"_s,
-                      { filter.userId, filter.userId, match });
-        statement.add(visible, { filter.userId, filter.userId });
-        addFilters(m_database, rest, statement);
-        // bm25: lower is better; a match in the title counts most, then tags, then description.
-        statement.add(u" ORDER BY bm25(tasks_fts, 10.0, 5.0, 1.0), t.id LIMIT ? OFFSET ?"_s,
-                      { limit, offset });
+        return searchFts5(filter, rest, visible, offset, limit);
     }
     const QList<QSqlRecord> rows
             = m_database.fetchAll(statement.text, statement.values, Database::Retry::Safe);

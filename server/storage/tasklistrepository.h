@@ -82,14 +82,18 @@ public:
     QList<TaskSearchHit> search(const TaskListFilter &filter, int offset, int limit) const;
 
     // The FTS5 MATCH expression for user text: every term quoted (so no operator, column
-    // filter or syntax error can come from it), the last one as a prefix. Empty when the text
-    // has no terms.
+    // filter or syntax error can come from it), all of them required. Empty when the text has
+    // no terms.
     static QString ftsQuery(const QString &text);
     // Turns a snippet with \x01/\x02 around matches into HTML: everything escaped, the
     // markers become <mark> and </mark>, and \x03 (a '<' hidden from ts_headline) &lt;.
     static QString snippetToHtml(const QString &marked);
 
 private:
+    // search() on SQLite: the ranked ids first, then snippets and tasks for those alone.
+    QList<TaskSearchHit> searchFts5(const TaskListFilter &filter, const TaskListFilter &rest,
+                                    const QString &visible, int offset, int limit) const;
+
     const Database &m_database;
 };
 
