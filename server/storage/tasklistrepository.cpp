@@ -51,6 +51,17 @@ void addInList(Statement &statement, const QString &column, const QList<T> &item
     statement.add(u" AND "_s + column + u" IN ("_s + marks.join(u", "_s) + u")"_s, values);
 }
 
+// The FTS5 expression of `text` over the content columns, among the tasks `userId` can read:
+// the index then gives one user's matches rather than every user's.
+QString readableMatch(const QString &text, qint64 userId)
+{
+    const QString terms = TaskListRepository::ftsQuery(text);
+    if (terms.isEmpty())
+        return {};
+    return u"readers : \""_s + TaskRepository::readerToken(userId)
+            + u"\" AND {title tags_text description} : ("_s + terms + u")"_s;
+}
+
 void addFilters(const Database &database, const TaskListFilter &filter, Statement &statement)
 {
     const bool postgres = database.dialect() == SqlDialect::Postgres;
@@ -104,7 +115,7 @@ void addFilters(const Database &database, const TaskListFilter &filter, Statemen
         if (postgres) {
             statement.add(u" AND t.search @@ websearch_to_tsquery('simple', ?)"_s, { filter.text });
         } else {
-            const QString match = TaskListRepository::ftsQuery(filter.text);
+            const QString match = readableMatch(filter.text, filter.userId);
             if (match.isEmpty())
                 statement.add(u" AND 1 = 0"_s); // no searchable term: nothing matches
             else
@@ -240,7 +251,7 @@ QList<TaskSearchHit> TaskListRepository::searchFts5(const TaskListFilter &filter
                                                     const QString &visible, int offset,
                                                     int limit) const
 {
-    const QString match = ftsQuery(filter.text);
+    const QString match = readableMatch(filter.text, filter.userId);
     if (match.isEmpty())
         return {};
     // First the page's ids, ranked: every matching row is ranked, so nothing else is computed
@@ -252,7 +263,7 @@ QList<TaskSearchHit> TaskListRepository::searchFts5(const TaskListFilter &filter
     ranked.add(visible, { filter.userId, filter.userId });
     addFilters(m_database, rest, ranked);
     // bm25: lower is better; a match in the title counts most, then tags, then description.
-    ranked.add(u" ORDER BY bm25(tasks_fts, 10.0, 5.0, 1.0), t.id LIMIT ? OFFSET ?"_s,
+    ranked.add(u" ORDER BY bm25(tasks_fts, 10.0, 5.0, 1.0, 0.0), t.id LIMIT ? OFFSET ?"_s,
                { limit, offset });
     const QList<QSqlRecord> idRows
             = m_database.fetchAll(ranked.text, ranked.values, Database::Retry::Safe);
@@ -263,9 +274,11 @@ QList<TaskSearchHit> TaskListRepository::searchFts5(const TaskListFilter &filter
         return {};
     // Then the page's snippets and tasks, for its rows alone (a fixed number of places).
     Statement snippets;
-    snippets.add(u"SELECT rowid, snippet(tasks_fts, -1, char(1), char(2), '…', 16) FROM "
-                 "tasks_fts WHERE tasks_fts MATCH ? AND rowid IN ("_s,
-                 { match });
+    // Matched on the content columns only, so that the readers column is never the passage.
+    snippets.add(
+            u"SELECT rowid, snippet(tasks_fts, -1, char(1), char(2), '…', 16) FROM "
+            "tasks_fts WHERE tasks_fts MATCH ? AND rowid IN ("_s,
+            { QVariant(u"{title tags_text description} : ("_s + ftsQuery(filter.text) + u")"_s) });
     for (qsizetype i = 0; i < TaskRepository::MaxBulkRead; ++i)
         snippets.add(i == 0 ? u"?"_s : u", ?"_s, { ids.value(std::min(i, ids.size() - 1)) });
     snippets.add(u")"_s);

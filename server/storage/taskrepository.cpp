@@ -254,11 +254,15 @@ qint64 TaskRepository::insert(const TaskRecord &record) const
     QVariantList values = rowValues(record);
     values.prepend(record.task.ownerId);
     values.append(Database::bindTime(record.task.createdAt));
+    const bool sqlite = m_database.dialect() == SqlDialect::Sqlite;
+    if (sqlite) // a new task's only reader is its owner
+        values.append(readerToken(record.task.ownerId));
     const auto row = m_database.fetchOne(
             u"INSERT INTO tasks (owner_id, title, title_key, description, status, priority, "
             "category_id, tags_text, due_at, due_date, due_sort, reminders, rrule, series_start, "
-            "version, updated_at, completed_at, trashed_at, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
+            "version, updated_at, completed_at, trashed_at, created_at"_s
+                    + (sqlite ? u", readers) VALUES (?, "_s : u") VALUES ("_s)
+                    + u"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
             values);
     const qint64 id = row->value(0).toLongLong();
     writeLists(id, record.task, false);
@@ -408,13 +412,33 @@ void TaskRepository::share(qint64 taskId, qint64 userId, SharePermission permiss
                        "DO UPDATE SET permission = excluded.permission"_s,
                        { taskId, userId, sharePermissionToString(permission),
                          Database::bindTime(QDateTime::currentDateTimeUtc()) });
+    refreshReaders(taskId);
 }
 
 bool TaskRepository::unshare(qint64 taskId, qint64 userId) const
 {
-    return m_database.execute(u"DELETE FROM task_shares WHERE task_id = ? AND user_id = ?"_s,
-                              { taskId, userId })
+    const bool ended
+            = m_database.execute(u"DELETE FROM task_shares WHERE task_id = ? AND user_id = ?"_s,
+                                 { taskId, userId })
             == 1;
+    if (ended)
+        refreshReaders(taskId);
+    return ended;
+}
+
+QString TaskRepository::readerToken(qint64 userId)
+{
+    return u"u"_s + QString::number(userId);
+}
+
+void TaskRepository::refreshReaders(qint64 taskId) const
+{
+    if (m_database.dialect() != SqlDialect::Sqlite)
+        return; // PostgreSQL narrows a search by its indexes on tasks and task_shares
+    m_database.execute(u"UPDATE tasks SET readers = 'u' || owner_id || COALESCE((SELECT ' ' || "
+                       "group_concat('u' || user_id, ' ') FROM task_shares WHERE task_id = "
+                       "tasks.id), '') WHERE id = ?"_s,
+                       { taskId });
 }
 
 void TaskRepository::lockDependencies() const

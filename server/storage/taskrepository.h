@@ -81,6 +81,9 @@ public:
     void recordOccurrence(qint64 taskId, const QString &occurrence, bool completed,
                           qint64 actorId) const;
 
+    // The search token that lets `userId` read a task (SQLite's tasks.readers, FTS5-indexed).
+    static QString readerToken(qint64 userId);
+
     // Serialises dependency changes on PostgreSQL (a cycle check must see every committed
     // edge); nothing on SQLite, whose writers are already serialised. Taken before any task row
     // is locked, always: the other order deadlocks with a change that holds that row.
@@ -93,6 +96,8 @@ public:
     static QString occurrenceText(const QDateTime &dueAt, const QDate &dueDate);
 
 private:
+    // SQLite: tasks.readers again from the owner and the shares (after a share changes).
+    void refreshReaders(qint64 taskId) const;
     std::optional<TaskRecord> find(qint64 taskId, qint64 userId, bool forUpdate) const;
     void writeLists(qint64 taskId, const Task &task, bool replace) const;
     QVariantList rowValues(const TaskRecord &record) const;

@@ -25,6 +25,9 @@ CREATE TABLE tasks (
     priority INTEGER NOT NULL CHECK (priority BETWEEN 1 AND 3), -- 1 low, 2 medium, 3 high
     category_id INTEGER REFERENCES categories (id) ON DELETE SET NULL,
     tags_text TEXT NOT NULL DEFAULT '', -- the tags as given, one per line, in order
+    -- Who may read the task, as search tokens ("u12 u40": the owner, then each assignee), so
+    -- that a search reads one user's matches from the index instead of everyone's.
+    readers TEXT NOT NULL DEFAULT '',
     due_at TEXT,
     due_date TEXT,
     -- The instant sort=due and due_before/due_after use: due_at, an all-day date's midnight UTC,
@@ -137,25 +140,24 @@ CREATE TABLE idempotency_keys (
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
 
 -- Full-text search over title, tags and description, kept in step by triggers. No prefix
--- indexes: they tripled the index work of every write, and a prefix query over one user's
--- matches is cheap without them.
+-- indexes: they tripled the index work of every write, and searches match whole words.
 CREATE VIRTUAL TABLE tasks_fts USING fts5(
-    title, tags_text, description, content = 'tasks', content_rowid = 'id',
+    title, tags_text, description, readers, content = 'tasks', content_rowid = 'id',
     tokenize = 'unicode61 remove_diacritics 2');
 
 CREATE TRIGGER tasks_fts_insert AFTER INSERT ON tasks BEGIN
-    INSERT INTO tasks_fts (rowid, title, tags_text, description)
-    VALUES (new.id, new.title, new.tags_text, new.description);
+    INSERT INTO tasks_fts (rowid, title, tags_text, description, readers)
+    VALUES (new.id, new.title, new.tags_text, new.description, new.readers);
 END;
 
 CREATE TRIGGER tasks_fts_delete AFTER DELETE ON tasks BEGIN
-    INSERT INTO tasks_fts (tasks_fts, rowid, title, tags_text, description)
-    VALUES ('delete', old.id, old.title, old.tags_text, old.description);
+    INSERT INTO tasks_fts (tasks_fts, rowid, title, tags_text, description, readers)
+    VALUES ('delete', old.id, old.title, old.tags_text, old.description, old.readers);
 END;
 
-CREATE TRIGGER tasks_fts_update AFTER UPDATE OF title, tags_text, description ON tasks BEGIN
-    INSERT INTO tasks_fts (tasks_fts, rowid, title, tags_text, description)
-    VALUES ('delete', old.id, old.title, old.tags_text, old.description);
-    INSERT INTO tasks_fts (rowid, title, tags_text, description)
-    VALUES (new.id, new.title, new.tags_text, new.description);
+CREATE TRIGGER tasks_fts_update AFTER UPDATE OF title, tags_text, description, readers ON tasks BEGIN
+    INSERT INTO tasks_fts (tasks_fts, rowid, title, tags_text, description, readers)
+    VALUES ('delete', old.id, old.title, old.tags_text, old.description, old.readers);
+    INSERT INTO tasks_fts (rowid, title, tags_text, description, readers)
+    VALUES (new.id, new.title, new.tags_text, new.description, new.readers);
 END;
