@@ -78,6 +78,8 @@ public:
     qint64 count(const TaskListFilter &filter) const;
     // The key a position records for `task` under `sort`.
     QVariant sortKey(const Task &task, TaskSortField sort) const;
+    // How many of a user's matches a search ranks on SQLite: the newest ones (see searchFts5).
+    static constexpr int SearchWindow = 1000;
     // Full-text search ranked by relevance, best first, `offset` hits skipped.
     QList<TaskSearchHit> search(const TaskListFilter &filter, int offset, int limit) const;
 
