@@ -89,21 +89,35 @@ Clearable<T> readClearable(JsonFieldReader &reader, const QString &field, Read r
     return std::nullopt;
 }
 
+// A list field: its array when it is one of at most `maxItems` items; otherwise nullopt, with
+// the error recorded. (null, which clears the list, is the caller's case.)
+std::optional<QJsonArray> readList(JsonFieldReader &reader, const QJsonValue &value,
+                                   const QString &field, const QString &what, qsizetype maxItems,
+                                   const QString &noun)
+{
+    if (!value.isArray()) {
+        wrongType(reader, field, what);
+        return std::nullopt;
+    }
+    const QJsonArray list = value.toArray();
+    if (list.size() > maxItems) {
+        reader.addError(field, u"too_many"_s,
+                        u"A task has at most %1 %2."_s.arg(maxItems).arg(noun));
+        return std::nullopt;
+    }
+    return list;
+}
+
 std::optional<QStringList> readTags(JsonFieldReader &reader, const QJsonValue &value)
 {
     const QString field = u"tags"_s;
     if (value.isNull())
         return QStringList();
-    if (!value.isArray()) {
-        wrongType(reader, field, u"an array of strings"_s);
+    const auto read = readList(reader, value, field, u"an array of strings"_s, TaskLimits::MaxTags,
+                               u"tags"_s);
+    if (!read)
         return std::nullopt;
-    }
-    const QJsonArray list = value.toArray();
-    if (list.size() > TaskLimits::MaxTags) {
-        reader.addError(field, u"too_many"_s,
-                        u"A task has at most %1 tags."_s.arg(TaskLimits::MaxTags));
-        return std::nullopt;
-    }
+    const QJsonArray &list = *read;
     QStringList tags;
     QSet<QString> seen;
     bool ok = true;
@@ -136,16 +150,11 @@ std::optional<QList<Reminder>> readReminders(JsonFieldReader &reader, const QJso
     const QString field = u"reminders"_s;
     if (value.isNull())
         return QList<Reminder>();
-    if (!value.isArray()) {
-        wrongType(reader, field, u"an array of reminders"_s);
+    const auto read = readList(reader, value, field, u"an array of reminders"_s,
+                               TaskLimits::MaxReminders, u"reminders"_s);
+    if (!read)
         return std::nullopt;
-    }
-    const QJsonArray list = value.toArray();
-    if (list.size() > TaskLimits::MaxReminders) {
-        reader.addError(field, u"too_many"_s,
-                        u"A task has at most %1 reminders."_s.arg(TaskLimits::MaxReminders));
-        return std::nullopt;
-    }
+    const QJsonArray &list = *read;
     QList<Reminder> reminders;
     bool ok = true;
     for (qsizetype i = 0; i < list.size(); ++i) {
@@ -189,16 +198,11 @@ std::optional<QList<qint64>> readBlockers(JsonFieldReader &reader, const QJsonVa
     const QString field = u"blocked_by"_s;
     if (value.isNull())
         return QList<qint64>();
-    if (!value.isArray()) {
-        wrongType(reader, field, u"an array of task ids"_s);
+    const auto read = readList(reader, value, field, u"an array of task ids"_s,
+                               TaskLimits::MaxBlockers, u"blockers"_s);
+    if (!read)
         return std::nullopt;
-    }
-    const QJsonArray list = value.toArray();
-    if (list.size() > TaskLimits::MaxBlockers) {
-        reader.addError(field, u"too_many"_s,
-                        u"A task has at most %1 blockers."_s.arg(TaskLimits::MaxBlockers));
-        return std::nullopt;
-    }
+    const QJsonArray &list = *read;
     QList<qint64> ids;
     bool ok = true;
     for (qsizetype i = 0; i < list.size(); ++i) {

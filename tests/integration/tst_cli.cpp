@@ -174,7 +174,9 @@ void TestCli::developmentGeneratesAndKeepsASigningKey()
             QFile::permissions(key.fileName())
                     & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup | QFile::WriteOther),
             QFile::Permissions());
-    QVERIFY2(server.logs().contains("was readable by other users"), server.logs().constData());
+    // The log has its own writer thread: the warning may reach stderr after the URL on stdout.
+    QTRY_VERIFY2_WITH_TIMEOUT(server.logs().contains("was readable by other users"),
+                              server.logs().constData(), 5000);
     ApiClient again(server.url());
     again.setAccessToken(user.accessToken);
     ApiReply *me = again.me();
