@@ -188,7 +188,11 @@ QList<TaskStamp> TaskListRepository::list(const TaskListFilter &filter,
     // Owned and shared tasks are read apart, each along its own index in the listing's order,
     // then merged: a user's first page reads about `limit` rows however many tasks they have.
     // Only ids, versions and sort keys: the tasks' JSON mostly comes from TaskJsonCache.
+    // The key is read back as text: QPSQL turns a timestamptz into a QDateTime through the
+    // local time zone, a quarter of a PostgreSQL listing's time, and the cursor wants text anyway
+    // (PostgreSQL reads its own text form back as a timestamptz).
     Statement statement;
+    statement.add(u"SELECT id, version, CAST(sort_key AS TEXT) FROM ("_s);
     statement.add(u"SELECT * FROM (SELECT t.id, t.version, "_s + key
                           + u" AS sort_key FROM tasks t WHERE t.owner_id = ?"_s,
                   { filter.userId });
@@ -202,7 +206,8 @@ QList<TaskStamp> TaskListRepository::list(const TaskListFilter &filter,
     addFilters(m_database, filter, statement);
     addAfter(filter, after, statement);
     statement.add(orderBy(filter, key, u"t.id"_s) + u" LIMIT ?) AS shared"_s, { limit });
-    statement.add(orderBy(filter, u"sort_key"_s, u"id"_s) + u" LIMIT ?"_s, { limit });
+    statement.add(orderBy(filter, u"sort_key"_s, u"id"_s) + u" LIMIT ?) AS page"_s, { limit });
+    statement.add(orderBy(filter, u"sort_key"_s, u"id"_s));
     const QList<QSqlRecord> rows
             = m_database.fetchAll(statement.text, statement.values, Database::Retry::Safe);
     QList<TaskStamp> stamps;
@@ -216,19 +221,9 @@ QVariant TaskListRepository::positionKey(const TaskStamp &stamp, TaskSortField s
 {
     if (sort == TaskSortField::Priority)
         return stamp.sortKey.toInt();
-    if (sort == TaskSortField::Title)
-        return stamp.sortKey.toString();
-    // Times as bindTime writes them (PostgreSQL hands back a QDateTime, SQLite the text), and a
-    // due of 'infinity', which QDateTime cannot hold, as the same sentinel the rows store.
-    if (stamp.sortKey.metaType().id() == QMetaType::QDateTime) {
-        const QDateTime time = stamp.sortKey.toDateTime();
-        return time.isValid() ? Database::bindTime(time)
-                              : TaskRepository::dueSortValue(m_database, Task());
-    }
-    const QString text = stamp.sortKey.toString();
-    if (text.isEmpty() || text == u"infinity")
-        return TaskRepository::dueSortValue(m_database, Task());
-    return text;
+    // As the database wrote it out (list() reads the key as text: SQLite's stored text, or
+    // PostgreSQL's own form of a time, 'infinity' included), which it reads back the same.
+    return stamp.sortKey.toString();
 }
 
 qint64 TaskListRepository::count(const TaskListFilter &filter) const
