@@ -17,12 +17,10 @@ namespace Tasklane {
 namespace {
 qint64 attachmentIdOf(const RequestContext &request)
 {
-    const QString text = request.pathParameters.value(u"attachment_id"_s);
-    bool ok = false;
-    const qint64 id = text.toLongLong(&ok);
-    if (!ok || id < 1 || text.startsWith(u'+') || text.startsWith(u'0'))
+    const auto id = request.idParameter(u"attachment_id"_s);
+    if (!id)
         throw ApiError(ApiError::Kind::NotFound, u"There is no such attachment."_s);
-    return id;
+    return *id;
 }
 } // namespace
 

@@ -14,12 +14,10 @@ namespace Tasklane {
 namespace {
 qint64 categoryIdOf(const RequestContext &request)
 {
-    const QString text = request.pathParameters.value(u"id"_s);
-    bool ok = false;
-    const qint64 id = text.toLongLong(&ok);
-    if (!ok || id < 1 || text.startsWith(u'+') || text.startsWith(u'0'))
+    const auto id = request.idParameter(u"id"_s);
+    if (!id)
         throw ApiError(ApiError::Kind::NotFound, u"There is no such category."_s);
-    return id;
+    return *id;
 }
 
 CategoryChanges parseChanges(const RequestContext &request, bool creating)

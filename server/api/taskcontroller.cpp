@@ -108,12 +108,10 @@ HttpResponse TaskController::respond(int status, const TaskRecord &record) const
 
 qint64 TaskController::taskIdOf(const RequestContext &request, const QString &name)
 {
-    const QString text = request.pathParameters.value(name);
-    bool ok = false;
-    const qint64 id = text.toLongLong(&ok);
-    if (!ok || id < 1 || text.startsWith(u'+') || text.startsWith(u'0'))
+    const auto id = request.idParameter(name);
+    if (!id)
         throw ApiError(ApiError::Kind::NotFound, u"There is no such task."_s);
-    return id;
+    return *id;
 }
 
 void TaskController::registerRoutes(RouteTable &routes) const
@@ -281,12 +279,10 @@ HttpResponse TaskController::assign(const RequestContext &request) const
 HttpResponse TaskController::unassign(const RequestContext &request) const
 {
     const qint64 id = taskIdOf(request);
-    const QString text = request.pathParameters.value(u"user_id"_s);
-    bool ok = false;
-    const qint64 userId = text.toLongLong(&ok);
-    if (!ok || userId < 1 || text.startsWith(u'+') || text.startsWith(u'0'))
+    const auto userId = request.idParameter(u"user_id"_s);
+    if (!userId)
         throw ApiError(ApiError::Kind::NotFound, u"This task is not shared with that user."_s);
-    m_tasks.unassign(request.requirePrincipal(), id, userId,
+    m_tasks.unassign(request.requirePrincipal(), id, *userId,
                      ConditionalRequests::ifMatchVersion(request));
     return HttpResponse::empty(204);
 }

@@ -85,6 +85,16 @@ JsonShape jsonShape(const QByteArray &json, int depthLimit)
 }
 } // namespace
 
+std::optional<qint64> RequestContext::idParameter(const QString &name) const
+{
+    const QString text = pathParameters.value(name);
+    bool ok = false;
+    const qint64 id = text.toLongLong(&ok);
+    if (!ok || id < 1 || text.startsWith(u'+') || text.startsWith(u'0'))
+        return std::nullopt;
+    return id;
+}
+
 QByteArray RequestContext::header(QByteArrayView name) const
 {
     for (const auto &[key, value] : headers) {

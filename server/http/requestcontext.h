@@ -36,6 +36,9 @@ struct RequestContext
     // The body as a JSON object, or an ApiError: 415 for another media type, 400 for an empty,
     // malformed, too deeply nested or non-object body.
     QJsonObject jsonObject() const;
+    // The {name} path parameter as a resource id: digits only, no sign or leading zero,
+    // positive; nullopt otherwise (the route then answers 404: no such resource).
+    std::optional<qint64> idParameter(const QString &name) const;
     // The authenticated principal; only call on routes that require authentication.
     const Principal &requirePrincipal() const { return *principal; }
 

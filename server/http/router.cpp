@@ -53,7 +53,8 @@ void RouteTable::add(Route route)
     m_segments.append(splitPath(route.path));
     if (route.maxBodyBytes > 0)
         m_hasBodyCaps = true;
-    if (route.path.contains(u'{'))
+    m_parameterised.append(route.path.contains(u'{'));
+    if (m_parameterised.last())
         m_hasParameterRoutes = true;
     else
         m_literal.insert(route.path, m_routes.size());
@@ -71,30 +72,30 @@ QList<RouteTable::Match> RouteTable::match(const QString &path) const
             found.append(Match{ &m_routes.at(index), {} });
         return found;
     }
-    const QStringList segments = splitPath(path);
+    QStringList segments; // split only for a route that captures parameters
     for (qsizetype i = 0; i < m_routes.size(); ++i) {
-        const QStringList &pattern = m_segments.at(i);
-        if (pattern.size() != segments.size())
+        if (!matches(i, path))
             continue;
         QHash<QString, QString> captured;
-        bool matches = true;
-        for (qsizetype s = 0; s < pattern.size() && matches; ++s) {
-            const QString &part = pattern.at(s);
-            if (part.startsWith(u'{') && part.endsWith(u'}'))
-                captured.insert(part.mid(1, part.size() - 2), segments.at(s));
-            else
-                matches = part == segments.at(s);
+        if (m_parameterised.at(i)) {
+            if (segments.isEmpty())
+                segments = splitPath(path);
+            const QStringList &pattern = m_segments.at(i);
+            for (qsizetype s = 0; s < pattern.size(); ++s) {
+                const QString &part = pattern.at(s);
+                if (part.startsWith(u'{'))
+                    captured.insert(part.mid(1, part.size() - 2), segments.at(s));
+            }
         }
-        if (!matches)
-            continue;
         found.append(Match{ &m_routes.at(i), std::move(captured) });
     }
     // A path that a literal route names belongs to the literal routes alone: /tasks/search is
     // not also /tasks/{id} (whose PATCH would otherwise show in its Allow header).
-    if (std::any_of(found.cbegin(), found.cend(),
-                    [](const Match &match) { return !match.route->path.contains(u'{'); })) {
-        found.removeIf([](const Match &match) { return match.route->path.contains(u'{'); });
-    }
+    const auto parameterised = [this](const Match &match) {
+        return m_parameterised.at(match.route - m_routes.constData());
+    };
+    if (!std::all_of(found.cbegin(), found.cend(), parameterised))
+        found.removeIf(parameterised);
     return found;
 }
 
@@ -102,13 +103,22 @@ qint64 RouteTable::bodyCap(QByteArrayView method, QStringView path) const
 {
     if (!m_hasBodyCaps)
         return 0;
-    // The route dispatch() picks: the first registered for the method whose pattern matches.
+    // The route dispatch() picks: the first registered for the method whose pattern matches,
+    // among the literal routes alone when one of them names the path (see match()).
     const QByteArrayView served = method == "HEAD" ? QByteArrayView("GET") : method;
+    const Route *chosen = nullptr;
+    bool literalMatched = false;
     for (qsizetype i = 0; i < m_routes.size(); ++i) {
-        if (m_routes.at(i).method == served && matches(i, path))
-            return m_routes.at(i).maxBodyBytes;
+        if (!matches(i, path) || (literalMatched && m_parameterised.at(i)))
+            continue;
+        if (!m_parameterised.at(i) && !literalMatched) {
+            literalMatched = true;
+            chosen = nullptr; // a parameter route chosen before it does not serve this path
+        }
+        if (!chosen && m_routes.at(i).method == served)
+            chosen = &m_routes.at(i);
     }
-    return 0;
+    return chosen ? chosen->maxBodyBytes : 0;
 }
 
 bool RouteTable::matches(qsizetype index, QStringView path) const

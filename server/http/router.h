@@ -88,6 +88,7 @@ private:
 
     QList<Route> m_routes;
     QList<QStringList> m_segments;
+    QList<bool> m_parameterised; // by route: whether its path has {parameters}
     // Routes without {parameters}, by path: most requests are found here without splitting.
     QMultiHash<QString, qsizetype> m_literal;
     bool m_hasParameterRoutes = false;

@@ -262,15 +262,6 @@ void TaskService::checkBlockers(const Principal &principal, qint64 taskId,
     }
 }
 
-void TaskService::checkNoOpenBlockers(qint64 taskId) const
-{
-    const TaskRepository tasks(m_database);
-    const auto blockers = tasks.blockerGraphFrom(taskId, MaxDependencyEdges).value(taskId);
-    const QList<qint64> open = tasks.openAmong(blockers);
-    if (!open.isEmpty())
-        throw blockedByOpenTasks(open);
-}
-
 TaskRecord TaskService::applyChanges(const Principal &principal, const TaskRecord &current,
                                      const TaskChanges &changes, bool creating) const
 {
@@ -670,16 +661,14 @@ QList<Occurrence> TaskService::occurrences(const Principal &principal, qint64 ta
     const Task &task = record.task;
     const QString zone = ownerTimeZone(principal, task.ownerId);
     if (task.rrule.isEmpty() || task.status == TaskStatus::Done) {
-        // Not recurring (or finished): at most the one due it has.
-        QList<Occurrence> single;
-        if (task.hasDue() && task.status != TaskStatus::Done) {
-            const Occurrence only = occurrenceOf(task);
-            const auto within
-                    = RecurrenceRule::parse(u"FREQ=YEARLY;COUNT=1"_s, only.isAllDay(), nullptr)
-                              ->between(only, from, to, zone, 1);
-            single = within;
-        }
-        return single;
+        // Not recurring (or finished): at most the one due it has, as between() would judge it
+        // (an all-day task when its local day overlaps the window).
+        if (!task.hasDue() || task.status == TaskStatus::Done)
+            return {};
+        const bool within = task.dueAt.isValid() ? task.dueAt >= from && task.dueAt < to
+                                                 : TimeZones::startOfDay(task.dueDate, zone) < to
+                        && TimeZones::startOfDay(task.dueDate.addDays(1), zone) > from;
+        return within ? QList<Occurrence>{ occurrenceOf(task) } : QList<Occurrence>{};
     }
     const auto rule = RecurrenceRule::parse(task.rrule, task.dueDate.isValid(), nullptr);
     if (!rule)

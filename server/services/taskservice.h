@@ -93,7 +93,7 @@ private:
                             const TaskChanges &changes, bool creating) const;
     void checkBlockers(const Principal &principal, qint64 taskId,
                        const QList<qint64> &blockers) const;
-    void checkNoOpenBlockers(qint64 taskId) const;
+
     QString ownerTimeZone(const Principal &principal, qint64 ownerId) const;
     qint64 record(const Principal &principal, qint64 taskId, const QString &action,
                   const QList<FieldChange> &changes) const;

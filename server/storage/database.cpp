@@ -404,6 +404,18 @@ void Database::rollback() const
     executeRaw(u"ROLLBACK"_s);
 }
 
+QString Database::inList(const QVariantList &items, qsizetype slots, QVariantList *bound)
+{
+    Q_ASSERT(!items.isEmpty() && items.size() <= slots);
+    QString places;
+    places.reserve(slots * 3);
+    for (qsizetype i = 0; i < slots; ++i) {
+        places += i == 0 ? u"?"_s : u", ?"_s;
+        bound->append(items.at(std::min(i, items.size() - 1)));
+    }
+    return places;
+}
+
 QVariant Database::bindTime(const QDateTime &time)
 {
     return time.toUTC().toString(Qt::ISODateWithMs);

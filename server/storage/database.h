@@ -67,6 +67,12 @@ public:
     void commit() const;
     void rollback() const;
 
+    // The places of an IN list of exactly `slots` items ("?, ?, ?"), with `items` appended to
+    // `bound`, padded by repeating the last one: one statement text whatever the number of
+    // items, so that the prepared-statement cache holds one shape instead of one per count.
+    // `items` is not empty and has at most `slots` values.
+    static QString inList(const QVariantList &items, qsizetype slots, QVariantList *bound);
+
     // Timestamps go in as RFC 3339 UTC text, which both dialects store faithfully.
     static QVariant bindTime(const QDateTime &time);
     static QDateTime readTime(const QVariant &value);

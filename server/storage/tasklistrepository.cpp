@@ -35,20 +35,19 @@ QString sortColumn(TaskSortField sort)
     return u"t.created_at"_s;
 }
 
-// `IN (?, ?, ?)` with exactly `slots` places, the list padded with its first value: one
-// statement text whatever the number of values, so that the prepared-statement cache holds a
-// few shapes instead of one per combination.
+// `AND column IN (...)` with a fixed number of places (see Database::inList).
 template<typename T, typename ToVariant>
 void addInList(Statement &statement, const QString &column, const QList<T> &items, int slots,
                ToVariant toVariant)
 {
-    QStringList marks;
-    QVariantList values;
-    for (int i = 0; i < slots; ++i) {
-        marks.append(u"?"_s);
-        values.append(toVariant(items.value(std::min<qsizetype>(i, items.size() - 1))));
+    QVariantList converted;
+    for (const T &item : items) {
+        if (!converted.contains(toVariant(item)))
+            converted.append(toVariant(item)); // status=todo,todo: a value once
     }
-    statement.add(u" AND "_s + column + u" IN ("_s + marks.join(u", "_s) + u")"_s, values);
+    QVariantList values;
+    const QString places = Database::inList(converted, slots, &values);
+    statement.add(u" AND "_s + column + u" IN ("_s + places + u")"_s, values);
 }
 
 // The FTS5 expression of `text` over the content columns, among the tasks `userId` can read:
@@ -168,18 +167,6 @@ QString TaskListRepository::snippetToHtml(const QString &marked)
     return html;
 }
 
-QVariant TaskListRepository::sortKey(const Task &task, TaskSortField sort) const
-{
-    switch (sort) {
-    case TaskSortField::Due: return TaskRepository::dueSortValue(m_database, task);
-    case TaskSortField::Priority: return int(task.priority);
-    case TaskSortField::Updated: return Database::bindTime(task.updatedAt);
-    case TaskSortField::Title: return foldCase(task.title);
-    case TaskSortField::Created: break;
-    }
-    return Database::bindTime(task.createdAt);
-}
-
 QList<TaskStamp> TaskListRepository::list(const TaskListFilter &filter,
                                           const std::optional<TaskListPosition> &after,
                                           int limit) const
@@ -282,9 +269,11 @@ QList<TaskSearchHit> TaskListRepository::searchFts5(const TaskListFilter &filter
             u"SELECT rowid, snippet(tasks_fts, -1, char(1), char(2), '…', 16) FROM "
             "tasks_fts WHERE tasks_fts MATCH ? AND rowid IN ("_s,
             { QVariant(u"{title tags_text description} : ("_s + ftsQuery(filter.text) + u")"_s) });
-    for (qsizetype i = 0; i < TaskRepository::MaxBulkRead; ++i)
-        snippets.add(i == 0 ? u"?"_s : u", ?"_s, { ids.value(std::min(i, ids.size() - 1)) });
-    snippets.add(u")"_s);
+    QVariantList places;
+    snippets.add(Database::inList(QVariantList(ids.cbegin(), ids.cend()),
+                                  TaskRepository::MaxBulkRead, &places)
+                         + u")"_s,
+                 places);
     QHash<qint64, QString> snippetOf;
     const QList<QSqlRecord> snippetRows
             = m_database.fetchAll(snippets.text, snippets.values, Database::Retry::Safe);

@@ -76,8 +76,6 @@ public:
     // The position after `stamp` under `sort`, as a cursor keeps it (text, or an integer).
     QVariant positionKey(const TaskStamp &stamp, TaskSortField sort) const;
     qint64 count(const TaskListFilter &filter) const;
-    // The key a position records for `task` under `sort`.
-    QVariant sortKey(const Task &task, TaskSortField sort) const;
     // How many of a user's matches a search ranks on SQLite: the newest ones (see searchFts5).
     static constexpr int SearchWindow = 1000;
     // Full-text search ranked by relevance, best first, `offset` hits skipped.

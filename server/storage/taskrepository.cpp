@@ -91,24 +91,28 @@ QString TaskRepository::occurrenceText(const QDateTime &dueAt, const QDate &dueD
 QString TaskRepository::columns() const
 {
     // One query gives the row, its blockers, its shares and the reader's access: a task is one
-    // round trip however it is read.
-    const bool postgres = m_database.dialect() == SqlDialect::Postgres;
-    const QString blockers = postgres
-            ? u"(SELECT string_agg(d.blocker_id::text, ',') FROM task_dependencies d "
-              "WHERE d.task_id = t.id) AS blockers"_s
-            : u"(SELECT group_concat(d.blocker_id) FROM task_dependencies d "
-              "WHERE d.task_id = t.id) AS blockers"_s;
-    const QString shares = postgres
-            ? u"(SELECT string_agg(s.user_id::text || ':' || s.permission, ',') "
-              "FROM task_shares s WHERE s.task_id = t.id) AS shares"_s
-            : u"(SELECT group_concat(s.user_id || ':' || s.permission) "
-              "FROM task_shares s WHERE s.task_id = t.id) AS shares"_s;
-    return u"t.id, t.owner_id, t.title, t.description, t.status, t.priority, t.category_id, "
-           "t.tags_text, t.due_at, t.due_date, t.reminders, t.rrule, t.series_start, t.version, "
-           "t.created_at, t.updated_at, t.completed_at, t.trashed_at, "_s
-            + blockers + u", "_s + shares
-            + u", CASE WHEN t.owner_id = ? THEN 'owner' ELSE (SELECT s2.permission FROM "
-              "task_shares s2 WHERE s2.task_id = t.id AND s2.user_id = ?) END AS access"_s;
+    // round trip however it is read. Built once per dialect: every read of a task names them.
+    const auto build = [](bool postgres) -> QString { // not a QStringBuilder of its locals
+        const QString blockers = postgres
+                ? u"(SELECT string_agg(d.blocker_id::text, ',') FROM task_dependencies d "
+                  "WHERE d.task_id = t.id) AS blockers"_s
+                : u"(SELECT group_concat(d.blocker_id) FROM task_dependencies d "
+                  "WHERE d.task_id = t.id) AS blockers"_s;
+        const QString shares = postgres
+                ? u"(SELECT string_agg(s.user_id::text || ':' || s.permission, ',') "
+                  "FROM task_shares s WHERE s.task_id = t.id) AS shares"_s
+                : u"(SELECT group_concat(s.user_id || ':' || s.permission) "
+                  "FROM task_shares s WHERE s.task_id = t.id) AS shares"_s;
+        return u"t.id, t.owner_id, t.title, t.description, t.status, t.priority, t.category_id, "
+               "t.tags_text, t.due_at, t.due_date, t.reminders, t.rrule, t.series_start, "
+               "t.version, t.created_at, t.updated_at, t.completed_at, t.trashed_at, "_s
+                + blockers + u", "_s + shares
+                + u", CASE WHEN t.owner_id = ? THEN 'owner' ELSE (SELECT s2.permission FROM "
+                  "task_shares s2 WHERE s2.task_id = t.id AND s2.user_id = ?) END AS access"_s;
+    };
+    static const QString sqlite = build(false);
+    static const QString postgres = build(true);
+    return m_database.dialect() == SqlDialect::Postgres ? postgres : sqlite;
 }
 
 QList<TaskRecord> TaskRepository::readRows(const QList<QSqlRecord> &rows) const
@@ -197,17 +201,13 @@ QHash<qint64, TaskRecord> TaskRepository::findManyForUser(const QList<qint64> &i
     QHash<qint64, TaskRecord> found;
     if (ids.isEmpty())
         return found;
-    // A fixed number of places, padded with the first id: one statement text for every call.
-    QStringList marks;
     QVariantList values{ userId, userId };
-    for (qsizetype i = 0; i < MaxBulkRead; ++i) {
-        marks.append(u"?"_s);
-        values.append(ids.value(std::min(i, ids.size() - 1)));
-    }
+    const QString places
+            = Database::inList(QVariantList(ids.cbegin(), ids.cend()), MaxBulkRead, &values);
     values.append(userId);
     values.append(userId);
     const QList<QSqlRecord> rows = m_database.fetchAll(
-            u"SELECT "_s + columns() + u" FROM tasks t WHERE t.id IN ("_s + marks.join(u", "_s)
+            u"SELECT "_s + columns() + u" FROM tasks t WHERE t.id IN ("_s + places
                     + u") AND (t.owner_id = ? OR EXISTS (SELECT 1 FROM task_shares s3 WHERE "
                       "s3.task_id = t.id AND s3.user_id = ?))"_s,
             values, Database::Retry::Safe);
@@ -353,29 +353,45 @@ int TaskRepository::detachCategory(qint64 categoryId, qint64 actorId) const
                               { now, categoryId });
 }
 
+QSet<qint64> TaskRepository::idsWhere(const QList<qint64> &ids, const QString &condition,
+                                      const QVariantList &values) const
+{
+    QSet<qint64> found;
+    for (qsizetype start = 0; start < ids.size(); start += MaxBulkRead) {
+        QVariantList chunk;
+        for (qsizetype i = start; i < std::min(ids.size(), start + MaxBulkRead); ++i)
+            chunk.append(ids.at(i));
+        QVariantList bound;
+        const QString places = Database::inList(chunk, MaxBulkRead, &bound);
+        bound += values;
+        const QList<QSqlRecord> rows = m_database.fetchAll(
+                u"SELECT t.id FROM tasks t WHERE t.id IN ("_s + places + u") AND "_s + condition,
+                bound);
+        for (const QSqlRecord &row : rows)
+            found.insert(row.value(0).toLongLong());
+    }
+    return found;
+}
+
 QList<qint64> TaskRepository::visibleAmong(const QList<qint64> &ids, qint64 userId) const
 {
-    QList<qint64> visible;
+    const QSet<qint64> visible = idsWhere(
+            ids,
+            u"(t.owner_id = ? OR EXISTS (SELECT 1 FROM task_shares s WHERE s.task_id = t.id AND "
+            "s.user_id = ?))"_s,
+            { userId, userId });
+    QList<qint64> inOrder;
     for (qint64 id : ids) {
-        const auto row = m_database.fetchOne(
-                u"SELECT 1 FROM tasks t WHERE t.id = ? AND (t.owner_id = ? OR EXISTS (SELECT 1 "
-                "FROM task_shares s WHERE s.task_id = t.id AND s.user_id = ?))"_s,
-                { id, userId, userId });
-        if (row)
-            visible.append(id);
+        if (visible.contains(id))
+            inOrder.append(id);
     }
-    return visible;
+    return inOrder;
 }
 
 QList<qint64> TaskRepository::openAmong(const QList<qint64> &ids) const
 {
-    QList<qint64> open;
-    for (qint64 id : ids) {
-        if (m_database.fetchOne(u"SELECT 1 FROM tasks WHERE id = ? AND status <> 'done' "
-                                "AND trashed_at IS NULL"_s,
-                                { id }))
-            open.append(id);
-    }
+    const QSet<qint64> found = idsWhere(ids, u"t.status <> 'done' AND t.trashed_at IS NULL"_s, {});
+    QList<qint64> open(found.cbegin(), found.cend());
     std::sort(open.begin(), open.end());
     return open;
 }

@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QList>
+#include <QSet>
 #include <QSqlRecord>
 #include <QString>
 #include <QVariant>
@@ -96,6 +97,9 @@ public:
     static QString occurrenceText(const QDateTime &dueAt, const QDate &dueDate);
 
 private:
+    // Of `ids`, those whose row meets `condition` (SQL over `t`, binding `values`).
+    QSet<qint64> idsWhere(const QList<qint64> &ids, const QString &condition,
+                          const QVariantList &values) const;
     // SQLite: tasks.readers again from the owner and the shares (after a share changes).
     void refreshReaders(qint64 taskId) const;
     std::optional<TaskRecord> find(qint64 taskId, qint64 userId, bool forUpdate) const;
