@@ -116,18 +116,22 @@ qint64 TaskController::taskIdOf(const RequestContext &request, const QString &na
 
 void TaskController::registerRoutes(RouteTable &routes) const
 {
-    const auto route = [this, &routes](const char *method, const QString &path, auto handler) {
-        routes.add({ method, path, RouteAccess::signedIn(), executorFor(method),
+    const auto route = [this, &routes](const char *method, const QString &path, auto handler,
+                                       MemoryHandler fromMemory = {}) {
+        Route added{ method, path, RouteAccess::signedIn(), executorFor(method),
                      [this, handler](const RequestContext &request) {
                          return (this->*handler)(request);
-                     } });
+                     } };
+        added.fromMemory = std::move(fromMemory);
+        routes.add(std::move(added));
     };
     // Literal paths before /tasks/{id}, which would match them too.
     route("GET", u"/api/v1/tasks"_s, &TaskController::list);
     route("POST", u"/api/v1/tasks"_s, &TaskController::create);
     route("GET", u"/api/v1/tasks/filter"_s, &TaskController::list);
     route("GET", u"/api/v1/tasks/search"_s, &TaskController::search);
-    route("GET", u"/api/v1/tasks/{id}"_s, &TaskController::get);
+    route("GET", u"/api/v1/tasks/{id}"_s, &TaskController::get,
+          [this](const RequestContext &request) { return getFromMemory(request); });
     route("PATCH", u"/api/v1/tasks/{id}"_s, &TaskController::update);
     route("DELETE", u"/api/v1/tasks/{id}"_s, &TaskController::remove);
     route("POST", u"/api/v1/tasks/{id}/restore"_s, &TaskController::restore);
@@ -188,7 +192,23 @@ HttpResponse TaskController::create(const RequestContext &request) const
 HttpResponse TaskController::get(const RequestContext &request) const
 {
     const qint64 id = taskIdOf(request);
-    const TaskService::TaskView view = m_tasks.view(request.requirePrincipal(), id);
+    return viewResponse(request, id, m_tasks.view(request.requirePrincipal(), id));
+}
+
+std::optional<HttpResponse> TaskController::getFromMemory(const RequestContext &request) const
+{
+    const auto id = request.idParameter(u"id"_qs);
+    if (!id)
+        return std::nullopt;
+    const auto view = m_tasks.cachedView(request.requirePrincipal(), *id);
+    if (!view)
+        return std::nullopt;
+    return viewResponse(request, *id, *view);
+}
+
+HttpResponse TaskController::viewResponse(const RequestContext &request, qint64 id,
+                                          const TaskService::TaskView &view)
+{
     if (ConditionalRequests::ifNoneMatchHits(request, view.version)) {
         HttpResponse response = HttpResponse::empty(304);
         response.setHeader("ETag", ConditionalRequests::etag(view.version));

@@ -3,6 +3,7 @@
 #include "httpresponse.h"
 #include "requestcontext.h"
 #include "taskrecord.h"
+#include "taskservice.h"
 
 namespace Tasklane {
 
@@ -32,6 +33,10 @@ private:
     HttpResponse search(const RequestContext &request) const;
     HttpResponse create(const RequestContext &request) const;
     HttpResponse get(const RequestContext &request) const;
+    // GET /tasks/{id} from the caches on the event loop, when they can answer it.
+    std::optional<HttpResponse> getFromMemory(const RequestContext &request) const;
+    static HttpResponse viewResponse(const RequestContext &request, qint64 id,
+                                     const TaskService::TaskView &view);
     HttpResponse update(const RequestContext &request) const;
     HttpResponse remove(const RequestContext &request) const;
     HttpResponse restore(const RequestContext &request) const;

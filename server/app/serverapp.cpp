@@ -26,6 +26,7 @@
 #include "taskcontroller.h"
 #include "taskjsoncache.h"
 #include "tasklistservice.h"
+#include "taskreaderscache.h"
 #include "taskservice.h"
 #include "usercontroller.h"
 #include "userservice.h"
@@ -157,8 +158,17 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_cursors = std::make_unique<CursorCodec>(key);
     m_attachmentFiles = std::make_unique<AttachmentStore>(m_settings.attachmentsDir);
     m_taskJson = std::make_unique<TaskJsonCache>(TaskJsonCacheBytes);
+    // Only this process writes a SQLite database: its readers are kept until a write changes
+    // them. Other processes may write a PostgreSQL one: trusted as long as a principal is.
+    m_taskReaders = std::make_unique<TaskReadersCache>(
+            m_database->dialect() == SqlDialect::Sqlite ? -1 : m_settings.authCacheTtlMs);
+    m_database->addCommitObserver(
+            [readers = m_taskReaders.get()](Database::Change change, qint64 id) {
+                if (change == Database::Change::Task)
+                    readers->forget(id);
+            });
     m_tasks = std::make_unique<TaskService>(*m_database, *m_writes, *m_cursors, *m_attachmentFiles,
-                                            *m_taskJson);
+                                            *m_taskJson, *m_taskReaders);
     m_taskListing = std::make_unique<TaskListService>(*m_database, *m_cursors, *m_taskJson);
     m_categories = std::make_unique<CategoryService>(*m_database, *m_writes);
     m_idempotency = std::make_unique<IdempotencyService>(*m_database, *m_writes);

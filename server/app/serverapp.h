@@ -26,6 +26,7 @@ class CursorCodec;
 class IdempotencyService;
 class TaskController;
 class TaskJsonCache;
+class TaskReadersCache;
 class TaskListService;
 class TaskService;
 class ConnectionGuard;
@@ -97,6 +98,7 @@ private:
     std::unique_ptr<CommitGroup> m_writes;
     std::unique_ptr<CursorCodec> m_cursors;
     std::unique_ptr<TaskJsonCache> m_taskJson;
+    std::unique_ptr<TaskReadersCache> m_taskReaders;
     std::unique_ptr<AttachmentStore> m_attachmentFiles;
     std::unique_ptr<TaskService> m_tasks;
     std::unique_ptr<TaskListService> m_taskListing;

@@ -17,6 +17,27 @@ namespace Tasklane {
 
 // A request, copied out of QHttpServer's (which is reused for the next request on the
 // connection) so that a worker thread can read it safely.
+// A route's {parameters} as captured from a request's path: a handful at most, kept in a flat
+// list (a hash would cost more to build than to search).
+class PathParameters
+{
+public:
+    void insert(const QString &name, QString value) { m_items.emplaceBack(name, std::move(value)); }
+    // The value captured for `name`, or an empty string.
+    QString value(QStringView name) const
+    {
+        for (const auto &[key, value] : m_items) {
+            if (key == name)
+                return value;
+        }
+        return {};
+    }
+    bool isEmpty() const { return m_items.isEmpty(); }
+
+private:
+    QList<std::pair<QString, QString>> m_items;
+};
+
 struct RequestContext
 {
     QByteArray method;
@@ -25,7 +46,7 @@ struct RequestContext
     QList<std::pair<QByteArray, QByteArray>> headers;
     QByteArray body;
     QHostAddress remoteAddress;
-    QHash<QString, QString> pathParameters;
+    PathParameters pathParameters;
     QString requestId;
     // Set before the handler runs on routes that require authentication.
     std::optional<Principal> principal;

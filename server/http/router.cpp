@@ -50,15 +50,34 @@ void RouteTable::add(Route route)
 {
     Q_ASSERT_X(!(route.access.authenticated && route.executor == Executor::EventLoop),
                "RouteTable::add", "authentication reads the database: use a worker executor");
-    m_segments.append(splitPath(route.path));
+    const QStringList segments = splitPath(route.path);
+    QList<std::pair<qsizetype, QString>> parameters;
+    for (qsizetype s = 0; s < segments.size(); ++s) {
+        const QString &part = segments.at(s);
+        if (part.startsWith(u'{') && part.endsWith(u'}'))
+            parameters.emplaceBack(s, part.mid(1, part.size() - 2));
+    }
+    const qsizetype index = m_routes.size();
+    if (m_bySegmentCount.size() <= segments.size())
+        m_bySegmentCount.resize(segments.size() + 1);
+    m_bySegmentCount[segments.size()].append(index);
+    m_segments.append(segments);
+    m_parameters.append(parameters);
     if (route.maxBodyBytes > 0)
         m_hasBodyCaps = true;
-    m_parameterised.append(route.path.contains(u'{'));
+    m_parameterised.append(!parameters.isEmpty());
     if (m_parameterised.last())
         m_hasParameterRoutes = true;
     else
-        m_literal.insert(route.path, m_routes.size());
+        m_literal.insert(route.path, index);
     m_routes.append(std::move(route));
+}
+
+const QList<qsizetype> &RouteTable::candidates(QStringView path) const
+{
+    static const QList<qsizetype> none;
+    const qsizetype count = path.count(u'/'); // splitPath(): one segment after each '/'
+    return count < m_bySegmentCount.size() ? m_bySegmentCount.at(count) : none;
 }
 
 QList<RouteTable::Match> RouteTable::match(const QString &path) const
@@ -73,19 +92,15 @@ QList<RouteTable::Match> RouteTable::match(const QString &path) const
         return found;
     }
     QStringList segments; // split only for a route that captures parameters
-    for (qsizetype i = 0; i < m_routes.size(); ++i) {
+    for (qsizetype i : candidates(path)) {
         if (!matches(i, path))
             continue;
-        QHash<QString, QString> captured;
+        PathParameters captured;
         if (m_parameterised.at(i)) {
             if (segments.isEmpty())
                 segments = splitPath(path);
-            const QStringList &pattern = m_segments.at(i);
-            for (qsizetype s = 0; s < pattern.size(); ++s) {
-                const QString &part = pattern.at(s);
-                if (part.startsWith(u'{'))
-                    captured.insert(part.mid(1, part.size() - 2), segments.at(s));
-            }
+            for (const auto &[at, name] : m_parameters.at(i))
+                captured.insert(name, segments.at(at));
         }
         found.append(Match{ &m_routes.at(i), std::move(captured) });
     }
@@ -108,7 +123,7 @@ qint64 RouteTable::bodyCap(QByteArrayView method, QStringView path) const
     const QByteArrayView served = method == "HEAD" ? QByteArrayView("GET") : method;
     const Route *chosen = nullptr;
     bool literalMatched = false;
-    for (qsizetype i = 0; i < m_routes.size(); ++i) {
+    for (qsizetype i : candidates(path)) {
         if (!matches(i, path) || (literalMatched && m_parameterised.at(i)))
             continue;
         if (!m_parameterised.at(i) && !literalMatched) {
@@ -125,6 +140,8 @@ bool RouteTable::matches(qsizetype index, QStringView path) const
 {
     // The segments splitPath() gives: what follows each '/', the text before the first dropped.
     const QStringList &pattern = m_segments.at(index);
+    const auto &parameters = m_parameters.at(index);
+    auto parameter = parameters.cbegin();
     qsizetype slash = path.indexOf(u'/');
     qsizetype segment = 0;
     while (slash >= 0) {
@@ -133,10 +150,12 @@ bool RouteTable::matches(qsizetype index, QStringView path) const
                 = path.sliced(slash + 1, (next < 0 ? path.size() : next) - slash - 1);
         if (segment == pattern.size())
             return false;
-        const QString &part = pattern.at(segment++);
-        const bool parameter = part.startsWith(u'{') && part.endsWith(u'}');
-        if (!parameter && part != text)
+        if (parameter != parameters.cend() && parameter->first == segment) {
+            ++parameter; // a {parameter} takes any text
+        } else if (pattern.at(segment) != text) {
             return false;
+        }
+        ++segment;
         slash = next;
     }
     return segment == pattern.size();
@@ -253,6 +272,20 @@ void Router::dispatch(Exchange exchange, std::shared_ptr<RequestContext> context
                 finish(exchange, problemResponse(error, exchange.requestId, exchange.path), 0);
                 return;
             }
+        }
+    }
+    // A read that the caches can answer is answered here, without a thread hand-off.
+    if (context->principal && route->fromMemory
+        && roleSatisfies(context->principal->user.role, route->access.minimumRole)) {
+        std::optional<HttpResponse> response;
+        try {
+            response = route->fromMemory(*context);
+        } catch (const std::exception &error) { // a broken promise: the handler will answer
+            qCWarning(lcHttp, "answering from memory failed: %s", error.what());
+        }
+        if (response) {
+            finish(exchange, std::move(*response), context->principal->user.id);
+            return;
         }
     }
     // A handler that needs nothing but the principal runs here when the cache knew it.

@@ -15,6 +15,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QHttpServerRequest;
 class QHttpServerResponder;
@@ -37,6 +38,9 @@ struct RouteAccess
 };
 
 using RouteHandler = std::function<HttpResponse(const RequestContext &)>;
+// Answers a request from what the process holds in memory, or gives nothing (the route's
+// handler then runs on its executor). Runs on the event loop: it must not block or throw.
+using MemoryHandler = std::function<std::optional<HttpResponse>(const RequestContext &)>;
 
 // Where a database route runs by its method: reads on the read pool, writes on the write pool.
 inline Executor executorFor(QByteArrayView method)
@@ -61,6 +65,9 @@ struct Route
     // The largest body accepted (413 above, refused by the ConnectionGuard before it is read);
     // 0: the server-wide max_body_bytes.
     qint64 maxBodyBytes = 0;
+    // Tried on the event loop first when the principal cache knew the caller (and the caller
+    // has the route's role): a read served from caches needs no thread hand-off.
+    MemoryHandler fromMemory = {};
 };
 
 // Every route of the server; controllers add theirs in registerRoutes().
@@ -73,7 +80,7 @@ public:
     struct Match
     {
         const Route *route = nullptr;
-        QHash<QString, QString> parameters;
+        PathParameters parameters;
     };
     // The routes whose pattern matches `path`, in registration order.
     QList<Match> match(const QString &path) const;
@@ -85,10 +92,16 @@ public:
 private:
     // Whether the route at `index` matches `path`, as match() decides it.
     bool matches(qsizetype index, QStringView path) const;
+    // The indexes of the routes with as many segments as `path`, in registration order.
+    const QList<qsizetype> &candidates(QStringView path) const;
 
     QList<Route> m_routes;
     QList<QStringList> m_segments;
     QList<bool> m_parameterised; // by route: whether its path has {parameters}
+    // By route: the segment index and name of each {parameter}.
+    QList<QList<std::pair<qsizetype, QString>>> m_parameters;
+    // Route indexes by their number of segments: a path is only compared with routes as long.
+    QList<QList<qsizetype>> m_bySegmentCount;
     // Routes without {parameters}, by path: most requests are found here without splitting.
     QMultiHash<QString, qsizetype> m_literal;
     bool m_hasParameterRoutes = false;

@@ -10,6 +10,7 @@
 #include "recurrence.h"
 #include "taskhistoryrepository.h"
 #include "taskjsoncache.h"
+#include "taskreaderscache.h"
 #include "taskrepository.h"
 #include "timezones.h"
 #include "userrepository.h"
@@ -119,20 +120,35 @@ QList<FieldChange> diffTasks(const Task &before, const Task &after)
 }
 
 TaskService::TaskService(const Database &database, CommitGroup &writes, const CursorCodec &cursors,
-                         const AttachmentStore &files, TaskJsonCache &json)
-    : m_database(database), m_writes(writes), m_cursors(cursors), m_files(files), m_json(json)
+                         const AttachmentStore &files, TaskJsonCache &json,
+                         TaskReadersCache &readers)
+    : m_database(database), m_writes(writes), m_cursors(cursors), m_files(files), m_json(json),
+      m_readers(readers)
 { }
 
 TaskService::TaskView TaskService::view(const Principal &principal, qint64 taskId) const
 {
-    const TaskRepository tasks(m_database);
-    const auto stamp = tasks.stampForUser(taskId, principal.user.id);
-    if (!stamp)
+    const TaskReadersCache::Generation readAt = m_readers.snapshot();
+    const auto readers = TaskRepository(m_database).readers(taskId);
+    if (!readers || !readers->accessOf(principal.user.id))
         throw taskNotFound();
-    if (QByteArray cached = m_json.find(taskId, stamp->version); !cached.isNull())
-        return { stamp->version, cached };
+    m_readers.remember(taskId, *readers, readAt);
+    if (QByteArray cached = m_json.find(taskId, readers->version); !cached.isNull())
+        return { readers->version, cached };
     const TaskRecord record = reload(principal, taskId);
     return { record.task.version, m_json.jsonOf(record) };
+}
+
+std::optional<TaskService::TaskView> TaskService::cachedView(const Principal &principal,
+                                                             qint64 taskId) const
+{
+    const auto readers = m_readers.find(taskId);
+    if (!readers || !readers->accessOf(principal.user.id))
+        return std::nullopt;
+    QByteArray cached = m_json.find(taskId, readers->version);
+    if (cached.isNull())
+        return std::nullopt;
+    return TaskView{ readers->version, std::move(cached) };
 }
 
 QByteArray TaskService::json(const TaskRecord &record) const

@@ -16,6 +16,7 @@ class AttachmentStore;
 class CommitGroup;
 class CursorCodec;
 class TaskJsonCache;
+class TaskReadersCache;
 class Database;
 struct Occurrence;
 
@@ -27,7 +28,7 @@ class TaskService
 {
 public:
     TaskService(const Database &database, CommitGroup &writes, const CursorCodec &cursors,
-                const AttachmentStore &files, TaskJsonCache &json);
+                const AttachmentStore &files, TaskJsonCache &json, TaskReadersCache &readers);
 
     TaskRecord create(const Principal &principal, const TaskChanges &changes) const;
     TaskRecord get(const Principal &principal, qint64 taskId) const;
@@ -39,6 +40,9 @@ public:
         QByteArray json;
     };
     TaskView view(const Principal &principal, qint64 taskId) const;
+    // The same from memory alone, when the caches know who may read the task and hold the JSON
+    // of its version; nothing when they do not (or the caller may not see it: view() decides).
+    std::optional<TaskView> cachedView(const Principal &principal, qint64 taskId) const;
     // The JSON of a task just read or written (and kept for later reads).
     QByteArray json(const TaskRecord &record) const;
     // `expectedVersion`: from If-Match; a task whose version differs is PreconditionFailed.
@@ -104,6 +108,7 @@ private:
     const CursorCodec &m_cursors;
     const AttachmentStore &m_files;
     TaskJsonCache &m_json;
+    TaskReadersCache &m_readers;
 };
 
 // Every field a new task has (not null or empty), as changes from null, for its "created"

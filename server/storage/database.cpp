@@ -39,6 +39,8 @@ struct Database::ThreadConnection
     bool inTransaction = false;
     // The connection died inside a transaction: kept, refusing statements, until rollback().
     bool lost = false;
+    // Rows the open transaction changed (noteChanged), reported after it commits.
+    std::vector<std::pair<Database::Change, qint64>> changes;
 
     ~ThreadConnection()
     {
@@ -387,8 +389,43 @@ void Database::commit() const
 {
     // Still in the transaction until COMMIT succeeds: a failed one (SQLite: still busy) is
     // rolled back by Transaction, and a lost connection is marked lost, not replaced.
-    executeRaw(u"COMMIT"_s);
+    try {
+        executeRaw(u"COMMIT"_s);
+    } catch (...) {
+        reportChanges();
+        throw;
+    }
     setInTransaction(false);
+    reportChanges();
+}
+
+void Database::noteChanged(Change change, qint64 id) const
+{
+    if (m_commitObservers.empty())
+        return;
+    if (!inTransaction()) {
+        for (const CommitObserver &observer : m_commitObservers)
+            observer(change, id);
+        return;
+    }
+    threadConnection().changes.emplace_back(change, id);
+}
+
+void Database::addCommitObserver(CommitObserver observer)
+{
+    m_commitObservers.push_back(std::move(observer));
+}
+
+void Database::reportChanges() const
+{
+    const auto it = t_connections.find(m_serial);
+    if (it == t_connections.end() || it->second->changes.empty())
+        return;
+    const auto changes = std::exchange(it->second->changes, {});
+    for (const auto &[change, id] : changes) {
+        for (const CommitObserver &observer : m_commitObservers)
+            observer(change, id);
+    }
 }
 
 void Database::rollback() const
@@ -396,6 +433,7 @@ void Database::rollback() const
     const auto it = t_connections.find(m_serial);
     if (it == t_connections.end())
         return; // the connection is gone, and its transaction with it
+    it->second->changes.clear();
     if (it->second->lost) {
         closeThreadConnection(); // the server ended the transaction with the connection
         return;

@@ -10,7 +10,9 @@
 #include <QSqlRecord>
 #include <QVariant>
 
+#include <functional>
 #include <optional>
+#include <vector>
 
 namespace Tasklane {
 
@@ -73,6 +75,17 @@ public:
     // `items` is not empty and has at most `slots` values.
     static QString inList(const QVariantList &items, qsizetype slots, QVariantList *bound);
 
+    // What committed: a repository notes each row it changes, and once the transaction holding
+    // the change has committed (or at once, outside a transaction) every observer hears of it,
+    // before the writer's caller goes on, so that a cache can forget the row before the write is
+    // acknowledged. A rollback drops the notes; a COMMIT that fails still reports them, since it
+    // may have committed before the connection broke (forgetting is always safe).
+    enum class Change { Task };
+    using CommitObserver = std::function<void(Change, qint64 id)>;
+    void noteChanged(Change change, qint64 id) const;
+    // Set while wiring, before any thread uses the database.
+    void addCommitObserver(CommitObserver observer);
+
     // Timestamps go in as RFC 3339 UTC text, which both dialects store faithfully.
     static QVariant bindTime(const QDateTime &time);
     static QDateTime readTime(const QVariant &value);
@@ -90,6 +103,8 @@ private:
                               QSqlError *error) const;
     bool tryExecuteRaw(const QString &sql, QSqlError *error) const;
     void setInTransaction(bool open) const;
+    // Reports the notes of this thread's transaction to the observers and clears them.
+    void reportChanges() const;
     // What a failed statement means, from the driver's native code (databaseerror.h).
     DatabaseError::Kind classify(const QSqlError &error) const;
     // Throws the classified error. A lost connection is closed (reopened on next use), or,
@@ -98,6 +113,7 @@ private:
 
     DatabaseConfig m_config;
     quint64 m_serial;
+    std::vector<CommitObserver> m_commitObservers;
 };
 
 // A transaction that rolls back unless commit() is called. On SQLite it takes the write lock at

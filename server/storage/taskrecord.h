@@ -2,7 +2,10 @@
 
 #include "task.h"
 
+#include <QList>
 #include <QString>
+
+#include <optional>
 
 namespace Tasklane {
 
@@ -18,6 +21,27 @@ struct TaskRecord
     // its due: an RFC 3339 instant or a YYYY-MM-DD date. Empty when not recurring.
     QString seriesStart;
     TaskAccess access = TaskAccess::View; // the reading user's
+};
+
+// Who may read a task, and its version: enough to serve its cached JSON to a reader.
+struct TaskReaders
+{
+    qint64 version = 0;
+    qint64 ownerId = 0;
+    QList<Assignee> shares;
+
+    // What `userId` may do with the task, or nothing when they may not see it.
+    std::optional<TaskAccess> accessOf(qint64 userId) const
+    {
+        if (userId == ownerId)
+            return TaskAccess::Owner;
+        for (const Assignee &share : shares) {
+            if (share.userId == userId)
+                return share.permission == SharePermission::Edit ? TaskAccess::Edit
+                                                                 : TaskAccess::View;
+        }
+        return std::nullopt;
+    }
 };
 
 } // namespace Tasklane

@@ -181,18 +181,25 @@ std::optional<TaskRecord> TaskRepository::find(qint64 taskId, qint64 userId, boo
     return records.first();
 }
 
-std::optional<TaskRepository::Stamp> TaskRepository::stampForUser(qint64 taskId,
-                                                                  qint64 userId) const
+std::optional<TaskReaders> TaskRepository::readers(qint64 taskId) const
 {
-    const auto row = m_database.fetchOne(
-            u"SELECT t.version, CASE WHEN t.owner_id = ? THEN 'owner' ELSE (SELECT s.permission "
-            "FROM task_shares s WHERE s.task_id = t.id AND s.user_id = ?) END AS access "
-            "FROM tasks t WHERE t.id = ? AND (t.owner_id = ? OR EXISTS (SELECT 1 FROM "
-            "task_shares s3 WHERE s3.task_id = t.id AND s3.user_id = ?))"_s,
-            { userId, userId, taskId, userId, userId }, Database::Retry::Safe);
-    if (!row)
+    const QList<QSqlRecord> rows = m_database.fetchAll(
+            u"SELECT t.version, t.owner_id, s.user_id, s.permission FROM tasks t LEFT JOIN "
+            "task_shares s ON s.task_id = t.id WHERE t.id = ? ORDER BY s.user_id"_s,
+            { taskId }, Database::Retry::Safe);
+    if (rows.isEmpty())
         return std::nullopt;
-    return Stamp{ row->value(0).toLongLong(), accessFromText(row->value(1).toString()) };
+    TaskReaders readers;
+    readers.version = rows.first().value(0).toLongLong();
+    readers.ownerId = rows.first().value(1).toLongLong();
+    for (const QSqlRecord &row : rows) {
+        if (row.isNull(2))
+            continue;
+        readers.shares.append({ row.value(2).toLongLong(),
+                                sharePermissionFromString(row.value(3).toString())
+                                        .value_or(SharePermission::View) });
+    }
+    return readers;
 }
 
 QHash<qint64, TaskRecord> TaskRepository::findManyForUser(const QList<qint64> &ids,
@@ -265,6 +272,7 @@ qint64 TaskRepository::insert(const TaskRecord &record) const
                     + u"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
             values);
     const qint64 id = row->value(0).toLongLong();
+    m_database.noteChanged(Database::Change::Task, id);
     writeLists(id, record.task, false);
     return id;
 }
@@ -282,6 +290,7 @@ bool TaskRepository::update(const TaskRecord &record, qint64 expectedVersion, bo
             values);
     if (changed != 1)
         return false;
+    m_database.noteChanged(Database::Change::Task, record.task.id);
     if (withLists)
         writeLists(record.task.id, record.task, true);
     return true;
@@ -304,6 +313,7 @@ void TaskRepository::writeLists(qint64 taskId, const Task &task, bool replace) c
 bool TaskRepository::setTrashed(qint64 taskId, const QDateTime &trashedAt, qint64 version,
                                 const QDateTime &updatedAt) const
 {
+    m_database.noteChanged(Database::Change::Task, taskId);
     return m_database.execute(
                    u"UPDATE tasks SET trashed_at = ?, version = ?, updated_at = ? WHERE id = ?"_s,
                    { timeOrNull(trashedAt), version, Database::bindTime(updatedAt), taskId })
@@ -312,12 +322,14 @@ bool TaskRepository::setTrashed(qint64 taskId, const QDateTime &trashedAt, qint6
 
 void TaskRepository::touch(qint64 taskId, qint64 version, const QDateTime &updatedAt) const
 {
+    m_database.noteChanged(Database::Change::Task, taskId);
     m_database.execute(u"UPDATE tasks SET version = ?, updated_at = ? WHERE id = ?"_s,
                        { version, Database::bindTime(updatedAt), taskId });
 }
 
 void TaskRepository::remove(qint64 taskId) const
 {
+    m_database.noteChanged(Database::Change::Task, taskId);
     m_database.execute(u"DELETE FROM tasks WHERE id = ?"_s, { taskId });
 }
 
@@ -335,6 +347,7 @@ QHash<qint64, QList<qint64>> TaskRepository::dependentsOf(qint64 blockerId) cons
 
 void TaskRepository::bumpVersion(qint64 taskId, const QDateTime &updatedAt) const
 {
+    m_database.noteChanged(Database::Change::Task, taskId);
     m_database.execute(u"UPDATE tasks SET version = version + 1, updated_at = ? WHERE id = ?"_s,
                        { Database::bindTime(updatedAt), taskId });
 }
@@ -348,9 +361,13 @@ int TaskRepository::detachCategory(qint64 categoryId, qint64 actorId) const
             u"INSERT INTO task_history (task_id, actor_id, at, action, changes) "
             "SELECT id, ?, ?, 'updated', ? FROM tasks WHERE category_id = ? ORDER BY id"_s,
             { actorId, now, changes, categoryId });
-    return m_database.execute(u"UPDATE tasks SET category_id = NULL, version = version + 1, "
-                              "updated_at = ? WHERE category_id = ?"_s,
-                              { now, categoryId });
+    const QList<QSqlRecord> detached
+            = m_database.fetchAll(u"UPDATE tasks SET category_id = NULL, version = version + 1, "
+                                  "updated_at = ? WHERE category_id = ? RETURNING id"_s,
+                                  { now, categoryId });
+    for (const QSqlRecord &row : detached)
+        m_database.noteChanged(Database::Change::Task, row.value(0).toLongLong());
+    return int(detached.size());
 }
 
 QSet<qint64> TaskRepository::idsWhere(const QList<qint64> &ids, const QString &condition,
@@ -428,6 +445,7 @@ void TaskRepository::share(qint64 taskId, qint64 userId, SharePermission permiss
                        "DO UPDATE SET permission = excluded.permission"_s,
                        { taskId, userId, sharePermissionToString(permission),
                          Database::bindTime(QDateTime::currentDateTimeUtc()) });
+    m_database.noteChanged(Database::Change::Task, taskId);
     refreshReaders(taskId);
 }
 
@@ -437,8 +455,10 @@ bool TaskRepository::unshare(qint64 taskId, qint64 userId) const
             = m_database.execute(u"DELETE FROM task_shares WHERE task_id = ? AND user_id = ?"_s,
                                  { taskId, userId })
             == 1;
-    if (ended)
+    if (ended) {
+        m_database.noteChanged(Database::Change::Task, taskId);
         refreshReaders(taskId);
+    }
     return ended;
 }
 

@@ -48,14 +48,8 @@ public:
     // read-check-write of a change cannot interleave with another's. (SQLite holds its write
     // lock from BEGIN IMMEDIATE on.)
     std::optional<TaskRecord> findForUpdate(qint64 taskId, qint64 userId) const;
-    // The version of the task and the reader's access, when `userId` may see it: what a read
-    // needs to use a cached JSON.
-    struct Stamp
-    {
-        qint64 version = 0;
-        TaskAccess access = TaskAccess::View;
-    };
-    std::optional<Stamp> stampForUser(qint64 taskId, qint64 userId) const;
+    // The task's version, owner and shares (whoever asks: the caller decides who may read).
+    std::optional<TaskReaders> readers(qint64 taskId) const;
     // The tasks of `ids` that `userId` may see (at most MaxBulkRead ids a call), by id.
     QHash<qint64, TaskRecord> findManyForUser(const QList<qint64> &ids, qint64 userId) const;
     static constexpr qsizetype MaxBulkRead = 101;

@@ -1,0 +1,59 @@
+#include "taskreaderscache.h"
+
+#include <QMutexLocker>
+
+namespace Tasklane {
+
+TaskReadersCache::TaskReadersCache(int lifetimeMs, qsizetype capacity)
+    : m_lifetimeMs(lifetimeMs), m_entries(capacity)
+{ }
+
+std::optional<TaskReaders> TaskReadersCache::find(qint64 taskId) const
+{
+    const QMutexLocker lock(&m_mutex);
+    const Entry *entry = m_entries.object(taskId);
+    if (!entry || entry->trusted.hasExpired())
+        return std::nullopt;
+    return entry->readers;
+}
+
+TaskReadersCache::Generation TaskReadersCache::snapshot() const
+{
+    const QMutexLocker lock(&m_mutex);
+    return m_generation;
+}
+
+bool TaskReadersCache::remember(qint64 taskId, const TaskReaders &readers, Generation readAt)
+{
+    if (m_lifetimeMs == 0)
+        return false;
+    const QMutexLocker lock(&m_mutex);
+    if (readAt < m_prunedThrough || m_forgottenAt.value(taskId, 0) > readAt)
+        return false;
+    auto *entry = new Entry{ readers,
+                             m_lifetimeMs < 0 ? QDeadlineTimer(QDeadlineTimer::Forever)
+                                              : QDeadlineTimer(m_lifetimeMs) };
+    return m_entries.insert(taskId, entry);
+}
+
+void TaskReadersCache::forget(qint64 taskId)
+{
+    const QMutexLocker lock(&m_mutex);
+    m_entries.remove(taskId);
+    ++m_generation;
+    if (m_forgottenAt.size() >= MaxForgets) {
+        // Reads in flight before now can no longer be told apart: refuse them all.
+        m_forgottenAt.clear();
+        m_prunedThrough = m_generation;
+    } else {
+        m_forgottenAt.insert(taskId, m_generation);
+    }
+}
+
+qsizetype TaskReadersCache::size() const
+{
+    const QMutexLocker lock(&m_mutex);
+    return m_entries.size();
+}
+
+} // namespace Tasklane
