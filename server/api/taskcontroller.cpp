@@ -33,25 +33,6 @@ HttpResponse taskResponse(int status, qint64 id, qint64 version, const QByteArra
     return response;
 }
 
-// A page's JSON put together from its items' JSON as they are.
-QByteArray pageJson(const QList<QByteArray> &items, const QString &nextCursor,
-                    const std::optional<qint64> &total)
-{
-    QByteArray json = "{\"items\":[";
-    for (qsizetype i = 0; i < items.size(); ++i) {
-        if (i > 0)
-            json += ',';
-        json += items.at(i);
-    }
-    json += "],\"next_cursor\":";
-    // A cursor is base64url and a dot: nothing in it needs escaping.
-    json += nextCursor.isEmpty() ? QByteArray("null") : '"' + nextCursor.toLatin1() + '"';
-    if (total)
-        json += ",\"total\":" + QByteArray::number(*total);
-    json += '}';
-    return json;
-}
-
 QJsonValue totalValue(const std::optional<qint64> &total)
 {
     return total ? QJsonValue(*total) : QJsonValue(QJsonValue::Undefined);
@@ -126,9 +107,11 @@ void TaskController::registerRoutes(RouteTable &routes) const
         routes.add(std::move(added));
     };
     // Literal paths before /tasks/{id}, which would match them too.
-    route("GET", u"/api/v1/tasks"_s, &TaskController::list);
+    const auto listFromMemory
+            = [this](const RequestContext &request) { return this->listFromMemory(request); };
+    route("GET", u"/api/v1/tasks"_s, &TaskController::list, listFromMemory);
     route("POST", u"/api/v1/tasks"_s, &TaskController::create);
-    route("GET", u"/api/v1/tasks/filter"_s, &TaskController::list);
+    route("GET", u"/api/v1/tasks/filter"_s, &TaskController::list, listFromMemory);
     route("GET", u"/api/v1/tasks/search"_s, &TaskController::search);
     route("GET", u"/api/v1/tasks/{id}"_s, &TaskController::get,
           [this](const RequestContext &request) { return getFromMemory(request); });
@@ -148,8 +131,20 @@ void TaskController::registerRoutes(RouteTable &routes) const
 // -> 200 {items: [Task], next_cursor, total?}
 HttpResponse TaskController::list(const RequestContext &request) const
 {
-    const TaskListPage page = m_listing.list(request.requirePrincipal(), parseQuery(request));
-    return HttpResponse::jsonBytes(200, pageJson(page.items, page.nextCursor, page.total));
+    return HttpResponse::jsonBytes(
+            200, m_listing.listJson(request.requirePrincipal(), parseQuery(request)));
+}
+
+std::optional<HttpResponse> TaskController::listFromMemory(const RequestContext &request) const
+{
+    FieldErrors errors;
+    const auto query = TaskQuery::fromUrlQuery(request.query(), &errors);
+    if (!query)
+        return std::nullopt;
+    auto json = m_listing.cachedListJson(request.requirePrincipal(), *query);
+    if (!json)
+        return std::nullopt;
+    return HttpResponse::jsonBytes(200, *json);
 }
 
 // GET /api/v1/tasks/search?q=...&(filters)&limit&cursor -> 200 {items: [Task + snippet],

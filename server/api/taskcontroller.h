@@ -33,6 +33,8 @@ private:
     HttpResponse search(const RequestContext &request) const;
     HttpResponse create(const RequestContext &request) const;
     HttpResponse get(const RequestContext &request) const;
+    // GET /tasks and /tasks/filter from the page cache on the event loop, when it holds the page.
+    std::optional<HttpResponse> listFromMemory(const RequestContext &request) const;
     // GET /tasks/{id} from the caches on the event loop, when they can answer it.
     std::optional<HttpResponse> getFromMemory(const RequestContext &request) const;
     static HttpResponse viewResponse(const RequestContext &request, qint64 id,

@@ -25,6 +25,7 @@
 #include "securerandom.h"
 #include "taskcontroller.h"
 #include "taskjsoncache.h"
+#include "tasklistcache.h"
 #include "tasklistservice.h"
 #include "taskreaderscache.h"
 #include "taskservice.h"
@@ -53,6 +54,7 @@ namespace {
 constexpr int ShutdownDeadlineMs = 30'000;
 // Serialised tasks kept for reads: about 50,000 tasks of typical size.
 constexpr qint64 TaskJsonCacheBytes = 32 * 1024 * 1024;
+constexpr qint64 TaskListCacheBytes = 32 * 1024 * 1024;
 constexpr int ExpiredRowSweepMs = 10 * 60'000;
 } // namespace
 
@@ -162,14 +164,20 @@ void ServerApp::buildServices(SigningKey signingKey)
     // them. Other processes may write a PostgreSQL one: trusted as long as a principal is.
     m_taskReaders = std::make_unique<TaskReadersCache>(
             m_database->dialect() == SqlDialect::Sqlite ? -1 : m_settings.authCacheTtlMs);
-    m_database->addCommitObserver(
-            [readers = m_taskReaders.get()](Database::Change change, qint64 id) {
-                if (change == Database::Change::Task)
-                    readers->forget(id);
-            });
+    m_taskPages = std::make_unique<TaskListCache>(
+            m_database->dialect() == SqlDialect::Sqlite ? -1 : m_settings.authCacheTtlMs,
+            TaskListCacheBytes);
+    m_database->addCommitObserver([readers = m_taskReaders.get(),
+                                   pages = m_taskPages.get()](Database::Change change, qint64 id) {
+        if (change == Database::Change::Task)
+            readers->forget(id);
+        else if (change == Database::Change::TaskReader)
+            pages->forgetUser(id);
+    });
     m_tasks = std::make_unique<TaskService>(*m_database, *m_writes, *m_cursors, *m_attachmentFiles,
                                             *m_taskJson, *m_taskReaders);
-    m_taskListing = std::make_unique<TaskListService>(*m_database, *m_cursors, *m_taskJson);
+    m_taskListing
+            = std::make_unique<TaskListService>(*m_database, *m_cursors, *m_taskJson, *m_taskPages);
     m_categories = std::make_unique<CategoryService>(*m_database, *m_writes);
     m_idempotency = std::make_unique<IdempotencyService>(*m_database, *m_writes);
     m_taskController = std::make_unique<TaskController>(*m_tasks, *m_taskListing, *m_idempotency);

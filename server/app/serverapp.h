@@ -27,6 +27,7 @@ class IdempotencyService;
 class TaskController;
 class TaskJsonCache;
 class TaskReadersCache;
+class TaskListCache;
 class TaskListService;
 class TaskService;
 class ConnectionGuard;
@@ -99,6 +100,7 @@ private:
     std::unique_ptr<CursorCodec> m_cursors;
     std::unique_ptr<TaskJsonCache> m_taskJson;
     std::unique_ptr<TaskReadersCache> m_taskReaders;
+    std::unique_ptr<TaskListCache> m_taskPages;
     std::unique_ptr<AttachmentStore> m_attachmentFiles;
     std::unique_ptr<TaskService> m_tasks;
     std::unique_ptr<TaskListService> m_taskListing;

@@ -4,6 +4,7 @@
 #include "cursorcodec.h"
 #include "database.h"
 #include "taskjsoncache.h"
+#include "tasklistcache.h"
 #include "taskrepository.h"
 #include "taskrequests.h"
 #include "timezones.h"
@@ -62,8 +63,8 @@ std::pair<QDateTime, QDate> boundOf(const DueBound &bound, const QString &zone)
 } // namespace
 
 TaskListService::TaskListService(const Database &database, const CursorCodec &cursors,
-                                 TaskJsonCache &json)
-    : m_database(database), m_cursors(cursors), m_json(json)
+                                 TaskJsonCache &json, TaskListCache &pages)
+    : m_database(database), m_cursors(cursors), m_json(json), m_pages(pages)
 { }
 
 TaskListFilter TaskListService::resolve(const Principal &principal, const TaskQuery &query,
@@ -115,6 +116,63 @@ TaskListFilter TaskListService::resolve(const Principal &principal, const TaskQu
         narrowUntil(filter, at, date);
     }
     return filter;
+}
+
+QByteArray TaskListPage::toJson() const
+{
+    QByteArray json;
+    qsizetype size = 64;
+    for (const QByteArray &item : items)
+        size += item.size() + 1;
+    json.reserve(size + nextCursor.size());
+    json += "{\"items\":[";
+    for (qsizetype i = 0; i < items.size(); ++i) {
+        if (i > 0)
+            json += ',';
+        json += items.at(i);
+    }
+    json += "],\"next_cursor\":";
+    // A cursor is base64url and a dot: nothing in it needs escaping.
+    if (nextCursor.isEmpty())
+        json += "null";
+    else
+        json += '"' + nextCursor.toLatin1() + '"';
+    if (total)
+        json += ",\"total\":" + QByteArray::number(*total);
+    json += '}';
+    return json;
+}
+
+bool TaskListService::isCacheable(const TaskQuery &query)
+{
+    return !query.due && !query.ready && query.text.isEmpty() && !query.dueBefore.date.isValid()
+            && !query.dueAfter.date.isValid();
+}
+
+namespace {
+// The cache's key of a page: everything that chooses it (the cursor and limit too).
+QString pageKey(const TaskQuery &query)
+{
+    return query.toUrlQuery().toString(QUrl::FullyEncoded);
+}
+} // namespace
+
+QByteArray TaskListService::listJson(const Principal &principal, const TaskQuery &query) const
+{
+    if (!isCacheable(query) || !m_pages.isEnabled())
+        return list(principal, query).toJson();
+    const TaskListCache::Generation readAt = m_pages.snapshot();
+    QByteArray json = list(principal, query).toJson();
+    m_pages.remember(principal.user.id, pageKey(query), json, readAt);
+    return json;
+}
+
+std::optional<QByteArray> TaskListService::cachedListJson(const Principal &principal,
+                                                          const TaskQuery &query) const
+{
+    if (!isCacheable(query))
+        return std::nullopt;
+    return m_pages.find(principal.user.id, pageKey(query));
 }
 
 TaskListPage TaskListService::list(const Principal &principal, const TaskQuery &query) const

@@ -13,6 +13,7 @@ namespace Tasklane {
 
 class CursorCodec;
 class TaskJsonCache;
+class TaskListCache;
 class Database;
 
 // One page of a task listing.
@@ -21,6 +22,9 @@ struct TaskListPage
     QList<QByteArray> items; // each task's JSON
     QString nextCursor; // empty on the last page
     std::optional<qint64> total; // when asked for
+
+    // {"items": [...], "next_cursor": ..., "total": ...}, the items' JSON as they are.
+    QByteArray toJson() const;
 };
 
 // One page of search hits, best first.
@@ -38,9 +42,19 @@ struct TaskSearchPage
 class TaskListService
 {
 public:
-    TaskListService(const Database &database, const CursorCodec &cursors, TaskJsonCache &json);
+    TaskListService(const Database &database, const CursorCodec &cursors, TaskJsonCache &json,
+                    TaskListCache &pages);
 
     TaskListPage list(const Principal &principal, const TaskQuery &query) const;
+    // The page's JSON, kept for the next read of the same page when the query allows it.
+    QByteArray listJson(const Principal &principal, const TaskQuery &query) const;
+    // The same from memory alone, when the page was listed since its user's tasks last changed.
+    std::optional<QByteArray> cachedListJson(const Principal &principal,
+                                             const TaskQuery &query) const;
+    // Whether a listing's page may be kept: not when it moves with the clock (due windows, and
+    // dates resolved in the caller's zone) or with tasks the caller cannot see (ready: a
+    // blocker may be another's) or is a search.
+    static bool isCacheable(const TaskQuery &query);
     // Requires query.text (q); BadRequest otherwise.
     TaskSearchPage search(const Principal &principal, const TaskQuery &query) const;
 
@@ -52,6 +66,7 @@ private:
     const Database &m_database;
     const CursorCodec &m_cursors;
     TaskJsonCache &m_json;
+    TaskListCache &m_pages;
 };
 
 } // namespace Tasklane

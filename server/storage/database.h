@@ -80,9 +80,14 @@ public:
     // before the writer's caller goes on, so that a cache can forget the row before the write is
     // acknowledged. A rollback drops the notes; a COMMIT that fails still reports them, since it
     // may have committed before the connection broke (forgetting is always safe).
-    enum class Change { Task };
+    enum class Change {
+        Task, // a task (by id) changed: its row, its lists, its shares
+        TaskReader, // a user (by id) who can see a changed task, or could before the change
+    };
     using CommitObserver = std::function<void(Change, qint64 id)>;
     void noteChanged(Change change, qint64 id) const;
+    // Whether anyone hears of changes: a note that needs a query to make can be skipped when not.
+    bool observesCommits() const { return !m_commitObservers.empty(); }
     // Set while wiring, before any thread uses the database.
     void addCommitObserver(CommitObserver observer);
 

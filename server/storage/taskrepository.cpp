@@ -273,6 +273,7 @@ qint64 TaskRepository::insert(const TaskRecord &record) const
             values);
     const qint64 id = row->value(0).toLongLong();
     m_database.noteChanged(Database::Change::Task, id);
+    m_database.noteChanged(Database::Change::TaskReader, record.task.ownerId);
     writeLists(id, record.task, false);
     return id;
 }
@@ -291,6 +292,9 @@ bool TaskRepository::update(const TaskRecord &record, qint64 expectedVersion, bo
     if (changed != 1)
         return false;
     m_database.noteChanged(Database::Change::Task, record.task.id);
+    m_database.noteChanged(Database::Change::TaskReader, record.task.ownerId);
+    for (const Assignee &assignee : record.task.assignees)
+        m_database.noteChanged(Database::Change::TaskReader, assignee.userId);
     if (withLists)
         writeLists(record.task.id, record.task, true);
     return true;
@@ -313,7 +317,7 @@ void TaskRepository::writeLists(qint64 taskId, const Task &task, bool replace) c
 bool TaskRepository::setTrashed(qint64 taskId, const QDateTime &trashedAt, qint64 version,
                                 const QDateTime &updatedAt) const
 {
-    m_database.noteChanged(Database::Change::Task, taskId);
+    noteChanged(taskId);
     return m_database.execute(
                    u"UPDATE tasks SET trashed_at = ?, version = ?, updated_at = ? WHERE id = ?"_s,
                    { timeOrNull(trashedAt), version, Database::bindTime(updatedAt), taskId })
@@ -322,14 +326,14 @@ bool TaskRepository::setTrashed(qint64 taskId, const QDateTime &trashedAt, qint6
 
 void TaskRepository::touch(qint64 taskId, qint64 version, const QDateTime &updatedAt) const
 {
-    m_database.noteChanged(Database::Change::Task, taskId);
+    noteChanged(taskId);
     m_database.execute(u"UPDATE tasks SET version = ?, updated_at = ? WHERE id = ?"_s,
                        { version, Database::bindTime(updatedAt), taskId });
 }
 
 void TaskRepository::remove(qint64 taskId) const
 {
-    m_database.noteChanged(Database::Change::Task, taskId);
+    noteChanged(taskId);
     m_database.execute(u"DELETE FROM tasks WHERE id = ?"_s, { taskId });
 }
 
@@ -347,7 +351,7 @@ QHash<qint64, QList<qint64>> TaskRepository::dependentsOf(qint64 blockerId) cons
 
 void TaskRepository::bumpVersion(qint64 taskId, const QDateTime &updatedAt) const
 {
-    m_database.noteChanged(Database::Change::Task, taskId);
+    noteChanged(taskId);
     m_database.execute(u"UPDATE tasks SET version = version + 1, updated_at = ? WHERE id = ?"_s,
                        { Database::bindTime(updatedAt), taskId });
 }
@@ -361,6 +365,14 @@ int TaskRepository::detachCategory(qint64 categoryId, qint64 actorId) const
             u"INSERT INTO task_history (task_id, actor_id, at, action, changes) "
             "SELECT id, ?, ?, 'updated', ? FROM tasks WHERE category_id = ? ORDER BY id"_s,
             { actorId, now, changes, categoryId });
+    if (m_database.observesCommits()) {
+        const QList<QSqlRecord> readers = m_database.fetchAll(
+                u"SELECT owner_id FROM tasks WHERE category_id = ? UNION SELECT s.user_id FROM "
+                "task_shares s JOIN tasks t ON t.id = s.task_id WHERE t.category_id = ?"_s,
+                { categoryId, categoryId });
+        for (const QSqlRecord &row : readers)
+            m_database.noteChanged(Database::Change::TaskReader, row.value(0).toLongLong());
+    }
     const QList<QSqlRecord> detached
             = m_database.fetchAll(u"UPDATE tasks SET category_id = NULL, version = version + 1, "
                                   "updated_at = ? WHERE category_id = ? RETURNING id"_s,
@@ -445,21 +457,33 @@ void TaskRepository::share(qint64 taskId, qint64 userId, SharePermission permiss
                        "DO UPDATE SET permission = excluded.permission"_s,
                        { taskId, userId, sharePermissionToString(permission),
                          Database::bindTime(QDateTime::currentDateTimeUtc()) });
-    m_database.noteChanged(Database::Change::Task, taskId);
+    noteChanged(taskId); // its readers now, the new one among them
     refreshReaders(taskId);
 }
 
 bool TaskRepository::unshare(qint64 taskId, qint64 userId) const
 {
+    noteChanged(taskId); // its readers before, the one leaving among them
     const bool ended
             = m_database.execute(u"DELETE FROM task_shares WHERE task_id = ? AND user_id = ?"_s,
                                  { taskId, userId })
             == 1;
-    if (ended) {
-        m_database.noteChanged(Database::Change::Task, taskId);
+    if (ended)
         refreshReaders(taskId);
-    }
     return ended;
+}
+
+void TaskRepository::noteChanged(qint64 taskId) const
+{
+    m_database.noteChanged(Database::Change::Task, taskId);
+    if (!m_database.observesCommits())
+        return;
+    const QList<QSqlRecord> readers = m_database.fetchAll(
+            u"SELECT owner_id FROM tasks WHERE id = ? UNION SELECT user_id FROM task_shares "
+            "WHERE task_id = ?"_s,
+            { taskId, taskId });
+    for (const QSqlRecord &row : readers)
+        m_database.noteChanged(Database::Change::TaskReader, row.value(0).toLongLong());
 }
 
 QString TaskRepository::readerToken(qint64 userId)

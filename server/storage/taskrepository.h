@@ -96,6 +96,8 @@ private:
                           const QVariantList &values) const;
     // SQLite: tasks.readers again from the owner and the shares (after a share changes).
     void refreshReaders(qint64 taskId) const;
+    // Notes the task and everyone who can see it now as changed (Database::noteChanged).
+    void noteChanged(qint64 taskId) const;
     std::optional<TaskRecord> find(qint64 taskId, qint64 userId, bool forUpdate) const;
     void writeLists(qint64 taskId, const Task &task, bool replace) const;
     QVariantList rowValues(const TaskRecord &record) const;

@@ -6,6 +6,7 @@
 #include "taskfixtures.h"
 #include "testserver.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QTest>
 
@@ -52,12 +53,16 @@ private Q_SLOTS:
     void theNextReadSeesEveryWrite_data();
     void theNextReadSeesEveryWrite();
     void readsInterleavedWithWritesNeverGoBack();
+    void aNewTaskIsListedAtOnce();
+    void listingsThatMoveWithTheClockAreNotKept();
     void aChangeBehindTheServersBackIsSeenWithinTheCacheLifetime();
 
 private:
     Account signUp(const QString &prefix);
     // Reads the task as `account` (status and body), warming the caches.
     ApiReply *read(const Account &account, qint64 id);
+    // The task as the account's newest-first listing shows it (empty when it is not listed).
+    QJsonObject listed(const Account &account, qint64 id);
 
     std::unique_ptr<TestServer> m_server;
     Account m_owner;
@@ -75,6 +80,22 @@ Account TestCachedReads::signUp(const QString &prefix)
 ApiReply *TestCachedReads::read(const Account &account, qint64 id)
 {
     return finished(account.api().task(id));
+}
+
+QJsonObject TestCachedReads::listed(const Account &account, qint64 id)
+{
+    ApiReply *reply
+            = finished(account.api().send("GET", u"/api/v1/tasks?sort=-created&limit=100"_s));
+    if (reply->status() != 200) {
+        qWarning("listing failed: %d %s", reply->status(), reply->body().constData());
+        return {};
+    }
+    const QJsonArray items = reply->json().value(u"items"_s).toArray();
+    for (const QJsonValue &item : items) {
+        if (item.toObject().value(u"id"_s).toInteger() == id)
+            return item.toObject();
+    }
+    return {};
 }
 
 void TestCachedReads::initTestCase()
@@ -130,6 +151,8 @@ void TestCachedReads::theNextReadSeesEveryWrite()
     for (int i = 0; i < 2; ++i) {
         QCOMPARE(read(m_owner, id)->status(), 200);
         QCOMPARE(read(m_viewer, id)->status(), sharedFirst ? 200 : 404);
+        QCOMPARE(listed(m_owner, id).isEmpty(), write == u"restore"_s);
+        QCOMPARE(listed(m_viewer, id).isEmpty(), !sharedFirst);
     }
     const qint64 versionBefore = read(m_owner, id)->json().value(u"version"_s).toInteger();
 
@@ -176,6 +199,14 @@ void TestCachedReads::theNextReadSeesEveryWrite()
     ApiReply *ownerRead = read(m_owner, id);
     QCOMPARE(ownerRead->status(), expectedOwner);
     QCOMPARE(read(m_viewer, id)->status(), expectedViewer);
+    // The listings (trashed tasks are not listed by default) show the task as a read does.
+    const bool trashedNow
+            = expectedOwner == 200 && !ownerRead->json().value(u"trashed_at"_s).isNull();
+    const QJsonObject ownerListed = listed(m_owner, id);
+    QCOMPARE(ownerListed.isEmpty(), expectedOwner == 404 || trashedNow);
+    if (!ownerListed.isEmpty())
+        QCOMPARE(ownerListed, ownerRead->json());
+    QCOMPARE(listed(m_viewer, id).isEmpty(), expectedViewer == 404 || trashedNow);
     if (expectedOwner == 404)
         return;
     const QJsonObject task = ownerRead->json();
@@ -232,14 +263,41 @@ void TestCachedReads::readsInterleavedWithWritesNeverGoBack()
         QVERIFY(waitFor(reply));
 }
 
+void TestCachedReads::aNewTaskIsListedAtOnce()
+{
+    const qint64 first = createTaskId(m_owner.api(), u"Listed first"_s);
+    QVERIFY(!listed(m_owner, first).isEmpty());
+    QVERIFY(!listed(m_owner, first).isEmpty());
+    const qint64 second = createTaskId(m_owner.api(), u"Listed second"_s);
+    QVERIFY(second > first);
+    QVERIFY(!listed(m_owner, second).isEmpty());
+}
+
+void TestCachedReads::listingsThatMoveWithTheClockAreNotKept()
+{
+    // Due in a few seconds: "upcoming" now, "overdue" soon, with no write in between.
+    const QString soon = QDateTime::currentDateTimeUtc().addSecs(2).toString(Qt::ISODateWithMs);
+    const qint64 id = createTaskId(m_owner.api(), u"Due in a moment"_s, { { u"due_at"_s, soon } });
+    QVERIFY(id > 0);
+    const auto overdueIds = [&] {
+        return idsOf(finished(m_owner.api().send("GET", u"/api/v1/tasks?due=overdue&limit=100"_s))
+                             ->json());
+    };
+    QVERIFY(!overdueIds().contains(id));
+    QVERIFY(!overdueIds().contains(id));
+    QTRY_VERIFY_WITH_TIMEOUT(overdueIds().contains(id), 5000);
+}
+
 void TestCachedReads::aChangeBehindTheServersBackIsSeenWithinTheCacheLifetime()
 {
     if (!TestServer::usingPostgres())
         QSKIP("only tasklaned writes its SQLite database: nothing changes behind its back");
     const qint64 id = createTaskId(m_owner.api(), u"Changed elsewhere"_s);
     QVERIFY(id > 0);
-    for (int i = 0; i < 2; ++i)
+    for (int i = 0; i < 2; ++i) {
         QCOMPARE(read(m_owner, id)->status(), 200);
+        QVERIFY(listed(m_viewer, id).isEmpty());
+    }
     // What another tasklaned process sharing the database does when it shares the task.
     QVERIFY(m_server->executeSql(
             u"INSERT INTO task_shares (task_id, user_id, permission, created_at) VALUES "
@@ -248,6 +306,7 @@ void TestCachedReads::aChangeBehindTheServersBackIsSeenWithinTheCacheLifetime()
     QVERIFY(m_server->executeSql(
             u"UPDATE tasks SET version = version + 1 WHERE id = %1"_s.arg(id)));
     QTRY_COMPARE_WITH_TIMEOUT(read(m_viewer, id)->status(), 200, 3000);
+    QTRY_VERIFY_WITH_TIMEOUT(!listed(m_viewer, id).isEmpty(), 3000);
     QTRY_COMPARE_WITH_TIMEOUT(read(m_owner, id)->json().value(u"version"_s).toInteger(), 2, 3000);
 }
 
