@@ -28,7 +28,7 @@ struct CommitGroup::Unit
 
 CommitGroup::Mode CommitGroup::defaultMode(SqlDialect dialect)
 {
-    return dialect == SqlDialect::Sqlite ? Mode::Batches : Mode::Alone;
+    return dialect == SqlDialect::Sqlite ? Mode::Writer : Mode::Alone;
 }
 
 CommitGroup::CommitGroup(const Database &database, int maxBatch)
@@ -37,9 +37,53 @@ CommitGroup::CommitGroup(const Database &database, int maxBatch)
 
 CommitGroup::CommitGroup(const Database &database, Mode mode, int maxBatch)
     : m_database(database), m_mode(mode), m_maxBatch(std::max(1, maxBatch))
-{ }
+{
+    if (m_mode == Mode::Writer)
+        m_writer = std::thread([this] { write(); });
+}
 
-CommitGroup::~CommitGroup() = default;
+CommitGroup::~CommitGroup()
+{
+    if (m_writer.joinable()) {
+        {
+            const std::lock_guard lock(m_mutex);
+            m_stopping = true;
+        }
+        m_writerWake.notify_one();
+        m_writer.join();
+    }
+}
+
+void CommitGroup::write()
+{
+    std::unique_lock lock(m_mutex);
+    while (true) {
+        m_writerWake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+        if (m_queue.empty())
+            break; // stopping, and nothing is left to run
+        std::deque<Unit *> batch;
+        while (!m_queue.empty() && batch.size() < size_t(m_maxBatch)) {
+            batch.push_back(m_queue.front());
+            m_queue.pop_front();
+        }
+        lock.unlock();
+        try {
+            runBatch(batch);
+        } catch (...) { // only allocation can fail here; still, no unit may think it committed
+            for (Unit *unit : batch) {
+                if (!unit->error)
+                    unit->error = std::current_exception();
+            }
+        }
+        lock.lock();
+        for (Unit *unit : batch) {
+            unit->done = true;
+            unit->wake.notify_one(); // under the mutex: the unit lives until its owner sees done
+        }
+    }
+    lock.unlock();
+    m_database.closeThreadConnection();
+}
 
 CommitGroup::Counters CommitGroup::counters() const
 {
@@ -77,6 +121,15 @@ void CommitGroup::run(std::function<void()> work)
 
     std::unique_lock lock(m_mutex);
     m_queue.push_back(&unit);
+    if (m_mode == Mode::Writer) {
+        if (m_queue.size() == 1)
+            m_writerWake.notify_one(); // otherwise it is busy, or already woken
+        unit.wake.wait(lock, [&unit] { return unit.done; });
+        lock.unlock();
+        if (unit.error)
+            std::rethrow_exception(unit.error);
+        return;
+    }
     while (!unit.done) {
         if (!m_leading)
             lead(unit, lock);

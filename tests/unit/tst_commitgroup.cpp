@@ -8,6 +8,7 @@
 #include "databaseerror.h"
 #include "scratchdatabase.h"
 
+#include <QCoreApplication>
 #include <QTest>
 
 #include <atomic>
@@ -162,9 +163,13 @@ bool skipWithout(SqlDialect dialect)
 
 enum class Failure { Unique, Runtime, Api };
 
+// Run once for each way of sharing batches (a waiting thread leads, or the group's writer).
 class TestCommitGroup : public QObject
 {
     Q_OBJECT
+
+public:
+    explicit TestCommitGroup(CommitGroup::Mode batchMode) : m_batchMode(batchMode) { }
 
 private Q_SLOTS:
     void concurrentUnitsShareCommits_data();
@@ -182,6 +187,9 @@ private Q_SLOTS:
     void aLoneThreadCommitsEachUnitBeforeRunReturns();
     void byDefaultUnitsShareBatchesOnlyOnSqlite_data();
     void byDefaultUnitsShareBatchesOnlyOnSqlite();
+
+private:
+    const CommitGroup::Mode m_batchMode;
 };
 
 void TestCommitGroup::concurrentUnitsShareCommits_data()
@@ -198,7 +206,7 @@ void TestCommitGroup::concurrentUnitsShareCommits()
     ScratchDatabase scratch(dialect);
     const Database &database = *scratch.database;
     createTables(database);
-    CommitGroup group(database, CommitGroup::Mode::Batches);
+    CommitGroup group(database, m_batchMode);
 
     constexpr int Threads = 8;
     constexpr int UnitsPerThread = 200;
@@ -274,7 +282,7 @@ void TestCommitGroup::aFailingUnitIsRolledBackAlone()
     ScratchDatabase scratch(dialect);
     const Database &database = *scratch.database;
     createTables(database);
-    CommitGroup group(database, CommitGroup::Mode::Batches);
+    CommitGroup group(database, m_batchMode);
 
     std::exception_ptr before, failing, after;
     {
@@ -318,7 +326,7 @@ void TestCommitGroup::aFailedCommitFailsEveryUnitOfItsBatch()
     ScratchDatabase scratch(dialect);
     const Database &database = *scratch.database;
     createTables(database);
-    CommitGroup group(database, CommitGroup::Mode::Batches);
+    CommitGroup group(database, m_batchMode);
 
     std::exception_ptr errors[3];
     {
@@ -358,7 +366,7 @@ void TestCommitGroup::aConnectionLostInABatchFailsEveryUnitOfIt()
     ScratchDatabase scratch(SqlDialect::Postgres);
     const Database &database = *scratch.database;
     createTables(database);
-    CommitGroup group(database, CommitGroup::Mode::Batches);
+    CommitGroup group(database, m_batchMode);
 
     std::exception_ptr errors[3];
     {
@@ -409,7 +417,7 @@ void TestCommitGroup::unitsRunInTheOrderTheyCameInBatchesOfAtMostTheMaximum()
 {
     ScratchDatabase scratch(SqlDialect::Sqlite);
     const Database &database = *scratch.database;
-    CommitGroup group(database, CommitGroup::Mode::Batches, 2);
+    CommitGroup group(database, m_batchMode, 2);
 
     std::mutex mutex;
     QList<int> order;
@@ -488,7 +496,7 @@ void TestCommitGroup::aLoneThreadCommitsEachUnitBeforeRunReturns()
     const Database &database = *scratch.database;
     createTables(database);
     const Database reader(database.config()); // its own connection, which sees only commits
-    CommitGroup group(database, CommitGroup::Mode::Batches);
+    CommitGroup group(database, m_batchMode);
 
     for (int id = 1; id <= 3; ++id) {
         group.run([&] { insertItem(database, id); });
@@ -521,7 +529,7 @@ void TestCommitGroup::byDefaultUnitsShareBatchesOnlyOnSqlite()
     createTables(database);
     const Database reader(database.config());
     CommitGroup group(database);
-    QCOMPARE(group.mode(), batches ? CommitGroup::Mode::Batches : CommitGroup::Mode::Alone);
+    QCOMPARE(group.mode(), batches ? CommitGroup::Mode::Writer : CommitGroup::Mode::Alone);
 
     std::atomic<bool> entered = false, released = false, secondDone = false;
     std::thread first([&] {
@@ -551,5 +559,17 @@ void TestCommitGroup::byDefaultUnitsShareBatchesOnlyOnSqlite()
     QCOMPARE(itemIds(reader), QList<int>({ 1, 2 }));
 }
 
-QTEST_GUILESS_MAIN(TestCommitGroup)
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    int failures = 0;
+    for (const CommitGroup::Mode mode : { CommitGroup::Mode::Batches, CommitGroup::Mode::Writer }) {
+        qInfo("batches %s",
+              mode == CommitGroup::Mode::Writer ? "run by the group's writer thread"
+                                                : "led by a waiting thread");
+        TestCommitGroup test(mode);
+        failures += QTest::qExec(&test, argc, argv);
+    }
+    return failures;
+}
 #include "tst_commitgroup.moc"
