@@ -33,11 +33,6 @@ HttpResponse taskResponse(int status, qint64 id, qint64 version, const QByteArra
     return response;
 }
 
-QJsonValue totalValue(const std::optional<qint64> &total)
-{
-    return total ? QJsonValue(*total) : QJsonValue(QJsonValue::Undefined);
-}
-
 TaskQuery parseQuery(const RequestContext &request)
 {
     FieldErrors errors;
@@ -155,20 +150,8 @@ HttpResponse TaskController::search(const RequestContext &request) const
         throw badParameter(u"sort"_s,
                            u"Search results come best match first; sort lists with "
                            "GET /tasks?q= instead."_s);
-    const TaskSearchPage page = m_listing.search(request.requirePrincipal(), parseQuery(request));
-    QJsonArray items;
-    for (const TaskSearchHit &hit : page.items) {
-        QJsonObject json = hit.record.task.toJson();
-        json.insert(u"snippet"_s, hit.snippet);
-        items.append(json);
-    }
-    QJsonObject json{ { u"items"_s, items },
-                      { u"next_cursor"_s,
-                        page.nextCursor.isEmpty() ? QJsonValue(QJsonValue::Null)
-                                                  : QJsonValue(page.nextCursor) } };
-    if (page.total)
-        json.insert(u"total"_s, totalValue(page.total));
-    return HttpResponse::json(200, json);
+    return HttpResponse::jsonBytes(
+            200, m_listing.search(request.requirePrincipal(), parseQuery(request)).toJson());
 }
 
 // POST /api/v1/tasks {title, ...} -> 201 Task (Location, ETag); Idempotency-Key honoured.

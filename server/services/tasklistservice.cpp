@@ -9,6 +9,8 @@
 #include "taskrequests.h"
 #include "timezones.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 
 using namespace Qt::StringLiterals;
@@ -16,6 +18,13 @@ using namespace Qt::StringLiterals;
 namespace Tasklane {
 
 namespace {
+
+// `text` as a JSON string, quotes and escapes included.
+QByteArray jsonString(const QString &text)
+{
+    const QByteArray array = QJsonDocument(QJsonArray{ text }).toJson(QJsonDocument::Compact);
+    return array.sliced(1, array.size() - 2);
+}
 
 ApiError badCursor()
 {
@@ -244,11 +253,38 @@ TaskSearchPage TaskListService::search(const Principal &principal, const TaskQue
     }
     const TaskListRepository listing(m_database);
     TaskSearchPage page;
-    page.items = listing.search(filter, offset, query.limit + 1);
-    if (page.items.size() > query.limit) {
-        page.items.resize(query.limit);
+    QList<TaskSearchHit> hits = listing.search(filter, offset, query.limit + 1);
+    if (hits.size() > query.limit) {
+        hits.resize(query.limit);
         page.nextCursor
                 = m_cursors.encode({ { u"f"_s, fingerprint }, { u"o"_s, offset + query.limit } });
+    }
+    // Each task's JSON from the cache when its version is there, the rest in one read; the
+    // snippet goes in as the last member.
+    QList<qint64> missing;
+    QList<QByteArray> json(hits.size());
+    for (qsizetype i = 0; i < hits.size(); ++i) {
+        const TaskSearchHit &hit = hits.at(i);
+        json[i] = hit.record ? m_json.jsonOf(*hit.record) : m_json.find(hit.id, hit.version);
+        if (json.at(i).isNull())
+            missing.append(hit.id);
+    }
+    if (!missing.isEmpty()) {
+        const QHash<qint64, TaskRecord> records
+                = TaskRepository(m_database).findManyForUser(missing, principal.user.id);
+        for (qsizetype i = 0; i < hits.size(); ++i) {
+            const auto record = records.constFind(hits.at(i).id);
+            if (json.at(i).isNull() && record != records.constEnd())
+                json[i] = m_json.jsonOf(*record);
+        }
+    }
+    for (qsizetype i = 0; i < hits.size(); ++i) {
+        if (json.at(i).isNull())
+            continue; // gone between the two reads
+        QByteArray item = json.at(i);
+        item.chop(1); // the closing brace
+        item += ",\"snippet\":" + jsonString(hits.at(i).snippet) + '}';
+        page.items.append(item);
     }
     if (query.includeTotal) {
         TaskListFilter counted = filter;

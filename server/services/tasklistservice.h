@@ -27,13 +27,8 @@ struct TaskListPage
     QByteArray toJson() const;
 };
 
-// One page of search hits, best first.
-struct TaskSearchPage
-{
-    QList<TaskSearchHit> items;
-    QString nextCursor;
-    std::optional<qint64> total;
-};
+// One page of search hits, best first: each task's JSON with its "snippet".
+using TaskSearchPage = TaskListPage;
 
 // Listing, filtering and searching the tasks a user can see: turns the API's parameters into
 // filters in the caller's time zone, and pages with signed cursors. A listing's cursor holds

@@ -59,8 +59,12 @@ struct TaskStamp
 // matches.
 struct TaskSearchHit
 {
-    TaskRecord record;
-    QString snippet;
+    qint64 id = 0;
+    qint64 version = 0;
+    // The task, when the search read it anyway (PostgreSQL); otherwise the caller reads it, or
+    // its JSON from a cache, by id and version.
+    std::optional<TaskRecord> record;
+    QString snippet; // HTML: the passage, matches in <mark>
 };
 
 // The SQL of task listings, filters and search. Every statement is built from fixed
