@@ -8,7 +8,9 @@
 #include "databaseconfig.h"
 #include "migrator.h"
 #include "passwordhasher.h"
+#include "taskhistoryrepository.h"
 #include "taskrepository.h"
+#include "taskservice.h"
 #include "userrepository.h"
 
 #include <QCoreApplication>
@@ -108,6 +110,7 @@ int main(int argc, char **argv)
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const UserRepository userRows(database);
     const TaskRepository taskRows(database);
+    const TaskHistoryRepository history(database);
     QElapsedTimer timer;
     timer.start();
     qint64 written = 0;
@@ -123,7 +126,16 @@ int main(int argc, char **argv)
             return 1;
         }
         for (int i = 0; i < count; ++i) {
-            const qint64 id = taskRows.insert(makeTask(user->id, random, now));
+            const TaskRecord task = makeTask(user->id, random, now);
+            const qint64 id = taskRows.insert(task);
+            // Its "created" record, as TaskService writes it.
+            TaskHistoryRecord created;
+            created.taskId = id;
+            created.actorId = user->id;
+            created.at = now;
+            created.action = u"created"_s;
+            created.changes = initialFields(task.task);
+            history.append(created);
             if (ids.size() < 20)
                 ids.append(id);
             if (++written % 5000 == 0) { // commits of a bounded size
