@@ -33,6 +33,7 @@
 #include "userservice.h"
 #include "workerpools.h"
 
+#include <QAbstractEventDispatcher>
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -249,7 +250,8 @@ bool ServerApp::startServing()
     sweepExpiredRows();
 
     const QString url = u"http://%1:%2"_s.arg(host).arg(m_port);
-    qCInfo(lcServer, "listening on %s", qUtf8Printable(url));
+    qCInfo(lcServer, "listening on %s (event dispatcher %s)", qUtf8Printable(url),
+           QAbstractEventDispatcher::instance()->metaObject()->className());
     // The one line on stdout: people and test harnesses read the URL from it.
     std::printf("Tasklane listening on %s\n", qPrintable(url));
     std::fflush(stdout);

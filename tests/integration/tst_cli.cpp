@@ -55,6 +55,7 @@ private Q_SLOTS:
     void developmentGeneratesAndKeepsASigningKey();
     void signingKeyComesFromAFile();
     void embeddedDatabaseIsPrivate();
+    void runsOnQtsOwnEventDispatcher();
     void laterLayersOverrideEarlierOnes_data();
     void laterLayersOverrideEarlierOnes();
     void migrateAppliesTheSchemaOnce();
@@ -210,6 +211,20 @@ void TestCli::embeddedDatabaseIsPrivate()
                  qPrintable(file));
     QCOMPARE(QFile::permissions(server.dataDir() + u"/jwt-secret"_s) & others,
              QFile::Permissions());
+    QCOMPARE(server.stop(), 0);
+}
+
+void TestCli::runsOnQtsOwnEventDispatcher()
+{
+    // Not glib's (Debian's default), which writes a wake-up for every posted event; main()
+    // chooses it unless the environment already says.
+    TestServer::Options options;
+    options.environment = environmentWithout({ u"QT_NO_GLIB"_s });
+    TestServer server(options);
+    QVERIFY(server.start());
+    // The log's writer thread may write the line after the URL reached stdout.
+    QTRY_VERIFY2_WITH_TIMEOUT(server.logs().contains("event dispatcher QEventDispatcherUNIX"),
+                              server.logs().constData(), 5000);
     QCOMPARE(server.stop(), 0);
 }
 
