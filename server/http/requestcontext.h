@@ -10,6 +10,7 @@
 #include <QString>
 #include <QUrlQuery>
 
+#include <array>
 #include <optional>
 #include <utility>
 
@@ -17,25 +18,32 @@ namespace Tasklane {
 
 // A request, copied out of QHttpServer's (which is reused for the next request on the
 // connection) so that a worker thread can read it safely.
-// A route's {parameters} as captured from a request's path: a handful at most, kept in a flat
-// list (a hash would cost more to build than to search).
+// A route's {parameters} as captured from a request's path: a handful at most, kept in place
+// (every request of a parameter route makes one per route its path matches).
 class PathParameters
 {
 public:
-    void insert(const QString &name, QString value) { m_items.emplaceBack(name, std::move(value)); }
+    static constexpr qsizetype Capacity = 4; // RouteTable::add refuses routes with more
+
+    void insert(const QString &name, QString value)
+    {
+        Q_ASSERT(m_size < Capacity);
+        m_items[size_t(m_size++)] = { name, std::move(value) };
+    }
     // The value captured for `name`, or an empty string.
     QString value(QStringView name) const
     {
-        for (const auto &[key, value] : m_items) {
-            if (key == name)
-                return value;
+        for (qsizetype i = 0; i < m_size; ++i) {
+            if (m_items[size_t(i)].first == name)
+                return m_items[size_t(i)].second;
         }
         return {};
     }
-    bool isEmpty() const { return m_items.isEmpty(); }
+    bool isEmpty() const { return m_size == 0; }
 
 private:
-    QList<std::pair<QString, QString>> m_items;
+    std::array<std::pair<QString, QString>, Capacity> m_items;
+    qsizetype m_size = 0;
 };
 
 struct RequestContext

@@ -57,6 +57,8 @@ void RouteTable::add(Route route)
         if (part.startsWith(u'{') && part.endsWith(u'}'))
             parameters.emplaceBack(s, part.mid(1, part.size() - 2));
     }
+    Q_ASSERT_X(parameters.size() <= PathParameters::Capacity, "RouteTable::add",
+               "too many {parameters} in one route");
     const qsizetype index = m_routes.size();
     if (m_bySegmentCount.size() <= segments.size())
         m_bySegmentCount.resize(segments.size() + 1);
@@ -91,17 +93,28 @@ QList<RouteTable::Match> RouteTable::match(const QString &path) const
             found.append(Match{ &m_routes.at(index), {} });
         return found;
     }
-    QStringList segments; // split only for a route that captures parameters
+    // A segment's text, copied once however many matching routes capture it.
+    std::array<QString, 8> copied;
+    const auto segmentAt = [&](qsizetype at) {
+        if (at < qsizetype(copied.size()) && !copied[size_t(at)].isNull())
+            return copied[size_t(at)];
+        qsizetype start = 0;
+        for (qsizetype s = 0; s <= at; ++s)
+            start = path.indexOf(u'/', start) + 1;
+        const qsizetype end = path.indexOf(u'/', start);
+        QString text = path.sliced(start, (end < 0 ? path.size() : end) - start);
+        if (text.isNull())
+            text = u""_s; // an empty segment is captured, as an empty (not a null) string
+        if (at < qsizetype(copied.size()))
+            copied[size_t(at)] = text;
+        return text;
+    };
     for (qsizetype i : candidates(path)) {
         if (!matches(i, path))
             continue;
         PathParameters captured;
-        if (m_parameterised.at(i)) {
-            if (segments.isEmpty())
-                segments = splitPath(path);
-            for (const auto &[at, name] : m_parameters.at(i))
-                captured.insert(name, segments.at(at));
-        }
+        for (const auto &[at, name] : m_parameters.at(i))
+            captured.insert(name, segmentAt(at));
         found.append(Match{ &m_routes.at(i), std::move(captured) });
     }
     // A path that a literal route names belongs to the literal routes alone: /tasks/search is
