@@ -81,7 +81,9 @@ public:
     QVariant positionKey(const TaskStamp &stamp, TaskSortField sort) const;
     qint64 count(const TaskListFilter &filter) const;
     // How many of a user's matches a search ranks on SQLite: the newest ones (see searchFts5).
-    static constexpr int SearchWindow = 1000;
+    // bm25 costs about 3 us a match; 1,000 made a search as a 20,000-task user about 25% slower
+    // (bench/tasks.sh: p99 55 ms against 34-37 ms at 16 connections).
+    static constexpr int SearchWindow = 500;
     // Full-text search ranked by relevance, best first, `offset` hits skipped.
     QList<TaskSearchHit> search(const TaskListFilter &filter, int offset, int limit) const;
 
