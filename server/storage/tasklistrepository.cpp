@@ -308,21 +308,25 @@ QList<TaskSearchHit> TaskListRepository::search(const TaskListFilter &filter, in
         // tasks_owner_created) and those shared with them, each branch on its own indexes
         // (an OR of the two made PostgreSQL fetch every user's matches: 49,000 rows for a
         // common word, 67 ms, where the window needs the caller's newest 500).
+        // The query is repeated in each branch, not taken from the CTE: the planner then
+        // estimates its matches and walks tasks_owner_created newest first for a common word
+        // (2 ms for 8,000 matches) instead of fetching every match (16 ms).
         statement.add(u"WITH q AS (SELECT websearch_to_tsquery('simple', ?) AS q), newest AS (("
-                      "SELECT t.id, t.created_at FROM tasks t, q WHERE numnode(q.q) > 0 AND "
-                      "t.search @@ q.q AND t.owner_id = ?"_s,
-                      { filter.text, filter.userId });
+                      "SELECT t.id, t.created_at FROM tasks t WHERE numnode(websearch_to_tsquery("
+                      "'simple', ?)) > 0 AND t.search @@ websearch_to_tsquery('simple', ?) AND "
+                      "t.owner_id = ?"_s,
+                      { filter.text, filter.text, filter.text, filter.userId });
         addFilters(m_database, rest, statement);
         statement.add(u" ORDER BY t.created_at DESC, t.id DESC LIMIT ?) UNION ALL (SELECT t.id, "
-                      "t.created_at FROM task_shares vs JOIN tasks t ON t.id = vs.task_id, q "
-                      "WHERE numnode(q.q) > 0 AND t.search @@ q.q AND vs.user_id = ? AND "
-                      "t.owner_id <> ?"_s,
-                      { SearchWindow, filter.userId, filter.userId });
+                      "t.created_at FROM task_shares vs JOIN tasks t ON t.id = vs.task_id "
+                      "WHERE numnode(websearch_to_tsquery('simple', ?)) > 0 AND t.search @@ "
+                      "websearch_to_tsquery('simple', ?) AND vs.user_id = ? AND t.owner_id <> ?"_s,
+                      { SearchWindow, filter.text, filter.text, filter.userId, filter.userId });
         addFilters(m_database, rest, statement);
         statement.add(u" ORDER BY t.created_at DESC, t.id DESC LIMIT ?) ORDER BY created_at DESC, "
                       "id DESC LIMIT ?), page AS (SELECT t.id, ts_rank_cd(t.search, q.q) AS rank "
-                      "FROM newest JOIN tasks t ON t.id = newest.id, q ORDER BY rank DESC, t.id "
-                      "LIMIT ? OFFSET ?) SELECT "_s
+                      "FROM newest JOIN tasks t ON t.id = newest.id, q WHERE numnode(q.q) > 0 "
+                      "ORDER BY rank DESC, t.id LIMIT ? OFFSET ?) SELECT "_s
                               + tasks.columns()
                               + u", ts_headline('simple', translate(t.title || ' ' || t.tags_text "
                                 "|| ' ' || t.description, '<', chr(3)), q.q, 'StartSel=' || "
