@@ -385,9 +385,12 @@ TaskRecord TaskService::create(const Principal &principal, const TaskChanges &ch
             next.task.completedAt = now;
         }
         next.task.version = 1;
-        const qint64 id = TaskRepository(m_database).insert(next);
-        next.task.id = id;
-        record(principal, id, u"created"_s, initialFields(next.task));
+        TaskHistoryRecord entry; // written with the task, in the same statement where it can be
+        entry.actorId = principal.user.id;
+        entry.at = QDateTime::currentDateTimeUtc();
+        entry.action = u"created"_s;
+        entry.changes = initialFields(next.task);
+        next.task.id = TaskRepository(m_database).insert(next, &entry);
         created = next;
     });
     return created;

@@ -9,18 +9,22 @@ using namespace Qt::StringLiterals;
 
 namespace Tasklane {
 
+QString TaskHistoryRepository::changesText(const QList<FieldChange> &changes)
+{
+    QJsonArray array;
+    for (const FieldChange &change : changes)
+        array.append(change.toJson());
+    return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
+}
+
 qint64 TaskHistoryRepository::append(const TaskHistoryRecord &record) const
 {
-    QJsonArray changes;
-    for (const FieldChange &change : record.changes)
-        changes.append(change.toJson());
     const auto row = m_database.fetchOne(
             u"INSERT INTO task_history (task_id, actor_id, at, action, changes) "
             "VALUES (?, ?, ?, ?, ?) RETURNING id"_s,
             { record.taskId,
               record.actorId ? QVariant(record.actorId) : QVariant(QMetaType::fromType<qint64>()),
-              Database::bindTime(record.at), record.action,
-              QString::fromUtf8(QJsonDocument(changes).toJson(QJsonDocument::Compact)) });
+              Database::bindTime(record.at), record.action, changesText(record.changes) });
     return row->value(0).toLongLong();
 }
 

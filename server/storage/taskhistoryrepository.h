@@ -18,6 +18,8 @@ public:
 
     // Appends a record in the caller's transaction; returns its id.
     qint64 append(const TaskHistoryRecord &record) const;
+    // A record's changes as stored (a JSON array of {field, old, new}).
+    static QString changesText(const QList<FieldChange> &changes);
     // The task's records with id > afterId, oldest first, at most `limit`.
     QList<TaskHistoryRecord> forTask(qint64 taskId, qint64 afterId, int limit) const;
     // Forgets a purged task's records (its purge record is appended afterwards).

@@ -1,6 +1,7 @@
 #include "taskrepository.h"
 
 #include "database.h"
+#include "taskhistoryrepository.h"
 #include "taskrequests.h"
 #include "user.h"
 
@@ -256,7 +257,7 @@ QVariantList TaskRepository::rowValues(const TaskRecord &record) const
              timeOrNull(task.trashedAt) };
 }
 
-qint64 TaskRepository::insert(const TaskRecord &record) const
+qint64 TaskRepository::insert(const TaskRecord &record, const TaskHistoryRecord *created) const
 {
     QVariantList values = rowValues(record);
     values.prepend(record.task.ownerId);
@@ -264,17 +265,55 @@ qint64 TaskRepository::insert(const TaskRecord &record) const
     const bool sqlite = m_database.dialect() == SqlDialect::Sqlite;
     if (sqlite) // a new task's only reader is its owner
         values.append(readerToken(record.task.ownerId));
-    const auto row = m_database.fetchOne(
-            u"INSERT INTO tasks (owner_id, title, title_key, description, status, priority, "
-            "category_id, tags_text, due_at, due_date, due_sort, reminders, rrule, series_start, "
-            "version, updated_at, completed_at, trashed_at, created_at"_s
-                    + (sqlite ? u", readers) VALUES (?, "_s : u") VALUES ("_s)
-                    + u"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
-            values);
-    const qint64 id = row->value(0).toLongLong();
+    const QString insertTask
+            = u"INSERT INTO tasks (owner_id, title, title_key, description, status, priority, "
+              "category_id, tags_text, due_at, due_date, due_sort, reminders, rrule, series_start, "
+              "version, updated_at, completed_at, trashed_at, created_at"_s
+            + (sqlite ? u", readers) VALUES (?, "_s : u") VALUES ("_s)
+            + u"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s;
+    qint64 id = 0;
+    if (sqlite) {
+        id = m_database.fetchOne(insertTask, values)->value(0).toLongLong();
+        writeLists(id, record.task, false);
+        if (created) {
+            TaskHistoryRecord entry = *created;
+            entry.taskId = id;
+            TaskHistoryRepository(m_database).append(entry);
+        }
+    } else {
+        // The lists as JSON arrays, expanded by the statement itself (bound, never spliced).
+        QJsonArray tags, blockers;
+        for (const QString &tag : record.task.tags)
+            tags.append(foldCase(tag));
+        for (qint64 blocker : record.task.blockedBy)
+            blockers.append(QString::number(blocker));
+        values.append(QString::fromUtf8(QJsonDocument(tags).toJson(QJsonDocument::Compact)));
+        values.append(QString::fromUtf8(QJsonDocument(blockers).toJson(QJsonDocument::Compact)));
+        QString history;
+        if (created) {
+            history = u", h AS (INSERT INTO task_history (task_id, actor_id, at, action, changes) "
+                      "SELECT t.id, ?, ?, ?, ? FROM t)"_s;
+            values.append(created->actorId ? QVariant(created->actorId)
+                                           : QVariant(QMetaType::fromType<qint64>()));
+            values.append(Database::bindTime(created->at));
+            values.append(created->action);
+            values.append(TaskHistoryRepository::changesText(created->changes));
+        }
+        id = m_database
+                     .fetchOne(u"WITH t AS ("_s + insertTask
+                                       + u"), g AS (INSERT INTO task_tags (task_id, tag_key) "
+                                         "SELECT t.id, x FROM t, jsonb_array_elements_text(CAST(? "
+                                         "AS jsonb)) AS x), d AS (INSERT INTO task_dependencies "
+                                         "(task_id, blocker_id) SELECT t.id, CAST(x AS bigint) "
+                                         "FROM t, jsonb_array_elements_text(CAST(? AS jsonb)) AS "
+                                         "x)"_s
+                                       + history + u" SELECT id FROM t"_s,
+                               values)
+                     ->value(0)
+                     .toLongLong();
+    }
     m_database.noteChanged(Database::Change::Task, id);
     m_database.noteChanged(Database::Change::TaskReader, record.task.ownerId);
-    writeLists(id, record.task, false);
     return id;
 }
 
