@@ -27,17 +27,13 @@ void AuthController::registerRoutes(RouteTable &routes) const
         return [this, handler](const RequestContext &request) { return (this->*handler)(request); };
     };
     routes.add({ "POST", QStringLiteral("/api/v1/auth/signup"), RouteAccess::anyone(),
-                 Executor::Hashing, bind(&AuthController::signup), /*principalOnly=*/false,
-                 SmallBodyBytes });
+                 Executor::Hashing, bind(&AuthController::signup), SmallBodyBytes });
     routes.add({ "POST", QStringLiteral("/api/v1/auth/login"), RouteAccess::anyone(),
-                 Executor::Hashing, bind(&AuthController::login), /*principalOnly=*/false,
-                 SmallBodyBytes });
+                 Executor::Hashing, bind(&AuthController::login), SmallBodyBytes });
     routes.add({ "POST", QStringLiteral("/api/v1/auth/refresh-token"), RouteAccess::anyone(),
-                 Executor::Database, bind(&AuthController::refreshToken), /*principalOnly=*/false,
-                 SmallBodyBytes });
+                 Executor::Database, bind(&AuthController::refreshToken), SmallBodyBytes });
     routes.add({ "POST", QStringLiteral("/api/v1/auth/logout"), RouteAccess::signedIn(),
-                 Executor::Database, bind(&AuthController::logout), /*principalOnly=*/false,
-                 SmallBodyBytes });
+                 Executor::Database, bind(&AuthController::logout), SmallBodyBytes });
 }
 
 // POST /api/v1/auth/signup {email, password, display_name} -> 201 User

@@ -10,15 +10,17 @@ namespace Tasklane {
 void UserController::registerRoutes(RouteTable &routes) const
 {
     // Answered from the principal alone: on the event loop when the principal cache knows it.
-    routes.add({ "GET", QStringLiteral("/api/v1/users/me"), RouteAccess::signedIn(),
-                 Executor::Database, [this](const RequestContext &request) { return me(request); },
-                 /*principalOnly=*/true });
+    const auto me = [this](const RequestContext &request) { return this->me(request); };
+    Route get{ "GET", QStringLiteral("/api/v1/users/me"), RouteAccess::signedIn(),
+               Executor::Database, me };
+    get.fromMemory = [me](const RequestContext &request) { return std::optional(me(request)); };
+    routes.add(std::move(get));
     // The database pool; a change that needs the current password hops to the hashing pool
     // for the check (and any new hash), then back to the database pool for the write.
     routes.add({ "PATCH", QStringLiteral("/api/v1/users/me"), RouteAccess::signedIn(),
                  Executor::Database,
                  [this](const RequestContext &request) { return updateMe(request); },
-                 /*principalOnly=*/false, SmallBodyBytes });
+                 SmallBodyBytes });
 }
 
 // GET /api/v1/users/me -> 200 User

@@ -301,8 +301,7 @@ void Router::dispatch(Exchange exchange, std::shared_ptr<RequestContext> context
             return;
         }
     }
-    // A handler that needs nothing but the principal runs here when the cache knew it.
-    if (route->executor == Executor::EventLoop || (context->principal && route->principalOnly)) {
+    if (route->executor == Executor::EventLoop) {
         HttpResponse response = run(*route, *context, credentials);
         if (response.continuation)
             proceed(exchange, context, std::move(response));

@@ -59,14 +59,12 @@ struct Route
     RouteAccess access;
     Executor executor;
     RouteHandler handler;
-    // The handler reads nothing but the principal: when the principal cache already knows the
-    // caller, the request is answered on the event loop without a database round trip.
-    bool principalOnly = false;
     // The largest body accepted (413 above, refused by the ConnectionGuard before it is read);
     // 0: the server-wide max_body_bytes.
     qint64 maxBodyBytes = 0;
     // Tried on the event loop first when the principal cache knew the caller (and the caller
-    // has the route's role): a read served from caches needs no thread hand-off.
+    // has the route's role): a read served from caches (or from the principal alone, as
+    // GET /users/me) needs no thread hand-off.
     MemoryHandler fromMemory = {};
 };
 

@@ -31,7 +31,7 @@ std::optional<QByteArray> TaskListCache::find(qint64 userId, const QString &key)
 TaskListCache::Generation TaskListCache::snapshot() const
 {
     const QMutexLocker lock(&m_mutex);
-    return m_generation;
+    return m_forgets.current();
 }
 
 bool TaskListCache::remember(qint64 userId, const QString &key, const QByteArray &json,
@@ -40,7 +40,7 @@ bool TaskListCache::remember(qint64 userId, const QString &key, const QByteArray
     if (m_lifetimeMs == 0)
         return false;
     const QMutexLocker lock(&m_mutex);
-    if (readAt < m_prunedThrough || m_forgottenAt.value(userId, 0) > readAt)
+    if (m_forgets.forgottenSince(userId, readAt))
         return false;
     std::unique_ptr<UserPages> user(m_users.take(userId));
     if (!user)
@@ -66,13 +66,7 @@ void TaskListCache::forgetUser(qint64 userId)
 {
     const QMutexLocker lock(&m_mutex);
     m_users.remove(userId);
-    ++m_generation;
-    if (m_forgottenAt.size() >= MaxForgets) {
-        m_forgottenAt.clear();
-        m_prunedThrough = m_generation;
-    } else {
-        m_forgottenAt.insert(userId, m_generation);
-    }
+    m_forgets.record(userId);
 }
 
 qint64 TaskListCache::bytes() const

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "forgetlog.h"
+
 #include <QByteArray>
 #include <QCache>
 #include <QDeadlineTimer>
@@ -28,7 +30,7 @@ namespace Tasklane {
 class TaskListCache
 {
 public:
-    using Generation = quint64;
+    using Generation = ForgetLog<qint64>::Generation;
 
     TaskListCache(int lifetimeMs, qint64 budgetBytes);
     Q_DISABLE_COPY_MOVE(TaskListCache)
@@ -60,9 +62,7 @@ private:
     const int m_lifetimeMs;
     mutable QMutex m_mutex;
     mutable QCache<qint64, UserPages> m_users; // cost: the bytes of a user's pages
-    Generation m_generation = 0;
-    QHash<qint64, Generation> m_forgottenAt;
-    Generation m_prunedThrough = 0;
+    ForgetLog<qint64> m_forgets{ MaxForgets }; // by user
 };
 
 } // namespace Tasklane

@@ -20,7 +20,7 @@ std::optional<TaskReaders> TaskReadersCache::find(qint64 taskId) const
 TaskReadersCache::Generation TaskReadersCache::snapshot() const
 {
     const QMutexLocker lock(&m_mutex);
-    return m_generation;
+    return m_forgets.current();
 }
 
 bool TaskReadersCache::remember(qint64 taskId, const TaskReaders &readers, Generation readAt)
@@ -28,7 +28,7 @@ bool TaskReadersCache::remember(qint64 taskId, const TaskReaders &readers, Gener
     if (m_lifetimeMs == 0)
         return false;
     const QMutexLocker lock(&m_mutex);
-    if (readAt < m_prunedThrough || m_forgottenAt.value(taskId, 0) > readAt)
+    if (m_forgets.forgottenSince(taskId, readAt))
         return false;
     auto *entry = new Entry{ readers,
                              m_lifetimeMs < 0 ? QDeadlineTimer(QDeadlineTimer::Forever)
@@ -40,14 +40,7 @@ void TaskReadersCache::forget(qint64 taskId)
 {
     const QMutexLocker lock(&m_mutex);
     m_entries.remove(taskId);
-    ++m_generation;
-    if (m_forgottenAt.size() >= MaxForgets) {
-        // Reads in flight before now can no longer be told apart: refuse them all.
-        m_forgottenAt.clear();
-        m_prunedThrough = m_generation;
-    } else {
-        m_forgottenAt.insert(taskId, m_generation);
-    }
+    m_forgets.record(taskId);
 }
 
 qsizetype TaskReadersCache::size() const

@@ -1,10 +1,10 @@
 #pragma once
 
+#include "forgetlog.h"
 #include "taskrecord.h"
 
 #include <QCache>
 #include <QDeadlineTimer>
-#include <QHash>
 #include <QMutex>
 
 #include <optional>
@@ -27,8 +27,7 @@ namespace Tasklane {
 class TaskReadersCache
 {
 public:
-    // A point in the sequence of forgets (a counter that only grows).
-    using Generation = quint64;
+    using Generation = ForgetLog<qint64>::Generation;
 
     // `lifetimeMs`: how long an entry is trusted, or -1 for as long as it is not forgotten; 0
     // keeps nothing. At most `capacity` entries (the least recently used go first).
@@ -60,11 +59,7 @@ private:
     mutable QMutex m_mutex;
     // QCache::object() reorders its list, hence mutable behind the mutex.
     mutable QCache<qint64, Entry> m_entries;
-    Generation m_generation = 0;
-    // A forget's generation by task; when there are too many, they are dropped at once and
-    // m_prunedThrough refuses every read taken before.
-    QHash<qint64, Generation> m_forgottenAt;
-    Generation m_prunedThrough = 0;
+    ForgetLog<qint64> m_forgets{ MaxForgets }; // by task
 };
 
 } // namespace Tasklane

@@ -61,25 +61,7 @@ void CommitGroup::write()
         m_writerWake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
         if (m_queue.empty())
             break; // stopping, and nothing is left to run
-        std::deque<Unit *> batch;
-        while (!m_queue.empty() && batch.size() < size_t(m_maxBatch)) {
-            batch.push_back(m_queue.front());
-            m_queue.pop_front();
-        }
-        lock.unlock();
-        try {
-            runBatch(batch);
-        } catch (...) { // only allocation can fail here; still, no unit may think it committed
-            for (Unit *unit : batch) {
-                if (!unit->error)
-                    unit->error = std::current_exception();
-            }
-        }
-        lock.lock();
-        for (Unit *unit : batch) {
-            unit->done = true;
-            unit->wake.notify_one(); // under the mutex: the unit lives until its owner sees done
-        }
+        runQueuedBatch(lock, nullptr);
     }
     lock.unlock();
     m_database.closeThreadConnection();
@@ -148,32 +130,36 @@ void CommitGroup::lead(Unit &own, std::unique_lock<std::mutex> &lock)
     // units queued before it, never behind a stream of later ones, and no thread leads (runs
     // others' units) for longer than it takes to reach its own.
     while (!own.done) {
-        std::deque<Unit *> batch;
-        while (!m_queue.empty() && batch.size() < size_t(m_maxBatch)) {
-            batch.push_back(m_queue.front());
-            m_queue.pop_front();
-        }
-        lock.unlock();
-        try {
-            runBatch(batch);
-        } catch (...) { // only allocation can fail here; still, no unit may think it committed
-            for (Unit *unit : batch) {
-                if (!unit->error)
-                    unit->error = std::current_exception();
-            }
-        }
-        lock.lock();
-        for (Unit *unit : batch) {
-            unit->done = true;
-            if (unit != &own)
-                unit->wake
-                        .notify_one(); // under the mutex: the unit lives until its owner sees done
-        }
+        runQueuedBatch(lock, &own);
         if (own.done) {
             m_leading = false;
             if (!m_queue.empty())
                 m_queue.front()->wake.notify_one(); // the oldest waiting takes over
         }
+    }
+}
+
+void CommitGroup::runQueuedBatch(std::unique_lock<std::mutex> &lock, const Unit *own)
+{
+    std::deque<Unit *> batch;
+    while (!m_queue.empty() && batch.size() < size_t(m_maxBatch)) {
+        batch.push_back(m_queue.front());
+        m_queue.pop_front();
+    }
+    lock.unlock();
+    try {
+        runBatch(batch);
+    } catch (...) { // only allocation can fail here; still, no unit may think it committed
+        for (Unit *unit : batch) {
+            if (!unit->error)
+                unit->error = std::current_exception();
+        }
+    }
+    lock.lock();
+    for (Unit *unit : batch) {
+        unit->done = true;
+        if (unit != own)
+            unit->wake.notify_one(); // under the mutex: the unit lives until its owner sees done
     }
 }
 

@@ -114,6 +114,9 @@ private:
     void lead(Unit &own, std::unique_lock<std::mutex> &lock);
     // The Writer's thread: runs batches until the group is destroyed.
     void write();
+    // Takes the oldest queued units (at most maxBatch), runs them as one batch with the mutex
+    // released, then marks them done and wakes their submitters (all but `own`, the caller's).
+    void runQueuedBatch(std::unique_lock<std::mutex> &lock, const Unit *own);
     // One transaction over `batch`; sets each unit's error (none when it committed).
     void runBatch(const std::deque<Unit *> &batch);
     // The batch in one transaction without savepoints; false (everything rolled back) when a

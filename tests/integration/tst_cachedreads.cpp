@@ -18,13 +18,6 @@ using namespace Tasklane::Test;
 
 namespace {
 
-struct Account
-{
-    std::unique_ptr<ApiClient> client;
-    SignedInUser user;
-    ApiClient &api() const { return *client; }
-};
-
 QString taskPath(qint64 id, const QString &rest = {})
 {
     return u"/api/v1/tasks/%1"_s.arg(id) + rest;
@@ -71,10 +64,7 @@ private:
 
 Account TestCachedReads::signUp(const QString &prefix)
 {
-    Account account;
-    account.client = std::make_unique<ApiClient>(m_server->url());
-    account.user = signUpAndLogIn(*account.client, prefix);
-    return account;
+    return signUpAccount(m_server->url(), prefix);
 }
 
 ApiReply *TestCachedReads::read(const Account &account, qint64 id)

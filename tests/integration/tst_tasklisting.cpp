@@ -20,15 +20,6 @@ using namespace Tasklane::Test;
 
 namespace {
 
-// A signed-in user with a client of their own.
-struct Account
-{
-    std::unique_ptr<ApiClient> client;
-    SignedInUser user;
-    ApiClient &api() const { return *client; }
-    qint64 id() const { return user.id; }
-};
-
 QString encoded(const QString &value)
 {
     return QString::fromLatin1(QUrl::toPercentEncoding(value));
@@ -217,10 +208,7 @@ private:
 
 Account TestTaskListing::signUp(const QString &prefix)
 {
-    Account account;
-    account.client = std::make_unique<ApiClient>(m_server->url());
-    account.user = signUpAndLogIn(*account.client, prefix);
-    return account;
+    return signUpAccount(m_server->url(), prefix);
 }
 
 QList<qint64> TestTaskListing::catalogueIds(const QStringList &titles) const

@@ -16,15 +16,6 @@ using namespace Tasklane::Test;
 
 namespace {
 
-// A signed-in user with a client of their own.
-struct Account
-{
-    std::unique_ptr<ApiClient> client;
-    SignedInUser user;
-    ApiClient &api() const { return *client; }
-    qint64 id() const { return user.id; }
-};
-
 QString taskPath(qint64 id, const QString &rest = {})
 {
     return u"/api/v1/tasks/%1"_s.arg(id) + rest;
@@ -117,10 +108,7 @@ private:
 
 Account TestTaskSharing::signUp(const QString &prefix)
 {
-    Account account;
-    account.client = std::make_unique<ApiClient>(m_server->url());
-    account.user = signUpAndLogIn(*account.client, prefix);
-    return account;
+    return signUpAccount(m_server->url(), prefix);
 }
 
 qint64 TestTaskSharing::createCategory(Account &account, const QString &name)

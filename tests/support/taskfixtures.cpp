@@ -9,6 +9,14 @@ using namespace Qt::StringLiterals;
 
 namespace Tasklane::Test {
 
+Account signUpAccount(const QUrl &url, const QString &emailPrefix)
+{
+    Account account;
+    account.client = std::make_unique<ApiClient>(url);
+    account.user = signUpAndLogIn(*account.client, emailPrefix);
+    return account;
+}
+
 ApiReply *finished(ApiReply *reply)
 {
     if (!waitFor(reply))

@@ -1,12 +1,27 @@
 #pragma once
 
 #include "apiclient.h"
+#include "testserver.h"
 
 #include <QJsonObject>
 #include <QList>
 #include <QString>
+#include <QUrl>
+
+#include <memory>
 
 namespace Tasklane::Test {
+
+// A signed-in user with a client of their own.
+struct Account
+{
+    std::unique_ptr<ApiClient> client;
+    SignedInUser user;
+    ApiClient &api() const { return *client; }
+    qint64 id() const { return user.id; }
+};
+// A new user of the server at `url`, signed up and logged in (see signUpAndLogIn).
+Account signUpAccount(const QUrl &url, const QString &emailPrefix);
 
 // Waits for `reply` to finish (see waitFor) and returns it, for one-line calls.
 ApiReply *finished(ApiReply *reply);
