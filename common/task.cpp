@@ -1,5 +1,6 @@
 #include "task.h"
 
+#include "jsontext.h"
 #include "user.h"
 
 #include <QJsonArray>
@@ -175,6 +176,98 @@ QJsonObject Task::toJson() const
         { u"completed_at"_s, nullableTime(completedAt) },
         { u"trashed_at"_s, nullableTime(trashedAt) },
     };
+}
+
+namespace {
+void appendNullableTime(QByteArray &out, const QDateTime &time)
+{
+    if (time.isValid())
+        JsonText::appendTime(out, time.toMSecsSinceEpoch());
+    else
+        out += "null";
+}
+} // namespace
+
+QByteArray Task::toJsonBytes() const
+{
+    using namespace JsonText;
+    // The keys in the order QJsonObject keeps them (sorted), as QJsonDocument writes them.
+    QByteArray out;
+    out.reserve(400 + 2 * (title.size() + description.size()));
+    out += R"({"assignees":[)";
+    for (qsizetype i = 0; i < assignees.size(); ++i) {
+        out += i == 0 ? R"({"permission":)" : R"(,{"permission":)";
+        appendString(out, sharePermissionToString(assignees[i].permission));
+        out += R"(,"user_id":)";
+        appendInteger(out, assignees[i].userId);
+        out += '}';
+    }
+    out += R"(],"blocked_by":[)";
+    for (qsizetype i = 0; i < blockedBy.size(); ++i) {
+        if (i > 0)
+            out += ',';
+        appendInteger(out, blockedBy[i]);
+    }
+    out += R"(],"category_id":)";
+    if (categoryId)
+        appendInteger(out, *categoryId);
+    else
+        out += "null";
+    out += R"(,"completed_at":)";
+    appendNullableTime(out, completedAt);
+    out += R"(,"created_at":)";
+    appendString(out, toApiTimestamp(createdAt)); // "" when unset, as toJson() gives
+    out += R"(,"description":)";
+    appendString(out, description);
+    out += R"(,"due_at":)";
+    appendNullableTime(out, dueAt);
+    out += R"(,"due_date":)";
+    if (dueDate.isValid())
+        appendString(out, toApiDate(dueDate));
+    else
+        out += "null";
+    out += R"(,"id":)";
+    appendInteger(out, id);
+    out += R"(,"owner_id":)";
+    appendInteger(out, ownerId);
+    out += R"(,"priority":)";
+    appendString(out, taskPriorityToString(priority));
+    out += R"(,"reminders":[)";
+    for (qsizetype i = 0; i < reminders.size(); ++i) {
+        if (i > 0)
+            out += ',';
+        if (reminders[i].beforeMinutes) {
+            out += R"({"before_minutes":)";
+            appendInteger(out, *reminders[i].beforeMinutes);
+        } else {
+            out += R"({"at":)";
+            appendString(out, toApiTimestamp(reminders[i].at));
+        }
+        out += '}';
+    }
+    out += R"(],"rrule":)";
+    if (rrule.isEmpty())
+        out += "null";
+    else
+        appendString(out, rrule);
+    out += R"(,"status":)";
+    appendString(out, taskStatusToString(status));
+    out += R"(,"tags":[)";
+    for (qsizetype i = 0; i < tags.size(); ++i) {
+        if (i > 0)
+            out += ',';
+        appendString(out, tags[i]);
+    }
+    out += R"(],"title":)";
+    appendString(out, title);
+    out += R"(,"trashed_at":)";
+    appendNullableTime(out, trashedAt);
+    out += R"(,"updated_at":)";
+    appendString(out, toApiTimestamp(updatedAt));
+    out += R"(,"version":)";
+    appendInteger(out, version);
+    out += '}';
+    return out;
 }
 
 std::optional<Task> Task::fromJson(const QJsonObject &json)

@@ -72,6 +72,9 @@ struct Task
 
     bool hasDue() const { return dueAt.isValid() || dueDate.isValid(); }
     QJsonObject toJson() const;
+    // toJson() as compact JSON text, the bytes QJsonDocument writes for it, written directly:
+    // every task a response carries goes through here.
+    QByteArray toJsonBytes() const;
     static std::optional<Task> fromJson(const QJsonObject &json);
     friend bool operator==(const Task &, const Task &) = default;
 };

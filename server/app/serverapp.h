@@ -97,6 +97,7 @@ private:
     std::unique_ptr<UserController> m_userController;
     std::unique_ptr<HealthController> m_healthController;
     std::unique_ptr<CommitGroup> m_writes;
+    std::unique_ptr<CommitGroup> m_taskCreates; // PostgreSQL only; else m_writes
     std::unique_ptr<CursorCodec> m_cursors;
     std::unique_ptr<TaskJsonCache> m_taskJson;
     std::unique_ptr<TaskReadersCache> m_taskReaders;

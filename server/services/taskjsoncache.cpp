@@ -2,8 +2,6 @@
 
 #include "taskrecord.h"
 
-#include <QJsonDocument>
-
 namespace Tasklane {
 
 namespace {
@@ -53,7 +51,7 @@ void TaskJsonCache::store(qint64 taskId, qint64 version, const QByteArray &json)
 
 QByteArray TaskJsonCache::jsonOf(const TaskRecord &record)
 {
-    QByteArray json = QJsonDocument(record.task.toJson()).toJson(QJsonDocument::Compact);
+    QByteArray json = record.task.toJsonBytes();
     store(record.task.id, record.task.version, json);
     return json;
 }

@@ -119,11 +119,11 @@ QList<FieldChange> diffTasks(const Task &before, const Task &after)
     return changes;
 }
 
-TaskService::TaskService(const Database &database, CommitGroup &writes, const CursorCodec &cursors,
-                         const AttachmentStore &files, TaskJsonCache &json,
-                         TaskReadersCache &readers)
-    : m_database(database), m_writes(writes), m_cursors(cursors), m_files(files), m_json(json),
-      m_readers(readers)
+TaskService::TaskService(const Database &database, CommitGroup &writes, CommitGroup &creates,
+                         const CursorCodec &cursors, const AttachmentStore &files,
+                         TaskJsonCache &json, TaskReadersCache &readers)
+    : m_database(database), m_writes(writes), m_creates(creates), m_cursors(cursors),
+      m_files(files), m_json(json), m_readers(readers)
 { }
 
 TaskService::TaskView TaskService::view(const Principal &principal, qint64 taskId) const
@@ -370,7 +370,7 @@ TaskRecord TaskService::applyChanges(const Principal &principal, const TaskRecor
 TaskRecord TaskService::create(const Principal &principal, const TaskChanges &changes) const
 {
     TaskRecord created;
-    write([&] {
+    m_creates.run([&] {
         const QDateTime now = QDateTime::currentDateTimeUtc();
         TaskRecord blank;
         blank.task.ownerId = principal.user.id;
@@ -385,13 +385,14 @@ TaskRecord TaskService::create(const Principal &principal, const TaskChanges &ch
             next.task.completedAt = now;
         }
         next.task.version = 1;
-        TaskHistoryRecord entry; // written with the task, in the same statement where it can be
+        TaskHistoryRecord entry; // written with the task, in the same statement on PostgreSQL
         entry.actorId = principal.user.id;
         entry.at = QDateTime::currentDateTimeUtc();
         entry.action = u"created"_s;
         entry.changes = initialFields(next.task);
-        next.task.id = TaskRepository(m_database).insert(next, &entry);
         created = next;
+        // Its id is known by the time write() returns; maybe only then (insertBatched).
+        TaskRepository(m_database).insertBatched(next, entry, &created.task.id);
     });
     return created;
 }

@@ -27,8 +27,10 @@ struct Occurrence;
 class TaskService
 {
 public:
-    TaskService(const Database &database, CommitGroup &writes, const CursorCodec &cursors,
-                const AttachmentStore &files, TaskJsonCache &json, TaskReadersCache &readers);
+    // `creates` commits new tasks; it may be `writes` itself (see ServerApp).
+    TaskService(const Database &database, CommitGroup &writes, CommitGroup &creates,
+                const CursorCodec &cursors, const AttachmentStore &files, TaskJsonCache &json,
+                TaskReadersCache &readers);
 
     TaskRecord create(const Principal &principal, const TaskChanges &changes) const;
     TaskRecord get(const Principal &principal, qint64 taskId) const;
@@ -105,6 +107,7 @@ private:
 
     const Database &m_database;
     CommitGroup &m_writes;
+    CommitGroup &m_creates;
     const CursorCodec &m_cursors;
     const AttachmentStore &m_files;
     TaskJsonCache &m_json;

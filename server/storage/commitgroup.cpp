@@ -86,8 +86,12 @@ void CommitGroup::run(std::function<void()> work)
         // The caller's own transaction decides when (and whether) the unit commits; waiting for
         // a batch here would wait for ourselves, as the leader's connection could not see our
         // uncommitted rows (and on SQLite would wait for our write lock).
+        // Nothing held back either: the caller may need the unit's rows (their ids) at once.
+        const bool holding = m_database.holdsWrites();
+        m_database.setHoldingWrites(false);
         std::exception_ptr transactionError;
         runInSavepoint(unit, &transactionError);
+        m_database.setHoldingWrites(holding);
         if (unit.error)
             std::rethrow_exception(unit.error);
         if (transactionError)
@@ -170,18 +174,22 @@ bool CommitGroup::runOptimistically(const std::deque<Unit *> &batch)
     } catch (...) {
         return false; // the careful run below fails the batch with this error
     }
-    for (Unit *unit : batch) {
-        try {
+    // Units may hold writes back, for one statement each kind makes for the whole batch.
+    m_database.setHoldingWrites(true);
+    try {
+        for (Unit *unit : batch)
             unit->work();
-        } catch (...) {
-            // Some unit fails: undo them all, and run them again each in a savepoint.
-            try {
-                m_database.rollback();
-            } catch (const std::exception &error) {
-                qCWarning(lcCommitGroup, "rollback of a batch failed: %s", error.what());
-            }
-            return false;
+        m_database.flushPendingWrites();
+    } catch (...) {
+        // Some unit fails, or the statement of the writes held back does: undo them all, and run
+        // them again each in a savepoint (where nothing is held back, so that a failure is its
+        // unit's alone).
+        try {
+            m_database.rollback();
+        } catch (const std::exception &error) {
+            qCWarning(lcCommitGroup, "rollback of a batch failed: %s", error.what());
         }
+        return false;
     }
     try {
         m_database.commit();

@@ -28,7 +28,10 @@ class Database;
 // whose units it ran. The units first run one after the other without savepoints; if one throws,
 // the whole batch is rolled back and run again with each unit inside a SAVEPOINT: then a unit
 // that throws is rolled back to its savepoint alone and its exception rethrown to its own
-// caller; the others of its batch go on. A BEGIN or COMMIT
+// caller; the others of its batch go on. In the first run, units may hold writes back
+// (Database::pendingWrites): after the last unit, each kind of held-back write is made for the
+// whole batch in one statement, before COMMIT; if that statement fails, the batch is run again
+// with savepoints, where nothing is held back. A BEGIN or COMMIT
 // that fails, or a connection lost during the batch, fails every unit of the batch with that error:
 // none of them was committed. A thread with only its own unit to run (one database thread, or no
 // one else writing) gets a plain transaction for it.

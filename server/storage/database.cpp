@@ -1,6 +1,7 @@
 #include "database.h"
 
 #include "databaseerror.h"
+#include "user.h"
 
 #include <QAtomicInteger>
 #include <QHash>
@@ -11,6 +12,7 @@
 
 #include <map>
 #include <memory>
+#include <typeindex>
 #include <unordered_map>
 
 using namespace Qt::StringLiterals;
@@ -41,6 +43,9 @@ struct Database::ThreadConnection
     bool lost = false;
     // Rows the open transaction changed (noteChanged), reported after it commits.
     std::vector<std::pair<Database::Change, qint64>> changes;
+    // Writes the open transaction holds back until COMMIT, by kind (see Database::PendingWrites).
+    bool holdingWrites = false;
+    std::vector<std::pair<std::type_index, std::unique_ptr<Database::PendingWrites>>> pending;
 
     ~ThreadConnection()
     {
@@ -250,8 +255,50 @@ bool Database::inTransaction() const
 
 void Database::setInTransaction(bool open) const
 {
-    if (const auto it = t_connections.find(m_serial); it != t_connections.end())
+    if (const auto it = t_connections.find(m_serial); it != t_connections.end()) {
         it->second->inTransaction = open;
+        it->second->holdingWrites = false;
+        it->second->pending.clear();
+    }
+}
+
+void Database::setHoldingWrites(bool allowed) const
+{
+    if (const auto it = t_connections.find(m_serial); it != t_connections.end())
+        it->second->holdingWrites = allowed && it->second->inTransaction;
+}
+
+bool Database::holdsWrites() const
+{
+    const auto it = t_connections.find(m_serial);
+    return it != t_connections.end() && it->second->holdingWrites;
+}
+
+Database::PendingWrites *
+Database::pendingWrites(const std::type_info &kind,
+                        const std::function<std::unique_ptr<PendingWrites>()> &make) const
+{
+    const auto it = t_connections.find(m_serial);
+    if (it == t_connections.end() || !it->second->holdingWrites)
+        return nullptr;
+    auto &pending = it->second->pending;
+    for (const auto &[held, writes] : pending) {
+        if (held == std::type_index(kind))
+            return writes.get();
+    }
+    pending.emplace_back(std::type_index(kind), make());
+    return pending.back().second.get();
+}
+
+void Database::flushPendingWrites() const
+{
+    const auto it = t_connections.find(m_serial);
+    if (it == t_connections.end() || it->second->pending.empty())
+        return;
+    // Taken out first: a flush runs statements, which may fail and drop the connection.
+    const auto pending = std::exchange(it->second->pending, {});
+    for (const auto &[kind, writes] : pending)
+        writes->flush(*this);
 }
 
 namespace {
@@ -389,6 +436,7 @@ void Database::commit() const
 {
     // Still in the transaction until COMMIT succeeds: a failed one (SQLite: still busy) is
     // rolled back by Transaction, and a lost connection is marked lost, not replaced.
+    flushPendingWrites(); // a failure here leaves the transaction open, to be rolled back
     try {
         executeRaw(u"COMMIT"_s);
     } catch (...) {
@@ -434,6 +482,8 @@ void Database::rollback() const
     if (it == t_connections.end())
         return; // the connection is gone, and its transaction with it
     it->second->changes.clear();
+    it->second->pending.clear();
+    it->second->holdingWrites = false;
     if (it->second->lost) {
         closeThreadConnection(); // the server ended the transaction with the connection
         return;
@@ -456,7 +506,8 @@ QString Database::inList(const QVariantList &items, qsizetype slots, QVariantLis
 
 QVariant Database::bindTime(const QDateTime &time)
 {
-    return time.toUTC().toString(Qt::ISODateWithMs);
+    // toApiTimestamp writes what QDateTime::toString(Qt::ISODateWithMs) does for UTC, faster.
+    return time.isValid() ? toApiTimestamp(time) : time.toUTC().toString(Qt::ISODateWithMs);
 }
 
 QDateTime Database::readTime(const QVariant &value)

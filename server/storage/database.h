@@ -11,7 +11,9 @@
 #include <QVariant>
 
 #include <functional>
+#include <memory>
 #include <optional>
+#include <typeinfo>
 #include <vector>
 
 namespace Tasklane {
@@ -91,6 +93,32 @@ public:
     // Set while wiring, before any thread uses the database.
     void addCommitObserver(CommitObserver observer);
 
+    // Writes a repository holds back until just before COMMIT, to make them together with those
+    // of the other units of a shared commit (CommitGroup) in one statement: on PostgreSQL a
+    // statement costs a round trip and an executor start, whatever its number of rows. A kind of
+    // held-back write derives from PendingWrites; flush() makes every write it holds.
+    class PendingWrites
+    {
+    public:
+        virtual ~PendingWrites() = default;
+        virtual void flush(const Database &database) = 0;
+    };
+    // This thread's transaction's held-back writes of kind T, made on first use; nullptr when
+    // writes may not be held back now, and the repository writes at once. Only a CommitGroup
+    // running several units in one transaction allows it (setHoldingWrites).
+    template<class T>
+    T *pendingWrites() const
+    {
+        return static_cast<T *>(pendingWrites(typeid(T), [] { return std::make_unique<T>(); }));
+    }
+    // Allows or forbids holding writes back in this thread's open transaction; a transaction
+    // begins forbidding it.
+    void setHoldingWrites(bool allowed) const;
+    bool holdsWrites() const;
+    // Makes what was held back, kind by kind in the order each was first used (commit() does it
+    // first too). A failure leaves the transaction to be rolled back, as any failed statement.
+    void flushPendingWrites() const;
+
     // Timestamps go in as RFC 3339 UTC text, which both dialects store faithfully.
     static QVariant bindTime(const QDateTime &time);
     static QDateTime readTime(const QVariant &value);
@@ -110,6 +138,8 @@ private:
     void setInTransaction(bool open) const;
     // Reports the notes of this thread's transaction to the observers and clears them.
     void reportChanges() const;
+    PendingWrites *pendingWrites(const std::type_info &kind,
+                                 const std::function<std::unique_ptr<PendingWrites>()> &make) const;
     // What a failed statement means, from the driver's native code (databaseerror.h).
     DatabaseError::Kind classify(const QSqlError &error) const;
     // Throws the classified error. A lost connection is closed (reopened on next use), or,

@@ -1,12 +1,16 @@
 #include "taskrepository.h"
 
 #include "database.h"
+#include "jsontext.h"
 #include "taskhistoryrepository.h"
+#include "taskinsertbatch.h"
 #include "taskrequests.h"
 #include "user.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
+
+#include <array>
 
 using namespace Qt::StringLiterals;
 
@@ -257,64 +261,122 @@ QVariantList TaskRepository::rowValues(const TaskRecord &record) const
              timeOrNull(task.trashedAt) };
 }
 
+namespace {
+// A bound value as JSON text for jsonb_to_recordset (a null of any type is JSON null).
+void appendJson(QByteArray &out, const QVariant &value)
+{
+    if (value.isNull()) {
+        out += "null";
+        return;
+    }
+    switch (value.metaType().id()) {
+    case QMetaType::Int:
+    case QMetaType::LongLong: JsonText::appendInteger(out, value.toLongLong()); break;
+    default: JsonText::appendString(out, value.toString());
+    }
+}
+} // namespace
+
+TaskInsertBatch::Row TaskRepository::insertRow(const TaskRecord &record,
+                                               const TaskHistoryRecord *created, qint64 *id) const
+{
+    // rowValues' columns, in its order.
+    static constexpr std::array<const char *, 17> RowColumns{
+        "title",        "title_key", "description", "status",       "priority",  "category_id",
+        "tags_text",    "due_at",    "due_date",    "due_sort",     "reminders", "rrule",
+        "series_start", "version",   "updated_at",  "completed_at", "trashed_at"
+    };
+    const QVariantList values = rowValues(record);
+    Q_ASSERT(values.size() == qsizetype(RowColumns.size()));
+    TaskInsertBatch::Row row;
+    QByteArray &out = row.fields;
+    const auto key = [&out](const char *name) {
+        out += ",\"";
+        out += name;
+        out += "\":";
+    };
+    out += R"("owner_id":)";
+    JsonText::appendInteger(out, record.task.ownerId);
+    for (size_t i = 0; i < RowColumns.size(); ++i) {
+        key(RowColumns[i]);
+        appendJson(out, values.at(qsizetype(i)));
+    }
+    key("created_at");
+    appendJson(out, Database::bindTime(record.task.createdAt));
+    key("tags");
+    out += '[';
+    for (qsizetype i = 0; i < record.task.tags.size(); ++i) {
+        if (i > 0)
+            out += ',';
+        JsonText::appendString(out, foldCase(record.task.tags[i]));
+    }
+    out += ']';
+    key("blockers");
+    out += '[';
+    for (qsizetype i = 0; i < record.task.blockedBy.size(); ++i) {
+        if (i > 0)
+            out += ',';
+        JsonText::appendInteger(out, record.task.blockedBy[i]);
+    }
+    out += ']';
+    if (created) {
+        key("actor_id");
+        appendJson(out, created->actorId ? QVariant(created->actorId) : nullId());
+        key("at");
+        appendJson(out, Database::bindTime(created->at));
+        key("action");
+        JsonText::appendString(out, created->action);
+        key("changes");
+        JsonText::appendString(out, TaskHistoryRepository::changesText(created->changes));
+    }
+    row.ownerId = record.task.ownerId;
+    row.id = id;
+    return row;
+}
+
 qint64 TaskRepository::insert(const TaskRecord &record, const TaskHistoryRecord *created) const
 {
+    qint64 id = 0;
+    if (m_database.dialect() == SqlDialect::Postgres) {
+        TaskInsertBatch batch;
+        batch.add(insertRow(record, created, &id));
+        batch.flush(m_database);
+        return id;
+    }
     QVariantList values = rowValues(record);
     values.prepend(record.task.ownerId);
     values.append(Database::bindTime(record.task.createdAt));
-    const bool sqlite = m_database.dialect() == SqlDialect::Sqlite;
-    if (sqlite) // a new task's only reader is its owner
-        values.append(readerToken(record.task.ownerId));
-    const QString insertTask
-            = u"INSERT INTO tasks (owner_id, title, title_key, description, status, priority, "
-              "category_id, tags_text, due_at, due_date, due_sort, reminders, rrule, series_start, "
-              "version, updated_at, completed_at, trashed_at, created_at"_s
-            + (sqlite ? u", readers) VALUES (?, "_s : u") VALUES ("_s)
-            + u"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s;
-    qint64 id = 0;
-    if (sqlite) {
-        id = m_database.fetchOne(insertTask, values)->value(0).toLongLong();
-        writeLists(id, record.task, false);
-        if (created) {
-            TaskHistoryRecord entry = *created;
-            entry.taskId = id;
-            TaskHistoryRepository(m_database).append(entry);
-        }
-    } else {
-        // The lists as JSON arrays, expanded by the statement itself (bound, never spliced).
-        QJsonArray tags, blockers;
-        for (const QString &tag : record.task.tags)
-            tags.append(foldCase(tag));
-        for (qint64 blocker : record.task.blockedBy)
-            blockers.append(QString::number(blocker));
-        values.append(QString::fromUtf8(QJsonDocument(tags).toJson(QJsonDocument::Compact)));
-        values.append(QString::fromUtf8(QJsonDocument(blockers).toJson(QJsonDocument::Compact)));
-        QString history;
-        if (created) {
-            history = u", h AS (INSERT INTO task_history (task_id, actor_id, at, action, changes) "
-                      "SELECT t.id, ?, ?, ?, ? FROM t)"_s;
-            values.append(created->actorId ? QVariant(created->actorId)
-                                           : QVariant(QMetaType::fromType<qint64>()));
-            values.append(Database::bindTime(created->at));
-            values.append(created->action);
-            values.append(TaskHistoryRepository::changesText(created->changes));
-        }
-        id = m_database
-                     .fetchOne(u"WITH t AS ("_s + insertTask
-                                       + u"), g AS (INSERT INTO task_tags (task_id, tag_key) "
-                                         "SELECT t.id, x FROM t, jsonb_array_elements_text(CAST(? "
-                                         "AS jsonb)) AS x), d AS (INSERT INTO task_dependencies "
-                                         "(task_id, blocker_id) SELECT t.id, CAST(x AS bigint) "
-                                         "FROM t, jsonb_array_elements_text(CAST(? AS jsonb)) AS "
-                                         "x)"_s
-                                       + history + u" SELECT id FROM t"_s,
-                               values)
-                     ->value(0)
-                     .toLongLong();
+    values.append(readerToken(record.task.ownerId)); // a new task's only reader is its owner
+    id = m_database
+                 .fetchOne(u"INSERT INTO tasks (owner_id, title, title_key, description, status, "
+                           "priority, category_id, tags_text, due_at, due_date, due_sort, "
+                           "reminders, rrule, series_start, version, updated_at, completed_at, "
+                           "trashed_at, created_at, readers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                           "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"_s,
+                           values)
+                 ->value(0)
+                 .toLongLong();
+    writeLists(id, record.task, false);
+    if (created) {
+        TaskHistoryRecord entry = *created;
+        entry.taskId = id;
+        TaskHistoryRepository(m_database).append(entry);
     }
     m_database.noteChanged(Database::Change::Task, id);
     m_database.noteChanged(Database::Change::TaskReader, record.task.ownerId);
     return id;
+}
+
+void TaskRepository::insertBatched(const TaskRecord &record, const TaskHistoryRecord &created,
+                                   qint64 *id) const
+{
+    if (m_database.dialect() == SqlDialect::Postgres) {
+        if (auto *batch = m_database.pendingWrites<TaskInsertBatch>()) {
+            batch->add(insertRow(record, &created, id));
+            return;
+        }
+    }
+    *id = insert(record, &created);
 }
 
 bool TaskRepository::update(const TaskRecord &record, qint64 expectedVersion, bool withLists) const

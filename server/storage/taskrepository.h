@@ -1,5 +1,6 @@
 #pragma once
 
+#include "taskinsertbatch.h"
 #include "taskrecord.h"
 
 #include <QHash>
@@ -22,11 +23,16 @@ class TaskRepository
 public:
     explicit TaskRepository(const Database &database) : m_database(database) { }
 
-    // Inserts the task (its tags and blockers too); returns its id.
     // A new task with its tags and blockers; with `created`, its "created" history record too
-    // (its task id filled in). Returns the task's id. On PostgreSQL all of it is one statement:
-    // a round trip each cost a quarter of a create's time there.
+    // (its task id filled in). Returns the task's id. On PostgreSQL all of it is one statement
+    // (TaskInsertBatch).
     qint64 insert(const TaskRecord &record, const TaskHistoryRecord *created = nullptr) const;
+    // insert(), except that inside a CommitGroup batch on PostgreSQL the task is held back and
+    // inserted with the batch's other new tasks in one statement just before COMMIT: `*id` is
+    // set then (before the unit's run() returns), not at once. The caller must not need the id,
+    // or the rows, before its transaction commits.
+    void insertBatched(const TaskRecord &record, const TaskHistoryRecord &created,
+                       qint64 *id) const;
     // Writes every field of the task (tags and blockers when `withLists`) and its new version,
     // if the stored version is still `expectedVersion`; false otherwise.
     bool update(const TaskRecord &record, qint64 expectedVersion, bool withLists) const;
@@ -104,6 +110,9 @@ private:
     std::optional<TaskRecord> find(qint64 taskId, qint64 userId, bool forUpdate) const;
     void writeLists(qint64 taskId, const Task &task, bool replace) const;
     QVariantList rowValues(const TaskRecord &record) const;
+    // The task (and its history record) as TaskInsertBatch takes it (PostgreSQL).
+    TaskInsertBatch::Row insertRow(const TaskRecord &record, const TaskHistoryRecord *created,
+                                   qint64 *id) const;
 
     const Database &m_database;
 };
