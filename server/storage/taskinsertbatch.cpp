@@ -1,6 +1,5 @@
 #include "taskinsertbatch.h"
 
-
 using namespace Qt::StringLiterals;
 
 namespace Tasklane {
@@ -51,9 +50,7 @@ void TaskInsertBatch::flush(const Database &database)
         rows += '}';
     }
     rows += ']';
-    const auto ids = database.fetchAll(
-            InsertTasks,
-            { QString::fromUtf8(rows) });
+    const auto ids = database.fetchAll(InsertTasks, { QString::fromUtf8(rows) });
     if (ids.size() != qsizetype(m_rows.size()))
         throw DatabaseError(DatabaseError::Kind::Statement,
                             u"inserting %1 tasks gave %2 ids"_s.arg(m_rows.size()).arg(ids.size()));

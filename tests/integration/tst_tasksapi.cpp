@@ -9,6 +9,7 @@
 #include <QTest>
 
 #include <memory>
+#include <vector>
 
 using namespace Qt::StringLiterals;
 using namespace Tasklane;
@@ -57,6 +58,7 @@ private Q_SLOTS:
     void createAppliesDefaultsAndTrims();
     void createAcceptsEveryField();
     void createNeedsAJsonBodyAndAToken();
+    void concurrentCreatesEachGetTheirOwnTask();
     void patchChangesOnlyTheNamedFields();
     void patchNullClearsAndDueKindsReplaceEachOther();
     void patchRefusesInvalidChanges_data();
@@ -283,6 +285,76 @@ void TestTasksApi::createNeedsAJsonBodyAndAToken()
     QCOMPARE(form->status(), 415);
     QCOMPARE(broken->status(), 400);
     QCOMPARE(array->status(), 400);
+}
+
+void TestTasksApi::concurrentCreatesEachGetTheirOwnTask()
+{
+    // Creates that arrive together commit together (on PostgreSQL with one statement for all):
+    // each must still get its own task, with its own tags, owner and history record.
+    constexpr int Users = 4;
+    constexpr int TasksEach = 12;
+    std::vector<std::unique_ptr<ApiClient>> clients;
+    QList<qint64> userIds;
+    for (int u = 0; u < Users; ++u) {
+        clients.push_back(std::make_unique<ApiClient>(m_server->url()));
+        userIds.append(signUpAndLogIn(*clients.back(), u"together"_s).id);
+    }
+    struct Sent
+    {
+        int user;
+        QString title;
+        QStringList tags;
+        ApiReply *reply;
+    };
+    std::vector<Sent> sent;
+    for (int n = 0; n < TasksEach; ++n) {
+        for (int u = 0; u < Users; ++u) {
+            const QString title = u"user %1 task %2 «ü»"_s.arg(u).arg(n);
+            const QStringList tags{ u"U%1"_s.arg(u), u"N%1"_s.arg(n) };
+            const QJsonObject body{ { u"title"_s, title },
+                                    { u"tags"_s, QJsonArray::fromStringList(tags) },
+                                    { u"due_date"_s,
+                                      u"2027-03-%1"_s.arg(n + 1, 2, 10, QChar(u'0')) } };
+            sent.push_back({ u, title, tags,
+                             clients[size_t(u)]->sendJson("POST", u"/api/v1/tasks"_s, body) });
+        }
+    }
+    QSet<qint64> ids;
+    for (const Sent &one : sent) {
+        QVERIFY(waitFor(one.reply));
+        QCOMPARE(one.reply->status(), 201);
+        const auto task = Task::fromJson(one.reply->json());
+        QVERIFY(task);
+        QCOMPARE(task->title, one.title);
+        QCOMPARE(task->tags, one.tags);
+        QCOMPARE(task->ownerId, userIds[one.user]);
+        QVERIFY(!ids.contains(task->id));
+        ids.insert(task->id);
+
+        ApiClient &client = *clients[size_t(one.user)];
+        ApiReply *read = client.send("GET", u"/api/v1/tasks/%1"_s.arg(task->id));
+        QVERIFY(waitFor(read));
+        QCOMPARE(read->status(), 200);
+        QCOMPARE(read->json(), one.reply->json());
+        ApiReply *history = client.taskHistory(task->id);
+        QVERIFY(waitFor(history));
+        const QJsonArray records = history->json().value(u"items"_s).toArray();
+        QCOMPARE(records.size(), 1);
+        QVERIFY(records.at(0)
+                        .toObject()
+                        .value(u"changes"_s)
+                        .toArray()
+                        .contains(QJsonObject{ { u"field"_s, u"title"_s },
+                                               { u"old"_s, QJsonValue::Null },
+                                               { u"new"_s, one.title } }));
+        const auto tagRows = m_server->querySql(
+                u"SELECT tag_key FROM task_tags WHERE task_id = %1 ORDER BY tag_key"_s.arg(
+                        task->id));
+        QCOMPARE(tagRows.size(), 2);
+        QCOMPARE(tagRows.at(0).first().toString(), one.tags.at(1).toLower()); // "n..." < "u..."
+        QCOMPARE(tagRows.at(1).first().toString(), one.tags.at(0).toLower());
+    }
+    QCOMPARE(ids.size(), Users * TasksEach);
 }
 
 void TestTasksApi::patchChangesOnlyTheNamedFields()

@@ -148,6 +148,35 @@ private:
     std::atomic<bool> m_released = false;
 };
 
+// Items a unit leaves to the end of its batch's transaction: all of a batch's go in with one
+// multi-row INSERT. `statements` counts those INSERTs.
+struct HeldItems : Database::PendingWrites
+{
+    static inline std::atomic<int> statements = 0;
+    QList<int> ids;
+
+    void flush(const Database &database) override
+    {
+        ++statements;
+        QString sql = u"INSERT INTO items (id, owner, n) VALUES "_s;
+        QVariantList values;
+        for (qsizetype i = 0; i < ids.size(); ++i) {
+            sql += i == 0 ? u"(?, 0, 0)"_s : u", (?, 0, 0)"_s;
+            values.append(ids[i]);
+        }
+        database.execute(sql, values);
+    }
+};
+
+// Inserts an item at once, or holds it back when the transaction allows.
+void insertItemWhenFlushed(const Database &database, int id)
+{
+    if (HeldItems *held = database.pendingWrites<HeldItems>())
+        held->ids.append(id);
+    else
+        insertItem(database, id);
+}
+
 void addDialectRows(const char *sentence)
 {
     QTest::addColumn<SqlDialect>("dialect");
@@ -187,6 +216,11 @@ private Q_SLOTS:
     void aLoneThreadCommitsEachUnitBeforeRunReturns();
     void byDefaultUnitsShareBatchesOnlyOnSqlite_data();
     void byDefaultUnitsShareBatchesOnlyOnSqlite();
+    void heldWritesOfABatchGoInWithOneStatementBeforeItsCommit_data();
+    void heldWritesOfABatchGoInWithOneStatementBeforeItsCommit();
+    void aFailingHeldWriteRunsTheBatchAgainUnitByUnit_data();
+    void aFailingHeldWriteRunsTheBatchAgainUnitByUnit();
+    void nothingIsHeldBackOutsideABatchOrForAUnitInsideATransaction();
 
 private:
     const CommitGroup::Mode m_batchMode;
@@ -557,6 +591,116 @@ void TestCommitGroup::byDefaultUnitsShareBatchesOnlyOnSqlite()
     first.join();
     second.join();
     QCOMPARE(itemIds(reader), QList<int>({ 1, 2 }));
+}
+
+void TestCommitGroup::heldWritesOfABatchGoInWithOneStatementBeforeItsCommit_data()
+{
+    addDialectRows("four units that hold their rows back commit them with one statement");
+}
+
+void TestCommitGroup::heldWritesOfABatchGoInWithOneStatementBeforeItsCommit()
+{
+    QFETCH(SqlDialect, dialect);
+    if (skipWithout(dialect))
+        QSKIP("no PostgreSQL: scripts/test.sh provides one (TASKLANE_TEST_PG_ADMIN_URL)");
+    ScratchDatabase scratch(dialect);
+    const Database &database = *scratch.database;
+    createTables(database);
+    CommitGroup group(database, m_batchMode);
+
+    HeldItems::statements = 0;
+    std::exception_ptr errors[4];
+    std::atomic<int> seenBeforeFlush = -1;
+    {
+        HeldBatch held(group);
+        for (int i = 0; i < 4; ++i) {
+            held.queue(
+                    [&, i] {
+                        insertItemWhenFlushed(database, 10 + i);
+                        if (i == 3) // the batch's last unit: nothing of it written yet
+                            seenBeforeFlush = countOf(database, u"items"_s);
+                    },
+                    &errors[i]);
+        }
+    }
+    for (const std::exception_ptr &error : errors)
+        QCOMPARE(describe(error), u"none"_s);
+    QCOMPARE(seenBeforeFlush.load(), 0);
+    QCOMPARE(HeldItems::statements.load(), 1);
+    QCOMPARE(itemIds(database), QList<int>({ 10, 11, 12, 13 }));
+    QCOMPARE(group.counters().units, quint64(5)); // with the held batch's own
+}
+
+void TestCommitGroup::aFailingHeldWriteRunsTheBatchAgainUnitByUnit_data()
+{
+    addDialectRows("when the statement of the rows held back fails, each unit runs again in a "
+                   "savepoint writing at once, and only the one whose row fails gets an error");
+}
+
+void TestCommitGroup::aFailingHeldWriteRunsTheBatchAgainUnitByUnit()
+{
+    QFETCH(SqlDialect, dialect);
+    if (skipWithout(dialect))
+        QSKIP("no PostgreSQL: scripts/test.sh provides one (TASKLANE_TEST_PG_ADMIN_URL)");
+    ScratchDatabase scratch(dialect);
+    const Database &database = *scratch.database;
+    createTables(database);
+    insertItem(database, 21); // the second unit's row will collide with it
+    CommitGroup group(database, m_batchMode);
+
+    HeldItems::statements = 0;
+    std::exception_ptr errors[3];
+    {
+        HeldBatch held(group);
+        for (int i = 0; i < 3; ++i)
+            held.queue([&, i] { insertItemWhenFlushed(database, 20 + i); }, &errors[i]);
+    }
+    QCOMPARE(HeldItems::statements.load(), 1); // tried once together, then never held again
+    QCOMPARE(describe(errors[0]), u"none"_s);
+    QCOMPARE(describe(errors[1]), u"DatabaseError UniqueViolation"_s);
+    QCOMPARE(describe(errors[2]), u"none"_s);
+    QCOMPARE(itemIds(database), QList<int>({ 20, 21, 22 }));
+}
+
+void TestCommitGroup::nothingIsHeldBackOutsideABatchOrForAUnitInsideATransaction()
+{
+    ScratchDatabase scratch(SqlDialect::Sqlite);
+    const Database &database = *scratch.database;
+    createTables(database);
+    CommitGroup group(database, m_batchMode);
+
+    QVERIFY(!database.pendingWrites<HeldItems>()); // no transaction
+    {
+        Transaction transaction(database);
+        QVERIFY(!database.pendingWrites<HeldItems>()); // not a batch's
+        transaction.commit();
+    }
+    // A unit nested in a batch's unit (as a create inside an idempotent POST) may need its rows
+    // at once: it holds nothing back, while its batch's other units may.
+    bool nestedHeld = true;
+    bool outerHeld = false;
+    HeldItems::statements = 0;
+    std::exception_ptr errors[2];
+    {
+        HeldBatch held(group);
+        held.queue(
+                [&] {
+                    group.run([&] { nestedHeld = database.pendingWrites<HeldItems>() != nullptr; });
+                    insertItem(database, 1);
+                },
+                &errors[0]);
+        held.queue(
+                [&] {
+                    outerHeld = database.pendingWrites<HeldItems>() != nullptr;
+                    insertItemWhenFlushed(database, 2);
+                },
+                &errors[1]);
+    }
+    QCOMPARE(describe(errors[0]), u"none"_s);
+    QCOMPARE(describe(errors[1]), u"none"_s);
+    QVERIFY(!nestedHeld);
+    QVERIFY(outerHeld);
+    QCOMPARE(itemIds(database), QList<int>({ 1, 2 }));
 }
 
 int main(int argc, char **argv)
