@@ -80,10 +80,13 @@ public:
     // The position after `stamp` under `sort`, as a cursor keeps it (text, or an integer).
     QVariant positionKey(const TaskStamp &stamp, TaskSortField sort) const;
     qint64 count(const TaskListFilter &filter) const;
-    // How many of a user's matches a search ranks on SQLite: the newest ones (see searchFts5).
+    // How many of a user's matches a search ranks: the newest ones (see search, searchFts5).
     // bm25 costs about 3 us a match; 1,000 made a search as a 20,000-task user about 25% slower
     // (bench/tasks.sh: p99 55 ms against 34-37 ms at 16 connections).
     static constexpr int SearchWindow = 500;
+    // How many of a user's newest tasks a PostgreSQL search walks for the window's matches before
+    // it asks the GIN index for older ones (see search()): enough for a word in one task of ten.
+    static constexpr int SearchWalk = 5000;
     // Full-text search ranked by relevance, best first, `offset` hits skipped.
     QList<TaskSearchHit> search(const TaskListFilter &filter, int offset, int limit) const;
 

@@ -3,6 +3,7 @@
 // ended share hides the task from the former assignee's searches at once, and a change written
 // while the server was down (as another tool or a restore would) is found after it restarts.
 #include "taskfixtures.h"
+#include "tasklistrepository.h"
 #include "testserver.h"
 
 #include <QJsonArray>
@@ -10,6 +11,7 @@
 #include <QUrl>
 
 #include <memory>
+#include <vector>
 
 using namespace Qt::StringLiterals;
 using namespace Tasklane;
@@ -39,6 +41,7 @@ private Q_SLOTS:
     void aSearchFindsEveryAcknowledgedChange();
     void anEndedShareIsNotFoundAtOnce();
     void aChangeMadeWhileTheServerWasDownIsFound();
+    void aRareWordIsFoundInTasksOlderThanTheNewestThousands();
 
 private:
     std::unique_ptr<TestServer> m_server;
@@ -114,6 +117,39 @@ void TestSearchIndex::aChangeMadeWhileTheServerWasDownIsFound()
     m_owner->setAccessToken(m_ownerUser.accessToken); // the signing key outlives a restart
     QCOMPARE(searchIds(*m_owner, u"okapi"_s), QList<qint64>{ id });
     QVERIFY(searchIds(*m_owner, u"ibex"_s).isEmpty());
+}
+
+void TestSearchIndex::aRareWordIsFoundInTasksOlderThanTheNewestThousands()
+{
+    // PostgreSQL looks for the window's matches among a user's newest SearchWalk tasks first,
+    // and asks its index for older ones only when those hold too few: a word in a few old tasks
+    // must still be found, newest first, as well as in the newest ones.
+    ApiClient &owner = *m_owner;
+    QList<qint64> expected;
+    for (int i = 0; i < 3; ++i)
+        expected.prepend(createTaskId(owner, u"Old note %1 about the quokka"_s.arg(i)));
+    constexpr int Filler = TaskListRepository::SearchWalk + 100;
+    std::vector<std::unique_ptr<ApiClient>> clients;
+    for (int c = 0; c < 4; ++c) {
+        clients.push_back(std::make_unique<ApiClient>(m_server->url()));
+        clients.back()->setAccessToken(m_ownerUser.accessToken);
+    }
+    for (int sent = 0; sent < Filler;) {
+        std::vector<ApiReply *> replies;
+        for (int n = 0; n < 64 && sent < Filler; ++n, ++sent)
+            replies.push_back(clients[size_t(n % 4)]->sendJson(
+                    "POST", u"/api/v1/tasks"_s,
+                    { { u"title"_s, u"Filler %1 without the word"_s.arg(sent) } }));
+        for (ApiReply *reply : replies) {
+            QVERIFY(waitFor(reply));
+            QCOMPARE(reply->status(), 201);
+        }
+    }
+    for (int i = 0; i < 2; ++i)
+        expected.prepend(createTaskId(owner, u"New note %1 about the quokka"_s.arg(i)));
+    QList<qint64> found = searchIds(owner, u"quokka"_s);
+    std::sort(found.begin(), found.end(), std::greater<>());
+    QCOMPARE(found, expected);
 }
 
 QTEST_GUILESS_MAIN(TestSearchIndex)
