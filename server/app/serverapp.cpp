@@ -14,6 +14,7 @@
 #include "database.h"
 #include "databaseerror.h"
 #include "healthcontroller.h"
+#include "httpshard.h"
 #include "idempotencyservice.h"
 #include "jsonlog.h"
 #include "jwtcodec.h"
@@ -67,12 +68,7 @@ ServerApp::~ServerApp()
 {
     // Workers first: they use everything below and own database connections.
     m_pools.reset();
-    delete m_router;
-    // QHttpServer::bind() adopted the guard: deleting the server deletes it.
-    if (m_http)
-        delete m_http;
-    else
-        delete m_guard;
+    m_shards.clear();
 }
 
 void ServerApp::openStorage(bool applyMigrations)
@@ -219,35 +215,34 @@ bool ServerApp::startServing()
     m_pools = std::make_unique<WorkerPools>(poolLimits);
     // Before serving: no upload of this process is under way yet.
     m_attachmentFiles->removeStaleTemporaries();
-    ConnectionGuard::Limits limits;
-    limits.maxHeaderCount = m_settings.maxHeaderCount;
-    limits.maxHeaderBytes = m_settings.maxHeaderBytes;
-    limits.maxBodyBytes = m_settings.maxBodyBytes;
-    limits.headerTimeoutMs = m_settings.headerTimeoutMs;
-    limits.idleTimeoutMs = m_settings.idleTimeoutMs;
-    limits.maxConnections = m_settings.maxConnections;
-    m_guard = new ConnectionGuard(limits);
-    m_guard->setCorsPolicy(m_cors.get());
-    if (!m_guard->listen(m_settings.listenAddress, m_settings.listenPort)) {
-        qCCritical(lcServer, "cannot listen on %s:%d: %s",
-                   qUtf8Printable(m_settings.listenAddress.toString()), m_settings.listenPort,
-                   qUtf8Printable(m_guard->errorString()));
-        return false;
+    HttpShard::Parts parts;
+    parts.limits.maxHeaderCount = m_settings.maxHeaderCount;
+    parts.limits.maxHeaderBytes = m_settings.maxHeaderBytes;
+    parts.limits.maxBodyBytes = m_settings.maxBodyBytes;
+    parts.limits.headerTimeoutMs = m_settings.headerTimeoutMs;
+    parts.limits.idleTimeoutMs = m_settings.idleTimeoutMs;
+    parts.limits.maxConnections = m_settings.maxConnections;
+    parts.openConnections = std::make_shared<std::atomic<int>>(0);
+    parts.pools = m_pools.get();
+    parts.jwt = m_jwt.get();
+    parts.auth = m_auth.get();
+    parts.cors = m_cors.get();
+    parts.registerRoutes = [this](RouteTable &routes) { registerRoutes(routes); };
+    // The first on this thread, the others on threads of their own, all on one port.
+    for (int i = 0; i < std::max(1, m_settings.httpThreads); ++i) {
+        m_shards.push_back(std::make_unique<HttpShard>(parts, i > 0));
+        QString error;
+        if (!m_shards.back()->listen(
+                    m_settings.listenAddress, i == 0 ? m_settings.listenPort : m_port,
+                    i == 0 ? ConnectionGuard::PortUse::Claim : ConnectionGuard::PortUse::Join,
+                    &error)) {
+            qCCritical(lcServer, "cannot listen on %s:%d: %s",
+                       qUtf8Printable(m_settings.listenAddress.toString()),
+                       i == 0 ? m_settings.listenPort : m_port, qUtf8Printable(error));
+            return false;
+        }
+        m_port = m_shards.back()->port();
     }
-    m_router = new Router(*m_guard, *m_pools, *m_jwt, *m_auth, *m_cors);
-    registerRoutes(m_router->routes());
-    m_guard->setBodyCapLookup(
-            [routes = &m_router->routes()](QByteArrayView method, QStringView path) {
-                return routes->bodyCap(method, path);
-            });
-    m_http = new QHttpServer;
-    m_http->setMissingHandler([router = m_router](const QHttpServerRequest &request,
-                                                  QHttpServerResponder &&responder) {
-        router->handle(request, std::move(responder));
-    });
-    m_http->bind(m_guard);
-    m_guard->followServer();
-    m_port = m_guard->serverPort();
 
     const QString host = m_settings.listenAddress.protocol() == QAbstractSocket::IPv6Protocol
             ? u'[' + m_settings.listenAddress.toString() + u']'
@@ -258,7 +253,8 @@ bool ServerApp::startServing()
     sweepExpiredRows();
 
     const QString url = u"http://%1:%2"_s.arg(host).arg(m_port);
-    qCInfo(lcServer, "listening on %s (event dispatcher %s)", qUtf8Printable(url),
+    qCInfo(lcServer, "listening on %s (%d HTTP event loops, event dispatcher %s)",
+           qUtf8Printable(url), int(m_shards.size()),
            QAbstractEventDispatcher::instance()->metaObject()->className());
     // The one line on stdout: people and test harnesses read the URL from it.
     std::printf("Tasklane listening on %s\n", qPrintable(url));
@@ -286,20 +282,23 @@ void ServerApp::stop()
     if (m_stopping)
         return;
     m_stopping = true;
-    if (!m_guard) {
+    if (m_shards.empty() || !m_expirySweep) {
         QCoreApplication::quit();
         return;
     }
-    qCInfo(lcServer, "shutting down: %d requests in flight", m_router->inFlight());
+    qCInfo(lcServer, "shutting down: %d requests in flight", inFlight());
     m_expirySweep->stop();
-    m_guard->beginShutdown();
+    for (const auto &shard : m_shards)
+        shard->beginShutdown();
     // In flight: requests being handled, and requests still arriving (a body part-way up): they
     // are answered too, within the guard's timeouts, then their connections close.
     QElapsedTimer waiting;
     waiting.start();
     auto *poll = new QTimer(this);
     connect(poll, &QTimer::timeout, this, [this, poll, waiting] {
-        const bool done = m_router->inFlight() == 0 && !m_guard->receiving();
+        const bool done = inFlight() == 0
+                && std::none_of(m_shards.begin(), m_shards.end(),
+                                [](const auto &shard) { return shard->receiving(); });
         if (!done && waiting.elapsed() < ShutdownDeadlineMs)
             return;
         poll->stop();
@@ -321,7 +320,10 @@ void ServerApp::finishShutdown()
     flushing.start();
     auto *flushTimer = new QTimer(this);
     connect(flushTimer, &QTimer::timeout, this, [this, flushTimer, flushing] {
-        if (!m_guard->flushAll() && flushing.elapsed() < 5000)
+        bool flushed = true;
+        for (const auto &shard : m_shards)
+            flushed = shard->flushAll() && flushed;
+        if (!flushed && flushing.elapsed() < 5000)
             return;
         flushTimer->stop();
         qCInfo(lcServer, "stopped");
@@ -329,6 +331,14 @@ void ServerApp::finishShutdown()
         QCoreApplication::quit();
     });
     flushTimer->start(10);
+}
+
+int ServerApp::inFlight() const
+{
+    int total = 0;
+    for (const auto &shard : m_shards)
+        total += shard->inFlight();
+    return total;
 }
 
 } // namespace Tasklane

@@ -6,14 +6,14 @@
 #include <QTimer>
 
 #include <memory>
-
-class QHttpServer;
+#include <vector>
 
 namespace Tasklane {
 
 class AuthController;
 class AuthService;
 class HealthController;
+class HttpShard;
 class RouteTable;
 class UserController;
 class AttachmentController;
@@ -30,14 +30,12 @@ class TaskReadersCache;
 class TaskListCache;
 class TaskListService;
 class TaskService;
-class ConnectionGuard;
 class CorsPolicy;
 class Database;
 class JwtCodec;
 class PasswordHasher;
 class PasswordPolicy;
 class PrincipalCache;
-class Router;
 class UserService;
 class WorkerPools;
 
@@ -81,6 +79,8 @@ public:
 private:
     QByteArray loadOrCreateSigningKey() const;
     void finishShutdown();
+    // Requests being handled on every HTTP event loop.
+    int inFlight() const;
     // Deletes expired tokens and idempotency keys on the database pool, every ExpiredRowSweepMs.
     void sweepExpiredRows();
 
@@ -112,9 +112,7 @@ private:
     std::unique_ptr<AttachmentService> m_attachments;
     std::unique_ptr<AttachmentController> m_attachmentController;
     std::unique_ptr<WorkerPools> m_pools;
-    ConnectionGuard *m_guard = nullptr;
-    QHttpServer *m_http = nullptr;
-    Router *m_router = nullptr;
+    std::vector<std::unique_ptr<HttpShard>> m_shards; // HTTP event loops, the first on this one
     quint16 m_port = 0;
     bool m_stopping = false;
     bool m_finishing = false;

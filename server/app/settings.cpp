@@ -61,6 +61,7 @@ QHash<QString, QString> defaults()
         { u"header_timeout_ms"_s, u"10000"_s },
         { u"idle_timeout_ms"_s, u"60000"_s },
         { u"max_connections"_s, u"1024"_s },
+        { u"http_threads"_s, QString::number(cores) },
         { u"db_threads"_s, QString::number(std::max(2, cores)) },
         { u"db_write_threads"_s, QString() }, // by the database: see defaultWriteThreads()
         { u"hash_threads"_s, QString::number(cores) },
@@ -132,10 +133,14 @@ const QList<SettingDefinition> &SettingsLoader::definitions()
           false },
         { "idle_timeout_ms", "MS", "Time an idle keep-alive connection stays open.", false },
         { "max_connections", "N", "Most simultaneous connections (503 above).", false },
+        { "http_threads", "N",
+          "Event loops serving HTTP (parsing, routing, answers from memory), each on a thread of "
+          "its own sharing the listening port (default: one per core).",
+          false },
         { "db_threads", "N", "Threads (and database connections) for reads.", false },
         { "db_write_threads", "N",
           "Threads (and database connections) for writes. Default: SQLite 16 (or 4 per core, if "
-          "more), PostgreSQL 4 per core.",
+          "more), PostgreSQL 32.",
           false },
         { "hash_threads", "N", "Threads for password hashing, 19 MiB each (default: one per core).",
           false },
@@ -330,6 +335,7 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
         { "idle_timeout_ms", 100, 3'600'000, [&](qint64 v) { settings.idleTimeoutMs = int(v); } },
         { "max_connections", 1, 100'000, [&](qint64 v) { settings.maxConnections = int(v); } },
         { "db_threads", 1, 256, [&](qint64 v) { settings.dbThreads = int(v); } },
+        { "http_threads", 1, 64, [&](qint64 v) { settings.httpThreads = int(v); } },
         { "db_write_threads", 1, 256, [&](qint64 v) { settings.dbWriteThreads = int(v); } },
         { "hash_threads", 1, 256, [&](qint64 v) { settings.hashThreads = int(v); } },
         { "hash_queue_limit", 1, 100'000, [&](qint64 v) { settings.hashQueueLimit = int(v); } },

@@ -42,6 +42,7 @@ struct ServerSettings
     int headerTimeoutMs = 10'000;
     int idleTimeoutMs = 60'000;
     int maxConnections = 1024;
+    int httpThreads = 2;
     int dbThreads = 2;
     int dbWriteThreads = 16;
     int hashThreads = 2;

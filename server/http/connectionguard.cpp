@@ -11,7 +11,13 @@
 #include <QTcpSocket>
 #include <QUrl>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <utility>
@@ -63,7 +69,19 @@ ConnectionGuard::ConnectionGuard(const Limits &limits, QObject *parent)
     m_sweepTimer.start();
 }
 
-ConnectionGuard::~ConnectionGuard() = default;
+ConnectionGuard::~ConnectionGuard()
+{
+    // Sockets QHttpServer has not taken yet are children, which ~QTcpServer deletes after this
+    // class's members are gone: their destroyed() handlers (which use the members) must not run
+    // then. Their places in a shared connection count are given back here.
+    m_open->fetch_sub(int(m_connections.size()));
+    for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it)
+        disconnect(it.key(), nullptr, this, nullptr);
+    const auto children = findChildren<QTcpSocket *>(Qt::FindDirectChildrenOnly);
+    for (QTcpSocket *socket : children)
+        disconnect(socket, nullptr, this, nullptr);
+    m_connections.clear();
+}
 
 QByteArray ConnectionGuard::refusal(ApiError::Kind kind, const QString &detail,
                                     const RequestLabel &label, qint64 elapsedNs) const
@@ -110,6 +128,86 @@ void ConnectionGuard::turnAway(QTcpSocket *socket)
     });
 }
 
+namespace {
+// A TCP socket bound to address:port (SO_REUSEADDR, as QTcpServer sets it; SO_REUSEPORT when
+// `sharing`), or -1 with `*error` set.
+int boundSocket(const QHostAddress &address, quint16 port, bool sharing, QString *error)
+{
+    const bool ipv6 = address.protocol() != QAbstractSocket::IPv4Protocol;
+    sockaddr_storage storage{};
+    socklen_t length = 0;
+    if (ipv6) {
+        auto *in6 = reinterpret_cast<sockaddr_in6 *>(&storage);
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(port);
+        const Q_IPV6ADDR bytes = address == QHostAddress::Any
+                ? QHostAddress(QHostAddress::AnyIPv6).toIPv6Address()
+                : address.toIPv6Address();
+        std::memcpy(&in6->sin6_addr, &bytes, sizeof bytes);
+        length = sizeof(sockaddr_in6);
+    } else {
+        auto *in4 = reinterpret_cast<sockaddr_in *>(&storage);
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons(port);
+        in4->sin_addr.s_addr = htonl(address.toIPv4Address());
+        length = sizeof(sockaddr_in);
+    }
+    const int descriptor
+            = ::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const auto fail = [error, descriptor](const char *step) {
+        const int code = errno;
+        if (descriptor >= 0)
+            ::close(descriptor);
+        *error = QString::fromLatin1(step) + u": "_s + QString::fromLocal8Bit(std::strerror(code));
+        return -1;
+    };
+    if (descriptor < 0)
+        return fail("socket");
+    const int on = 1;
+    // Any: both IPv4 and IPv6 (as QTcpServer listens); an IPv6 address: IPv6 alone.
+    const int v6only = address == QHostAddress::Any ? 0 : 1;
+    if (::setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0
+        || (sharing && ::setsockopt(descriptor, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0)
+        || (ipv6
+            && ::setsockopt(descriptor, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only) != 0))
+        return fail("setsockopt");
+    if (::bind(descriptor, reinterpret_cast<const sockaddr *>(&storage), length) != 0)
+        return fail("bind");
+    return descriptor;
+}
+} // namespace
+
+bool ConnectionGuard::listenSharingPort(const QHostAddress &address, quint16 port, PortUse use,
+                                        QString *error)
+{
+    if (use == PortUse::Claim && port != 0) {
+        // SO_REUSEPORT would let this socket join any other of this user's on the port (another
+        // tasklaned started by mistake), and the two would share connections silently. A bind
+        // without it fails while anything holds the port; released at once, the port is then
+        // taken with it (a few microseconds in which another program could take it first).
+        const int probe = boundSocket(address, port, false, error);
+        if (probe < 0)
+            return false;
+        ::close(probe);
+    }
+    // QTcpServer::listen() cannot set SO_REUSEPORT before it binds: the socket is made here and
+    // handed over, listening, with setSocketDescriptor().
+    const int descriptor = boundSocket(address, port, true, error);
+    if (descriptor < 0)
+        return false;
+    if (::listen(descriptor, listenBacklogSize()) != 0) {
+        *error = u"listen: "_s + QString::fromLocal8Bit(std::strerror(errno));
+        ::close(descriptor);
+        return false;
+    }
+    if (!setSocketDescriptor(descriptor)) {
+        ::close(descriptor);
+        *error = errorString();
+        return false;
+    }
+    return true;
+}
+
 void ConnectionGuard::incomingConnection(qintptr handle)
 {
     auto *socket = new QTcpSocket(this);
@@ -117,7 +215,9 @@ void ConnectionGuard::incomingConnection(qintptr handle)
         delete socket;
         return;
     }
-    if (m_shuttingDown || m_connections.size() >= m_limits.maxConnections) {
+    if (m_shuttingDown || m_open->fetch_add(1) >= m_limits.maxConnections) {
+        if (!m_shuttingDown)
+            m_open->fetch_sub(1);
         turnAway(socket);
         return;
     }
@@ -142,7 +242,8 @@ void ConnectionGuard::incomingConnection(qintptr handle)
     connect(socket, &QObject::destroyed, this, [this](QObject *object) {
         if (const auto it = m_connections.constFind(object); it != m_connections.cend())
             it->peerGone->store(true);
-        m_connections.remove(object);
+        if (m_connections.remove(object))
+            m_open->fetch_sub(1);
     });
     addPendingConnection(socket);
 }

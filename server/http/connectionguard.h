@@ -87,6 +87,16 @@ public:
     void followServer();
 
     int connectionCount() const { return int(m_connections.size()); }
+    // Listens on `address`:`port` with SO_REUSEPORT, so that the guards of several event loops
+    // (HttpShard) listen on one port and the kernel spreads connections over them. The first
+    // claims the port: refused while anything else holds it, as QTcpServer::listen() would be
+    // (port 0 picks a free one). The others join it, on serverPort(). False, with `*error`,
+    // when the socket cannot be made, bound or listened on.
+    enum class PortUse { Claim, Join };
+    bool listenSharingPort(const QHostAddress &address, quint16 port, PortUse use, QString *error);
+    // Makes maxConnections a cap on the connections of every guard sharing `open` (each one's
+    // open connections are counted in it), instead of on this guard's alone. Before listening.
+    void shareConnectionCount(std::shared_ptr<std::atomic<int>> open) { m_open = std::move(open); }
     // Refusals carry CORS headers for the origins this policy allows (it must outlive the guard).
     void setCorsPolicy(const CorsPolicy *cors) { m_cors = cors; }
     // Stops listening and closes connections as soon as they have nothing in flight.
@@ -225,6 +235,8 @@ private:
     BodyCapLookup m_bodyCap;
     const CorsPolicy *m_cors = nullptr;
     QHash<const QObject *, Connection> m_connections;
+    // Open connections, this guard's and those of the guards sharing the count.
+    std::shared_ptr<std::atomic<int>> m_open = std::make_shared<std::atomic<int>>(0);
     int m_turnedAway = 0; // connections answered 503 and lingering
     QTimer m_sweepTimer;
     bool m_shuttingDown = false;
