@@ -66,9 +66,10 @@ ServerApp::ServerApp(ServerSettings settings, QObject *parent)
 
 ServerApp::~ServerApp()
 {
-    // Workers first: they use everything below and own database connections.
-    m_pools.reset();
+    // HTTP loops still running (a start that failed part-way) end first: none has dispatched
+    // anything. Then the workers: they use everything below and own database connections.
     m_shards.clear();
+    m_pools.reset();
 }
 
 void ServerApp::openStorage(bool applyMigrations)
@@ -326,6 +327,9 @@ void ServerApp::finishShutdown()
         if (!flushed && flushing.elapsed() < 5000)
             return;
         flushTimer->stop();
+        // The HTTP loops end here, each on its own thread, while everything they use is alive
+        // and no worker runs: nothing of theirs is left for the destructors.
+        m_shards.clear();
         qCInfo(lcServer, "stopped");
         JsonLog::flush(); // the log's last lines are out before anything else can go wrong
         QCoreApplication::quit();
