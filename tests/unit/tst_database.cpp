@@ -76,6 +76,8 @@ class TestDatabase : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void sqliteReadsThroughTheConfiguredMapping_data();
+    void sqliteReadsThroughTheConfiguredMapping();
     void classifiesFailures_data();
     void classifiesFailures();
     void aHeldWriteLockIsBusy_data();
@@ -351,6 +353,23 @@ void TestDatabase::thePreparedStatementCacheStaysBounded()
     QCOMPARE(database.fetchOne(u"SELECT size FROM parents WHERE id = ?"_s, { 1 })->value(0).toInt(),
              2);
     QVERIFY(database.preparedStatementCount() <= Database::MaxPreparedStatements);
+}
+
+void TestDatabase::sqliteReadsThroughTheConfiguredMapping_data()
+{
+    QTest::addColumn<qint64>("bytes");
+    QTest::addRow("256 MiB, the server's default") << qint64(256 * 1024 * 1024);
+    QTest::addRow("none: read() alone") << qint64(0);
+}
+
+void TestDatabase::sqliteReadsThroughTheConfiguredMapping()
+{
+    QFETCH(qint64, bytes);
+    ScratchDatabase scratch(SqlDialect::Sqlite);
+    DatabaseConfig config = scratch.database->config();
+    config.mmapBytes = bytes;
+    const Database database(config);
+    QCOMPARE(database.fetchOne(u"PRAGMA mmap_size"_s)->value(0).toLongLong(), bytes);
 }
 
 QTEST_GUILESS_MAIN(TestDatabase)
