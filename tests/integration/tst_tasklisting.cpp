@@ -181,6 +181,7 @@ private Q_SLOTS:
     void pagesWalkEveryTaskOnce();
     void pagesStayCorrectWhileTasksChange_data();
     void pagesStayCorrectWhileTasksChange();
+    void pagesStayCorrectWhileTheSortedFieldChanges();
     void cursorsCannotBeForgedOrReused_data();
     void cursorsCannotBeForgedOrReused();
     void anyTextIsASafeFilter_data();
@@ -836,6 +837,36 @@ void TestTaskListing::pagesStayCorrectWhileTasksChange()
     seen = QSet<qint64>(walked.cbegin(), walked.cend());
     for (qint64 id : std::as_const(existing))
         QVERIFY2(seen.contains(id), qPrintable(u"task %1 was skipped"_s.arg(id)));
+}
+
+void TestTaskListing::pagesStayCorrectWhileTheSortedFieldChanges()
+{
+    // Issue 8, point 9: no task that existed throughout is skipped or listed twice while tasks
+    // change, also when the change is to the field sorted on. Keyset cursors do not hold that
+    // yet: a task moved behind the cursor is skipped, one moved ahead of it comes again. Known
+    // and expected to fail until the cursor keeps the sort keys of its first page's moment
+    // (issue 8's closing note of 2026-12-01 has a design); it then passes, and QtTest reports
+    // the unexpected pass, so this marker goes with the fix.
+    Account account = signUp(u"resorted"_s);
+    QList<qint64> ids;
+    for (int day = 1; day <= 6; ++day)
+        ids.append(createTaskId(account.api(), u"Due on day %1"_s.arg(day),
+                                { { u"due_date"_s, u"2031-01-0%1"_s.arg(day) } }));
+    const auto between = [&](int page) {
+        if (page != 0)
+            return;
+        // After the first page (days 1-3): day 5 moves before day 1, day 2 after day 6.
+        QCOMPARE(patchTask(account.api(), ids[4], { { u"due_date"_s, u"2030-12-31"_s } })->status(),
+                 200);
+        QCOMPARE(patchTask(account.api(), ids[1], { { u"due_date"_s, u"2031-01-09"_s } })->status(),
+                 200);
+    };
+    const QList<qint64> walked
+            = walkPages(account.api(), u"/api/v1/tasks?limit=3&sort=due"_s, nullptr, between);
+    QList<qint64> sorted = walked;
+    std::sort(sorted.begin(), sorted.end());
+    QEXPECT_FAIL("", "keyset cursors follow the current sort key (issue 8, point 9)", Continue);
+    QCOMPARE(sorted, ids);
 }
 
 void TestTaskListing::cursorsCannotBeForgedOrReused_data()
