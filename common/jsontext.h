@@ -19,6 +19,20 @@ void appendLatin1String(QByteArray &out, QByteArrayView text);
 void appendInteger(QByteArray &out, qint64 value);
 // As QJsonValue(double): integral values as integers, others shortest, NaN and infinities null.
 void appendDouble(QByteArray &out, double value);
+// `items` as a JSON array, each item written by `append(out, item)`.
+template<class List, class Append>
+void appendArray(QByteArray &out, const List &items, Append append)
+{
+    out += '[';
+    bool first = true;
+    for (const auto &item : items) {
+        if (!first)
+            out += ',';
+        first = false;
+        append(out, item);
+    }
+    out += ']';
+}
 // A UTC instant as a string, "2026-11-30T15:32:22.123Z": toApiTimestamp's text.
 void appendTime(QByteArray &out, qint64 msecsSinceEpoch);
 

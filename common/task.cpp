@@ -194,21 +194,17 @@ QByteArray Task::toJsonBytes() const
     // The keys in the order QJsonObject keeps them (sorted), as QJsonDocument writes them.
     QByteArray out;
     out.reserve(400 + 2 * (title.size() + description.size()));
-    out += R"({"assignees":[)";
-    for (qsizetype i = 0; i < assignees.size(); ++i) {
-        out += i == 0 ? R"({"permission":)" : R"(,{"permission":)";
-        appendString(out, sharePermissionToString(assignees[i].permission));
-        out += R"(,"user_id":)";
-        appendInteger(out, assignees[i].userId);
-        out += '}';
-    }
-    out += R"(],"blocked_by":[)";
-    for (qsizetype i = 0; i < blockedBy.size(); ++i) {
-        if (i > 0)
-            out += ',';
-        appendInteger(out, blockedBy[i]);
-    }
-    out += R"(],"category_id":)";
+    out += R"({"assignees":)";
+    appendArray(out, assignees, [](QByteArray &to, const Assignee &assignee) {
+        to += R"({"permission":)";
+        appendString(to, sharePermissionToString(assignee.permission));
+        to += R"(,"user_id":)";
+        appendInteger(to, assignee.userId);
+        to += '}';
+    });
+    out += R"(,"blocked_by":)";
+    appendArray(out, blockedBy, appendInteger);
+    out += R"(,"category_id":)";
     if (categoryId)
         appendInteger(out, *categoryId);
     else
@@ -232,33 +228,27 @@ QByteArray Task::toJsonBytes() const
     appendInteger(out, ownerId);
     out += R"(,"priority":)";
     appendString(out, taskPriorityToString(priority));
-    out += R"(,"reminders":[)";
-    for (qsizetype i = 0; i < reminders.size(); ++i) {
-        if (i > 0)
-            out += ',';
-        if (reminders[i].beforeMinutes) {
-            out += R"({"before_minutes":)";
-            appendInteger(out, *reminders[i].beforeMinutes);
+    out += R"(,"reminders":)";
+    appendArray(out, reminders, [](QByteArray &to, const Reminder &reminder) {
+        if (reminder.beforeMinutes) {
+            to += R"({"before_minutes":)";
+            appendInteger(to, *reminder.beforeMinutes);
         } else {
-            out += R"({"at":)";
-            appendString(out, toApiTimestamp(reminders[i].at));
+            to += R"({"at":)";
+            appendString(to, toApiTimestamp(reminder.at));
         }
-        out += '}';
-    }
-    out += R"(],"rrule":)";
+        to += '}';
+    });
+    out += R"(,"rrule":)";
     if (rrule.isEmpty())
         out += "null";
     else
         appendString(out, rrule);
     out += R"(,"status":)";
     appendString(out, taskStatusToString(status));
-    out += R"(,"tags":[)";
-    for (qsizetype i = 0; i < tags.size(); ++i) {
-        if (i > 0)
-            out += ',';
-        appendString(out, tags[i]);
-    }
-    out += R"(],"title":)";
+    out += R"(,"tags":)";
+    appendArray(out, tags, [](QByteArray &to, const QString &tag) { appendString(to, tag); });
+    out += R"(,"title":)";
     appendString(out, title);
     out += R"(,"trashed_at":)";
     appendNullableTime(out, trashedAt);

@@ -233,14 +233,15 @@ bool ServerApp::startServing()
     // The first on this thread, the others on threads of their own, all on one port.
     for (int i = 0; i < std::max(1, m_settings.httpThreads); ++i) {
         m_shards.push_back(std::make_unique<HttpShard>(parts, i > 0));
+        const quint16 port = i == 0 ? m_settings.listenPort : m_port;
         QString error;
-        if (!m_shards.back()->listen(
-                    m_settings.listenAddress, i == 0 ? m_settings.listenPort : m_port,
-                    i == 0 ? ConnectionGuard::PortUse::Claim : ConnectionGuard::PortUse::Join,
-                    &error)) {
+        if (!m_shards.back()->listen(m_settings.listenAddress, port,
+                                     i == 0 ? ConnectionGuard::PortUse::Claim
+                                            : ConnectionGuard::PortUse::Join,
+                                     &error)) {
             qCCritical(lcServer, "cannot listen on %s:%d: %s",
-                       qUtf8Printable(m_settings.listenAddress.toString()),
-                       i == 0 ? m_settings.listenPort : m_port, qUtf8Printable(error));
+                       qUtf8Printable(m_settings.listenAddress.toString()), port,
+                       qUtf8Printable(error));
             return false;
         }
         m_port = m_shards.back()->port();

@@ -304,21 +304,11 @@ TaskInsertBatch::Row TaskRepository::insertRow(const TaskRecord &record,
     key("created_at");
     appendJson(out, Database::bindTime(record.task.createdAt));
     key("tags");
-    out += '[';
-    for (qsizetype i = 0; i < record.task.tags.size(); ++i) {
-        if (i > 0)
-            out += ',';
-        JsonText::appendString(out, foldCase(record.task.tags[i]));
-    }
-    out += ']';
+    JsonText::appendArray(out, record.task.tags, [](QByteArray &to, const QString &tag) {
+        JsonText::appendString(to, foldCase(tag));
+    });
     key("blockers");
-    out += '[';
-    for (qsizetype i = 0; i < record.task.blockedBy.size(); ++i) {
-        if (i > 0)
-            out += ',';
-        JsonText::appendInteger(out, record.task.blockedBy[i]);
-    }
-    out += ']';
+    JsonText::appendArray(out, record.task.blockedBy, JsonText::appendInteger);
     if (created) {
         key("actor_id");
         appendJson(out, created->actorId ? QVariant(created->actorId) : nullId());
