@@ -275,7 +275,7 @@ std::optional<TaskQuery> TaskQuery::fromUrlQuery(const QUrlQuery &query, FieldEr
             else
                 parsed.limit = int(std::min<qint64>(limit, MaxLimit));
         } else if (name == u"cursor") {
-            if (value.isEmpty() || value.size() > 1024)
+            if (value.isEmpty() || value.size() > MaxCursorLength)
                 bad(name, u"This is not a cursor of this listing."_s);
             parsed.cursor = value;
         }

@@ -33,6 +33,9 @@ struct TaskQuery
 {
     static constexpr int DefaultLimit = 20;
     static constexpr int MaxLimit = 100;
+    // A PostgreSQL listing's cursor holds the first page's snapshot, whose length grows with
+    // the number of transactions then in progress: room for several hundred.
+    static constexpr int MaxCursorLength = 4096;
     static constexpr qsizetype MaxTextLength = 200;
 
     QList<TaskStatus> statuses; // empty: every status

@@ -44,6 +44,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <limits>
 #include <stdexcept>
 
 using namespace Qt::StringLiterals;
@@ -170,8 +171,15 @@ void ServerApp::buildServices(SigningKey signingKey)
     // them. Other processes may write a PostgreSQL one: trusted as long as a principal is.
     m_taskReaders = std::make_unique<TaskReadersCache>(
             m_database->dialect() == SqlDialect::Sqlite ? -1 : m_settings.authCacheTtlMs);
+    // A page holds a cursor, which expires cursor_ttl after its listing's first page: a page is
+    // kept for a quarter of that at most, so that the cursors it hands out have most of their
+    // lifetime left.
+    const int pageTrustMs = int(
+            std::min<qint64>(m_settings.cursorTtl * 1000 / 4, std::numeric_limits<int>::max()));
     m_taskPages = std::make_unique<TaskListCache>(
-            m_database->dialect() == SqlDialect::Sqlite ? -1 : m_settings.authCacheTtlMs,
+            m_database->dialect() == SqlDialect::Sqlite
+                    ? pageTrustMs
+                    : std::min(pageTrustMs, m_settings.authCacheTtlMs),
             TaskListCacheBytes);
     m_database->addCommitObserver([readers = m_taskReaders.get(),
                                    pages = m_taskPages.get()](Database::Change change, qint64 id) {
@@ -183,8 +191,8 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_tasks = std::make_unique<TaskService>(*m_database, *m_writes,
                                             m_taskCreates ? *m_taskCreates : *m_writes, *m_cursors,
                                             *m_attachmentFiles, *m_taskJson, *m_taskReaders);
-    m_taskListing
-            = std::make_unique<TaskListService>(*m_database, *m_cursors, *m_taskJson, *m_taskPages);
+    m_taskListing = std::make_unique<TaskListService>(*m_database, *m_cursors, *m_taskJson,
+                                                      *m_taskPages, m_settings.cursorTtl);
     m_categories = std::make_unique<CategoryService>(*m_database, *m_writes);
     m_idempotency = std::make_unique<IdempotencyService>(*m_database, *m_writes);
     m_taskController = std::make_unique<TaskController>(*m_tasks, *m_taskListing, *m_idempotency);
@@ -267,17 +275,21 @@ bool ServerApp::startServing()
 
 void ServerApp::sweepExpiredRows()
 {
-    m_pools->start(Executor::Database, [auth = m_auth.get(), keys = m_idempotency.get()] {
-        const QDateTime now = QDateTime::currentDateTimeUtc();
-        try {
-            if (const int purged = auth->purgeExpiredTokens(now))
-                qCInfo(lcServer, "deleted %d expired tokens", purged);
-            if (const int purged = keys->purgeExpired(now))
-                qCInfo(lcServer, "deleted %d expired idempotency keys", purged);
-        } catch (const DatabaseError &error) {
-            qCWarning(lcServer, "could not delete expired rows: %s", error.what());
-        }
-    });
+    m_pools->start(
+            Executor::Database,
+            [auth = m_auth.get(), keys = m_idempotency.get(), listing = m_taskListing.get()] {
+                const QDateTime now = QDateTime::currentDateTimeUtc();
+                try {
+                    if (const int purged = auth->purgeExpiredTokens(now))
+                        qCInfo(lcServer, "deleted %d expired tokens", purged);
+                    if (const int purged = keys->purgeExpired(now))
+                        qCInfo(lcServer, "deleted %d expired idempotency keys", purged);
+                    if (const int purged = listing->pruneExpiredSnapshots(now))
+                        qCInfo(lcServer, "deleted %d task sort keys of expired cursors", purged);
+                } catch (const DatabaseError &error) {
+                    qCWarning(lcServer, "could not delete expired rows: %s", error.what());
+                }
+            });
 }
 
 void ServerApp::stop()

@@ -30,6 +30,7 @@ struct ServerSettings
     QString jwtAudience;
     qint64 accessTokenTtl = 900;
     qint64 refreshTokenTtl = 30 * 24 * 3600;
+    qint64 cursorTtl = 24 * 3600; // of task listings' cursors, from the first page
     QStringList corsOrigins;
     QString environment;
     QString logLevel;

@@ -32,7 +32,7 @@ std::optional<QJsonObject> CursorCodec::decode(const QString &cursor) const
 {
     const QByteArray text = cursor.toLatin1();
     const qsizetype dot = text.indexOf('.');
-    if (dot < 0 || cursor.size() > 1024)
+    if (dot < 0 || cursor.size() > MaxLength)
         return std::nullopt;
     bool ok = false;
     const QByteArray data = base64UrlDecode(text.left(dot), &ok);

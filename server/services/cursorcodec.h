@@ -18,6 +18,10 @@ public:
     // alone, so a cursor's signature can never pass as a token's.
     explicit CursorCodec(const QByteArray &secret);
 
+    // Longer cursors are refused unread (TaskQuery::MaxCursorLength, the longest a listing
+    // makes).
+    static constexpr int MaxLength = 4096;
+
     QString encode(const QJsonObject &payload) const;
     // The payload, or nullopt when the cursor is malformed or its signature does not match.
     std::optional<QJsonObject> decode(const QString &cursor) const;

@@ -26,6 +26,14 @@ QByteArray jsonString(const QString &text)
     return array.sliced(1, array.size() - 2);
 }
 
+ApiError expiredCursor(qint64 ttlSeconds)
+{
+    return ApiError(ApiError::Kind::BadRequest,
+                    u"The cursor has expired: a listing's cursors last %1 seconds from its first "
+                    "page. List again from the first page."_s.arg(ttlSeconds),
+                    { { u"cursor"_s, u"expired"_s, u"Start again without a cursor."_s } });
+}
+
 ApiError badCursor()
 {
     return ApiError(ApiError::Kind::BadRequest,
@@ -72,9 +80,16 @@ std::pair<QDateTime, QDate> boundOf(const DueBound &bound, const QString &zone)
 } // namespace
 
 TaskListService::TaskListService(const Database &database, const CursorCodec &cursors,
-                                 TaskJsonCache &json, TaskListCache &pages)
-    : m_database(database), m_cursors(cursors), m_json(json), m_pages(pages)
+                                 TaskJsonCache &json, TaskListCache &pages, qint64 cursorTtlSeconds)
+    : m_database(database), m_cursors(cursors), m_json(json), m_pages(pages),
+      m_cursorTtlSeconds(cursorTtlSeconds)
 { }
+
+int TaskListService::pruneExpiredSnapshots(const QDateTime &now) const
+{
+    return TaskListRepository(m_database)
+            .pruneSortMoves(now.addSecs(-m_cursorTtlSeconds - SnapshotMarginSeconds));
+}
 
 TaskListFilter TaskListService::resolve(const Principal &principal, const TaskQuery &query,
                                         const QDateTime &now)
@@ -188,27 +203,43 @@ TaskListPage TaskListService::list(const Principal &principal, const TaskQuery &
 {
     const TaskListFilter filter = resolve(principal, query, QDateTime::currentDateTimeUtc());
     const QString fingerprint = QString::fromLatin1(query.fingerprint().toHex());
+    const TaskListRepository listing(m_database);
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    // A cursor: the filters' fingerprint (f), the last task's key and id (k, i), the moment of
+    // the listing's first page (s, for sorts whose keys change) and when that was (t).
     std::optional<TaskListPosition> after;
+    qint64 listedAt = now;
+    const bool keysMove = query.sort != TaskSortField::Created;
     if (!query.cursor.isEmpty()) {
         const auto payload = m_cursors.decode(query.cursor);
         if (!payload || payload->value(u"f"_s).toString() != fingerprint
-            || !payload->value(u"i"_s).isDouble())
+            || !payload->value(u"i"_s).isDouble() || !payload->value(u"t"_s).isDouble())
             throw badCursor();
         after = TaskListPosition{ payload->value(u"k"_s).toVariant(),
-                                  payload->value(u"i"_s).toInteger() };
+                                  payload->value(u"i"_s).toInteger(),
+                                  payload->value(u"s"_s).toString() };
+        if (keysMove && !listing.isSnapshot(after->snapshot))
+            throw badCursor();
         if (query.sort == TaskSortField::Priority)
             after->key = after->key.toInt();
+        listedAt = payload->value(u"t"_s).toInteger();
+        if (now - listedAt > m_cursorTtlSeconds)
+            throw expiredCursor(m_cursorTtlSeconds);
     }
-    const TaskListRepository listing(m_database);
     TaskListPage page;
-    QList<TaskStamp> stamps = listing.list(filter, after, query.limit + 1);
+    QString snapshot = after ? after->snapshot : QString();
+    QList<TaskStamp> stamps = listing.list(filter, after, query.limit + 1, &snapshot);
     if (stamps.size() > query.limit) {
         stamps.resize(query.limit);
         const TaskStamp &last = stamps.last();
-        page.nextCursor = m_cursors.encode(
-                { { u"f"_s, fingerprint },
-                  { u"k"_s, QJsonValue::fromVariant(listing.positionKey(last, query.sort)) },
-                  { u"i"_s, last.id } });
+        QJsonObject cursor{ { u"f"_s, fingerprint },
+                            { u"k"_s,
+                              QJsonValue::fromVariant(listing.positionKey(last, query.sort)) },
+                            { u"i"_s, last.id },
+                            { u"t"_s, listedAt } };
+        if (keysMove)
+            cursor.insert(u"s"_s, snapshot);
+        page.nextCursor = m_cursors.encode(cursor);
     }
     // Each task's JSON from the cache when its version is there, the rest in one read.
     page.items.resize(stamps.size());

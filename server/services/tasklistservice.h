@@ -32,13 +32,16 @@ using TaskSearchPage = TaskListPage;
 
 // Listing, filtering and searching the tasks a user can see: turns the API's parameters into
 // filters in the caller's time zone, and pages with signed cursors. A listing's cursor holds
-// the last task's sort key and id (keyset paging: a task inserted or changed meanwhile never
-// makes another appear twice or be skipped); it is only valid for the same filters and order.
+// the last task's sort key and id (keyset paging: a task inserted meanwhile never makes another
+// appear twice or be skipped) and the moment of its first page, whose order later pages keep
+// (a task whose sort key changed meanwhile is neither skipped nor listed twice; see
+// TaskListRepository::list). A cursor is only valid for the same filters and order, and for
+// `cursorTtlSeconds` from its listing's first page.
 class TaskListService
 {
 public:
     TaskListService(const Database &database, const CursorCodec &cursors, TaskJsonCache &json,
-                    TaskListCache &pages);
+                    TaskListCache &pages, qint64 cursorTtlSeconds);
 
     TaskListPage list(const Principal &principal, const TaskQuery &query) const;
     // The page's JSON, kept for the next read of the same page when the query allows it.
@@ -53,6 +56,13 @@ public:
     // Requires query.text (q); BadRequest otherwise.
     TaskSearchPage search(const Principal &principal, const TaskQuery &query) const;
 
+    // Forgets what cursors that have outlived their lifetime needed (the sort keys of old task
+    // changes). Returns how many rows went.
+    int pruneExpiredSnapshots(const QDateTime &now) const;
+    // How long after its lifetime a cursor's moment is still kept: a change's time is taken
+    // when its transaction starts, which may be before a snapshot that did not see it.
+    static constexpr qint64 SnapshotMarginSeconds = 3600;
+
     // The filters of `query` for `principal` at `now` (exposed for tests).
     static TaskListFilter resolve(const Principal &principal, const TaskQuery &query,
                                   const QDateTime &now);
@@ -62,6 +72,7 @@ private:
     const CursorCodec &m_cursors;
     TaskJsonCache &m_json;
     TaskListCache &m_pages;
+    const qint64 m_cursorTtlSeconds;
 };
 
 } // namespace Tasklane

@@ -127,15 +127,104 @@ void addFilters(const Database &database, const TaskListFilter &filter, Statemen
     }
 }
 
+// The column of task_sort_moves that holds a task's `sort` key before a change.
+QString movedColumn(TaskSortField sort)
+{
+    return u"m."_s + sortColumn(sort).sliced(2);
+}
+
 void addAfter(const TaskListFilter &filter, const std::optional<TaskListPosition> &after,
-              Statement &statement)
+              Statement &statement, const QString &key)
 {
     if (!after)
         return;
     // A row value comparison: both databases walk the (owner, key, id) index from there.
-    statement.add(u" AND ("_s + sortColumn(filter.sort) + u", t.id) "_s
-                          + (filter.descending ? u"<"_s : u">"_s) + u" (?, ?)"_s,
+    statement.add(u" AND ("_s + key + u", t.id) "_s + (filter.descending ? u"<"_s : u">"_s)
+                          + u" (?, ?)"_s,
                   { after->key, after->id });
+}
+
+// A PostgreSQL snapshot ("xmin:xmax:xip,xip") as a cursor keeps it: xmax and the in-progress
+// ids as offsets from xmin, which are short ("812345:4:1,3").
+QString compactSnapshot(const QString &snapshot)
+{
+    const QStringList parts = snapshot.split(u':');
+    if (parts.size() != 3)
+        return {};
+    bool ok = false;
+    const quint64 xmin = parts.at(0).toULongLong(&ok);
+    if (!ok)
+        return {};
+    const auto offset = [xmin](const QString &xid) {
+        bool valid = false;
+        const quint64 value = xid.toULongLong(&valid);
+        return valid && value >= xmin ? QString::number(value - xmin) : QString();
+    };
+    QStringList running;
+    for (const QString &xid : parts.at(2).split(u',', Qt::SkipEmptyParts))
+        running.append(offset(xid));
+    if (offset(parts.at(1)).isEmpty() || running.contains(QString()))
+        return {};
+    return parts.at(0) + u':' + offset(parts.at(1)) + u':' + running.join(u',');
+}
+
+// The snapshot text PostgreSQL reads back from compactSnapshot's form; empty when malformed.
+QString expandSnapshot(const QString &compact)
+{
+    const QStringList parts = compact.split(u':');
+    if (parts.size() != 3)
+        return {};
+    bool ok = false;
+    const quint64 xmin = parts.at(0).toULongLong(&ok);
+    if (!ok || xmin == 0)
+        return {};
+    const auto absolute = [xmin](const QString &offset) {
+        bool valid = false;
+        const quint64 value = offset.toULongLong(&valid);
+        return valid && value < (quint64(1) << 62) ? QString::number(xmin + value) : QString();
+    };
+    QStringList running;
+    for (const QString &offset : parts.at(2).split(u',', Qt::SkipEmptyParts))
+        running.append(absolute(offset));
+    const QString xmax = absolute(parts.at(1));
+    if (xmax.isEmpty() || running.contains(QString()))
+        return {};
+    return parts.at(0) + u':' + xmax + u':' + running.join(u',');
+}
+
+// `AND` the move `m` was made after `snapshot`: SQLite's is the highest seq then (one writer,
+// so seqs commit in order); PostgreSQL's is an MVCC snapshot, whose view of the move's
+// transaction tells (sequence values do not commit in order there).
+void addMovedAfter(SqlDialect dialect, const QString &snapshot, Statement &statement)
+{
+    if (dialect == SqlDialect::Postgres) {
+        const QString full = expandSnapshot(snapshot);
+        statement.add(u" AND m.xid >= pg_snapshot_xmin(CAST(? AS pg_snapshot)) AND NOT "
+                      "pg_visible_in_snapshot(m.xid, CAST(? AS pg_snapshot))"_s,
+                      { full, full });
+    } else {
+        statement.add(u" AND m.seq > ?"_s, { snapshot.toLongLong() });
+    }
+}
+
+// WITH moved (task_id, sort_key): every task `filter.userId` can see whose sort key changed
+// after `snapshot`, with its key as of then (the one its first change after it replaced).
+void addMovedSince(const Database &database, const TaskListFilter &filter, const QString &snapshot,
+                   Statement &statement)
+{
+    const QString key = movedColumn(filter.sort);
+    statement.add(u"WITH moves AS (SELECT m.task_id, m.seq, "_s + key
+                          + u" AS sort_key FROM task_sort_moves m WHERE m.owner_id = ?"_s,
+                  { filter.userId });
+    addMovedAfter(database.dialect(), snapshot, statement);
+    statement.add(u" UNION ALL SELECT m.task_id, m.seq, "_s + key
+                          + u" FROM task_shares ms JOIN task_sort_moves m ON m.task_id = "
+                            "ms.task_id WHERE ms.user_id = ?"_s,
+                  { filter.userId });
+    addMovedAfter(database.dialect(), snapshot, statement);
+    statement.add(u"), moved AS (SELECT task_id, sort_key FROM (SELECT task_id, sort_key, "
+                  "row_number() OVER (PARTITION BY task_id ORDER BY seq) AS n FROM moves) AS "
+                  "firsts WHERE n = 1) "_s);
 }
 
 QString orderBy(const TaskListFilter &filter, const QString &key, const QString &id)
@@ -170,31 +259,61 @@ QString TaskListRepository::snippetToHtml(const QString &marked)
 }
 
 QList<TaskStamp> TaskListRepository::list(const TaskListFilter &filter,
-                                          const std::optional<TaskListPosition> &after,
-                                          int limit) const
+                                          const std::optional<TaskListPosition> &after, int limit,
+                                          QString *snapshot) const
 {
+    const bool postgres = m_database.dialect() == SqlDialect::Postgres;
     const QString key = sortColumn(filter.sort);
+    // Creation times never change: such a listing needs no snapshot.
+    const bool keysMove = filter.sort != TaskSortField::Created;
+    const bool sinceSnapshot = keysMove && after && !after->snapshot.isEmpty();
+    const bool takeSnapshot = keysMove && !after && snapshot;
     // Owned and shared tasks are read apart, each along its own index in the listing's order,
     // then merged: a user's first page reads about `limit` rows however many tasks they have.
     // Only ids, versions and sort keys: the tasks' JSON mostly comes from TaskJsonCache.
     // The key is read back as text: QPSQL turns a timestamptz into a QDateTime through the
     // local time zone, a quarter of a PostgreSQL listing's time, and the cursor wants text anyway
     // (PostgreSQL reads its own text form back as a timestamptz).
+    // A later page of a listing whose keys move reads the tasks moved since its first page
+    // apart too (`moved`, few): at their keys as of then, and not from the indexes.
     Statement statement;
-    statement.add(u"SELECT id, version, CAST(sort_key AS TEXT) FROM ("_s);
+    if (sinceSnapshot)
+        addMovedSince(m_database, filter, after->snapshot, statement);
+    const QString notMoved
+            = sinceSnapshot ? u" AND t.id NOT IN (SELECT task_id FROM moved)"_s : QString();
+    QString columns = u"SELECT id, version, CAST(sort_key AS TEXT)"_s;
+    if (takeSnapshot) {
+        // Read by the listing's own statement: the moment its rows are of.
+        columns += postgres ? u", CAST(pg_current_snapshot() AS TEXT)"_s
+                            : u", (SELECT COALESCE(max(seq), 0) FROM task_sort_moves)"_s;
+    }
+    statement.add(columns + u" FROM ("_s);
     statement.add(u"SELECT * FROM (SELECT t.id, t.version, "_s + key
                           + u" AS sort_key FROM tasks t WHERE t.owner_id = ?"_s,
                   { filter.userId });
     addFilters(m_database, filter, statement);
-    addAfter(filter, after, statement);
-    statement.add(orderBy(filter, key, u"t.id"_s) + u" LIMIT ?) AS owned UNION ALL "_s, { limit });
+    addAfter(filter, after, statement, key);
+    statement.add(notMoved + orderBy(filter, key, u"t.id"_s) + u" LIMIT ?) AS owned UNION ALL "_s,
+                  { limit });
     statement.add(u"SELECT * FROM (SELECT t.id, t.version, "_s + key
                           + u" AS sort_key FROM task_shares vs JOIN tasks t ON t.id = vs.task_id "
                             "WHERE vs.user_id = ?"_s,
                   { filter.userId });
     addFilters(m_database, filter, statement);
-    addAfter(filter, after, statement);
-    statement.add(orderBy(filter, key, u"t.id"_s) + u" LIMIT ?) AS shared"_s, { limit });
+    addAfter(filter, after, statement, key);
+    statement.add(notMoved + orderBy(filter, key, u"t.id"_s) + u" LIMIT ?) AS shared"_s, { limit });
+    if (sinceSnapshot) {
+        statement.add(u" UNION ALL SELECT * FROM (SELECT t.id, t.version, moved.sort_key FROM "
+                      "moved JOIN tasks t ON t.id = moved.task_id WHERE (t.owner_id = ? OR "
+                      "EXISTS (SELECT 1 FROM task_shares vm WHERE vm.task_id = t.id AND "
+                      "vm.user_id = ?))"_s,
+                      { filter.userId, filter.userId });
+        addFilters(m_database, filter, statement);
+        addAfter(filter, after, statement, u"moved.sort_key"_s);
+        statement.add(orderBy(filter, u"moved.sort_key"_s, u"t.id"_s)
+                              + u" LIMIT ?) AS moved_page"_s,
+                      { limit });
+    }
     statement.add(orderBy(filter, u"sort_key"_s, u"id"_s) + u" LIMIT ?) AS page"_s, { limit });
     statement.add(orderBy(filter, u"sort_key"_s, u"id"_s));
     const QList<QSqlRecord> rows
@@ -203,7 +322,25 @@ QList<TaskStamp> TaskListRepository::list(const TaskListFilter &filter,
     stamps.reserve(rows.size());
     for (const QSqlRecord &row : rows)
         stamps.append({ row.value(0).toLongLong(), row.value(1).toLongLong(), row.value(2) });
+    if (takeSnapshot && !rows.isEmpty()) {
+        *snapshot = postgres ? compactSnapshot(rows.first().value(3).toString())
+                             : QString::number(rows.first().value(3).toLongLong());
+    }
     return stamps;
+}
+
+bool TaskListRepository::isSnapshot(const QString &snapshot) const
+{
+    if (m_database.dialect() == SqlDialect::Postgres)
+        return !expandSnapshot(snapshot).isEmpty();
+    bool ok = false;
+    return snapshot.toLongLong(&ok) >= 0 && ok;
+}
+
+int TaskListRepository::pruneSortMoves(const QDateTime &before) const
+{
+    return m_database.execute(u"DELETE FROM task_sort_moves WHERE moved_at < ?"_s,
+                              { Database::bindTime(before) });
 }
 
 QVariant TaskListRepository::positionKey(const TaskStamp &stamp, TaskSortField sort) const

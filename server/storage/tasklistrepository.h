@@ -39,11 +39,14 @@ struct TaskListFilter
     bool descending = false;
 };
 
-// Where the previous page ended: the last task's sort key and id.
+// Where the previous page ended: the last task's sort key and id, and the moment of the
+// listing's first page (its snapshot, as list() gave it; empty for sort=created, whose key
+// never changes).
 struct TaskListPosition
 {
     QVariant key;
     qint64 id = 0;
+    QString snapshot;
 };
 
 // A listed task as the listing query reads it: enough to find its JSON in the cache (id and
@@ -74,9 +77,18 @@ class TaskListRepository
 public:
     explicit TaskListRepository(const Database &database) : m_database(database) { }
 
-    // At most `limit` tasks after `after`, in the filter's order.
+    // At most `limit` tasks after `after`, in the filter's order. A first page (no `after`)
+    // gives its moment in `snapshot` when asked for; later pages order every task by its sort
+    // key as of that moment (after->snapshot), so that a task whose key changed meanwhile is
+    // neither skipped nor listed twice: it stays where the first page's moment had it.
     QList<TaskStamp> list(const TaskListFilter &filter,
-                          const std::optional<TaskListPosition> &after, int limit) const;
+                          const std::optional<TaskListPosition> &after, int limit,
+                          QString *snapshot = nullptr) const;
+    // Whether `snapshot` is of the form list() gives (a cursor's is signed; this is a backstop).
+    bool isSnapshot(const QString &snapshot) const;
+    // Forgets the sort keys of task changes made before `before`: cursors older than that can
+    // no longer be followed. Returns how many were deleted.
+    int pruneSortMoves(const QDateTime &before) const;
     // The position after `stamp` under `sort`, as a cursor keeps it (text, or an integer).
     QVariant positionKey(const TaskStamp &stamp, TaskSortField sort) const;
     qint64 count(const TaskListFilter &filter) const;

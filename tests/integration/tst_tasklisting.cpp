@@ -181,7 +181,9 @@ private Q_SLOTS:
     void pagesWalkEveryTaskOnce();
     void pagesStayCorrectWhileTasksChange_data();
     void pagesStayCorrectWhileTasksChange();
+    void pagesStayCorrectWhileTheSortedFieldChanges_data();
     void pagesStayCorrectWhileTheSortedFieldChanges();
+    void cursorsExpire();
     void cursorsCannotBeForgedOrReused_data();
     void cursorsCannotBeForgedOrReused();
     void anyTextIsASafeFilter_data();
@@ -756,16 +758,16 @@ void TestTaskListing::pagesStayCorrectWhileTasksChange_data()
 {
     QTest::addColumn<QString>("sort");
     QTest::addColumn<QStringList>("changing"); // the fields the other client changes
+    // Every field, the one sorted on included (see also
+    // pagesStayCorrectWhileTheSortedFieldChanges).
     const QStringList everything{ u"title"_s, u"priority"_s, u"status"_s, u"due_at"_s,
                                   u"description"_s };
-    QTest::newRow("in creation order, while anything else changes") << u"created"_s << everything;
-    QTest::newRow("newest first, while anything else changes") << u"-created"_s << everything;
-    QTest::newRow("by priority, while titles, states and dues change")
-            << u"priority"_s << QStringList{ u"title"_s, u"status"_s, u"due_at"_s };
-    QTest::newRow("by due, high first, while titles and priorities change")
+    for (const QString &sort :
+         { u"created"_s, u"-created"_s, u"priority"_s, u"-priority"_s, u"due"_s, u"-due"_s,
+           u"title"_s, u"-title"_s, u"updated"_s, u"-updated"_s })
+        QTest::addRow("sort=%s, while everything changes", qPrintable(sort)) << sort << everything;
+    QTest::newRow("by due, while titles and priorities change")
             << u"-due"_s << QStringList{ u"title"_s, u"priority"_s, u"description"_s };
-    QTest::newRow("by title, while priorities and dues change")
-            << u"title"_s << QStringList{ u"priority"_s, u"status"_s, u"due_at"_s };
 }
 
 void TestTaskListing::pagesStayCorrectWhileTasksChange()
@@ -839,34 +841,110 @@ void TestTaskListing::pagesStayCorrectWhileTasksChange()
         QVERIFY2(seen.contains(id), qPrintable(u"task %1 was skipped"_s.arg(id)));
 }
 
+void TestTaskListing::pagesStayCorrectWhileTheSortedFieldChanges_data()
+{
+    // Six tasks get `values` of `field` in creation order (the fifth is another user's, shared
+    // to edit). After the first page of two, the fifth task of the listing's order moves
+    // before the cursor (`ahead`: plain keyset paging would skip it) and the second, already
+    // listed, moves after it (`behind`: it would come again). The walk keeps the order of the
+    // first page's moment.
+    QTest::addColumn<QString>("sort");
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QStringList>("values");
+    QTest::addColumn<QString>("ahead");
+    QTest::addColumn<QString>("behind");
+    const QStringList days{ u"2031-01-01"_s, u"2031-01-02"_s, u"2031-01-03"_s,
+                            u"2031-01-04"_s, u"2031-01-05"_s, u"2031-01-06"_s };
+    QTest::newRow("by due") << u"due"_s << u"due_date"_s << days << u"2030-12-31"_s
+                            << u"2031-01-09"_s;
+    QTest::newRow("by due, latest first")
+            << u"-due"_s << u"due_date"_s << days << u"2031-01-09"_s << u"2030-12-31"_s;
+    QTest::newRow("by priority") << u"priority"_s << u"priority"_s
+                                 << QStringList{ u"medium"_s, u"medium"_s, u"high"_s,
+                                                 u"high"_s,   u"high"_s,   u"high"_s }
+                                 << u"low"_s << u"high"_s;
+    QTest::newRow("by priority, high first")
+            << u"-priority"_s << u"priority"_s
+            << QStringList{ u"low"_s, u"low"_s, u"low"_s, u"low"_s, u"medium"_s, u"high"_s }
+            << u"high"_s << u"low"_s;
+    const QStringList titles{ u"Title b"_s, u"title C"_s, u"Title d"_s,
+                              u"Title e"_s, u"title F"_s, u"Title g"_s };
+    QTest::newRow("by title") << u"title"_s << u"title"_s << titles << u"Title a"_s << u"Title z"_s;
+    QTest::newRow("by title, last first")
+            << u"-title"_s << u"title"_s << titles << u"Title z"_s << u"Title a"_s;
+    // Any change moves a task to the newest end: in ascending order a listed task would come
+    // again, in descending order one not yet listed would be skipped.
+    const QStringList notes{ u"n1"_s, u"n2"_s, u"n3"_s, u"n4"_s, u"n5"_s, u"n6"_s };
+    QTest::newRow("by last change")
+            << u"updated"_s << u"description"_s << notes << u"changed"_s << u"changed"_s;
+    QTest::newRow("by last change, newest first")
+            << u"-updated"_s << u"description"_s << notes << u"changed"_s << u"changed"_s;
+}
+
 void TestTaskListing::pagesStayCorrectWhileTheSortedFieldChanges()
 {
-    // Issue 8, point 9: no task that existed throughout is skipped or listed twice while tasks
-    // change, also when the change is to the field sorted on. Keyset cursors do not hold that
-    // yet: a task moved behind the cursor is skipped, one moved ahead of it comes again. Known
-    // and expected to fail until the cursor keeps the sort keys of its first page's moment
-    // (issue 8's closing note of 2026-12-01 has a design); it then passes, and QtTest reports
-    // the unexpected pass, so this marker goes with the fix.
+    QFETCH(QString, sort);
+    QFETCH(QString, field);
+    QFETCH(QStringList, values);
+    QFETCH(QString, ahead);
+    QFETCH(QString, behind);
     Account account = signUp(u"resorted"_s);
-    QList<qint64> ids;
-    for (int day = 1; day <= 6; ++day)
-        ids.append(createTaskId(account.api(), u"Due on day %1"_s.arg(day),
-                                { { u"due_date"_s, u"2031-01-0%1"_s.arg(day) } }));
+    Account sharer = signUp(u"resorter"_s);
+    for (qsizetype i = 0; i < values.size(); ++i) {
+        const bool shared = i == 4;
+        Account &owner = shared ? sharer : account;
+        QJsonObject fields{ { u"title"_s, u"Moving %1"_s.arg(i) }, { field, values.at(i) } };
+        const qint64 id = createTask(owner.api(), fields).value(u"id"_s).toInteger();
+        QVERIFY(id > 0);
+        if (shared)
+            QCOMPARE(finished(owner.api().sendJson("POST", u"/api/v1/tasks/%1/assign"_s.arg(id),
+                                                   { { u"user_id"_s, account.id() },
+                                                     { u"permission"_s, u"edit"_s } }))
+                             ->status(),
+                     200);
+    }
+    const QString path = u"/api/v1/tasks?sort="_s + sort;
+    const QList<qint64> before = walkPages(account.api(), path + u"&limit=100"_s);
+    QCOMPARE(before.size(), values.size());
     const auto between = [&](int page) {
         if (page != 0)
             return;
-        // After the first page (days 1-3): day 5 moves before day 1, day 2 after day 6.
-        QCOMPARE(patchTask(account.api(), ids[4], { { u"due_date"_s, u"2030-12-31"_s } })->status(),
-                 200);
-        QCOMPARE(patchTask(account.api(), ids[1], { { u"due_date"_s, u"2031-01-09"_s } })->status(),
-                 200);
+        QCOMPARE(patchTask(account.api(), before.at(4), { { field, ahead } })->status(), 200);
+        QCOMPARE(patchTask(account.api(), before.at(1), { { field, behind } })->status(), 200);
     };
-    const QList<qint64> walked
-            = walkPages(account.api(), u"/api/v1/tasks?limit=3&sort=due"_s, nullptr, between);
-    QList<qint64> sorted = walked;
-    std::sort(sorted.begin(), sorted.end());
-    QEXPECT_FAIL("", "keyset cursors follow the current sort key (issue 8, point 9)", Continue);
-    QCOMPARE(sorted, ids);
+    QCOMPARE(walkPages(account.api(), path + u"&limit=2"_s, nullptr, between), before);
+    // A new listing has the new order: the two moved tasks are elsewhere.
+    const QList<qint64> after = walkPages(account.api(), path + u"&limit=2"_s);
+    QCOMPARE(QSet<qint64>(after.cbegin(), after.cend()),
+             QSet<qint64>(before.cbegin(), before.cend()));
+    QVERIFY(after != before);
+}
+
+void TestTaskListing::cursorsExpire()
+{
+    TestServer::Options options;
+    options.arguments = QStringList{ u"--cursor-ttl"_s, u"1"_s };
+    TestServer server(options);
+    QVERIFY(server.start());
+    Account account = signUpAccount(server.url(), u"expiring"_s);
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(createTaskId(account.api(), u"Expiring %1"_s.arg(i)) > 0);
+    for (const QString &sort : { u"due"_s, u"created"_s }) {
+        const QString path = u"/api/v1/tasks?limit=1&sort="_s + sort;
+        const QString cursor = getJson(account.api(), path).value(u"next_cursor"_s).toString();
+        QVERIFY(!cursor.isEmpty());
+        QCOMPARE(finished(account.api().send("GET", path + u"&cursor="_s + encoded(cursor)))
+                         ->status(),
+                 200);
+        QTest::qWait(2100);
+        ApiReply *reply
+                = finished(account.api().send("GET", path + u"&cursor="_s + encoded(cursor)));
+        QCOMPARE(reply->status(), 400);
+        const QJsonArray errors = reply->json().value(u"errors"_s).toArray();
+        QCOMPARE(errors.size(), 1);
+        QCOMPARE(errors.at(0).toObject().value(u"field"_s).toString(), u"cursor"_s);
+        QCOMPARE(errors.at(0).toObject().value(u"code"_s).toString(), u"expired"_s);
+    }
 }
 
 void TestTaskListing::cursorsCannotBeForgedOrReused_data()
