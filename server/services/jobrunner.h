@@ -1,0 +1,98 @@
+#pragma once
+
+#include "job.h"
+#include "jobqueue.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QJsonObject>
+#include <QObject>
+#include <QThread>
+#include <QThreadPool>
+
+#include <functional>
+#include <optional>
+#include <stdexcept>
+
+namespace Tasklane {
+
+class Database;
+
+// A failed run, thrown by a job's handler: `permanent` when trying again cannot help (the job
+// is dead at once, its error kept for an operator); otherwise it is retried after a backoff.
+// Any other exception from a handler counts as a failure worth retrying.
+class JobFailure : public std::runtime_error
+{
+public:
+    JobFailure(const QString &message, bool permanent)
+        : std::runtime_error(message.toStdString()), m_permanent(permanent)
+    { }
+    bool permanent() const { return m_permanent; }
+
+private:
+    bool m_permanent;
+};
+
+// What a successful run leaves behind: a job to queue in the transaction that records it done
+// (a recurring job's next run: its key is free once this one is done).
+struct JobFollowUp
+{
+    QString kind;
+    QJsonObject payload;
+    QDateTime runAt;
+    QString key;
+};
+
+// Runs one job of its kind on a worker thread; returns normally when it is done.
+using JobHandler = std::function<std::optional<JobFollowUp>(const Job &job)>;
+
+// The workers of the job queue. A scheduler thread of its own (never an HTTP event loop) takes
+// due jobs from the database under a lease and hands them to `threads` worker threads, a few
+// more than they can run at once in reserve. It sleeps on a QTimer set to the next job's time:
+// woken early by wake() when a job is queued (once its transaction committed), and at the latest
+// after `recheckSeconds`, for jobs other processes queued (PostgreSQL). While jobs run, their
+// leases are renewed every third of a lease; a process that dies leaves its jobs to be taken
+// again when their leases run out.
+class JobRunner
+{
+public:
+    struct Config
+    {
+        int threads = 2;
+        JobPolicy policy;
+        qint64 recheckSeconds = 60;
+        QString owner; // who holds leases: unique per process (see makeOwnerName)
+    };
+
+    JobRunner(const Database &database, Config config);
+    ~JobRunner();
+    Q_DISABLE_COPY_MOVE(JobRunner)
+
+    // Before start(): who runs jobs of `kind`. A job of a kind nobody handles is dead.
+    void addHandler(const QString &kind, JobHandler handler);
+    void start();
+    // Stops taking jobs and waits up to `waitMs` for the running ones; any still running then
+    // are taken again once their leases run out. Called by the destructor too.
+    void stop(int waitMs);
+    // Thread-safe: a job is due at `runAt` (call once its enqueue has committed).
+    void wake(const QDateTime &runAt);
+
+    // "host:pid:random": a lease owner no other process shares.
+    static QString makeOwnerName();
+    const QString &owner() const { return m_config.owner; }
+
+private:
+    class Scheduler;
+    // Runs `job` on a worker thread and records its outcome.
+    void execute(const Job &job);
+
+    const Database &m_database;
+    const Config m_config;
+    JobQueue m_queue;
+    QHash<QString, JobHandler> m_handlers;
+    QThread m_thread;
+    QThreadPool m_workers;
+    Scheduler *m_scheduler = nullptr; // lives on m_thread
+};
+
+} // namespace Tasklane
