@@ -167,14 +167,15 @@ QList<Job> JobRepository::list(std::optional<JobStatus> status, const QString &k
                                qint64 beforeId, int limit) const
 {
     // Unset filters compare with themselves: one statement text for every combination.
-    return readJobs(m_database.fetchAll(
-            u"SELECT "_s + JobColumns
-                    + u" FROM jobs WHERE (? = '' OR status = ?) AND (? = '' OR kind = ?) AND "
-                      "(? = 0 OR id < ?) ORDER BY id DESC LIMIT ?"_s,
-            { status ? jobStatusToString(*status) : QString(),
-              status ? jobStatusToString(*status) : QString(), kind, kind, beforeId, beforeId,
-              limit },
-            Database::Retry::Safe));
+    return readJobs(m_database.fetchAll(u"SELECT "_s + JobColumns
+                                                + u" FROM jobs WHERE (COALESCE(?, '') = '' OR "
+                                                  u"status = ?) AND (COALESCE(?, '') = '' "
+                                                  "OR kind = ?) AND "
+                                                  "(? = 0 OR id < ?) ORDER BY id DESC LIMIT ?"_s,
+                                        { status ? jobStatusToString(*status) : QString(),
+                                          status ? jobStatusToString(*status) : QString(), kind,
+                                          kind, beforeId, beforeId, limit },
+                                        Database::Retry::Safe));
 }
 
 JobRepository::RetryResult JobRepository::retryDead(qint64 id, const QDateTime &now) const
