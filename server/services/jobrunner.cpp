@@ -245,9 +245,9 @@ void JobRunner::execute(const Job &job)
         }
         const qint64 delayMs = m_config.policy.retryDelayMs(
                 job.attempts, QRandomGenerator::global()->generateDouble());
-        qCWarning(lcJobs, "job %lld (%s) failed (attempt %d of %d), again in %lld s: %s", job.id,
+        qCWarning(lcJobs, "job %lld (%s) failed (attempt %d of %d), again in %.1f s: %s", job.id,
                   qUtf8Printable(job.kind), job.attempts, m_config.policy.maxAttempts,
-                  delayMs / 1000, qUtf8Printable(message));
+                  double(delayMs) / 1000, qUtf8Printable(message));
         record([&] { return jobs.markRetry(job.id, owner(), now.addMSecs(delayMs), message, now); },
                "failed");
     };
