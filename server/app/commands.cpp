@@ -4,6 +4,7 @@
 #include "authrequests.h"
 #include "authservice.h"
 #include "databaseerror.h"
+#include "jobqueue.h"
 #include "jsonlog.h"
 #include "migrator.h"
 #include "router.h"
@@ -44,7 +45,12 @@ QString description()
            "  migrate               Apply pending database migrations, then exit.\n"
            "  user create --email E --role admin|manager|user [--display-name N]\n"
            "                        Create an account; the password is read from stdin.\n"
-           "  routes                Print every HTTP route as JSON.\n\n"_s
+           "  routes                Print every HTTP route as JSON.\n"
+           "  jobs list [--status S] [--kind K] [--limit N]\n"
+           "                        Print background jobs, newest first, one JSON object a "
+           "line.\n"
+           "  jobs retry ID         Queue a dead job again (a running server takes it within\n"
+           "                        job_lease_seconds).\n\n"_s
             + SettingsLoader::helpText();
 }
 
@@ -136,6 +142,56 @@ int printRoutes(ServerApp &app)
     return Success;
 }
 
+int jobsCommand(ServerApp &app, const QCommandLineParser &parser, const QStringList &command)
+{
+    app.openStorage(true);
+    app.buildServices(ServerApp::SigningKey::Throwaway);
+    const auto print = [](const Job &job) {
+        std::printf("%s\n", QJsonDocument(job.toJson()).toJson(QJsonDocument::Compact).constData());
+    };
+    if (command.at(1) == u"list") {
+        std::optional<JobStatus> status;
+        if (parser.isSet(u"status"_s)) {
+            status = jobStatusFromString(parser.value(u"status"_s));
+            if (!status) {
+                printError(u"--status is one of queued, running, done, dead"_s);
+                return UsageError;
+            }
+        }
+        bool ok = true;
+        const int limit = parser.isSet(u"limit"_s) ? parser.value(u"limit"_s).toInt(&ok) : 50;
+        if (!ok || limit < 1 || limit > 10'000) {
+            printError(u"--limit is a whole number from 1 to 10000"_s);
+            return UsageError;
+        }
+        const QList<Job> jobs = app.jobs().list(status, parser.value(u"kind"_s), 0, limit);
+        for (const Job &job : jobs)
+            print(job);
+        return Success;
+    }
+    bool ok = false;
+    const qint64 id = command.at(2).toLongLong(&ok);
+    if (!ok || id < 1) {
+        printError(u"jobs retry needs a job's id"_s);
+        return UsageError;
+    }
+    using Result = JobRepository::RetryResult;
+    switch (app.jobs().retry(id)) {
+    case Result::Retried: print(*app.jobs().find(id)); return Success;
+    case Result::NotFound: printError(u"no job %1"_s.arg(id)); return Failure;
+    case Result::NotDead:
+        printError(u"job %1 is %2: only dead jobs are retried"_s.arg(id).arg(
+                jobStatusToString(app.jobs().find(id)->status)));
+        return Failure;
+    case Result::KeyTaken:
+        printError(
+                u"job %1 is not queued again: another pending job holds its key (%2)"_s.arg(id).arg(
+                        app.jobs().find(id)->key));
+        return Failure;
+    }
+    return Failure;
+}
+
 } // namespace
 
 int runTasklaned(QCoreApplication &application)
@@ -144,12 +200,15 @@ int runTasklaned(QCoreApplication &application)
     parser.setApplicationDescription(description());
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(u"command"_s, u"serve (default), migrate, user create, routes"_s,
-                                 u"[command]"_s);
+    parser.addPositionalArgument(
+            u"command"_s, u"serve (default), migrate, user create, routes, jobs"_s, u"[command]"_s);
     SettingsLoader::addOptions(parser);
     parser.addOption({ u"email"_s, u"user create: the account's email address."_s, u"E"_s });
     parser.addOption({ u"role"_s, u"user create: admin, manager or user."_s, u"ROLE"_s });
     parser.addOption({ u"display-name"_s, u"user create: the account's display name."_s, u"N"_s });
+    parser.addOption({ u"status"_s, u"jobs list: only jobs in this state."_s, u"S"_s });
+    parser.addOption({ u"kind"_s, u"jobs list: only jobs of this kind."_s, u"K"_s });
+    parser.addOption({ u"limit"_s, u"jobs list: at most this many (50)."_s, u"N"_s });
     parser.process(application);
 
     const QStringList command = parser.positionalArguments();
@@ -157,7 +216,9 @@ int runTasklaned(QCoreApplication &application)
     const bool known = (verb == u"serve" && command.size() <= 1)
             || (verb == u"migrate" && command.size() == 1)
             || (verb == u"routes" && command.size() == 1)
-            || (verb == u"user" && command.size() == 2 && command.at(1) == u"create");
+            || (verb == u"user" && command.size() == 2 && command.at(1) == u"create")
+            || (verb == u"jobs" && command.size() == 2 && command.at(1) == u"list")
+            || (verb == u"jobs" && command.size() == 3 && command.at(1) == u"retry");
     if (!known) {
         printError(u"unknown command: %1 (see --help)"_s.arg(command.join(u' ')));
         return UsageError;
@@ -183,6 +244,8 @@ int runTasklaned(QCoreApplication &application)
             return createUser(app, parser);
         if (verb == u"routes")
             return printRoutes(app);
+        if (verb == u"jobs")
+            return jobsCommand(app, parser, command);
         return serve(app);
     } catch (const DatabaseError &error) {
         qCCritical(lcServer, "%s", error.what());

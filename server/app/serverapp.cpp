@@ -7,6 +7,7 @@
 #include "authservice.h"
 #include "categorycontroller.h"
 #include "categoryservice.h"
+#include "cleanupjob.h"
 #include "commitgroup.h"
 #include "connectionguard.h"
 #include "corspolicy.h"
@@ -16,6 +17,8 @@
 #include "healthcontroller.h"
 #include "httpshard.h"
 #include "idempotencyservice.h"
+#include "jobqueue.h"
+#include "jobrunner.h"
 #include "jsonlog.h"
 #include "jwtcodec.h"
 #include "migrator.h"
@@ -41,6 +44,7 @@
 #include <QFile>
 #include <QHttpServer>
 #include <QLoggingCategory>
+#include <QTimeZone>
 #include <QTimer>
 
 #include <cstdio>
@@ -58,7 +62,8 @@ constexpr int ShutdownDeadlineMs = 30'000;
 // Serialised tasks kept for reads: about 50,000 tasks of typical size.
 constexpr qint64 TaskJsonCacheBytes = 32 * 1024 * 1024;
 constexpr qint64 TaskListCacheBytes = 32 * 1024 * 1024;
-constexpr int ExpiredRowSweepMs = 10 * 60'000;
+// How long shutdown waits for running jobs before it says so in the log (it waits on).
+constexpr int JobStopWarningMs = 10'000;
 } // namespace
 
 ServerApp::ServerApp(ServerSettings settings, QObject *parent)
@@ -181,12 +186,27 @@ void ServerApp::buildServices(SigningKey signingKey)
                     ? pageTrustMs
                     : std::min(pageTrustMs, m_settings.authCacheTtlMs),
             TaskListCacheBytes);
-    m_database->addCommitObserver([readers = m_taskReaders.get(),
-                                   pages = m_taskPages.get()](Database::Change change, qint64 id) {
+    JobPolicy jobPolicy;
+    jobPolicy.leaseSeconds = m_settings.jobLeaseSeconds;
+    jobPolicy.maxAttempts = m_settings.jobMaxAttempts;
+    jobPolicy.retryBaseSeconds = m_settings.jobRetryBaseSeconds;
+    m_jobQueue = std::make_unique<JobQueue>(*m_database, jobPolicy);
+    JobRunner::Config jobs;
+    jobs.threads = m_settings.jobThreads;
+    jobs.policy = jobPolicy;
+    // Jobs queued by other processes (servers sharing a PostgreSQL database, `tasklaned jobs
+    // retry`) are not heard of: the runner looks at least once a lease.
+    jobs.recheckSeconds = m_settings.jobLeaseSeconds;
+    jobs.owner = JobRunner::makeOwnerName();
+    m_jobRunner = std::make_unique<JobRunner>(*m_database, jobs);
+    m_database->addCommitObserver([readers = m_taskReaders.get(), pages = m_taskPages.get(),
+                                   runner = m_jobRunner.get()](Database::Change change, qint64 id) {
         if (change == Database::Change::Task)
             readers->forget(id);
         else if (change == Database::Change::TaskReader)
             pages->forgetUser(id);
+        else if (change == Database::Change::Job)
+            runner->wake(QDateTime::fromMSecsSinceEpoch(id, QTimeZone::utc()));
     });
     m_tasks = std::make_unique<TaskService>(*m_database, *m_writes,
                                             m_taskCreates ? *m_taskCreates : *m_writes, *m_cursors,
@@ -196,6 +216,12 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_categories = std::make_unique<CategoryService>(*m_database, *m_writes);
     m_idempotency = std::make_unique<IdempotencyService>(*m_database, *m_writes);
     m_taskController = std::make_unique<TaskController>(*m_tasks, *m_taskListing, *m_idempotency);
+    m_cleanup = std::make_unique<CleanupJob>(
+            *m_database, *m_auth, *m_idempotency, *m_taskListing,
+            CleanupJob::Periods{ m_settings.cleanupIntervalSeconds, m_settings.jobRetentionDays });
+    m_jobRunner->addHandler(CleanupJob::Kind, [cleanup = m_cleanup.get()](const Job &job) {
+        return cleanup->run(job);
+    });
     m_categoryController = std::make_unique<CategoryController>(*m_categories, *m_idempotency);
     m_attachments = std::make_unique<AttachmentService>(*m_database, *m_tasks, *m_attachmentFiles,
                                                         m_settings.attachmentQuotaBytes);
@@ -258,10 +284,9 @@ bool ServerApp::startServing()
     const QString host = m_settings.listenAddress.protocol() == QAbstractSocket::IPv6Protocol
             ? u'[' + m_settings.listenAddress.toString() + u']'
             : m_settings.listenAddress.toString();
-    m_expirySweep = new QTimer(this);
-    connect(m_expirySweep, &QTimer::timeout, this, &ServerApp::sweepExpiredRows);
-    m_expirySweep->start(ExpiredRowSweepMs);
-    sweepExpiredRows();
+    m_cleanup->schedule(*m_jobQueue);
+    m_jobRunner->start();
+    m_serving = true;
 
     const QString url = u"http://%1:%2"_s.arg(host).arg(m_port);
     qCInfo(lcServer, "listening on %s (%d HTTP event loops, event dispatcher %s)",
@@ -273,36 +298,17 @@ bool ServerApp::startServing()
     return true;
 }
 
-void ServerApp::sweepExpiredRows()
-{
-    m_pools->start(
-            Executor::Database,
-            [auth = m_auth.get(), keys = m_idempotency.get(), listing = m_taskListing.get()] {
-                const QDateTime now = QDateTime::currentDateTimeUtc();
-                try {
-                    if (const int purged = auth->purgeExpiredTokens(now))
-                        qCInfo(lcServer, "deleted %d expired tokens", purged);
-                    if (const int purged = keys->purgeExpired(now))
-                        qCInfo(lcServer, "deleted %d expired idempotency keys", purged);
-                    if (const int purged = listing->pruneExpiredSnapshots(now))
-                        qCInfo(lcServer, "deleted %d task sort keys of expired cursors", purged);
-                } catch (const DatabaseError &error) {
-                    qCWarning(lcServer, "could not delete expired rows: %s", error.what());
-                }
-            });
-}
-
 void ServerApp::stop()
 {
     if (m_stopping)
         return;
     m_stopping = true;
-    if (m_shards.empty() || !m_expirySweep) {
+    if (m_shards.empty() || !m_serving) {
         QCoreApplication::quit();
         return;
     }
     qCInfo(lcServer, "shutting down: %d requests in flight", inFlight());
-    m_expirySweep->stop();
+    m_jobRunner->beginStop();
     for (const auto &shard : m_shards)
         shard->beginShutdown();
     // In flight: requests being handled, and requests still arriving (a body part-way up): they
@@ -329,6 +335,7 @@ void ServerApp::finishShutdown()
     m_finishing = true;
     // Workers end (and their database connections close) when ServerApp is destroyed.
     m_pools->waitForDone();
+    m_jobRunner->stop(JobStopWarningMs);
     m_database->closeThreadConnection();
     // The last answers may still sit in Qt's socket buffers: let them reach the kernel.
     QElapsedTimer flushing;

@@ -21,9 +21,12 @@ class AttachmentService;
 class AttachmentStore;
 class CategoryController;
 class CategoryService;
+class CleanupJob;
 class CommitGroup;
 class CursorCodec;
 class IdempotencyService;
+class JobQueue;
+class JobRunner;
 class TaskController;
 class TaskJsonCache;
 class TaskReadersCache;
@@ -70,6 +73,7 @@ public:
 
     const Database &database() const { return *m_database; }
     const AuthService &auth() const { return *m_auth; }
+    const JobQueue &jobs() const { return *m_jobQueue; }
     quint16 port() const { return m_port; }
     // The server-wide body cap, for routes that declare none.
     qint64 maxBodyBytes() const { return m_settings.maxBodyBytes; }
@@ -81,8 +85,6 @@ private:
     void finishShutdown();
     // Requests being handled on every HTTP event loop.
     int inFlight() const;
-    // Deletes expired tokens and idempotency keys on the database pool, every ExpiredRowSweepMs.
-    void sweepExpiredRows();
 
     ServerSettings m_settings;
     std::unique_ptr<Database> m_database;
@@ -111,12 +113,15 @@ private:
     std::unique_ptr<CategoryController> m_categoryController;
     std::unique_ptr<AttachmentService> m_attachments;
     std::unique_ptr<AttachmentController> m_attachmentController;
+    std::unique_ptr<JobQueue> m_jobQueue;
+    std::unique_ptr<CleanupJob> m_cleanup;
+    std::unique_ptr<JobRunner> m_jobRunner; // started by startServing
     std::unique_ptr<WorkerPools> m_pools;
     std::vector<std::unique_ptr<HttpShard>> m_shards; // HTTP event loops, the first on this one
     quint16 m_port = 0;
     bool m_stopping = false;
     bool m_finishing = false;
-    QTimer *m_expirySweep = nullptr;
+    bool m_serving = false;
 };
 
 } // namespace Tasklane

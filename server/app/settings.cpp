@@ -72,6 +72,12 @@ QHash<QString, QString> defaults()
         { u"auth_cache_ttl_ms"_s, u"2000"_s },
         { u"db_busy_timeout_ms"_s, u"5000"_s },
         { u"sqlite_mmap_bytes"_s, QString::number(256 * 1024 * 1024) },
+        { u"job_threads"_s, u"2"_s },
+        { u"job_lease_seconds"_s, u"120"_s },
+        { u"job_max_attempts"_s, u"8"_s },
+        { u"job_retry_base_seconds"_s, u"30"_s },
+        { u"cleanup_interval_seconds"_s, u"600"_s },
+        { u"job_retention_days"_s, u"30"_s },
     };
 }
 
@@ -169,6 +175,20 @@ const QList<SettingDefinition> &SettingsLoader::definitions()
           "read() (0: none). A disk's read error then ends the server instead of failing the "
           "request.",
           false },
+        { "job_threads", "N", "Threads running background jobs (email, reminders, cleanup).",
+          false },
+        { "job_lease_seconds", "SECONDS",
+          "How long a job is held by the process running it (renewed while it runs); a job "
+          "whose process died is taken again after this.",
+          false },
+        { "job_max_attempts", "N", "Runs of a failing job before it is dead.", false },
+        { "job_retry_base_seconds", "SECONDS",
+          "Delay before a failed job's first retry; each further retry doubles it (half of it "
+          "random).",
+          false },
+        { "cleanup_interval_seconds", "SECONDS",
+          "How often expired rows are deleted (a cleanup job).", false },
+        { "job_retention_days", "DAYS", "How long finished (done or dead) jobs are kept.", false },
         { "jwt_secret", "SECRET",
           "Access-token signing key, 32 bytes or more (default: generated in the data folder; "
           "required in production).",
@@ -354,6 +374,14 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
         { "auth_cache_ttl_ms", 0, 60'000, [&](qint64 v) { settings.authCacheTtlMs = int(v); } },
         { "db_busy_timeout_ms", 0, 600'000, [&](qint64 v) { settings.dbBusyTimeoutMs = int(v); } },
         { "sqlite_mmap_bytes", 0, 1LL << 40, [&](qint64 v) { settings.sqliteMmapBytes = v; } },
+        { "job_threads", 1, 64, [&](qint64 v) { settings.jobThreads = int(v); } },
+        { "job_lease_seconds", 1, 24 * 3600, [&](qint64 v) { settings.jobLeaseSeconds = v; } },
+        { "job_max_attempts", 1, 100, [&](qint64 v) { settings.jobMaxAttempts = int(v); } },
+        { "job_retry_base_seconds", 1, 24 * 3600,
+          [&](qint64 v) { settings.jobRetryBaseSeconds = v; } },
+        { "cleanup_interval_seconds", 1, 7 * 24 * 3600,
+          [&](qint64 v) { settings.cleanupIntervalSeconds = v; } },
+        { "job_retention_days", 1, 3650, [&](qint64 v) { settings.jobRetentionDays = v; } },
     };
     if (values.value(u"db_write_threads"_s).isEmpty())
         values.insert(u"db_write_threads"_s,

@@ -53,6 +53,13 @@ struct ServerSettings
     int authCacheTtlMs = 2000;
     int dbBusyTimeoutMs = 5000;
     qint64 sqliteMmapBytes = 256 * 1024 * 1024;
+    // Background jobs (JobRunner, JobPolicy) and the periodic cleanup (CleanupJob).
+    int jobThreads = 2;
+    qint64 jobLeaseSeconds = 120;
+    int jobMaxAttempts = 8;
+    qint64 jobRetryBaseSeconds = 30;
+    qint64 cleanupIntervalSeconds = 600;
+    qint64 jobRetentionDays = 30;
 
     bool isProduction() const { return environment == QLatin1StringView("production"); }
 };

@@ -194,6 +194,14 @@ void JobRunner::start()
            m_config.policy.maxAttempts);
 }
 
+void JobRunner::beginStop()
+{
+    if (m_scheduler)
+        QMetaObject::invokeMethod(
+                m_scheduler, [scheduler = m_scheduler] { scheduler->halt(); },
+                Qt::QueuedConnection);
+}
+
 void JobRunner::stop(int waitMs)
 {
     if (!m_scheduler)
@@ -203,8 +211,9 @@ void JobRunner::stop(int waitMs)
             Qt::BlockingQueuedConnection);
     if (!m_workers.waitForDone(waitMs))
         qCWarning(lcJobs,
-                  "jobs still running at shutdown: they are taken again once their "
-                  "leases run out");
+                  "waiting for jobs still running after %d ms (a process killed now leaves "
+                  "them to be taken again once their leases run out)",
+                  waitMs);
     m_workers.waitForDone(); // the thread pool cannot outlive what runs on it
     m_thread.quit();
     m_thread.wait();

@@ -71,8 +71,12 @@ public:
     // Before start(): who runs jobs of `kind`. A job of a kind nobody handles is dead.
     void addHandler(const QString &kind, JobHandler handler);
     void start();
-    // Stops taking jobs and waits up to `waitMs` for the running ones; any still running then
-    // are taken again once their leases run out. Called by the destructor too.
+    // Stops taking jobs and gives back those taken but not started; returns at once.
+    void beginStop();
+    // beginStop(), then waits for the running jobs to finish (saying so in the log when that
+    // takes longer than `waitMs`: a handler bounds its own time, as SMTP's timeouts do). Jobs
+    // of a process killed meanwhile are taken again once their leases run out. Called by the
+    // destructor too.
     void stop(int waitMs);
     // Thread-safe: a job is due at `runAt` (call once its enqueue has committed).
     void wake(const QDateTime &runAt);

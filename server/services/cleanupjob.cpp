@@ -1,0 +1,64 @@
+#include "cleanupjob.h"
+
+#include "authservice.h"
+#include "database.h"
+#include "idempotencyservice.h"
+#include "jobqueue.h"
+#include "jobrepository.h"
+#include "tasklistservice.h"
+
+#include <QLoggingCategory>
+#include <QStringList>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcCleanup, "tasklane.cleanup")
+
+namespace Tasklane {
+
+const QString CleanupJob::Kind = u"cleanup"_s;
+
+CleanupJob::CleanupJob(const Database &database, const AuthService &auth,
+                       const IdempotencyService &idempotency, const TaskListService &listing,
+                       Periods periods)
+    : m_database(database), m_auth(auth), m_idempotency(idempotency), m_listing(listing),
+      m_periods(periods)
+{ }
+
+std::optional<JobFollowUp> CleanupJob::run(const Job &) const
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const struct Step
+    {
+        const char *what;
+        std::function<int()> remove;
+    } steps[] = {
+        { "expired tokens", [&] { return m_auth.purgeExpiredTokens(now); } },
+        { "expired idempotency keys", [&] { return m_idempotency.purgeExpired(now); } },
+        { "task sort keys of expired cursors",
+          [&] { return m_listing.pruneExpiredSnapshots(now); } },
+        { "finished jobs",
+          [&] {
+              return JobRepository(m_database)
+                      .purgeFinished(now.addDays(-m_periods.jobRetentionDays));
+          } },
+    };
+    QStringList removed;
+    for (const Step &step : steps) {
+        try {
+            removed.append(u"%1 %2"_s.arg(step.remove()).arg(QLatin1StringView(step.what)));
+        } catch (const DatabaseError &error) {
+            qCWarning(lcCleanup, "cleanup: could not delete %s (the next run tries again): %s",
+                      step.what, error.what());
+        }
+    }
+    qCInfo(lcCleanup, "cleanup: deleted %s", qUtf8Printable(removed.join(u", "_s)));
+    return JobFollowUp{ Kind, {}, now.addSecs(m_periods.intervalSeconds), Kind };
+}
+
+void CleanupJob::schedule(const JobQueue &queue) const
+{
+    queue.enqueue(Kind, {}, QDateTime::currentDateTimeUtc(), Kind);
+}
+
+} // namespace Tasklane

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "jobrunner.h"
+
+#include <QString>
+
+#include <optional>
+
+namespace Tasklane {
+
+class AuthService;
+class Database;
+class IdempotencyService;
+class JobQueue;
+class TaskListService;
+
+// The periodic cleanup, run as a job (kind "cleanup", one pending at a time: key "cleanup"):
+// each run deletes what has expired, logs what it removed, and queues the next run. Every step
+// runs on its own: one that fails is logged and left to the next run, the others go on.
+class CleanupJob
+{
+public:
+    static const QString Kind;
+
+    struct Periods
+    {
+        qint64 intervalSeconds = 600;
+        qint64 jobRetentionDays = 30; // finished jobs
+    };
+
+    CleanupJob(const Database &database, const AuthService &auth,
+               const IdempotencyService &idempotency, const TaskListService &listing,
+               Periods periods);
+
+    std::optional<JobFollowUp> run(const Job &job) const;
+    // Queues a run now unless one is pending (at start: with several processes, one job).
+    void schedule(const JobQueue &queue) const;
+
+private:
+    const Database &m_database;
+    const AuthService &m_auth;
+    const IdempotencyService &m_idempotency;
+    const TaskListService &m_listing;
+    const Periods m_periods;
+};
+
+} // namespace Tasklane
