@@ -1,0 +1,42 @@
+#pragma once
+
+#include <QString>
+
+#include <stdexcept>
+
+namespace Tasklane {
+
+struct MailMessage;
+
+// Why a message was not sent: Permanent when sending it again cannot help (the mail server
+// refused it with a 5xx reply: no such mailbox, a policy), Temporary otherwise (a 4xx reply, a
+// network failure, a timeout, a full disk), which is worth retrying.
+class MailError : public std::runtime_error
+{
+public:
+    enum class Kind { Temporary, Permanent };
+    MailError(Kind kind, const QString &message, int replyCode = 0)
+        : std::runtime_error(message.toStdString()), m_kind(kind), m_replyCode(replyCode)
+    { }
+    Kind kind() const { return m_kind; }
+    bool isPermanent() const { return m_kind == Kind::Permanent; }
+    int replyCode() const { return m_replyCode; } // the SMTP reply, 0 if none
+
+private:
+    Kind m_kind;
+    int m_replyCode;
+};
+
+// Where notification email goes: an SMTP server (SmtpMailer) or, by default, files in an outbox
+// folder (OutboxMailer). send() may be called from several threads at once.
+class Mailer
+{
+public:
+    virtual ~Mailer() = default;
+    // Returns once the message is accepted; throws MailError otherwise.
+    virtual void send(const MailMessage &message) const = 0;
+    // Where messages go, for the start-up log ("smtp://mail.example:587", "outbox /var/...").
+    virtual QString destination() const = 0;
+};
+
+} // namespace Tasklane
