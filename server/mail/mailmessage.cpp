@@ -9,7 +9,9 @@ namespace Tasklane {
 
 namespace {
 
-constexpr qsizetype MaxWordInputBytes = 45; // base64 of 45 bytes: 60, with =?UTF-8?B??= 72
+// Base64 of 39 bytes is 52 characters, 64 with "=?UTF-8?B?" and "?=": a first word after
+// "Subject: " still ends before column 76 (RFC 2047, 2).
+constexpr qsizetype MaxWordInputBytes = 39;
 
 // Control characters (CR and LF above all) become spaces, runs of white space one space.
 QString cleaned(const QString &text)
