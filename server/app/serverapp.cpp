@@ -14,6 +14,7 @@
 #include "cursorcodec.h"
 #include "database.h"
 #include "databaseerror.h"
+#include "emailjob.h"
 #include "healthcontroller.h"
 #include "httpshard.h"
 #include "idempotencyservice.h"
@@ -22,11 +23,15 @@
 #include "jsonlog.h"
 #include "jwtcodec.h"
 #include "migrator.h"
+#include "outboxmailer.h"
 #include "passwordhasher.h"
 #include "passwordpolicy.h"
 #include "principalcache.h"
+#include "reminderjob.h"
+#include "reminderscheduler.h"
 #include "router.h"
 #include "securerandom.h"
+#include "smtpmailer.h"
 #include "taskcontroller.h"
 #include "taskjsoncache.h"
 #include "tasklistcache.h"
@@ -191,6 +196,7 @@ void ServerApp::buildServices(SigningKey signingKey)
     jobPolicy.maxAttempts = m_settings.jobMaxAttempts;
     jobPolicy.retryBaseSeconds = m_settings.jobRetryBaseSeconds;
     m_jobQueue = std::make_unique<JobQueue>(*m_database, jobPolicy);
+    m_reminders = std::make_unique<ReminderScheduler>(*m_jobQueue);
     JobRunner::Config jobs;
     jobs.threads = m_settings.jobThreads;
     jobs.policy = jobPolicy;
@@ -208,9 +214,9 @@ void ServerApp::buildServices(SigningKey signingKey)
         else if (change == Database::Change::Job)
             runner->wake(QDateTime::fromMSecsSinceEpoch(id, QTimeZone::utc()));
     });
-    m_tasks = std::make_unique<TaskService>(*m_database, *m_writes,
-                                            m_taskCreates ? *m_taskCreates : *m_writes, *m_cursors,
-                                            *m_attachmentFiles, *m_taskJson, *m_taskReaders);
+    m_tasks = std::make_unique<TaskService>(
+            *m_database, *m_writes, m_taskCreates ? *m_taskCreates : *m_writes, *m_cursors,
+            *m_attachmentFiles, *m_taskJson, *m_taskReaders, *m_reminders);
     m_taskListing = std::make_unique<TaskListService>(*m_database, *m_cursors, *m_taskJson,
                                                       *m_taskPages, m_settings.cursorTtl);
     m_categories = std::make_unique<CategoryService>(*m_database, *m_writes);
@@ -222,6 +228,26 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_jobRunner->addHandler(CleanupJob::Kind, [cleanup = m_cleanup.get()](const Job &job) {
         return cleanup->run(job);
     });
+    if (m_settings.smtpUrl.isEmpty()) {
+        m_mailer = std::make_unique<OutboxMailer>(m_settings.dataDir + u"/outbox"_s);
+    } else {
+        QString error;
+        auto smtp = SmtpConfig::parse(m_settings.smtpUrl, m_settings.smtpPassword,
+                                      m_settings.smtpTls, m_settings.smtpCaFile, &error);
+        if (!smtp) // checked with the settings already
+            throw std::runtime_error(error.toStdString());
+        m_mailer = std::make_unique<SmtpMailer>(*smtp);
+    }
+    m_reminderJob = std::make_unique<ReminderJob>(*m_database, *m_jobQueue);
+    m_jobRunner->addHandler(
+            ReminderScheduler::Kind,
+            [reminders = m_reminderJob.get()](const Job &job) { return reminders->run(job); });
+    m_emailJob = std::make_unique<EmailJob>(
+            *m_database, *m_mailer,
+            MailSettings{ MailAddress{ m_settings.mailFrom, u"Tasklane"_s },
+                          m_settings.publicUrl });
+    m_jobRunner->addHandler(EmailJob::Kind,
+                            [email = m_emailJob.get()](const Job &job) { return email->run(job); });
     m_categoryController = std::make_unique<CategoryController>(*m_categories, *m_idempotency);
     m_attachments = std::make_unique<AttachmentService>(*m_database, *m_tasks, *m_attachmentFiles,
                                                         m_settings.attachmentQuotaBytes);
@@ -285,6 +311,7 @@ bool ServerApp::startServing()
             ? u'[' + m_settings.listenAddress.toString() + u']'
             : m_settings.listenAddress.toString();
     m_cleanup->schedule(*m_jobQueue);
+    qCInfo(lcServer, "email goes to %s", qUtf8Printable(m_mailer->destination()));
     m_jobRunner->start();
     m_serving = true;
 

@@ -25,8 +25,12 @@ class CleanupJob;
 class CommitGroup;
 class CursorCodec;
 class IdempotencyService;
+class EmailJob;
 class JobQueue;
 class JobRunner;
+class Mailer;
+class ReminderJob;
+class ReminderScheduler;
 class TaskController;
 class TaskJsonCache;
 class TaskReadersCache;
@@ -114,6 +118,10 @@ private:
     std::unique_ptr<AttachmentService> m_attachments;
     std::unique_ptr<AttachmentController> m_attachmentController;
     std::unique_ptr<JobQueue> m_jobQueue;
+    std::unique_ptr<ReminderScheduler> m_reminders;
+    std::unique_ptr<Mailer> m_mailer;
+    std::unique_ptr<ReminderJob> m_reminderJob;
+    std::unique_ptr<EmailJob> m_emailJob;
     std::unique_ptr<CleanupJob> m_cleanup;
     std::unique_ptr<JobRunner> m_jobRunner; // started by startServing
     std::unique_ptr<WorkerPools> m_pools;

@@ -1,5 +1,8 @@
 #include "settings.h"
 
+#include "mailmessage.h"
+#include "smtpmailer.h"
+
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFile>
@@ -78,6 +81,11 @@ QHash<QString, QString> defaults()
         { u"job_retry_base_seconds"_s, u"30"_s },
         { u"cleanup_interval_seconds"_s, u"600"_s },
         { u"job_retention_days"_s, u"30"_s },
+        { u"smtp_url"_s, QString() },
+        { u"smtp_tls"_s, u"required"_s },
+        { u"smtp_ca_file"_s, QString() },
+        { u"mail_from"_s, u"tasklane@localhost"_s },
+        { u"public_url"_s, QString() }, // http:// and the listen address
     };
 }
 
@@ -189,6 +197,20 @@ const QList<SettingDefinition> &SettingsLoader::definitions()
         { "cleanup_interval_seconds", "SECONDS",
           "How often expired rows are deleted (a cleanup job).", false },
         { "job_retention_days", "DAYS", "How long finished (done or dead) jobs are kept.", false },
+        { "smtp_url", "URL",
+          "The mail server: smtp://[user@]host[:port] (STARTTLS) or smtps://... (empty: "
+          "messages are written to the outbox folder in the data folder).",
+          false },
+        { "smtp_tls", "MODE",
+          "required (default), or none for a mail server on this machine (loopback) only.", false },
+        { "smtp_ca_file", "FILE", "CA certificates (PEM) to trust for the mail server.", false },
+        { "mail_from", "ADDRESS", "The sender of notification email.", false },
+        { "public_url", "URL",
+          "Where users reach this server (https://tasks.example): links in messages start "
+          "with it.",
+          false },
+        { "smtp_password", "SECRET", "The mail server's password for smtp_url's user.", true,
+          false },
         { "jwt_secret", "SECRET",
           "Access-token signing key, 32 bytes or more (default: generated in the data folder; "
           "required in production).",
@@ -396,6 +418,33 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
             errors->append(u"%1 must be a whole number from %2 to %3"_s.arg(key)
                                    .arg(integer.minimum)
                                    .arg(integer.maximum));
+    }
+
+    settings.smtpUrl = values.value(u"smtp_url"_s).trimmed();
+    settings.smtpPassword = values.value(u"smtp_password"_s).toUtf8();
+    settings.smtpTls = values.value(u"smtp_tls"_s).trimmed();
+    settings.smtpCaFile = values.value(u"smtp_ca_file"_s);
+    if (!settings.smtpUrl.isEmpty()) {
+        QString error;
+        if (!SmtpConfig::parse(settings.smtpUrl, settings.smtpPassword, settings.smtpTls,
+                               settings.smtpCaFile, &error))
+            errors->append(error);
+    } else if (!settings.smtpPassword.isEmpty()) {
+        errors->append(u"smtp_password is set but smtp_url is not"_s);
+    }
+    settings.mailFrom = values.value(u"mail_from"_s).trimmed();
+    if (!MailAddress::isValid(settings.mailFrom))
+        errors->append(u"mail_from must be an email address such as tasks@example.com"_s);
+    const QString publicUrl = values.value(u"public_url"_s).trimmed();
+    if (publicUrl.isEmpty()) {
+        settings.publicUrl = u"http://"_s + listen;
+    } else {
+        const QUrl url(publicUrl, QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != u"https" && url.scheme() != u"http")
+            || url.host().isEmpty() || url.hasQuery() || url.hasFragment()
+            || !url.userInfo().isEmpty())
+            errors->append(u"public_url must be http(s)://host[:port][/path]"_s);
+        settings.publicUrl = publicUrl.endsWith(u'/') ? publicUrl.chopped(1) : publicUrl;
     }
 
     if (!settings.jwtSecret.isEmpty() && settings.jwtSecret.size() < 32)

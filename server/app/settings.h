@@ -60,6 +60,13 @@ struct ServerSettings
     qint64 jobRetryBaseSeconds = 30;
     qint64 cleanupIntervalSeconds = 600;
     qint64 jobRetentionDays = 30;
+    // Email: an SMTP server, or (smtp_url empty) .eml files in the data folder's outbox.
+    QString smtpUrl;
+    QByteArray smtpPassword;
+    QString smtpTls;
+    QString smtpCaFile;
+    QString mailFrom;
+    QString publicUrl; // where links in messages point
 
     bool isProduction() const { return environment == QLatin1StringView("production"); }
 };

@@ -27,10 +27,11 @@ QString JobQueue::newUid()
 }
 
 std::optional<qint64> JobQueue::enqueue(const QString &kind, const QJsonObject &payload,
-                                        const QDateTime &runAt, const QString &key) const
+                                        const QDateTime &runAt, const QString &key,
+                                        qint64 taskId) const
 {
     const auto id = JobRepository(m_database)
-                            .enqueue({ newUid(), kind, key, payload, runAt },
+                            .enqueue({ newUid(), kind, key, payload, runAt, taskId },
                                      QDateTime::currentDateTimeUtc());
     if (id)
         m_database.noteChanged(Database::Change::Job, runAt.toMSecsSinceEpoch());

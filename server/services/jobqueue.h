@@ -40,11 +40,13 @@ public:
     // A queued job of `kind`, due at `runAt`. With a key, nothing is added while a queued or
     // running job holds it: nullopt then.
     std::optional<qint64> enqueue(const QString &kind, const QJsonObject &payload,
-                                  const QDateTime &runAt, const QString &key = {}) const;
+                                  const QDateTime &runAt, const QString &key = {},
+                                  qint64 taskId = 0) const;
     // A new job's stable id (Job::uid).
     static QString newUid();
 
     const JobPolicy &policy() const { return m_policy; }
+    const Database &database() const { return m_database; }
     std::optional<Job> find(qint64 id) const;
     QList<Job> list(std::optional<JobStatus> status, const QString &kind, qint64 beforeId,
                     int limit) const;

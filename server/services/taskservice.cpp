@@ -8,6 +8,7 @@
 #include "cursorcodec.h"
 #include "database.h"
 #include "recurrence.h"
+#include "reminderscheduler.h"
 #include "taskhistoryrepository.h"
 #include "taskjsoncache.h"
 #include "taskreaderscache.h"
@@ -121,9 +122,10 @@ QList<FieldChange> diffTasks(const Task &before, const Task &after)
 
 TaskService::TaskService(const Database &database, CommitGroup &writes, CommitGroup &creates,
                          const CursorCodec &cursors, const AttachmentStore &files,
-                         TaskJsonCache &json, TaskReadersCache &readers)
+                         TaskJsonCache &json, TaskReadersCache &readers,
+                         const ReminderScheduler &reminders)
     : m_database(database), m_writes(writes), m_creates(creates), m_cursors(cursors),
-      m_files(files), m_json(json), m_readers(readers)
+      m_files(files), m_json(json), m_readers(readers), m_reminders(reminders)
 { }
 
 TaskService::TaskView TaskService::view(const Principal &principal, qint64 taskId) const
@@ -218,6 +220,15 @@ qint64 TaskService::record(const Principal &principal, qint64 taskId, const QStr
     entry.action = action;
     entry.changes = changes;
     return TaskHistoryRepository(m_database).append(entry);
+}
+
+void TaskService::rescheduleReminders(const Principal &principal, const Task &before,
+                                      const Task &after) const
+{
+    if (before.reminders.isEmpty() && after.reminders.isEmpty())
+        return; // nothing queued, nothing to queue
+    m_reminders.reschedule(after, ownerTimeZone(principal, after.ownerId),
+                           QDateTime::currentDateTimeUtc());
 }
 
 QString TaskService::ownerTimeZone(const Principal &principal, qint64 ownerId) const
@@ -391,6 +402,12 @@ TaskRecord TaskService::create(const Principal &principal, const TaskChanges &ch
         entry.action = u"created"_s;
         entry.changes = initialFields(next.task);
         created = next;
+        if (!ReminderScheduler::firesOf(next.task, u"UTC"_s).isEmpty()) {
+            // Its reminders' jobs name it: its id is needed now, not at the batch's end.
+            created.task.id = TaskRepository(m_database).insert(next, &entry);
+            rescheduleReminders(principal, Task(), created.task);
+            return;
+        }
         // Its id is known by the time write() returns; maybe only then (insertBatched).
         TaskRepository(m_database).insertBatched(next, entry, &created.task.id);
     });
@@ -443,6 +460,7 @@ TaskRecord TaskService::update(const Principal &principal, qint64 taskId,
                 .update(next, current.task.version,
                         changes.tags.has_value() || changes.blockedBy.has_value());
         record(principal, taskId, action, fieldChanges);
+        rescheduleReminders(principal, current.task, next.task);
         result = next;
     });
     return result;
@@ -465,6 +483,7 @@ TaskRecord TaskService::trash(const Principal &principal, qint64 taskId,
         TaskRepository(m_database)
                 .setTrashed(taskId, next.task.trashedAt, next.task.version, next.task.updatedAt);
         record(principal, taskId, u"trashed"_s, diffTasks(before, next.task));
+        rescheduleReminders(principal, before, next.task);
         result = next;
     });
     return result;
@@ -487,6 +506,7 @@ TaskRecord TaskService::restore(const Principal &principal, qint64 taskId,
         TaskRepository(m_database)
                 .setTrashed(taskId, QDateTime(), next.task.version, next.task.updatedAt);
         record(principal, taskId, u"restored"_s, diffTasks(before, next.task));
+        rescheduleReminders(principal, before, next.task);
         result = next;
     });
     return result;
@@ -520,6 +540,7 @@ void TaskService::purge(const Principal &principal, qint64 taskId,
         // What the task said goes with it; the log keeps only that it was purged.
         TaskHistoryRepository(m_database).removeForTask(taskId);
         record(principal, taskId, u"purged"_s, {});
+        m_reminders.cancel(taskId);
     });
     // Only now: had the transaction failed, the rows would still name these files.
     for (const QString &name : std::as_const(files))
@@ -599,6 +620,7 @@ TaskRecord TaskService::finishOccurrence(const Principal &principal, qint64 task
         task.updatedAt = now;
         tasks.update(next, current.task.version, false);
         record(principal, taskId, completed ? u"completed"_s : u"skipped"_s, fieldChanges);
+        rescheduleReminders(principal, current.task, next.task);
         result = next;
     });
     return result;

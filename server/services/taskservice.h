@@ -17,6 +17,7 @@ class CommitGroup;
 class CursorCodec;
 class TaskJsonCache;
 class TaskReadersCache;
+class ReminderScheduler;
 class Database;
 struct Occurrence;
 
@@ -30,7 +31,7 @@ public:
     // `creates` commits new tasks; it may be `writes` itself (see ServerApp).
     TaskService(const Database &database, CommitGroup &writes, CommitGroup &creates,
                 const CursorCodec &cursors, const AttachmentStore &files, TaskJsonCache &json,
-                TaskReadersCache &readers);
+                TaskReadersCache &readers, const ReminderScheduler &reminders);
 
     TaskRecord create(const Principal &principal, const TaskChanges &changes) const;
     TaskRecord get(const Principal &principal, qint64 taskId) const;
@@ -101,6 +102,9 @@ private:
                        const QList<qint64> &blockers) const;
 
     QString ownerTimeZone(const Principal &principal, qint64 ownerId) const;
+    // In a write's transaction: the task's reminder jobs made to match its new state.
+    void rescheduleReminders(const Principal &principal, const Task &before,
+                             const Task &after) const;
     qint64 record(const Principal &principal, qint64 taskId, const QString &action,
                   const QList<FieldChange> &changes) const;
     TaskRecord reload(const Principal &principal, qint64 taskId) const;
@@ -112,6 +116,7 @@ private:
     const AttachmentStore &m_files;
     TaskJsonCache &m_json;
     TaskReadersCache &m_readers;
+    const ReminderScheduler &m_reminders;
 };
 
 // Every field a new task has (not null or empty), as changes from null, for its "created"

@@ -55,10 +55,11 @@ std::optional<qint64> JobRepository::enqueue(const NewJob &job, const QDateTime 
 {
     const QVariant at = Database::bindTime(now);
     const auto row = m_database.fetchOne(
-            u"INSERT INTO jobs (uid, kind, job_key, payload, status, run_at, attempts, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, 'queued', ?, 0, ?, ?) "
+            u"INSERT INTO jobs (uid, kind, job_key, task_id, payload, status, run_at, attempts, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, 0, ?, ?) "
             "ON CONFLICT DO NOTHING RETURNING id"_s,
             { job.uid, job.kind, textOrNull(job.key),
+              job.taskId ? QVariant(job.taskId) : QVariant(QMetaType::fromType<qint64>()),
               QString::fromUtf8(QJsonDocument(job.payload).toJson(QJsonDocument::Compact)),
               Database::bindTime(job.runAt), at, at });
     if (!row)
@@ -202,6 +203,13 @@ int JobRepository::cancelQueued(const QString &key) const
 {
     return m_database.execute(u"DELETE FROM jobs WHERE job_key = ? AND status = 'queued'"_s,
                               { key });
+}
+
+int JobRepository::cancelQueuedForTask(qint64 taskId, const QString &kind) const
+{
+    return m_database.execute(u"DELETE FROM jobs WHERE task_id = ? AND kind = ? AND "
+                              "status = 'queued'"_s,
+                              { taskId, kind });
 }
 
 int JobRepository::purgeFinished(const QDateTime &before) const

@@ -29,6 +29,7 @@ public:
         QString key; // empty: none
         QJsonObject payload;
         QDateTime runAt;
+        qint64 taskId = 0; // the task it is about; 0: none
     };
     // Adds a queued job in the caller's transaction. nullopt when a queued or running job
     // holds its key already (nothing is added then).
@@ -64,6 +65,8 @@ public:
     RetryResult retryDead(qint64 id, const QDateTime &now) const;
     // Cancels (deletes) the queued job holding `key`, if any; a running one finishes.
     int cancelQueued(const QString &key) const;
+    // Cancels the queued jobs of `kind` about a task.
+    int cancelQueuedForTask(qint64 taskId, const QString &kind) const;
     // Deletes jobs that finished (done or dead) before `before`.
     int purgeFinished(const QDateTime &before) const;
 

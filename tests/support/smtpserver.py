@@ -3,8 +3,8 @@
 
 Usage: smtpserver.py --port N --maildir DIR [--mode plain|starttls|smtps] [--cert C --key K]
                      [--user U --password P] [--data-delay SECONDS]
-Prints "ready" on stdout once it listens. Recipients script failures: perm-fail@... gets
-550, temp-fail@... gets 451. With --user, AUTH is required (after STARTTLS when TLS is on).
+Prints "ready" on stdout once it listens. Recipients script failures: perm-fail... gets
+550, temp-fail... gets 451. With --user, AUTH is required (after STARTTLS when TLS is on).
 """
 import argparse
 import asyncio
@@ -32,9 +32,9 @@ def main():
 
     class Handler:
         async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-            if address.startswith("perm-fail@"):
+            if address.startswith("perm-fail"):
                 return "550 5.1.1 No such user"
-            if address.startswith("temp-fail@"):
+            if address.startswith("temp-fail"):
                 return "451 4.3.0 Try again later"
             envelope.rcpt_tos.append(address)
             return "250 OK"

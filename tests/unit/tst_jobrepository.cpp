@@ -46,7 +46,8 @@ QDateTime at(int seconds)
 
 qint64 enqueue(const JobRepository &jobs, const QString &kind, int dueIn, const QString &key = {})
 {
-    return jobs.enqueue({ JobQueue::newUid(), kind, key, { { u"n"_s, dueIn } }, at(dueIn) }, at(0))
+    return jobs
+            .enqueue({ JobQueue::newUid(), kind, key, { { u"n"_s, dueIn } }, at(dueIn), 0 }, at(0))
             .value_or(0);
 }
 

@@ -6,6 +6,7 @@ CREATE TABLE jobs (
     uid TEXT NOT NULL UNIQUE, -- stable across retries: its effect reuses it (Message-ID, topic)
     kind TEXT NOT NULL,
     job_key TEXT, -- at most one queued or running job per key (see jobs_pending_key)
+    task_id INTEGER, -- the task a job is about, if any: its jobs go when it changes
     payload TEXT NOT NULL DEFAULT '{}', -- a JSON object
     status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'dead')),
     run_at TEXT NOT NULL,
@@ -29,3 +30,5 @@ CREATE UNIQUE INDEX jobs_pending_key ON jobs (job_key) WHERE status IN ('queued'
 CREATE INDEX jobs_finished ON jobs (finished_at) WHERE status IN ('done', 'dead');
 
 CREATE INDEX jobs_kind ON jobs (kind, id);
+
+CREATE INDEX jobs_task ON jobs (task_id, kind) WHERE status = 'queued';

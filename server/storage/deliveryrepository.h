@@ -1,0 +1,36 @@
+#pragma once
+
+#include "delivery.h"
+
+#include <QList>
+
+#include <optional>
+
+namespace Tasklane {
+
+class Database;
+
+// All SQL of deliveries: the notifications sent or being sent, one row per (event, task,
+// occurrence, reminder, user, channel), which the unique key keeps to one.
+class DeliveryRepository
+{
+public:
+    explicit DeliveryRepository(const Database &database) : m_database(database) { }
+
+    // A pending delivery in the caller's transaction; nullopt when that very delivery exists
+    // already (nothing is added).
+    std::optional<qint64> add(const Delivery &delivery, const QDateTime &now) const;
+    std::optional<Delivery> find(qint64 id) const;
+    void markSent(qint64 id, const QString &recipient, const QDateTime &now) const;
+    void markFailed(qint64 id, const QString &recipient, const QString &error,
+                    const QDateTime &now) const;
+    // A failed try that will be retried: the error kept, still pending.
+    void noteError(qint64 id, const QString &error, const QDateTime &now) const;
+    // A user's deliveries, newest first.
+    QList<Delivery> forUser(qint64 userId, int limit) const;
+
+private:
+    const Database &m_database;
+};
+
+} // namespace Tasklane

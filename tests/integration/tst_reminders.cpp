@@ -1,0 +1,218 @@
+// Reminders through the real tasklaned, delivered by email: to the outbox folder by default and
+// to a real SMTP server (aiosmtpd) when one is configured. A reminder goes out once per user
+// who can see the task, also when it fell due while the server was stopped (then marked late,
+// at start); a rescheduled or removed reminder never fires; a permanent refusal is recorded on
+// the delivery and its job is dead, not retried for ever.
+#include "job.h"
+#include "smtptestserver.h"
+#include "taskfixtures.h"
+#include "testserver.h"
+#include "user.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace Tasklane;
+using namespace Tasklane::Test;
+
+class TestReminders : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void aReminderGoesToTheOutbox();
+    void aReminderDueWhileStoppedGoesOutOnceAtStart();
+    void aRescheduledReminderDoesNotFireItsOldTime();
+    void everyoneWhoSeesTheTaskGetsOneEmailOverSmtp();
+    void aPermanentRefusalIsRecordedAndNotRetried();
+};
+
+namespace {
+
+QString inSeconds(int seconds)
+{
+    return toApiTimestamp(QDateTime::currentDateTimeUtc().addSecs(seconds));
+}
+
+QList<ReceivedMail> outbox(const TestServer &server)
+{
+    QList<ReceivedMail> mails;
+    const QDir folder(server.dataDir() + u"/outbox"_s);
+    for (const QString &name : folder.entryList({ u"*.eml"_s }, QDir::Files, QDir::Name)) {
+        QFile file(folder.filePath(name));
+        if (file.open(QIODevice::ReadOnly))
+            mails.append(ReceivedMail::parse(file.readAll()));
+    }
+    return mails;
+}
+
+QList<Job> jobsOf(TestServer &server, const QStringList &arguments)
+{
+    QByteArray out;
+    server.runCommand(QStringList{ u"jobs"_s, u"list"_s } + arguments, {}, &out);
+    QList<Job> jobs;
+    for (const QByteArray &line : out.split('\n')) {
+        if (const auto job = Job::fromJson(QJsonDocument::fromJson(line).object()))
+            jobs.append(*job);
+    }
+    return jobs;
+}
+
+qint64 taskWithReminder(ApiClient &client, const QString &title, const QString &at)
+{
+    return createTaskId(client, title,
+                        { { u"due_at"_s, inSeconds(3600) },
+                          { u"reminders"_s, QJsonArray{ QJsonObject{ { u"at"_s, at } } } } });
+}
+
+} // namespace
+
+void TestReminders::aReminderGoesToTheOutbox()
+{
+    TestServer::Options options;
+    options.arguments = { u"--public-url"_s, u"https://tasks.example/"_s };
+    TestServer server(options);
+    QVERIFY(server.start());
+    QTRY_VERIFY(server.logs().contains("email goes to outbox folder"));
+    Account ada = signUpAccount(server.url(), u"ada"_s);
+    // Titles hold no control characters (the API refuses them); MailMessage strips them from
+    // headers anyway (tst_mailmessage).
+    const qint64 id = taskWithReminder(ada.api(), u"Pay the <rent> & „bills“"_s, inSeconds(2));
+    QVERIFY(id > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(outbox(server).size(), 1, 15'000);
+    const ReceivedMail mail = outbox(server).first();
+    QCOMPARE(mail.header("Subject"), u"Reminder: Pay the <rent> & „bills“"_s);
+    QCOMPARE(mail.header("To"), u"\"Test User\" <"_s + ada.user.email + u'>');
+    QCOMPARE(mail.header("From"), u"\"Tasklane\" <tasklane@localhost>"_s);
+    QVERIFY(mail.header("Message-ID").endsWith(u"@localhost>"_s));
+    QVERIFY(mail.text.contains(u"https://tasks.example/api/v1/tasks/%1"_s.arg(id)));
+    QVERIFY(mail.text.contains(u"Pay the <rent> & „bills“"_s));
+    QVERIFY(mail.html.contains(u"Pay the &lt;rent&gt; &amp; „bills“"_s)); // escaped in HTML
+    QVERIFY(!mail.html.contains(u"<rent>"_s));
+    QCOMPARE(mail.headerCount("X-Tasklane-Late"), 0);
+    // Nothing more comes: the reminder was delivered once.
+    QTest::qWait(1500);
+    QCOMPARE(outbox(server).size(), 1);
+}
+
+void TestReminders::aReminderDueWhileStoppedGoesOutOnceAtStart()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    Account ada = signUpAccount(server.url(), u"ada"_s);
+    QVERIFY(taskWithReminder(ada.api(), u"Water the plants"_s, inSeconds(3)) > 0);
+    QCOMPARE(server.stop(), 0);
+    QTest::qWait(4000); // due while no server ran
+    QVERIFY(outbox(server).isEmpty());
+    QVERIFY(server.start());
+    QTRY_COMPARE_WITH_TIMEOUT(outbox(server).size(), 1, 15'000);
+    const ReceivedMail mail = outbox(server).first();
+    QCOMPARE(mail.header("Subject"), u"Reminder (late): Water the plants"_s);
+    QCOMPARE(mail.header("X-Tasklane-Late"), u"yes"_s);
+    // Another restart sends nothing again.
+    QCOMPARE(server.stop(), 0);
+    QVERIFY(server.start());
+    QTest::qWait(2000);
+    QCOMPARE(outbox(server).size(), 1);
+}
+
+void TestReminders::aRescheduledReminderDoesNotFireItsOldTime()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    Account ada = signUpAccount(server.url(), u"ada"_s);
+    const qint64 moved = taskWithReminder(ada.api(), u"Moved"_s, inSeconds(3));
+    const qint64 removed = taskWithReminder(ada.api(), u"Removed"_s, inSeconds(3));
+    const qint64 done = taskWithReminder(ada.api(), u"Done"_s, inSeconds(3));
+    QCOMPARE(patchTask(
+                     ada.api(), moved,
+                     { { u"reminders"_s, QJsonArray{ QJsonObject{ { u"at"_s, inSeconds(6) } } } } })
+                     ->status(),
+             200);
+    QCOMPARE(patchTask(ada.api(), removed, { { u"reminders"_s, QJsonArray() } })->status(), 200);
+    QCOMPARE(patchTask(ada.api(), done, { { u"status"_s, u"done"_s } })->status(), 200);
+    QTest::qWait(4500);
+    QCOMPARE(outbox(server).size(), 0); // none at the old time
+    QTRY_COMPARE_WITH_TIMEOUT(outbox(server).size(), 1, 10'000);
+    QCOMPARE(outbox(server).first().header("Subject"), u"Reminder: Moved"_s);
+    QTest::qWait(1000);
+    QCOMPARE(outbox(server).size(), 1);
+}
+
+void TestReminders::everyoneWhoSeesTheTaskGetsOneEmailOverSmtp()
+{
+    SmtpTestServer smtp;
+    QVERIFY(smtp.start());
+    TestServer::Options options;
+    options.arguments = { u"--smtp-url"_s, smtp.url(),       u"--smtp-tls"_s,
+                          u"none"_s,       u"--mail-from"_s, u"tasks@tasklane.example"_s };
+    TestServer server(options);
+    QVERIFY(server.start());
+    QTRY_VERIFY(server.logs().contains("email goes to smtp://127.0.0.1"));
+    Account ada = signUpAccount(server.url(), u"ada"_s);
+    Account bob = signUpAccount(server.url(), u"bob"_s);
+    const qint64 id = taskWithReminder(ada.api(), u"Plan the trip"_s, inSeconds(2));
+    QCOMPARE(finished(ada.api().sendJson(
+                              "POST", u"/api/v1/tasks/%1/assign"_s.arg(id),
+                              { { u"user_id"_s, bob.id() }, { u"permission"_s, u"view"_s } }))
+                     ->status(),
+             200);
+    QTRY_COMPARE_WITH_TIMEOUT(smtp.messages().size(), 2, 15'000);
+    QStringList recipients;
+    QSet<QString> messageIds;
+    for (const ReceivedMail &mail : smtp.messages()) {
+        recipients.append(mail.header("X-RcptTo"));
+        messageIds.insert(mail.header("Message-ID"));
+        QCOMPARE(mail.header("Subject"), u"Reminder: Plan the trip"_s);
+        QCOMPARE(mail.header("X-MailFrom"), u"tasks@tasklane.example"_s);
+    }
+    recipients.sort();
+    QStringList expected{ ada.user.email, bob.user.email };
+    expected.sort();
+    QCOMPARE(recipients, expected);
+    QCOMPARE(messageIds.size(), 2);
+    QTest::qWait(1500);
+    QCOMPARE(smtp.messages().size(), 2);
+}
+
+void TestReminders::aPermanentRefusalIsRecordedAndNotRetried()
+{
+    SmtpTestServer smtp;
+    QVERIFY(smtp.start());
+    TestServer::Options options;
+    options.arguments = {
+        u"--smtp-url"_s, smtp.url(), u"--smtp-tls"_s, u"none"_s, u"--job-retry-base-seconds"_s,
+        u"1"_s
+    };
+    TestServer server(options);
+    QVERIFY(server.start());
+    Account refused = signUpAccount(server.url(), u"perm-fail"_s); // the server answers 550
+    QVERIFY(taskWithReminder(refused.api(), u"Never arrives"_s, inSeconds(1)) > 0);
+    QList<Job> dead;
+    QTRY_VERIFY_WITH_TIMEOUT(
+            !(dead = jobsOf(server, { u"--status"_s, u"dead"_s, u"--kind"_s, u"email"_s }))
+                     .isEmpty(),
+            15'000);
+    QCOMPARE(dead.size(), 1);
+    QCOMPARE(dead.first().attempts, 1);
+    QVERIFY2(dead.first().lastError.contains(u"550"_s), qPrintable(dead.first().lastError));
+    const QList<QVariantList> rows = server.querySql(
+            u"SELECT status, error, recipient FROM deliveries WHERE user_id = %1"_s.arg(
+                    refused.id()));
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(rows.first().at(0).toString(), u"failed"_s);
+    QVERIFY(rows.first().at(1).toString().contains(u"550"_s));
+    QCOMPARE(rows.first().at(2).toString(), refused.user.email);
+    // With retries a second apart, a retried job would have run again by now.
+    QTest::qWait(3000);
+    QCOMPARE(jobsOf(server, { u"--status"_s, u"dead"_s, u"--kind"_s, u"email"_s }).first().attempts,
+             1);
+    QCOMPARE(smtp.messages().size(), 0);
+}
+
+QTEST_GUILESS_MAIN(TestReminders)
+#include "tst_reminders.moc"
