@@ -29,6 +29,8 @@ private Q_SLOTS:
     void aRescheduledReminderDoesNotFireItsOldTime();
     void everyoneWhoSeesTheTaskGetsOneEmailOverSmtp();
     void aPermanentRefusalIsRecordedAndNotRetried();
+    void aJobKilledMidwayCompletesOnceAfterARestart();
+    void twoServersOnOneDatabaseSendEachReminderOnce();
 };
 
 namespace {
@@ -212,6 +214,84 @@ void TestReminders::aPermanentRefusalIsRecordedAndNotRetried()
     QCOMPARE(jobsOf(server, { u"--status"_s, u"dead"_s, u"--kind"_s, u"email"_s }).first().attempts,
              1);
     QCOMPARE(smtp.messages().size(), 0);
+}
+
+void TestReminders::aJobKilledMidwayCompletesOnceAfterARestart()
+{
+    SmtpTestServer::Options slow;
+    slow.dataDelaySeconds = 4; // the mail server takes its time to accept the message
+    SmtpTestServer smtp(slow);
+    QVERIFY(smtp.start());
+    TestServer::Options options;
+    options.arguments = { u"--smtp-url"_s,          smtp.url(), u"--smtp-tls"_s, u"none"_s,
+                          u"--job-lease-seconds"_s, u"2"_s };
+    TestServer server(options);
+    QVERIFY(server.start());
+    Account ada = signUpAccount(server.url(), u"ada"_s);
+    QVERIFY(taskWithReminder(ada.api(), u"Survives a crash"_s, inSeconds(1)) > 0);
+    // The email job is sending (the server holds its answer for 4 s): kill -9.
+    QTest::qWait(3000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+            !jobsOf(server, { u"--kind"_s, u"email"_s, u"--status"_s, u"running"_s }).isEmpty(),
+            5000);
+    server.process().kill();
+    QVERIFY(server.process().waitForFinished(10'000));
+    QVERIFY(server.start());
+    // Taken again once the dead process's lease ran out, and done once.
+    QList<Job> done;
+    QTRY_VERIFY_WITH_TIMEOUT(
+            !(done = jobsOf(server, { u"--kind"_s, u"email"_s, u"--status"_s, u"done"_s }))
+                     .isEmpty(),
+            30'000);
+    QCOMPARE(done.size(), 1);
+    QCOMPARE(done.first().attempts, 2);
+    QCOMPARE(jobsOf(server, { u"--kind"_s, u"email"_s }).size(), 1);
+    // At least once: the first attempt's message may have arrived too, with the same
+    // Message-ID, so that the duplicate is recognisable.
+    QTRY_VERIFY_WITH_TIMEOUT(!smtp.messages().isEmpty(), 10'000);
+    QTest::qWait(5000); // the first attempt's message, if the server still stores it
+    const QList<ReceivedMail> received = smtp.messages();
+    QVERIFY(received.size() >= 1 && received.size() <= 2);
+    for (const ReceivedMail &mail : received) {
+        QCOMPARE(mail.header("Message-ID"), received.first().header("Message-ID"));
+        QVERIFY(mail.header("Message-ID").startsWith(u'<' + done.first().uid + u'@'));
+    }
+    const QList<QVariantList> rows
+            = server.querySql(u"SELECT status FROM deliveries WHERE user_id = %1"_s.arg(ada.id()));
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(rows.first().first().toString(), u"sent"_s);
+}
+
+void TestReminders::twoServersOnOneDatabaseSendEachReminderOnce()
+{
+    if (!TestServer::usingPostgres())
+        QSKIP("several processes share a PostgreSQL database (SQLite has one process)");
+    SmtpTestServer smtp;
+    QVERIFY(smtp.start());
+    const QStringList mail{ u"--smtp-url"_s,          smtp.url(), u"--smtp-tls"_s, u"none"_s,
+                            u"--job-lease-seconds"_s, u"2"_s };
+    TestServer::Options firstOptions;
+    firstOptions.arguments = mail;
+    TestServer first(firstOptions);
+    QVERIFY(first.start());
+    TestServer::Options secondOptions;
+    secondOptions.useDatabase = false; // the first one's
+    secondOptions.arguments = mail + QStringList{ u"--db"_s, first.databaseUrl() };
+    secondOptions.environment.insert(u"TASKLANE_DB_PASSWORD"_s,
+                                     qEnvironmentVariable("TASKLANE_TEST_PG_PASSWORD"));
+    TestServer second(secondOptions);
+    QVERIFY(second.start());
+    Account ada = signUpAccount(first.url(), u"ada"_s);
+    constexpr int Reminders = 12;
+    for (int i = 0; i < Reminders; ++i)
+        QVERIFY(taskWithReminder(ada.api(), u"Shared queue %1"_s.arg(i), inSeconds(2)) > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(smtp.messages().size(), Reminders, 30'000);
+    QTest::qWait(3000);
+    QCOMPARE(smtp.messages().size(), Reminders);
+    QSet<QString> subjects;
+    for (const ReceivedMail &received : smtp.messages())
+        subjects.insert(received.header("Subject"));
+    QCOMPARE(subjects.size(), Reminders);
 }
 
 QTEST_GUILESS_MAIN(TestReminders)
