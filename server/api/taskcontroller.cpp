@@ -3,6 +3,7 @@
 #include "apierror.h"
 #include "conditionalrequests.h"
 #include "idempotentpost.h"
+#include "queryparameters.h"
 #include "recurrence.h"
 #include "router.h"
 #include "tasklistservice.h"
@@ -41,38 +42,6 @@ TaskQuery parseQuery(const RequestContext &request)
         throw ApiError(ApiError::Kind::BadRequest, u"A query parameter is not valid; see errors."_s,
                        errors);
     return *query;
-}
-
-ApiError badParameter(const QString &name, const QString &message)
-{
-    return ApiError(ApiError::Kind::BadRequest, u"A query parameter is not valid; see errors."_s,
-                    { { name, u"invalid_value"_s, message } });
-}
-
-// Refuses any parameter but `allowed` (and repeated ones), as the listings do.
-void onlyParameters(const QUrlQuery &query, const QStringList &allowed)
-{
-    QStringList seen;
-    const auto items = query.queryItems(QUrl::FullyDecoded);
-    for (const auto &[name, value] : items) {
-        if (!allowed.contains(name))
-            throw badParameter(name.left(TaskQuery::MaxTextLength),
-                               u"This is not a parameter of this route."_s);
-        if (seen.contains(name))
-            throw badParameter(name, u"This parameter is given more than once."_s);
-        seen.append(name);
-    }
-}
-
-int limitParameter(const QUrlQuery &query, int fallback, int maximum)
-{
-    if (!query.hasQueryItem(u"limit"_s))
-        return fallback;
-    bool ok = false;
-    const int limit = query.queryItemValue(u"limit"_s).toInt(&ok);
-    if (!ok || limit < 1)
-        throw badParameter(u"limit"_s, u"This must be a whole number from 1 to %1."_s.arg(maximum));
-    return std::min(limit, maximum);
 }
 
 } // namespace
@@ -147,9 +116,9 @@ std::optional<HttpResponse> TaskController::listFromMemory(const RequestContext 
 HttpResponse TaskController::search(const RequestContext &request) const
 {
     if (request.query().hasQueryItem(u"sort"_s))
-        throw badParameter(u"sort"_s,
-                           u"Search results come best match first; sort lists with "
-                           "GET /tasks?q= instead."_s);
+        throw QueryParameters::bad(u"sort"_s,
+                                   u"Search results come best match first; sort lists with "
+                                   "GET /tasks?q= instead."_s);
     return HttpResponse::jsonBytes(
             200, m_listing.search(request.requirePrincipal(), parseQuery(request)).toJson());
 }
@@ -216,7 +185,7 @@ HttpResponse TaskController::remove(const RequestContext &request) const
     const QUrlQuery query = request.query();
     const QString permanent = query.queryItemValue(u"permanent"_s);
     if (query.hasQueryItem(u"permanent"_s) && permanent != u"true" && permanent != u"false")
-        throw badParameter(u"permanent"_s, u"This must be true or false."_s);
+        throw QueryParameters::bad(u"permanent"_s, u"This must be true or false."_s);
     const auto expected = ConditionalRequests::ifMatchVersion(request);
     if (permanent == u"true") {
         m_tasks.purge(request.requirePrincipal(), id, expected);
@@ -290,13 +259,14 @@ HttpResponse TaskController::history(const RequestContext &request) const
 {
     const qint64 id = taskIdOf(request);
     const QUrlQuery query = request.query();
-    onlyParameters(query, { u"limit"_s, u"cursor"_s });
-    const int limit = limitParameter(query, DefaultHistoryPage, MaxHistoryPage);
+    QueryParameters::allowOnly(query, { u"limit"_s, u"cursor"_s });
+    const int limit = QueryParameters::limit(query, DefaultHistoryPage, MaxHistoryPage);
     qint64 afterId = 0;
     if (query.hasQueryItem(u"cursor"_s)) {
         const auto after = m_tasks.decodeHistoryCursor(query.queryItemValue(u"cursor"_s), id);
         if (!after)
-            throw badParameter(u"cursor"_s, u"Use the next_cursor of this task's history."_s);
+            throw QueryParameters::bad(u"cursor"_s,
+                                       u"Use the next_cursor of this task's history."_s);
         afterId = *after;
     }
     const QList<TaskHistoryRecord> records
@@ -320,20 +290,20 @@ HttpResponse TaskController::occurrences(const RequestContext &request) const
 {
     const qint64 id = taskIdOf(request);
     const QUrlQuery query = request.query();
-    onlyParameters(query, { u"from"_s, u"to"_s, u"limit"_s });
+    QueryParameters::allowOnly(query, { u"from"_s, u"to"_s, u"limit"_s });
     const auto instant = [&query](const QString &name, const QDateTime &fallback) {
         if (!query.hasQueryItem(name))
             return fallback;
         const QDateTime value = parseApiInstant(query.queryItemValue(name, QUrl::FullyDecoded));
         if (!value.isValid())
-            throw badParameter(name, u"This must be an RFC 3339 instant with an offset."_s);
+            throw QueryParameters::bad(name, u"This must be an RFC 3339 instant with an offset."_s);
         return value;
     };
     const QDateTime from = instant(u"from"_s, QDateTime::currentDateTimeUtc());
     const QDateTime to = instant(u"to"_s, from.addDays(366));
     if (to <= from)
-        throw badParameter(u"to"_s, u"This must be after from."_s);
-    const int limit = limitParameter(query, DefaultOccurrences, MaxOccurrences);
+        throw QueryParameters::bad(u"to"_s, u"This must be after from."_s);
+    const int limit = QueryParameters::limit(query, DefaultOccurrences, MaxOccurrences);
     const QList<Occurrence> found
             = m_tasks.occurrences(request.requirePrincipal(), id, from, to, limit);
     QJsonArray items;

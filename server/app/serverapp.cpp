@@ -23,6 +23,8 @@
 #include "jsonlog.h"
 #include "jwtcodec.h"
 #include "migrator.h"
+#include "notificationcontroller.h"
+#include "notificationservice.h"
 #include "outboxmailer.h"
 #include "passwordhasher.h"
 #include "passwordpolicy.h"
@@ -224,7 +226,8 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_taskController = std::make_unique<TaskController>(*m_tasks, *m_taskListing, *m_idempotency);
     m_cleanup = std::make_unique<CleanupJob>(
             *m_database, *m_auth, *m_idempotency, *m_taskListing,
-            CleanupJob::Periods{ m_settings.cleanupIntervalSeconds, m_settings.jobRetentionDays });
+            CleanupJob::Periods{ m_settings.cleanupIntervalSeconds, m_settings.jobRetentionDays,
+                                 m_settings.readNotificationRetentionDays });
     m_jobRunner->addHandler(CleanupJob::Kind, [cleanup = m_cleanup.get()](const Job &job) {
         return cleanup->run(job);
     });
@@ -249,6 +252,8 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_jobRunner->addHandler(EmailJob::Kind,
                             [email = m_emailJob.get()](const Job &job) { return email->run(job); });
     m_categoryController = std::make_unique<CategoryController>(*m_categories, *m_idempotency);
+    m_notifications = std::make_unique<NotificationService>(*m_database, *m_writes, *m_cursors);
+    m_notificationController = std::make_unique<NotificationController>(*m_notifications);
     m_attachments = std::make_unique<AttachmentService>(*m_database, *m_tasks, *m_attachmentFiles,
                                                         m_settings.attachmentQuotaBytes);
     m_attachmentController = std::make_unique<AttachmentController>(*m_attachments, *m_idempotency,
@@ -262,6 +267,7 @@ void ServerApp::registerRoutes(RouteTable &routes)
     m_userController->registerRoutes(routes);
     m_taskController->registerRoutes(routes);
     m_categoryController->registerRoutes(routes);
+    m_notificationController->registerRoutes(routes);
     m_attachmentController->registerRoutes(routes);
 }
 

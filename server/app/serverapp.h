@@ -29,6 +29,8 @@ class EmailJob;
 class JobQueue;
 class JobRunner;
 class Mailer;
+class NotificationController;
+class NotificationService;
 class ReminderJob;
 class ReminderScheduler;
 class TaskController;
@@ -122,6 +124,8 @@ private:
     std::unique_ptr<Mailer> m_mailer;
     std::unique_ptr<ReminderJob> m_reminderJob;
     std::unique_ptr<EmailJob> m_emailJob;
+    std::unique_ptr<NotificationService> m_notifications;
+    std::unique_ptr<NotificationController> m_notificationController;
     std::unique_ptr<CleanupJob> m_cleanup;
     std::unique_ptr<JobRunner> m_jobRunner; // started by startServing
     std::unique_ptr<WorkerPools> m_pools;

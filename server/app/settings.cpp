@@ -81,6 +81,7 @@ QHash<QString, QString> defaults()
         { u"job_retry_base_seconds"_s, u"30"_s },
         { u"cleanup_interval_seconds"_s, u"600"_s },
         { u"job_retention_days"_s, u"30"_s },
+        { u"read_notification_retention_days"_s, u"90"_s },
         { u"smtp_url"_s, QString() },
         { u"smtp_tls"_s, u"required"_s },
         { u"smtp_ca_file"_s, QString() },
@@ -197,6 +198,8 @@ const QList<SettingDefinition> &SettingsLoader::definitions()
         { "cleanup_interval_seconds", "SECONDS",
           "How often expired rows are deleted (a cleanup job).", false },
         { "job_retention_days", "DAYS", "How long finished (done or dead) jobs are kept.", false },
+        { "read_notification_retention_days", "DAYS",
+          "How long in-app notifications are kept once read.", false },
         { "smtp_url", "URL",
           "The mail server: smtp://[user@]host[:port] (STARTTLS) or smtps://... (empty: "
           "messages are written to the outbox folder in the data folder).",
@@ -404,6 +407,8 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
         { "cleanup_interval_seconds", 1, 7 * 24 * 3600,
           [&](qint64 v) { settings.cleanupIntervalSeconds = v; } },
         { "job_retention_days", 1, 3650, [&](qint64 v) { settings.jobRetentionDays = v; } },
+        { "read_notification_retention_days", 1, 3650,
+          [&](qint64 v) { settings.readNotificationRetentionDays = v; } },
     };
     if (values.value(u"db_write_threads"_s).isEmpty())
         values.insert(u"db_write_threads"_s,

@@ -60,6 +60,7 @@ struct ServerSettings
     qint64 jobRetryBaseSeconds = 30;
     qint64 cleanupIntervalSeconds = 600;
     qint64 jobRetentionDays = 30;
+    qint64 readNotificationRetentionDays = 90;
     // Email: an SMTP server, or (smtp_url empty) .eml files in the data folder's outbox.
     QString smtpUrl;
     QByteArray smtpPassword;

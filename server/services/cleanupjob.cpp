@@ -5,6 +5,7 @@
 #include "idempotencyservice.h"
 #include "jobqueue.h"
 #include "jobrepository.h"
+#include "notificationrepository.h"
 #include "tasklistservice.h"
 
 #include <QLoggingCategory>
@@ -37,6 +38,11 @@ std::optional<JobFollowUp> CleanupJob::run(const Job &) const
         { "expired idempotency keys", [&] { return m_idempotency.purgeExpired(now); } },
         { "task sort keys of expired cursors",
           [&] { return m_listing.pruneExpiredSnapshots(now); } },
+        { "read notifications",
+          [&] {
+              return NotificationRepository(m_database)
+                      .purgeRead(now.addDays(-m_periods.readNotificationRetentionDays));
+          } },
         { "finished jobs",
           [&] {
               return JobRepository(m_database)

@@ -26,6 +26,7 @@ public:
     {
         qint64 intervalSeconds = 600;
         qint64 jobRetentionDays = 30; // finished jobs
+        qint64 readNotificationRetentionDays = 90;
     };
 
     CleanupJob(const Database &database, const AuthService &auth,

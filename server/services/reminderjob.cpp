@@ -4,6 +4,7 @@
 #include "deliveryrepository.h"
 #include "emailjob.h"
 #include "jobqueue.h"
+#include "notifier.h"
 #include "reminderscheduler.h"
 #include "taskrepository.h"
 #include "user.h"
@@ -51,9 +52,24 @@ std::optional<JobFollowUp> ReminderJob::run(const Job &job) const
     for (const Assignee &assignee : record->task.assignees)
         users.append(assignee.userId);
     const DeliveryRepository deliveries(m_database);
-    const bool late = fireAt.isValid()
-            && (fireAt < m_startedAt || fireAt.secsTo(now) > LateAfterSeconds);
+    const bool late
+            = fireAt.isValid() && (fireAt < m_startedAt || fireAt.secsTo(now) > LateAfterSeconds);
+    const Notifier notifier(m_database);
     for (qint64 userId : std::as_const(users)) {
+        // In the app: written here, in this transaction, and so delivered with it.
+        Delivery inApp;
+        inApp.event = u"reminder"_s;
+        inApp.taskId = taskId;
+        inApp.occurrence = occurrence;
+        inApp.reminder = reminder;
+        inApp.userId = userId;
+        inApp.channel = u"in_app"_s;
+        inApp.late = late;
+        inApp.dueAt = fireAt.isValid() ? fireAt : job.runAt;
+        if (const auto id = deliveries.add(inApp, now)) {
+            notifier.reminder(record->task, userId, occurrence, reminder, late);
+            deliveries.markSent(*id, {}, now);
+        }
         Delivery delivery;
         delivery.event = u"reminder"_s;
         delivery.taskId = taskId;

@@ -7,6 +7,7 @@
 #include "commitgroup.h"
 #include "cursorcodec.h"
 #include "database.h"
+#include "notifier.h"
 #include "recurrence.h"
 #include "reminderscheduler.h"
 #include "taskhistoryrepository.h"
@@ -220,6 +221,15 @@ qint64 TaskService::record(const Principal &principal, qint64 taskId, const QStr
     entry.action = action;
     entry.changes = changes;
     return TaskHistoryRepository(m_database).append(entry);
+}
+
+void TaskService::notifyChange(const Principal &principal, const Task &before, const Task &after,
+                               const QString &action, const QList<FieldChange> &changes) const
+{
+    const Notifier notifier(m_database);
+    notifier.taskChanged(after, principal.user.id, action, changes);
+    if (after.status == TaskStatus::Done && before.status != TaskStatus::Done)
+        notifier.blockerDone(after);
 }
 
 void TaskService::rescheduleReminders(const Principal &principal, const Task &before,
@@ -461,6 +471,7 @@ TaskRecord TaskService::update(const Principal &principal, qint64 taskId,
                         changes.tags.has_value() || changes.blockedBy.has_value());
         record(principal, taskId, action, fieldChanges);
         rescheduleReminders(principal, current.task, next.task);
+        notifyChange(principal, current.task, next.task, action, fieldChanges);
         result = next;
     });
     return result;
@@ -482,8 +493,10 @@ TaskRecord TaskService::trash(const Principal &principal, qint64 taskId,
         next.task.version += 1;
         TaskRepository(m_database)
                 .setTrashed(taskId, next.task.trashedAt, next.task.version, next.task.updatedAt);
-        record(principal, taskId, u"trashed"_s, diffTasks(before, next.task));
+        const QList<FieldChange> changes = diffTasks(before, next.task);
+        record(principal, taskId, u"trashed"_s, changes);
         rescheduleReminders(principal, before, next.task);
+        notifyChange(principal, before, next.task, u"trashed"_s, changes);
         result = next;
     });
     return result;
@@ -505,8 +518,10 @@ TaskRecord TaskService::restore(const Principal &principal, qint64 taskId,
         next.task.version += 1;
         TaskRepository(m_database)
                 .setTrashed(taskId, QDateTime(), next.task.version, next.task.updatedAt);
-        record(principal, taskId, u"restored"_s, diffTasks(before, next.task));
+        const QList<FieldChange> changes = diffTasks(before, next.task);
+        record(principal, taskId, u"restored"_s, changes);
         rescheduleReminders(principal, before, next.task);
+        notifyChange(principal, before, next.task, u"restored"_s, changes);
         result = next;
     });
     return result;
@@ -621,6 +636,8 @@ TaskRecord TaskService::finishOccurrence(const Principal &principal, qint64 task
         tasks.update(next, current.task.version, false);
         record(principal, taskId, completed ? u"completed"_s : u"skipped"_s, fieldChanges);
         rescheduleReminders(principal, current.task, next.task);
+        notifyChange(principal, current.task, next.task, completed ? u"completed"_s : u"skipped"_s,
+                     fieldChanges);
         result = next;
     });
     return result;
@@ -634,6 +651,8 @@ TaskRecord TaskService::touch(const Principal &principal, const TaskRecord &curr
     next.task.updatedAt = QDateTime::currentDateTimeUtc();
     TaskRepository(m_database).touch(next.task.id, next.task.version, next.task.updatedAt);
     record(principal, next.task.id, action, changes);
+    if (action != u"shared") // the new reader hears of it as a share (assign)
+        Notifier(m_database).taskChanged(next.task, principal.user.id, action, changes);
     return next;
 }
 
@@ -665,6 +684,8 @@ TaskRecord TaskService::assign(const Principal &principal, qint64 taskId,
             return;
         }
         result = touch(principal, next, u"shared"_s, changes);
+        Notifier(m_database)
+                .taskShared(result.task, target->user.id, principal.user.id, request.permission);
     });
     return result;
 }

@@ -102,6 +102,10 @@ private:
                        const QList<qint64> &blockers) const;
 
     QString ownerTimeZone(const Principal &principal, qint64 ownerId) const;
+    // In a write's transaction: in-app notifications of a change by `principal` (to the task's
+    // other users; to the owners of tasks it blocked, when it became done).
+    void notifyChange(const Principal &principal, const Task &before, const Task &after,
+                      const QString &action, const QList<FieldChange> &changes) const;
     // In a write's transaction: the task's reminder jobs made to match its new state.
     void rescheduleReminders(const Principal &principal, const Task &before,
                              const Task &after) const;

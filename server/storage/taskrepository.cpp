@@ -428,6 +428,20 @@ void TaskRepository::remove(qint64 taskId) const
     m_database.execute(u"DELETE FROM tasks WHERE id = ?"_s, { taskId });
 }
 
+QList<TaskRepository::BlockedTask> TaskRepository::openTasksBlockedBy(qint64 blockerId) const
+{
+    const QList<QSqlRecord> rows = m_database.fetchAll(
+            u"SELECT t.id, t.owner_id, t.title FROM task_dependencies d JOIN tasks t ON "
+            "t.id = d.task_id WHERE d.blocker_id = ? AND t.trashed_at IS NULL AND "
+            "t.status <> 'done' ORDER BY t.id"_s,
+            { blockerId });
+    QList<BlockedTask> blocked;
+    for (const QSqlRecord &row : rows)
+        blocked.append(
+                { row.value(0).toLongLong(), row.value(1).toLongLong(), row.value(2).toString() });
+    return blocked;
+}
+
 QHash<qint64, QList<qint64>> TaskRepository::dependentsOf(qint64 blockerId) const
 {
     const QList<QSqlRecord> rows = m_database.fetchAll(

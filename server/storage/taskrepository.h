@@ -99,6 +99,15 @@ public:
     // The stored form of an all-day date or instant for series_start and occurrences.
     static QString occurrenceText(const QDateTime &dueAt, const QDate &dueDate);
 
+    // The open tasks `blockerId` blocks (not in the trash), with their owners.
+    struct BlockedTask
+    {
+        qint64 id = 0;
+        qint64 ownerId = 0;
+        QString title;
+    };
+    QList<BlockedTask> openTasksBlockedBy(qint64 blockerId) const;
+
 private:
     // Of `ids`, those whose row meets `condition` (SQL over `t`, binding `values`).
     QSet<qint64> idsWhere(const QList<qint64> &ids, const QString &condition,

@@ -203,8 +203,8 @@ void TestReminders::aPermanentRefusalIsRecordedAndNotRetried()
     QCOMPARE(dead.first().attempts, 1);
     QVERIFY2(dead.first().lastError.contains(u"550"_s), qPrintable(dead.first().lastError));
     const QList<QVariantList> rows = server.querySql(
-            u"SELECT status, error, recipient FROM deliveries WHERE user_id = %1"_s.arg(
-                    refused.id()));
+            u"SELECT status, error, recipient FROM deliveries WHERE channel = 'email' AND "
+            "user_id = %1"_s.arg(refused.id()));
     QCOMPARE(rows.size(), 1);
     QCOMPARE(rows.first().at(0).toString(), u"failed"_s);
     QVERIFY(rows.first().at(1).toString().contains(u"550"_s));
@@ -257,7 +257,8 @@ void TestReminders::aJobKilledMidwayCompletesOnceAfterARestart()
         QVERIFY(mail.header("Message-ID").startsWith(u'<' + done.first().uid + u'@'));
     }
     const QList<QVariantList> rows
-            = server.querySql(u"SELECT status FROM deliveries WHERE user_id = %1"_s.arg(ada.id()));
+            = server.querySql(u"SELECT status FROM deliveries WHERE channel = 'email' AND "
+                              "user_id = %1"_s.arg(ada.id()));
     QCOMPARE(rows.size(), 1);
     QCOMPARE(rows.first().first().toString(), u"sent"_s);
 }

@@ -1,0 +1,42 @@
+#include "queryparameters.h"
+
+#include "taskquery.h"
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace Tasklane::QueryParameters {
+
+ApiError bad(const QString &name, const QString &message)
+{
+    return ApiError(ApiError::Kind::BadRequest, u"A query parameter is not valid; see errors."_s,
+                    { { name, u"invalid_value"_s, message } });
+}
+
+void allowOnly(const QUrlQuery &query, const QStringList &allowed)
+{
+    QStringList seen;
+    const auto items = query.queryItems(QUrl::FullyDecoded);
+    for (const auto &[name, value] : items) {
+        if (!allowed.contains(name))
+            throw bad(name.left(TaskQuery::MaxTextLength),
+                      u"This is not a parameter of this route."_s);
+        if (seen.contains(name))
+            throw bad(name, u"This parameter is given more than once."_s);
+        seen.append(name);
+    }
+}
+
+int limit(const QUrlQuery &query, int fallback, int maximum)
+{
+    if (!query.hasQueryItem(u"limit"_s))
+        return fallback;
+    bool ok = false;
+    const int value = query.queryItemValue(u"limit"_s).toInt(&ok);
+    if (!ok || value < 1)
+        throw bad(u"limit"_s, u"This must be a whole number from 1 to %1."_s.arg(maximum));
+    return std::min(value, maximum);
+}
+
+} // namespace Tasklane::QueryParameters

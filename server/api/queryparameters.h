@@ -1,0 +1,18 @@
+#pragma once
+
+#include "apierror.h"
+
+#include <QString>
+#include <QStringList>
+#include <QUrlQuery>
+
+namespace Tasklane::QueryParameters {
+
+// 400 naming the parameter `name`.
+ApiError bad(const QString &name, const QString &message);
+// Refuses any parameter but `allowed`, and any given twice.
+void allowOnly(const QUrlQuery &query, const QStringList &allowed);
+// `limit`: `fallback` when absent, a whole number from 1 (larger ones are capped at `maximum`).
+int limit(const QUrlQuery &query, int fallback, int maximum);
+
+} // namespace Tasklane::QueryParameters
