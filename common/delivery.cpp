@@ -36,4 +36,19 @@ QJsonObject Delivery::toJson() const
              { u"sent_at"_s, timeOrNull(sentAt) } };
 }
 
+QJsonObject DeliveryAttempt::toJson() const
+{
+    return { { u"id"_s, id },
+             { u"delivery_id"_s, deliveryId },
+             { u"job_id"_s, jobId },
+             { u"channel"_s, channel },
+             { u"recipient"_s, textOrNull(recipient) },
+             { u"outcome"_s, outcome },
+             { u"error"_s, textOrNull(error) },
+             { u"at"_s, timeOrNull(at) },
+             { u"event"_s, event },
+             { u"task_id"_s, taskId ? QJsonValue(taskId) : QJsonValue(QJsonValue::Null) },
+             { u"user_id"_s, userId } };
+}
+
 } // namespace Tasklane

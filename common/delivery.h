@@ -29,4 +29,23 @@ struct Delivery
     QJsonObject toJson() const;
 };
 
+// One attempt to deliver (the delivery log): which job tried, where to, and how it ended.
+struct DeliveryAttempt
+{
+    qint64 id = 0;
+    qint64 deliveryId = 0;
+    qint64 jobId = 0;
+    QString channel;
+    QString recipient;
+    QString outcome; // sent, temporary_failure, permanent_failure
+    QString error;
+    QDateTime at;
+    // Of its delivery: what it was about, and for whom.
+    QString event;
+    qint64 taskId = 0;
+    qint64 userId = 0;
+
+    QJsonObject toJson() const;
+};
+
 } // namespace Tasklane

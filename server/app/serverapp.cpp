@@ -1,5 +1,6 @@
 #include "serverapp.h"
 
+#include "admincontroller.h"
 #include "attachmentcontroller.h"
 #include "attachmentservice.h"
 #include "attachmentstore.h"
@@ -25,6 +26,7 @@
 #include "migrator.h"
 #include "notificationcontroller.h"
 #include "notificationservice.h"
+#include "operationsservice.h"
 #include "outboxmailer.h"
 #include "passwordhasher.h"
 #include "passwordpolicy.h"
@@ -254,6 +256,8 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_categoryController = std::make_unique<CategoryController>(*m_categories, *m_idempotency);
     m_notifications = std::make_unique<NotificationService>(*m_database, *m_writes, *m_cursors);
     m_notificationController = std::make_unique<NotificationController>(*m_notifications);
+    m_operations = std::make_unique<OperationsService>(*m_database, *m_jobQueue, *m_cursors);
+    m_adminController = std::make_unique<AdminController>(*m_operations);
     m_attachments = std::make_unique<AttachmentService>(*m_database, *m_tasks, *m_attachmentFiles,
                                                         m_settings.attachmentQuotaBytes);
     m_attachmentController = std::make_unique<AttachmentController>(*m_attachments, *m_idempotency,
@@ -268,6 +272,7 @@ void ServerApp::registerRoutes(RouteTable &routes)
     m_taskController->registerRoutes(routes);
     m_categoryController->registerRoutes(routes);
     m_notificationController->registerRoutes(routes);
+    m_adminController->registerRoutes(routes);
     m_attachmentController->registerRoutes(routes);
 }
 

@@ -10,6 +10,7 @@
 
 namespace Tasklane {
 
+class AdminController;
 class AuthController;
 class AuthService;
 class HealthController;
@@ -31,6 +32,7 @@ class JobRunner;
 class Mailer;
 class NotificationController;
 class NotificationService;
+class OperationsService;
 class ReminderJob;
 class ReminderScheduler;
 class TaskController;
@@ -126,6 +128,8 @@ private:
     std::unique_ptr<EmailJob> m_emailJob;
     std::unique_ptr<NotificationService> m_notifications;
     std::unique_ptr<NotificationController> m_notificationController;
+    std::unique_ptr<OperationsService> m_operations;
+    std::unique_ptr<AdminController> m_adminController;
     std::unique_ptr<CleanupJob> m_cleanup;
     std::unique_ptr<JobRunner> m_jobRunner; // started by startServing
     std::unique_ptr<WorkerPools> m_pools;

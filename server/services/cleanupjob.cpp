@@ -2,6 +2,7 @@
 
 #include "authservice.h"
 #include "database.h"
+#include "deliveryrepository.h"
 #include "idempotencyservice.h"
 #include "jobqueue.h"
 #include "jobrepository.h"
@@ -42,6 +43,11 @@ std::optional<JobFollowUp> CleanupJob::run(const Job &) const
           [&] {
               return NotificationRepository(m_database)
                       .purgeRead(now.addDays(-m_periods.readNotificationRetentionDays));
+          } },
+        { "delivery records",
+          [&] {
+              return DeliveryRepository(m_database)
+                      .purgeOlderThan(now.addDays(-m_periods.jobRetentionDays));
           } },
         { "finished jobs",
           [&] {

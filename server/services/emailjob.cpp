@@ -92,17 +92,33 @@ std::optional<JobFollowUp> EmailJob::run(const Job &job) const
     message.language = u"en"_s;
     if (delivery->late)
         message.extraHeaders.append({ "X-Tasklane-Late", u"yes"_s });
+    DeliveryAttempt attempt;
+    attempt.deliveryId = delivery->id;
+    attempt.jobId = job.id;
+    attempt.channel = delivery->channel;
+    attempt.recipient = message.to.address;
     try {
         m_mailer.send(message);
     } catch (const MailError &error) {
         const QString text = QString::fromUtf8(error.what());
+        attempt.outcome = error.isPermanent() ? u"permanent_failure"_s : u"temporary_failure"_s;
+        attempt.error = text;
+        attempt.at = QDateTime::currentDateTimeUtc();
+        Transaction transaction(m_database);
+        deliveries.recordAttempt(attempt);
         if (error.isPermanent())
-            deliveries.markFailed(delivery->id, message.to.address, text, now);
+            deliveries.markFailed(delivery->id, message.to.address, text, attempt.at);
         else
-            deliveries.noteError(delivery->id, text, now);
+            deliveries.noteError(delivery->id, text, attempt.at);
+        transaction.commit();
         throw JobFailure(text, error.isPermanent());
     }
-    deliveries.markSent(delivery->id, message.to.address, QDateTime::currentDateTimeUtc());
+    attempt.outcome = u"sent"_s;
+    attempt.at = QDateTime::currentDateTimeUtc();
+    Transaction transaction(m_database);
+    deliveries.recordAttempt(attempt);
+    deliveries.markSent(delivery->id, message.to.address, attempt.at);
+    transaction.commit();
     return std::nullopt;
 }
 

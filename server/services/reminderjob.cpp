@@ -69,6 +69,13 @@ std::optional<JobFollowUp> ReminderJob::run(const Job &job) const
         if (const auto id = deliveries.add(inApp, now)) {
             notifier.reminder(record->task, userId, occurrence, reminder, late);
             deliveries.markSent(*id, {}, now);
+            DeliveryAttempt attempt;
+            attempt.deliveryId = *id;
+            attempt.jobId = job.id;
+            attempt.channel = inApp.channel;
+            attempt.outcome = u"sent"_s;
+            attempt.at = now;
+            deliveries.recordAttempt(attempt);
         }
         Delivery delivery;
         delivery.event = u"reminder"_s;

@@ -95,4 +95,59 @@ QList<Delivery> DeliveryRepository::forUser(qint64 userId, int limit) const
     return deliveries;
 }
 
+void DeliveryRepository::recordAttempt(const DeliveryAttempt &attempt) const
+{
+    m_database.execute(u"INSERT INTO delivery_attempts (delivery_id, job_id, channel, recipient, "
+                       "outcome, error, at) VALUES (?, ?, ?, ?, ?, ?, ?)"_s,
+                       { attempt.deliveryId, attempt.jobId, attempt.channel,
+                         attempt.recipient.isEmpty() ? QVariant(QMetaType::fromType<QString>())
+                                                     : QVariant(attempt.recipient),
+                         attempt.outcome,
+                         attempt.error.isEmpty() ? QVariant(QMetaType::fromType<QString>())
+                                                 : QVariant(attempt.error),
+                         Database::bindTime(attempt.at) });
+}
+
+QList<DeliveryAttempt> DeliveryRepository::attempts(const AttemptFilter &filter, qint64 beforeId,
+                                                    int limit) const
+{
+    // Unset filters compare with themselves: one statement text for every combination.
+    const QList<QSqlRecord> rows = m_database.fetchAll(
+            u"SELECT a.id, a.delivery_id, a.job_id, a.channel, a.recipient, a.outcome, a.error, "
+            "a.at, d.event, d.task_id, d.user_id FROM delivery_attempts a JOIN deliveries d ON "
+            "d.id = a.delivery_id WHERE (COALESCE(?, '') = '' OR a.channel = ?) AND "
+            "(COALESCE(?, '') = '' OR a.outcome = ?) AND (? = 0 OR d.user_id = ?) AND "
+            "(? = 0 OR a.id < ?) ORDER BY a.id DESC LIMIT ?"_s,
+            { filter.channel, filter.channel, filter.outcome, filter.outcome, filter.userId,
+              filter.userId, beforeId, beforeId, limit },
+            Database::Retry::Safe);
+    QList<DeliveryAttempt> attempts;
+    for (const QSqlRecord &row : rows) {
+        DeliveryAttempt attempt;
+        attempt.id = row.value(0).toLongLong();
+        attempt.deliveryId = row.value(1).toLongLong();
+        attempt.jobId = row.value(2).toLongLong();
+        attempt.channel = row.value(3).toString();
+        attempt.recipient = row.value(4).toString();
+        attempt.outcome = row.value(5).toString();
+        attempt.error = row.value(6).toString();
+        attempt.at = Database::readTime(row.value(7));
+        attempt.event = row.value(8).toString();
+        attempt.taskId = row.value(9).toLongLong();
+        attempt.userId = row.value(10).toLongLong();
+        attempts.append(attempt);
+    }
+    return attempts;
+}
+
+int DeliveryRepository::purgeOlderThan(const QDateTime &before) const
+{
+    // SQLite enforces the cascade only with foreign keys on; delete the attempts explicitly.
+    m_database.execute(u"DELETE FROM delivery_attempts WHERE delivery_id IN (SELECT id FROM "
+                       "deliveries WHERE created_at < ?)"_s,
+                       { Database::bindTime(before) });
+    return m_database.execute(u"DELETE FROM deliveries WHERE created_at < ?"_s,
+                              { Database::bindTime(before) });
+}
+
 } // namespace Tasklane

@@ -29,6 +29,19 @@ public:
     // A user's deliveries, newest first.
     QList<Delivery> forUser(qint64 userId, int limit) const;
 
+    // The delivery log: one row per attempt.
+    void recordAttempt(const DeliveryAttempt &attempt) const;
+    struct AttemptFilter
+    {
+        QString channel; // empty: any
+        QString outcome;
+        qint64 userId = 0; // 0: anyone's
+    };
+    // Newest first, ids below `beforeId` (0: from the newest).
+    QList<DeliveryAttempt> attempts(const AttemptFilter &filter, qint64 beforeId, int limit) const;
+    // Deletes deliveries made before `before`, their attempts with them (cleanup).
+    int purgeOlderThan(const QDateTime &before) const;
+
 private:
     const Database &m_database;
 };

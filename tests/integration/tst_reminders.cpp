@@ -209,6 +209,12 @@ void TestReminders::aPermanentRefusalIsRecordedAndNotRetried()
     QCOMPARE(rows.first().at(0).toString(), u"failed"_s);
     QVERIFY(rows.first().at(1).toString().contains(u"550"_s));
     QCOMPARE(rows.first().at(2).toString(), refused.user.email);
+    // The delivery log has the one attempt, and why it failed.
+    const QList<QVariantList> attempts = server.querySql(
+            u"SELECT outcome, error FROM delivery_attempts WHERE channel = 'email'"_s);
+    QCOMPARE(attempts.size(), 1);
+    QCOMPARE(attempts.first().at(0).toString(), u"permanent_failure"_s);
+    QVERIFY(attempts.first().at(1).toString().contains(u"550"_s));
     // With retries a second apart, a retried job would have run again by now.
     QTest::qWait(3000);
     QCOMPARE(jobsOf(server, { u"--status"_s, u"dead"_s, u"--kind"_s, u"email"_s }).first().attempts,
