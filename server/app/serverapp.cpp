@@ -227,9 +227,10 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_idempotency = std::make_unique<IdempotencyService>(*m_database, *m_writes);
     m_taskController = std::make_unique<TaskController>(*m_tasks, *m_taskListing, *m_idempotency);
     m_cleanup = std::make_unique<CleanupJob>(
-            *m_database, *m_auth, *m_idempotency, *m_taskListing,
+            *m_database, *m_auth, *m_idempotency, *m_taskListing, *m_tasks, *m_attachmentFiles,
             CleanupJob::Periods{ m_settings.cleanupIntervalSeconds, m_settings.jobRetentionDays,
-                                 m_settings.readNotificationRetentionDays });
+                                 m_settings.readNotificationRetentionDays,
+                                 m_settings.trashRetentionDays });
     m_jobRunner->addHandler(CleanupJob::Kind, [cleanup = m_cleanup.get()](const Job &job) {
         return cleanup->run(job);
     });

@@ -82,6 +82,7 @@ QHash<QString, QString> defaults()
         { u"cleanup_interval_seconds"_s, u"600"_s },
         { u"job_retention_days"_s, u"30"_s },
         { u"read_notification_retention_days"_s, u"90"_s },
+        { u"trash_retention_days"_s, u"30"_s },
         { u"smtp_url"_s, QString() },
         { u"smtp_tls"_s, u"required"_s },
         { u"smtp_ca_file"_s, QString() },
@@ -200,6 +201,8 @@ const QList<SettingDefinition> &SettingsLoader::definitions()
         { "job_retention_days", "DAYS", "How long finished (done or dead) jobs are kept.", false },
         { "read_notification_retention_days", "DAYS",
           "How long in-app notifications are kept once read.", false },
+        { "trash_retention_days", "DAYS",
+          "How long a task stays in the trash before it is purged with its files.", false },
         { "smtp_url", "URL",
           "The mail server: smtp://[user@]host[:port] (STARTTLS) or smtps://... (empty: "
           "messages are written to the outbox folder in the data folder).",
@@ -409,6 +412,7 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
         { "job_retention_days", 1, 3650, [&](qint64 v) { settings.jobRetentionDays = v; } },
         { "read_notification_retention_days", 1, 3650,
           [&](qint64 v) { settings.readNotificationRetentionDays = v; } },
+        { "trash_retention_days", 1, 3650, [&](qint64 v) { settings.trashRetentionDays = v; } },
     };
     if (values.value(u"db_write_threads"_s).isEmpty())
         values.insert(u"db_write_threads"_s,

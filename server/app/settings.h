@@ -61,6 +61,7 @@ struct ServerSettings
     qint64 cleanupIntervalSeconds = 600;
     qint64 jobRetentionDays = 30;
     qint64 readNotificationRetentionDays = 90;
+    qint64 trashRetentionDays = 30;
     // Email: an SMTP server, or (smtp_url empty) .eml files in the data folder's outbox.
     QString smtpUrl;
     QByteArray smtpPassword;

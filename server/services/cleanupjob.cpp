@@ -1,5 +1,7 @@
 #include "cleanupjob.h"
 
+#include "attachmentrepository.h"
+#include "attachmentstore.h"
 #include "authservice.h"
 #include "database.h"
 #include "deliveryrepository.h"
@@ -8,6 +10,7 @@
 #include "jobrepository.h"
 #include "notificationrepository.h"
 #include "tasklistservice.h"
+#include "taskservice.h"
 
 #include <QLoggingCategory>
 #include <QStringList>
@@ -22,9 +25,9 @@ const QString CleanupJob::Kind = u"cleanup"_s;
 
 CleanupJob::CleanupJob(const Database &database, const AuthService &auth,
                        const IdempotencyService &idempotency, const TaskListService &listing,
-                       Periods periods)
+                       const TaskService &tasks, const AttachmentStore &files, Periods periods)
     : m_database(database), m_auth(auth), m_idempotency(idempotency), m_listing(listing),
-      m_periods(periods)
+      m_tasks(tasks), m_files(files), m_periods(periods)
 { }
 
 std::optional<JobFollowUp> CleanupJob::run(const Job &) const
@@ -36,6 +39,22 @@ std::optional<JobFollowUp> CleanupJob::run(const Job &) const
         std::function<int()> remove;
     } steps[] = {
         { "expired tokens", [&] { return m_auth.purgeExpiredTokens(now); } },
+        { "tasks from the trash",
+          [&] {
+              return m_tasks.purgeTrashedBefore(now.addDays(-m_periods.trashRetentionDays),
+                                                TrashPurgeBatch);
+          } },
+        { "orphaned attachment files",
+          [&] {
+              // A file no attachment names, an hour old: its upload failed before its row
+              // committed, or a purge's removal failed.
+              const QStringList names = m_files.storedNamesOlderThan(std::chrono::hours(1));
+              const QSet<QString> known = AttachmentRepository(m_database).knownStoredNames(names);
+              int removed = 0;
+              for (const QString &name : names)
+                  removed += !known.contains(name) && m_files.remove(name);
+              return removed + m_files.removeStaleTemporaries();
+          } },
         { "expired idempotency keys", [&] { return m_idempotency.purgeExpired(now); } },
         { "task sort keys of expired cursors",
           [&] { return m_listing.pruneExpiredSnapshots(now); } },

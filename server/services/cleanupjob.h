@@ -8,11 +8,13 @@
 
 namespace Tasklane {
 
+class AttachmentStore;
 class AuthService;
 class Database;
 class IdempotencyService;
 class JobQueue;
 class TaskListService;
+class TaskService;
 
 // The periodic cleanup, run as a job (kind "cleanup", one pending at a time: key "cleanup"):
 // each run deletes what has expired, logs what it removed, and queues the next run. Every step
@@ -27,11 +29,14 @@ public:
         qint64 intervalSeconds = 600;
         qint64 jobRetentionDays = 30; // finished jobs
         qint64 readNotificationRetentionDays = 90;
+        qint64 trashRetentionDays = 30;
     };
 
     CleanupJob(const Database &database, const AuthService &auth,
                const IdempotencyService &idempotency, const TaskListService &listing,
-               Periods periods);
+               const TaskService &tasks, const AttachmentStore &files, Periods periods);
+    // Tasks purged from the trash per run at most (the next run goes on).
+    static constexpr int TrashPurgeBatch = 500;
 
     std::optional<JobFollowUp> run(const Job &job) const;
     // Queues a run now unless one is pending (at start: with several processes, one job).
@@ -42,6 +47,8 @@ private:
     const AuthService &m_auth;
     const IdempotencyService &m_idempotency;
     const TaskListService &m_listing;
+    const TaskService &m_tasks;
+    const AttachmentStore &m_files;
     const Periods m_periods;
 };
 

@@ -528,14 +528,18 @@ TaskRecord TaskService::restore(const Principal &principal, qint64 taskId,
 }
 
 void TaskService::purge(const Principal &principal, qint64 taskId,
-                        std::optional<qint64> expectedVersion) const
+                        std::optional<qint64> expectedVersion, const QDateTime &trashedBefore) const
 {
     QStringList files;
     write([&] {
         // A purge removes dependency edges: it takes the dependency lock first, as a change of
         // blocked_by does, so that neither sees the other half done.
         TaskRepository(m_database).lockDependencies();
-        loadForWrite(principal, taskId, TaskAccess::Owner, expectedVersion);
+        const TaskRecord current
+                = loadForWrite(principal, taskId, TaskAccess::Owner, expectedVersion);
+        if (trashedBefore.isValid()
+            && !(current.task.trashedAt.isValid() && current.task.trashedAt < trashedBefore))
+            throw ApiError(ApiError::Kind::Conflict, u"The task left the trash meanwhile."_s);
         files = AttachmentRepository(m_database).storedNamesOf(taskId);
         const TaskRepository tasks(m_database);
         // The tasks it blocked lose a blocker: a change to them, versioned and recorded.
@@ -560,6 +564,27 @@ void TaskService::purge(const Principal &principal, qint64 taskId,
     // Only now: had the transaction failed, the rows would still name these files.
     for (const QString &name : std::as_const(files))
         m_files.remove(name);
+}
+
+int TaskService::purgeTrashedBefore(const QDateTime &before, int limit) const
+{
+    int purged = 0;
+    const QList<std::pair<qint64, qint64>> expired
+            = TaskRepository(m_database).trashedBefore(before, limit);
+    for (const auto &[taskId, ownerId] : expired) {
+        const auto owner = UserRepository(m_database).findById(ownerId);
+        if (!owner)
+            continue; // the account is going: its tasks go with it
+        Principal principal;
+        principal.user = owner->user;
+        try {
+            purge(principal, taskId, std::nullopt, before);
+            ++purged;
+        } catch (const ApiError &) {
+            // Restored or purged meanwhile: nothing left to do.
+        }
+    }
+    return purged;
 }
 
 TaskRecord TaskService::complete(const Principal &principal, qint64 taskId,

@@ -34,6 +34,9 @@ public:
                 TaskReadersCache &readers, const ReminderScheduler &reminders);
 
     TaskRecord create(const Principal &principal, const TaskChanges &changes) const;
+    // Purges (as their owners would) up to `limit` tasks that went to the trash before
+    // `before`, with their attachment files; returns how many (cleanup).
+    int purgeTrashedBefore(const QDateTime &before, int limit) const;
     TaskRecord get(const Principal &principal, qint64 taskId) const;
     // GET /tasks/{id}: the task's version and JSON, the JSON from the cache when it holds that
     // version (one small query then).
@@ -58,8 +61,10 @@ public:
                        std::optional<qint64> expectedVersion) const;
     // DELETE ?permanent=true (owner only): the task and everything of it, its attachment files
     // deleted once that has committed.
-    void purge(const Principal &principal, qint64 taskId,
-               std::optional<qint64> expectedVersion) const;
+    // With `trashedBefore` valid, only a task still in the trash since before then (cleanup:
+    // Conflict otherwise).
+    void purge(const Principal &principal, qint64 taskId, std::optional<qint64> expectedVersion,
+               const QDateTime &trashedBefore = {}) const;
     // Completes (or skips) the current occurrence: a recurring task moves to its next one,
     // any other task (or the last occurrence) becomes done.
     TaskRecord complete(const Principal &principal, qint64 taskId,

@@ -3,6 +3,7 @@
 #include "task.h"
 
 #include <QList>
+#include <QSet>
 #include <QStringList>
 
 #include <optional>
@@ -31,6 +32,8 @@ public:
     bool remove(qint64 taskId, qint64 attachmentId) const;
     // The stored file names of a task's attachments (to delete after a purge commits).
     QStringList storedNamesOf(qint64 taskId) const;
+    // Which of `names` an attachment names.
+    QSet<QString> knownStoredNames(const QStringList &names) const;
     // The bytes of every attachment a user has uploaded (their quota's use).
     qint64 bytesUploadedBy(qint64 userId) const;
 

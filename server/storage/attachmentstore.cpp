@@ -200,4 +200,20 @@ int AttachmentStore::removeStaleTemporaries(std::chrono::seconds olderThan) cons
     return removed;
 }
 
+QStringList AttachmentStore::storedNamesOlderThan(std::chrono::seconds olderThan) const
+{
+    const QDir folder(m_folder);
+    if (!folder.exists())
+        return {};
+    const QDateTime before = QDateTime::currentDateTimeUtc().addSecs(-olderThan.count());
+    QStringList names;
+    const QFileInfoList entries = folder.entryInfoList(QDir::Files | QDir::Hidden | QDir::System);
+    for (const QFileInfo &entry : entries) {
+        if (!entry.isSymLink() && isValidStoredName(entry.fileName())
+            && entry.lastModified() <= before)
+            names.append(entry.fileName());
+    }
+    return names;
+}
+
 } // namespace Tasklane

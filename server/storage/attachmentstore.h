@@ -2,6 +2,7 @@
 
 #include <QByteArrayView>
 #include <QString>
+#include <QStringList>
 #include <QStringView>
 
 #include <chrono>
@@ -65,6 +66,10 @@ public:
     // Deletes temporary files left behind by a crash, last modified at least `olderThan` ago
     // (another process sharing the folder may be writing a younger one); returns how many.
     int removeStaleTemporaries(std::chrono::seconds olderThan = std::chrono::hours(1)) const;
+
+    // The stored files last modified at least `olderThan` ago, by name (cleanup looks for
+    // those no attachment names: an upload writes its file before its row commits).
+    QStringList storedNamesOlderThan(std::chrono::seconds olderThan) const;
 
     // True for a name store() can have made: exactly 32 lowercase hex digits.
     static bool isValidStoredName(QStringView name);

@@ -442,6 +442,19 @@ QList<TaskRepository::BlockedTask> TaskRepository::openTasksBlockedBy(qint64 blo
     return blocked;
 }
 
+QList<std::pair<qint64, qint64>> TaskRepository::trashedBefore(const QDateTime &before,
+                                                               int limit) const
+{
+    const QList<QSqlRecord> rows = m_database.fetchAll(
+            u"SELECT id, owner_id FROM tasks WHERE trashed_at IS NOT NULL AND trashed_at < ? "
+            "ORDER BY trashed_at, id LIMIT ?"_s,
+            { Database::bindTime(before), limit });
+    QList<std::pair<qint64, qint64>> tasks;
+    for (const QSqlRecord &row : rows)
+        tasks.append({ row.value(0).toLongLong(), row.value(1).toLongLong() });
+    return tasks;
+}
+
 QHash<qint64, QList<qint64>> TaskRepository::dependentsOf(qint64 blockerId) const
 {
     const QList<QSqlRecord> rows = m_database.fetchAll(

@@ -107,6 +107,8 @@ public:
         QString title;
     };
     QList<BlockedTask> openTasksBlockedBy(qint64 blockerId) const;
+    // Up to `limit` tasks put in the trash before `before`, oldest first: (id, owner).
+    QList<std::pair<qint64, qint64>> trashedBefore(const QDateTime &before, int limit) const;
 
 private:
     // Of `ids`, those whose row meets `condition` (SQL over `t`, binding `values`).

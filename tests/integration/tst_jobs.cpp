@@ -2,15 +2,19 @@
 // again at its interval (one pending at a time), logging what it removed; a job nobody can run
 // ends dead, and the operators' commands list it and queue it again.
 #include "job.h"
+#include "taskfixtures.h"
 #include "testserver.h"
+#include "user.h"
 
+#include <QDir>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
 using namespace Tasklane;
-using Tasklane::Test::TestServer;
+using namespace Tasklane::Test;
 
 class TestJobs : public QObject
 {
@@ -18,6 +22,7 @@ class TestJobs : public QObject
 
 private Q_SLOTS:
     void cleanupRunsAsARecurringJob();
+    void cleanupPurgesOldTrashAndOrphanedFiles();
     void operatorsListAndRetryDeadJobs();
     void jobCommandsRefuseBadArguments_data();
     void jobCommandsRefuseBadArguments();
@@ -80,6 +85,59 @@ void TestJobs::cleanupRunsAsARecurringJob()
     QTRY_VERIFY_WITH_TIMEOUT(server.logs().count("cleanup: deleted") >= 5, 10'000);
     const QList<Job> after = listJobs(server, { u"--kind"_s, u"cleanup"_s });
     QVERIFY(count(after, JobStatus::Queued) + count(after, JobStatus::Running) <= 1);
+}
+
+void TestJobs::cleanupPurgesOldTrashAndOrphanedFiles()
+{
+    TestServer::Options options;
+    options.arguments = QStringList{ u"--cleanup-interval-seconds"_s, u"1"_s };
+    TestServer server(options);
+    QVERIFY(server.start());
+    Account ada = signUpAccount(server.url(), u"ada"_s);
+    const qint64 old = createTaskId(ada.api(), u"Trashed long ago"_s);
+    const qint64 recent = createTaskId(ada.api(), u"Trashed today"_s);
+    // A file attached to the old task: it goes with it.
+    const QByteArray boundary = "b0undary";
+    ApiReply *upload = finished(ada.api().send(
+            "POST", u"/api/v1/tasks/%1/attachments"_s.arg(old),
+            "--" + boundary
+                    + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n"
+                      "Content-Type: text/plain\r\n\r\nhello\r\n--"
+                    + boundary + "--\r\n",
+            { { "Content-Type", "multipart/form-data; boundary=" + boundary } }));
+    QCOMPARE(upload->status(), 201);
+    const QString attachmentsDir = server.dataDir() + u"/attachments"_s;
+    QCOMPARE(QDir(attachmentsDir).entryList(QDir::Files).size(), 1);
+    for (qint64 id : { old, recent })
+        QCOMPARE(finished(ada.api().trashTask(id))->status(), 200);
+    // Forty days in the trash (as the database has it), beyond the 30 kept.
+    QVERIFY(server.executeSql(
+            u"UPDATE tasks SET trashed_at = '%1' WHERE id = %2"_s
+                    .arg(toApiTimestamp(QDateTime::currentDateTimeUtc().addDays(-40)))
+                    .arg(old)));
+    // A file no attachment names, two hours old (an upload that failed before its row
+    // committed); and one as young as an upload under way.
+    const QString orphan = attachmentsDir + u"/0123456789abcdef0123456789abcdef"_s;
+    const QString young = attachmentsDir + u"/fedcba9876543210fedcba9876543210"_s;
+    for (const QString &path : { orphan, young }) {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("left over");
+    }
+    {
+        QFile file(orphan);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QVERIFY(file.setFileTime(QDateTime::currentDateTime().addSecs(-7200),
+                                 QFileDevice::FileModificationTime));
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(orphan), 10'000);
+    QTRY_COMPARE_WITH_TIMEOUT(finished(ada.api().task(old))->status(), 404, 10'000);
+    QCOMPARE(finished(ada.api().task(recent))->status(), 200); // still in the trash
+    QVERIFY(QFile::exists(young));
+    // The purged task's own file went with it: only the young stray is left.
+    QTRY_COMPARE_WITH_TIMEOUT(QDir(attachmentsDir).entryList(QDir::Files),
+                              QStringList{ u"fedcba9876543210fedcba9876543210"_s }, 5000);
+    QVERIFY(server.logs().contains("tasks from the trash"));
 }
 
 void TestJobs::operatorsListAndRetryDeadJobs()
