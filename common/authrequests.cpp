@@ -1,6 +1,7 @@
 #include "authrequests.h"
 
 #include "jsonfieldreader.h"
+#include "user.h"
 
 #include <QStringList>
 
@@ -171,6 +172,8 @@ QJsonObject UpdateMeRequest::toJson() const
         json.insert(u"current_password"_s, *currentPassword);
     if (timeZone)
         json.insert(u"time_zone"_s, *timeZone);
+    if (language)
+        json.insert(u"language"_s, *language);
     return json;
 }
 
@@ -186,6 +189,11 @@ std::optional<UpdateMeRequest> UpdateMeRequest::fromJson(const QJsonObject &json
                                             AccountLimits::PasswordMaxLength, 1);
     request.timeZone = reader.string(u"time_zone"_s, Presence::Optional,
                                      AccountLimits::TimeZoneMaxLength, 1);
+    request.language = reader.string(u"language"_s, Presence::Optional, 10, 1);
+    if (request.language && !isSupportedLanguage(*request.language)) {
+        reader.addError(u"language"_s, u"invalid_value"_s, u"This must be en or de."_s);
+        request.language.reset();
+    }
     request.triesToChangeRole = reader.contains(u"role"_s);
     reader.markKnown(u"role"_s);
     if ((request.email || request.newPassword) && !request.currentPassword

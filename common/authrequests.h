@@ -65,6 +65,7 @@ struct UpdateMeRequest
     std::optional<QString> newPassword;
     std::optional<QString> currentPassword;
     std::optional<QString> timeZone; // an IANA name; the server checks that it knows it
+    std::optional<QString> language; // en or de
     bool triesToChangeRole = false;
 
     QJsonObject toJson() const;

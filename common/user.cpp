@@ -24,6 +24,11 @@ QString toApiTimestamp(const QDateTime &time)
     return QString::fromLatin1(buffer, length);
 }
 
+bool isSupportedLanguage(const QString &language)
+{
+    return language == u"en" || language == u"de";
+}
+
 QDateTime fromApiTimestamp(const QString &text)
 {
     return QDateTime::fromString(text, Qt::ISODateWithMs).toUTC();
@@ -36,6 +41,7 @@ QJsonObject User::toJson() const
              { u"display_name"_s, displayName },
              { u"role"_s, roleToString(role) },
              { u"time_zone"_s, timeZone },
+             { u"language"_s, language },
              { u"created_at"_s, toApiTimestamp(createdAt) },
              { u"updated_at"_s, toApiTimestamp(updatedAt) } };
 }
@@ -51,6 +57,7 @@ std::optional<User> User::fromJson(const QJsonObject &json)
     user.displayName = json.value(u"display_name"_s).toString();
     user.role = *role;
     user.timeZone = json.value(u"time_zone"_s).toString(u"UTC"_s);
+    user.language = json.value(u"language"_s).toString(u"en"_s);
     user.createdAt = fromApiTimestamp(json.value(u"created_at"_s).toString());
     user.updatedAt = fromApiTimestamp(json.value(u"updated_at"_s).toString());
     return user;

@@ -18,6 +18,7 @@ struct User
     QString displayName;
     Role role = Role::User;
     QString timeZone = QStringLiteral("UTC"); // IANA name
+    QString language = QStringLiteral("en"); // of the email they get: en or de
     QDateTime createdAt;
     QDateTime updatedAt;
 
@@ -25,6 +26,9 @@ struct User
     static std::optional<User> fromJson(const QJsonObject &json);
     friend bool operator==(const User &, const User &) = default;
 };
+
+// The languages notification email comes in.
+bool isSupportedLanguage(const QString &language);
 
 // RFC 3339 in UTC with milliseconds, the one timestamp format of the API.
 QString toApiTimestamp(const QDateTime &time);

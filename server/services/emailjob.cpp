@@ -26,12 +26,27 @@ QString resourceText(const QString &path)
 }
 
 // {{name}} placeholders replaced; `escape`: values HTML-escaped.
-QString fill(QString text, const QHash<QString, QString> &values, bool escape)
+// The template with each {{name}} replaced by its value (HTML-escaped when `escape`), in one
+// pass: a value holding "{{...}}" (a task titled so) is never read as a placeholder itself.
+QString fill(const QString &text, const QHash<QString, QString> &values, bool escape)
 {
-    for (auto it = values.cbegin(); it != values.cend(); ++it)
-        text.replace(u"{{"_s + it.key() + u"}}"_s,
-                     escape ? it.value().toHtmlEscaped() : it.value());
-    return text;
+    QString out;
+    out.reserve(text.size() * 2);
+    qsizetype at = 0;
+    while (at < text.size()) {
+        const qsizetype open = text.indexOf(u"{{"_s, at);
+        const qsizetype close = open < 0 ? -1 : text.indexOf(u"}}"_s, open + 2);
+        if (close < 0) {
+            out += QStringView(text).sliced(at);
+            break;
+        }
+        out += QStringView(text).sliced(at, open - at);
+        const QString name = text.sliced(open + 2, close - open - 2);
+        const QString value = values.value(name);
+        out += escape ? value.toHtmlEscaped() : value;
+        at = close + 2;
+    }
+    return out;
 }
 
 } // namespace
@@ -67,29 +82,43 @@ std::optional<JobFollowUp> EmailJob::run(const Job &job) const
         throw JobFailure(u"not a deliverable address: %1"_s.arg(message.to.address), true);
     }
     const QString title = task->task.title;
-    message.subject = (delivery->late ? u"Reminder (late): "_s : u"Reminder: "_s) + title;
+    const QString language = user->user.language;
+    const auto tr
+            = [this, &language](const char *source) { return m_texts.text(source, language); };
+    message.subject = (delivery->late ? tr(QT_TRANSLATE_NOOP("Mail", "Reminder (late): %1"))
+                                      : tr(QT_TRANSLATE_NOOP("Mail", "Reminder: %1")))
+                              .arg(title);
     QString dueLine;
     if (task->task.dueAt.isValid())
-        dueLine = u"Due: "_s + task->task.dueAt.toUTC().toString(u"yyyy-MM-dd HH:mm 'UTC'"_s);
+        dueLine = tr(QT_TRANSLATE_NOOP("Mail", "Due: %1"))
+                          .arg(task->task.dueAt.toUTC().toString(u"yyyy-MM-dd HH:mm 'UTC'"_s));
     else if (task->task.dueDate.isValid())
-        dueLine = u"Due: "_s + task->task.dueDate.toString(Qt::ISODate);
+        dueLine = tr(QT_TRANSLATE_NOOP("Mail", "Due: %1"))
+                          .arg(task->task.dueDate.toString(Qt::ISODate));
+    const QString link
+            = m_settings.publicUrl + u"/api/v1/tasks/"_s + QString::number(task->task.id);
     const QHash<QString, QString> values{
-        { u"name"_s, user->user.displayName },
+        { u"greeting"_s, tr(QT_TRANSLATE_NOOP("Mail", "Hello %1,")).arg(user->user.displayName) },
+        { u"intro"_s, tr(QT_TRANSLATE_NOOP("Mail", "this is your reminder for the task:")) },
         { u"title"_s, title },
         { u"subject"_s, message.subject },
         { u"due_line"_s, dueLine },
         { u"late_line"_s,
-          delivery->late ? u"(Sent late: it was due at %1 UTC, while the server was down.)"_s.arg(
-                  delivery->dueAt.toString(u"yyyy-MM-dd HH:mm"_s))
+          delivery->late ? tr(QT_TRANSLATE_NOOP("Mail",
+                                                "(Sent late: it was due at %1 UTC, while the "
+                                                "server was down.)"))
+                                   .arg(delivery->dueAt.toString(u"yyyy-MM-dd HH:mm"_s))
                          : QString() },
-        { u"link"_s, m_settings.publicUrl + u"/api/v1/tasks/"_s + QString::number(task->task.id) },
-        { u"language"_s, u"en"_s },
+        { u"open_line"_s, tr(QT_TRANSLATE_NOOP("Mail", "Open it: %1")).arg(link) },
+        { u"open_label"_s, tr(QT_TRANSLATE_NOOP("Mail", "Open it in Tasklane")) },
+        { u"link"_s, link },
+        { u"language"_s, language },
     };
     message.text = fill(resourceText(u":/mail/reminder.txt"_s), values, false);
     message.html = fill(resourceText(u":/mail/reminder.html"_s), values, true);
     message.messageId = job.uid + u'@' + m_settings.from.domain();
     message.date = now;
-    message.language = u"en"_s;
+    message.language = language;
     if (delivery->late)
         message.extraHeaders.append({ "X-Tasklane-Late", u"yes"_s });
     DeliveryAttempt attempt;

@@ -2,6 +2,7 @@
 
 #include "jobrunner.h"
 #include "mailmessage.h"
+#include "mailtexts.h"
 
 #include <QString>
 
@@ -35,6 +36,7 @@ private:
     const Database &m_database;
     const Mailer &m_mailer;
     const MailSettings m_settings;
+    const MailTexts m_texts;
 };
 
 } // namespace Tasklane

@@ -45,6 +45,7 @@ UserRepository::Changes UserService::prepareChanges(const Principal &principal,
     UserRepository::Changes changes;
     changes.displayName = request.displayName;
     changes.email = request.email;
+    changes.language = request.language;
     if (request.timeZone) {
         if (TimeZones::isKnown(*request.timeZone))
             changes.timeZone = *request.timeZone;

@@ -11,7 +11,8 @@ namespace Tasklane {
 
 namespace {
 const QString UserColumns
-        = u"id, email, display_name, password_hash, role, created_at, updated_at, time_zone"_s;
+        = u"id, email, display_name, password_hash, role, created_at, updated_at, time_zone, "
+          "language"_s;
 
 UserRecord toRecord(const QSqlRecord &row)
 {
@@ -24,6 +25,7 @@ UserRecord toRecord(const QSqlRecord &row)
     record.user.createdAt = Database::readTime(row.value(5));
     record.user.updatedAt = Database::readTime(row.value(6));
     record.user.timeZone = row.value(7).toString();
+    record.user.language = row.value(8).toString();
     return record;
 }
 } // namespace
@@ -94,12 +96,12 @@ UserRepository::UpdateResult UserRepository::update(qint64 id, const Changes &ch
                 u"UPDATE users SET email = COALESCE(?, email), "
                 "display_name = COALESCE(?, display_name), "
                 "password_hash = COALESCE(?, password_hash), "
-                "time_zone = COALESCE(?, time_zone), updated_at = ? "
-                "WHERE id = ? AND password_hash = COALESCE(?, password_hash)"_s,
+                "time_zone = COALESCE(?, time_zone), language = COALESCE(?, language), "
+                "updated_at = ? WHERE id = ? AND password_hash = COALESCE(?, password_hash)"_s,
                 { nullable(changes.email), nullable(changes.displayName),
                   nullable(changes.passwordHash), nullable(changes.timeZone),
-                  Database::bindTime(QDateTime::currentDateTimeUtc()), id,
-                  nullable(changes.expectedPasswordHash) });
+                  nullable(changes.language), Database::bindTime(QDateTime::currentDateTimeUtc()),
+                  id, nullable(changes.expectedPasswordHash) });
         return changed == 0 ? UpdateResult::NotFound : UpdateResult::Updated;
     } catch (const DatabaseError &error) {
         if (error.kind() == DatabaseError::Kind::UniqueViolation && changes.email)

@@ -47,6 +47,7 @@ public:
         std::optional<QString> displayName;
         std::optional<QString> passwordHash;
         std::optional<QString> timeZone;
+        std::optional<QString> language;
         // When set, the row changes only if its password hash is still this one (the one the
         // current password was checked against).
         std::optional<QString> expectedPasswordHash;

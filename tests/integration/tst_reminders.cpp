@@ -25,6 +25,7 @@ class TestReminders : public QObject
 
 private Q_SLOTS:
     void aReminderGoesToTheOutbox();
+    void aReminderComesInTheRecipientsLanguage();
     void aReminderDueWhileStoppedGoesOutOnceAtStart();
     void aRescheduledReminderDoesNotFireItsOldTime();
     void everyoneWhoSeesTheTaskGetsOneEmailOverSmtp();
@@ -99,6 +100,35 @@ void TestReminders::aReminderGoesToTheOutbox()
     // Nothing more comes: the reminder was delivered once.
     QTest::qWait(1500);
     QCOMPARE(outbox(server).size(), 1);
+}
+
+void TestReminders::aReminderComesInTheRecipientsLanguage()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    Account jurgen = signUpAccount(server.url(), u"juergen"_s);
+    // Only languages the server writes in.
+    ApiReply *french = finished(jurgen.api().updateMe({ { u"language"_s, u"fr"_s } }));
+    QCOMPARE(french->status(), 422);
+    QCOMPARE(french->json().value(u"errors"_s).toArray().at(0).toObject().value(u"field"_s),
+             u"language"_s);
+    ApiReply *german = finished(jurgen.api().updateMe({ { u"language"_s, u"de"_s } }));
+    QCOMPARE(german->status(), 200);
+    QCOMPARE(german->json().value(u"language"_s).toString(), u"de"_s);
+    QCOMPARE(finished(jurgen.api().me())->json().value(u"language"_s).toString(), u"de"_s);
+    QVERIFY(createTaskId(
+                    jurgen.api(), u"Steuererklärung abgeben"_s,
+                    { { u"due_date"_s, u"2030-05-31"_s },
+                      { u"reminders"_s, QJsonArray{ QJsonObject{ { u"at"_s, inSeconds(1) } } } } })
+            > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(outbox(server).size(), 1, 15'000);
+    const ReceivedMail mail = outbox(server).first();
+    QCOMPARE(mail.header("Subject"), u"Erinnerung: Steuererklärung abgeben"_s);
+    QCOMPARE(mail.header("Content-Language"), u"de"_s);
+    QVERIFY2(mail.text.contains(u"Hallo Test User,"_s), qPrintable(mail.text));
+    QVERIFY(mail.text.contains(u"Fällig: 2030-05-31"_s));
+    QVERIFY(mail.html.contains(u"In Tasklane öffnen"_s));
+    QVERIFY(mail.html.contains(u"<html lang=\"de\">"_s));
 }
 
 void TestReminders::aReminderDueWhileStoppedGoesOutOnceAtStart()
