@@ -176,8 +176,9 @@ int jobsCommand(ServerApp &app, const QCommandLineParser &parser, const QStringL
         return UsageError;
     }
     using Result = JobRepository::RetryResult;
-    switch (app.jobs().retry(id)) {
-    case Result::Retried: print(*app.jobs().find(id)); return Success;
+    Job retried;
+    switch (app.jobs().retry(id, &retried)) {
+    case Result::Retried: print(retried); return Success;
     case Result::NotFound: printError(u"no job %1"_s.arg(id)); return Failure;
     case Result::NotDead:
         printError(u"job %1 is %2: only dead jobs are retried"_s.arg(id).arg(

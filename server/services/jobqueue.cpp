@@ -49,12 +49,16 @@ QList<Job> JobQueue::list(std::optional<JobStatus> status, const QString &kind, 
     return JobRepository(m_database).list(status, kind, beforeId, limit);
 }
 
-JobRepository::RetryResult JobQueue::retry(qint64 id) const
+JobRepository::RetryResult JobQueue::retry(qint64 id, Job *retried) const
 {
     const QDateTime now = QDateTime::currentDateTimeUtc();
-    const auto result = JobRepository(m_database).retryDead(id, now);
-    if (result == JobRepository::RetryResult::Retried)
+    const JobRepository jobs(m_database);
+    const auto result = jobs.retryDead(id, now);
+    if (result == JobRepository::RetryResult::Retried) {
+        if (retried)
+            *retried = jobs.find(id).value_or(Job());
         m_database.noteChanged(Database::Change::Job, now.toMSecsSinceEpoch());
+    }
     return result;
 }
 

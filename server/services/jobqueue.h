@@ -50,8 +50,9 @@ public:
     std::optional<Job> find(qint64 id) const;
     QList<Job> list(std::optional<JobStatus> status, const QString &kind, qint64 beforeId,
                     int limit) const;
-    // A dead job queued again at once, its attempts counted afresh.
-    JobRepository::RetryResult retry(qint64 id) const;
+    // A dead job queued again at once, its attempts counted afresh; `retried` gets it as
+    // queued (read before the runner hears of it, which may take it at once).
+    JobRepository::RetryResult retry(qint64 id, Job *retried = nullptr) const;
 
 private:
     const Database &m_database;

@@ -45,8 +45,9 @@ OperationsService::JobPage OperationsService::jobs(std::optional<JobStatus> stat
 Job OperationsService::retry(qint64 id) const
 {
     using Result = JobRepository::RetryResult;
-    switch (m_jobs.retry(id)) {
-    case Result::Retried: break;
+    Job retried;
+    switch (m_jobs.retry(id, &retried)) {
+    case Result::Retried: return retried;
     case Result::NotFound: throw ApiError(ApiError::Kind::NotFound, u"There is no such job."_s);
     case Result::NotDead:
         throw ApiError(ApiError::Kind::Conflict,
@@ -56,7 +57,7 @@ Job OperationsService::retry(qint64 id) const
         throw ApiError(ApiError::Kind::Conflict,
                        u"Another pending job holds this job's key; it is not queued twice."_s);
     }
-    return *m_jobs.find(id);
+    throw ApiError(ApiError::Kind::Internal, u"The job could not be retried."_s);
 }
 
 OperationsService::AttemptPage
