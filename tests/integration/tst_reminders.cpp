@@ -255,7 +255,9 @@ void TestReminders::aPermanentRefusalIsRecordedAndNotRetried()
 void TestReminders::aJobKilledMidwayCompletesOnceAfterARestart()
 {
     SmtpTestServer::Options slow;
-    slow.dataDelaySeconds = 4; // the mail server takes its time to accept the message
+    // The mail server takes its time to accept the message: a window of 6 s in which the job
+    // is surely sending, wide enough for a slow (sanitizer) build to look at it.
+    slow.dataDelaySeconds = 6;
     SmtpTestServer smtp(slow);
     QVERIFY(smtp.start());
     TestServer::Options options;
@@ -265,7 +267,7 @@ void TestReminders::aJobKilledMidwayCompletesOnceAfterARestart()
     QVERIFY(server.start());
     Account ada = signUpAccount(server.url(), u"ada"_s);
     QVERIFY(taskWithReminder(ada.api(), u"Survives a crash"_s, inSeconds(1)) > 0);
-    // The email job is sending (the server holds its answer for 4 s): kill -9.
+    // The email job is sending (the server holds its answer for 6 s): kill -9.
     QTest::qWait(3000);
     QTRY_VERIFY_WITH_TIMEOUT(
             !jobsOf(server, { u"--kind"_s, u"email"_s, u"--status"_s, u"running"_s }).isEmpty(),
@@ -285,7 +287,7 @@ void TestReminders::aJobKilledMidwayCompletesOnceAfterARestart()
     // At least once: the first attempt's message may have arrived too, with the same
     // Message-ID, so that the duplicate is recognisable.
     QTRY_VERIFY_WITH_TIMEOUT(!smtp.messages().isEmpty(), 10'000);
-    QTest::qWait(5000); // the first attempt's message, if the server still stores it
+    QTest::qWait(7000); // the first attempt's message, if the server still stores it
     const QList<ReceivedMail> received = smtp.messages();
     QVERIFY(received.size() >= 1 && received.size() <= 2);
     for (const ReceivedMail &mail : received) {
