@@ -224,7 +224,8 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_taskListing = std::make_unique<TaskListService>(*m_database, *m_cursors, *m_taskJson,
                                                       *m_taskPages, m_settings.cursorTtl);
     m_categories = std::make_unique<CategoryService>(*m_database, *m_writes);
-    m_idempotency = std::make_unique<IdempotencyService>(*m_database, *m_writes);
+    m_idempotency = std::make_unique<IdempotencyService>(*m_database, *m_writes,
+                                                         m_settings.idempotencyKeyHours * 3600);
     m_taskController = std::make_unique<TaskController>(*m_tasks, *m_taskListing, *m_idempotency);
     m_cleanup = std::make_unique<CleanupJob>(
             *m_database, *m_auth, *m_idempotency, *m_taskListing, *m_tasks, *m_attachmentFiles,

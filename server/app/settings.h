@@ -62,6 +62,7 @@ struct ServerSettings
     qint64 jobRetentionDays = 30;
     qint64 readNotificationRetentionDays = 90;
     qint64 trashRetentionDays = 30;
+    qint64 idempotencyKeyHours = 24;
     // Email: an SMTP server, or (smtp_url empty) .eml files in the data folder's outbox.
     QString smtpUrl;
     QByteArray smtpPassword;

@@ -9,13 +9,14 @@ using namespace Qt::StringLiterals;
 
 namespace Tasklane {
 
-IdempotencyService::IdempotencyService(const Database &database, CommitGroup &writes)
-    : m_database(database), m_writes(writes)
+IdempotencyService::IdempotencyService(const Database &database, CommitGroup &writes,
+                                       qint64 keyLifetimeSeconds)
+    : m_database(database), m_writes(writes), m_keyLifetimeSeconds(keyLifetimeSeconds)
 { }
 
 int IdempotencyService::purgeExpired(const QDateTime &now) const
 {
-    return IdempotencyRepository(m_database).removeOlderThan(now.addSecs(-KeyLifetimeSeconds));
+    return IdempotencyRepository(m_database).removeOlderThan(now.addSecs(-m_keyLifetimeSeconds));
 }
 
 bool IdempotencyService::isValidKey(const QByteArray &key)

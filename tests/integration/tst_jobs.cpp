@@ -23,6 +23,7 @@ class TestJobs : public QObject
 private Q_SLOTS:
     void cleanupRunsAsARecurringJob();
     void cleanupPurgesOldTrashAndOrphanedFiles();
+    void idempotencyKeysLiveAsLongAsConfigured();
     void operatorsListAndRetryDeadJobs();
     void jobCommandsRefuseBadArguments_data();
     void jobCommandsRefuseBadArguments();
@@ -138,6 +139,35 @@ void TestJobs::cleanupPurgesOldTrashAndOrphanedFiles()
     QTRY_COMPARE_WITH_TIMEOUT(QDir(attachmentsDir).entryList(QDir::Files),
                               QStringList{ u"fedcba9876543210fedcba9876543210"_s }, 5000);
     QVERIFY(server.logs().contains("tasks from the trash"));
+}
+
+void TestJobs::idempotencyKeysLiveAsLongAsConfigured()
+{
+    TestServer::Options options;
+    options.arguments = QStringList{ u"--cleanup-interval-seconds"_s, u"1"_s,
+                                     u"--idempotency-key-hours"_s, u"1"_s };
+    TestServer server(options);
+    QVERIFY(server.start());
+    Account ada = signUpAccount(server.url(), u"ada"_s);
+    const auto keyAged = [&](const QString &key, int minutes) {
+        return server.executeSql(
+                u"INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash, status, "
+                "headers, body, created_at) VALUES (%1, '%2', 'h', 201, '{}', '{}', '%3')"_s
+                        .arg(ada.id())
+                        .arg(key,
+                             toApiTimestamp(
+                                     QDateTime::currentDateTimeUtc().addSecs(-60 * minutes))));
+    };
+    QVERIFY(keyAged(u"two-hours-old"_s, 120));
+    QVERIFY(keyAged(u"half-an-hour-old"_s, 30));
+    const auto keys = [&] {
+        QStringList found;
+        for (const QVariantList &row :
+             server.querySql(u"SELECT idempotency_key FROM idempotency_keys"_s))
+            found.append(row.first().toString());
+        return found;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(keys(), QStringList{ u"half-an-hour-old"_s }, 10'000);
 }
 
 void TestJobs::operatorsListAndRetryDeadJobs()
