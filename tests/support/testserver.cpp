@@ -124,9 +124,19 @@ int TestServer::stop()
     if (!m_process.waitForFinished(30'000)) {
         m_process.kill();
         m_process.waitForFinished();
+        m_stderr += m_process.readAllStandardError();
+        qWarning("tasklaned did not stop within 30 s of SIGTERM; its last log lines:\n%s",
+                 m_stderr.right(4000).constData());
         return -1;
     }
     m_stderr += m_process.readAllStandardError();
+    if (m_process.exitStatus() != QProcess::NormalExit || m_process.exitCode() != 0) {
+        // Whatever ended it (a crash at shutdown, a failed flush) is in its last lines: kept
+        // in the test's output, since the process and its data folder are gone afterwards.
+        qWarning("tasklaned ended %s (code %d) after SIGTERM; its last log lines:\n%s",
+                 m_process.exitStatus() == QProcess::NormalExit ? "with an error" : "by a crash",
+                 m_process.exitCode(), m_stderr.right(4000).constData());
+    }
     return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
 }
 
