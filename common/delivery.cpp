@@ -6,34 +6,23 @@ using namespace Qt::StringLiterals;
 
 namespace Tasklane {
 
-namespace {
-QJsonValue timeOrNull(const QDateTime &time)
-{
-    return time.isValid() ? QJsonValue(toApiTimestamp(time)) : QJsonValue(QJsonValue::Null);
-}
-QJsonValue textOrNull(const QString &text)
-{
-    return text.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(text);
-}
-} // namespace
-
 QJsonObject Delivery::toJson() const
 {
     return { { u"id"_s, id },
              { u"event"_s, event },
              { u"task_id"_s, taskId ? QJsonValue(taskId) : QJsonValue(QJsonValue::Null) },
-             { u"occurrence"_s, textOrNull(occurrence) },
-             { u"reminder"_s, textOrNull(reminder) },
+             { u"occurrence"_s, stringOrNull(occurrence) },
+             { u"reminder"_s, stringOrNull(reminder) },
              { u"user_id"_s, userId },
              { u"channel"_s, channel },
-             { u"recipient"_s, textOrNull(recipient) },
+             { u"recipient"_s, stringOrNull(recipient) },
              { u"status"_s, status },
              { u"late"_s, late },
-             { u"due_at"_s, timeOrNull(dueAt) },
-             { u"error"_s, textOrNull(error) },
-             { u"created_at"_s, timeOrNull(createdAt) },
-             { u"updated_at"_s, timeOrNull(updatedAt) },
-             { u"sent_at"_s, timeOrNull(sentAt) } };
+             { u"due_at"_s, apiTimestampOrNull(dueAt) },
+             { u"error"_s, stringOrNull(error) },
+             { u"created_at"_s, apiTimestampOrNull(createdAt) },
+             { u"updated_at"_s, apiTimestampOrNull(updatedAt) },
+             { u"sent_at"_s, apiTimestampOrNull(sentAt) } };
 }
 
 QJsonObject DeliveryAttempt::toJson() const
@@ -42,10 +31,10 @@ QJsonObject DeliveryAttempt::toJson() const
              { u"delivery_id"_s, deliveryId },
              { u"job_id"_s, jobId },
              { u"channel"_s, channel },
-             { u"recipient"_s, textOrNull(recipient) },
+             { u"recipient"_s, stringOrNull(recipient) },
              { u"outcome"_s, outcome },
-             { u"error"_s, textOrNull(error) },
-             { u"at"_s, timeOrNull(at) },
+             { u"error"_s, stringOrNull(error) },
+             { u"at"_s, apiTimestampOrNull(at) },
              { u"event"_s, event },
              { u"task_id"_s, taskId ? QJsonValue(taskId) : QJsonValue(QJsonValue::Null) },
              { u"user_id"_s, userId } };

@@ -8,20 +8,6 @@ using namespace Qt::StringLiterals;
 
 namespace Tasklane {
 
-namespace {
-
-QJsonValue timeOrNull(const QDateTime &time)
-{
-    return time.isValid() ? QJsonValue(toApiTimestamp(time)) : QJsonValue(QJsonValue::Null);
-}
-
-QJsonValue textOrNull(const QString &text)
-{
-    return text.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(text);
-}
-
-} // namespace
-
 QString jobStatusToString(JobStatus status)
 {
     switch (status) {
@@ -48,17 +34,17 @@ QJsonObject Job::toJson() const
     return { { u"id"_s, id },
              { u"uid"_s, uid },
              { u"kind"_s, kind },
-             { u"key"_s, textOrNull(key) },
+             { u"key"_s, stringOrNull(key) },
              { u"payload"_s, payload },
              { u"status"_s, jobStatusToString(status) },
-             { u"run_at"_s, timeOrNull(runAt) },
+             { u"run_at"_s, apiTimestampOrNull(runAt) },
              { u"attempts"_s, attempts },
-             { u"lease_owner"_s, textOrNull(leaseOwner) },
-             { u"lease_until"_s, timeOrNull(leaseUntil) },
-             { u"last_error"_s, textOrNull(lastError) },
-             { u"created_at"_s, timeOrNull(createdAt) },
-             { u"updated_at"_s, timeOrNull(updatedAt) },
-             { u"finished_at"_s, timeOrNull(finishedAt) } };
+             { u"lease_owner"_s, stringOrNull(leaseOwner) },
+             { u"lease_until"_s, apiTimestampOrNull(leaseUntil) },
+             { u"last_error"_s, stringOrNull(lastError) },
+             { u"created_at"_s, apiTimestampOrNull(createdAt) },
+             { u"updated_at"_s, apiTimestampOrNull(updatedAt) },
+             { u"finished_at"_s, apiTimestampOrNull(finishedAt) } };
 }
 
 std::optional<Job> Job::fromJson(const QJsonObject &json)

@@ -24,6 +24,16 @@ QString toApiTimestamp(const QDateTime &time)
     return QString::fromLatin1(buffer, length);
 }
 
+QJsonValue apiTimestampOrNull(const QDateTime &time)
+{
+    return time.isValid() ? QJsonValue(toApiTimestamp(time)) : QJsonValue(QJsonValue::Null);
+}
+
+QJsonValue stringOrNull(const QString &text)
+{
+    return text.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(text);
+}
+
 bool isSupportedLanguage(const QString &language)
 {
     return language == u"en" || language == u"de";

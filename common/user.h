@@ -32,6 +32,9 @@ bool isSupportedLanguage(const QString &language);
 
 // RFC 3339 in UTC with milliseconds, the one timestamp format of the API.
 QString toApiTimestamp(const QDateTime &time);
+// toApiTimestamp's text, or JSON null for an invalid time; a string, or null when empty.
+QJsonValue apiTimestampOrNull(const QDateTime &time);
+QJsonValue stringOrNull(const QString &text);
 QDateTime fromApiTimestamp(const QString &text);
 
 } // namespace Tasklane

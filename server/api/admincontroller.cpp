@@ -5,8 +5,6 @@
 #include "queryparameters.h"
 #include "router.h"
 
-#include <QJsonArray>
-
 using namespace Qt::StringLiterals;
 
 namespace Tasklane {
@@ -15,13 +13,6 @@ namespace {
 
 constexpr int DefaultPage = 50;
 constexpr int MaxPage = 200;
-
-QJsonObject pageJson(const QJsonArray &items, const QString &nextCursor)
-{
-    return { { u"items"_s, items },
-             { u"next_cursor"_s,
-               nextCursor.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(nextCursor) } };
-}
 
 // A query parameter that must be one of `allowed` when given.
 QString oneOf(const QUrlQuery &query, const QString &name, const QStringList &allowed)
@@ -63,10 +54,7 @@ HttpResponse AdminController::jobs(const RequestContext &request) const
             = m_operations.jobs(status.isEmpty() ? std::nullopt : jobStatusFromString(status), kind,
                                 query.queryItemValue(u"cursor"_s, QUrl::FullyDecoded),
                                 QueryParameters::limit(query, DefaultPage, MaxPage));
-    QJsonArray items;
-    for (const Job &job : page.items)
-        items.append(job.toJson());
-    return HttpResponse::json(200, pageJson(items, page.nextCursor));
+    return HttpResponse::json(200, page.toJson());
 }
 
 // POST /api/v1/admin/jobs/{id}/retry -> 200 Job (queued again)
@@ -98,10 +86,7 @@ HttpResponse AdminController::deliveries(const RequestContext &request) const
     const auto page
             = m_operations.deliveries(filter, query.queryItemValue(u"cursor"_s, QUrl::FullyDecoded),
                                       QueryParameters::limit(query, DefaultPage, MaxPage));
-    QJsonArray items;
-    for (const DeliveryAttempt &attempt : page.items)
-        items.append(attempt.toJson());
-    return HttpResponse::json(200, pageJson(items, page.nextCursor));
+    return HttpResponse::json(200, page.toJson());
 }
 
 } // namespace Tasklane

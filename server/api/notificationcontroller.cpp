@@ -5,8 +5,6 @@
 #include "queryparameters.h"
 #include "router.h"
 
-#include <QJsonArray>
-
 using namespace Qt::StringLiterals;
 
 namespace Tasklane {
@@ -54,17 +52,12 @@ HttpResponse NotificationController::list(const RequestContext &request) const
             throw QueryParameters::bad(u"unread"_s, u"This must be true or false."_s);
         unreadOnly = value == u"true";
     }
-    const NotificationService::Page page
-            = m_notifications.list(request.requirePrincipal(), unreadOnly,
-                                   query.queryItemValue(u"cursor"_s, QUrl::FullyDecoded), limit);
-    QJsonArray items;
-    for (const Notification &notification : page.items)
-        items.append(notification.toJson());
     return HttpResponse::json(200,
-                              { { u"items"_s, items },
-                                { u"next_cursor"_s,
-                                  page.nextCursor.isEmpty() ? QJsonValue(QJsonValue::Null)
-                                                            : QJsonValue(page.nextCursor) } });
+                              m_notifications
+                                      .list(request.requirePrincipal(), unreadOnly,
+                                            query.queryItemValue(u"cursor"_s, QUrl::FullyDecoded),
+                                            limit)
+                                      .toJson());
 }
 
 // POST /api/v1/notifications/read/{id} -> 200 Notification (read).

@@ -22,8 +22,8 @@ NotificationService::NotificationService(const Database &database, CommitGroup &
     : m_database(database), m_writes(writes), m_cursors(cursors)
 { }
 
-NotificationService::Page NotificationService::list(const Principal &principal, bool unreadOnly,
-                                                    const QString &cursor, int limit) const
+Page<Notification> NotificationService::list(const Principal &principal, bool unreadOnly,
+                                             const QString &cursor, int limit) const
 {
     // A cursor: the last id listed (n), for this user (u) and filter (r).
     qint64 beforeId = 0;
@@ -37,7 +37,7 @@ NotificationService::Page NotificationService::list(const Principal &principal, 
                                u"Use the next_cursor of this same listing."_s } });
         beforeId = payload->value(u"n"_s).toInteger();
     }
-    Page page;
+    Page<Notification> page;
     page.items = NotificationRepository(m_database)
                          .list(principal.user.id, unreadOnly, beforeId, limit + 1);
     if (page.items.size() > limit) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "notification.h"
+#include "page.h"
 #include "principal.h"
 
 #include <QList>
@@ -18,13 +19,9 @@ class NotificationService
 public:
     NotificationService(const Database &database, CommitGroup &writes, const CursorCodec &cursors);
 
-    struct Page
-    {
-        QList<Notification> items;
-        QString nextCursor; // empty on the last page
-    };
     // Newest first; `cursor` from the previous page of the same listing (BadRequest otherwise).
-    Page list(const Principal &principal, bool unreadOnly, const QString &cursor, int limit) const;
+    Page<Notification> list(const Principal &principal, bool unreadOnly, const QString &cursor,
+                            int limit) const;
     Notification markRead(const Principal &principal, qint64 id) const;
     int markAllRead(const Principal &principal) const;
     void remove(const Principal &principal, qint64 id) const;

@@ -26,13 +26,12 @@ qint64 OperationsService::continueBelow(const QString &cursor, const QString &fi
     return payload->value(u"b"_s).toInteger();
 }
 
-OperationsService::JobPage OperationsService::jobs(std::optional<JobStatus> status,
-                                                   const QString &kind, const QString &cursor,
-                                                   int limit) const
+Page<Job> OperationsService::jobs(std::optional<JobStatus> status, const QString &kind,
+                                  const QString &cursor, int limit) const
 {
     const QString fingerprint
             = u"jobs|"_s + (status ? jobStatusToString(*status) : QString()) + u'|' + kind;
-    JobPage page;
+    Page<Job> page;
     page.items = m_jobs.list(status, kind, continueBelow(cursor, fingerprint), limit + 1);
     if (page.items.size() > limit) {
         page.items.resize(limit);
@@ -60,13 +59,12 @@ Job OperationsService::retry(qint64 id) const
     throw ApiError(ApiError::Kind::Internal, u"The job could not be retried."_s);
 }
 
-OperationsService::AttemptPage
-OperationsService::deliveries(const DeliveryRepository::AttemptFilter &filter,
-                              const QString &cursor, int limit) const
+Page<DeliveryAttempt> OperationsService::deliveries(const DeliveryRepository::AttemptFilter &filter,
+                                                    const QString &cursor, int limit) const
 {
     const QString fingerprint
             = u"deliveries|%1|%2|%3"_s.arg(filter.channel, filter.outcome).arg(filter.userId);
-    AttemptPage page;
+    Page<DeliveryAttempt> page;
     page.items = DeliveryRepository(m_database)
                          .attempts(filter, continueBelow(cursor, fingerprint), limit + 1);
     if (page.items.size() > limit) {

@@ -3,6 +3,7 @@
 #include "delivery.h"
 #include "deliveryrepository.h"
 #include "job.h"
+#include "page.h"
 
 #include <QList>
 #include <QString>
@@ -23,23 +24,13 @@ class OperationsService
 public:
     OperationsService(const Database &database, const JobQueue &jobs, const CursorCodec &cursors);
 
-    struct JobPage
-    {
-        QList<Job> items;
-        QString nextCursor;
-    };
-    JobPage jobs(std::optional<JobStatus> status, const QString &kind, const QString &cursor,
-                 int limit) const;
+    Page<Job> jobs(std::optional<JobStatus> status, const QString &kind, const QString &cursor,
+                   int limit) const;
     // 404 when there is no such job, 409 when it is not dead or its key is held.
     Job retry(qint64 id) const;
 
-    struct AttemptPage
-    {
-        QList<DeliveryAttempt> items;
-        QString nextCursor;
-    };
-    AttemptPage deliveries(const DeliveryRepository::AttemptFilter &filter, const QString &cursor,
-                           int limit) const;
+    Page<DeliveryAttempt> deliveries(const DeliveryRepository::AttemptFilter &filter,
+                                     const QString &cursor, int limit) const;
 
 private:
     // The id a cursor continues below, checked against the listing's filter fingerprint.

@@ -56,16 +56,17 @@ std::optional<JobFollowUp> ReminderJob::run(const Job &job) const
             = fireAt.isValid() && (fireAt < m_startedAt || fireAt.secsTo(now) > LateAfterSeconds);
     const Notifier notifier(m_database);
     for (qint64 userId : std::as_const(users)) {
+        Delivery delivery;
+        delivery.event = u"reminder"_s;
+        delivery.taskId = taskId;
+        delivery.occurrence = occurrence;
+        delivery.reminder = reminder;
+        delivery.userId = userId;
+        delivery.late = late;
+        delivery.dueAt = fireAt.isValid() ? fireAt : job.runAt;
         // In the app: written here, in this transaction, and so delivered with it.
-        Delivery inApp;
-        inApp.event = u"reminder"_s;
-        inApp.taskId = taskId;
-        inApp.occurrence = occurrence;
-        inApp.reminder = reminder;
-        inApp.userId = userId;
+        Delivery inApp = delivery;
         inApp.channel = u"in_app"_s;
-        inApp.late = late;
-        inApp.dueAt = fireAt.isValid() ? fireAt : job.runAt;
         if (const auto id = deliveries.add(inApp, now)) {
             notifier.reminder(record->task, userId, occurrence, reminder, late);
             deliveries.markSent(*id, {}, now);
@@ -77,15 +78,7 @@ std::optional<JobFollowUp> ReminderJob::run(const Job &job) const
             attempt.at = now;
             deliveries.recordAttempt(attempt);
         }
-        Delivery delivery;
-        delivery.event = u"reminder"_s;
-        delivery.taskId = taskId;
-        delivery.occurrence = occurrence;
-        delivery.reminder = reminder;
-        delivery.userId = userId;
         delivery.channel = u"email"_s;
-        delivery.late = late;
-        delivery.dueAt = fireAt.isValid() ? fireAt : job.runAt;
         if (const auto id = deliveries.add(delivery, now))
             m_queue.enqueue(EmailJob::Kind, { { u"delivery_id"_s, *id } }, now);
     }
