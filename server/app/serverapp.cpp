@@ -373,8 +373,10 @@ void ServerApp::finishShutdown()
     if (!m_pools || m_finishing)
         return;
     m_finishing = true;
-    // Workers end (and their database connections close) when ServerApp is destroyed.
+    // Workers end when ServerApp is destroyed; their database connections close now, each on
+    // its own thread, while QtSql is surely alive (see runOnEachThread).
     m_pools->waitForDone();
+    m_pools->runOnEachThread([db = m_database.get()] { db->closeThreadConnection(); });
     m_jobRunner->stop(JobStopWarningMs);
     m_database->closeThreadConnection();
     // The last answers may still sit in Qt's socket buffers: let them reach the kernel.

@@ -1,5 +1,7 @@
 #include "workerpools.h"
 
+#include "poolthreads.h"
+
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -95,6 +97,12 @@ void WorkerPools::waitForDone()
     m_database.waitForDone();
     m_databaseWrites.waitForDone();
     m_hashing.waitForDone();
+}
+
+void WorkerPools::runOnEachThread(const std::function<void()> &work)
+{
+    for (QThreadPool *pool : { &m_database, &m_databaseWrites, &m_hashing })
+        Tasklane::runOnEachThread(*pool, work);
 }
 
 } // namespace Tasklane

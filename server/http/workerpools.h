@@ -47,6 +47,8 @@ public:
     // body); a body larger than the whole cap is still taken when nothing else waits.
     bool start(Executor executor, std::function<void()> task, qint64 heldBytes = 0);
     void waitForDone();
+    // Runs `work` once on each thread of each pool (see runOnEachThread), when they are idle.
+    void runOnEachThread(const std::function<void()> &work);
 
 private:
     // Takes a place in a queue; false when there is none.

@@ -2,6 +2,7 @@
 
 #include "database.h"
 #include "jobrepository.h"
+#include "poolthreads.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -159,7 +160,12 @@ JobRunner::JobRunner(const Database &database, Config config)
     : m_database(database), m_config(std::move(config)), m_queue(database, m_config.policy)
 {
     m_workers.setMaxThreadCount(std::max(1, m_config.threads));
+    m_workers.setExpiryTimeout(-1); // threads keep their database connections until stop()
+    m_workers.setObjectName(u"job-workers"_s);
     m_thread.setObjectName(u"jobs"_s);
+    // On the scheduler's thread, once its loop is over: see runOnEachThread for why.
+    QObject::connect(&m_thread, &QThread::finished,
+                     [db = &m_database] { db->closeThreadConnection(); });
 }
 
 JobRunner::~JobRunner()
@@ -215,6 +221,8 @@ void JobRunner::stop(int waitMs)
                   "them to be taken again once their leases run out)",
                   waitMs);
     m_workers.waitForDone(); // the thread pool cannot outlive what runs on it
+    runOnEachThread(m_workers, [this] { m_database.closeThreadConnection(); });
+    m_workers.waitForDone();
     m_thread.quit();
     m_thread.wait();
     m_scheduler = nullptr; // deleted with the thread's end (deleteLater)
