@@ -21,6 +21,10 @@ struct Delivery
     QString status = QStringLiteral("pending"); // pending, sent, failed
     bool late = false; // went out after its time (the server was down)
     QDateTime dueAt; // when it was meant to go out
+    // What the message says beyond its task: {"actor_name", "changes": [field...]} for a
+    // change, {"permission"} for a share, {"blocker_title"} for a finished blocker.
+    QJsonObject details;
+    bool forDigest = false; // an email that waits for the user's daily digest
     QString error;
     QDateTime createdAt;
     QDateTime updatedAt;

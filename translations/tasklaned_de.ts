@@ -35,5 +35,69 @@
         <source>Open it in Tasklane</source>
         <translation>In Tasklane öffnen</translation>
     </message>
+    <message>
+        <source>Someone</source>
+        <translation>Jemand</translation>
+    </message>
+    <message>
+        <source>Due soon: %1</source>
+        <translation>Bald fällig: %1</translation>
+    </message>
+    <message>
+        <source>this task is due soon:</source>
+        <translation>diese Aufgabe ist bald fällig:</translation>
+    </message>
+    <message>
+        <source>Overdue: %1</source>
+        <translation>Überfällig: %1</translation>
+    </message>
+    <message>
+        <source>this task is overdue:</source>
+        <translation>diese Aufgabe ist überfällig:</translation>
+    </message>
+    <message>
+        <source>Shared with you: %1</source>
+        <translation>Mit Ihnen geteilt: %1</translation>
+    </message>
+    <message>
+        <source>%1 shared this task with you:</source>
+        <translation>%1 hat diese Aufgabe mit Ihnen geteilt:</translation>
+    </message>
+    <message>
+        <source>Changed: %1</source>
+        <translation>Geändert: %1</translation>
+    </message>
+    <message>
+        <source>%1 changed this task (%2):</source>
+        <translation>%1 hat diese Aufgabe geändert (%2):</translation>
+    </message>
+    <message>
+        <source>Unblocked: %1</source>
+        <translation>Nicht mehr blockiert: %1</translation>
+    </message>
+    <message>
+        <source>a task this one waited for is done (%1):</source>
+        <translation>eine Aufgabe, auf die diese gewartet hat, ist erledigt (%1):</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>Überfällig</translation>
+    </message>
+    <message>
+        <source>Due today</source>
+        <translation>Heute fällig</translation>
+    </message>
+    <message>
+        <source>Since your last digest</source>
+        <translation>Seit Ihrer letzten Übersicht</translation>
+    </message>
+    <message>
+        <source>Your tasks for %1</source>
+        <translation>Ihre Aufgaben für %1</translation>
+    </message>
+    <message>
+        <source>here is your daily digest.</source>
+        <translation>hier ist Ihre tägliche Übersicht.</translation>
+    </message>
 </context>
 </TS>

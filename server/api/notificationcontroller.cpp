@@ -2,6 +2,7 @@
 
 #include "apierror.h"
 #include "notificationservice.h"
+#include "notificationsettingsservice.h"
 #include "queryparameters.h"
 #include "router.h"
 
@@ -36,6 +37,9 @@ void NotificationController::registerRoutes(RouteTable &routes) const
     route("POST", u"/api/v1/notifications/read-all"_s, &NotificationController::markAllRead);
     route("POST", u"/api/v1/notifications/read/{id}"_s, &NotificationController::markRead);
     route("DELETE", u"/api/v1/notifications/{id}"_s, &NotificationController::remove);
+    route("GET", u"/api/v1/users/me/notification-settings"_s, &NotificationController::getSettings);
+    route("PATCH", u"/api/v1/users/me/notification-settings"_s,
+          &NotificationController::updateSettings);
 }
 
 // GET /api/v1/notifications?unread=true&limit&cursor -> 200 {items: [Notification],
@@ -81,6 +85,20 @@ HttpResponse NotificationController::remove(const RequestContext &request) const
 {
     m_notifications.remove(request.requirePrincipal(), notificationIdOf(request));
     return HttpResponse::empty(204);
+}
+
+// GET /api/v1/users/me/notification-settings -> 200 NotificationSettings
+HttpResponse NotificationController::getSettings(const RequestContext &request) const
+{
+    return HttpResponse::json(200, m_settings.get(request.requirePrincipal()).toJson());
+}
+
+// PATCH /api/v1/users/me/notification-settings {events?, quiet_hours?, digest?}
+// -> 200 NotificationSettings
+HttpResponse NotificationController::updateSettings(const RequestContext &request) const
+{
+    return HttpResponse::json(
+            200, m_settings.update(request.requirePrincipal(), request.jsonObject()).toJson());
 }
 
 } // namespace Tasklane

@@ -15,6 +15,8 @@
 #include "cursorcodec.h"
 #include "database.h"
 #include "databaseerror.h"
+#include "digestjob.h"
+#include "duealertjob.h"
 #include "emailjob.h"
 #include "healthcontroller.h"
 #include "httpshard.h"
@@ -26,6 +28,7 @@
 #include "migrator.h"
 #include "notificationcontroller.h"
 #include "notificationservice.h"
+#include "notificationsettingsservice.h"
 #include "operationsservice.h"
 #include "outboxmailer.h"
 #include "passwordhasher.h"
@@ -218,9 +221,18 @@ void ServerApp::buildServices(SigningKey signingKey)
         else if (change == Database::Change::Job)
             runner->wake(QDateTime::fromMSecsSinceEpoch(id, QTimeZone::utc()));
     });
+    m_dueAlerts = std::make_unique<DueAlertJob>(*m_database, *m_jobQueue,
+                                                m_settings.dueSoonMinutes * 60);
+    m_jobRunner->addHandler(DueAlertJob::Kind, [alerts = m_dueAlerts.get()](const Job &job) {
+        return alerts->run(job);
+    });
+    m_digests = std::make_unique<DigestJob>(*m_database, *m_jobQueue);
+    m_jobRunner->addHandler(DigestJob::Kind, [digests = m_digests.get()](const Job &job) {
+        return digests->run(job);
+    });
     m_tasks = std::make_unique<TaskService>(
             *m_database, *m_writes, m_taskCreates ? *m_taskCreates : *m_writes, *m_cursors,
-            *m_attachmentFiles, *m_taskJson, *m_taskReaders, *m_reminders);
+            *m_attachmentFiles, *m_taskJson, *m_taskReaders, *m_reminders, *m_dueAlerts);
     m_taskListing = std::make_unique<TaskListService>(*m_database, *m_cursors, *m_taskJson,
                                                       *m_taskPages, m_settings.cursorTtl);
     m_categories = std::make_unique<CategoryService>(*m_database, *m_writes);
@@ -257,7 +269,10 @@ void ServerApp::buildServices(SigningKey signingKey)
                             [email = m_emailJob.get()](const Job &job) { return email->run(job); });
     m_categoryController = std::make_unique<CategoryController>(*m_categories, *m_idempotency);
     m_notifications = std::make_unique<NotificationService>(*m_database, *m_writes, *m_cursors);
-    m_notificationController = std::make_unique<NotificationController>(*m_notifications);
+    m_notificationSettings
+            = std::make_unique<NotificationSettingsService>(*m_database, *m_writes, *m_digests);
+    m_notificationController
+            = std::make_unique<NotificationController>(*m_notifications, *m_notificationSettings);
     m_operations = std::make_unique<OperationsService>(*m_database, *m_jobQueue, *m_cursors);
     m_adminController = std::make_unique<AdminController>(*m_operations);
     m_attachments = std::make_unique<AttachmentService>(*m_database, *m_tasks, *m_attachmentFiles,
@@ -324,6 +339,7 @@ bool ServerApp::startServing()
             ? u'[' + m_settings.listenAddress.toString() + u']'
             : m_settings.listenAddress.toString();
     m_cleanup->schedule(*m_jobQueue);
+    m_dueAlerts->schedule();
     qCInfo(lcServer, "email goes to %s", qUtf8Printable(m_mailer->destination()));
     m_jobRunner->start();
     m_serving = true;

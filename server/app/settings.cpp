@@ -84,6 +84,7 @@ QHash<QString, QString> defaults()
         { u"read_notification_retention_days"_s, u"90"_s },
         { u"trash_retention_days"_s, u"30"_s },
         { u"idempotency_key_hours"_s, u"24"_s },
+        { u"due_soon_minutes"_s, u"60"_s },
         { u"smtp_url"_s, QString() },
         { u"smtp_tls"_s, u"required"_s },
         { u"smtp_ca_file"_s, QString() },
@@ -206,6 +207,8 @@ const QList<SettingDefinition> &SettingsLoader::definitions()
           "How long a task stays in the trash before it is purged with its files.", false },
         { "idempotency_key_hours", "HOURS",
           "How long an Idempotency-Key's answer is kept for a retry to replay.", false },
+        { "due_soon_minutes", "MINUTES",
+          "How long before a task's due time its \"due soon\" alert goes out.", false },
         { "smtp_url", "URL",
           "The mail server: smtp://[user@]host[:port] (STARTTLS) or smtps://... (empty: "
           "messages are written to the outbox folder in the data folder).",
@@ -418,6 +421,7 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
         { "trash_retention_days", 1, 3650, [&](qint64 v) { settings.trashRetentionDays = v; } },
         { "idempotency_key_hours", 1, 24 * 30,
           [&](qint64 v) { settings.idempotencyKeyHours = v; } },
+        { "due_soon_minutes", 1, 7 * 24 * 60, [&](qint64 v) { settings.dueSoonMinutes = v; } },
     };
     if (values.value(u"db_write_threads"_s).isEmpty())
         values.insert(u"db_write_threads"_s,

@@ -63,6 +63,7 @@ struct ServerSettings
     qint64 readNotificationRetentionDays = 90;
     qint64 trashRetentionDays = 30;
     qint64 idempotencyKeyHours = 24;
+    qint64 dueSoonMinutes = 60; // the "due soon" alert's lead (DueAlertJob)
     // Email: an SMTP server, or (smtp_url empty) .eml files in the data folder's outbox.
     QString smtpUrl;
     QByteArray smtpPassword;

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "jobrunner.h"
+#include "mailcomposer.h"
 #include "mailmessage.h"
-#include "mailtexts.h"
 
 #include <QString>
 
@@ -19,11 +19,11 @@ struct MailSettings
     QString publicUrl; // links start with it, never with a request's Host
 };
 
-// Sends one email delivery (kind "email", payload {"delivery_id"}): renders it from the
-// templates in resources/mail, sends it through the Mailer with the job's uid in its
-// Message-ID (a retry sends the same Message-ID), and records the outcome on the delivery.
-// A permanent refusal (5xx) is recorded as failed and ends the job dead, for an operator to
-// retry; anything else is retried with backoff.
+// Sends one email delivery (kind "email", payload {"delivery_id"}): a message about a task, or
+// a daily digest (with the emails held for it), written by MailComposer; sends it through the
+// Mailer with the job's uid in its Message-ID (a retry sends the same Message-ID), and records the
+// outcome on the delivery. A permanent refusal (5xx) is recorded as failed and ends the job dead,
+// for an operator to retry; anything else is retried with backoff.
 class EmailJob
 {
 public:
@@ -36,7 +36,7 @@ private:
     const Database &m_database;
     const Mailer &m_mailer;
     const MailSettings m_settings;
-    const MailTexts m_texts;
+    const MailComposer m_composer;
 };
 
 } // namespace Tasklane

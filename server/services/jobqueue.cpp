@@ -38,6 +38,12 @@ std::optional<qint64> JobQueue::enqueue(const QString &kind, const QJsonObject &
     return id;
 }
 
+void JobQueue::bringForward(const QString &key, const QDateTime &at) const
+{
+    if (JobRepository(m_database).bringForward(key, at))
+        m_database.noteChanged(Database::Change::Job, at.toMSecsSinceEpoch());
+}
+
 std::optional<Job> JobQueue::find(qint64 id) const
 {
     return JobRepository(m_database).find(id);

@@ -42,6 +42,9 @@ public:
     std::optional<qint64> enqueue(const QString &kind, const QJsonObject &payload,
                                   const QDateTime &runAt, const QString &key = {},
                                   qint64 taskId = 0) const;
+    // In the caller's transaction: the queued job holding `key` runs at `at` if that is
+    // sooner (the runner hears of it after the commit).
+    void bringForward(const QString &key, const QDateTime &at) const;
     // A new job's stable id (Job::uid).
     static QString newUid();
 

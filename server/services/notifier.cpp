@@ -1,8 +1,15 @@
 #include "notifier.h"
 
 #include "database.h"
+#include "deliveryrepository.h"
+#include "emailjob.h"
+#include "jobqueue.h"
 #include "notificationrepository.h"
+#include "notificationsettingsrepository.h"
 #include "taskrepository.h"
+#include "timezones.h"
+#include "user.h"
+#include "userrepository.h"
 
 #include <QJsonArray>
 
@@ -11,75 +18,154 @@ using namespace Qt::StringLiterals;
 namespace Tasklane {
 
 namespace {
+const QString InApp = u"in_app"_s;
+const QString Email = u"email"_s;
+} // namespace
 
-Notification about(const Task &task, const QString &type, const QJsonObject &data)
+QList<qint64> Notifier::audienceOf(const Task &task)
 {
-    Notification notification;
-    notification.type = type;
-    notification.taskId = task.id;
-    notification.title = task.title;
-    notification.data = data;
-    notification.createdAt = QDateTime::currentDateTimeUtc();
-    return notification;
+    QList<qint64> users{ task.ownerId };
+    for (const Assignee &assignee : task.assignees)
+        users.append(assignee.userId);
+    return users;
 }
 
-} // namespace
+Notifier::Notifier(const JobQueue &queue) : m_database(queue.database()), m_queue(queue) { }
+
+QDateTime Notifier::quietUntil(const NotificationSettings &settings, const QString &zone,
+                               const QDateTime &now)
+{
+    const QTime local = TimeZones::timeAt(now, zone);
+    if (!settings.isQuietAt(local))
+        return now;
+    QDate endDate = TimeZones::dateAt(now, zone);
+    if (local >= *settings.quietEnd) // inside quiet hours that span midnight, before it
+        endDate = endDate.addDays(1);
+    const QDateTime end = TimeZones::instantOf(endDate, *settings.quietEnd, zone);
+    return end > now ? end : now;
+}
+
+void Notifier::deliver(qint64 userId, const Task &task, const QString &type,
+                       const QJsonObject &data, const QJsonObject &details,
+                       const Occasion &occasion) const
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const NotificationSettings settings = NotificationSettingsRepository(m_database).find(userId);
+    const DeliveryRepository deliveries(m_database);
+    Delivery delivery;
+    delivery.event = type;
+    delivery.taskId = task.id;
+    delivery.occurrence = occasion.occurrence;
+    delivery.reminder = occasion.key;
+    delivery.userId = userId;
+    delivery.late = occasion.late;
+    delivery.dueAt = occasion.dueAt.isValid() ? occasion.dueAt : now;
+    delivery.details = details;
+
+    if (settings.wants(type, InApp)) {
+        Delivery inApp = delivery;
+        inApp.channel = InApp;
+        if (const auto id = deliveries.add(inApp, now)) {
+            Notification notification;
+            notification.type = type;
+            notification.taskId = task.id;
+            notification.title = task.title;
+            notification.data = data;
+            notification.createdAt = now;
+            NotificationRepository(m_database).add(userId, notification);
+            deliveries.markSent(*id, {}, now);
+            DeliveryAttempt attempt;
+            attempt.deliveryId = *id;
+            attempt.jobId = occasion.jobId;
+            attempt.channel = InApp;
+            attempt.outcome = u"sent"_s;
+            attempt.at = now;
+            deliveries.recordAttempt(attempt);
+        }
+    }
+    if (settings.wants(type, Email)) {
+        Delivery email = delivery;
+        email.channel = Email;
+        email.forDigest = settings.digest && settings.digestInsteadOfEmail;
+        const auto id = deliveries.add(email, now);
+        if (id && !email.forDigest) {
+            QDateTime at = now;
+            if (settings.hasQuietHours()) {
+                const auto user = UserRepository(m_database).findById(userId);
+                at = quietUntil(settings, user ? user->user.timeZone : u"UTC"_s, now);
+            }
+            m_queue.enqueue(EmailJob::Kind, { { u"delivery_id"_s, *id } }, at);
+        }
+    }
+    // Push and SMS: not delivered yet (issue 9, points 5 and 6).
+}
 
 void Notifier::taskShared(const Task &task, qint64 userId, qint64 actorId,
                           SharePermission permission) const
 {
-    NotificationRepository(m_database)
-            .add(userId,
-                 about(task, u"shared"_s,
-                       { { u"actor_id"_s, actorId },
-                         { u"permission"_s, sharePermissionToString(permission) } }));
+    const QString permissionText = sharePermissionToString(permission);
+    Occasion occasion;
+    // Shared, unshared and shared again: each share is its own event.
+    occasion.key = u"shared:"_s + QString::number(QDateTime::currentMSecsSinceEpoch());
+    deliver(userId, task, u"shared"_s,
+            { { u"actor_id"_s, actorId }, { u"permission"_s, permissionText } },
+            { { u"actor_id"_s, actorId }, { u"permission"_s, permissionText } }, occasion);
 }
 
 void Notifier::taskChanged(const Task &task, qint64 actorId, const QString &action,
                            const QList<FieldChange> &changes) const
 {
-    QList<qint64> users{ task.ownerId };
-    for (const Assignee &assignee : task.assignees)
-        users.append(assignee.userId);
+    QList<qint64> users = audienceOf(task);
     users.removeAll(actorId);
     if (users.isEmpty())
         return; // the common case: one's own task
     QJsonArray changed;
-    for (const FieldChange &change : changes)
+    QJsonArray fields;
+    for (const FieldChange &change : changes) {
         changed.append(change.toJson());
-    const Notification notification = about(
-            task, u"changed"_s,
-            { { u"actor_id"_s, actorId }, { u"action"_s, action }, { u"changes"_s, changed } });
-    const NotificationRepository notifications(m_database);
+        fields.append(change.field);
+    }
+    Occasion occasion;
+    occasion.key = u"v"_s + QString::number(task.version); // every change has its own version
     for (qint64 userId : std::as_const(users))
-        notifications.add(userId, notification);
+        deliver(userId, task, u"changed"_s,
+                { { u"actor_id"_s, actorId }, { u"action"_s, action }, { u"changes"_s, changed } },
+                { { u"actor_id"_s, actorId }, { u"action"_s, action }, { u"fields"_s, fields } },
+                occasion);
 }
 
 void Notifier::blockerDone(const Task &blocker) const
 {
-    const NotificationRepository notifications(m_database);
     const QList<TaskRepository::BlockedTask> blocked
             = TaskRepository(m_database).openTasksBlockedBy(blocker.id);
+    Occasion occasion;
+    // Done, reopened and done again: told again.
+    occasion.key = u"blocker:%1:v%2"_s.arg(blocker.id).arg(blocker.version);
     for (const TaskRepository::BlockedTask &each : blocked) {
         Task task;
         task.id = each.id;
         task.title = each.title;
-        notifications.add(
-                each.ownerId,
-                about(task, u"blocker_done"_s,
-                      { { u"blocker_id"_s, blocker.id }, { u"blocker_title"_s, blocker.title } }));
+        deliver(each.ownerId, task, u"blocker_done"_s,
+                { { u"blocker_id"_s, blocker.id }, { u"blocker_title"_s, blocker.title } },
+                { { u"blocker_title"_s, blocker.title } }, occasion);
     }
 }
 
-void Notifier::reminder(const Task &task, qint64 userId, const QString &occurrence,
-                        const QString &reminder, bool late) const
+void Notifier::reminder(const Task &task, qint64 userId, const Occasion &occasion) const
 {
-    NotificationRepository(m_database)
-            .add(userId,
-                 about(task, u"reminder"_s,
-                       { { u"occurrence"_s, occurrence },
-                         { u"reminder"_s, reminder },
-                         { u"late"_s, late } }));
+    deliver(userId, task, u"reminder"_s,
+            { { u"occurrence"_s, occasion.occurrence },
+              { u"reminder"_s, occasion.key },
+              { u"late"_s, occasion.late } },
+            {}, occasion);
+}
+
+void Notifier::dueAlert(const Task &task, qint64 userId, const QString &type,
+                        const Occasion &occasion) const
+{
+    deliver(userId, task, type,
+            { { u"occurrence"_s, occasion.occurrence }, { u"late"_s, occasion.late } }, {},
+            occasion);
 }
 
 } // namespace Tasklane

@@ -1,8 +1,6 @@
 #include "reminderjob.h"
 
 #include "database.h"
-#include "deliveryrepository.h"
-#include "emailjob.h"
 #include "jobqueue.h"
 #include "notifier.h"
 #include "reminderscheduler.h"
@@ -48,40 +46,16 @@ std::optional<JobFollowUp> ReminderJob::run(const Job &job) const
                qUtf8Printable(occurrence), qUtf8Printable(reminder));
         return std::nullopt;
     }
-    QList<qint64> users{ record->task.ownerId };
-    for (const Assignee &assignee : record->task.assignees)
-        users.append(assignee.userId);
-    const DeliveryRepository deliveries(m_database);
-    const bool late
+    Notifier::Occasion occasion;
+    occasion.occurrence = occurrence;
+    occasion.key = reminder;
+    occasion.late
             = fireAt.isValid() && (fireAt < m_startedAt || fireAt.secsTo(now) > LateAfterSeconds);
-    const Notifier notifier(m_database);
-    for (qint64 userId : std::as_const(users)) {
-        Delivery delivery;
-        delivery.event = u"reminder"_s;
-        delivery.taskId = taskId;
-        delivery.occurrence = occurrence;
-        delivery.reminder = reminder;
-        delivery.userId = userId;
-        delivery.late = late;
-        delivery.dueAt = fireAt.isValid() ? fireAt : job.runAt;
-        // In the app: written here, in this transaction, and so delivered with it.
-        Delivery inApp = delivery;
-        inApp.channel = u"in_app"_s;
-        if (const auto id = deliveries.add(inApp, now)) {
-            notifier.reminder(record->task, userId, occurrence, reminder, late);
-            deliveries.markSent(*id, {}, now);
-            DeliveryAttempt attempt;
-            attempt.deliveryId = *id;
-            attempt.jobId = job.id;
-            attempt.channel = inApp.channel;
-            attempt.outcome = u"sent"_s;
-            attempt.at = now;
-            deliveries.recordAttempt(attempt);
-        }
-        delivery.channel = u"email"_s;
-        if (const auto id = deliveries.add(delivery, now))
-            m_queue.enqueue(EmailJob::Kind, { { u"delivery_id"_s, *id } }, now);
-    }
+    occasion.dueAt = fireAt.isValid() ? fireAt : job.runAt;
+    occasion.jobId = job.id;
+    const Notifier notifier(m_queue);
+    for (qint64 userId : Notifier::audienceOf(record->task))
+        notifier.reminder(record->task, userId, occasion);
     transaction.commit();
     return std::nullopt;
 }

@@ -34,6 +34,8 @@ public:
     static QString reminderText(const Reminder &reminder);
 
     explicit ReminderScheduler(const JobQueue &queue);
+    // The queue it adds to, which tells of other events too (Notifier).
+    const JobQueue &queue() const { return m_queue; }
 
     // In the write's transaction: the task's queued reminder jobs replaced by its fires from
     // `now` on (a minute's grace: a reminder set for right now still fires).

@@ -7,6 +7,8 @@
 #include "commitgroup.h"
 #include "cursorcodec.h"
 #include "database.h"
+#include "duealertjob.h"
+#include "jobqueue.h"
 #include "notifier.h"
 #include "recurrence.h"
 #include "reminderscheduler.h"
@@ -124,9 +126,10 @@ QList<FieldChange> diffTasks(const Task &before, const Task &after)
 TaskService::TaskService(const Database &database, CommitGroup &writes, CommitGroup &creates,
                          const CursorCodec &cursors, const AttachmentStore &files,
                          TaskJsonCache &json, TaskReadersCache &readers,
-                         const ReminderScheduler &reminders)
+                         const ReminderScheduler &reminders, const DueAlertJob &dueAlerts)
     : m_database(database), m_writes(writes), m_creates(creates), m_cursors(cursors),
-      m_files(files), m_json(json), m_readers(readers), m_reminders(reminders)
+      m_files(files), m_json(json), m_readers(readers), m_reminders(reminders),
+      m_dueAlerts(dueAlerts)
 { }
 
 TaskService::TaskView TaskService::view(const Principal &principal, qint64 taskId) const
@@ -226,15 +229,16 @@ qint64 TaskService::record(const Principal &principal, qint64 taskId, const QStr
 void TaskService::notifyChange(const Principal &principal, const Task &before, const Task &after,
                                const QString &action, const QList<FieldChange> &changes) const
 {
-    const Notifier notifier(m_database);
+    const Notifier notifier(m_reminders.queue());
     notifier.taskChanged(after, principal.user.id, action, changes);
     if (after.status == TaskStatus::Done && before.status != TaskStatus::Done)
         notifier.blockerDone(after);
 }
 
-void TaskService::rescheduleReminders(const Principal &principal, const Task &before,
-                                      const Task &after) const
+void TaskService::rescheduleAlerts(const Principal &principal, const Task &before,
+                                   const Task &after) const
 {
+    m_dueAlerts.taskWritten(after);
     if (before.reminders.isEmpty() && after.reminders.isEmpty())
         return; // nothing queued, nothing to queue
     m_reminders.reschedule(after, ownerTimeZone(principal, after.ownerId),
@@ -415,9 +419,10 @@ TaskRecord TaskService::create(const Principal &principal, const TaskChanges &ch
         if (!ReminderScheduler::firesOf(next.task, u"UTC"_s).isEmpty()) {
             // Its reminders' jobs name it: its id is needed now, not at the batch's end.
             created.task.id = TaskRepository(m_database).insert(next, &entry);
-            rescheduleReminders(principal, Task(), created.task);
+            rescheduleAlerts(principal, Task(), created.task);
             return;
         }
+        m_dueAlerts.taskWritten(next.task);
         // Its id is known by the time write() returns; maybe only then (insertBatched).
         TaskRepository(m_database).insertBatched(next, entry, &created.task.id);
     });
@@ -470,7 +475,7 @@ TaskRecord TaskService::update(const Principal &principal, qint64 taskId,
                 .update(next, current.task.version,
                         changes.tags.has_value() || changes.blockedBy.has_value());
         record(principal, taskId, action, fieldChanges);
-        rescheduleReminders(principal, current.task, next.task);
+        rescheduleAlerts(principal, current.task, next.task);
         notifyChange(principal, current.task, next.task, action, fieldChanges);
         result = next;
     });
@@ -495,7 +500,7 @@ TaskRecord TaskService::trash(const Principal &principal, qint64 taskId,
                 .setTrashed(taskId, next.task.trashedAt, next.task.version, next.task.updatedAt);
         const QList<FieldChange> changes = diffTasks(before, next.task);
         record(principal, taskId, u"trashed"_s, changes);
-        rescheduleReminders(principal, before, next.task);
+        rescheduleAlerts(principal, before, next.task);
         notifyChange(principal, before, next.task, u"trashed"_s, changes);
         result = next;
     });
@@ -520,7 +525,7 @@ TaskRecord TaskService::restore(const Principal &principal, qint64 taskId,
                 .setTrashed(taskId, QDateTime(), next.task.version, next.task.updatedAt);
         const QList<FieldChange> changes = diffTasks(before, next.task);
         record(principal, taskId, u"restored"_s, changes);
-        rescheduleReminders(principal, before, next.task);
+        rescheduleAlerts(principal, before, next.task);
         notifyChange(principal, before, next.task, u"restored"_s, changes);
         result = next;
     });
@@ -660,7 +665,7 @@ TaskRecord TaskService::finishOccurrence(const Principal &principal, qint64 task
         task.updatedAt = now;
         tasks.update(next, current.task.version, false);
         record(principal, taskId, completed ? u"completed"_s : u"skipped"_s, fieldChanges);
-        rescheduleReminders(principal, current.task, next.task);
+        rescheduleAlerts(principal, current.task, next.task);
         notifyChange(principal, current.task, next.task, completed ? u"completed"_s : u"skipped"_s,
                      fieldChanges);
         result = next;
@@ -677,7 +682,7 @@ TaskRecord TaskService::touch(const Principal &principal, const TaskRecord &curr
     TaskRepository(m_database).touch(next.task.id, next.task.version, next.task.updatedAt);
     record(principal, next.task.id, action, changes);
     if (action != u"shared") // the new reader hears of it as a share (assign)
-        Notifier(m_database).taskChanged(next.task, principal.user.id, action, changes);
+        Notifier(m_reminders.queue()).taskChanged(next.task, principal.user.id, action, changes);
     return next;
 }
 
@@ -709,7 +714,7 @@ TaskRecord TaskService::assign(const Principal &principal, qint64 taskId,
             return;
         }
         result = touch(principal, next, u"shared"_s, changes);
-        Notifier(m_database)
+        Notifier(m_reminders.queue())
                 .taskShared(result.task, target->user.id, principal.user.id, request.permission);
     });
     return result;

@@ -17,6 +17,7 @@ class CommitGroup;
 class CursorCodec;
 class TaskJsonCache;
 class TaskReadersCache;
+class DueAlertJob;
 class ReminderScheduler;
 class Database;
 struct Occurrence;
@@ -31,7 +32,8 @@ public:
     // `creates` commits new tasks; it may be `writes` itself (see ServerApp).
     TaskService(const Database &database, CommitGroup &writes, CommitGroup &creates,
                 const CursorCodec &cursors, const AttachmentStore &files, TaskJsonCache &json,
-                TaskReadersCache &readers, const ReminderScheduler &reminders);
+                TaskReadersCache &readers, const ReminderScheduler &reminders,
+                const DueAlertJob &dueAlerts);
 
     TaskRecord create(const Principal &principal, const TaskChanges &changes) const;
     // Purges (as their owners would) up to `limit` tasks that went to the trash before
@@ -111,9 +113,9 @@ private:
     // other users; to the owners of tasks it blocked, when it became done).
     void notifyChange(const Principal &principal, const Task &before, const Task &after,
                       const QString &action, const QList<FieldChange> &changes) const;
-    // In a write's transaction: the task's reminder jobs made to match its new state.
-    void rescheduleReminders(const Principal &principal, const Task &before,
-                             const Task &after) const;
+    // In a write's transaction: the task's reminder jobs made to match its new state, and the
+    // due alerts' sweep brought forward if it is due sooner.
+    void rescheduleAlerts(const Principal &principal, const Task &before, const Task &after) const;
     qint64 record(const Principal &principal, qint64 taskId, const QString &action,
                   const QList<FieldChange> &changes) const;
     TaskRecord reload(const Principal &principal, qint64 taskId) const;
@@ -126,6 +128,7 @@ private:
     TaskJsonCache &m_json;
     TaskReadersCache &m_readers;
     const ReminderScheduler &m_reminders;
+    const DueAlertJob &m_dueAlerts;
 };
 
 // Every field a new task has (not null or empty), as changes from null, for its "created"

@@ -2,6 +2,7 @@
 
 #include "database.h"
 
+#include <QJsonDocument>
 #include <QSqlRecord>
 
 using namespace Qt::StringLiterals;
@@ -11,7 +12,8 @@ namespace Tasklane {
 namespace {
 
 const QString Columns = u"id, event, task_id, occurrence, reminder, user_id, channel, recipient, "
-                        "status, late, due_at, error, created_at, updated_at, sent_at"_s;
+                        "status, late, due_at, error, created_at, updated_at, sent_at, details, "
+                        "for_digest"_s;
 
 Delivery readDelivery(const QSqlRecord &row)
 {
@@ -31,7 +33,15 @@ Delivery readDelivery(const QSqlRecord &row)
     delivery.createdAt = Database::readTime(row.value(12));
     delivery.updatedAt = Database::readTime(row.value(13));
     delivery.sentAt = Database::readTime(row.value(14));
+    delivery.details = QJsonDocument::fromJson(row.value(15).toString().toUtf8()).object();
+    delivery.forDigest = row.value(16).toBool();
     return delivery;
+}
+
+// A null QString binds as SQL NULL; these columns hold '' for none.
+QString notNull(const QString &text)
+{
+    return text.isNull() ? u""_s : text;
 }
 
 } // namespace
@@ -41,11 +51,13 @@ std::optional<qint64> DeliveryRepository::add(const Delivery &delivery, const QD
     const QVariant at = Database::bindTime(now);
     const auto row = m_database.fetchOne(
             u"INSERT INTO deliveries (event, task_id, occurrence, reminder, user_id, channel, "
-            "status, late, due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', "
-            "?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id"_s,
-            { delivery.event, delivery.taskId, delivery.occurrence, delivery.reminder,
-              delivery.userId, delivery.channel, delivery.late, Database::bindTime(delivery.dueAt),
-              at, at });
+            "status, late, due_at, created_at, updated_at, details, for_digest) VALUES (?, ?, ?, "
+            "?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id"_s,
+            { delivery.event, delivery.taskId, notNull(delivery.occurrence),
+              notNull(delivery.reminder), delivery.userId, delivery.channel, delivery.late,
+              Database::bindTime(delivery.dueAt), at, at,
+              QString::fromUtf8(QJsonDocument(delivery.details).toJson(QJsonDocument::Compact)),
+              delivery.forDigest });
     if (!row)
         return std::nullopt;
     return row->value(0).toLongLong();
@@ -81,6 +93,31 @@ void DeliveryRepository::noteError(qint64 id, const QString &error, const QDateT
 {
     m_database.execute(u"UPDATE deliveries SET error = ?, updated_at = ? WHERE id = ?"_s,
                        { error, Database::bindTime(now), id });
+}
+
+QList<Delivery> DeliveryRepository::heldForDigest(qint64 userId, int limit) const
+{
+    const QList<QSqlRecord> rows = m_database.fetchAll(
+            u"SELECT "_s + Columns
+                    + u" FROM deliveries WHERE user_id = ? AND for_digest AND status = 'pending' "
+                      "ORDER BY id LIMIT ?"_s,
+            { userId, limit }, Database::Retry::Safe);
+    QList<Delivery> deliveries;
+    for (const QSqlRecord &row : rows)
+        deliveries.append(readDelivery(row));
+    return deliveries;
+}
+
+QList<qint64> DeliveryRepository::releaseHeld(qint64 userId) const
+{
+    const QList<QSqlRecord> rows = m_database.fetchAll(
+            u"UPDATE deliveries SET for_digest = ? WHERE user_id = ? AND for_digest AND "
+            "status = 'pending' RETURNING id"_s,
+            { false, userId });
+    QList<qint64> ids;
+    for (const QSqlRecord &row : rows)
+        ids.append(row.value(0).toLongLong());
+    return ids;
 }
 
 QList<Delivery> DeliveryRepository::forUser(qint64 userId, int limit) const

@@ -26,6 +26,11 @@ public:
                     const QDateTime &now) const;
     // A failed try that will be retried: the error kept, still pending.
     void noteError(qint64 id, const QString &error, const QDateTime &now) const;
+    // A user's emails waiting for their digest (for_digest, pending), oldest first.
+    QList<Delivery> heldForDigest(qint64 userId, int limit) const;
+    // A user's emails held for a digest go out alone after all (the digest was turned off):
+    // returns their ids, no longer held.
+    QList<qint64> releaseHeld(qint64 userId) const;
     // A user's deliveries, newest first.
     QList<Delivery> forUser(qint64 userId, int limit) const;
 

@@ -199,6 +199,16 @@ JobRepository::RetryResult JobRepository::retryDead(qint64 id, const QDateTime &
     return changed == 1 ? RetryResult::Retried : RetryResult::NotDead;
 }
 
+bool JobRepository::bringForward(const QString &key, const QDateTime &at) const
+{
+    // Only a job due later is locked and written: writers that change nothing do not queue
+    // behind each other on the one row.
+    return m_database.execute(u"UPDATE jobs SET run_at = ? WHERE job_key = ? AND "
+                              "status = 'queued' AND run_at > ?"_s,
+                              { Database::bindTime(at), key, Database::bindTime(at) })
+            > 0;
+}
+
 int JobRepository::cancelQueued(const QString &key) const
 {
     return m_database.execute(u"DELETE FROM jobs WHERE job_key = ? AND status = 'queued'"_s,

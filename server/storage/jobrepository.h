@@ -63,6 +63,9 @@ public:
     enum class RetryResult { Retried, NotFound, NotDead, KeyTaken };
     // A dead job queued again, due at `now`, with its attempts counted from zero.
     RetryResult retryDead(qint64 id, const QDateTime &now) const;
+    // The queued job holding `key` runs at `at` if that is sooner; false when there is none
+    // or it runs sooner already.
+    bool bringForward(const QString &key, const QDateTime &at) const;
     // Cancels (deletes) the queued job holding `key`, if any; a running one finishes.
     int cancelQueued(const QString &key) const;
     // Cancels the queued jobs of `kind` about a task.

@@ -455,6 +455,57 @@ QList<std::pair<qint64, qint64>> TaskRepository::trashedBefore(const QDateTime &
     return tasks;
 }
 
+namespace {
+// The predicate of the partial index tasks_open_due, which a query must repeat to use it.
+const QString OpenDue = u"status <> 'done' AND trashed_at IS NULL AND (due_at IS NOT NULL OR "
+                        "due_date IS NOT NULL)"_s;
+} // namespace
+
+QList<TaskRepository::DueTask> TaskRepository::openDue(bool allDay, const QDateTime &from,
+                                                       const QDateTime &to,
+                                                       const QDateTime &afterSort, qint64 afterId,
+                                                       int limit) const
+{
+    const QList<QSqlRecord> rows = m_database.fetchAll(
+            u"SELECT id, owner_id, due_sort FROM tasks WHERE "_s + OpenDue
+                    + (allDay ? u" AND due_date IS NOT NULL"_s : u" AND due_at IS NOT NULL"_s)
+                    + u" AND due_sort > ? AND due_sort <= ? AND (due_sort > ? OR (due_sort = ? "
+                      "AND id > ?)) ORDER BY due_sort, id LIMIT ?"_s,
+            { Database::bindTime(from), Database::bindTime(to), Database::bindTime(afterSort),
+              Database::bindTime(afterSort), afterId, limit },
+            Database::Retry::Safe);
+    QList<DueTask> tasks;
+    for (const QSqlRecord &row : rows)
+        tasks.append({ row.value(0).toLongLong(), row.value(1).toLongLong(),
+                       Database::readTime(row.value(2)) });
+    return tasks;
+}
+
+QList<qint64> TaskRepository::openDueForUser(qint64 userId, const QDateTime &before,
+                                             int limit) const
+{
+    const QList<QSqlRecord> rows = m_database.fetchAll(
+            u"SELECT id FROM tasks WHERE "_s + OpenDue
+                    + u" AND due_sort < ? AND (owner_id = ? OR id IN (SELECT task_id FROM "
+                      "task_shares WHERE user_id = ?)) ORDER BY due_sort, id LIMIT ?"_s,
+            { Database::bindTime(before), userId, userId, limit }, Database::Retry::Safe);
+    QList<qint64> ids;
+    for (const QSqlRecord &row : rows)
+        ids.append(row.value(0).toLongLong());
+    return ids;
+}
+
+std::optional<QDateTime> TaskRepository::nextOpenDueTime(const QDateTime &after) const
+{
+    const auto row = m_database.fetchOne(u"SELECT due_sort FROM tasks WHERE "_s + OpenDue
+                                                 + u" AND due_at IS NOT NULL AND due_sort > ? "
+                                                   "ORDER BY due_sort LIMIT 1"_s,
+                                         { Database::bindTime(after) }, Database::Retry::Safe);
+    if (!row)
+        return std::nullopt;
+    return Database::readTime(row->value(0));
+}
+
 QHash<qint64, QList<qint64>> TaskRepository::dependentsOf(qint64 blockerId) const
 {
     const QList<QSqlRecord> rows = m_database.fetchAll(

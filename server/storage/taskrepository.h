@@ -110,6 +110,25 @@ public:
     // Up to `limit` tasks put in the trash before `before`, oldest first: (id, owner).
     QList<std::pair<qint64, qint64>> trashedBefore(const QDateTime &before, int limit) const;
 
+    // Open tasks (not done, not in the trash) with a due time or date, by their sort instant
+    // (due_at, or an all-day date's midnight UTC): those with `allDay` dates or times, the
+    // instant in (from, to], after (`afterSort`, `afterId`) in that order, at most `limit`.
+    // The due alerts' sweep (DueAlertJob), on the index tasks_open_due.
+    struct DueTask
+    {
+        qint64 id = 0;
+        qint64 ownerId = 0;
+        QDateTime dueSort;
+    };
+    QList<DueTask> openDue(bool allDay, const QDateTime &from, const QDateTime &to,
+                           const QDateTime &afterSort, qint64 afterId, int limit) const;
+    // Ids of the open tasks `userId` owns or shares that are due (by their sort instant)
+    // before `before`, soonest first, at most `limit` (the daily digest).
+    QList<qint64> openDueForUser(qint64 userId, const QDateTime &before, int limit) const;
+    // The first sort instant after `after` of an open task with a due time (not an all-day
+    // date), if any.
+    std::optional<QDateTime> nextOpenDueTime(const QDateTime &after) const;
+
 private:
     // Of `ids`, those whose row meets `condition` (SQL over `t`, binding `values`).
     QSet<qint64> idsWhere(const QList<qint64> &ids, const QString &condition,

@@ -235,6 +235,18 @@ bool SmtpTestServer::start()
     return false;
 }
 
+QList<ReceivedMail> ReceivedMail::readFolder(const QString &path)
+{
+    QList<ReceivedMail> mails;
+    const QDir folder(path);
+    for (const QString &name : folder.entryList({ u"*.eml"_s }, QDir::Files, QDir::Name)) {
+        QFile file(folder.filePath(name));
+        if (file.open(QIODevice::ReadOnly))
+            mails.append(ReceivedMail::parse(file.readAll()));
+    }
+    return mails;
+}
+
 QList<ReceivedMail> SmtpTestServer::messages() const
 {
     QDir folder(maildir() + u"/new"_s);

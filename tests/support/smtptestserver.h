@@ -24,6 +24,8 @@ struct ReceivedMail
     int headerCount(const QByteArray &name) const;
     static ReceivedMail parse(const QByteArray &raw);
     static QString decodeHeader(const QByteArray &value);
+    // The .eml files of a folder (tasklaned's outbox), by name (the order they were written).
+    static QList<ReceivedMail> readFolder(const QString &folder);
 };
 
 // A real SMTP server for a test (aiosmtpd, tests/support/smtpserver.py) on a free loopback

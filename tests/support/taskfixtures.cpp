@@ -1,6 +1,7 @@
 #include "taskfixtures.h"
 
 #include "testserver.h"
+#include "user.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -15,6 +16,17 @@ Account signUpAccount(const QUrl &url, const QString &emailPrefix)
     account.client = std::make_unique<ApiClient>(url);
     account.user = signUpAndLogIn(*account.client, emailPrefix);
     return account;
+}
+
+void reconnect(Account &account, const QUrl &url)
+{
+    account.client = std::make_unique<ApiClient>(url);
+    account.client->setAccessToken(account.user.accessToken);
+}
+
+QString apiTimeIn(qint64 seconds)
+{
+    return toApiTimestamp(QDateTime::currentDateTimeUtc().addSecs(seconds));
 }
 
 ApiReply *finished(ApiReply *reply)

@@ -23,8 +23,15 @@ struct Account
 // A new user of the server at `url`, signed up and logged in (see signUpAndLogIn).
 Account signUpAccount(const QUrl &url, const QString &emailPrefix);
 
+// The account's client pointed at `url` (a restarted server listens on a new port), still
+// signed in.
+void reconnect(Account &account, const QUrl &url);
+
 // Waits for `reply` to finish (see waitFor) and returns it, for one-line calls.
 ApiReply *finished(ApiReply *reply);
+
+// An API timestamp `seconds` from now.
+QString apiTimeIn(qint64 seconds);
 
 // POST /api/v1/tasks with exactly these fields; the created task, or an empty object (with a
 // warning saying why) when the server did not answer 201.

@@ -1,0 +1,182 @@
+#include "mailcomposer.h"
+
+#include <QFile>
+#include <QHash>
+#include <QJsonArray>
+
+#include <stdexcept>
+
+using namespace Qt::StringLiterals;
+
+namespace Tasklane {
+
+namespace {
+
+QString resourceText(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        throw std::runtime_error("missing mail template " + path.toStdString());
+    return QString::fromUtf8(file.readAll());
+}
+
+// The template with each {{name}} replaced by its value, in one pass: a value holding
+// "{{...}}" (a task titled so) is never read as a placeholder itself. With `escape`, values
+// are HTML-escaped, but for names starting "html_", which the composer built of escaped parts.
+QString fill(const QString &text, const QHash<QString, QString> &values, bool escape)
+{
+    QString out;
+    out.reserve(text.size() * 2);
+    qsizetype at = 0;
+    while (at < text.size()) {
+        const qsizetype open = text.indexOf(u"{{"_s, at);
+        const qsizetype close = open < 0 ? -1 : text.indexOf(u"}}"_s, open + 2);
+        if (close < 0) {
+            out += QStringView(text).sliced(at);
+            break;
+        }
+        out += QStringView(text).sliced(at, open - at);
+        const QString name = text.sliced(open + 2, close - open - 2);
+        const QString value = values.value(name);
+        out += escape && !name.startsWith(u"html_"_s) ? value.toHtmlEscaped() : value;
+        at = close + 2;
+    }
+    return out;
+}
+
+} // namespace
+
+QString MailComposer::tr(const char *source, const QString &language) const
+{
+    return m_texts.text(source, language);
+}
+
+QString MailComposer::taskLink(qint64 taskId) const
+{
+    return m_publicUrl + u"/api/v1/tasks/"_s + QString::number(taskId);
+}
+
+QString MailComposer::dueText(const Task &task, const QString &language) const
+{
+    if (task.dueAt.isValid())
+        return tr(QT_TRANSLATE_NOOP("Mail", "Due: %1"), language)
+                .arg(task.dueAt.toUTC().toString(u"yyyy-MM-dd HH:mm 'UTC'"_s));
+    if (task.dueDate.isValid())
+        return tr(QT_TRANSLATE_NOOP("Mail", "Due: %1"), language)
+                .arg(task.dueDate.toString(Qt::ISODate));
+    return {};
+}
+
+std::pair<QString, QString> MailComposer::wording(const Delivery &delivery, const QString &title,
+                                                  const QString &actorName,
+                                                  const QString &language) const
+{
+    const auto t = [&](const char *source) { return tr(source, language); };
+    const QString actor = actorName.isEmpty() ? t(QT_TRANSLATE_NOOP("Mail", "Someone")) : actorName;
+    const QJsonObject &details = delivery.details;
+    if (delivery.event == u"due_soon")
+        return { t(QT_TRANSLATE_NOOP("Mail", "Due soon: %1")).arg(title),
+                 t(QT_TRANSLATE_NOOP("Mail", "this task is due soon:")) };
+    if (delivery.event == u"overdue")
+        return { t(QT_TRANSLATE_NOOP("Mail", "Overdue: %1")).arg(title),
+                 t(QT_TRANSLATE_NOOP("Mail", "this task is overdue:")) };
+    if (delivery.event == u"shared")
+        return { t(QT_TRANSLATE_NOOP("Mail", "Shared with you: %1")).arg(title),
+                 t(QT_TRANSLATE_NOOP("Mail", "%1 shared this task with you:")).arg(actor) };
+    if (delivery.event == u"changed") {
+        QStringList fields;
+        for (const QJsonValue &field : details.value(u"fields"_s).toArray())
+            fields.append(field.toString());
+        return { t(QT_TRANSLATE_NOOP("Mail", "Changed: %1")).arg(title),
+                 t(QT_TRANSLATE_NOOP("Mail", "%1 changed this task (%2):"))
+                         .arg(actor, fields.join(u", "_s)) };
+    }
+    if (delivery.event == u"blocker_done")
+        return { t(QT_TRANSLATE_NOOP("Mail", "Unblocked: %1")).arg(title),
+                 t(QT_TRANSLATE_NOOP("Mail", "a task this one waited for is done (%1):"))
+                         .arg(details.value(u"blocker_title"_s).toString()) };
+    return { (delivery.late ? t(QT_TRANSLATE_NOOP("Mail", "Reminder (late): %1"))
+                            : t(QT_TRANSLATE_NOOP("Mail", "Reminder: %1")))
+                     .arg(title),
+             t(QT_TRANSLATE_NOOP("Mail", "this is your reminder for the task:")) };
+}
+
+MailComposer::Mail MailComposer::taskNotice(const Delivery &delivery, const Task &task,
+                                            const User &recipient, const QString &actorName) const
+{
+    const QString &language = recipient.language;
+    const auto t = [&](const char *source) { return tr(source, language); };
+    const auto [subject, intro] = wording(delivery, task.title, actorName, language);
+    const QString link = taskLink(task.id);
+    const QHash<QString, QString> values{
+        { u"greeting"_s, t(QT_TRANSLATE_NOOP("Mail", "Hello %1,")).arg(recipient.displayName) },
+        { u"intro"_s, intro },
+        { u"title"_s, task.title },
+        { u"subject"_s, subject },
+        { u"due_line"_s, dueText(task, language) },
+        { u"late_line"_s,
+          delivery.late ? t(QT_TRANSLATE_NOOP("Mail",
+                                              "(Sent late: it was due at %1 UTC, while the "
+                                              "server was down.)"))
+                                  .arg(delivery.dueAt.toUTC().toString(u"yyyy-MM-dd HH:mm"_s))
+                        : QString() },
+        { u"open_line"_s, t(QT_TRANSLATE_NOOP("Mail", "Open it: %1")).arg(link) },
+        { u"open_label"_s, t(QT_TRANSLATE_NOOP("Mail", "Open it in Tasklane")) },
+        { u"link"_s, link },
+        { u"language"_s, language },
+    };
+    return { subject, fill(resourceText(u":/mail/task.txt"_s), values, false),
+             fill(resourceText(u":/mail/task.html"_s), values, true) };
+}
+
+MailComposer::Mail MailComposer::digest(const DigestContent &content, QDate day,
+                                        const User &recipient) const
+{
+    const QString &language = recipient.language;
+    const auto t = [&](const char *source) { return tr(source, language); };
+    QString text;
+    QString html;
+    const auto section
+            = [&](const QString &heading, const QList<std::pair<QString, QString>> &items) {
+                  if (items.isEmpty())
+                      return;
+                  text += heading + u"\n\n"_s;
+                  html += u"<h3>"_s + heading.toHtmlEscaped() + u"</h3>\n<ul>\n"_s;
+                  for (const auto &[line, link] : items) {
+                      text += u"  - "_s + line + u"\n    "_s + link + u'\n';
+                      html += u"<li><a href=\""_s + link.toHtmlEscaped() + u"\">"_s
+                              + line.toHtmlEscaped() + u"</a></li>\n"_s;
+                  }
+                  text += u'\n';
+                  html += u"</ul>\n"_s;
+              };
+    const auto taskItems = [&](const QList<Task> &tasks) {
+        QList<std::pair<QString, QString>> items;
+        for (const Task &task : tasks)
+            items.append(
+                    { task.title + u" ("_s + dueText(task, language) + u')', taskLink(task.id) });
+        return items;
+    };
+    section(t(QT_TRANSLATE_NOOP("Mail", "Overdue")), taskItems(content.overdue));
+    section(t(QT_TRANSLATE_NOOP("Mail", "Due today")), taskItems(content.dueToday));
+    QList<std::pair<QString, QString>> held;
+    for (const DigestContent::Held &each : content.held)
+        held.append({ wording(each.delivery, each.title, {}, language).first,
+                      taskLink(each.delivery.taskId) });
+    section(t(QT_TRANSLATE_NOOP("Mail", "Since your last digest")), held);
+
+    const QString subject
+            = t(QT_TRANSLATE_NOOP("Mail", "Your tasks for %1")).arg(day.toString(Qt::ISODate));
+    const QHash<QString, QString> values{
+        { u"greeting"_s, t(QT_TRANSLATE_NOOP("Mail", "Hello %1,")).arg(recipient.displayName) },
+        { u"intro"_s, t(QT_TRANSLATE_NOOP("Mail", "here is your daily digest.")) },
+        { u"subject"_s, subject },
+        { u"sections"_s, text.trimmed() },
+        { u"html_sections"_s, html },
+        { u"language"_s, language },
+    };
+    return { subject, fill(resourceText(u":/mail/digest.txt"_s), values, false),
+             fill(resourceText(u":/mail/digest.html"_s), values, true) };
+}
+
+} // namespace Tasklane

@@ -1,0 +1,65 @@
+#pragma once
+
+#include "delivery.h"
+#include "mailtexts.h"
+#include "task.h"
+#include "user.h"
+
+#include <QDate>
+#include <QList>
+#include <QString>
+
+namespace Tasklane {
+
+// What a daily digest tells: the user's open tasks that are overdue and due that day, and the
+// emails that waited for it (each with its task's title).
+struct DigestContent
+{
+    QList<Task> overdue;
+    QList<Task> dueToday;
+    struct Held
+    {
+        Delivery delivery;
+        QString title;
+    };
+    QList<Held> held;
+
+    bool isEmpty() const { return overdue.isEmpty() && dueToday.isEmpty() && held.isEmpty(); }
+};
+
+// Writes notification email from the templates in resources/mail (plain text and HTML), in
+// the recipient's language (MailTexts). Links start with `publicUrl`, never with a request's
+// Host. Values are put into the templates in one pass, HTML-escaped in the HTML part: user
+// text (a title holding "{{...}}" or markup) is only ever text. Thread-safe.
+class MailComposer
+{
+public:
+    explicit MailComposer(QString publicUrl) : m_publicUrl(std::move(publicUrl)) { }
+
+    struct Mail
+    {
+        QString subject;
+        QString text;
+        QString html;
+    };
+
+    // A message about one task: a reminder, due soon, overdue, shared, changed, blocker done.
+    // `actorName`: who shared or changed it.
+    Mail taskNotice(const Delivery &delivery, const Task &task, const User &recipient,
+                    const QString &actorName) const;
+    // The daily digest of `day` (on the recipient's wall clock).
+    Mail digest(const DigestContent &content, QDate day, const User &recipient) const;
+
+private:
+    QString tr(const char *source, const QString &language) const;
+    // The subject and the line before the task's title of a message about a task.
+    std::pair<QString, QString> wording(const Delivery &delivery, const QString &title,
+                                        const QString &actorName, const QString &language) const;
+    QString dueText(const Task &task, const QString &language) const;
+    QString taskLink(qint64 taskId) const;
+
+    const QString m_publicUrl;
+    const MailTexts m_texts;
+};
+
+} // namespace Tasklane
