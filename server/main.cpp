@@ -1,6 +1,6 @@
 #include "commands.h"
+#include "curllibrary.h"
 #include "jsonlog.h"
-#include "smtpmailer.h"
 
 #include <QCoreApplication>
 
@@ -17,8 +17,8 @@ int main(int argc, char *argv[])
     // application is created; a QT_NO_GLIB already in the environment is left as it is.
     if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
         qputenv("QT_NO_GLIB", "1");
-    // libcurl's process-wide set-up, before any thread exists (see SmtpMailer).
-    Tasklane::SmtpMailer::initialiseLibrary();
+    // libcurl's process-wide set-up, before any thread exists.
+    Tasklane::initialiseCurl();
     QCoreApplication application(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("tasklaned"));
     QCoreApplication::setApplicationVersion(QStringLiteral(TASKLANE_VERSION));

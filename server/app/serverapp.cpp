@@ -34,9 +34,15 @@
 #include "passwordhasher.h"
 #include "passwordpolicy.h"
 #include "principalcache.h"
+#include "pushcontroller.h"
+#include "pushendpointpolicy.h"
+#include "pushjob.h"
+#include "pushsender.h"
+#include "pushservice.h"
 #include "reminderjob.h"
 #include "reminderscheduler.h"
 #include "router.h"
+#include "secretfile.h"
 #include "securerandom.h"
 #include "smtpmailer.h"
 #include "taskcontroller.h"
@@ -47,6 +53,7 @@
 #include "taskservice.h"
 #include "usercontroller.h"
 #include "userservice.h"
+#include "webpushcrypto.h"
 #include "workerpools.h"
 
 #include <QAbstractEventDispatcher>
@@ -122,36 +129,32 @@ QByteArray ServerApp::loadOrCreateSigningKey() const
     // beside the data so that tokens survive a restart.
     if (!QDir().mkpath(m_settings.dataDir))
         throw std::runtime_error("cannot create the data folder");
-    const QString path = m_settings.dataDir + u"/jwt-secret"_s;
-    QFile file(path);
-    if (file.exists()) {
-        const auto others = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup
-                | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
-        if (file.permissions() & others) {
-            // Someone loosened it: put it back, and say so (the key may have been read).
-            if (!file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner))
-                throw std::runtime_error("the signing key in the data folder is readable by "
-                                         "others and its mode cannot be set to 0600");
-            qCWarning(lcServer,
-                      "the signing key %s was readable by other users; its mode is 0600 again. "
-                      "Delete it to have a new one made (signing everyone out)",
-                      qUtf8Printable(path));
-        }
-        if (!file.open(QIODevice::ReadOnly))
-            throw std::runtime_error("cannot read the signing key in the data folder");
-        const QByteArray key = file.readAll().trimmed();
-        if (key.size() < 32)
-            throw std::runtime_error("the signing key in the data folder is too short");
-        return key;
-    }
-    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly,
-                   QFileDevice::ReadOwner | QFileDevice::WriteOwner))
-        throw std::runtime_error("cannot create the signing key in the data folder");
-    const QByteArray key = SecureRandom::bytes(32).toHex();
-    file.write(key + '\n');
-    file.close();
-    qCInfo(lcServer, "generated a signing key in %s (mode 0600)", qUtf8Printable(path));
+    const QByteArray key
+            = loadOrCreateSecretFile(m_settings.dataDir + u"/jwt-secret"_s, "signing key",
+                                     [] { return SecureRandom::bytes(32).toHex(); });
+    if (key.size() < 32)
+        throw std::runtime_error("the signing key in the data folder is too short");
     return key;
+}
+
+P256Key ServerApp::loadOrCreateVapidKey() const
+{
+    QByteArray text = m_settings.vapidPrivateKey;
+    if (text.isEmpty()) {
+        if (!QDir().mkpath(m_settings.dataDir))
+            throw std::runtime_error("cannot create the data folder");
+        text = loadOrCreateSecretFile(m_settings.dataDir + u"/vapid-private-key"_s,
+                                      "Web Push (VAPID) key",
+                                      [] { return base64Url(P256Key::generate().privateBytes()); });
+    }
+    const auto scalar = fromBase64Url(QString::fromLatin1(text));
+    if (!scalar || scalar->size() != 32)
+        throw std::runtime_error("the Web Push (VAPID) private key is not a base64url P-256 key");
+    try {
+        return P256Key::fromPrivate(*scalar);
+    } catch (const WebPushError &) {
+        throw std::runtime_error("the Web Push (VAPID) private key is not a P-256 key");
+    }
 }
 
 void ServerApp::buildServices(SigningKey signingKey)
@@ -269,6 +272,19 @@ void ServerApp::buildServices(SigningKey signingKey)
                             [email = m_emailJob.get()](const Job &job) { return email->run(job); });
     m_categoryController = std::make_unique<CategoryController>(*m_categories, *m_idempotency);
     m_notifications = std::make_unique<NotificationService>(*m_database, *m_writes, *m_cursors);
+    // Web Push: a key that outlives restarts, like the signing key (made up for commands that
+    // only list routes).
+    const P256Key vapidKey
+            = signingKey == SigningKey::Kept ? loadOrCreateVapidKey() : P256Key::generate();
+    m_pushPolicy = std::make_unique<PushEndpointPolicy>(m_settings.pushAllowLoopback);
+    m_pushSender = std::make_unique<PushSender>(*m_pushPolicy);
+    m_pushJob = std::make_unique<PushJob>(*m_database, *m_pushSender, vapidKey,
+                                          m_settings.vapidSubject, m_settings.publicUrl);
+    m_jobRunner->addHandler(PushJob::Kind,
+                            [push = m_pushJob.get()](const Job &job) { return push->run(job); });
+    m_push = std::make_unique<PushService>(*m_database, *m_writes, *m_pushPolicy,
+                                           vapidKey.publicBytes());
+    m_pushController = std::make_unique<PushController>(*m_push);
     m_notificationSettings
             = std::make_unique<NotificationSettingsService>(*m_database, *m_writes, *m_digests);
     m_notificationController
@@ -289,6 +305,7 @@ void ServerApp::registerRoutes(RouteTable &routes)
     m_taskController->registerRoutes(routes);
     m_categoryController->registerRoutes(routes);
     m_notificationController->registerRoutes(routes);
+    m_pushController->registerRoutes(routes);
     m_adminController->registerRoutes(routes);
     m_attachmentController->registerRoutes(routes);
 }

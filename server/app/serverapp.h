@@ -2,6 +2,8 @@
 
 #include "settings.h"
 
+#include "webpushcrypto.h"
+
 #include <QObject>
 #include <QTimer>
 
@@ -35,6 +37,11 @@ class Mailer;
 class NotificationController;
 class NotificationService;
 class NotificationSettingsService;
+class PushController;
+class PushEndpointPolicy;
+class PushJob;
+class PushSender;
+class PushService;
 class OperationsService;
 class ReminderJob;
 class ReminderScheduler;
@@ -93,6 +100,8 @@ public:
 
 private:
     QByteArray loadOrCreateSigningKey() const;
+    // The configured VAPID key, or the one kept in the data folder (made on first start).
+    P256Key loadOrCreateVapidKey() const;
     void finishShutdown();
     // Requests being handled on every HTTP event loop.
     int inFlight() const;
@@ -132,6 +141,11 @@ private:
     std::unique_ptr<DueAlertJob> m_dueAlerts;
     std::unique_ptr<DigestJob> m_digests;
     std::unique_ptr<NotificationSettingsService> m_notificationSettings;
+    std::unique_ptr<PushEndpointPolicy> m_pushPolicy;
+    std::unique_ptr<PushSender> m_pushSender;
+    std::unique_ptr<PushJob> m_pushJob;
+    std::unique_ptr<PushService> m_push;
+    std::unique_ptr<PushController> m_pushController;
     std::unique_ptr<NotificationService> m_notifications;
     std::unique_ptr<NotificationController> m_notificationController;
     std::unique_ptr<OperationsService> m_operations;

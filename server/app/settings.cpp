@@ -90,6 +90,8 @@ QHash<QString, QString> defaults()
         { u"smtp_ca_file"_s, QString() },
         { u"mail_from"_s, u"tasklane@localhost"_s },
         { u"public_url"_s, QString() }, // http:// and the listen address
+        { u"vapid_subject"_s, QString() }, // mailto: and mail_from
+        { u"push_allow_loopback"_s, u"false"_s },
     };
 }
 
@@ -221,8 +223,20 @@ const QList<SettingDefinition> &SettingsLoader::definitions()
           "Where users reach this server (https://tasks.example): links in messages start "
           "with it.",
           false },
+        { "vapid_subject", "URI",
+          "Who runs this server, for push services (mailto:... or https://...; default: "
+          "mailto: and mail_from).",
+          false },
+        { "push_allow_loopback", "BOOL",
+          "true lets push subscriptions name a loopback http:// endpoint (tests; refused in "
+          "production).",
+          false },
         { "smtp_password", "SECRET", "The mail server's password for smtp_url's user.", true,
           false },
+        { "vapid_private_key", "SECRET",
+          "The Web Push (VAPID) private key, a base64url P-256 scalar (default: generated in the "
+          "data folder; give every server on one database the same).",
+          true, false },
         { "jwt_secret", "SECRET",
           "Access-token signing key, 32 bytes or more (default: generated in the data folder; "
           "required in production).",
@@ -464,6 +478,20 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
             errors->append(u"public_url must be http(s)://host[:port][/path]"_s);
         settings.publicUrl = publicUrl.endsWith(u'/') ? publicUrl.chopped(1) : publicUrl;
     }
+
+    settings.vapidSubject = values.value(u"vapid_subject"_s).trimmed();
+    if (settings.vapidSubject.isEmpty())
+        settings.vapidSubject = u"mailto:"_s + settings.mailFrom;
+    if (!settings.vapidSubject.startsWith(u"mailto:"_s)
+        && !settings.vapidSubject.startsWith(u"https://"_s))
+        errors->append(u"vapid_subject must be a mailto: or https:// URI"_s);
+    settings.vapidPrivateKey = values.value(u"vapid_private_key"_s).trimmed().toLatin1();
+    const QString allowLoopback = values.value(u"push_allow_loopback"_s).trimmed();
+    if (allowLoopback != u"true" && allowLoopback != u"false")
+        errors->append(u"push_allow_loopback must be true or false"_s);
+    settings.pushAllowLoopback = allowLoopback == u"true";
+    if (settings.pushAllowLoopback && settings.isProduction())
+        errors->append(u"push_allow_loopback is for tests: production refuses it"_s);
 
     if (!settings.jwtSecret.isEmpty() && settings.jwtSecret.size() < 32)
         errors->append(u"TASKLANE_JWT_SECRET must be at least 32 bytes long"_s);

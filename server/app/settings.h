@@ -71,6 +71,11 @@ struct ServerSettings
     QString smtpCaFile;
     QString mailFrom;
     QString publicUrl; // where links in messages point
+    // Web Push: who runs this server (VAPID's sub), its key (empty: kept in the data folder),
+    // and whether loopback http:// endpoints are allowed (tests).
+    QString vapidSubject;
+    QByteArray vapidPrivateKey;
+    bool pushAllowLoopback = false;
 
     bool isProduction() const { return environment == QLatin1StringView("production"); }
 };

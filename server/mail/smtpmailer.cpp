@@ -1,15 +1,14 @@
 #include "smtpmailer.h"
 
+#include "curllibrary.h"
 #include "mailmessage.h"
 
 #include <QHostAddress>
 
 #include <curl/curl.h>
 
-#include <csignal>
 #include <cstring>
 #include <memory>
-#include <mutex>
 
 using namespace Qt::StringLiterals;
 
@@ -98,15 +97,6 @@ std::optional<SmtpConfig> SmtpConfig::parse(const QString &url, const QByteArray
 
 SmtpMailer::SmtpMailer(SmtpConfig config) : m_config(std::move(config)) { }
 
-void SmtpMailer::initialiseLibrary()
-{
-    static std::once_flag once;
-    std::call_once(once, [] {
-        curl_global_init(CURL_GLOBAL_DEFAULT);
-        std::signal(SIGPIPE, SIG_IGN);
-    });
-}
-
 QString SmtpMailer::destination() const
 {
     QUrl shown = m_config.url;
@@ -116,7 +106,7 @@ QString SmtpMailer::destination() const
 
 void SmtpMailer::send(const MailMessage &message) const
 {
-    initialiseLibrary();
+    initialiseCurl();
     std::unique_ptr<CURL, CurlEasyDeleter> curl(curl_easy_init());
     if (!curl)
         throw MailError(MailError::Kind::Temporary, u"libcurl could not start a transfer"_s);

@@ -46,13 +46,6 @@ public:
     void send(const MailMessage &message) const override;
     QString destination() const override;
 
-    // Once per process, before any thread sends mail (libcurl's global set-up). Also ignores
-    // SIGPIPE for the whole process: libcurl is told not to use signals (its timeouts would
-    // otherwise raise SIGALRM in whichever thread), and then a peer closing a TLS connection
-    // would end the process with SIGPIPE while OpenSSL writes to it (libcurl-thread(3)). Qt's
-    // own sockets already write with MSG_NOSIGNAL, so nothing else changes.
-    static void initialiseLibrary();
-
 private:
     SmtpConfig m_config;
 };

@@ -50,11 +50,13 @@ public:
     // The daily digest of `day` (on the recipient's wall clock).
     Mail digest(const DigestContent &content, QDate day, const User &recipient) const;
 
-private:
-    QString tr(const char *source, const QString &language) const;
-    // The subject and the line before the task's title of a message about a task.
+    // The subject and the line before the task's title of a message about a task (email;
+    // the title and body of a push message).
     std::pair<QString, QString> wording(const Delivery &delivery, const QString &title,
                                         const QString &actorName, const QString &language) const;
+
+private:
+    QString tr(const char *source, const QString &language) const;
     QString dueText(const Task &task, const QString &language) const;
     QString taskLink(qint64 taskId) const;
 

@@ -6,6 +6,8 @@
 #include "jobqueue.h"
 #include "notificationrepository.h"
 #include "notificationsettingsrepository.h"
+#include "pushjob.h"
+#include "pushsubscriptionrepository.h"
 #include "taskrepository.h"
 #include "timezones.h"
 #include "user.h"
@@ -20,6 +22,7 @@ namespace Tasklane {
 namespace {
 const QString InApp = u"in_app"_s;
 const QString Email = u"email"_s;
+const QString Push = u"push"_s;
 } // namespace
 
 QList<qint64> Notifier::audienceOf(const Task &task)
@@ -83,21 +86,34 @@ void Notifier::deliver(qint64 userId, const Task &task, const QString &type,
             deliveries.recordAttempt(attempt);
         }
     }
+    // Email, push and SMS wait for the end of the user's quiet hours.
+    std::optional<QDateTime> sendAt;
+    const auto whenToSend = [&] {
+        if (!sendAt) {
+            sendAt = now;
+            if (settings.hasQuietHours()) {
+                const auto user = UserRepository(m_database).findById(userId);
+                sendAt = quietUntil(settings, user ? user->user.timeZone : u"UTC"_s, now);
+            }
+        }
+        return *sendAt;
+    };
     if (settings.wants(type, Email)) {
         Delivery email = delivery;
         email.channel = Email;
         email.forDigest = settings.digest && settings.digestInsteadOfEmail;
         const auto id = deliveries.add(email, now);
-        if (id && !email.forDigest) {
-            QDateTime at = now;
-            if (settings.hasQuietHours()) {
-                const auto user = UserRepository(m_database).findById(userId);
-                at = quietUntil(settings, user ? user->user.timeZone : u"UTC"_s, now);
-            }
-            m_queue.enqueue(EmailJob::Kind, { { u"delivery_id"_s, *id } }, at);
-        }
+        if (id && !email.forDigest)
+            m_queue.enqueue(EmailJob::Kind, { { u"delivery_id"_s, *id } }, whenToSend());
     }
-    // Push and SMS: not delivered yet (issue 9, points 5 and 6).
+    // Push: one delivery for all the user's browsers, when they have any.
+    if (settings.wants(type, Push) && PushSubscriptionRepository(m_database).userHasAny(userId)) {
+        Delivery push = delivery;
+        push.channel = Push;
+        if (const auto id = deliveries.add(push, now))
+            m_queue.enqueue(PushJob::Kind, { { u"delivery_id"_s, *id } }, whenToSend());
+    }
+    // SMS: not delivered yet (issue 9, point 6).
 }
 
 void Notifier::taskShared(const Task &task, qint64 userId, qint64 actorId,

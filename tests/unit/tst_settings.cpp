@@ -187,6 +187,17 @@ void TestSettings::refusals_data()
                                                << QStringList() << u"max_upload_bytes"_s;
     QTest::newRow("a negative timeout") << QStringList{ u"--idle-timeout-ms"_s, u"-1"_s }
                                         << QStringList() << u"idle_timeout_ms"_s;
+    QTest::newRow("loopback push endpoints in production")
+            << QStringList{ u"--push-allow-loopback"_s, u"true"_s }
+            << QStringList{ u"TASKLANE_ENV=production"_s,
+                            u"TASKLANE_JWT_SECRET=0123456789abcdef0123456789abcdef"_s }
+            << u"push_allow_loopback is for tests"_s;
+    QTest::newRow("push_allow_loopback neither true nor false")
+            << QStringList{ u"--push-allow-loopback"_s, u"yes"_s } << QStringList()
+            << u"push_allow_loopback must be true or false"_s;
+    QTest::newRow("a VAPID subject that is no contact")
+            << QStringList{ u"--vapid-subject"_s, u"ops@example.com"_s } << QStringList()
+            << u"vapid_subject"_s;
     QTest::newRow("a mistyped key in the config file")
             << QStringList{ u"--config"_s, u"TYPO"_s } << QStringList()
             << u"unknown setting listne"_s;

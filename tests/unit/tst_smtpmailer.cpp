@@ -2,6 +2,7 @@
 // loopback, with STARTTLS, with implicit TLS and with authentication; the server's refusals
 // sorted into permanent (5xx) and temporary (4xx, a refused login, TLS or network trouble);
 // SmtpConfig's checks; OutboxMailer's files.
+#include "curllibrary.h"
 #include "mailmessage.h"
 #include "outboxmailer.h"
 #include "smtpmailer.h"
@@ -63,7 +64,7 @@ SmtpConfig config(const SmtpTestServer &server, const QString &tls, bool trustSe
 
 void TestSmtpMailer::initTestCase()
 {
-    SmtpMailer::initialiseLibrary();
+    initialiseCurl();
 }
 
 void TestSmtpMailer::configuration_data()
