@@ -99,5 +99,9 @@
         <source>here is your daily digest.</source>
         <translation>hier ist Ihre tägliche Übersicht.</translation>
     </message>
+    <message>
+        <source>Your Tasklane code is %1. It expires in 10 minutes.</source>
+        <translation>Ihr Tasklane-Code lautet %1. Er läuft in 10 Minuten ab.</translation>
+    </message>
 </context>
 </TS>

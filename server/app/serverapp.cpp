@@ -20,6 +20,7 @@
 #include "emailjob.h"
 #include "healthcontroller.h"
 #include "httpshard.h"
+#include "httpsmssender.h"
 #include "idempotencyservice.h"
 #include "jobqueue.h"
 #include "jobrunner.h"
@@ -31,8 +32,11 @@
 #include "notificationsettingsservice.h"
 #include "operationsservice.h"
 #include "outboxmailer.h"
+#include "outboxsmssender.h"
 #include "passwordhasher.h"
 #include "passwordpolicy.h"
+#include "phonecontroller.h"
+#include "phoneservice.h"
 #include "principalcache.h"
 #include "pushcontroller.h"
 #include "pushendpointpolicy.h"
@@ -44,6 +48,7 @@
 #include "router.h"
 #include "secretfile.h"
 #include "securerandom.h"
+#include "smsjob.h"
 #include "smtpmailer.h"
 #include "taskcontroller.h"
 #include "taskjsoncache.h"
@@ -285,6 +290,21 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_push = std::make_unique<PushService>(*m_database, *m_writes, *m_pushPolicy,
                                            vapidKey.publicBytes());
     m_pushController = std::make_unique<PushController>(*m_push);
+    if (m_settings.smsUrl.isEmpty()) {
+        m_sms = std::make_unique<OutboxSmsSender>(m_settings.dataDir + u"/sms-outbox"_s);
+    } else {
+        QString error;
+        auto provider = SmsProviderConfig::parse(m_settings.smsUrl, m_settings.smsAccount,
+                                                 m_settings.smsToken, m_settings.smsFrom, &error);
+        if (!provider) // checked with the settings already
+            throw std::runtime_error(error.toStdString());
+        m_sms = std::make_unique<HttpSmsSender>(*provider);
+    }
+    m_smsJob = std::make_unique<SmsJob>(*m_database, *m_sms, m_settings.publicUrl);
+    m_jobRunner->addHandler(SmsJob::Kind,
+                            [sms = m_smsJob.get()](const Job &job) { return sms->run(job); });
+    m_phones = std::make_unique<PhoneService>(*m_database, *m_writes, *m_sms);
+    m_phoneController = std::make_unique<PhoneController>(*m_phones);
     m_notificationSettings
             = std::make_unique<NotificationSettingsService>(*m_database, *m_writes, *m_digests);
     m_notificationController
@@ -306,6 +326,7 @@ void ServerApp::registerRoutes(RouteTable &routes)
     m_categoryController->registerRoutes(routes);
     m_notificationController->registerRoutes(routes);
     m_pushController->registerRoutes(routes);
+    m_phoneController->registerRoutes(routes);
     m_adminController->registerRoutes(routes);
     m_attachmentController->registerRoutes(routes);
 }
@@ -358,6 +379,7 @@ bool ServerApp::startServing()
     m_cleanup->schedule(*m_jobQueue);
     m_dueAlerts->schedule();
     qCInfo(lcServer, "email goes to %s", qUtf8Printable(m_mailer->destination()));
+    qCInfo(lcServer, "text messages go to %s", qUtf8Printable(m_sms->destination()));
     m_jobRunner->start();
     m_serving = true;
 

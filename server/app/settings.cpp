@@ -1,5 +1,7 @@
 #include "settings.h"
 
+#include "httpsmssender.h"
+
 #include "mailmessage.h"
 #include "smtpmailer.h"
 
@@ -92,6 +94,9 @@ QHash<QString, QString> defaults()
         { u"public_url"_s, QString() }, // http:// and the listen address
         { u"vapid_subject"_s, QString() }, // mailto: and mail_from
         { u"push_allow_loopback"_s, u"false"_s },
+        { u"sms_url"_s, QString() },
+        { u"sms_account"_s, QString() },
+        { u"sms_from"_s, QString() },
     };
 }
 
@@ -231,7 +236,17 @@ const QList<SettingDefinition> &SettingsLoader::definitions()
           "true lets push subscriptions name a loopback http:// endpoint (tests; refused in "
           "production).",
           false },
+        { "sms_url", "URL",
+          "The SMS provider's messages endpoint, taking a form POST of To, From and Body with "
+          "basic authentication (empty: messages are written to sms-outbox in the data folder).",
+          false },
+        { "sms_account", "ACCOUNT", "The SMS provider account (basic authentication user).",
+          false },
+        { "sms_from", "NUMBER",
+          "The sender number the SMS provider knows (whatsapp:+... for WhatsApp).", false },
         { "smtp_password", "SECRET", "The mail server's password for smtp_url's user.", true,
+          false },
+        { "sms_token", "SECRET", "The SMS provider's token (basic authentication password).", true,
           false },
         { "vapid_private_key", "SECRET",
           "The Web Push (VAPID) private key, a base64url P-256 scalar (default: generated in the "
@@ -479,6 +494,16 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
         settings.publicUrl = publicUrl.endsWith(u'/') ? publicUrl.chopped(1) : publicUrl;
     }
 
+    settings.smsUrl = values.value(u"sms_url"_s).trimmed();
+    settings.smsAccount = values.value(u"sms_account"_s).trimmed();
+    settings.smsToken = values.value(u"sms_token"_s).toUtf8();
+    settings.smsFrom = values.value(u"sms_from"_s).trimmed();
+    if (!settings.smsUrl.isEmpty()) {
+        QString error;
+        if (!SmsProviderConfig::parse(settings.smsUrl, settings.smsAccount, settings.smsToken,
+                                      settings.smsFrom, &error))
+            errors->append(error);
+    }
     settings.vapidSubject = values.value(u"vapid_subject"_s).trimmed();
     if (settings.vapidSubject.isEmpty())
         settings.vapidSubject = u"mailto:"_s + settings.mailFrom;

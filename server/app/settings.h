@@ -76,6 +76,11 @@ struct ServerSettings
     QString vapidSubject;
     QByteArray vapidPrivateKey;
     bool pushAllowLoopback = false;
+    // SMS: an HTTP provider, or (sms_url empty) JSON files in the data folder's sms-outbox.
+    QString smsUrl;
+    QString smsAccount;
+    QByteArray smsToken;
+    QString smsFrom;
 
     bool isProduction() const { return environment == QLatin1StringView("production"); }
 };

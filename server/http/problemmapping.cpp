@@ -33,6 +33,8 @@ ProblemKindInfo problemKindInfo(ApiError::Kind kind)
     case K::HeaderFieldsTooLarge:
         return { 431, "header-fields-too-large", "Request header fields too large" };
     case K::RequestTimeout: return { 408, "request-timeout", "Request timeout" };
+    case K::TooManyRequests: return { 429, "too-many-requests", "Too many requests" };
+    case K::UpstreamFailed: return { 502, "upstream-failed", "A provider did not take it" };
     case K::UpgradeNotSupported:
         return { 400, "upgrade-not-supported", "Protocol upgrade not supported" };
     case K::ServerBusy: return { 503, "server-busy", "Server busy" };
@@ -62,7 +64,9 @@ HttpResponse problemResponse(const ApiError &error, const QString &requestId,
     HttpResponse response = HttpResponse::problem(toProblem(error, requestId, instance));
     if (response.status == 401)
         response.setHeader("WWW-Authenticate", "Bearer realm=\"tasklane\"");
-    if (response.status == 503)
+    if (error.retryAfterSeconds() >= 0)
+        response.setHeader("Retry-After", QByteArray::number(error.retryAfterSeconds()));
+    else if (response.status == 503)
         response.setHeader("Retry-After", "1");
     return response;
 }

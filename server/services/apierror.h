@@ -32,7 +32,9 @@ public:
         UnsupportedMediaType,
         HeaderFieldsTooLarge,
         RequestTimeout,
+        TooManyRequests, // with retryAfterSeconds()
         UpgradeNotSupported,
+        UpstreamFailed, // a provider the request needed (SMS) did not take it
         ServerBusy,
         NotReady,
         Internal,
@@ -49,6 +51,14 @@ public:
                         std::move(errors));
     }
 
+    // How long the client should wait before trying again (-1: not said).
+    ApiError &withRetryAfter(qint64 seconds)
+    {
+        m_retryAfter = seconds;
+        return *this;
+    }
+    qint64 retryAfterSeconds() const { return m_retryAfter; }
+
     Kind kind() const { return m_kind; }
     const QString &detail() const { return m_detail; }
     const FieldErrors &errors() const { return m_errors; }
@@ -58,6 +68,7 @@ private:
     Kind m_kind;
     QString m_detail;
     FieldErrors m_errors;
+    qint64 m_retryAfter = -1;
 };
 
 } // namespace Tasklane

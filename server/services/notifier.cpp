@@ -6,8 +6,10 @@
 #include "jobqueue.h"
 #include "notificationrepository.h"
 #include "notificationsettingsrepository.h"
+#include "phonerepository.h"
 #include "pushjob.h"
 #include "pushsubscriptionrepository.h"
+#include "smsjob.h"
 #include "taskrepository.h"
 #include "timezones.h"
 #include "user.h"
@@ -23,6 +25,7 @@ namespace {
 const QString InApp = u"in_app"_s;
 const QString Email = u"email"_s;
 const QString Push = u"push"_s;
+const QString Sms = u"sms"_s;
 } // namespace
 
 QList<qint64> Notifier::audienceOf(const Task &task)
@@ -113,7 +116,13 @@ void Notifier::deliver(qint64 userId, const Task &task, const QString &type,
         if (const auto id = deliveries.add(push, now))
             m_queue.enqueue(PushJob::Kind, { { u"delivery_id"_s, *id } }, whenToSend());
     }
-    // SMS: not delivered yet (issue 9, point 6).
+    // SMS: to a verified number only.
+    if (settings.wants(type, Sms) && PhoneRepository(m_database).verifiedPhone(userId)) {
+        Delivery sms = delivery;
+        sms.channel = Sms;
+        if (const auto id = deliveries.add(sms, now))
+            m_queue.enqueue(SmsJob::Kind, { { u"delivery_id"_s, *id } }, whenToSend());
+    }
 }
 
 void Notifier::taskShared(const Task &task, qint64 userId, qint64 actorId,
