@@ -4,6 +4,7 @@
 --   list    GET /api/v1/tasks?sort=due (the first page of 20)
 --   search  GET /api/v1/tasks/search?q=<one or two words> (BENCH_TOKENS has the one big user)
 --   create  POST /api/v1/tasks with a small body
+--   create-reminder  the same with one reminder (30 minutes before its due time)
 local users = {}
 for line in io.lines(os.getenv("BENCH_TOKENS")) do
   local fields = {}
@@ -35,8 +36,12 @@ request = function()
     return wrk.format("GET", "/api/v1/tasks/search?q=" .. q, headers)
   else
     headers["Content-Type"] = "application/json"
+    local reminder = ""
+    if scenario == "create-reminder" then
+      reminder = ',"reminders":[{"before_minutes":30}]'
+    end
     local body = '{"title":"bench task ' .. counter .. '","priority":"high","tags":["bench"],'
-        .. '"due_at":"2027-01-15T09:00:00Z"}'
+        .. '"due_at":"2027-01-15T09:00:00Z"' .. reminder .. '}'
     return wrk.format("POST", "/api/v1/tasks", headers, body)
   end
 end

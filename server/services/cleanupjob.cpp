@@ -30,7 +30,7 @@ CleanupJob::CleanupJob(const Database &database, const AuthService &auth,
       m_tasks(tasks), m_files(files), m_periods(periods)
 { }
 
-std::optional<JobFollowUp> CleanupJob::run(const Job &) const
+JobResult CleanupJob::run(const Job &) const
 {
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const struct Step

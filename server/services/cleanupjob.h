@@ -38,7 +38,7 @@ public:
     // Tasks purged from the trash per run at most (the next run goes on).
     static constexpr int TrashPurgeBatch = 500;
 
-    std::optional<JobFollowUp> run(const Job &job) const;
+    JobResult run(const Job &job) const;
     // Queues a run now unless one is pending (at start: with several processes, one job).
     void schedule(const JobQueue &queue) const;
 

@@ -93,7 +93,7 @@ void DigestJob::settingsChanged(const User &user, const NotificationSettings &be
     }
 }
 
-std::optional<JobFollowUp> DigestJob::run(const Job &job) const
+JobResult DigestJob::run(const Job &job) const
 {
     const qint64 userId = job.payload.value(u"user_id"_s).toInteger();
     const auto user = UserRepository(m_database).findById(userId);
@@ -103,26 +103,28 @@ std::optional<JobFollowUp> DigestJob::run(const Job &job) const
     const QString &zone = user->user.timeZone;
     const QDate day = TimeZones::dateAt(job.runAt, zone);
     const QDateTime now = QDateTime::currentDateTimeUtc();
-    if (!gather(m_database, user->user, day, job.runAt).isEmpty()) {
-        Transaction transaction(m_database);
-        Delivery delivery;
-        delivery.event = Event;
-        delivery.occurrence = day.toString(Qt::ISODate);
-        delivery.userId = userId;
-        delivery.channel = u"email"_s;
-        delivery.late = job.runAt < m_startedAt;
-        delivery.dueAt = job.runAt;
-        if (const auto id = DeliveryRepository(m_database).add(delivery, now))
-            m_queue.enqueue(EmailJob::Kind, { { u"delivery_id"_s, *id } }, now);
-        transaction.commit();
-    } else {
+    JobResult result
+            = JobFollowUp{ Kind,
+                           { { u"user_id"_s, userId } },
+                           nextRunAfter(std::max(now, job.runAt), settings.digestHour, zone),
+                           keyFor(userId) };
+    if (gather(m_database, user->user, day, job.runAt).isEmpty()) {
         qCInfo(lcJobs, "digest of user %lld for %s: nothing to tell", userId,
                qUtf8Printable(day.toString(Qt::ISODate)));
+        return result;
     }
-    return JobFollowUp{ Kind,
-                        { { u"user_id"_s, userId } },
-                        nextRunAfter(std::max(now, job.runAt), settings.digestHour, zone),
-                        keyFor(userId) };
+    Delivery delivery;
+    delivery.event = Event;
+    delivery.occurrence = day.toString(Qt::ISODate);
+    delivery.userId = userId;
+    delivery.channel = u"email"_s;
+    delivery.late = job.runAt < m_startedAt;
+    delivery.dueAt = job.runAt;
+    result.record = [this, delivery, now] {
+        if (const auto id = DeliveryRepository(m_database).add(delivery, now))
+            m_queue.enqueue(EmailJob::Kind, { { u"delivery_id"_s, *id } }, now);
+    };
+    return result;
 }
 
 } // namespace Tasklane

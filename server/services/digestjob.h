@@ -30,7 +30,7 @@ public:
 
     DigestJob(const Database &database, const JobQueue &queue);
 
-    std::optional<JobFollowUp> run(const Job &job) const;
+    JobResult run(const Job &job) const;
     // In the transaction that changed `user`'s settings from `before` to `after`: their digest
     // job made to match, and the emails held for a digest that no longer replaces them queued.
     void settingsChanged(const User &user, const NotificationSettings &before,

@@ -57,7 +57,7 @@ void DueAlertJob::taskWritten(const Task &task) const
     }
 }
 
-std::optional<JobFollowUp> DueAlertJob::run(const Job &job) const
+JobResult DueAlertJob::run(const Job &job) const
 {
     const QDateTime now = QDateTime::currentDateTimeUtc();
     QDateTime from = fromApiTimestamp(job.payload.value(u"swept_to"_s).toString());

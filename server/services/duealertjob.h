@@ -38,7 +38,7 @@ public:
 
     DueAlertJob(const Database &database, const JobQueue &queue, qint64 leadSeconds);
 
-    std::optional<JobFollowUp> run(const Job &job) const;
+    JobResult run(const Job &job) const;
     // Queues the sweep unless it is pending (at start; with several processes, one job).
     void schedule() const;
     // In a task write's transaction: the sweep runs in time for `task`'s alerts.

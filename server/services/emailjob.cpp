@@ -18,7 +18,7 @@ EmailJob::EmailJob(const Database &database, const Mailer &mailer, MailSettings 
       m_composer(m_settings.publicUrl)
 { }
 
-std::optional<JobFollowUp> EmailJob::run(const Job &job) const
+JobResult EmailJob::run(const Job &job) const
 {
     const DeliveryRepository deliveries(m_database);
     const auto delivery = deliveries.find(job.payload.value(u"delivery_id"_s).toInteger());
@@ -100,13 +100,14 @@ std::optional<JobFollowUp> EmailJob::run(const Job &job) const
     }
     attempt.outcome = u"sent"_s;
     attempt.at = QDateTime::currentDateTimeUtc();
-    Transaction transaction(m_database);
-    deliveries.recordAttempt(attempt);
-    deliveries.markSent(delivery->id, message.to.address, attempt.at);
-    for (qint64 id : std::as_const(held))
-        deliveries.markSent(id, message.to.address, attempt.at);
-    transaction.commit();
-    return std::nullopt;
+    // Recorded with the job's done mark (a crash before it sends again: the same Message-ID).
+    return JobResult::recording([this, attempt, held, address = message.to.address] {
+        const DeliveryRepository log(m_database);
+        log.recordAttempt(attempt);
+        log.markSent(attempt.deliveryId, address, attempt.at);
+        for (qint64 id : held)
+            log.markSent(id, address, attempt.at);
+    });
 }
 
 } // namespace Tasklane

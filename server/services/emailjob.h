@@ -30,7 +30,7 @@ public:
     static const QString Kind;
 
     EmailJob(const Database &database, const Mailer &mailer, MailSettings settings);
-    std::optional<JobFollowUp> run(const Job &job) const;
+    JobResult run(const Job &job) const;
 
 private:
     const Database &m_database;

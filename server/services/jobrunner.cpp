@@ -67,7 +67,8 @@ public:
 
 private:
     // Jobs in hand: running, and taken in reserve for the threads that finish next.
-    bool saturated() const { return m_running + m_backlog.size() >= 2 * m_runner.m_config.threads; }
+    int capacity() const { return 2 * m_runner.m_config.threads * m_runner.m_config.batchSize; }
+    bool saturated() const { return m_runningJobs + m_backlog.size() >= capacity(); }
 
     void arm(const QDateTime &at)
     {
@@ -86,7 +87,7 @@ private:
         const Config &config = m_runner.m_config;
         try {
             const JobRepository jobs(m_runner.m_database);
-            const int wanted = 2 * config.threads - m_running - int(m_backlog.size());
+            const int wanted = capacity() - m_runningJobs - int(m_backlog.size());
             if (wanted > 0) {
                 m_backlog += jobs.claimDue(config.owner, now,
                                            now.addSecs(config.policy.leaseSeconds), wanted);
@@ -113,20 +114,28 @@ private:
 
     void dispatch()
     {
-        while (m_running < m_runner.m_config.threads && !m_backlog.isEmpty()) {
-            const Job job = m_backlog.takeFirst();
+        const Config &config = m_runner.m_config;
+        while (m_running < config.threads && !m_backlog.isEmpty()) {
+            // An even share of what waits, so that every thread has work.
+            const qsizetype share = std::clamp<qsizetype>(
+                    (m_backlog.size() + config.threads - 1) / config.threads, 1, config.batchSize);
+            const QList<Job> batch = m_backlog.mid(0, share);
+            m_backlog.remove(0, share);
             ++m_running;
-            m_runner.m_workers.start([this, job] {
-                m_runner.execute(job);
+            m_runningJobs += int(batch.size());
+            m_runner.m_workers.start([this, batch] {
+                m_runner.execute(batch);
                 QMetaObject::invokeMethod(
-                        this, [this] { finished(); }, Qt::QueuedConnection);
+                        this, [this, done = int(batch.size())] { finished(done); },
+                        Qt::QueuedConnection);
             });
         }
     }
 
-    void finished()
+    void finished(int jobs)
     {
         --m_running;
+        m_runningJobs -= jobs;
         dispatch();
         if (!m_stopping) // at once; jobs finishing together restart the one timer: one check
             arm(QDateTime::currentDateTimeUtc());
@@ -134,7 +143,7 @@ private:
 
     void renewLeases()
     {
-        if (m_running + m_backlog.size() == 0)
+        if (m_runningJobs + m_backlog.size() == 0)
             return;
         const QDateTime now = QDateTime::currentDateTimeUtc();
         try {
@@ -150,7 +159,8 @@ private:
     QTimer *m_timer = nullptr;
     QTimer *m_renewal = nullptr;
     QList<Job> m_backlog; // taken, not yet running
-    int m_running = 0;
+    int m_running = 0; // batches
+    int m_runningJobs = 0;
     bool m_stopping = false;
     int m_failures = 0; // database errors in a row
     QDateTime m_armedFor;
@@ -189,6 +199,7 @@ void JobRunner::start()
 {
     if (m_scheduler)
         return;
+    m_stopping.storeRelease(false);
     m_thread.start();
     m_scheduler = new Scheduler(*this);
     m_scheduler->moveToThread(&m_thread);
@@ -202,6 +213,7 @@ void JobRunner::start()
 
 void JobRunner::beginStop()
 {
+    m_stopping.storeRelease(true);
     if (m_scheduler)
         QMetaObject::invokeMethod(
                 m_scheduler, [scheduler = m_scheduler] { scheduler->halt(); },
@@ -212,6 +224,7 @@ void JobRunner::stop(int waitMs)
 {
     if (!m_scheduler)
         return;
+    m_stopping.storeRelease(true); // batches under way give back the jobs they have not run
     QMetaObject::invokeMethod(
             m_scheduler, [scheduler = m_scheduler] { scheduler->halt(); },
             Qt::BlockingQueuedConnection);
@@ -237,64 +250,116 @@ void JobRunner::wake(const QDateTime &runAt)
             Qt::QueuedConnection);
 }
 
-void JobRunner::execute(const Job &job)
+void JobRunner::execute(const QList<Job> &batch)
 {
     const JobRepository jobs(m_database);
-    const auto record = [&](const std::function<bool()> &write, const char *what) {
-        try {
-            if (!write())
-                qCWarning(lcJobs, "job %lld (%s): %s too late, its lease had passed on", job.id,
-                          qUtf8Printable(job.kind), what);
-        } catch (const DatabaseError &error) {
-            qCWarning(lcJobs,
-                      "job %lld (%s): could not record it %s (it runs again once its "
-                      "lease runs out): %s",
-                      job.id, qUtf8Printable(job.kind), what, error.what());
-        }
+    struct Outcome
+    {
+        const Job *job = nullptr;
+        JobResult result;
+        bool released = false; // not run: the runner is stopping
+        bool failed = false;
+        bool permanent = false;
+        QString error;
     };
-    const auto fail = [&](const QString &message, bool permanent) {
-        const QDateTime now = QDateTime::currentDateTimeUtc();
-        if (permanent || job.attempts >= m_config.policy.maxAttempts) {
-            qCWarning(lcJobs, "job %lld (%s) dead after %d attempts: %s", job.id,
-                      qUtf8Printable(job.kind), job.attempts, qUtf8Printable(message));
-            record([&] { return jobs.markDead(job.id, owner(), message, now); }, "dead");
-            return;
+    std::vector<Outcome> outcomes;
+    outcomes.reserve(size_t(batch.size()));
+    for (const Job &job : batch) {
+        Outcome outcome;
+        outcome.job = &job;
+        QElapsedTimer elapsed;
+        elapsed.start();
+        const auto fail = [&outcome](const QString &message, bool permanent) {
+            outcome.failed = true;
+            outcome.permanent = permanent;
+            outcome.error = message;
+        };
+        const auto handler = m_handlers.constFind(job.kind);
+        if (m_stopping.loadAcquire()) {
+            outcome.released = true; // given back unrun, like the backlog
+        } else if (job.attempts > m_config.policy.maxAttempts) {
+            fail(u"taken again %1 times after its worker stopped"_s.arg(job.attempts - 1), true);
+        } else if (handler == m_handlers.cend()) {
+            fail(u"no handler for jobs of kind \"%1\""_s.arg(job.kind), true);
+        } else {
+            try {
+                outcome.result = (*handler)(job);
+                qCDebug(lcJobs, "job %lld (%s) ran in %lld ms", job.id, qUtf8Printable(job.kind),
+                        elapsed.elapsed());
+            } catch (const JobFailure &failure) {
+                fail(QString::fromStdString(failure.what()), failure.permanent());
+            } catch (const std::exception &error) {
+                fail(QString::fromStdString(error.what()), false);
+            }
         }
-        const qint64 delayMs = m_config.policy.retryDelayMs(
-                job.attempts, QRandomGenerator::global()->generateDouble());
-        qCWarning(lcJobs, "job %lld (%s) failed (attempt %d of %d), again in %.1f s: %s", job.id,
-                  qUtf8Printable(job.kind), job.attempts, m_config.policy.maxAttempts,
-                  double(delayMs) / 1000, qUtf8Printable(message));
-        record([&] { return jobs.markRetry(job.id, owner(), now.addMSecs(delayMs), message, now); },
-               "failed");
-    };
+        outcomes.push_back(std::move(outcome));
+    }
 
-    if (job.attempts > m_config.policy.maxAttempts)
-        return fail(u"taken again %1 times after its worker stopped"_s.arg(job.attempts - 1), true);
-    const auto handler = m_handlers.constFind(job.kind);
-    if (handler == m_handlers.cend())
-        return fail(u"no handler for jobs of kind \"%1\""_s.arg(job.kind), true);
-    QElapsedTimer elapsed;
-    elapsed.start();
+    // Every outcome in one transaction; each job's writes in a savepoint of their own, so that
+    // one that fails (a constraint, a deadlock on PostgreSQL) is retried alone.
+    const auto savepoint = [this](const char *statement) {
+        m_database.executeRaw(QString::fromLatin1(statement));
+    };
     try {
-        const std::optional<JobFollowUp> next = (*handler)(job);
-        record(
-                [&] {
-                    Transaction transaction(m_database);
-                    const bool held
-                            = jobs.markDone(job.id, owner(), QDateTime::currentDateTimeUtc());
-                    if (held && next)
-                        m_queue.enqueue(next->kind, next->payload, next->runAt, next->key);
-                    transaction.commit();
-                    return held;
-                },
-                "done");
-        qCInfo(lcJobs, "job %lld (%s) done in %lld ms", job.id, qUtf8Printable(job.kind),
-               elapsed.elapsed());
-    } catch (const JobFailure &failure) {
-        fail(QString::fromStdString(failure.what()), failure.permanent());
-    } catch (const std::exception &error) {
-        fail(QString::fromStdString(error.what()), false);
+        Transaction transaction(m_database);
+        int done = 0;
+        for (Outcome &outcome : outcomes) {
+            const Job &job = *outcome.job;
+            const QDateTime now = QDateTime::currentDateTimeUtc();
+            if (outcome.released) {
+                jobs.release(job.id, owner(), now);
+                continue;
+            }
+            if (!outcome.failed) {
+                savepoint("SAVEPOINT tasklane_job");
+                try {
+                    const bool held = jobs.markDone(job.id, owner(), now);
+                    if (!held) {
+                        qCWarning(lcJobs, "job %lld (%s): done too late, its lease had passed on",
+                                  job.id, qUtf8Printable(job.kind));
+                    } else {
+                        if (outcome.result.record)
+                            outcome.result.record();
+                        if (const auto &next = outcome.result.next)
+                            m_queue.enqueue(next->kind, next->payload, next->runAt, next->key);
+                        ++done;
+                    }
+                    savepoint("RELEASE SAVEPOINT tasklane_job");
+                    continue;
+                } catch (const std::exception &error) {
+                    savepoint("ROLLBACK TO SAVEPOINT tasklane_job");
+                    savepoint("RELEASE SAVEPOINT tasklane_job");
+                    outcome.failed = true;
+                    outcome.error = u"recording it failed: %1"_s.arg(
+                            QString::fromStdString(error.what()));
+                }
+            }
+            if (outcome.permanent || job.attempts >= m_config.policy.maxAttempts) {
+                qCWarning(lcJobs, "job %lld (%s) dead after %d attempts: %s", job.id,
+                          qUtf8Printable(job.kind), job.attempts, qUtf8Printable(outcome.error));
+                if (!jobs.markDead(job.id, owner(), outcome.error, now))
+                    qCWarning(lcJobs, "job %lld (%s): dead too late, its lease had passed on",
+                              job.id, qUtf8Printable(job.kind));
+                continue;
+            }
+            const qint64 delayMs = m_config.policy.retryDelayMs(
+                    job.attempts, QRandomGenerator::global()->generateDouble());
+            qCWarning(lcJobs, "job %lld (%s) failed (attempt %d of %d), again in %.1f s: %s",
+                      job.id, qUtf8Printable(job.kind), job.attempts, m_config.policy.maxAttempts,
+                      double(delayMs) / 1000, qUtf8Printable(outcome.error));
+            if (!jobs.markRetry(job.id, owner(), now.addMSecs(delayMs), outcome.error, now))
+                qCWarning(lcJobs, "job %lld (%s): failed too late, its lease had passed on", job.id,
+                          qUtf8Printable(job.kind));
+        }
+        transaction.commit();
+        if (done > 0)
+            qCInfo(lcJobs, "%d of %lld jobs done (%s%s)", done, qlonglong(batch.size()),
+                   qUtf8Printable(batch.first().kind), batch.size() > 1 ? ", ..." : "");
+    } catch (const DatabaseError &error) {
+        qCWarning(lcJobs,
+                  "could not record the outcomes of %lld jobs (they run again once their "
+                  "leases run out): %s",
+                  qlonglong(batch.size()), error.what());
     }
 }
 

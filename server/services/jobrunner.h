@@ -3,6 +3,7 @@
 #include "job.h"
 #include "jobqueue.h"
 
+#include <QAtomicInteger>
 #include <QDateTime>
 #include <QHash>
 #include <QJsonObject>
@@ -43,12 +44,36 @@ struct JobFollowUp
     QString key;
 };
 
-// Runs one job of its kind on a worker thread; returns normally when it is done.
-using JobHandler = std::function<std::optional<JobFollowUp>(const Job &job)>;
+// What a job's run leaves to the runner: `record`, its writes, which run inside the transaction
+// that marks the job done (in a savepoint of their own, beside the other jobs of its batch), so
+// that its effects and its done mark commit together and a batch of jobs costs one commit; and
+// the job to queue next, if any. A run that needs no writes, or makes its own transactions
+// (a long sweep), leaves `record` empty.
+struct JobResult
+{
+    JobResult() = default;
+    JobResult(std::nullopt_t) { }
+    JobResult(JobFollowUp followUp) : next(std::move(followUp)) { }
+    JobResult(std::optional<JobFollowUp> followUp) : next(std::move(followUp)) { }
+    static JobResult recording(std::function<void()> writes)
+    {
+        JobResult result;
+        result.record = std::move(writes);
+        return result;
+    }
+
+    std::function<void()> record;
+    std::optional<JobFollowUp> next;
+};
+
+// Runs one job of its kind on a worker thread, outside any transaction (its I/O, a mail
+// server's answer, holds no database lock); returns normally when it is done.
+using JobHandler = std::function<JobResult(const Job &job)>;
 
 // The workers of the job queue. A scheduler thread of its own (never an HTTP event loop) takes
-// due jobs from the database under a lease and hands them to `threads` worker threads, a few
-// more than they can run at once in reserve. It sleeps on a QTimer set to the next job's time:
+// due jobs from the database under a lease and hands them to `threads` worker threads in
+// batches of up to `batchSize` (each batch's outcomes commit together), as many again in
+// reserve. It sleeps on a QTimer set to the next job's time:
 // woken early by wake() when a job is queued (once its transaction committed), and at the latest
 // after `recheckSeconds`, for jobs other processes queued (PostgreSQL). While jobs run, their
 // leases are renewed every third of a lease; a process that dies leaves its jobs to be taken
@@ -59,6 +84,8 @@ public:
     struct Config
     {
         int threads = 2;
+        // Jobs a worker runs in a row and records in one transaction.
+        int batchSize = 64;
         JobPolicy policy;
         qint64 recheckSeconds = 60;
         QString owner; // who holds leases: unique per process (see makeOwnerName)
@@ -87,8 +114,9 @@ public:
 
 private:
     class Scheduler;
-    // Runs `job` on a worker thread and records its outcome.
-    void execute(const Job &job);
+    // Runs `jobs` one after the other on a worker thread and records their outcomes in one
+    // transaction.
+    void execute(const QList<Job> &jobs);
 
     const Database &m_database;
     const Config m_config;
@@ -97,6 +125,7 @@ private:
     QThread m_thread;
     QThreadPool m_workers;
     Scheduler *m_scheduler = nullptr; // lives on m_thread
+    QAtomicInteger<bool> m_stopping = false;
 };
 
 } // namespace Tasklane

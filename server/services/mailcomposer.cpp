@@ -46,6 +46,13 @@ QString fill(const QString &text, const QHash<QString, QString> &values, bool es
 
 } // namespace
 
+MailComposer::MailComposer(QString publicUrl)
+    : m_publicUrl(std::move(publicUrl)), m_taskText(resourceText(u":/mail/task.txt"_s)),
+      m_taskHtml(resourceText(u":/mail/task.html"_s)),
+      m_digestText(resourceText(u":/mail/digest.txt"_s)),
+      m_digestHtml(resourceText(u":/mail/digest.html"_s))
+{ }
+
 QString MailComposer::tr(const char *source, const QString &language) const
 {
     return m_texts.text(source, language);
@@ -125,8 +132,7 @@ MailComposer::Mail MailComposer::taskNotice(const Delivery &delivery, const Task
         { u"link"_s, link },
         { u"language"_s, language },
     };
-    return { subject, fill(resourceText(u":/mail/task.txt"_s), values, false),
-             fill(resourceText(u":/mail/task.html"_s), values, true) };
+    return { subject, fill(m_taskText, values, false), fill(m_taskHtml, values, true) };
 }
 
 MailComposer::Mail MailComposer::digest(const DigestContent &content, QDate day,
@@ -175,8 +181,7 @@ MailComposer::Mail MailComposer::digest(const DigestContent &content, QDate day,
         { u"html_sections"_s, html },
         { u"language"_s, language },
     };
-    return { subject, fill(resourceText(u":/mail/digest.txt"_s), values, false),
-             fill(resourceText(u":/mail/digest.html"_s), values, true) };
+    return { subject, fill(m_digestText, values, false), fill(m_digestHtml, values, true) };
 }
 
 } // namespace Tasklane

@@ -34,7 +34,8 @@ struct DigestContent
 class MailComposer
 {
 public:
-    explicit MailComposer(QString publicUrl) : m_publicUrl(std::move(publicUrl)) { }
+    // Reads the templates once (they are compiled into the binary).
+    explicit MailComposer(QString publicUrl);
 
     struct Mail
     {
@@ -61,6 +62,10 @@ private:
     QString taskLink(qint64 taskId) const;
 
     const QString m_publicUrl;
+    const QString m_taskText;
+    const QString m_taskHtml;
+    const QString m_digestText;
+    const QString m_digestHtml;
     const MailTexts m_texts;
 };
 

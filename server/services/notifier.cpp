@@ -71,6 +71,7 @@ void Notifier::deliver(qint64 userId, const Task &task, const QString &type,
     if (settings.wants(type, InApp)) {
         Delivery inApp = delivery;
         inApp.channel = InApp;
+        inApp.status = u"sent"_s; // written here, in this transaction: delivered with it
         if (const auto id = deliveries.add(inApp, now)) {
             Notification notification;
             notification.type = type;
@@ -79,7 +80,6 @@ void Notifier::deliver(qint64 userId, const Task &task, const QString &type,
             notification.data = data;
             notification.createdAt = now;
             NotificationRepository(m_database).add(userId, notification);
-            deliveries.markSent(*id, {}, now);
             DeliveryAttempt attempt;
             attempt.deliveryId = *id;
             attempt.jobId = occasion.jobId;

@@ -39,7 +39,7 @@ PushJob::PushJob(const Database &database, const PushSender &sender, P256Key vap
       m_vapidSubject(std::move(vapidSubject)), m_publicUrl(publicUrl), m_texts(std::move(publicUrl))
 { }
 
-std::optional<JobFollowUp> PushJob::run(const Job &job) const
+JobResult PushJob::run(const Job &job) const
 {
     const DeliveryRepository deliveries(m_database);
     const auto delivery = deliveries.find(job.payload.value(u"delivery_id"_s).toInteger());

@@ -26,7 +26,7 @@ public:
 
     PushJob(const Database &database, const PushSender &sender, P256Key vapidKey,
             QString vapidSubject, QString publicUrl);
-    std::optional<JobFollowUp> run(const Job &job) const;
+    JobResult run(const Job &job) const;
 
 private:
     const Database &m_database;

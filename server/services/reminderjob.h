@@ -22,7 +22,7 @@ public:
     static constexpr qint64 LateAfterSeconds = 120;
 
     ReminderJob(const Database &database, const JobQueue &queue);
-    std::optional<JobFollowUp> run(const Job &job) const;
+    JobResult run(const Job &job) const;
 
 private:
     const Database &m_database;

@@ -17,7 +17,7 @@ SmsJob::SmsJob(const Database &database, const SmsSender &sms, QString publicUrl
     : m_database(database), m_sms(sms), m_publicUrl(publicUrl), m_texts(std::move(publicUrl))
 { }
 
-std::optional<JobFollowUp> SmsJob::run(const Job &job) const
+JobResult SmsJob::run(const Job &job) const
 {
     const DeliveryRepository deliveries(m_database);
     const auto delivery = deliveries.find(job.payload.value(u"delivery_id"_s).toInteger());
@@ -68,11 +68,11 @@ std::optional<JobFollowUp> SmsJob::run(const Job &job) const
     }
     attempt.outcome = u"sent"_s;
     attempt.at = QDateTime::currentDateTimeUtc();
-    Transaction transaction(m_database);
-    deliveries.recordAttempt(attempt);
-    deliveries.markSent(delivery->id, *phone, attempt.at);
-    transaction.commit();
-    return std::nullopt;
+    return JobResult::recording([this, attempt, number = *phone] {
+        const DeliveryRepository log(m_database);
+        log.recordAttempt(attempt);
+        log.markSent(attempt.deliveryId, number, attempt.at);
+    });
 }
 
 } // namespace Tasklane

@@ -18,7 +18,7 @@ public:
     static const QString Kind;
 
     SmsJob(const Database &database, const SmsSender &sms, QString publicUrl);
-    std::optional<JobFollowUp> run(const Job &job) const;
+    JobResult run(const Job &job) const;
 
 private:
     const Database &m_database;

@@ -51,11 +51,12 @@ std::optional<qint64> DeliveryRepository::add(const Delivery &delivery, const QD
     const QVariant at = Database::bindTime(now);
     const auto row = m_database.fetchOne(
             u"INSERT INTO deliveries (event, task_id, occurrence, reminder, user_id, channel, "
-            "status, late, due_at, created_at, updated_at, details, for_digest) VALUES (?, ?, ?, "
-            "?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id"_s,
+            "status, late, due_at, created_at, updated_at, sent_at, details, for_digest) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id"_s,
             { delivery.event, delivery.taskId, notNull(delivery.occurrence),
-              notNull(delivery.reminder), delivery.userId, delivery.channel, delivery.late,
-              Database::bindTime(delivery.dueAt), at, at,
+              notNull(delivery.reminder), delivery.userId, delivery.channel, delivery.status,
+              delivery.late, Database::bindTime(delivery.dueAt), at, at,
+              delivery.status == u"sent" ? at : QVariant(QMetaType::fromType<QString>()),
               QString::fromUtf8(QJsonDocument(delivery.details).toJson(QJsonDocument::Compact)),
               delivery.forDigest });
     if (!row)

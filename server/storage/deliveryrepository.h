@@ -17,8 +17,9 @@ class DeliveryRepository
 public:
     explicit DeliveryRepository(const Database &database) : m_database(database) { }
 
-    // A pending delivery in the caller's transaction; nullopt when that very delivery exists
-    // already (nothing is added).
+    // A delivery in the caller's transaction, pending (or already sent: an in-app notice
+    // written with it, delivery.status); nullopt when that very delivery exists already
+    // (nothing is added).
     std::optional<qint64> add(const Delivery &delivery, const QDateTime &now) const;
     std::optional<Delivery> find(qint64 id) const;
     void markSent(qint64 id, const QString &recipient, const QDateTime &now) const;
