@@ -219,7 +219,7 @@ void ServerApp::buildServices(SigningKey signingKey)
     // retry`) are not heard of: the runner looks at least once a lease.
     jobs.recheckSeconds = m_settings.jobLeaseSeconds;
     jobs.owner = JobRunner::makeOwnerName();
-    m_jobRunner = std::make_unique<JobRunner>(*m_database, jobs);
+    m_jobRunner = std::make_unique<JobRunner>(*m_database, jobs, m_writes.get());
     m_database->addCommitObserver([readers = m_taskReaders.get(), pages = m_taskPages.get(),
                                    runner = m_jobRunner.get()](Database::Change change, qint64 id) {
         if (change == Database::Change::Task)

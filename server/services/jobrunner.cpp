@@ -1,5 +1,6 @@
 #include "jobrunner.h"
 
+#include "commitgroup.h"
 #include "database.h"
 #include "jobrepository.h"
 #include "poolthreads.h"
@@ -166,8 +167,9 @@ private:
     QDateTime m_armedFor;
 };
 
-JobRunner::JobRunner(const Database &database, Config config)
-    : m_database(database), m_config(std::move(config)), m_queue(database, m_config.policy)
+JobRunner::JobRunner(const Database &database, Config config, CommitGroup *writes)
+    : m_database(database), m_config(std::move(config)), m_writes(writes),
+      m_queue(database, m_config.policy)
 {
     m_workers.setMaxThreadCount(std::max(1, m_config.threads));
     m_workers.setExpiryTimeout(-1); // threads keep their database connections until stop()
@@ -300,9 +302,9 @@ void JobRunner::execute(const QList<Job> &batch)
     const auto savepoint = [this](const char *statement) {
         m_database.executeRaw(QString::fromLatin1(statement));
     };
-    try {
-        Transaction transaction(m_database);
-        int done = 0;
+    int done = 0;
+    const auto recordAll = [&] {
+        done = 0;
         for (Outcome &outcome : outcomes) {
             const Job &job = *outcome.job;
             const QDateTime now = QDateTime::currentDateTimeUtc();
@@ -351,7 +353,15 @@ void JobRunner::execute(const QList<Job> &batch)
                 qCWarning(lcJobs, "job %lld (%s): failed too late, its lease had passed on", job.id,
                           qUtf8Printable(job.kind));
         }
-        transaction.commit();
+    };
+    try {
+        if (m_writes) {
+            m_writes->run(recordAll);
+        } else {
+            Transaction transaction(m_database);
+            recordAll();
+            transaction.commit();
+        }
         if (done > 0)
             qCInfo(lcJobs, "%d of %lld jobs done (%s%s)", done, qlonglong(batch.size()),
                    qUtf8Printable(batch.first().kind), batch.size() > 1 ? ", ..." : "");

@@ -17,6 +17,7 @@
 
 namespace Tasklane {
 
+class CommitGroup;
 class Database;
 
 // A failed run, thrown by a job's handler: `permanent` when trying again cannot help (the job
@@ -91,7 +92,9 @@ public:
         QString owner; // who holds leases: unique per process (see makeOwnerName)
     };
 
-    JobRunner(const Database &database, Config config);
+    // With `writes`, the outcomes of each batch commit through it (on SQLite, the one writer
+    // thread every HTTP write goes through: no two writers wait on the database's lock).
+    JobRunner(const Database &database, Config config, CommitGroup *writes = nullptr);
     ~JobRunner();
     Q_DISABLE_COPY_MOVE(JobRunner)
 
@@ -120,6 +123,7 @@ private:
 
     const Database &m_database;
     const Config m_config;
+    CommitGroup *m_writes;
     JobQueue m_queue;
     QHash<QString, JobHandler> m_handlers;
     QThread m_thread;
