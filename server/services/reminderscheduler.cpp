@@ -1,10 +1,14 @@
 #include "reminderscheduler.h"
 
+#include "database.h"
 #include "jobqueue.h"
 #include "jobrepository.h"
 #include "taskrepository.h"
 #include "timezones.h"
 #include "user.h"
+
+#include <stdexcept>
+#include <vector>
 
 using namespace Qt::StringLiterals;
 
@@ -47,10 +51,57 @@ QList<ReminderScheduler::Fire> ReminderScheduler::firesOf(const Task &task,
 
 ReminderScheduler::ReminderScheduler(const JobQueue &queue) : m_queue(queue) { }
 
+// New tasks whose rows wait in the transaction's TaskInsertBatch: their reminder jobs, queued
+// once the batch has given them their ids (flushed after it: pending writes flush in the order
+// each kind was first used, and the batch was used first).
+class ReminderScheduler::PendingNewTasks final : public Database::PendingWrites
+{
+public:
+    struct Entry
+    {
+        const ReminderScheduler *scheduler;
+        Task task;
+        const qint64 *id;
+        QString ownerZone;
+        QDateTime now;
+    };
+    std::vector<Entry> entries;
+
+    void flush(const Database &) override
+    {
+        for (Entry &entry : entries) {
+            entry.task.id = *entry.id;
+            entry.scheduler->enqueueFires(entry.task, entry.ownerZone, entry.now);
+        }
+        entries.clear();
+    }
+};
+
+void ReminderScheduler::scheduleNew(const Task &task, const qint64 *id, const QString &ownerZone,
+                                    const QDateTime &now) const
+{
+    if (*id != 0) {
+        Task made = task;
+        made.id = *id;
+        enqueueFires(made, ownerZone, now);
+        return;
+    }
+    auto *pending = m_queue.database().pendingWrites<PendingNewTasks>();
+    if (!pending) // not batching, so the row was written and has its id: not reached
+        throw std::logic_error("a new task without an id outside a batched insert");
+    pending->entries.push_back({ this, task, id, ownerZone, now });
+}
+
 void ReminderScheduler::reschedule(const Task &task, const QString &ownerZone,
                                    const QDateTime &now) const
 {
     cancel(task.id);
+    enqueueFires(task, ownerZone, now);
+}
+
+void ReminderScheduler::enqueueFires(const Task &task, const QString &ownerZone,
+                                     const QDateTime &now) const
+{
     const QDateTime earliest = now.addSecs(-60);
     for (const Fire &fire : firesOf(task, ownerZone)) {
         if (fire.at < earliest)

@@ -40,10 +40,19 @@ public:
     // In the write's transaction: the task's queued reminder jobs replaced by its fires from
     // `now` on (a minute's grace: a reminder set for right now still fires).
     void reschedule(const Task &task, const QString &ownerZone, const QDateTime &now) const;
+    // In a new task's write: its reminder jobs queued. `id` is where its id is (or will be:
+    // 0 while its row waits in a batched insert, TaskInsertBatch); then they are queued when
+    // that batch is written, in the same transaction.
+    void scheduleNew(const Task &task, const qint64 *id, const QString &ownerZone,
+                     const QDateTime &now) const;
     // In the write's transaction: the task's queued reminder jobs cancelled (a purge).
     void cancel(qint64 taskId) const;
 
 private:
+    class PendingNewTasks;
+    // The jobs of `task`'s fires from `now` on (a minute's grace).
+    void enqueueFires(const Task &task, const QString &ownerZone, const QDateTime &now) const;
+
     const JobQueue &m_queue;
 };
 

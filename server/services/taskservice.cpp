@@ -416,15 +416,14 @@ TaskRecord TaskService::create(const Principal &principal, const TaskChanges &ch
         entry.action = u"created"_s;
         entry.changes = initialFields(next.task);
         created = next;
-        if (!ReminderScheduler::firesOf(next.task, u"UTC"_s).isEmpty()) {
-            // Its reminders' jobs name it: its id is needed now, not at the batch's end.
-            created.task.id = TaskRepository(m_database).insert(next, &entry);
-            rescheduleAlerts(principal, Task(), created.task);
-            return;
-        }
         m_dueAlerts.taskWritten(next.task);
         // Its id is known by the time write() returns; maybe only then (insertBatched).
         TaskRepository(m_database).insertBatched(next, entry, &created.task.id);
+        // Its reminders' jobs name it: queued now, or right after the batch that gives it its
+        // id (in the same transaction).
+        if (!next.task.reminders.isEmpty())
+            m_reminders.scheduleNew(created.task, &created.task.id, principal.user.timeZone,
+                                    QDateTime::currentDateTimeUtc());
     });
     return created;
 }

@@ -28,6 +28,7 @@ private Q_SLOTS:
     void aReminderComesInTheRecipientsLanguage();
     void aReminderDueWhileStoppedGoesOutOnceAtStart();
     void aRescheduledReminderDoesNotFireItsOldTime();
+    void tasksMadeTogetherEachGetTheirReminders();
     void everyoneWhoSeesTheTaskGetsOneEmailOverSmtp();
     void aPermanentRefusalIsRecordedAndNotRetried();
     void aJobKilledMidwayCompletesOnceAfterARestart();
@@ -166,6 +167,42 @@ void TestReminders::aRescheduledReminderDoesNotFireItsOldTime()
     QCOMPARE(outbox(server).first().header("Subject"), u"Reminder: Moved"_s);
     QTest::qWait(1000);
     QCOMPARE(outbox(server).size(), 1);
+}
+
+void TestReminders::tasksMadeTogetherEachGetTheirReminders()
+{
+    // Made at once, they share commits (on PostgreSQL in one batched insert, their reminder
+    // jobs queued once the batch gave them their ids).
+    TestServer server;
+    QVERIFY(server.start());
+    Account ada = signUpAccount(server.url(), u"ada"_s);
+    QList<ApiReply *> replies;
+    for (int i = 0; i < 24; ++i)
+        replies.append(ada.api().sendJson(
+                "POST", u"/api/v1/tasks"_s,
+                { { u"title"_s, u"Together %1"_s.arg(i) },
+                  { u"due_at"_s, inSeconds(2 * 3600) },
+                  { u"reminders"_s,
+                    QJsonArray{ QJsonObject{ { u"before_minutes"_s, 30 } },
+                                QJsonObject{ { u"before_minutes"_s, 10 } } } } }));
+    QSet<qint64> made;
+    for (ApiReply *reply : std::as_const(replies)) {
+        QCOMPARE(finished(reply)->status(), 201);
+        made.insert(reply->json().value(u"id"_s).toInteger());
+    }
+    QCOMPARE(made.size(), 24);
+    const QList<Job> jobs = jobsOf(server, { u"--kind"_s, u"reminder"_s, u"--limit"_s, u"100"_s });
+    QCOMPARE(jobs.size(), 48);
+    QHash<qint64, int> perTask;
+    for (const Job &job : jobs) {
+        const qint64 task = job.payload.value(u"task_id"_s).toInteger();
+        QVERIFY2(made.contains(task), qPrintable(job.key));
+        QVERIFY(job.key.startsWith(u"reminder:%1:"_s.arg(task)));
+        ++perTask[task];
+    }
+    QCOMPARE(perTask.size(), 24);
+    for (int count : std::as_const(perTask))
+        QCOMPARE(count, 2);
 }
 
 void TestReminders::everyoneWhoSeesTheTaskGetsOneEmailOverSmtp()
