@@ -136,6 +136,6 @@ verdict() { awk "BEGIN { exit !($1) }" && echo pass || echo FAIL; }
     done
     echo
     echo "Target: every reminder's email in the outbox within 10 s of its time, GET /tasks/{id} p99 <= 20 ms meanwhile (wrk -t2 -c64 from T-5 s to T+25 s). POST rows: wrk -t2 -c64 for ${duration} s, answers per second (each after its commit); one reminder per task."
-    echo "tasklaned: release build, default settings (request log on, job_threads 2). Seeded: $users users x $per_user tasks per database. Commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- server common 2>/dev/null || echo ' (server sources modified)'), $(date -u '+%Y-%m-%d %H:%M UTC'). Cores: $(nproc). Load average before: $load_before; after: $load_after."
+    echo "tasklaned: release build, default settings (request log on, job_threads 4). Seeded: $users users x $per_user tasks per database. Commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- server common 2>/dev/null || echo ' (server sources modified)'), $(date -u '+%Y-%m-%d %H:%M UTC'). Cores: $(nproc). Load average before: $load_before; after: $load_after."
 } > bench/results-reminders-latest.md
 cat bench/results-reminders-latest.md

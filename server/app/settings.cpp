@@ -77,7 +77,7 @@ QHash<QString, QString> defaults()
         { u"auth_cache_ttl_ms"_s, u"2000"_s },
         { u"db_busy_timeout_ms"_s, u"5000"_s },
         { u"sqlite_mmap_bytes"_s, QString::number(256 * 1024 * 1024) },
-        { u"job_threads"_s, u"2"_s },
+        { u"job_threads"_s, u"4"_s }, // they mostly wait: on mail servers, push services, commits
         { u"job_lease_seconds"_s, u"120"_s },
         { u"job_max_attempts"_s, u"8"_s },
         { u"job_retry_base_seconds"_s, u"30"_s },

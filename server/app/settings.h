@@ -54,7 +54,7 @@ struct ServerSettings
     int dbBusyTimeoutMs = 5000;
     qint64 sqliteMmapBytes = 256 * 1024 * 1024;
     // Background jobs (JobRunner, JobPolicy) and the periodic cleanup (CleanupJob).
-    int jobThreads = 2;
+    int jobThreads = 4;
     qint64 jobLeaseSeconds = 120;
     int jobMaxAttempts = 8;
     qint64 jobRetryBaseSeconds = 30;
