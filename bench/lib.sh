@@ -1,5 +1,6 @@
-# Shared by bench/run.sh and bench/tasks.sh (sourced): ports, waiting for a server, running wrk
-# and reading its figures. Expects $work (a scratch folder), $duration and the array pids.
+# Shared by bench/run.sh, bench/tasks.sh and bench/reminders.sh (sourced): ports, waiting for a
+# server, running wrk and reading its figures. Expects $work (a scratch folder), $duration and the
+# array pids.
 
 # Below the kernel's range of ephemeral ports: a port that wrk's or curl's closed connections
 # still hold (TIME_WAIT) cannot be bound by a listener, which made a server restart fail now and
@@ -47,3 +48,38 @@ run_wrk() { # name threads connections url [script]
     wait "$!"
 }
 
+# --- tasklaned and the databases (bench/tasks.sh, bench/reminders.sh; they define measure and
+# set server, password, databases and pg_dir) -------------------------------------------------
+start_server() { # label database-url: tasklaned serving it, at $base
+    server_port=$(free_port)
+    "$server" serve --listen "127.0.0.1:$server_port" --data "$work/data-$1" --db "$2" \
+        >"$work/server.out" 2>>"$work/server-$1.log" &
+    server_pid=$!
+    pids+=("$server_pid")
+    wait_for "http://127.0.0.1:$server_port/readyz" || { tail -5 "$work/server-$1.log" >&2; return 1; }
+    base="http://127.0.0.1:$server_port"
+}
+
+login() { # email -> access token
+    curl -fsS --max-time 30 -X POST "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
+        -d "{\"email\":\"$1\",\"password\":\"$password\"}" | sed -E 's/.*"access_token":"([^"]+)".*/\1/'
+}
+
+run_on_databases() { # measure LABEL URL for each of $databases (PostgreSQL: a throwaway durable cluster)
+    local database
+    for database in $databases; do
+        case "$database" in
+        sqlite) measure sqlite "sqlite:$work/data-sqlite/tasklane.db" ;;
+        postgres)
+            pg_dir="$work/pg"
+            eval "$(scripts/pg-cluster.sh start "$pg_dir" durable)"
+            export TASKLANE_DB_PASSWORD=$TASKLANE_TEST_PG_PASSWORD
+            PGPASSWORD=$TASKLANE_DB_PASSWORD psql -q "${TASKLANE_TEST_PG_ADMIN_URL/postgres:/postgresql:}" \
+                -c 'CREATE DATABASE tasklane_bench'
+            measure postgres "${TASKLANE_TEST_PG_ADMIN_URL%/postgres}/tasklane_bench"
+            scripts/pg-cluster.sh stop "$pg_dir"
+            pg_dir=""
+            ;;
+        esac
+    done
+}

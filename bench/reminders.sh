@@ -41,21 +41,6 @@ trap 'exit 130' INT TERM HUP
 export TASKLANE_JWT_SECRET
 TASKLANE_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
-login() { # email -> access token
-    curl -fsS --max-time 30 -X POST "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
-        -d "{\"email\":\"$1\",\"password\":\"$password\"}" | sed -E 's/.*"access_token":"([^"]+)".*/\1/'
-}
-
-start_server() { # label database-url
-    server_port=$(free_port)
-    "$server" serve --listen "127.0.0.1:$server_port" --data "$work/data-$1" --db "$2" \
-        >"$work/server.out" 2>>"$work/server-$1.log" &
-    server_pid=$!
-    pids+=("$server_pid")
-    wait_for "http://127.0.0.1:$server_port/readyz" || { tail -5 "$work/server-$1.log" >&2; return 1; }
-    base="http://127.0.0.1:$server_port"
-}
-
 measure() { # label database-url
     local label=$1 url=$2
     echo "seeding $label: $users users x $per_user tasks..." >&2
@@ -102,21 +87,7 @@ PY
     wait "$server_pid" 2>/dev/null || true
 }
 
-for database in $databases; do
-    case "$database" in
-    sqlite) measure sqlite "sqlite:$work/data-sqlite/tasklane.db" ;;
-    postgres)
-        pg_dir="$work/pg"
-        eval "$(scripts/pg-cluster.sh start "$pg_dir" durable)"
-        export TASKLANE_DB_PASSWORD=$TASKLANE_TEST_PG_PASSWORD
-        PGPASSWORD=$TASKLANE_DB_PASSWORD psql -q "${TASKLANE_TEST_PG_ADMIN_URL/postgres:/postgresql:}" \
-            -c 'CREATE DATABASE tasklane_bench'
-        measure postgres "${TASKLANE_TEST_PG_ADMIN_URL%/postgres}/tasklane_bench"
-        scripts/pg-cluster.sh stop "$pg_dir"
-        pg_dir=""
-        ;;
-    esac
-done
+run_on_databases
 load_after=$(cut -d" " -f1-3 /proc/loadavg)
 
 verdict() { awk "BEGIN { exit !($1) }" && echo pass || echo FAIL; }

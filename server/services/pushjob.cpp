@@ -2,10 +2,9 @@
 
 #include "database.h"
 #include "deliveryrepository.h"
+#include "pendingdelivery.h"
 #include "pushsender.h"
 #include "pushsubscriptionrepository.h"
-#include "taskrepository.h"
-#include "userrepository.h"
 
 #include <QJsonDocument>
 #include <QLoggingCategory>
@@ -41,37 +40,23 @@ PushJob::PushJob(const Database &database, const PushSender &sender, P256Key vap
 
 JobResult PushJob::run(const Job &job) const
 {
-    const DeliveryRepository deliveries(m_database);
-    const auto delivery = deliveries.find(job.payload.value(u"delivery_id"_s).toInteger());
-    if (!delivery || delivery->status == u"sent")
+    const auto pending = loadPendingDelivery(m_database, job);
+    if (!pending)
         return std::nullopt;
     const QDateTime now = QDateTime::currentDateTimeUtc();
-    const auto user = UserRepository(m_database).findById(delivery->userId);
-    const auto task = TaskRepository(m_database).findForUser(delivery->taskId, delivery->userId);
-    if (!user || !task) {
-        deliveries.markFailed(delivery->id, {},
-                              user ? u"the task is gone or no longer visible to its user"_s
-                                   : u"the account is gone"_s,
-                              now);
-        return std::nullopt;
-    }
-    QString actorName;
-    if (const qint64 actorId = delivery->details.value(u"actor_id"_s).toInteger()) {
-        if (const auto actor = UserRepository(m_database).findById(actorId))
-            actorName = actor->user.displayName;
-    }
-    const auto [title, intro]
-            = m_texts.wording(*delivery, task->task.title, actorName, user->user.language);
+    const DeliveryRepository deliveries(m_database);
+    const auto [title, intro] = m_texts.wording(pending->delivery, pending->task->title,
+                                                pending->actorName, pending->user.language);
     const QByteArray message
             = QJsonDocument(QJsonObject{
                                     { u"title"_s, title },
-                                    { u"body"_s, QString(intro + u' ' + task->task.title) },
-                                    { u"event"_s, delivery->event },
-                                    { u"task_id"_s, task->task.id },
+                                    { u"body"_s, QString(intro + u' ' + pending->task->title) },
+                                    { u"event"_s, pending->delivery.event },
+                                    { u"task_id"_s, pending->task->id },
                                     { u"url"_s,
                                       QString(m_publicUrl + u"/api/v1/tasks/"_s
-                                              + QString::number(task->task.id)) },
-                                    { u"late"_s, delivery->late },
+                                              + QString::number(pending->task->id)) },
+                                    { u"late"_s, pending->delivery.late },
                             })
                       .toJson(QJsonDocument::Compact);
 
@@ -79,11 +64,11 @@ JobResult PushJob::run(const Job &job) const
     int sent = 0;
     QString temporary; // the last temporary failure
     QString permanent;
-    for (const PushSubscription &subscription : subscriptions.forUser(delivery->userId)) {
+    for (const PushSubscription &subscription : subscriptions.forUser(pending->delivery.userId)) {
         DeliveryAttempt attempt;
-        attempt.deliveryId = delivery->id;
+        attempt.deliveryId = pending->delivery.id;
         attempt.jobId = job.id;
-        attempt.channel = delivery->channel;
+        attempt.channel = pending->delivery.channel;
         attempt.recipient = subscription.endpoint.left(200);
         bool gone = false;
         try {
@@ -131,18 +116,18 @@ JobResult PushJob::run(const Job &job) const
         transaction.commit();
         if (gone)
             qCInfo(lcJobs, "push subscription %lld of user %lld is gone: removed", subscription.id,
-                   delivery->userId);
+                   pending->delivery.userId);
     }
     const QDateTime end = QDateTime::currentDateTimeUtc();
     if (sent > 0) {
-        deliveries.markSent(delivery->id, u"%1 browser(s)"_s.arg(sent), end);
+        deliveries.markSent(pending->delivery.id, u"%1 browser(s)"_s.arg(sent), end);
         return std::nullopt;
     }
     if (!temporary.isEmpty()) {
-        deliveries.noteError(delivery->id, temporary, end);
+        deliveries.noteError(pending->delivery.id, temporary, end);
         throw JobFailure(temporary, false);
     }
-    deliveries.markFailed(delivery->id, {},
+    deliveries.markFailed(pending->delivery.id, {},
                           permanent.isEmpty() ? u"no browser is subscribed"_s : permanent, end);
     return std::nullopt;
 }

@@ -2,10 +2,9 @@
 
 #include "database.h"
 #include "deliveryrepository.h"
+#include "pendingdelivery.h"
 #include "phonerepository.h"
 #include "smssender.h"
-#include "taskrepository.h"
-#include "userrepository.h"
 
 using namespace Qt::StringLiterals;
 
@@ -19,36 +18,26 @@ SmsJob::SmsJob(const Database &database, const SmsSender &sms, QString publicUrl
 
 JobResult SmsJob::run(const Job &job) const
 {
-    const DeliveryRepository deliveries(m_database);
-    const auto delivery = deliveries.find(job.payload.value(u"delivery_id"_s).toInteger());
-    if (!delivery || delivery->status == u"sent")
+    const auto pending = loadPendingDelivery(m_database, job);
+    if (!pending)
         return std::nullopt;
     const QDateTime now = QDateTime::currentDateTimeUtc();
-    const auto user = UserRepository(m_database).findById(delivery->userId);
-    const auto task = TaskRepository(m_database).findForUser(delivery->taskId, delivery->userId);
-    const auto phone = PhoneRepository(m_database).verifiedPhone(delivery->userId);
-    if (!user || !task || !phone) {
-        deliveries.markFailed(delivery->id, {},
-                              !user ? u"the account is gone"_s
-                                      : !task
-                                      ? u"the task is gone or no longer visible to its user"_s
-                                      : u"the user has no phone number any more"_s,
+    const DeliveryRepository deliveries(m_database);
+    const auto phone = PhoneRepository(m_database).verifiedPhone(pending->delivery.userId);
+    if (!phone) {
+        deliveries.markFailed(pending->delivery.id, {}, u"the user has no phone number any more"_s,
                               now);
         return std::nullopt;
     }
-    QString actorName;
-    if (const qint64 actorId = delivery->details.value(u"actor_id"_s).toInteger()) {
-        if (const auto actor = UserRepository(m_database).findById(actorId))
-            actorName = actor->user.displayName;
-    }
-    const QString subject
-            = m_texts.wording(*delivery, task->task.title, actorName, user->user.language).first;
-    const QString text
-            = subject + u' ' + m_publicUrl + u"/api/v1/tasks/"_s + QString::number(task->task.id);
+    const QString subject = m_texts.wording(pending->delivery, pending->task->title,
+                                            pending->actorName, pending->user.language)
+                                    .first;
+    const QString text = subject + u' ' + m_publicUrl + u"/api/v1/tasks/"_s
+            + QString::number(pending->task->id);
     DeliveryAttempt attempt;
-    attempt.deliveryId = delivery->id;
+    attempt.deliveryId = pending->delivery.id;
     attempt.jobId = job.id;
-    attempt.channel = delivery->channel;
+    attempt.channel = pending->delivery.channel;
     attempt.recipient = *phone;
     try {
         m_sms.send(*phone, text);
@@ -60,9 +49,9 @@ JobResult SmsJob::run(const Job &job) const
         Transaction transaction(m_database);
         deliveries.recordAttempt(attempt);
         if (error.isPermanent())
-            deliveries.markFailed(delivery->id, *phone, message, attempt.at);
+            deliveries.markFailed(pending->delivery.id, *phone, message, attempt.at);
         else
-            deliveries.noteError(delivery->id, message, attempt.at);
+            deliveries.noteError(pending->delivery.id, message, attempt.at);
         transaction.commit();
         throw JobFailure(message, error.isPermanent());
     }

@@ -1,7 +1,8 @@
 #include "pushtestreceiver.h"
 
+#include "helperprocess.h"
+
 #include <QDir>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -30,25 +31,12 @@ PushTestReceiver::~PushTestReceiver()
 
 bool PushTestReceiver::start(int subscriptions, int gone)
 {
-    // Debian's python3, which has python3-cryptography (a python3 of its own on PATH may not).
-    m_process.setProgram(u"/usr/bin/python3"_s);
-    m_process.setArguments({ QStringLiteral(TASKLANE_TEST_SUPPORT_DIR "/pushreceiver.py"),
-                             u"--dir"_s, m_folder.path(), u"--subscriptions"_s,
-                             QString::number(subscriptions), u"--gone"_s, QString::number(gone) });
-    m_process.start();
-    if (!m_process.waitForStarted(10'000))
-        return false;
-    QElapsedTimer timer;
-    timer.start();
-    QByteArray out;
-    while (timer.elapsed() < 20'000 && m_process.state() == QProcess::Running) {
-        m_process.waitForReadyRead(100);
-        out += m_process.readAllStandardOutput();
-        if (out.contains("ready"))
-            return true;
-    }
-    qWarning("the push receiver did not start: %s", m_process.readAllStandardError().constData());
-    return false;
+    return startPythonHelper(m_process,
+                             { QStringLiteral(TASKLANE_TEST_SUPPORT_DIR "/pushreceiver.py"),
+                               u"--dir"_s, m_folder.path(), u"--subscriptions"_s,
+                               QString::number(subscriptions), u"--gone"_s, QString::number(gone) },
+                             "push receiver")
+            .has_value();
 }
 
 QList<QJsonObject> PushTestReceiver::subscriptions() const

@@ -1,7 +1,8 @@
 #include "smstestprovider.h"
 
+#include "helperprocess.h"
+
 #include <QDir>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
 
@@ -19,29 +20,15 @@ SmsTestProvider::~SmsTestProvider()
 
 bool SmsTestProvider::start()
 {
-    m_process.setProgram(u"/usr/bin/python3"_s);
-    m_process.setArguments({ QStringLiteral(TASKLANE_TEST_SUPPORT_DIR "/smsprovider.py"),
-                             u"--dir"_s, m_folder.path(), u"--account"_s,
-                             QString::fromLatin1(Account), u"--token"_s,
-                             QString::fromLatin1(Token) });
-    m_process.start();
-    if (!m_process.waitForStarted(10'000))
-        return false;
-    QElapsedTimer timer;
-    timer.start();
-    QByteArray out;
-    while (timer.elapsed() < 20'000 && m_process.state() == QProcess::Running) {
-        m_process.waitForReadyRead(100);
-        out += m_process.readAllStandardOutput();
-        const qsizetype ready = out.indexOf("ready ");
-        if (ready >= 0 && out.indexOf('\n', ready) > 0) {
-            m_port = quint16(out.mid(ready + 6, out.indexOf('\n', ready) - ready - 6).toUInt());
-            return m_port != 0;
-        }
-    }
-    qWarning("the SMS test provider did not start: %s",
-             m_process.readAllStandardError().constData());
-    return false;
+    const auto ready = startPythonHelper(
+            m_process,
+            { QStringLiteral(TASKLANE_TEST_SUPPORT_DIR "/smsprovider.py"), u"--dir"_s,
+              m_folder.path(), u"--account"_s, QString::fromLatin1(Account), u"--token"_s,
+              QString::fromLatin1(Token) },
+            "SMS test provider");
+    if (ready) // "ready PORT"
+        m_port = quint16(ready->mid(6).toUInt());
+    return m_port != 0;
 }
 
 QString SmsTestProvider::url() const

@@ -1,7 +1,8 @@
 #include "smtptestserver.h"
 
+#include "helperprocess.h"
+
 #include <QDir>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -214,25 +215,7 @@ bool SmtpTestServer::start()
         arguments += { u"--user"_s, m_options.user, u"--password"_s, m_options.password };
     if (m_options.dataDelaySeconds > 0)
         arguments += { u"--data-delay"_s, QString::number(m_options.dataDelaySeconds) };
-    // Debian's python3, which has aiosmtpd (a python3 of its own on PATH may not).
-    m_process.setProgram(u"/usr/bin/python3"_s);
-    m_process.setArguments(arguments);
-    m_process.setProcessChannelMode(QProcess::SeparateChannels);
-    m_process.start();
-    if (!m_process.waitForStarted(10'000))
-        return false;
-    QElapsedTimer timer;
-    timer.start();
-    QByteArray out;
-    while (timer.elapsed() < 20'000 && m_process.state() == QProcess::Running) {
-        m_process.waitForReadyRead(100);
-        out += m_process.readAllStandardOutput();
-        if (out.contains("ready"))
-            return true;
-    }
-    qWarning("the SMTP test server did not start: %s",
-             m_process.readAllStandardError().constData());
-    return false;
+    return startPythonHelper(m_process, arguments, "SMTP test server").has_value();
 }
 
 QList<ReceivedMail> ReceivedMail::readFolder(const QString &path)
