@@ -27,6 +27,7 @@
 #include "jsonlog.h"
 #include "jwtcodec.h"
 #include "migrator.h"
+#include "noticemailer.h"
 #include "notificationcontroller.h"
 #include "notificationservice.h"
 #include "notificationsettingsservice.h"
@@ -265,14 +266,15 @@ void ServerApp::buildServices(SigningKey signingKey)
             throw std::runtime_error(error.toStdString());
         m_mailer = std::make_unique<SmtpMailer>(*smtp);
     }
-    m_reminderJob = std::make_unique<ReminderJob>(*m_database, *m_jobQueue);
+    m_noticeMailer = std::make_unique<NoticeMailer>(
+            *m_mailer,
+            MailSettings{ MailAddress{ m_settings.mailFrom, u"Tasklane"_s },
+                          m_settings.publicUrl });
+    m_reminderJob = std::make_unique<ReminderJob>(*m_database, *m_jobQueue, *m_noticeMailer);
     m_jobRunner->addHandler(
             ReminderScheduler::Kind,
             [reminders = m_reminderJob.get()](const Job &job) { return reminders->run(job); });
-    m_emailJob = std::make_unique<EmailJob>(
-            *m_database, *m_mailer,
-            MailSettings{ MailAddress{ m_settings.mailFrom, u"Tasklane"_s },
-                          m_settings.publicUrl });
+    m_emailJob = std::make_unique<EmailJob>(*m_database, *m_noticeMailer);
     m_jobRunner->addHandler(EmailJob::Kind,
                             [email = m_emailJob.get()](const Job &job) { return email->run(job); });
     m_categoryController = std::make_unique<CategoryController>(*m_categories, *m_idempotency);

@@ -34,6 +34,7 @@ class EmailJob;
 class JobQueue;
 class JobRunner;
 class Mailer;
+class NoticeMailer;
 class NotificationController;
 class NotificationService;
 class NotificationSettingsService;
@@ -140,6 +141,7 @@ private:
     std::unique_ptr<JobQueue> m_jobQueue;
     std::unique_ptr<ReminderScheduler> m_reminders;
     std::unique_ptr<Mailer> m_mailer;
+    std::unique_ptr<NoticeMailer> m_noticeMailer;
     std::unique_ptr<ReminderJob> m_reminderJob;
     std::unique_ptr<EmailJob> m_emailJob;
     std::unique_ptr<DueAlertJob> m_dueAlerts;

@@ -37,6 +37,10 @@ public:
     virtual void send(const MailMessage &message) const = 0;
     // Where messages go, for the start-up log ("smtp://mail.example:587", "outbox /var/...").
     virtual QString destination() const = 0;
+    // True when send() only writes on this machine, quickly and without a network in between
+    // (the outbox folder): a job that notifies may then send its email itself rather than
+    // queue an email job for it.
+    virtual bool isLocal() const { return false; }
 };
 
 } // namespace Tasklane

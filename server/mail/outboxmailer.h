@@ -16,6 +16,7 @@ public:
 
     void send(const MailMessage &message) const override;
     QString destination() const override;
+    bool isLocal() const override { return true; }
     // The file a message goes to.
     QString pathOf(const MailMessage &message) const;
 

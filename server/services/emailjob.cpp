@@ -4,6 +4,7 @@
 #include "deliveryrepository.h"
 #include "digestjob.h"
 #include "mailer.h"
+#include "noticemailer.h"
 #include "pendingdelivery.h"
 
 using namespace Qt::StringLiterals;
@@ -12,9 +13,8 @@ namespace Tasklane {
 
 const QString EmailJob::Kind = u"email"_s;
 
-EmailJob::EmailJob(const Database &database, const Mailer &mailer, MailSettings settings)
-    : m_database(database), m_mailer(mailer), m_settings(std::move(settings)),
-      m_composer(m_settings.publicUrl)
+EmailJob::EmailJob(const Database &database, const NoticeMailer &mail)
+    : m_database(database), m_mail(mail)
 { }
 
 JobResult EmailJob::run(const Job &job) const
@@ -24,13 +24,10 @@ JobResult EmailJob::run(const Job &job) const
         return std::nullopt;
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const DeliveryRepository deliveries(m_database);
-    MailMessage message;
-    message.from = m_settings.from;
-    message.to = { pending->user.email, pending->user.displayName };
-    if (!MailAddress::isValid(message.to.address)) {
-        deliveries.markFailed(pending->delivery.id, message.to.address,
-                              u"not a deliverable address"_s, now);
-        throw JobFailure(u"not a deliverable address: %1"_s.arg(message.to.address), true);
+    const QString &address = pending->user.email;
+    if (!MailAddress::isValid(address)) {
+        deliveries.markFailed(pending->delivery.id, address, u"not a deliverable address"_s, now);
+        throw JobFailure(u"not a deliverable address: %1"_s.arg(address), true);
     }
     MailComposer::Mail mail;
     QList<qint64> held; // emails the digest tells of, sent with it
@@ -42,29 +39,22 @@ JobResult EmailJob::run(const Job &job) const
             deliveries.markFailed(pending->delivery.id, {}, u"nothing left to tell"_s, now);
             return std::nullopt;
         }
-        mail = m_composer.digest(content, day, pending->user);
+        mail = m_mail.composer().digest(content, day, pending->user);
         for (const DigestContent::Held &each : content.held)
             held.append(each.delivery.id);
     } else {
-        mail = m_composer.taskNotice(pending->delivery, *pending->task, pending->user,
-                                     pending->actorName);
+        mail = m_mail.composer().taskNotice(pending->delivery, *pending->task, pending->user,
+                                            pending->actorName);
     }
-    const QString &language = pending->user.language;
-    message.subject = mail.subject;
-    message.text = mail.text;
-    message.html = mail.html;
-    message.messageId = job.uid + u'@' + m_settings.from.domain();
-    message.date = now;
-    message.language = language;
-    if (pending->delivery.late)
-        message.extraHeaders.append({ "X-Tasklane-Late", u"yes"_s });
+    const MailMessage message
+            = m_mail.message(mail, pending->user, job.uid, pending->delivery.late);
     DeliveryAttempt attempt;
     attempt.deliveryId = pending->delivery.id;
     attempt.jobId = job.id;
     attempt.channel = pending->delivery.channel;
     attempt.recipient = message.to.address;
     try {
-        m_mailer.send(message);
+        m_mail.send(message);
     } catch (const MailError &error) {
         const QString text = QString::fromUtf8(error.what());
         attempt.outcome = error.isPermanent() ? u"permanent_failure"_s : u"temporary_failure"_s;

@@ -297,13 +297,69 @@ void JobRunner::execute(const QList<Job> &batch)
         outcomes.push_back(std::move(outcome));
     }
 
-    // Every outcome in one transaction; each job's writes in a savepoint of their own, so that
-    // one that fails (a constraint, a deadlock on PostgreSQL) is retried alone.
+    // Every outcome in one transaction. First quickly: every done mark in one statement, the
+    // jobs' writes one after the other, those that need no answer held back. If a job's writes fail
+    // (a constraint, a deadlock on PostgreSQL), all of it is rolled back and recorded again
+    // carefully: each job's done mark and writes in a savepoint of their own, so that the one that
+    // fails is retried alone.
     const auto savepoint = [this](const char *statement) {
         m_database.executeRaw(QString::fromLatin1(statement));
     };
+    const auto recordFailure = [&](const Outcome &outcome, const QDateTime &now) {
+        const Job &job = *outcome.job;
+        if (outcome.permanent || job.attempts >= m_config.policy.maxAttempts) {
+            qCWarning(lcJobs, "job %lld (%s) dead after %d attempts: %s", job.id,
+                      qUtf8Printable(job.kind), job.attempts, qUtf8Printable(outcome.error));
+            if (!jobs.markDead(job.id, owner(), outcome.error, now))
+                qCWarning(lcJobs, "job %lld (%s): dead too late, its lease had passed on", job.id,
+                          qUtf8Printable(job.kind));
+            return;
+        }
+        const qint64 delayMs = m_config.policy.retryDelayMs(
+                job.attempts, QRandomGenerator::global()->generateDouble());
+        qCWarning(lcJobs, "job %lld (%s) failed (attempt %d of %d), again in %.1f s: %s", job.id,
+                  qUtf8Printable(job.kind), job.attempts, m_config.policy.maxAttempts,
+                  double(delayMs) / 1000, qUtf8Printable(outcome.error));
+        if (!jobs.markRetry(job.id, owner(), now.addMSecs(delayMs), outcome.error, now))
+            qCWarning(lcJobs, "job %lld (%s): failed too late, its lease had passed on", job.id,
+                      qUtf8Printable(job.kind));
+    };
+    const auto recordSuccess = [&](const Outcome &outcome) {
+        if (outcome.result.record)
+            outcome.result.record();
+        if (const auto &next = outcome.result.next)
+            m_queue.enqueue(next->kind, next->payload, next->runAt, next->key);
+    };
+    const auto doneTooLate = [](const Job &job) {
+        qCWarning(lcJobs, "job %lld (%s): done too late, its lease had passed on", job.id,
+                  qUtf8Printable(job.kind));
+    };
     int done = 0;
-    const auto recordAll = [&] {
+    const auto recordQuickly = [&] {
+        done = 0;
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        QList<qint64> succeeded;
+        for (const Outcome &outcome : outcomes) {
+            if (!outcome.released && !outcome.failed)
+                succeeded.append(outcome.job->id);
+        }
+        const QSet<qint64> held
+                = succeeded.isEmpty() ? QSet<qint64>() : jobs.markDone(succeeded, owner(), now);
+        for (const Outcome &outcome : outcomes) {
+            const Job &job = *outcome.job;
+            if (outcome.released) {
+                jobs.release(job.id, owner(), now);
+            } else if (outcome.failed) {
+                recordFailure(outcome, now);
+            } else if (!held.contains(job.id)) {
+                doneTooLate(job);
+            } else {
+                recordSuccess(outcome);
+                ++done;
+            }
+        }
+    };
+    const auto recordCarefully = [&] {
         done = 0;
         for (Outcome &outcome : outcomes) {
             const Job &job = *outcome.job;
@@ -315,15 +371,10 @@ void JobRunner::execute(const QList<Job> &batch)
             if (!outcome.failed) {
                 savepoint("SAVEPOINT tasklane_job");
                 try {
-                    const bool held = jobs.markDone(job.id, owner(), now);
-                    if (!held) {
-                        qCWarning(lcJobs, "job %lld (%s): done too late, its lease had passed on",
-                                  job.id, qUtf8Printable(job.kind));
+                    if (!jobs.markDone(job.id, owner(), now)) {
+                        doneTooLate(job);
                     } else {
-                        if (outcome.result.record)
-                            outcome.result.record();
-                        if (const auto &next = outcome.result.next)
-                            m_queue.enqueue(next->kind, next->payload, next->runAt, next->key);
+                        recordSuccess(outcome);
                         ++done;
                     }
                     savepoint("RELEASE SAVEPOINT tasklane_job");
@@ -336,31 +387,30 @@ void JobRunner::execute(const QList<Job> &batch)
                             QString::fromStdString(error.what()));
                 }
             }
-            if (outcome.permanent || job.attempts >= m_config.policy.maxAttempts) {
-                qCWarning(lcJobs, "job %lld (%s) dead after %d attempts: %s", job.id,
-                          qUtf8Printable(job.kind), job.attempts, qUtf8Printable(outcome.error));
-                if (!jobs.markDead(job.id, owner(), outcome.error, now))
-                    qCWarning(lcJobs, "job %lld (%s): dead too late, its lease had passed on",
-                              job.id, qUtf8Printable(job.kind));
-                continue;
-            }
-            const qint64 delayMs = m_config.policy.retryDelayMs(
-                    job.attempts, QRandomGenerator::global()->generateDouble());
-            qCWarning(lcJobs, "job %lld (%s) failed (attempt %d of %d), again in %.1f s: %s",
-                      job.id, qUtf8Printable(job.kind), job.attempts, m_config.policy.maxAttempts,
-                      double(delayMs) / 1000, qUtf8Printable(outcome.error));
-            if (!jobs.markRetry(job.id, owner(), now.addMSecs(delayMs), outcome.error, now))
-                qCWarning(lcJobs, "job %lld (%s): failed too late, its lease had passed on", job.id,
-                          qUtf8Printable(job.kind));
+            recordFailure(outcome, now);
+        }
+    };
+    // Quickly, the writes that need no answer (notifications, the delivery log) are held back
+    // and made for the whole batch in one statement each, before COMMIT.
+    const auto commit = [this](const std::function<void()> &record, bool quickly) {
+        if (m_writes) {
+            m_writes->run(record,
+                          quickly ? CommitGroup::Holding::Always
+                                  : CommitGroup::Holding::WhenShared);
+        } else {
+            Transaction transaction(m_database);
+            m_database.setHoldingWrites(quickly);
+            record();
+            transaction.commit();
         }
     };
     try {
-        if (m_writes) {
-            m_writes->run(recordAll);
-        } else {
-            Transaction transaction(m_database);
-            recordAll();
-            transaction.commit();
+        try {
+            commit(recordQuickly, true);
+        } catch (const std::exception &error) {
+            qCDebug(lcJobs, "recording %lld jobs at once failed (%s): one by one",
+                    qlonglong(batch.size()), error.what());
+            commit(recordCarefully, false);
         }
         if (done > 0)
             qCInfo(lcJobs, "%d of %lld jobs done (%s%s)", done, qlonglong(batch.size()),

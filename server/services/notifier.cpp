@@ -51,13 +51,41 @@ QDateTime Notifier::quietUntil(const NotificationSettings &settings, const QStri
     return end > now ? end : now;
 }
 
-void Notifier::deliver(qint64 userId, const Task &task, const QString &type,
-                       const QJsonObject &data, const QJsonObject &details,
-                       const Occasion &occasion) const
+bool Notifier::Recipient::emailsNow(const QString &type, const QDateTime &now) const
 {
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    const NotificationSettings settings = NotificationSettingsRepository(m_database).find(userId);
-    const DeliveryRepository deliveries(m_database);
+    return settings.wants(type, Email) && !(settings.digest && settings.digestInsteadOfEmail)
+            && sendAt <= now;
+}
+
+Notifier::Recipient Notifier::recipient(qint64 userId, const QString &type, const QDateTime &now,
+                                        bool withAccount) const
+{
+    Recipient recipient;
+    recipient.userId = userId;
+    recipient.settings = NotificationSettingsRepository(m_database).find(userId);
+    const NotificationSettings &settings = recipient.settings;
+    const bool sends = settings.wants(type, Email) || settings.wants(type, Push)
+            || settings.wants(type, Sms);
+    if (withAccount || (sends && settings.hasQuietHours())) {
+        if (const auto found = UserRepository(m_database).findById(userId))
+            recipient.account = found->user;
+    }
+    // Email, push and SMS wait for the end of the user's quiet hours.
+    recipient.sendAt = now;
+    if (sends && settings.hasQuietHours())
+        recipient.sendAt = quietUntil(
+                settings, recipient.account ? recipient.account->timeZone : u"UTC"_s, now);
+    recipient.hasPush = settings.wants(type, Push)
+            && PushSubscriptionRepository(m_database).userHasAny(userId);
+    recipient.hasPhone = settings.wants(type, Sms)
+            && PhoneRepository(m_database).verifiedPhone(userId).has_value();
+    return recipient;
+}
+
+Delivery Notifier::deliveryOf(qint64 userId, const Task &task, const QString &type,
+                              const QJsonObject &details, const Occasion &occasion,
+                              const QDateTime &now)
+{
     Delivery delivery;
     delivery.event = type;
     delivery.taskId = task.id;
@@ -67,6 +95,36 @@ void Notifier::deliver(qint64 userId, const Task &task, const QString &type,
     delivery.late = occasion.late;
     delivery.dueAt = occasion.dueAt.isValid() ? occasion.dueAt : now;
     delivery.details = details;
+    return delivery;
+}
+
+void Notifier::deliver(qint64 userId, const Task &task, const QString &type,
+                       const QJsonObject &data, const QJsonObject &details,
+                       const Occasion &occasion) const
+{
+    deliver(recipient(userId, type, QDateTime::currentDateTimeUtc()), task, type, data, details,
+            occasion);
+}
+
+void Notifier::deliver(const Recipient &recipient, const Task &task, const QString &type,
+                       const QJsonObject &data, const QJsonObject &details,
+                       const Occasion &occasion) const
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const qint64 userId = recipient.userId;
+    const NotificationSettings &settings = recipient.settings;
+    const DeliveryRepository deliveries(m_database);
+    const Delivery delivery = deliveryOf(userId, task, type, details, occasion, now);
+    const auto recordSent = [&](qint64 deliveryId, const QString &channel, const QString &address) {
+        DeliveryAttempt attempt;
+        attempt.deliveryId = deliveryId;
+        attempt.jobId = occasion.jobId;
+        attempt.channel = channel;
+        attempt.recipient = address;
+        attempt.outcome = u"sent"_s;
+        attempt.at = now;
+        deliveries.recordAttempt(attempt);
+    };
 
     if (settings.wants(type, InApp)) {
         Delivery inApp = delivery;
@@ -80,48 +138,35 @@ void Notifier::deliver(qint64 userId, const Task &task, const QString &type,
             notification.data = data;
             notification.createdAt = now;
             NotificationRepository(m_database).add(userId, notification);
-            DeliveryAttempt attempt;
-            attempt.deliveryId = *id;
-            attempt.jobId = occasion.jobId;
-            attempt.channel = InApp;
-            attempt.outcome = u"sent"_s;
-            attempt.at = now;
-            deliveries.recordAttempt(attempt);
+            recordSent(*id, InApp, {});
         }
     }
-    // Email, push and SMS wait for the end of the user's quiet hours.
-    std::optional<QDateTime> sendAt;
-    const auto whenToSend = [&] {
-        if (!sendAt) {
-            sendAt = now;
-            if (settings.hasQuietHours()) {
-                const auto user = UserRepository(m_database).findById(userId);
-                sendAt = quietUntil(settings, user ? user->user.timeZone : u"UTC"_s, now);
-            }
-        }
-        return *sendAt;
-    };
     if (settings.wants(type, Email)) {
         Delivery email = delivery;
         email.channel = Email;
         email.forDigest = settings.digest && settings.digestInsteadOfEmail;
-        const auto id = deliveries.add(email, now);
-        if (id && !email.forDigest)
-            m_queue.enqueue(EmailJob::Kind, { { u"delivery_id"_s, *id } }, whenToSend());
+        if (!recipient.emailSentTo.isEmpty() && !email.forDigest) {
+            email.status = u"sent"_s; // the job that tells it sent it (the outbox)
+            email.recipient = recipient.emailSentTo;
+            if (const auto id = deliveries.add(email, now))
+                recordSent(*id, Email, email.recipient);
+        } else if (const auto id = deliveries.add(email, now); id && !email.forDigest) {
+            m_queue.enqueue(EmailJob::Kind, { { u"delivery_id"_s, *id } }, recipient.sendAt);
+        }
     }
     // Push: one delivery for all the user's browsers, when they have any.
-    if (settings.wants(type, Push) && PushSubscriptionRepository(m_database).userHasAny(userId)) {
+    if (recipient.hasPush) {
         Delivery push = delivery;
         push.channel = Push;
         if (const auto id = deliveries.add(push, now))
-            m_queue.enqueue(PushJob::Kind, { { u"delivery_id"_s, *id } }, whenToSend());
+            m_queue.enqueue(PushJob::Kind, { { u"delivery_id"_s, *id } }, recipient.sendAt);
     }
     // SMS: to a verified number only.
-    if (settings.wants(type, Sms) && PhoneRepository(m_database).verifiedPhone(userId)) {
+    if (recipient.hasPhone) {
         Delivery sms = delivery;
         sms.channel = Sms;
         if (const auto id = deliveries.add(sms, now))
-            m_queue.enqueue(SmsJob::Kind, { { u"delivery_id"_s, *id } }, whenToSend());
+            m_queue.enqueue(SmsJob::Kind, { { u"delivery_id"_s, *id } }, recipient.sendAt);
     }
 }
 
@@ -178,7 +223,13 @@ void Notifier::blockerDone(const Task &blocker) const
 
 void Notifier::reminder(const Task &task, qint64 userId, const Occasion &occasion) const
 {
-    deliver(userId, task, u"reminder"_s,
+    reminder(task, recipient(userId, u"reminder"_s, QDateTime::currentDateTimeUtc()), occasion);
+}
+
+void Notifier::reminder(const Task &task, const Recipient &recipient,
+                        const Occasion &occasion) const
+{
+    deliver(recipient, task, u"reminder"_s,
             { { u"occurrence"_s, occasion.occurrence },
               { u"reminder"_s, occasion.key },
               { u"late"_s, occasion.late } },

@@ -1,11 +1,15 @@
 #pragma once
 
+#include "delivery.h"
 #include "notificationsettings.h"
 #include "task.h"
+#include "user.h"
 
 #include <QDateTime>
 #include <QJsonObject>
 #include <QList>
+
+#include <optional>
 
 namespace Tasklane {
 
@@ -35,6 +39,31 @@ public:
         qint64 jobId = 0; // the job telling it, if any (for the delivery log)
     };
 
+    // One user's side of one event, read ahead of the transaction that records it (by a job,
+    // in its run, which holds no transaction): their settings and when email, push and SMS may
+    // go out. A job that sent the email itself (NoticeMailer::sendsAtOnce) sets `emailSentTo`:
+    // the email delivery is then recorded as sent, with its attempt, instead of queued.
+    struct Recipient
+    {
+        qint64 userId = 0;
+        NotificationSettings settings;
+        std::optional<User> account; // read when quiet hours need its zone, or when asked for
+        QDateTime sendAt; // email, push, SMS: now, or the end of the user's quiet hours
+        bool hasPush = false; // a browser subscribed
+        bool hasPhone = false; // a verified number
+        QString emailSentTo;
+
+        // An email of `type` goes out at once (not held for a digest, no quiet hours now).
+        bool emailsNow(const QString &type, const QDateTime &now) const;
+    };
+    // Reads `userId`'s side of an event of `type` (`withAccount`: their account too).
+    Recipient recipient(qint64 userId, const QString &type, const QDateTime &now,
+                        bool withAccount = false) const;
+    // The delivery (channel unset) that tells `type` of `task` to `userId` on `occasion`.
+    static Delivery deliveryOf(qint64 userId, const Task &task, const QString &type,
+                               const QJsonObject &details, const Occasion &occasion,
+                               const QDateTime &now);
+
     // `task` was shared with `userId` (or their permission changed) by `actorId`.
     void taskShared(const Task &task, qint64 userId, qint64 actorId,
                     SharePermission permission) const;
@@ -47,6 +76,8 @@ public:
     // A reminder of `task` fell due for `userId` (ReminderJob); `occasion.key` is the reminder
     // (ReminderScheduler::reminderText).
     void reminder(const Task &task, qint64 userId, const Occasion &occasion) const;
+    // The same for a recipient read ahead (a job that may have sent the email itself).
+    void reminder(const Task &task, const Recipient &recipient, const Occasion &occasion) const;
     // `task` falls due soon, or is overdue (`type` due_soon or overdue; DueAlertJob).
     void dueAlert(const Task &task, qint64 userId, const QString &type,
                   const Occasion &occasion) const;
@@ -61,9 +92,11 @@ public:
 
 private:
     // One event to one user on each channel they chose for its type.
+    void deliver(const Recipient &recipient, const Task &task, const QString &type,
+                 const QJsonObject &data, const QJsonObject &details,
+                 const Occasion &occasion) const;
     void deliver(qint64 userId, const Task &task, const QString &type, const QJsonObject &data,
                  const QJsonObject &details, const Occasion &occasion) const;
-    QString displayName(qint64 userId) const;
 
     const Database &m_database;
     const JobQueue &m_queue;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "jobrunner.h"
+#include "notifier.h"
 
 #include <QDateTime>
 
@@ -8,12 +9,20 @@ namespace Tasklane {
 
 class Database;
 class JobQueue;
+class NoticeMailer;
 
 // Runs a reminder job (ReminderScheduler): when the reminder still holds (the task is there,
 // open, at the same occurrence, with that reminder), it records one delivery per user who can
-// see the task and channel, and queues the job that sends each (kind "email"), all in one
-// transaction. A delivery that exists already is not queued again: each (task, occurrence,
+// see the task and channel they chose, and queues the job that sends each (kind "email",
+// "push", "sms"). A delivery that exists already is not made again: each (task, occurrence,
 // reminder, user, channel) goes out once, whichever process or retry gets here.
+//
+// What it reads (the task, each user's settings) it reads in its run, outside any transaction,
+// and it writes in the transaction that marks it done: the decision is the reminder's firing, and
+// a change to the task that commits meanwhile comes after it (writes cancel only queued reminder
+// jobs). With a local mailer (the outbox folder) it writes each email itself, before that
+// transaction, instead of queueing an email job: a job sent again writes the same file
+// (Message-ID <job uid>-<user id>), and the delivery is recorded as sent with the job done.
 class ReminderJob
 {
 public:
@@ -21,12 +30,20 @@ public:
     // server ran: a catch-up) or more than this long ago (a backlog).
     static constexpr qint64 LateAfterSeconds = 120;
 
-    ReminderJob(const Database &database, const JobQueue &queue);
+    ReminderJob(const Database &database, const JobQueue &queue, const NoticeMailer &mail);
+
     JobResult run(const Job &job) const;
 
 private:
+    // Sends `recipient`'s email now, unless it went out already (an earlier job of the same
+    // reminder) or cannot go from here (no valid address, the outbox not writable: the email
+    // job it gets instead tries, and records why not).
+    void sendEmailNow(const Job &job, const Task &task, const Notifier::Occasion &occasion,
+                      Notifier::Recipient &recipient, const QDateTime &now) const;
+
     const Database &m_database;
     const JobQueue &m_queue;
+    const NoticeMailer &m_mail;
     const QDateTime m_startedAt;
 };
 

@@ -18,6 +18,7 @@ namespace Tasklane {
 struct CommitGroup::Unit
 {
     std::function<void()> work;
+    Holding holding = Holding::WhenShared;
     std::exception_ptr error;
     bool done = false;
     // Wakes the submitter alone (with the group's mutex): its unit is done, or it is the
@@ -78,10 +79,11 @@ int CommitGroup::waiting() const
     return int(m_queue.size());
 }
 
-void CommitGroup::run(std::function<void()> work)
+void CommitGroup::run(std::function<void()> work, Holding holdingWrites)
 {
     Unit unit;
     unit.work = std::move(work);
+    unit.holding = holdingWrites;
     if (m_database.inTransaction()) {
         // The caller's own transaction decides when (and whether) the unit commits; waiting for
         // a batch here would wait for ourselves, as the leader's connection could not see our
@@ -226,6 +228,10 @@ void CommitGroup::runBatch(const std::deque<Unit *> &batch)
         batchError = std::current_exception();
     }
     if (!batchError) {
+        // A unit alone that is a batch of its own may hold its writes back too: COMMIT makes
+        // them; if that fails, its caller runs it again without.
+        if (alone && batch.front()->holding == Holding::Always)
+            m_database.setHoldingWrites(true);
         for (Unit *unit : batch) {
             if (alone) {
                 try {

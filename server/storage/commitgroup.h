@@ -92,7 +92,13 @@ public:
     // batch's (DatabaseError from BEGIN, COMMIT or a lost connection) when the batch failed.
     // Called inside a transaction of the calling thread's own, it runs the unit there at once,
     // inside a savepoint, and its changes commit (or not) with that transaction.
-    void run(std::function<void()> unit);
+    //
+    // `holding`: whether the unit may hold writes back (Database::pendingWrites) only while it
+    // shares a batch with others (WhenShared), or also when it runs alone (Always): for a unit
+    // that is a batch of its own (the outcomes of a batch of jobs), whose caller runs it again
+    // with WhenShared when it fails, as a failed statement of held-back writes fails it whole.
+    enum class Holding { WhenShared, Always };
+    void run(std::function<void()> unit, Holding holding = Holding::WhenShared);
 
     // run() for a unit that returns a value: returns (a copy of) it once committed.
     template<class F, class R = std::remove_cvref_t<std::invoke_result_t<F &>>,
@@ -100,7 +106,7 @@ public:
     R run(F f)
     {
         std::optional<R> result;
-        run(std::function<void()>([&] { result.emplace(f()); }));
+        run(std::function<void()>([&] { result.emplace(f()); }), Holding::WhenShared);
         return std::move(*result);
     }
 

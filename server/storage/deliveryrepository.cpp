@@ -1,6 +1,7 @@
 #include "deliveryrepository.h"
 
 #include "database.h"
+#include "rowinsertbatch.h"
 
 #include <QJsonDocument>
 #include <QSqlRecord>
@@ -44,6 +45,23 @@ QString notNull(const QString &text)
     return text.isNull() ? u""_s : text;
 }
 
+// The delivery log's lines of a transaction that holds writes back (CommitGroup, a batch of
+// jobs).
+class AttemptInsertBatch final : public RowInsertBatch
+{
+public:
+    AttemptInsertBatch()
+        : RowInsertBatch(u"delivery_attempts"_s,
+                         { { u"delivery_id"_s, u"bigint"_s },
+                           { u"job_id"_s, u"bigint"_s },
+                           { u"channel"_s, u"text"_s },
+                           { u"recipient"_s, u"text"_s },
+                           { u"outcome"_s, u"text"_s },
+                           { u"error"_s, u"text"_s },
+                           { u"at"_s, u"timestamptz"_s } })
+    { }
+};
+
 } // namespace
 
 std::optional<qint64> DeliveryRepository::add(const Delivery &delivery, const QDateTime &now) const
@@ -51,17 +69,31 @@ std::optional<qint64> DeliveryRepository::add(const Delivery &delivery, const QD
     const QVariant at = Database::bindTime(now);
     const auto row = m_database.fetchOne(
             u"INSERT INTO deliveries (event, task_id, occurrence, reminder, user_id, channel, "
-            "status, late, due_at, created_at, updated_at, sent_at, details, for_digest) VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id"_s,
+            "recipient, status, late, due_at, created_at, updated_at, sent_at, details, "
+            "for_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO "
+            "NOTHING RETURNING id"_s,
             { delivery.event, delivery.taskId, notNull(delivery.occurrence),
-              notNull(delivery.reminder), delivery.userId, delivery.channel, delivery.status,
-              delivery.late, Database::bindTime(delivery.dueAt), at, at,
+              notNull(delivery.reminder), delivery.userId, delivery.channel,
+              delivery.recipient.isEmpty() ? QVariant(QMetaType::fromType<QString>())
+                                           : QVariant(delivery.recipient),
+              delivery.status, delivery.late, Database::bindTime(delivery.dueAt), at, at,
               delivery.status == u"sent" ? at : QVariant(QMetaType::fromType<QString>()),
               QString::fromUtf8(QJsonDocument(delivery.details).toJson(QJsonDocument::Compact)),
               delivery.forDigest });
     if (!row)
         return std::nullopt;
     return row->value(0).toLongLong();
+}
+
+bool DeliveryRepository::exists(const Delivery &delivery) const
+{
+    return m_database
+            .fetchOne(u"SELECT 1 FROM deliveries WHERE event = ? AND task_id = ? AND "
+                      "occurrence = ? AND reminder = ? AND user_id = ? AND channel = ?"_s,
+                      { delivery.event, delivery.taskId, notNull(delivery.occurrence),
+                        notNull(delivery.reminder), delivery.userId, delivery.channel },
+                      Database::Retry::Safe)
+            .has_value();
 }
 
 std::optional<Delivery> DeliveryRepository::find(qint64 id) const
@@ -135,15 +167,23 @@ QList<Delivery> DeliveryRepository::forUser(qint64 userId, int limit) const
 
 void DeliveryRepository::recordAttempt(const DeliveryAttempt &attempt) const
 {
+    const QVariantList values{ attempt.deliveryId,
+                               attempt.jobId,
+                               attempt.channel,
+                               attempt.recipient.isEmpty()
+                                       ? QVariant(QMetaType::fromType<QString>())
+                                       : QVariant(attempt.recipient),
+                               attempt.outcome,
+                               attempt.error.isEmpty() ? QVariant(QMetaType::fromType<QString>())
+                                                       : QVariant(attempt.error),
+                               Database::bindTime(attempt.at) };
+    if (auto *held = m_database.pendingWrites<AttemptInsertBatch>()) {
+        held->add(values);
+        return;
+    }
     m_database.execute(u"INSERT INTO delivery_attempts (delivery_id, job_id, channel, recipient, "
                        "outcome, error, at) VALUES (?, ?, ?, ?, ?, ?, ?)"_s,
-                       { attempt.deliveryId, attempt.jobId, attempt.channel,
-                         attempt.recipient.isEmpty() ? QVariant(QMetaType::fromType<QString>())
-                                                     : QVariant(attempt.recipient),
-                         attempt.outcome,
-                         attempt.error.isEmpty() ? QVariant(QMetaType::fromType<QString>())
-                                                 : QVariant(attempt.error),
-                         Database::bindTime(attempt.at) });
+                       values);
 }
 
 QList<DeliveryAttempt> DeliveryRepository::attempts(const AttemptFilter &filter, qint64 beforeId,

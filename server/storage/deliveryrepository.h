@@ -21,6 +21,9 @@ public:
     // written with it, delivery.status); nullopt when that very delivery exists already
     // (nothing is added).
     std::optional<qint64> add(const Delivery &delivery, const QDateTime &now) const;
+    // Whether the delivery with `delivery`'s key (event, task, occurrence, reminder, user,
+    // channel) exists.
+    bool exists(const Delivery &delivery) const;
     std::optional<Delivery> find(qint64 id) const;
     void markSent(qint64 id, const QString &recipient, const QDateTime &now) const;
     void markFailed(qint64 id, const QString &recipient, const QString &error,
@@ -35,7 +38,8 @@ public:
     // A user's deliveries, newest first.
     QList<Delivery> forUser(qint64 userId, int limit) const;
 
-    // The delivery log: one row per attempt.
+    // The delivery log: one row per attempt (held back until COMMIT when the transaction holds
+    // writes back: Database::pendingWrites).
     void recordAttempt(const DeliveryAttempt &attempt) const;
     struct AttemptFilter
     {

@@ -1,6 +1,7 @@
 #include "notificationrepository.h"
 
 #include "database.h"
+#include "rowinsertbatch.h"
 
 #include <QJsonDocument>
 #include <QSqlRecord>
@@ -26,19 +27,40 @@ Notification readNotification(const QSqlRecord &row)
     return notification;
 }
 
+// New notifications of a transaction that holds writes back (CommitGroup, a batch of jobs).
+class NotificationInsertBatch final : public RowInsertBatch
+{
+public:
+    NotificationInsertBatch()
+        : RowInsertBatch(u"notifications"_s,
+                         { { u"user_id"_s, u"bigint"_s },
+                           { u"type"_s, u"text"_s },
+                           { u"task_id"_s, u"bigint"_s },
+                           { u"title"_s, u"text"_s },
+                           { u"data"_s, u"text"_s },
+                           { u"created_at"_s, u"timestamptz"_s } })
+    { }
+};
+
 } // namespace
 
-qint64 NotificationRepository::add(qint64 userId, const Notification &notification) const
+void NotificationRepository::add(qint64 userId, const Notification &notification) const
 {
-    return m_database
-            .fetchOne(u"INSERT INTO notifications (user_id, type, task_id, title, data, "
-                      "created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"_s,
-                      { userId, notification.type, notification.taskId, notification.title,
-                        QString::fromUtf8(
-                                QJsonDocument(notification.data).toJson(QJsonDocument::Compact)),
-                        Database::bindTime(notification.createdAt) })
-            ->value(0)
-            .toLongLong();
+    const QVariantList values{
+        userId,
+        notification.type,
+        notification.taskId,
+        notification.title,
+        QString::fromUtf8(QJsonDocument(notification.data).toJson(QJsonDocument::Compact)),
+        Database::bindTime(notification.createdAt)
+    };
+    if (auto *held = m_database.pendingWrites<NotificationInsertBatch>()) {
+        held->add(values);
+        return;
+    }
+    m_database.execute(u"INSERT INTO notifications (user_id, type, task_id, title, data, "
+                       "created_at) VALUES (?, ?, ?, ?, ?, ?)"_s,
+                       values);
 }
 
 QList<Notification> NotificationRepository::list(qint64 userId, bool unreadOnly, qint64 beforeId,

@@ -17,8 +17,9 @@ class NotificationRepository
 public:
     explicit NotificationRepository(const Database &database) : m_database(database) { }
 
-    // Adds one in the caller's transaction.
-    qint64 add(qint64 userId, const Notification &notification) const;
+    // Adds one in the caller's transaction (held back until its COMMIT when it holds writes
+    // back: Database::pendingWrites).
+    void add(qint64 userId, const Notification &notification) const;
     // Newest first, ids below `beforeId` (0: from the newest).
     QList<Notification> list(qint64 userId, bool unreadOnly, qint64 beforeId, int limit) const;
     std::optional<Notification> find(qint64 userId, qint64 id) const;

@@ -25,6 +25,7 @@ class TestReminders : public QObject
 
 private Q_SLOTS:
     void aReminderGoesToTheOutbox();
+    void aReminderFiredAgainAfterAnEditIsNotSentTwice();
     void aReminderComesInTheRecipientsLanguage();
     void aReminderDueWhileStoppedGoesOutOnceAtStart();
     void aRescheduledReminderDoesNotFireItsOldTime();
@@ -91,9 +92,43 @@ void TestReminders::aReminderGoesToTheOutbox()
     QVERIFY(mail.html.contains(u"Pay the &lt;rent&gt; &amp; „bills“"_s)); // escaped in HTML
     QVERIFY(!mail.html.contains(u"<rent>"_s));
     QCOMPARE(mail.headerCount("X-Tasklane-Late"), 0);
+    // The outbox is local: the reminder's job wrote the message itself (no email job), named
+    // after its own uid and the recipient, and recorded it sent, with its attempt.
+    const QList<Job> reminders = jobsOf(server, { u"--kind"_s, u"reminder"_s });
+    QCOMPARE(reminders.size(), 1);
+    QCOMPARE(mail.header("Message-ID"),
+             u"<%1-%2@localhost>"_s.arg(reminders.first().uid).arg(ada.id()));
+    QVERIFY(jobsOf(server, { u"--kind"_s, u"email"_s }).isEmpty());
+    const QList<QVariantList> sent = server.querySql(
+            u"SELECT d.status, d.recipient, a.job_id, a.outcome FROM deliveries d JOIN "
+            "delivery_attempts a ON a.delivery_id = d.id WHERE d.channel = 'email'"_s);
+    QCOMPARE(sent.size(), 1);
+    QCOMPARE(sent.first().at(0).toString(), u"sent"_s);
+    QCOMPARE(sent.first().at(1).toString(), ada.user.email);
+    QCOMPARE(sent.first().at(2).toLongLong(), reminders.first().id);
+    QCOMPARE(sent.first().at(3).toString(), u"sent"_s);
     // Nothing more comes: the reminder was delivered once.
     QTest::qWait(1500);
     QCOMPARE(outbox(server).size(), 1);
+}
+
+void TestReminders::aReminderFiredAgainAfterAnEditIsNotSentTwice()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    Account ada = signUpAccount(server.url(), u"ada"_s);
+    const qint64 id = taskWithReminder(ada.api(), u"Call the plumber"_s, inSeconds(1));
+    QTRY_COMPARE_WITH_TIMEOUT(outbox(server).size(), 1, 15'000);
+    // An edit within the minute after it fired queues the reminder again (a write cannot tell
+    // whether its job ran yet); that job finds it told already, and writes no second email.
+    QCOMPARE(patchTask(ada.api(), id, { { u"title"_s, u"Call the plumber today"_s } })->status(),
+             200);
+    QTRY_COMPARE_WITH_TIMEOUT(
+            jobsOf(server, { u"--kind"_s, u"reminder"_s, u"--status"_s, u"done"_s }).size(), 2,
+            10'000);
+    QTest::qWait(500);
+    QCOMPARE(outbox(server).size(), 1);
+    QCOMPARE(server.querySql(u"SELECT count(*) FROM notifications"_s).first().first().toInt(), 1);
 }
 
 void TestReminders::aReminderComesInTheRecipientsLanguage()

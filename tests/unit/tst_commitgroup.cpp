@@ -221,6 +221,8 @@ private Q_SLOTS:
     void aFailingHeldWriteRunsTheBatchAgainUnitByUnit_data();
     void aFailingHeldWriteRunsTheBatchAgainUnitByUnit();
     void nothingIsHeldBackOutsideABatchOrForAUnitInsideATransaction();
+    void aUnitAloneHoldsWritesBackOnlyWhenItAsks_data();
+    void aUnitAloneHoldsWritesBackOnlyWhenItAsks();
 
 private:
     const CommitGroup::Mode m_batchMode;
@@ -701,6 +703,53 @@ void TestCommitGroup::nothingIsHeldBackOutsideABatchOrForAUnitInsideATransaction
     QVERIFY(!nestedHeld);
     QVERIFY(outerHeld);
     QCOMPARE(itemIds(database), QList<int>({ 1, 2 }));
+}
+
+void TestCommitGroup::aUnitAloneHoldsWritesBackOnlyWhenItAsks_data()
+{
+    addDialectRows("a unit alone");
+}
+
+void TestCommitGroup::aUnitAloneHoldsWritesBackOnlyWhenItAsks()
+{
+    QFETCH(SqlDialect, dialect);
+    if (skipWithout(dialect))
+        QSKIP("no PostgreSQL: scripts/test.sh provides one (TASKLANE_TEST_PG_ADMIN_URL)");
+    ScratchDatabase scratch(dialect);
+    const Database &database = *scratch.database;
+    createTables(database);
+    // PostgreSQL's default runs every unit alone; the other modes do when no one else writes.
+    CommitGroup group(database,
+                      dialect == SqlDialect::Postgres ? CommitGroup::Mode::Alone : m_batchMode);
+    HeldItems::statements = 0;
+    bool held = true;
+    group.run([&] {
+        held = database.pendingWrites<HeldItems>() != nullptr;
+        insertItemWhenFlushed(database, 1);
+    });
+    QVERIFY(!held);
+    QCOMPARE(HeldItems::statements.load(), 0);
+    // Asked for (a batch of jobs' outcomes): held back, and made by its COMMIT, before run()
+    // returns.
+    group.run(
+            [&] {
+                held = database.pendingWrites<HeldItems>() != nullptr;
+                insertItemWhenFlushed(database, 2);
+                insertItemWhenFlushed(database, 3);
+            },
+            CommitGroup::Holding::Always);
+    QVERIFY(held);
+    QCOMPARE(HeldItems::statements.load(), 1);
+    QCOMPARE(itemIds(database), QList<int>({ 1, 2, 3 }));
+    // The held writes fail at COMMIT: run() throws and nothing of the unit is kept.
+    QVERIFY_THROWS_EXCEPTION(DatabaseError,
+                             group.run(
+                                     [&] {
+                                         insertItem(database, 4);
+                                         insertItemWhenFlushed(database, 1);
+                                     },
+                                     CommitGroup::Holding::Always));
+    QCOMPARE(itemIds(database), QList<int>({ 1, 2, 3 }));
 }
 
 int main(int argc, char **argv)

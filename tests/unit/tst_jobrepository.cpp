@@ -27,6 +27,8 @@ private Q_SLOTS:
     void retryDelaysGrowWithJitter();
     void dueJobsAreTakenUnderALease_data();
     void dueJobsAreTakenUnderALease();
+    void aBatchOfDoneMarksCountsOnlyUnderTheirLeases_data();
+    void aBatchOfDoneMarksCountsOnlyUnderTheirLeases();
     void aKeyIsHeldByOnePendingJob_data();
     void aKeyIsHeldByOnePendingJob();
     void deadJobsAreRetriedAndFinishedOnesPurged_data();
@@ -154,6 +156,41 @@ void TestJobRepository::dueJobsAreTakenUnderALease()
     QVERIFY(jobs.markDead(third, u"e"_s, u"550 no such user"_s, at(7201)));
     QCOMPARE(jobs.find(third)->status, JobStatus::Dead);
     QCOMPARE(jobs.claimDue(u"e"_s, at(7200), at(7260), 5).size(), 1); // the later one
+}
+
+void TestJobRepository::aBatchOfDoneMarksCountsOnlyUnderTheirLeases_data()
+{
+    addDialects();
+}
+
+void TestJobRepository::aBatchOfDoneMarksCountsOnlyUnderTheirLeases()
+{
+    QFETCH(SqlDialect, dialect);
+    if (!ScratchDatabase::available(dialect))
+        QSKIP("no PostgreSQL: scripts/test.sh provides one (TASKLANE_TEST_PG_ADMIN_URL)");
+    ScratchDatabase scratch(dialect);
+    Migrator(*scratch.database).migrate();
+    const JobRepository jobs(*scratch.database);
+    // More than one statement's worth (64 a statement).
+    QList<qint64> ids;
+    for (int n = 0; n < 70; ++n)
+        ids.append(enqueue(jobs, u"mail"_s, 0));
+    const qint64 later = enqueue(jobs, u"mail"_s, 3600);
+    QCOMPARE(jobs.claimDue(u"a"_s, at(1), at(61), 100).size(), 70);
+    // One of them outlived its lease and was taken over; one is not a's at all (not running).
+    const qint64 takenOver = ids.at(65);
+    QVERIFY(jobs.release(takenOver, u"a"_s, at(2)));
+    QCOMPARE(jobs.claimDue(u"b"_s, at(3), at(63), 1).size(), 1);
+    const QSet<qint64> done = jobs.markDone(ids + QList<qint64>{ later }, u"a"_s, at(10));
+    QCOMPARE(done.size(), 69);
+    QVERIFY(!done.contains(takenOver));
+    QVERIFY(!done.contains(later));
+    QCOMPARE(jobs.find(ids.first())->status, JobStatus::Done);
+    QCOMPARE(jobs.find(ids.last())->status, JobStatus::Done);
+    QCOMPARE(jobs.find(takenOver)->status, JobStatus::Running);
+    QCOMPARE(jobs.find(takenOver)->leaseOwner, u"b"_s);
+    QCOMPARE(jobs.find(later)->status, JobStatus::Queued);
+    QVERIFY(jobs.markDone(ids, u"a"_s, at(11)).isEmpty()); // once
 }
 
 void TestJobRepository::aKeyIsHeldByOnePendingJob_data()
