@@ -77,6 +77,14 @@ run_on_databases() { # measure LABEL URL for each of $databases (PostgreSQL: a t
             PGPASSWORD=$TASKLANE_DB_PASSWORD psql -q "${TASKLANE_TEST_PG_ADMIN_URL/postgres:/postgresql:}" \
                 -c 'CREATE DATABASE tasklane_bench'
             measure postgres "${TASKLANE_TEST_PG_ADMIN_URL%/postgres}/tasklane_bench"
+            # A diagnosis: with TASKLANE_PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements",
+            # the statements that took the server's time, into the scratch folder.
+            if [[ "${TASKLANE_PG_OPTIONS:-}" == *pg_stat_statements* ]]; then
+                PGPASSWORD=$TASKLANE_DB_PASSWORD psql -q "${TASKLANE_TEST_PG_ADMIN_URL/postgres:/postgresql:}" \
+                    -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements' \
+                    -c 'SELECT calls, round(total_exec_time) AS ms, rows, left(query, 150) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 30' \
+                    > "$work/pg-statements.txt" 2>&1 || true
+            fi
             scripts/pg-cluster.sh stop "$pg_dir"
             pg_dir=""
             ;;

@@ -32,7 +32,7 @@ cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
     [ -z "$pg_dir" ] || scripts/pg-cluster.sh stop "$pg_dir"
-    rm -rf "$work"
+    if [ "${BENCH_KEEP_WORK:-0}" = 1 ]; then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP

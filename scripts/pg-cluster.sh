@@ -42,8 +42,10 @@ start)
     # fsync off: a throwaway cluster needs no durability, and the suite runs much faster.
     durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     [ "$mode" = durable ] && durability=""
+    # TASKLANE_PG_OPTIONS: more server settings, for a diagnosis (e.g. "-c
+    # shared_preload_libraries=pg_stat_statements").
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $durability -c max_connections=300" \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $durability -c max_connections=300 ${TASKLANE_PG_OPTIONS:-}" \
         start >/dev/null
     echo "TASKLANE_TEST_PG_ADMIN_URL=postgres://tasklane@127.0.0.1:$port/postgres"
     echo "TASKLANE_TEST_PG_PASSWORD=$password"

@@ -271,9 +271,10 @@ void ServerApp::buildServices(SigningKey signingKey)
             MailSettings{ MailAddress{ m_settings.mailFrom, u"Tasklane"_s },
                           m_settings.publicUrl });
     m_reminderJob = std::make_unique<ReminderJob>(*m_database, *m_jobQueue, *m_noticeMailer);
-    m_jobRunner->addHandler(
-            ReminderScheduler::Kind,
-            [reminders = m_reminderJob.get()](const Job &job) { return reminders->run(job); });
+    m_jobRunner->addBatchHandler(ReminderScheduler::Kind,
+                                 [reminders = m_reminderJob.get()](const QList<Job> &due) {
+                                     return reminders->runBatch(due);
+                                 });
     m_emailJob = std::make_unique<EmailJob>(*m_database, *m_noticeMailer);
     m_jobRunner->addHandler(EmailJob::Kind,
                             [email = m_emailJob.get()](const Job &job) { return email->run(job); });

@@ -197,6 +197,12 @@ void JobRunner::addHandler(const QString &kind, JobHandler handler)
     m_handlers.insert(kind, std::move(handler));
 }
 
+void JobRunner::addBatchHandler(const QString &kind, JobBatchHandler handler)
+{
+    Q_ASSERT(!m_scheduler);
+    m_batchHandlers.insert(kind, std::move(handler));
+}
+
 void JobRunner::start()
 {
     if (m_scheduler)
@@ -264,37 +270,70 @@ void JobRunner::execute(const QList<Job> &batch)
         bool permanent = false;
         QString error;
     };
-    std::vector<Outcome> outcomes;
-    outcomes.reserve(size_t(batch.size()));
-    for (const Job &job : batch) {
-        Outcome outcome;
+    const auto fail = [](Outcome &outcome, const QString &message, bool permanent) {
+        outcome.failed = true;
+        outcome.permanent = permanent;
+        outcome.error = message;
+    };
+    std::vector<Outcome> outcomes(size_t(batch.size()));
+    QHash<QString, QList<qsizetype>> together; // jobs of kinds with a batch handler
+    for (qsizetype n = 0; n < batch.size(); ++n) {
+        const Job &job = batch.at(n);
+        Outcome &outcome = outcomes[size_t(n)];
         outcome.job = &job;
         QElapsedTimer elapsed;
         elapsed.start();
-        const auto fail = [&outcome](const QString &message, bool permanent) {
-            outcome.failed = true;
-            outcome.permanent = permanent;
-            outcome.error = message;
-        };
         const auto handler = m_handlers.constFind(job.kind);
         if (m_stopping.loadAcquire()) {
             outcome.released = true; // given back unrun, like the backlog
         } else if (job.attempts > m_config.policy.maxAttempts) {
-            fail(u"taken again %1 times after its worker stopped"_s.arg(job.attempts - 1), true);
+            fail(outcome, u"taken again %1 times after its worker stopped"_s.arg(job.attempts - 1),
+                 true);
+        } else if (m_batchHandlers.contains(job.kind)) {
+            together[job.kind].append(n);
         } else if (handler == m_handlers.cend()) {
-            fail(u"no handler for jobs of kind \"%1\""_s.arg(job.kind), true);
+            fail(outcome, u"no handler for jobs of kind \"%1\""_s.arg(job.kind), true);
         } else {
             try {
                 outcome.result = (*handler)(job);
                 qCDebug(lcJobs, "job %lld (%s) ran in %lld ms", job.id, qUtf8Printable(job.kind),
                         elapsed.elapsed());
             } catch (const JobFailure &failure) {
-                fail(QString::fromStdString(failure.what()), failure.permanent());
+                fail(outcome, QString::fromStdString(failure.what()), failure.permanent());
             } catch (const std::exception &error) {
-                fail(QString::fromStdString(error.what()), false);
+                fail(outcome, QString::fromStdString(error.what()), false);
             }
         }
-        outcomes.push_back(std::move(outcome));
+    }
+    for (auto group = together.cbegin(); group != together.cend(); ++group) {
+        const QList<qsizetype> &places = group.value();
+        if (m_stopping.loadAcquire()) {
+            for (qsizetype n : places)
+                outcomes[size_t(n)].released = true;
+            continue;
+        }
+        QList<Job> jobsOfKind;
+        for (qsizetype n : places)
+            jobsOfKind.append(batch.at(n));
+        try {
+            QList<JobOutcome> results = m_batchHandlers.value(group.key())(jobsOfKind);
+            if (results.size() != places.size())
+                throw std::logic_error("a batch handler gave a wrong number of outcomes");
+            for (qsizetype k = 0; k < places.size(); ++k) {
+                Outcome &outcome = outcomes[size_t(places.at(k))];
+                if (const auto &failure = results.at(k).failure)
+                    fail(outcome, QString::fromStdString(failure->what()), failure->permanent());
+                else
+                    outcome.result = std::move(results[k].result);
+            }
+        } catch (const JobFailure &failure) {
+            for (qsizetype n : places)
+                fail(outcomes[size_t(n)], QString::fromStdString(failure.what()),
+                     failure.permanent());
+        } catch (const std::exception &error) {
+            for (qsizetype n : places)
+                fail(outcomes[size_t(n)], QString::fromStdString(error.what()), false);
+        }
     }
 
     // Every outcome in one transaction. First quickly: every done mark in one statement, the

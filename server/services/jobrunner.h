@@ -71,6 +71,18 @@ struct JobResult
 // server's answer, holds no database lock); returns normally when it is done.
 using JobHandler = std::function<JobResult(const Job &job)>;
 
+// What one job of a batch came to (JobBatchHandler): its result, or why it failed.
+struct JobOutcome
+{
+    JobResult result;
+    std::optional<JobFailure> failure;
+};
+
+// Runs a batch's jobs of one kind together, on a worker thread outside any transaction, so that
+// what they read takes a few statements rather than a few per job: one outcome per job, in
+// their order. An exception fails them all.
+using JobBatchHandler = std::function<QList<JobOutcome>(const QList<Job> &jobs)>;
+
 // The workers of the job queue. A scheduler thread of its own (never an HTTP event loop) takes
 // due jobs from the database under a lease and hands them to `threads` worker threads in
 // batches of up to `batchSize` (each batch's outcomes commit together), as many again in
@@ -100,6 +112,8 @@ public:
 
     // Before start(): who runs jobs of `kind`. A job of a kind nobody handles is dead.
     void addHandler(const QString &kind, JobHandler handler);
+    // Or who runs a batch's jobs of `kind` together.
+    void addBatchHandler(const QString &kind, JobBatchHandler handler);
     void start();
     // Stops taking jobs and gives back those taken but not started; returns at once.
     void beginStop();
@@ -126,6 +140,7 @@ private:
     CommitGroup *m_writes;
     JobQueue m_queue;
     QHash<QString, JobHandler> m_handlers;
+    QHash<QString, JobBatchHandler> m_batchHandlers;
     QThread m_thread;
     QThreadPool m_workers;
     Scheduler *m_scheduler = nullptr; // lives on m_thread

@@ -60,26 +60,55 @@ bool Notifier::Recipient::emailsNow(const QString &type, const QDateTime &now) c
 Notifier::Recipient Notifier::recipient(qint64 userId, const QString &type, const QDateTime &now,
                                         bool withAccount) const
 {
-    Recipient recipient;
-    recipient.userId = userId;
-    recipient.settings = NotificationSettingsRepository(m_database).find(userId);
-    const NotificationSettings &settings = recipient.settings;
-    const bool sends = settings.wants(type, Email) || settings.wants(type, Push)
-            || settings.wants(type, Sms);
-    if (withAccount || (sends && settings.hasQuietHours())) {
-        if (const auto found = UserRepository(m_database).findById(userId))
-            recipient.account = found->user;
+    return recipients({ userId }, type, now, withAccount).value(userId);
+}
+
+QHash<qint64, Notifier::Recipient> Notifier::recipients(const QList<qint64> &userIds,
+                                                        const QString &type, const QDateTime &now,
+                                                        bool withAccount) const
+{
+    const QHash<qint64, NotificationSettings> settings = userIds.size() == 1
+            ? QHash<qint64, NotificationSettings>{ { userIds.first(),
+                                                     NotificationSettingsRepository(m_database)
+                                                             .find(userIds.first()) } }
+            : NotificationSettingsRepository(m_database).findMany(userIds);
+    const auto sends = [&type](const NotificationSettings &chosen) {
+        return chosen.wants(type, Email) || chosen.wants(type, Push) || chosen.wants(type, Sms);
+    };
+    // Accounts: asked for, or for the time zone of quiet hours.
+    QList<qint64> accountsWanted;
+    for (qint64 userId : userIds) {
+        const NotificationSettings chosen = settings.value(userId);
+        if (withAccount || (sends(chosen) && chosen.hasQuietHours()))
+            accountsWanted.append(userId);
     }
-    // Email, push and SMS wait for the end of the user's quiet hours.
-    recipient.sendAt = now;
-    if (sends && settings.hasQuietHours())
-        recipient.sendAt = quietUntil(
-                settings, recipient.account ? recipient.account->timeZone : u"UTC"_s, now);
-    recipient.hasPush = settings.wants(type, Push)
-            && PushSubscriptionRepository(m_database).userHasAny(userId);
-    recipient.hasPhone = settings.wants(type, Sms)
-            && PhoneRepository(m_database).verifiedPhone(userId).has_value();
-    return recipient;
+    QHash<qint64, User> accounts;
+    if (accountsWanted.size() == 1) {
+        if (const auto found = UserRepository(m_database).findById(accountsWanted.first()))
+            accounts.insert(found->user.id, found->user);
+    } else if (!accountsWanted.isEmpty()) {
+        accounts = UserRepository(m_database).findMany(accountsWanted);
+    }
+    QHash<qint64, Recipient> found;
+    for (qint64 userId : userIds) {
+        Recipient recipient;
+        recipient.userId = userId;
+        recipient.settings = settings.value(userId);
+        const NotificationSettings &chosen = recipient.settings;
+        if (const auto account = accounts.constFind(userId); account != accounts.cend())
+            recipient.account = *account;
+        // Email, push and SMS wait for the end of the user's quiet hours.
+        recipient.sendAt = now;
+        if (sends(chosen) && chosen.hasQuietHours())
+            recipient.sendAt = quietUntil(
+                    chosen, recipient.account ? recipient.account->timeZone : u"UTC"_s, now);
+        recipient.hasPush = chosen.wants(type, Push)
+                && PushSubscriptionRepository(m_database).userHasAny(userId);
+        recipient.hasPhone = chosen.wants(type, Sms)
+                && PhoneRepository(m_database).verifiedPhone(userId).has_value();
+        found.insert(userId, recipient);
+    }
+    return found;
 }
 
 Delivery Notifier::deliveryOf(qint64 userId, const Task &task, const QString &type,

@@ -6,6 +6,7 @@
 #include "user.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
 
@@ -59,6 +60,9 @@ public:
     // Reads `userId`'s side of an event of `type` (`withAccount`: their account too).
     Recipient recipient(qint64 userId, const QString &type, const QDateTime &now,
                         bool withAccount = false) const;
+    // The same for several users, with a few statements for all of them (a batch of jobs).
+    QHash<qint64, Recipient> recipients(const QList<qint64> &userIds, const QString &type,
+                                        const QDateTime &now, bool withAccount = false) const;
     // The delivery (channel unset) that tells `type` of `task` to `userId` on `occasion`.
     static Delivery deliveryOf(qint64 userId, const Task &task, const QString &type,
                                const QJsonObject &details, const Occasion &occasion,

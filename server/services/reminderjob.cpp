@@ -40,55 +40,106 @@ ReminderJob::ReminderJob(const Database &database, const JobQueue &queue, const 
       m_startedAt(QDateTime::currentDateTimeUtc())
 { }
 
-JobResult ReminderJob::run(const Job &job) const
+QList<JobOutcome> ReminderJob::runBatch(const QList<Job> &jobs) const
 {
-    const qint64 taskId = job.payload.value(u"task_id"_s).toInteger();
-    const qint64 ownerId = job.payload.value(u"owner_id"_s).toInteger();
-    const QString occurrence = job.payload.value(u"occurrence"_s).toString();
-    const QString reminder = job.payload.value(u"reminder"_s).toString();
-    const QDateTime fireAt = fromApiTimestamp(job.payload.value(u"fire_at"_s).toString());
     const QDateTime now = QDateTime::currentDateTimeUtc();
-
-    const auto record = TaskRepository(m_database).findForUser(taskId, ownerId);
-    // Gone, done, trashed, moved to another occurrence, or the reminder removed: it no longer
-    // stands (the write that did it cancelled this job, unless it was already taken).
-    if (!record || !stands(record->task, occurrence, reminder)) {
-        qCInfo(lcJobs, "reminder of task %lld (%s, %s) no longer stands: not sent", taskId,
-               qUtf8Printable(occurrence), qUtf8Printable(reminder));
-        return std::nullopt;
+    struct Fire
+    {
+        qint64 taskId = 0;
+        qint64 ownerId = 0;
+        QString occurrence;
+        QString reminder;
+        QDateTime fireAt;
+        const Task *task = nullptr; // when it still stands
+    };
+    QList<Fire> fires;
+    QList<qint64> taskIds;
+    for (const Job &job : jobs) {
+        Fire fire;
+        fire.taskId = job.payload.value(u"task_id"_s).toInteger();
+        fire.ownerId = job.payload.value(u"owner_id"_s).toInteger();
+        fire.occurrence = job.payload.value(u"occurrence"_s).toString();
+        fire.reminder = job.payload.value(u"reminder"_s).toString();
+        fire.fireAt = fromApiTimestamp(job.payload.value(u"fire_at"_s).toString());
+        fires.append(fire);
+        taskIds.append(fire.taskId);
     }
-    const Task &task = record->task;
-    Notifier::Occasion occasion;
-    occasion.occurrence = occurrence;
-    occasion.key = reminder;
-    occasion.late
-            = fireAt.isValid() && (fireAt < m_startedAt || fireAt.secsTo(now) > LateAfterSeconds);
-    occasion.dueAt = fireAt.isValid() ? fireAt : job.runAt;
-    occasion.jobId = job.id;
+    const TaskRepository taskRepository(m_database);
+    QHash<qint64, TaskRecord> tasks;
+    for (qsizetype start = 0; start < taskIds.size(); start += TaskRepository::MaxBulkRead)
+        tasks.insert(taskRepository.findMany(taskIds.mid(start, TaskRepository::MaxBulkRead)));
+    // Gone, done, trashed, moved to another occurrence, the reminder removed, or no longer the
+    // owner's: it no longer stands (the write that did it cancelled this job, unless it was
+    // already taken).
+    QList<qint64> audience;
+    QList<qint64> standing;
+    for (Fire &fire : fires) {
+        const auto record = tasks.constFind(fire.taskId);
+        if (record == tasks.cend() || !stands(record->task, fire.occurrence, fire.reminder))
+            continue;
+        const QList<qint64> users = Notifier::audienceOf(record->task);
+        if (!users.contains(fire.ownerId))
+            continue;
+        fire.task = &record->task;
+        standing.append(fire.taskId);
+        for (qint64 userId : users) {
+            if (!audience.contains(userId))
+                audience.append(userId);
+        }
+    }
     const bool sendsAtOnce = m_mail.sendsAtOnce();
     const Notifier notifier(m_queue);
-    QList<Notifier::Recipient> recipients;
-    for (qint64 userId : Notifier::audienceOf(task)) {
-        Notifier::Recipient recipient = notifier.recipient(userId, Type, now, sendsAtOnce);
-        if (sendsAtOnce && recipient.emailsNow(Type, now))
-            sendEmailNow(job, task, occasion, recipient, now);
-        recipients.append(std::move(recipient));
+    const QHash<qint64, Notifier::Recipient> recipients
+            = notifier.recipients(audience, Type, now, sendsAtOnce);
+    const QSet<QString> told = sendsAtOnce && !standing.isEmpty()
+            ? DeliveryRepository(m_database).existing(Type, u"email"_s, standing)
+            : QSet<QString>();
+
+    QList<JobOutcome> outcomes;
+    for (qsizetype n = 0; n < jobs.size(); ++n) {
+        const Job &job = jobs.at(n);
+        const Fire &fire = fires.at(n);
+        JobOutcome outcome;
+        if (!fire.task) {
+            qCInfo(lcJobs, "reminder of task %lld (%s, %s) no longer stands: not sent", fire.taskId,
+                   qUtf8Printable(fire.occurrence), qUtf8Printable(fire.reminder));
+            outcomes.append(outcome);
+            continue;
+        }
+        const Task &task = *fire.task;
+        Notifier::Occasion occasion;
+        occasion.occurrence = fire.occurrence;
+        occasion.key = fire.reminder;
+        occasion.late = fire.fireAt.isValid()
+                && (fire.fireAt < m_startedAt || fire.fireAt.secsTo(now) > LateAfterSeconds);
+        occasion.dueAt = fire.fireAt.isValid() ? fire.fireAt : job.runAt;
+        occasion.jobId = job.id;
+        QList<Notifier::Recipient> recipientsOfJob;
+        for (qint64 userId : Notifier::audienceOf(task)) {
+            Notifier::Recipient recipient = recipients.value(userId);
+            if (sendsAtOnce && recipient.emailsNow(Type, now))
+                sendEmailNow(job, task, occasion, recipient, told, now);
+            recipientsOfJob.append(std::move(recipient));
+        }
+        outcome.result = JobResult::recording([this, task, occasion, recipientsOfJob] {
+            const Notifier writer(m_queue);
+            for (const Notifier::Recipient &recipient : recipientsOfJob)
+                writer.reminder(task, recipient, occasion);
+        });
+        outcomes.append(std::move(outcome));
     }
-    return JobResult::recording([this, task, occasion, recipients] {
-        const Notifier writer(m_queue);
-        for (const Notifier::Recipient &recipient : recipients)
-            writer.reminder(task, recipient, occasion);
-    });
+    return outcomes;
 }
 
 void ReminderJob::sendEmailNow(const Job &job, const Task &task, const Notifier::Occasion &occasion,
-                               Notifier::Recipient &recipient, const QDateTime &now) const
+                               Notifier::Recipient &recipient, const QSet<QString> &told,
+                               const QDateTime &now) const
 {
     if (!recipient.account || !MailAddress::isValid(recipient.account->email))
         return;
     Delivery delivery = Notifier::deliveryOf(recipient.userId, task, Type, {}, occasion, now);
     delivery.channel = u"email"_s;
-    if (DeliveryRepository(m_database).exists(delivery))
+    if (told.contains(DeliveryRepository::keyOf(delivery)))
         return; // told already, by an earlier job of this reminder (the task was changed since)
     const User &user = *recipient.account;
     const MailMessage message

@@ -4,6 +4,7 @@
 #include "notifier.h"
 
 #include <QDateTime>
+#include <QSet>
 
 namespace Tasklane {
 
@@ -17,8 +18,10 @@ class NoticeMailer;
 // "push", "sms"). A delivery that exists already is not made again: each (task, occurrence,
 // reminder, user, channel) goes out once, whichever process or retry gets here.
 //
-// What it reads (the task, each user's settings) it reads in its run, outside any transaction,
-// and it writes in the transaction that marks it done: the decision is the reminder's firing, and
+// A batch's reminder jobs run together (JobBatchHandler): what they read (their tasks, their
+// users' settings and accounts, which emails went out already) takes a few statements for all
+// of them, in their run, outside any transaction; what they write, they write in the
+// transaction that marks them done: the decision is the reminder's firing, and
 // a change to the task that commits meanwhile comes after it (writes cancel only queued reminder
 // jobs). With a local mailer (the outbox folder) it writes each email itself, before that
 // transaction, instead of queueing an email job: a job sent again writes the same file
@@ -32,14 +35,15 @@ public:
 
     ReminderJob(const Database &database, const JobQueue &queue, const NoticeMailer &mail);
 
-    JobResult run(const Job &job) const;
+    QList<JobOutcome> runBatch(const QList<Job> &jobs) const;
 
 private:
-    // Sends `recipient`'s email now, unless it went out already (an earlier job of the same
-    // reminder) or cannot go from here (no valid address, the outbox not writable: the email
-    // job it gets instead tries, and records why not).
+    // Sends `recipient`'s email now, unless it went out already (its key in `told`: an earlier
+    // job of the same reminder) or cannot go from here (no valid address, the outbox not
+    // writable: the email job it gets instead tries, and records why not).
     void sendEmailNow(const Job &job, const Task &task, const Notifier::Occasion &occasion,
-                      Notifier::Recipient &recipient, const QDateTime &now) const;
+                      Notifier::Recipient &recipient, const QSet<QString> &told,
+                      const QDateTime &now) const;
 
     const Database &m_database;
     const JobQueue &m_queue;

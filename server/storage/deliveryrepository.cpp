@@ -85,15 +85,38 @@ std::optional<qint64> DeliveryRepository::add(const Delivery &delivery, const QD
     return row->value(0).toLongLong();
 }
 
-bool DeliveryRepository::exists(const Delivery &delivery) const
+QString DeliveryRepository::keyOf(const Delivery &delivery)
 {
-    return m_database
-            .fetchOne(u"SELECT 1 FROM deliveries WHERE event = ? AND task_id = ? AND "
-                      "occurrence = ? AND reminder = ? AND user_id = ? AND channel = ?"_s,
-                      { delivery.event, delivery.taskId, notNull(delivery.occurrence),
-                        notNull(delivery.reminder), delivery.userId, delivery.channel },
-                      Database::Retry::Safe)
-            .has_value();
+    return u"%1\n%2\n%3\n%4"_s.arg(delivery.taskId)
+            .arg(delivery.occurrence, delivery.reminder)
+            .arg(delivery.userId);
+}
+
+QSet<QString> DeliveryRepository::existing(const QString &event, const QString &channel,
+                                           const QList<qint64> &taskIds) const
+{
+    constexpr qsizetype Slots = 64;
+    QSet<QString> found;
+    for (qsizetype start = 0; start < taskIds.size(); start += Slots) {
+        const QList<qint64> chunk = taskIds.mid(start, Slots);
+        QVariantList values{ event, channel };
+        const QString places
+                = Database::inList(QVariantList(chunk.cbegin(), chunk.cend()), Slots, &values);
+        const QList<QSqlRecord> rows = m_database.fetchAll(
+                u"SELECT task_id, occurrence, reminder, user_id FROM deliveries WHERE event = ? "
+                "AND channel = ? AND task_id IN ("_s
+                        + places + u")"_s,
+                values, Database::Retry::Safe);
+        for (const QSqlRecord &row : rows) {
+            Delivery delivery;
+            delivery.taskId = row.value(0).toLongLong();
+            delivery.occurrence = row.value(1).toString();
+            delivery.reminder = row.value(2).toString();
+            delivery.userId = row.value(3).toLongLong();
+            found.insert(keyOf(delivery));
+        }
+    }
+    return found;
 }
 
 std::optional<Delivery> DeliveryRepository::find(qint64 id) const

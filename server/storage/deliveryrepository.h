@@ -3,6 +3,7 @@
 #include "delivery.h"
 
 #include <QList>
+#include <QSet>
 
 #include <optional>
 
@@ -21,9 +22,12 @@ public:
     // written with it, delivery.status); nullopt when that very delivery exists already
     // (nothing is added).
     std::optional<qint64> add(const Delivery &delivery, const QDateTime &now) const;
-    // Whether the delivery with `delivery`'s key (event, task, occurrence, reminder, user,
-    // channel) exists.
-    bool exists(const Delivery &delivery) const;
+    // Of the deliveries of `event` on `channel` about `taskIds` (any number), those that
+    // exist, each as keyOf gives it.
+    QSet<QString> existing(const QString &event, const QString &channel,
+                           const QList<qint64> &taskIds) const;
+    // A delivery's key within its event and channel: its task, occurrence, reminder and user.
+    static QString keyOf(const Delivery &delivery);
     std::optional<Delivery> find(qint64 id) const;
     void markSent(qint64 id, const QString &recipient, const QDateTime &now) const;
     void markFailed(qint64 id, const QString &recipient, const QString &error,

@@ -3,6 +3,8 @@
 #include "notificationsettings.h"
 
 #include <QDateTime>
+#include <QHash>
+#include <QList>
 
 namespace Tasklane {
 
@@ -16,6 +18,8 @@ public:
 
     // The user's settings; the defaults when they never changed them.
     NotificationSettings find(qint64 userId) const;
+    // find() for each of `userIds` (any number), by user id.
+    QHash<qint64, NotificationSettings> findMany(const QList<qint64> &userIds) const;
     void save(qint64 userId, const NotificationSettings &settings, const QDateTime &now) const;
 
 private:

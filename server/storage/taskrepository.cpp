@@ -229,6 +229,23 @@ QHash<qint64, TaskRecord> TaskRepository::findManyForUser(const QList<qint64> &i
     return found;
 }
 
+QHash<qint64, TaskRecord> TaskRepository::findMany(const QList<qint64> &ids) const
+{
+    QHash<qint64, TaskRecord> found;
+    if (ids.isEmpty())
+        return found;
+    QVariantList values{ 0, 0 }; // the access column's reader: no one
+    const QString places
+            = Database::inList(QVariantList(ids.cbegin(), ids.cend()), MaxBulkRead, &values);
+    const QList<QSqlRecord> rows = m_database.fetchAll(
+            u"SELECT "_s + columns() + u" FROM tasks t WHERE t.id IN ("_s + places + u")"_s, values,
+            Database::Retry::Safe);
+    const QList<TaskRecord> records = readRows(rows);
+    for (const TaskRecord &record : records)
+        found.insert(record.task.id, record);
+    return found;
+}
+
 std::optional<TaskRecord> TaskRepository::findForUser(qint64 taskId, qint64 userId) const
 {
     return find(taskId, userId, false);

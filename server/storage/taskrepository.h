@@ -61,6 +61,9 @@ public:
     std::optional<TaskReaders> readers(qint64 taskId) const;
     // The tasks of `ids` that `userId` may see (at most MaxBulkRead ids a call), by id.
     QHash<qint64, TaskRecord> findManyForUser(const QList<qint64> &ids, qint64 userId) const;
+    // The tasks of `ids` whoever may see them (background jobs: at most MaxBulkRead ids a
+    // call), by id; their access is no one's.
+    QHash<qint64, TaskRecord> findMany(const QList<qint64> &ids) const;
     static constexpr qsizetype MaxBulkRead = 101;
 
     // Rows of a listing query (selected with columns()), as `userId` sees them.

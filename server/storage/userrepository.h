@@ -4,6 +4,8 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QHash>
+#include <QList>
 #include <QString>
 
 #include <optional>
@@ -30,6 +32,8 @@ public:
                                const QString &passwordHash, Role role) const;
     std::optional<UserRecord> findByEmail(const QString &email) const;
     std::optional<UserRecord> findById(qint64 id) const;
+    // The accounts of `ids` that exist, by id (any number of ids).
+    QHash<qint64, User> findMany(const QList<qint64> &ids) const;
     // The user behind an access token, unless that token has been revoked: by its jti (logout),
     // or because it was issued at or before the user's tokens_valid_after (a password change,
     // every session ended). The one query of each authenticated request that the principal

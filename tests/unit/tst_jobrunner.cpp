@@ -13,6 +13,7 @@
 #include <QElapsedTimer>
 #include <QMutex>
 #include <QSet>
+#include <QSqlRecord>
 #include <QTest>
 #include <QThread>
 #include <QTimeZone>
@@ -32,6 +33,8 @@ private Q_SLOTS:
     void jobsRunWhenQueuedAndTheirOutcomesAreKept();
     void aJobWhoseWorkerDiedIsTakenOver_data();
     void aJobWhoseWorkerDiedIsTakenOver();
+    void aBatchHandlerRunsItsKindTogetherWithAnOutcomeEach_data();
+    void aBatchHandlerRunsItsKindTogetherWithAnOutcomeEach();
     void stoppingGivesBackJobsNotStarted_data();
     void stoppingGivesBackJobsNotStarted();
 
@@ -193,6 +196,83 @@ void TestJobRunner::aJobWhoseWorkerDiedIsTakenOver()
     QCOMPARE(fixture.job(id).attempts, 2);
     // The ghost comes back too late: its outcome changes nothing.
     QVERIFY(!jobs.markDone(id, u"ghost"_s, QDateTime::currentDateTimeUtc()));
+}
+
+void TestJobRunner::aBatchHandlerRunsItsKindTogetherWithAnOutcomeEach_data()
+{
+    addDialects();
+}
+
+void TestJobRunner::aBatchHandlerRunsItsKindTogetherWithAnOutcomeEach()
+{
+    QFETCH(SqlDialect, dialect);
+    if (!ScratchDatabase::available(dialect))
+        QSKIP("no PostgreSQL: scripts/test.sh provides one (TASKLANE_TEST_PG_ADMIN_URL)");
+    JobRunner::Config config = quickConfig();
+    config.threads = 1;
+    config.policy.retryBaseSeconds = 600; // a retried job stays queued meanwhile
+    Fixture fixture(dialect, config);
+    const Database &database = *fixture.scratch.database;
+    database.executeRaw(u"CREATE TABLE marks (n INTEGER NOT NULL)"_s);
+    QMutex mutex;
+    QList<qsizetype> calls; // the number of jobs of each call
+    fixture.runner->addBatchHandler(u"together"_s, [&](const QList<Job> &jobs) {
+        {
+            const QMutexLocker lock(&mutex);
+            calls.append(jobs.size());
+        }
+        QList<JobOutcome> outcomes;
+        for (const Job &job : jobs) {
+            const qint64 n = job.payload.value(u"n"_s).toInteger();
+            JobOutcome outcome;
+            if (n == 3) {
+                outcome.failure = JobFailure(u"550 no such mailbox"_s, true);
+            } else {
+                // The job of 7 fails only when its writes are made: the batch's quick record
+                // fails, and the careful one keeps the others' and retries it alone.
+                outcome.result = JobResult::recording([&database, n] {
+                    if (n == 7)
+                        throw std::runtime_error("a constraint failed");
+                    database.execute(u"INSERT INTO marks (n) VALUES (?)"_s, { n });
+                });
+            }
+            outcomes.append(outcome);
+        }
+        return outcomes;
+    });
+    fixture.runner->start();
+    QTest::qWait(200);
+    QList<qint64> ids;
+    {
+        Transaction transaction(database); // all due together: one batch
+        for (int n = 0; n < 10; ++n)
+            ids.append(fixture.queue
+                               ->enqueue(u"together"_s, { { u"n"_s, n } },
+                                         QDateTime::currentDateTimeUtc())
+                               .value_or(0));
+        transaction.commit();
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(fixture.job(ids.at(9)).status, JobStatus::Done, 5000);
+    {
+        const QMutexLocker lock(&mutex);
+        QCOMPARE(calls, QList<qsizetype>{ 10 });
+    }
+    for (int n = 0; n < 10; ++n) {
+        const Job job = fixture.job(ids.at(n));
+        if (n == 3) {
+            QCOMPARE(job.status, JobStatus::Dead);
+            QCOMPARE(job.lastError, u"550 no such mailbox"_s);
+        } else if (n == 7) {
+            QCOMPARE(job.status, JobStatus::Queued);
+            QVERIFY2(job.lastError.contains(u"a constraint failed"_s), qPrintable(job.lastError));
+        } else {
+            QCOMPARE(job.status, JobStatus::Done);
+        }
+    }
+    QList<int> marks;
+    for (const QSqlRecord &row : database.fetchAll(u"SELECT n FROM marks ORDER BY n"_s))
+        marks.append(row.value(0).toInt());
+    QCOMPARE(marks, (QList<int>{ 0, 1, 2, 4, 5, 6, 8, 9 })); // each once
 }
 
 void TestJobRunner::stoppingGivesBackJobsNotStarted_data()
