@@ -51,6 +51,7 @@ QList<JobOutcome> ReminderJob::runBatch(const QList<Job> &jobs) const
         QString reminder;
         QDateTime fireAt;
         const Task *task = nullptr; // when it still stands
+        bool toldBefore = false; // an earlier job of this reminder may have sent it
     };
     QList<Fire> fires;
     QList<qint64> taskIds;
@@ -61,6 +62,11 @@ QList<JobOutcome> ReminderJob::runBatch(const QList<Job> &jobs) const
         fire.occurrence = job.payload.value(u"occurrence"_s).toString();
         fire.reminder = job.payload.value(u"reminder"_s).toString();
         fire.fireAt = fromApiTimestamp(job.payload.value(u"fire_at"_s).toString());
+        // An earlier job of the same reminder ran at its time or later, and held its key until
+        // it was done: this one, queued before that time, came first (give or take the clocks
+        // of two servers).
+        fire.toldBefore = !fire.fireAt.isValid() || !job.createdAt.isValid()
+                || job.createdAt.addSecs(ClockSkewSeconds) >= fire.fireAt;
         fires.append(fire);
         taskIds.append(fire.taskId);
     }
@@ -72,7 +78,7 @@ QList<JobOutcome> ReminderJob::runBatch(const QList<Job> &jobs) const
     // owner's: it no longer stands (the write that did it cancelled this job, unless it was
     // already taken).
     QList<qint64> audience;
-    QList<qint64> standing;
+    QList<qint64> toldBefore; // tasks whose email may have gone out already
     for (Fire &fire : fires) {
         const auto record = tasks.constFind(fire.taskId);
         if (record == tasks.cend() || !stands(record->task, fire.occurrence, fire.reminder))
@@ -81,7 +87,8 @@ QList<JobOutcome> ReminderJob::runBatch(const QList<Job> &jobs) const
         if (!users.contains(fire.ownerId))
             continue;
         fire.task = &record->task;
-        standing.append(fire.taskId);
+        if (fire.toldBefore)
+            toldBefore.append(fire.taskId);
         for (qint64 userId : users) {
             if (!audience.contains(userId))
                 audience.append(userId);
@@ -91,8 +98,8 @@ QList<JobOutcome> ReminderJob::runBatch(const QList<Job> &jobs) const
     const Notifier notifier(m_queue);
     const QHash<qint64, Notifier::Recipient> recipients
             = notifier.recipients(audience, Type, now, sendsAtOnce);
-    const QSet<QString> told = sendsAtOnce && !standing.isEmpty()
-            ? DeliveryRepository(m_database).existing(Type, u"email"_s, standing)
+    const QSet<QString> told = sendsAtOnce && !toldBefore.isEmpty()
+            ? DeliveryRepository(m_database).existing(Type, u"email"_s, toldBefore)
             : QSet<QString>();
 
     QList<JobOutcome> outcomes;

@@ -32,6 +32,10 @@ public:
     // A reminder goes out marked late when it fell due before this process started (while no
     // server ran: a catch-up) or more than this long ago (a backlog).
     static constexpr qint64 LateAfterSeconds = 120;
+    // How far apart the clocks of two servers on one database may be: a job queued longer than
+    // this before its reminder's time cannot follow one that sent it already (the outbox's
+    // check for an email sent is skipped).
+    static constexpr qint64 ClockSkewSeconds = 30;
 
     ReminderJob(const Database &database, const JobQueue &queue, const NoticeMailer &mail);
 
