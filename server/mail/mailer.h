@@ -1,12 +1,13 @@
 #pragma once
 
+#include "mailmessage.h"
+
+#include <QList>
 #include <QString>
 
 #include <stdexcept>
 
 namespace Tasklane {
-
-struct MailMessage;
 
 // Why a message was not sent: Permanent when sending it again cannot help (the mail server
 // refused it with a 5xx reply: no such mailbox, a policy), Temporary otherwise (a 4xx reply, a
@@ -35,6 +36,14 @@ public:
     virtual ~Mailer() = default;
     // Returns once the message is accepted; throws MailError otherwise.
     virtual void send(const MailMessage &message) const = 0;
+    // Sends each of `messages`, returning once all are accepted; throws MailError at the first
+    // that is not (those before it may have gone). One after the other, unless the mailer does
+    // better (the outbox makes a batch of files durable together).
+    virtual void sendAll(const QList<MailMessage> &messages) const
+    {
+        for (const MailMessage &message : messages)
+            send(message);
+    }
     // Where messages go, for the start-up log ("smtp://mail.example:587", "outbox /var/...").
     virtual QString destination() const = 0;
     // True when send() only writes on this machine, quickly and without a network in between

@@ -40,4 +40,9 @@ void NoticeMailer::send(const MailMessage &message) const
     m_mailer.send(message);
 }
 
+void NoticeMailer::sendAll(const QList<MailMessage> &messages) const
+{
+    m_mailer.sendAll(messages);
+}
+
 } // namespace Tasklane

@@ -38,6 +38,8 @@ public:
                         bool late) const;
     // Throws MailError when the message was not accepted.
     void send(const MailMessage &message) const;
+    // Mailer::sendAll.
+    void sendAll(const QList<MailMessage> &messages) const;
 
 private:
     const Mailer &m_mailer;

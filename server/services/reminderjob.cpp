@@ -102,64 +102,105 @@ QList<JobOutcome> ReminderJob::runBatch(const QList<Job> &jobs) const
             ? DeliveryRepository(m_database).existing(Type, u"email"_s, toldBefore)
             : QSet<QString>();
 
-    QList<JobOutcome> outcomes;
+    // Each standing reminder's recipients, and the emails to write now (all of the batch's at
+    // once: the outbox makes them durable together).
+    struct Told
+    {
+        Notifier::Occasion occasion;
+        QList<Notifier::Recipient> recipients;
+    };
+    std::vector<std::optional<Told>> planned(size_t(jobs.size()));
+    QList<MailMessage> messages;
+    QList<std::pair<qsizetype, qsizetype>> messageRecipients; // (job, recipient) of each
     for (qsizetype n = 0; n < jobs.size(); ++n) {
         const Job &job = jobs.at(n);
         const Fire &fire = fires.at(n);
-        JobOutcome outcome;
         if (!fire.task) {
             qCInfo(lcJobs, "reminder of task %lld (%s, %s) no longer stands: not sent", fire.taskId,
                    qUtf8Printable(fire.occurrence), qUtf8Printable(fire.reminder));
-            outcomes.append(outcome);
             continue;
         }
-        const Task &task = *fire.task;
-        Notifier::Occasion occasion;
-        occasion.occurrence = fire.occurrence;
-        occasion.key = fire.reminder;
-        occasion.late = fire.fireAt.isValid()
+        Told &plan = planned[size_t(n)].emplace();
+        plan.occasion.occurrence = fire.occurrence;
+        plan.occasion.key = fire.reminder;
+        plan.occasion.late = fire.fireAt.isValid()
                 && (fire.fireAt < m_startedAt || fire.fireAt.secsTo(now) > LateAfterSeconds);
-        occasion.dueAt = fire.fireAt.isValid() ? fire.fireAt : job.runAt;
-        occasion.jobId = job.id;
-        QList<Notifier::Recipient> recipientsOfJob;
-        for (qint64 userId : Notifier::audienceOf(task)) {
-            Notifier::Recipient recipient = recipients.value(userId);
-            if (sendsAtOnce && recipient.emailsNow(Type, now))
-                sendEmailNow(job, task, occasion, recipient, told, now);
-            recipientsOfJob.append(std::move(recipient));
+        plan.occasion.dueAt = fire.fireAt.isValid() ? fire.fireAt : job.runAt;
+        plan.occasion.jobId = job.id;
+        for (qint64 userId : Notifier::audienceOf(*fire.task)) {
+            const Notifier::Recipient recipient = recipients.value(userId);
+            if (sendsAtOnce && recipient.emailsNow(Type, now)) {
+                if (auto message = emailOf(job, *fire.task, plan.occasion, recipient, told, now)) {
+                    messages.append(std::move(*message));
+                    messageRecipients.append({ n, plan.recipients.size() });
+                }
+            }
+            plan.recipients.append(recipient);
         }
-        outcome.result = JobResult::recording([this, task, occasion, recipientsOfJob] {
-            const Notifier writer(m_queue);
-            for (const Notifier::Recipient &recipient : recipientsOfJob)
-                writer.reminder(task, recipient, occasion);
-        });
+    }
+    for (const qsizetype sent : sendNow(messages)) {
+        const auto [n, k] = messageRecipients.at(sent);
+        planned[size_t(n)]->recipients[k].emailSentTo = messages.at(sent).to.address;
+    }
+
+    QList<JobOutcome> outcomes;
+    for (qsizetype n = 0; n < jobs.size(); ++n) {
+        JobOutcome outcome;
+        if (const auto &plan = planned[size_t(n)]) {
+            outcome.result = JobResult::recording([this, task = *fires.at(n).task,
+                                                   occasion = plan->occasion,
+                                                   recipientsOfJob = plan->recipients] {
+                const Notifier writer(m_queue);
+                for (const Notifier::Recipient &recipient : recipientsOfJob)
+                    writer.reminder(task, recipient, occasion);
+            });
+        }
         outcomes.append(std::move(outcome));
     }
     return outcomes;
 }
 
-void ReminderJob::sendEmailNow(const Job &job, const Task &task, const Notifier::Occasion &occasion,
-                               Notifier::Recipient &recipient, const QSet<QString> &told,
-                               const QDateTime &now) const
+std::optional<MailMessage> ReminderJob::emailOf(const Job &job, const Task &task,
+                                                const Notifier::Occasion &occasion,
+                                                const Notifier::Recipient &recipient,
+                                                const QSet<QString> &told,
+                                                const QDateTime &now) const
 {
     if (!recipient.account || !MailAddress::isValid(recipient.account->email))
-        return;
+        return std::nullopt;
     Delivery delivery = Notifier::deliveryOf(recipient.userId, task, Type, {}, occasion, now);
     delivery.channel = u"email"_s;
     if (told.contains(DeliveryRepository::keyOf(delivery)))
-        return; // told already, by an earlier job of this reminder (the task was changed since)
+        return std::nullopt; // told already, by an earlier job of this reminder
     const User &user = *recipient.account;
-    const MailMessage message
-            = m_mail.message(m_mail.composer().taskNotice(delivery, task, user, {}), user,
-                             job.uid + u'-' + QString::number(recipient.userId), delivery.late);
+    return m_mail.message(m_mail.composer().taskNotice(delivery, task, user, {}), user,
+                          job.uid + u'-' + QString::number(recipient.userId), delivery.late);
+}
+
+QList<qsizetype> ReminderJob::sendNow(const QList<MailMessage> &messages) const
+{
+    QList<qsizetype> sent;
+    if (messages.isEmpty())
+        return sent;
     try {
-        m_mail.send(message);
+        m_mail.sendAll(messages);
+        for (qsizetype n = 0; n < messages.size(); ++n)
+            sent.append(n);
+        return sent;
     } catch (const MailError &error) {
-        qCWarning(lcJobs, "reminder of task %lld: could not write its email now, queued: %s",
-                  task.id, error.what());
-        return;
+        qCWarning(lcJobs, "could not write %lld reminder emails together (%s): one by one",
+                  qlonglong(messages.size()), error.what());
     }
-    recipient.emailSentTo = user.email;
+    for (qsizetype n = 0; n < messages.size(); ++n) {
+        try {
+            m_mail.send(messages.at(n));
+            sent.append(n);
+        } catch (const MailError &error) {
+            qCWarning(lcJobs, "could not write the email %s now, queued: %s",
+                      qUtf8Printable(messages.at(n).messageId), error.what());
+        }
+    }
+    return sent;
 }
 
 } // namespace Tasklane

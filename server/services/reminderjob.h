@@ -1,10 +1,14 @@
 #pragma once
 
 #include "jobrunner.h"
+#include "mailmessage.h"
 #include "notifier.h"
 
 #include <QDateTime>
+#include <QList>
 #include <QSet>
+
+#include <optional>
 
 namespace Tasklane {
 
@@ -42,12 +46,16 @@ public:
     QList<JobOutcome> runBatch(const QList<Job> &jobs) const;
 
 private:
-    // Sends `recipient`'s email now, unless it went out already (its key in `told`: an earlier
-    // job of the same reminder) or cannot go from here (no valid address, the outbox not
-    // writable: the email job it gets instead tries, and records why not).
-    void sendEmailNow(const Job &job, const Task &task, const Notifier::Occasion &occasion,
-                      Notifier::Recipient &recipient, const QSet<QString> &told,
-                      const QDateTime &now) const;
+    // The email to `recipient`, unless it went out already (its key in `told`: an earlier job
+    // of the same reminder) or cannot go from here (no valid address: the email job it gets
+    // instead records why).
+    std::optional<MailMessage> emailOf(const Job &job, const Task &task,
+                                       const Notifier::Occasion &occasion,
+                                       const Notifier::Recipient &recipient,
+                                       const QSet<QString> &told, const QDateTime &now) const;
+    // Writes `messages` to the outbox, durably, all at once; the places of those written (the
+    // others get an email job instead, which tries again and records why not).
+    QList<qsizetype> sendNow(const QList<MailMessage> &messages) const;
 
     const Database &m_database;
     const JobQueue &m_queue;

@@ -214,6 +214,25 @@ void TestSmtpMailer::outboxWritesWholeFilesNamedByMessageId()
     const ReceivedMail stored = ReceivedMail::parse(file.readAll());
     QCOMPARE(stored.header("Subject"), u"Erinnerung: Steuererklärung"_s);
     QCOMPARE(stored.html, u"<p>Hallo</p>"_s);
+
+    // A batch: every message its file, the one sent before among them replaced, and no
+    // temporary file left behind.
+    QList<MailMessage> batch;
+    for (int n = 0; n < 3; ++n) {
+        MailMessage each = message(u"b%1@example.com"_s.arg(n));
+        each.messageId = u"batch-%1@x"_s.arg(n);
+        batch.append(each);
+    }
+    mail.subject = u"Sent again"_s;
+    batch.append(mail);
+    outbox.sendAll(batch);
+    const QStringList all = QDir(folder.filePath(u"outbox"_s)).entryList(QDir::Files);
+    QCOMPARE(all.size(), 4);
+    for (const QString &name : all)
+        QVERIFY2(name.endsWith(u".eml"_s), qPrintable(name));
+    QFile again(outbox.pathOf(mail));
+    QVERIFY(again.open(QIODevice::ReadOnly));
+    QCOMPARE(ReceivedMail::parse(again.readAll()).header("Subject"), u"Sent again"_s);
 }
 
 QTEST_GUILESS_MAIN(TestSmtpMailer)
