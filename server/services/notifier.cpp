@@ -67,11 +67,8 @@ QHash<qint64, Notifier::Recipient> Notifier::recipients(const QList<qint64> &use
                                                         const QString &type, const QDateTime &now,
                                                         bool withAccount) const
 {
-    const QHash<qint64, NotificationSettings> settings = userIds.size() == 1
-            ? QHash<qint64, NotificationSettings>{ { userIds.first(),
-                                                     NotificationSettingsRepository(m_database)
-                                                             .find(userIds.first()) } }
-            : NotificationSettingsRepository(m_database).findMany(userIds);
+    const QHash<qint64, NotificationSettings> settings
+            = NotificationSettingsRepository(m_database).findMany(userIds);
     const auto sends = [&type](const NotificationSettings &chosen) {
         return chosen.wants(type, Email) || chosen.wants(type, Push) || chosen.wants(type, Sms);
     };
@@ -82,13 +79,9 @@ QHash<qint64, Notifier::Recipient> Notifier::recipients(const QList<qint64> &use
         if (withAccount || (sends(chosen) && chosen.hasQuietHours()))
             accountsWanted.append(userId);
     }
-    QHash<qint64, User> accounts;
-    if (accountsWanted.size() == 1) {
-        if (const auto found = UserRepository(m_database).findById(accountsWanted.first()))
-            accounts.insert(found->user.id, found->user);
-    } else if (!accountsWanted.isEmpty()) {
-        accounts = UserRepository(m_database).findMany(accountsWanted);
-    }
+    const QHash<qint64, User> accounts = accountsWanted.isEmpty()
+            ? QHash<qint64, User>()
+            : UserRepository(m_database).findMany(accountsWanted);
     QHash<qint64, Recipient> found;
     for (qint64 userId : userIds) {
         Recipient recipient;

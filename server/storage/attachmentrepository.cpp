@@ -87,19 +87,12 @@ qint64 AttachmentRepository::bytesUploadedBy(qint64 userId) const
 
 QSet<QString> AttachmentRepository::knownStoredNames(const QStringList &names) const
 {
-    constexpr qsizetype Slots = 100;
     QSet<QString> known;
-    for (qsizetype start = 0; start < names.size(); start += Slots) {
-        const QStringList chunk = names.mid(start, Slots);
-        QVariantList bound;
-        const QString places
-                = Database::inList(QVariantList(chunk.cbegin(), chunk.cend()), Slots, &bound);
-        const QList<QSqlRecord> rows = m_database.fetchAll(
-                u"SELECT stored_name FROM attachments WHERE stored_name IN ("_s + places + u")"_s,
-                bound, Database::Retry::Safe);
-        for (const QSqlRecord &row : rows)
-            known.insert(row.value(0).toString());
-    }
+    const QList<QSqlRecord> rows = m_database.fetchAllIn(
+            u"SELECT stored_name FROM attachments WHERE stored_name IN ("_s, {},
+            QVariantList(names.cbegin(), names.cend()), u")"_s, 100, Database::Retry::Safe);
+    for (const QSqlRecord &row : rows)
+        known.insert(row.value(0).toString());
     return known;
 }
 

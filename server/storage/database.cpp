@@ -505,6 +505,19 @@ QString Database::inList(const QVariantList &items, qsizetype slots, QVariantLis
     return places;
 }
 
+QList<QSqlRecord> Database::fetchAllIn(const QString &head, const QVariantList &leading,
+                                       const QVariantList &items, const QString &tail,
+                                       qsizetype slots, Retry retry) const
+{
+    QList<QSqlRecord> rows;
+    for (qsizetype start = 0; start < items.size(); start += slots) {
+        QVariantList bound = leading;
+        const QString places = inList(items.mid(start, slots), slots, &bound);
+        rows += fetchAll(head + places + tail, bound, retry);
+    }
+    return rows;
+}
+
 QVariant Database::bindTime(const QDateTime &time)
 {
     // toApiTimestamp writes what QDateTime::toString(Qt::ISODateWithMs) does for UTC, faster.

@@ -76,6 +76,12 @@ public:
     // items, so that the prepared-statement cache holds one shape instead of one per count.
     // `items` is not empty and has at most `slots` values.
     static QString inList(const QVariantList &items, qsizetype slots, QVariantList *bound);
+    // fetchAll of `head` + an IN list + `tail` for any number of `items`: one statement per
+    // `slots` of them (inList), each bound with `leading` first; the rows of all of them. For a
+    // write (an UPDATE ... RETURNING), each chunk is a statement of the caller's transaction.
+    QList<QSqlRecord> fetchAllIn(const QString &head, const QVariantList &leading,
+                                 const QVariantList &items, const QString &tail,
+                                 qsizetype slots = 64, Retry retry = Retry::Never) const;
 
     // What committed: a repository notes each row it changes, and once the transaction holding
     // the change has committed (or at once, outside a transaction) every observer hears of it,

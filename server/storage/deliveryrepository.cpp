@@ -95,26 +95,19 @@ QString DeliveryRepository::keyOf(const Delivery &delivery)
 QSet<QString> DeliveryRepository::existing(const QString &event, const QString &channel,
                                            const QList<qint64> &taskIds) const
 {
-    constexpr qsizetype Slots = 64;
     QSet<QString> found;
-    for (qsizetype start = 0; start < taskIds.size(); start += Slots) {
-        const QList<qint64> chunk = taskIds.mid(start, Slots);
-        QVariantList values{ event, channel };
-        const QString places
-                = Database::inList(QVariantList(chunk.cbegin(), chunk.cend()), Slots, &values);
-        const QList<QSqlRecord> rows = m_database.fetchAll(
-                u"SELECT task_id, occurrence, reminder, user_id FROM deliveries WHERE event = ? "
-                "AND channel = ? AND task_id IN ("_s
-                        + places + u")"_s,
-                values, Database::Retry::Safe);
-        for (const QSqlRecord &row : rows) {
-            Delivery delivery;
-            delivery.taskId = row.value(0).toLongLong();
-            delivery.occurrence = row.value(1).toString();
-            delivery.reminder = row.value(2).toString();
-            delivery.userId = row.value(3).toLongLong();
-            found.insert(keyOf(delivery));
-        }
+    const QList<QSqlRecord> rows = m_database.fetchAllIn(
+            u"SELECT task_id, occurrence, reminder, user_id FROM deliveries WHERE event = ? AND "
+            "channel = ? AND task_id IN ("_s,
+            { event, channel }, QVariantList(taskIds.cbegin(), taskIds.cend()), u")"_s, 64,
+            Database::Retry::Safe);
+    for (const QSqlRecord &row : rows) {
+        Delivery delivery;
+        delivery.taskId = row.value(0).toLongLong();
+        delivery.occurrence = row.value(1).toString();
+        delivery.reminder = row.value(2).toString();
+        delivery.userId = row.value(3).toLongLong();
+        found.insert(keyOf(delivery));
     }
     return found;
 }

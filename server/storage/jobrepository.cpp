@@ -96,23 +96,15 @@ bool JobRepository::markDone(qint64 id, const QString &owner, const QDateTime &n
 QSet<qint64> JobRepository::markDone(const QList<qint64> &ids, const QString &owner,
                                      const QDateTime &now) const
 {
-    constexpr qsizetype Slots = 64;
     const QVariant at = Database::bindTime(now);
     QSet<qint64> held;
-    for (qsizetype start = 0; start < ids.size(); start += Slots) {
-        const QList<qint64> chunk = ids.mid(start, Slots);
-        QVariantList bound{ at, at, owner };
-        const QString places
-                = Database::inList(QVariantList(chunk.cbegin(), chunk.cend()), Slots, &bound);
-        const QList<QSqlRecord> rows = m_database.fetchAll(
-                u"UPDATE jobs SET status = 'done', lease_owner = NULL, lease_until = NULL, "
-                "updated_at = ?, finished_at = ? WHERE status = 'running' AND lease_owner = ? "
-                "AND id IN ("_s
-                        + places + u") RETURNING id"_s,
-                bound);
-        for (const QSqlRecord &row : rows)
-            held.insert(row.value(0).toLongLong());
-    }
+    const QList<QSqlRecord> rows = m_database.fetchAllIn(
+            u"UPDATE jobs SET status = 'done', lease_owner = NULL, lease_until = NULL, "
+            "updated_at = ?, finished_at = ? WHERE status = 'running' AND lease_owner = ? AND "
+            "id IN ("_s,
+            { at, at, owner }, QVariantList(ids.cbegin(), ids.cend()), u") RETURNING id"_s);
+    for (const QSqlRecord &row : rows)
+        held.insert(row.value(0).toLongLong());
     return held;
 }
 

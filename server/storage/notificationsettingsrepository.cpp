@@ -23,25 +23,16 @@ NotificationSettings NotificationSettingsRepository::find(qint64 userId) const
 QHash<qint64, NotificationSettings>
 NotificationSettingsRepository::findMany(const QList<qint64> &userIds) const
 {
-    constexpr qsizetype Slots = 64;
     QHash<qint64, NotificationSettings> found;
     for (qint64 id : userIds)
         found.insert(id, NotificationSettings::defaults());
-    for (qsizetype start = 0; start < userIds.size(); start += Slots) {
-        const QList<qint64> chunk = userIds.mid(start, Slots);
-        QVariantList values;
-        const QString places
-                = Database::inList(QVariantList(chunk.cbegin(), chunk.cend()), Slots, &values);
-        const QList<QSqlRecord> rows = m_database.fetchAll(
-                u"SELECT user_id, settings FROM notification_settings WHERE user_id IN ("_s + places
-                        + u")"_s,
-                values, Database::Retry::Safe);
-        for (const QSqlRecord &row : rows)
-            found.insert(
-                    row.value(0).toLongLong(),
-                    NotificationSettings::fromStoredJson(
-                            QJsonDocument::fromJson(row.value(1).toString().toUtf8()).object()));
-    }
+    const QList<QSqlRecord> rows = m_database.fetchAllIn(
+            u"SELECT user_id, settings FROM notification_settings WHERE user_id IN ("_s, {},
+            QVariantList(userIds.cbegin(), userIds.cend()), u")"_s, 64, Database::Retry::Safe);
+    for (const QSqlRecord &row : rows)
+        found.insert(row.value(0).toLongLong(),
+                     NotificationSettings::fromStoredJson(
+                             QJsonDocument::fromJson(row.value(1).toString().toUtf8()).object()));
     return found;
 }
 

@@ -63,20 +63,13 @@ std::optional<UserRecord> UserRepository::findById(qint64 id) const
 
 QHash<qint64, User> UserRepository::findMany(const QList<qint64> &ids) const
 {
-    constexpr qsizetype Slots = 64;
     QHash<qint64, User> found;
-    for (qsizetype start = 0; start < ids.size(); start += Slots) {
-        const QList<qint64> chunk = ids.mid(start, Slots);
-        QVariantList values;
-        const QString places
-                = Database::inList(QVariantList(chunk.cbegin(), chunk.cend()), Slots, &values);
-        const QList<QSqlRecord> rows = m_database.fetchAll(
-                u"SELECT "_s + UserColumns + u" FROM users WHERE id IN ("_s + places + u")"_s,
-                values, Database::Retry::Safe);
-        for (const QSqlRecord &row : rows) {
-            const UserRecord record = toRecord(row);
-            found.insert(record.user.id, record.user);
-        }
+    const QList<QSqlRecord> rows = m_database.fetchAllIn(
+            u"SELECT "_s + UserColumns + u" FROM users WHERE id IN ("_s, {},
+            QVariantList(ids.cbegin(), ids.cend()), u")"_s, 64, Database::Retry::Safe);
+    for (const QSqlRecord &row : rows) {
+        const UserRecord record = toRecord(row);
+        found.insert(record.user.id, record.user);
     }
     return found;
 }
