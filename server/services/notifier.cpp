@@ -137,31 +137,43 @@ void Notifier::deliver(const Recipient &recipient, const Task &task, const QStri
     const NotificationSettings &settings = recipient.settings;
     const DeliveryRepository deliveries(m_database);
     const Delivery delivery = deliveryOf(userId, task, type, details, occasion, now);
-    const auto recordSent = [&](qint64 deliveryId, const QString &channel, const QString &address) {
-        DeliveryAttempt attempt;
-        attempt.deliveryId = deliveryId;
-        attempt.jobId = occasion.jobId;
-        attempt.channel = channel;
-        attempt.recipient = address;
-        attempt.outcome = u"sent"_s;
-        attempt.at = now;
-        deliveries.recordAttempt(attempt);
+    // What follows a delivery's insert may run later, just before COMMIT (when the transaction
+    // holds writes back: DeliveryRepository::addThen), after this Notifier is gone: each
+    // follow-up keeps copies, and pointers to what outlives the transaction.
+    const Database *database = &m_database;
+    const JobQueue *queue = &m_queue;
+    const auto recordSent
+            = [database, jobId = occasion.jobId, now](qint64 deliveryId, const QString &channel,
+                                                      const QString &address) {
+                  DeliveryAttempt attempt;
+                  attempt.deliveryId = deliveryId;
+                  attempt.jobId = jobId;
+                  attempt.channel = channel;
+                  attempt.recipient = address;
+                  attempt.outcome = u"sent"_s;
+                  attempt.at = now;
+                  DeliveryRepository(*database).recordAttempt(attempt);
+              };
+    const auto queueJob = [queue](const QString &kind, const QDateTime &at) {
+        return [queue, kind, at](qint64 deliveryId) {
+            queue->enqueue(kind, { { u"delivery_id"_s, deliveryId } }, at);
+        };
     };
 
     if (settings.wants(type, InApp)) {
         Delivery inApp = delivery;
         inApp.channel = InApp;
         inApp.status = u"sent"_s; // written here, in this transaction: delivered with it
-        if (const auto id = deliveries.add(inApp, now)) {
-            Notification notification;
-            notification.type = type;
-            notification.taskId = task.id;
-            notification.title = task.title;
-            notification.data = data;
-            notification.createdAt = now;
-            NotificationRepository(m_database).add(userId, notification);
-            recordSent(*id, InApp, {});
-        }
+        Notification notification;
+        notification.type = type;
+        notification.taskId = task.id;
+        notification.title = task.title;
+        notification.data = data;
+        notification.createdAt = now;
+        deliveries.addThen(inApp, now, [database, userId, notification, recordSent](qint64 id) {
+            NotificationRepository(*database).add(userId, notification);
+            recordSent(id, InApp, {});
+        });
     }
     if (settings.wants(type, Email)) {
         Delivery email = delivery;
@@ -170,25 +182,26 @@ void Notifier::deliver(const Recipient &recipient, const Task &task, const QStri
         if (!recipient.emailSentTo.isEmpty() && !email.forDigest) {
             email.status = u"sent"_s; // the job that tells it sent it (the outbox)
             email.recipient = recipient.emailSentTo;
-            if (const auto id = deliveries.add(email, now))
-                recordSent(*id, Email, email.recipient);
-        } else if (const auto id = deliveries.add(email, now); id && !email.forDigest) {
-            m_queue.enqueue(EmailJob::Kind, { { u"delivery_id"_s, *id } }, recipient.sendAt);
+            deliveries.addThen(email, now, [recordSent, address = email.recipient](qint64 id) {
+                recordSent(id, Email, address);
+            });
+        } else if (email.forDigest) {
+            deliveries.addThen(email, now, {}); // the digest job takes it
+        } else {
+            deliveries.addThen(email, now, queueJob(EmailJob::Kind, recipient.sendAt));
         }
     }
     // Push: one delivery for all the user's browsers, when they have any.
     if (recipient.hasPush) {
         Delivery push = delivery;
         push.channel = Push;
-        if (const auto id = deliveries.add(push, now))
-            m_queue.enqueue(PushJob::Kind, { { u"delivery_id"_s, *id } }, recipient.sendAt);
+        deliveries.addThen(push, now, queueJob(PushJob::Kind, recipient.sendAt));
     }
     // SMS: to a verified number only.
     if (recipient.hasPhone) {
         Delivery sms = delivery;
         sms.channel = Sms;
-        if (const auto id = deliveries.add(sms, now))
-            m_queue.enqueue(SmsJob::Kind, { { u"delivery_id"_s, *id } }, recipient.sendAt);
+        deliveries.addThen(sms, now, queueJob(SmsJob::Kind, recipient.sendAt));
     }
 }
 

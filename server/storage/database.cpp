@@ -293,13 +293,17 @@ Database::pendingWrites(const std::type_info &kind,
 
 void Database::flushPendingWrites() const
 {
-    const auto it = t_connections.find(m_serial);
-    if (it == t_connections.end() || it->second->pending.empty())
-        return;
-    // Taken out first: a flush runs statements, which may fail and drop the connection.
-    const auto pending = std::exchange(it->second->pending, {});
-    for (const auto &[kind, writes] : pending)
-        writes->flush(*this);
+    // Rounds: a flush may hold writes of other kinds back (rows that wait for the ids of
+    // those it inserted), which the next round makes.
+    for (;;) {
+        const auto it = t_connections.find(m_serial);
+        if (it == t_connections.end() || it->second->pending.empty())
+            return;
+        // Taken out first: a flush runs statements, which may fail and drop the connection.
+        const auto pending = std::exchange(it->second->pending, {});
+        for (const auto &[kind, writes] : pending)
+            writes->flush(*this);
+    }
 }
 
 namespace {

@@ -122,8 +122,9 @@ public:
     // begins forbidding it.
     void setHoldingWrites(bool allowed) const;
     bool holdsWrites() const;
-    // Makes what was held back, kind by kind in the order each was first used (commit() does it
-    // first too). A failure leaves the transaction to be rolled back, as any failed statement.
+    // Makes what was held back, kind by kind in the order each was first used, then what those
+    // flushes held back in turn (commit() does it first too). A failure leaves the transaction
+    // to be rolled back, as any failed statement.
     void flushPendingWrites() const;
 
     // Timestamps go in as RFC 3339 UTC text, which both dialects store faithfully.

@@ -3,6 +3,7 @@
 #include "database.h"
 #include "rowinsertbatch.h"
 
+#include <QHash>
 #include <QJsonDocument>
 #include <QSqlRecord>
 
@@ -62,27 +63,122 @@ public:
     { }
 };
 
+// A new delivery's values, as the columns of its INSERT go.
+QVariantList insertValues(const Delivery &delivery, const QDateTime &now)
+{
+    const QVariant at = Database::bindTime(now);
+    const QVariant null(QMetaType::fromType<QString>());
+    return { delivery.event,
+             delivery.taskId,
+             notNull(delivery.occurrence),
+             notNull(delivery.reminder),
+             delivery.userId,
+             delivery.channel,
+             delivery.recipient.isEmpty() ? null : QVariant(delivery.recipient),
+             delivery.status,
+             delivery.late,
+             Database::bindTime(delivery.dueAt),
+             at,
+             at,
+             delivery.status == u"sent" ? at : null,
+             QString::fromUtf8(QJsonDocument(delivery.details).toJson(QJsonDocument::Compact)),
+             delivery.forDigest };
+}
+
+// A delivery's unique key (keyOf with its event and channel).
+QString uniqueKeyOf(const Delivery &delivery)
+{
+    return delivery.event + u'\n' + delivery.channel + u'\n' + DeliveryRepository::keyOf(delivery);
+}
+
+// The deliveries of a transaction that holds writes back (a batch of jobs recorded together),
+// added in one statement; what waits for one's id runs once it was added, and not when that
+// very delivery existed already.
+class DeliveryInsertBatch final : public RowInsertBatch
+{
+public:
+    DeliveryInsertBatch()
+        : RowInsertBatch(u"deliveries"_s,
+                         { { u"event"_s, u"text"_s },
+                           { u"task_id"_s, u"bigint"_s },
+                           { u"occurrence"_s, u"text"_s },
+                           { u"reminder"_s, u"text"_s },
+                           { u"user_id"_s, u"bigint"_s },
+                           { u"channel"_s, u"text"_s },
+                           { u"recipient"_s, u"text"_s },
+                           { u"status"_s, u"text"_s },
+                           { u"late"_s, u"boolean"_s },
+                           { u"due_at"_s, u"timestamptz"_s },
+                           { u"created_at"_s, u"timestamptz"_s },
+                           { u"updated_at"_s, u"timestamptz"_s },
+                           { u"sent_at"_s, u"timestamptz"_s },
+                           { u"details"_s, u"text"_s },
+                           { u"for_digest"_s, u"boolean"_s } },
+                         u"ON CONFLICT DO NOTHING RETURNING id, event, task_id, occurrence, "
+                         "reminder, user_id, channel"_s)
+    { }
+
+    void hold(const Delivery &delivery, const QDateTime &now, std::function<void(qint64 id)> then)
+    {
+        add(insertValues(delivery, now));
+        m_waiting.append({ uniqueKeyOf(delivery), std::move(then) });
+    }
+
+protected:
+    void inserted(const QList<QSqlRecord> &rows) override
+    {
+        QHash<QString, qint64> added;
+        for (const QSqlRecord &row : rows) {
+            Delivery delivery;
+            delivery.event = row.value(1).toString();
+            delivery.taskId = row.value(2).toLongLong();
+            delivery.occurrence = row.value(3).toString();
+            delivery.reminder = row.value(4).toString();
+            delivery.userId = row.value(5).toLongLong();
+            delivery.channel = row.value(6).toString();
+            added.insert(uniqueKeyOf(delivery), row.value(0).toLongLong());
+        }
+        // The same delivery twice in one batch went in once: the first to ask gets it.
+        const auto waiting = std::exchange(m_waiting, {});
+        for (const auto &[key, then] : waiting) {
+            const auto found = added.constFind(key);
+            if (found == added.cend())
+                continue;
+            const qint64 id = *found;
+            added.erase(found);
+            if (then)
+                then(id);
+        }
+    }
+
+private:
+    QList<std::pair<QString, std::function<void(qint64)>>> m_waiting;
+};
+
 } // namespace
 
 std::optional<qint64> DeliveryRepository::add(const Delivery &delivery, const QDateTime &now) const
 {
-    const QVariant at = Database::bindTime(now);
     const auto row = m_database.fetchOne(
             u"INSERT INTO deliveries (event, task_id, occurrence, reminder, user_id, channel, "
             "recipient, status, late, due_at, created_at, updated_at, sent_at, details, "
             "for_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO "
             "NOTHING RETURNING id"_s,
-            { delivery.event, delivery.taskId, notNull(delivery.occurrence),
-              notNull(delivery.reminder), delivery.userId, delivery.channel,
-              delivery.recipient.isEmpty() ? QVariant(QMetaType::fromType<QString>())
-                                           : QVariant(delivery.recipient),
-              delivery.status, delivery.late, Database::bindTime(delivery.dueAt), at, at,
-              delivery.status == u"sent" ? at : QVariant(QMetaType::fromType<QString>()),
-              QString::fromUtf8(QJsonDocument(delivery.details).toJson(QJsonDocument::Compact)),
-              delivery.forDigest });
+            insertValues(delivery, now));
     if (!row)
         return std::nullopt;
     return row->value(0).toLongLong();
+}
+
+void DeliveryRepository::addThen(const Delivery &delivery, const QDateTime &now,
+                                 std::function<void(qint64 id)> then) const
+{
+    if (auto *held = m_database.pendingWrites<DeliveryInsertBatch>()) {
+        held->hold(delivery, now, std::move(then));
+        return;
+    }
+    if (const auto id = add(delivery, now); id && then)
+        then(*id);
 }
 
 QString DeliveryRepository::keyOf(const Delivery &delivery)

@@ -5,6 +5,7 @@
 #include <QList>
 #include <QSet>
 
+#include <functional>
 #include <optional>
 
 namespace Tasklane {
@@ -22,6 +23,12 @@ public:
     // written with it, delivery.status); nullopt when that very delivery exists already
     // (nothing is added).
     std::optional<qint64> add(const Delivery &delivery, const QDateTime &now) const;
+    // add(), then `then` with the new delivery's id, unless it existed already. When the
+    // transaction holds writes back (Database::pendingWrites), both wait until just before
+    // COMMIT, where every delivery held back goes in with one statement: `then` must not need
+    // anything that is gone by then, and may hold writes of its own back.
+    void addThen(const Delivery &delivery, const QDateTime &now,
+                 std::function<void(qint64 id)> then) const;
     // Of the deliveries of `event` on `channel` about `taskIds` (any number), those that
     // exist, each as keyOf gives it.
     QSet<QString> existing(const QString &event, const QString &channel,

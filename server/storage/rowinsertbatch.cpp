@@ -6,9 +6,11 @@ using namespace Qt::StringLiterals;
 
 namespace Tasklane {
 
-RowInsertBatch::RowInsertBatch(QString table, QList<Column> columns)
-    : m_table(std::move(table)), m_columns(std::move(columns))
+RowInsertBatch::RowInsertBatch(QString table, QList<Column> columns, QString tail)
+    : m_table(std::move(table)), m_columns(std::move(columns)), m_tail(std::move(tail))
 { }
+
+void RowInsertBatch::inserted(const QList<QSqlRecord> &) { }
 
 void RowInsertBatch::add(const QVariantList &values)
 {
@@ -49,8 +51,12 @@ QString RowInsertBatch::insertStatement(SqlDialect dialect) const
             ? u"jsonb_array_elements(CAST(? AS jsonb)) WITH ORDINALITY AS r (value, n)"_s
             : u"json_each(?) AS r"_s;
     const QString order = dialect == SqlDialect::Postgres ? u"r.n"_s : u"r.key"_s;
-    return u"INSERT INTO %1 (%2) SELECT %3 FROM %4 ORDER BY %5"_s.arg(
+    // "WHERE true": SQLite could read an ON CONFLICT right after the FROM as a join's ON.
+    QString statement = u"INSERT INTO %1 (%2) SELECT %3 FROM %4 WHERE true ORDER BY %5"_s.arg(
             m_table, names.join(u", "_s), values.join(u", "_s), rows, order);
+    if (!m_tail.isEmpty())
+        statement += u' ' + m_tail;
+    return statement;
 }
 
 void RowInsertBatch::flush(const Database &database)
@@ -60,7 +66,11 @@ void RowInsertBatch::flush(const Database &database)
     const QByteArray rows = '[' + m_rows + ']';
     m_rows.clear();
     m_count = 0;
-    database.execute(insertStatement(database.dialect()), { QString::fromUtf8(rows) });
+    if (m_tail.isEmpty()) {
+        database.execute(insertStatement(database.dialect()), { QString::fromUtf8(rows) });
+        return;
+    }
+    inserted(database.fetchAll(insertStatement(database.dialect()), { QString::fromUtf8(rows) }));
 }
 
 } // namespace Tasklane

@@ -3,6 +3,7 @@
 #include "database.h"
 
 #include <QByteArray>
+#include <QSqlRecord>
 #include <QString>
 #include <QVariantList>
 
@@ -11,8 +12,10 @@ namespace Tasklane {
 // Rows of one table held back until just before COMMIT (Database::PendingWrites) and inserted
 // together in one statement, whatever their number: bound as one JSON array of rows, expanded
 // by jsonb_array_elements on PostgreSQL and json_each on SQLite, in the order they were added.
-// For rows whose ids nobody waits for (a log line, a notification); a repository derives one
-// kind per table (pendingWrites<T> makes it with T's default constructor).
+// A repository derives one kind per table (pendingWrites<T> makes it with T's default
+// constructor). Rows whose ids nobody waits for (a log line, a notification) need nothing more;
+// a kind that must know what went in (rows skipped on a conflict, the ids given) adds a tail
+// such as "ON CONFLICT DO NOTHING RETURNING ..." and receives the returned rows in inserted().
 class RowInsertBatch : public Database::PendingWrites
 {
 public:
@@ -28,13 +31,18 @@ public:
     void flush(const Database &database) override;
 
 protected:
-    RowInsertBatch(QString table, QList<Column> columns);
+    RowInsertBatch(QString table, QList<Column> columns, QString tail = {});
+    // The rows the tail's RETURNING gave, in no particular order (SQLite promises none); called
+    // by flush() when there is a tail. It may hold writes of other kinds back: the transaction
+    // flushes those after (Database::flushPendingWrites).
+    virtual void inserted(const QList<QSqlRecord> &rows);
 
 private:
     QString insertStatement(SqlDialect dialect) const;
 
     const QString m_table;
     const QList<Column> m_columns;
+    const QString m_tail;
     QByteArray m_rows; // "[a,b,...],[...]": the JSON array's elements
     qsizetype m_count = 0;
 };
