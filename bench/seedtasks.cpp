@@ -18,6 +18,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QRandomGenerator>
+#include <QSqlRecord>
 
 #include <cstdio>
 
@@ -158,9 +159,26 @@ int main(int argc, char **argv)
         // autovacuum does in time to a database filled over weeks: planner statistics, hint bits
         // and the visibility map set. Without it the first reads of every row write its page
         // back, and the first search benchmark measured that (p99 97 ms, then 43 ms).
+        // Only the tables the seed filled, as autovacuum would: it leaves a table nobody wrote
+        // to unanalysed, and the planner then guesses its size. Analysed while empty, a table
+        // is planned as empty until autovacuum looks again, about a minute after rows arrive:
+        // the foreign-key checks of the delivery log then scanned all of `deliveries` for each
+        // row (0.9 ms a row after 20,000 deliveries, against 3 us with the table analysed).
         timer.restart();
-        database.executeRaw(u"VACUUM ANALYZE"_s);
-        std::fprintf(stderr, "VACUUM ANALYZE in %.1f s\n", double(timer.elapsed()) / 1000);
+        QStringList filled;
+        for (const QSqlRecord &row :
+             database.fetchAll(u"SELECT tablename FROM pg_tables WHERE schemaname = "
+                               "current_schema() ORDER BY tablename"_s)) {
+            const QString table = row.value(0).toString();
+            if (database.fetchOne(u"SELECT EXISTS (SELECT 1 FROM \"%1\")"_s.arg(table))
+                        ->value(0)
+                        .toBool())
+                filled.append(table);
+        }
+        for (const QString &table : std::as_const(filled))
+            database.executeRaw(u"VACUUM ANALYZE \"%1\""_s.arg(table));
+        std::fprintf(stderr, "VACUUM ANALYZE of %s in %.1f s\n",
+                     qUtf8Printable(filled.join(u", "_s)), double(timer.elapsed()) / 1000);
     }
     return 0;
 }

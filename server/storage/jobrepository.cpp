@@ -73,14 +73,24 @@ QList<Job> JobRepository::claimDue(const QString &owner, const QDateTime &now,
     // SKIP LOCKED: a job another process is taking right now is left to it, not waited for.
     const QString lock = m_database.dialect() == SqlDialect::Postgres ? u" FOR UPDATE SKIP LOCKED"_s
                                                                       : QString();
+    // Due jobs and jobs whose lease ran out are looked for apart, each through its own index
+    // in its order (jobs_due, jobs_leased): with an OR PostgreSQL read and sorted every due
+    // job for each claim (3 ms with 10,000 due, against 0.4 ms). Rows a part locked beyond
+    // the limit are let go when the statement ends.
     const QVariant at = Database::bindTime(now);
     return readJobs(m_database.fetchAll(
-            u"UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_owner = ?, "
-            "lease_until = ?, updated_at = ? WHERE id IN (SELECT id FROM jobs WHERE "
-            "(status = 'queued' AND run_at <= ?) OR (status = 'running' AND lease_until < ?) "
-            "ORDER BY run_at, id LIMIT ?"_s
-                    + lock + u") RETURNING "_s + JobColumns,
-            { owner, Database::bindTime(leaseUntil), at, at, at, limit }));
+            u"WITH expired AS (SELECT id, run_at FROM jobs WHERE status = 'running' AND "
+            "lease_until < ? ORDER BY lease_until, id LIMIT ?"_s
+                    + lock
+                    + u"), due AS (SELECT id, run_at FROM jobs WHERE status = 'queued' AND "
+                      "run_at <= ? ORDER BY run_at, id LIMIT ?"_s
+                    + lock
+                    + u") UPDATE jobs SET status = 'running', attempts = attempts + 1, "
+                      "lease_owner = ?, lease_until = ?, updated_at = ? WHERE id IN (SELECT id "
+                      "FROM (SELECT id, run_at FROM expired UNION ALL SELECT id, run_at FROM due) "
+                      "AS claimable ORDER BY run_at, id LIMIT ?) RETURNING "_s
+                    + JobColumns,
+            { at, limit, at, limit, owner, Database::bindTime(leaseUntil), at, limit }));
 }
 
 bool JobRepository::markDone(qint64 id, const QString &owner, const QDateTime &now) const

@@ -156,6 +156,20 @@ void TestJobRepository::dueJobsAreTakenUnderALease()
     QVERIFY(jobs.markDead(third, u"e"_s, u"550 no such user"_s, at(7201)));
     QCOMPARE(jobs.find(third)->status, JobStatus::Dead);
     QCOMPARE(jobs.claimDue(u"e"_s, at(7200), at(7260), 5).size(), 1); // the later one
+    QVERIFY(jobs.markDone(later, u"e"_s, at(7201)));
+
+    // A job whose lease ran out and due ones, taken together: in the order of their time, no
+    // more than asked for in all; the rest stays queued.
+    const qint64 early = enqueue(jobs, u"mail"_s, 8000);
+    const qint64 middle = enqueue(jobs, u"mail"_s, 8001);
+    const qint64 last = enqueue(jobs, u"mail"_s, 8002);
+    QCOMPARE(jobs.claimDue(u"f"_s, at(8000), at(8010), 1).value(0).id, early);
+    taken = jobs.claimDue(u"g"_s, at(9000), at(9060), 2);
+    QCOMPARE(taken.size(), 2);
+    QCOMPARE(QSet<qint64>({ taken.at(0).id, taken.at(1).id }), QSet<qint64>({ early, middle }));
+    QCOMPARE(jobs.find(early)->leaseOwner, u"g"_s);
+    QCOMPARE(jobs.find(early)->attempts, 2);
+    QCOMPARE(jobs.find(last)->status, JobStatus::Queued);
 }
 
 void TestJobRepository::aBatchOfDoneMarksCountsOnlyUnderTheirLeases_data()
