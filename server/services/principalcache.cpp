@@ -1,5 +1,7 @@
 #include "principalcache.h"
 
+#include "cachelifetime.h"
+
 #include <QDateTime>
 #include <QJsonDocument>
 
@@ -61,7 +63,7 @@ bool PrincipalCache::remember(const QByteArray &token, const Principal &principa
         removeEntry(m_entries.find(*other));
     m_tokenByJti.insert(principal.token.jti, token);
     m_tokensByUser[principal.user.id].insert(token);
-    m_entries.insert(token, { std::move(stored), QDeadlineTimer(m_lifetimeMs) });
+    m_entries.insert(token, { std::move(stored), spreadCacheLifetime(m_lifetimeMs) });
     return true;
 }
 

@@ -16,8 +16,10 @@ namespace Tasklane {
 // Recently authenticated principals by access token, kept for a short time (2 s by default) so
 // that a client's burst of requests costs one signature check and one database look-up instead
 // of one each. This process forgets an entry at once when it revokes the token or changes the
-// user; other processes sharing the database see such a change within the lifetime. An entry
-// never outlives its token's expiry. Thread-safe.
+// user; other processes sharing the database see such a change within the lifetime. Each entry
+// is kept for a random share of the lifetime, half or more (spreadCacheLifetime), so that the
+// entries read together do not expire together. An entry never outlives its token's expiry.
+// Thread-safe.
 //
 // Forgetting and remembering are ordered: a caller takes a snapshot() before it reads the
 // database, and remember() refuses the answer if its user or token was forgotten since, so a

@@ -1,5 +1,7 @@
 #include "taskreaderscache.h"
 
+#include "cachelifetime.h"
+
 #include <QMutexLocker>
 
 namespace Tasklane {
@@ -30,9 +32,7 @@ bool TaskReadersCache::remember(qint64 taskId, const TaskReaders &readers, Gener
     const QMutexLocker lock(&m_mutex);
     if (m_forgets.forgottenSince(taskId, readAt))
         return false;
-    auto *entry = new Entry{ readers,
-                             m_lifetimeMs < 0 ? QDeadlineTimer(QDeadlineTimer::Forever)
-                                              : QDeadlineTimer(m_lifetimeMs) };
+    auto *entry = new Entry{ readers, spreadCacheLifetime(m_lifetimeMs) };
     return m_entries.insert(taskId, entry);
 }
 

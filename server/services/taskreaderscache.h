@@ -22,7 +22,8 @@ namespace Tasklane {
 // Only this process's writes are heard. On SQLite no other process writes (tasklaned owns its
 // database), so an entry is kept until it is forgotten or evicted. On PostgreSQL, where other
 // processes share the database, an entry is trusted for `sharedLifetimeMs` at most (the
-// principal cache's lifetime), the time within which they see another process's change.
+// principal cache's lifetime), the time within which they see another process's change; each
+// for a random share of it, half or more (spreadCacheLifetime), so that they expire apart.
 // Thread-safe.
 class TaskReadersCache
 {

@@ -40,6 +40,7 @@ private Q_SLOTS:
     void capacityBoundHolds();
     void expiredEntriesAreNotReturned_data();
     void expiredEntriesAreNotReturned();
+    void entriesRememberedTogetherExpireApart();
     void snapshotsOlderThanPrunedForgetsAreRefused();
     void aDisabledCacheKeepsNothing();
 };
@@ -176,6 +177,23 @@ void TestPrincipalCache::expiredEntriesAreNotReturned()
                            cache.snapshot()));
     QTest::qSleep(60);
     QCOMPARE(cache.find(tokenOf(u"a"_s)).has_value(), found);
+}
+
+void TestPrincipalCache::entriesRememberedTogetherExpireApart()
+{
+    // Each is kept for half the lifetime or more, at random (spreadCacheLifetime): between the
+    // two, some are gone and some are kept.
+    PrincipalCache cache(2000);
+    const PrincipalCache::Generation readAt = cache.snapshot();
+    for (int i = 1; i <= 200; ++i) {
+        const QString name = QString::number(i);
+        QVERIFY(cache.remember(tokenOf(name), principal(i, name), readAt));
+    }
+    QTest::qSleep(1100);
+    int kept = 0;
+    for (int i = 1; i <= 200; ++i)
+        kept += cache.find(tokenOf(QString::number(i))) ? 1 : 0;
+    QVERIFY2(kept > 0 && kept < 200, qPrintable(QString::number(kept)));
 }
 
 void TestPrincipalCache::snapshotsOlderThanPrunedForgetsAreRefused()

@@ -91,6 +91,18 @@ void TestTaskReadersCache::entriesAreTrustedForTheirLifetimeOnly()
     QVERIFY(cache.find(7));
     QThread::msleep(150);
     QVERIFY(!cache.find(7));
+
+    // Entries remembered together expire apart (spreadCacheLifetime): between half the
+    // lifetime and all of it, some are gone and some are kept.
+    TaskReadersCache spread(2000);
+    const auto generation = spread.snapshot();
+    for (qint64 taskId = 1; taskId <= 200; ++taskId)
+        QVERIFY(spread.remember(taskId, readers(1, 1), generation));
+    QThread::msleep(1100);
+    int kept = 0;
+    for (qint64 taskId = 1; taskId <= 200; ++taskId)
+        kept += spread.find(taskId) ? 1 : 0;
+    QVERIFY2(kept > 0 && kept < 200, qPrintable(QString::number(kept)));
 }
 
 void TestTaskReadersCache::aLifetimeOfZeroKeepsNothing()
