@@ -85,6 +85,9 @@ run_on_databases() { # measure LABEL URL for each of $databases (PostgreSQL: a t
                     -c 'SELECT calls, round(total_exec_time) AS ms, rows, left(query, 150) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 30' \
                     > "$work/pg-statements.txt" 2>&1 || true
             fi
+            # Its own log too (checkpoints, autovacuum with TASKLANE_PG_OPTIONS="-c log_checkpoints=on
+            # -c log_autovacuum_min_duration=0"), kept with BENCH_KEEP_WORK.
+            cp "$pg_dir/server.log" "$work/pg-server.log" 2>/dev/null || true
             scripts/pg-cluster.sh stop "$pg_dir"
             pg_dir=""
             ;;
