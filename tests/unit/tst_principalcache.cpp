@@ -183,13 +183,13 @@ void TestPrincipalCache::entriesRememberedTogetherExpireApart()
 {
     // Each is kept for half the lifetime or more, at random (spreadCacheLifetime): between the
     // two, some are gone and some are kept.
-    PrincipalCache cache(2000);
+    PrincipalCache cache(4000);
     const PrincipalCache::Generation readAt = cache.snapshot();
     for (int i = 1; i <= 200; ++i) {
         const QString name = QString::number(i);
         QVERIFY(cache.remember(tokenOf(name), principal(i, name), readAt));
     }
-    QTest::qSleep(1100);
+    QTest::qSleep(2200);
     int kept = 0;
     for (int i = 1; i <= 200; ++i)
         kept += cache.find(tokenOf(QString::number(i))) ? 1 : 0;

@@ -94,11 +94,11 @@ void TestTaskReadersCache::entriesAreTrustedForTheirLifetimeOnly()
 
     // Entries remembered together expire apart (spreadCacheLifetime): between half the
     // lifetime and all of it, some are gone and some are kept.
-    TaskReadersCache spread(2000);
+    TaskReadersCache spread(4000);
     const auto generation = spread.snapshot();
     for (qint64 taskId = 1; taskId <= 200; ++taskId)
         QVERIFY(spread.remember(taskId, readers(1, 1), generation));
-    QThread::msleep(1100);
+    QThread::msleep(2200);
     int kept = 0;
     for (qint64 taskId = 1; taskId <= 200; ++taskId)
         kept += spread.find(taskId) ? 1 : 0;
