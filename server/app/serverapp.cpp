@@ -6,6 +6,7 @@
 #include "attachmentstore.h"
 #include "authcontroller.h"
 #include "authservice.h"
+#include "cacherefresher.h"
 #include "categorycontroller.h"
 #include "categoryservice.h"
 #include "cleanupjob.h"
@@ -172,8 +173,10 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_jwt = std::make_unique<JwtCodec>(key, m_settings.jwtIssuer, m_settings.jwtAudience,
                                        m_settings.accessTokenTtl);
     m_principals = std::make_unique<PrincipalCache>(m_settings.authCacheTtlMs);
+    m_cacheRefresher = std::make_unique<CacheRefresher>();
     m_auth = std::make_unique<AuthService>(*m_database, *m_hasher, *m_policy, *m_jwt, *m_principals,
                                            m_settings.refreshTokenTtl);
+    m_auth->setRefresher(m_cacheRefresher.get());
     m_users = std::make_unique<UserService>(*m_database, *m_hasher, *m_policy, *m_principals);
     m_cors = std::make_unique<CorsPolicy>(m_settings.corsOrigins);
     m_authController = std::make_unique<AuthController>(*m_auth);
@@ -242,6 +245,7 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_tasks = std::make_unique<TaskService>(
             *m_database, *m_writes, m_taskCreates ? *m_taskCreates : *m_writes, *m_cursors,
             *m_attachmentFiles, *m_taskJson, *m_taskReaders, *m_reminders, *m_dueAlerts);
+    m_tasks->setRefresher(m_cacheRefresher.get());
     m_taskListing = std::make_unique<TaskListService>(*m_database, *m_cursors, *m_taskJson,
                                                       *m_taskPages, m_settings.cursorTtl);
     m_categories = std::make_unique<CategoryService>(*m_database, *m_writes);
@@ -344,6 +348,11 @@ bool ServerApp::startServing()
     poolLimits.hashingQueue = m_settings.hashQueueLimit;
     poolLimits.queuedBodyBytes = m_settings.queueBodyBytes;
     m_pools = std::make_unique<WorkerPools>(poolLimits);
+    // Entries near the end of their trusted time are read again on the database pool, bounded
+    // by its queue and the refresher's own limit.
+    m_cacheRefresher->setPost([pools = m_pools.get()](std::function<void()> task) {
+        return pools->start(Executor::Database, std::move(task));
+    });
     // Before serving: no upload of this process is under way yet.
     m_attachmentFiles->removeStaleTemporaries();
     HttpShard::Parts parts;
@@ -431,6 +440,7 @@ void ServerApp::finishShutdown()
     if (!m_pools || m_finishing)
         return;
     m_finishing = true;
+    m_cacheRefresher->stop();
     // Workers end when ServerApp is destroyed; their database connections close now, each on
     // its own thread, while QtSql is surely alive (see runOnEachThread).
     m_pools->waitForDone();

@@ -15,6 +15,7 @@ namespace Tasklane {
 class AdminController;
 class AuthController;
 class AuthService;
+class CacheRefresher;
 class HealthController;
 class HttpShard;
 class RouteTable;
@@ -117,6 +118,8 @@ private:
     std::unique_ptr<PasswordPolicy> m_policy;
     std::unique_ptr<JwtCodec> m_jwt;
     std::unique_ptr<PrincipalCache> m_principals;
+    // Re-reads cache entries about to expire on the database pool (wired in startServing).
+    std::unique_ptr<CacheRefresher> m_cacheRefresher;
     std::unique_ptr<AuthService> m_auth;
     std::unique_ptr<UserService> m_users;
     std::unique_ptr<CorsPolicy> m_cors;

@@ -1,6 +1,7 @@
 #include "authservice.h"
 
 #include "apierror.h"
+#include "cacherefresher.h"
 #include "database.h"
 #include "jwtcodec.h"
 #include "passwordhasher.h"
@@ -161,7 +162,20 @@ Principal AuthService::authenticate(const QByteArray &token, const AccessClaims 
 
 std::optional<Principal> AuthService::cachedPrincipal(const QByteArray &token) const
 {
-    return m_principals.find(token);
+    bool refreshDue = false;
+    std::optional<Principal> principal
+            = m_principals.find(token, m_refresher ? &refreshDue : nullptr);
+    if (refreshDue) {
+        m_refresher->refresh([this, token, claims = principal->token] {
+            try {
+                authenticate(token, claims);
+            } catch (const ApiError &) {
+                // Revoked, or the user is gone: its next request reads the database and is refused.
+                m_principals.forgetToken(claims.jti);
+            }
+        });
+    }
+    return principal;
 }
 
 TokenPair AuthService::issueTokens(qint64 userId, const QString &familyId) const

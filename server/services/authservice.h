@@ -7,6 +7,8 @@
 
 namespace Tasklane {
 
+class CacheRefresher;
+
 class Database;
 class JwtCodec;
 class PasswordHasher;
@@ -46,8 +48,11 @@ public:
     // must not have been revoked. Reads the database and remembers the answer for a while.
     Principal authenticate(const QByteArray &token, const AccessClaims &claims) const;
     // The principal if this token was authenticated recently: no signature check, no database
-    // (safe on the event loop).
+    // (safe on the event loop). Near the end of the entry's trusted time it is read again in the
+    // background (setRefresher), so that a token in use does not wait for the database.
     std::optional<Principal> cachedPrincipal(const QByteArray &token) const;
+    // Set while wiring; without one, entries expire and are read again by their next request.
+    void setRefresher(CacheRefresher *refresher) { m_refresher = refresher; }
 
 private:
     TokenPair issueTokens(qint64 userId, const QString &familyId) const;
@@ -58,6 +63,7 @@ private:
     const JwtCodec &m_jwt;
     PrincipalCache &m_principals;
     qint64 m_refreshLifetimeSeconds;
+    CacheRefresher *m_refresher = nullptr;
 };
 
 } // namespace Tasklane

@@ -3,6 +3,8 @@
 #include <QDeadlineTimer>
 #include <QRandomGenerator>
 
+#include <algorithm>
+
 namespace Tasklane {
 
 // How long a new cache entry is trusted when other processes may change what it holds (the
@@ -20,6 +22,25 @@ inline QDeadlineTimer spreadCacheLifetime(int lifetimeMs)
     const int half = lifetimeMs / 2;
     return QDeadlineTimer(qint64(lifetimeMs - half)
                           + QRandomGenerator::global()->bounded(qint64(half) + 1));
+}
+
+// A new entry's deadlines: until when it is trusted (spreadCacheLifetime), and from when a hit
+// on it asks for it to be read again ahead of that, so that a key read often is renewed in the
+// background and its readers never wait for the database (CacheRefresher): when a quarter of the
+// lifetime is left. Never for an entry kept until it is forgotten.
+struct CacheDeadlines
+{
+    QDeadlineTimer trusted;
+    QDeadlineTimer refreshFrom;
+};
+
+inline CacheDeadlines spreadCacheDeadlines(int lifetimeMs)
+{
+    const QDeadlineTimer trusted = spreadCacheLifetime(lifetimeMs);
+    if (lifetimeMs < 0)
+        return { trusted, QDeadlineTimer(QDeadlineTimer::Forever) };
+    return { trusted,
+             QDeadlineTimer(std::max<qint64>(0, trusted.remainingTime() - lifetimeMs / 4)) };
 }
 
 } // namespace Tasklane

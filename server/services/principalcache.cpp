@@ -13,7 +13,7 @@ PrincipalCache::PrincipalCache(int lifetimeMs, qsizetype capacity)
     : m_lifetimeMs(lifetimeMs), m_capacity(std::max<qsizetype>(capacity, 1))
 { }
 
-std::optional<Principal> PrincipalCache::find(const QByteArray &token) const
+std::optional<Principal> PrincipalCache::find(const QByteArray &token, bool *refreshDue) const
 {
     if (!isEnabled())
         return std::nullopt;
@@ -22,6 +22,10 @@ std::optional<Principal> PrincipalCache::find(const QByteArray &token) const
     if (it == m_entries.constEnd() || it->fresh.hasExpired()
         || it->principal.token.expiresAt <= QDateTime::currentDateTimeUtc())
         return std::nullopt;
+    if (refreshDue && !it->refreshAsked && it->refreshFrom.hasExpired()) {
+        it->refreshAsked = true;
+        *refreshDue = true;
+    }
     return it->principal;
 }
 
@@ -63,7 +67,8 @@ bool PrincipalCache::remember(const QByteArray &token, const Principal &principa
         removeEntry(m_entries.find(*other));
     m_tokenByJti.insert(principal.token.jti, token);
     m_tokensByUser[principal.user.id].insert(token);
-    m_entries.insert(token, { std::move(stored), spreadCacheLifetime(m_lifetimeMs) });
+    const CacheDeadlines deadlines = spreadCacheDeadlines(m_lifetimeMs);
+    m_entries.insert(token, { std::move(stored), deadlines.trusted, deadlines.refreshFrom });
     return true;
 }
 

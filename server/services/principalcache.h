@@ -32,8 +32,10 @@ public:
 
     explicit PrincipalCache(int lifetimeMs, qsizetype capacity = 100'000);
 
-    // The principal behind this exact token, if it was authenticated recently.
-    std::optional<Principal> find(const QByteArray &token) const;
+    // The principal behind this exact token, if it was authenticated recently. With
+    // `refreshDue`, set when the entry is near the end of its trusted time and nobody was told
+    // so yet: the caller reads it again (CacheRefresher) and remembers what it read.
+    std::optional<Principal> find(const QByteArray &token, bool *refreshDue = nullptr) const;
     // To be taken before reading what remember() will be given.
     Generation snapshot() const;
     // Keeps the principal unless its user or token was forgotten after `readAt` (or the
@@ -51,6 +53,8 @@ private:
     {
         Principal principal;
         QDeadlineTimer fresh;
+        QDeadlineTimer refreshFrom;
+        mutable bool refreshAsked = false;
     };
     // One forget, kept for a lifetime so that authentications in flight at the time can be
     // refused; after that only m_prunedThrough remembers it.

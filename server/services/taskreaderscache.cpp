@@ -10,12 +10,16 @@ TaskReadersCache::TaskReadersCache(int lifetimeMs, qsizetype capacity)
     : m_lifetimeMs(lifetimeMs), m_entries(capacity)
 { }
 
-std::optional<TaskReaders> TaskReadersCache::find(qint64 taskId) const
+std::optional<TaskReaders> TaskReadersCache::find(qint64 taskId, bool *refreshDue) const
 {
     const QMutexLocker lock(&m_mutex);
-    const Entry *entry = m_entries.object(taskId);
+    Entry *entry = m_entries.object(taskId);
     if (!entry || entry->trusted.hasExpired())
         return std::nullopt;
+    if (refreshDue && !entry->refreshAsked && entry->refreshFrom.hasExpired()) {
+        entry->refreshAsked = true;
+        *refreshDue = true;
+    }
     return entry->readers;
 }
 
@@ -32,7 +36,8 @@ bool TaskReadersCache::remember(qint64 taskId, const TaskReaders &readers, Gener
     const QMutexLocker lock(&m_mutex);
     if (m_forgets.forgottenSince(taskId, readAt))
         return false;
-    auto *entry = new Entry{ readers, spreadCacheLifetime(m_lifetimeMs) };
+    const CacheDeadlines deadlines = spreadCacheDeadlines(m_lifetimeMs);
+    auto *entry = new Entry{ readers, deadlines.trusted, deadlines.refreshFrom };
     return m_entries.insert(taskId, entry);
 }
 

@@ -35,7 +35,9 @@ public:
     explicit TaskReadersCache(int lifetimeMs, qsizetype capacity = 200'000);
     Q_DISABLE_COPY_MOVE(TaskReadersCache)
 
-    std::optional<TaskReaders> find(qint64 taskId) const;
+    // With `refreshDue`: set when the entry is near the end of its trusted time and nobody was
+    // told so yet (as PrincipalCache::find).
+    std::optional<TaskReaders> find(qint64 taskId, bool *refreshDue = nullptr) const;
     // To be taken before reading what remember() will be given.
     Generation snapshot() const;
     // Keeps the readers unless the task was forgotten after `readAt` (or the record that would
@@ -54,6 +56,8 @@ private:
     {
         TaskReaders readers;
         QDeadlineTimer trusted;
+        QDeadlineTimer refreshFrom;
+        bool refreshAsked = false;
     };
 
     const int m_lifetimeMs;

@@ -3,6 +3,7 @@
 #include "apierror.h"
 #include "attachmentrepository.h"
 #include "attachmentstore.h"
+#include "cacherefresher.h"
 #include "categoryrepository.h"
 #include "commitgroup.h"
 #include "cursorcodec.h"
@@ -148,7 +149,17 @@ TaskService::TaskView TaskService::view(const Principal &principal, qint64 taskI
 std::optional<TaskService::TaskView> TaskService::cachedView(const Principal &principal,
                                                              qint64 taskId) const
 {
-    const auto readers = m_readers.find(taskId);
+    bool refreshDue = false;
+    const auto readers = m_readers.find(taskId, m_refresher ? &refreshDue : nullptr);
+    if (refreshDue) {
+        m_refresher->refresh([this, taskId] {
+            const TaskReadersCache::Generation readAt = m_readers.snapshot();
+            if (const auto current = TaskRepository(m_database).readers(taskId))
+                m_readers.remember(taskId, *current, readAt);
+            else
+                m_readers.forget(taskId); // gone: its next reader is told so by the database
+        });
+    }
     if (!readers || !readers->accessOf(principal.user.id))
         return std::nullopt;
     QByteArray cached = m_json.find(taskId, readers->version);

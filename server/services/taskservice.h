@@ -12,6 +12,8 @@
 
 namespace Tasklane {
 
+class CacheRefresher;
+
 class AttachmentStore;
 class CommitGroup;
 class CursorCodec;
@@ -50,7 +52,11 @@ public:
     TaskView view(const Principal &principal, qint64 taskId) const;
     // The same from memory alone, when the caches know who may read the task and hold the JSON
     // of its version; nothing when they do not (or the caller may not see it: view() decides).
+    // Near the end of the readers' trusted time (on PostgreSQL) they are read again in the
+    // background (setRefresher), so that a task read often does not wait for the database.
     std::optional<TaskView> cachedView(const Principal &principal, qint64 taskId) const;
+    // Set while wiring; without one, entries expire and are read again by their next reader.
+    void setRefresher(CacheRefresher *refresher) { m_refresher = refresher; }
     // The JSON of a task just read or written (and kept for later reads).
     QByteArray json(const TaskRecord &record) const;
     // `expectedVersion`: from If-Match; a task whose version differs is PreconditionFailed.
@@ -127,6 +133,7 @@ private:
     const AttachmentStore &m_files;
     TaskJsonCache &m_json;
     TaskReadersCache &m_readers;
+    CacheRefresher *m_refresher = nullptr;
     const ReminderScheduler &m_reminders;
     const DueAlertJob &m_dueAlerts;
 };

@@ -6,6 +6,7 @@
 #include <QTest>
 #include <QThread>
 
+using namespace Qt::StringLiterals;
 using namespace Tasklane;
 
 namespace {
@@ -99,10 +100,33 @@ void TestTaskReadersCache::entriesAreTrustedForTheirLifetimeOnly()
     for (qint64 taskId = 1; taskId <= 200; ++taskId)
         QVERIFY(spread.remember(taskId, readers(1, 1), generation));
     QThread::msleep(2200);
+    // Of those kept, the ones within the last quarter of their lifetime ask to be read again
+    // (CacheRefresher), each once.
     int kept = 0;
-    for (qint64 taskId = 1; taskId <= 200; ++taskId)
-        kept += spread.find(taskId) ? 1 : 0;
+    int due = 0;
+    for (qint64 taskId = 1; taskId <= 200; ++taskId) {
+        bool refreshDue = false;
+        kept += spread.find(taskId, &refreshDue) ? 1 : 0;
+        due += refreshDue ? 1 : 0;
+    }
     QVERIFY2(kept > 0 && kept < 200, qPrintable(QString::number(kept)));
+    QVERIFY2(due > 0 && due < kept, qPrintable(u"%1 of %2"_s.arg(due).arg(kept)));
+    for (qint64 taskId = 1; taskId <= 200; ++taskId) {
+        bool refreshDue = false;
+        spread.find(taskId, &refreshDue);
+        QVERIFY(!refreshDue);
+    }
+    // What was read again is a new entry, trusted afresh.
+    QVERIFY(spread.remember(1, readers(2, 1), spread.snapshot()));
+    bool refreshDue = false;
+    QCOMPARE(spread.find(1, &refreshDue)->version, qint64(2));
+    QVERIFY(!refreshDue);
+
+    // Entries kept until they are forgotten (SQLite) never ask.
+    TaskReadersCache forever(-1);
+    QVERIFY(forever.remember(1, readers(1, 1), forever.snapshot()));
+    QVERIFY(forever.find(1, &refreshDue));
+    QVERIFY(!refreshDue);
 }
 
 void TestTaskReadersCache::aLifetimeOfZeroKeepsNothing()
