@@ -8,7 +8,6 @@
 namespace Tasklane {
 
 class CacheRefresher;
-
 class Database;
 class JwtCodec;
 class PasswordHasher;

@@ -32,6 +32,17 @@ struct CacheDeadlines
 {
     QDeadlineTimer trusted;
     QDeadlineTimer refreshFrom;
+    bool refreshAsked = false;
+
+    bool expired() const { return trusted.hasExpired(); }
+    // True once, on the first call after refreshFrom: the caller reads the entry again.
+    bool takeRefresh()
+    {
+        if (refreshAsked || !refreshFrom.hasExpired())
+            return false;
+        refreshAsked = true;
+        return true;
+    }
 };
 
 inline CacheDeadlines spreadCacheDeadlines(int lifetimeMs)

@@ -1,7 +1,5 @@
 #include "principalcache.h"
 
-#include "cachelifetime.h"
-
 #include <QDateTime>
 #include <QJsonDocument>
 
@@ -19,13 +17,11 @@ std::optional<Principal> PrincipalCache::find(const QByteArray &token, bool *ref
         return std::nullopt;
     const QMutexLocker lock(&m_mutex);
     const auto it = m_entries.constFind(token);
-    if (it == m_entries.constEnd() || it->fresh.hasExpired()
+    if (it == m_entries.constEnd() || it->deadlines.expired()
         || it->principal.token.expiresAt <= QDateTime::currentDateTimeUtc())
         return std::nullopt;
-    if (refreshDue && !it->refreshAsked && it->refreshFrom.hasExpired()) {
-        it->refreshAsked = true;
+    if (refreshDue && it->deadlines.takeRefresh())
         *refreshDue = true;
-    }
     return it->principal;
 }
 
@@ -55,7 +51,7 @@ bool PrincipalCache::remember(const QByteArray &token, const Principal &principa
     if (m_entries.size() >= m_capacity) {
         // Drop what has gone stale; if everything is fresh, start over rather than grow.
         for (auto it = m_entries.begin(); it != m_entries.end();)
-            it = it->fresh.hasExpired() ? removeEntry(it) : std::next(it);
+            it = it->deadlines.expired() ? removeEntry(it) : std::next(it);
         if (m_entries.size() >= m_capacity) {
             m_entries.clear();
             m_tokenByJti.clear();
@@ -67,8 +63,7 @@ bool PrincipalCache::remember(const QByteArray &token, const Principal &principa
         removeEntry(m_entries.find(*other));
     m_tokenByJti.insert(principal.token.jti, token);
     m_tokensByUser[principal.user.id].insert(token);
-    const CacheDeadlines deadlines = spreadCacheDeadlines(m_lifetimeMs);
-    m_entries.insert(token, { std::move(stored), deadlines.trusted, deadlines.refreshFrom });
+    m_entries.insert(token, { std::move(stored), spreadCacheDeadlines(m_lifetimeMs) });
     return true;
 }
 

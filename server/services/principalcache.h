@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cachelifetime.h"
 #include "principal.h"
 
 #include <QByteArray>
@@ -52,9 +53,7 @@ private:
     struct Entry
     {
         Principal principal;
-        QDeadlineTimer fresh;
-        QDeadlineTimer refreshFrom;
-        mutable bool refreshAsked = false;
+        mutable CacheDeadlines deadlines;
     };
     // One forget, kept for a lifetime so that authentications in flight at the time can be
     // refused; after that only m_prunedThrough remembers it.

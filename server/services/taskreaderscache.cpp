@@ -1,7 +1,5 @@
 #include "taskreaderscache.h"
 
-#include "cachelifetime.h"
-
 #include <QMutexLocker>
 
 namespace Tasklane {
@@ -14,12 +12,10 @@ std::optional<TaskReaders> TaskReadersCache::find(qint64 taskId, bool *refreshDu
 {
     const QMutexLocker lock(&m_mutex);
     Entry *entry = m_entries.object(taskId);
-    if (!entry || entry->trusted.hasExpired())
+    if (!entry || entry->deadlines.expired())
         return std::nullopt;
-    if (refreshDue && !entry->refreshAsked && entry->refreshFrom.hasExpired()) {
-        entry->refreshAsked = true;
+    if (refreshDue && entry->deadlines.takeRefresh())
         *refreshDue = true;
-    }
     return entry->readers;
 }
 
@@ -36,8 +32,7 @@ bool TaskReadersCache::remember(qint64 taskId, const TaskReaders &readers, Gener
     const QMutexLocker lock(&m_mutex);
     if (m_forgets.forgottenSince(taskId, readAt))
         return false;
-    const CacheDeadlines deadlines = spreadCacheDeadlines(m_lifetimeMs);
-    auto *entry = new Entry{ readers, deadlines.trusted, deadlines.refreshFrom };
+    auto *entry = new Entry{ readers, spreadCacheDeadlines(m_lifetimeMs) };
     return m_entries.insert(taskId, entry);
 }
 

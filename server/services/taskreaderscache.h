@@ -1,10 +1,10 @@
 #pragma once
 
+#include "cachelifetime.h"
 #include "forgetlog.h"
 #include "taskrecord.h"
 
 #include <QCache>
-#include <QDeadlineTimer>
 #include <QMutex>
 
 #include <optional>
@@ -55,9 +55,7 @@ private:
     struct Entry
     {
         TaskReaders readers;
-        QDeadlineTimer trusted;
-        QDeadlineTimer refreshFrom;
-        bool refreshAsked = false;
+        CacheDeadlines deadlines;
     };
 
     const int m_lifetimeMs;

@@ -135,15 +135,23 @@ TaskService::TaskService(const Database &database, CommitGroup &writes, CommitGr
 
 TaskService::TaskView TaskService::view(const Principal &principal, qint64 taskId) const
 {
-    const TaskReadersCache::Generation readAt = m_readers.snapshot();
-    const auto readers = TaskRepository(m_database).readers(taskId);
+    const auto readers = readReaders(taskId);
     if (!readers || !readers->accessOf(principal.user.id))
         throw taskNotFound();
-    m_readers.remember(taskId, *readers, readAt);
     if (QByteArray cached = m_json.find(taskId, readers->version); !cached.isNull())
         return { readers->version, cached };
     const TaskRecord record = reload(principal, taskId);
     return { record.task.version, m_json.jsonOf(record) };
+}
+
+std::optional<TaskReaders> TaskService::readReaders(qint64 taskId) const
+{
+    // Before the read: a write that commits after it makes remember() refuse.
+    const TaskReadersCache::Generation readAt = m_readers.snapshot();
+    const auto readers = TaskRepository(m_database).readers(taskId);
+    if (readers)
+        m_readers.remember(taskId, *readers, readAt);
+    return readers;
 }
 
 std::optional<TaskService::TaskView> TaskService::cachedView(const Principal &principal,
@@ -153,10 +161,7 @@ std::optional<TaskService::TaskView> TaskService::cachedView(const Principal &pr
     const auto readers = m_readers.find(taskId, m_refresher ? &refreshDue : nullptr);
     if (refreshDue) {
         m_refresher->refresh([this, taskId] {
-            const TaskReadersCache::Generation readAt = m_readers.snapshot();
-            if (const auto current = TaskRepository(m_database).readers(taskId))
-                m_readers.remember(taskId, *current, readAt);
-            else
+            if (!readReaders(taskId))
                 m_readers.forget(taskId); // gone: its next reader is told so by the database
         });
     }

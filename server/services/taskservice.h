@@ -12,16 +12,15 @@
 
 namespace Tasklane {
 
-class CacheRefresher;
-
 class AttachmentStore;
+class CacheRefresher;
 class CommitGroup;
 class CursorCodec;
-class TaskJsonCache;
-class TaskReadersCache;
+class Database;
 class DueAlertJob;
 class ReminderScheduler;
-class Database;
+class TaskJsonCache;
+class TaskReadersCache;
 struct Occurrence;
 
 // The rules of tasks and the access decisions about them. Everything a user may not see does
@@ -106,6 +105,9 @@ public:
                      const QList<FieldChange> &changes) const;
 
 private:
+    // Who may read the task, from the database, kept in the readers cache; nothing when it is
+    // gone.
+    std::optional<TaskReaders> readReaders(qint64 taskId) const;
     TaskRecord finishOccurrence(const Principal &principal, qint64 taskId,
                                 std::optional<qint64> expectedVersion, bool completed) const;
     // Merges `changes` into `current` and checks every rule that needs the database.

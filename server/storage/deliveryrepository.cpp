@@ -63,6 +63,36 @@ public:
     { }
 };
 
+// The columns a new delivery fills, in the order of insertValues().
+const QList<RowInsertBatch::Column> InsertColumns{ { u"event"_s, u"text"_s },
+                                                   { u"task_id"_s, u"bigint"_s },
+                                                   { u"occurrence"_s, u"text"_s },
+                                                   { u"reminder"_s, u"text"_s },
+                                                   { u"user_id"_s, u"bigint"_s },
+                                                   { u"channel"_s, u"text"_s },
+                                                   { u"recipient"_s, u"text"_s },
+                                                   { u"status"_s, u"text"_s },
+                                                   { u"late"_s, u"boolean"_s },
+                                                   { u"due_at"_s, u"timestamptz"_s },
+                                                   { u"created_at"_s, u"timestamptz"_s },
+                                                   { u"updated_at"_s, u"timestamptz"_s },
+                                                   { u"sent_at"_s, u"timestamptz"_s },
+                                                   { u"details"_s, u"text"_s },
+                                                   { u"for_digest"_s, u"boolean"_s } };
+
+// One delivery's INSERT, on the same columns as the batch's.
+QString singleInsert()
+{
+    QStringList names;
+    QStringList places;
+    for (const RowInsertBatch::Column &column : InsertColumns) {
+        names.append(column.name);
+        places.append(u"?"_s);
+    }
+    return u"INSERT INTO deliveries (%1) VALUES (%2) ON CONFLICT DO NOTHING RETURNING id"_s.arg(
+            names.join(u", "_s), places.join(u", "_s));
+}
+
 // A new delivery's values, as the columns of its INSERT go.
 QVariantList insertValues(const Delivery &delivery, const QDateTime &now)
 {
@@ -98,22 +128,7 @@ class DeliveryInsertBatch final : public RowInsertBatch
 {
 public:
     DeliveryInsertBatch()
-        : RowInsertBatch(u"deliveries"_s,
-                         { { u"event"_s, u"text"_s },
-                           { u"task_id"_s, u"bigint"_s },
-                           { u"occurrence"_s, u"text"_s },
-                           { u"reminder"_s, u"text"_s },
-                           { u"user_id"_s, u"bigint"_s },
-                           { u"channel"_s, u"text"_s },
-                           { u"recipient"_s, u"text"_s },
-                           { u"status"_s, u"text"_s },
-                           { u"late"_s, u"boolean"_s },
-                           { u"due_at"_s, u"timestamptz"_s },
-                           { u"created_at"_s, u"timestamptz"_s },
-                           { u"updated_at"_s, u"timestamptz"_s },
-                           { u"sent_at"_s, u"timestamptz"_s },
-                           { u"details"_s, u"text"_s },
-                           { u"for_digest"_s, u"boolean"_s } },
+        : RowInsertBatch(u"deliveries"_s, InsertColumns,
                          u"ON CONFLICT DO NOTHING RETURNING id, event, task_id, occurrence, "
                          "reminder, user_id, channel"_s)
     { }
@@ -159,12 +174,8 @@ private:
 
 std::optional<qint64> DeliveryRepository::add(const Delivery &delivery, const QDateTime &now) const
 {
-    const auto row = m_database.fetchOne(
-            u"INSERT INTO deliveries (event, task_id, occurrence, reminder, user_id, channel, "
-            "recipient, status, late, due_at, created_at, updated_at, sent_at, details, "
-            "for_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO "
-            "NOTHING RETURNING id"_s,
-            insertValues(delivery, now));
+    static const QString statement = singleInsert();
+    const auto row = m_database.fetchOne(statement, insertValues(delivery, now));
     if (!row)
         return std::nullopt;
     return row->value(0).toLongLong();
