@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <memory>
 #include <vector>
 
 #include <fcntl.h>
@@ -54,58 +53,84 @@ void OutboxMailer::send(const MailMessage &message) const
     sendAll({ message });
 }
 
+namespace {
+
+// The folder, open for syncs of its file system and of its entries; closed when it goes.
+class FolderHandle
+{
+public:
+    explicit FolderHandle(const QString &folder)
+        : m_fd(::open(QFile::encodeName(folder).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC))
+    { }
+    ~FolderHandle()
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+    FolderHandle(const FolderHandle &) = delete;
+    FolderHandle &operator=(const FolderHandle &) = delete;
+    int fd() const { return m_fd; }
+
+private:
+    int m_fd;
+};
+
+QString lastError()
+{
+    return QString::fromLocal8Bit(std::strerror(errno));
+}
+
+} // namespace
+
 void OutboxMailer::sendAll(const QList<MailMessage> &messages) const
 {
     if (messages.isEmpty())
         return;
     makeFolder();
+    // Opened before any file is written: syncfs() reports the write-back errors of its file
+    // system since then (Linux 5.8 and later).
+    const FolderHandle folder(m_folder);
+    if (folder.fd() < 0)
+        throw MailError(MailError::Kind::Temporary,
+                        u"cannot open the outbox folder %1: %2"_s.arg(m_folder, lastError()));
     struct Written
     {
-        std::unique_ptr<QFile> file;
+        QString temporary;
         QString path;
     };
     std::vector<Written> written;
     const auto fail = [&written](const QString &what, const QString &error) {
         for (const Written &each : written)
-            each.file->remove();
+            QFile::remove(each.temporary);
         throw MailError(MailError::Kind::Temporary, u"cannot write %1: %2"_s.arg(what, error));
     };
-    // Every file first, then every sync: the first sync commits the journal for all of them.
     for (const MailMessage &message : messages) {
-        Written each{ std::make_unique<QFile>(), pathOf(message) };
-        each.file->setFileName(each.path + u".tmp-"_s
-                               + QString::number(QRandomGenerator::global()->generate64(), 36));
-        if (!each.file->open(QIODevice::WriteOnly | QIODevice::NewOnly))
-            fail(each.file->fileName(), each.file->errorString());
-        QFile *file = each.file.get();
-        written.push_back(std::move(each));
+        QFile file(pathOf(message) + u".tmp-"_s
+                   + QString::number(QRandomGenerator::global()->generate64(), 36));
+        if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly))
+            fail(file.fileName(), file.errorString());
+        written.push_back({ file.fileName(), pathOf(message) });
         const QByteArray bytes = message.toBytes();
-        if (file->write(bytes) != bytes.size() || !file->flush())
-            fail(file->fileName(), file->errorString());
+        if (file.write(bytes) != bytes.size() || !file.flush())
+            fail(file.fileName(), file.errorString());
     }
+    // One sync of the file system for the whole batch, not one per file: each file's
+    // fdatasync() writes its inode's block and flushes the disk's cache on its own (on ext4
+    // without a journal, a synchronous write and a flush per message). syncfs() also writes
+    // whatever else on that file system is dirty, which the kernel would write soon anyway.
+    if (::syncfs(folder.fd()) != 0)
+        fail(m_folder, lastError());
+    // Only complete files get their names, renamed over a file of the same name (a message
+    // sent again); then the folder is synced, so that the names are on disk too.
     for (const Written &each : written) {
-        if (::fdatasync(each.file->handle()) != 0)
-            fail(each.file->fileName(), QString::fromLocal8Bit(std::strerror(errno)));
-        each.file->close();
-    }
-    // Renamed over a file of the same name (a message sent again), then the folder synced: the
-    // names are on disk too.
-    for (const Written &each : written) {
-        if (::rename(QFile::encodeName(each.file->fileName()).constData(),
+        if (::rename(QFile::encodeName(each.temporary).constData(),
                      QFile::encodeName(each.path).constData())
             != 0)
-            fail(each.path, QString::fromLocal8Bit(std::strerror(errno)));
+            fail(each.path, lastError());
     }
-    const int folder
-            = ::open(QFile::encodeName(m_folder).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (folder < 0 || ::fsync(folder) != 0) {
-        const QString error = QString::fromLocal8Bit(std::strerror(errno));
-        if (folder >= 0)
-            ::close(folder);
+    if (::fsync(folder.fd()) != 0)
         throw MailError(MailError::Kind::Temporary,
-                        u"cannot sync the outbox folder %1: %2"_s.arg(m_folder, error));
-    }
-    ::close(folder);
+                        u"cannot sync the outbox folder %1: %2"_s.arg(m_folder, lastError()));
 }
 
 } // namespace Tasklane

@@ -10,9 +10,9 @@ namespace Tasklane {
 
 // The embedded default: each message is written as an .eml file (RFC 5322, CRLF) to a folder,
 // under a name made from its Message-ID, so that a job sent again writes the same file. Written
-// to a temporary name (".tmp-" after the name) and renamed once on disk: a reader never sees half
-// a message, and a message is durable when send() returns. sendAll() writes a batch of files,
-// then syncs them: the first sync commits the file system's journal for all of them.
+// to a temporary name (".tmp-" after the name), synced, then renamed: a reader never sees half a
+// message, and a message is durable when send() returns. sendAll() writes a batch of files and
+// syncs them together (one syncfs() of the folder's file system, then one sync of the folder).
 class OutboxMailer final : public Mailer
 {
 public:
