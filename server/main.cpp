@@ -1,6 +1,7 @@
 #include "commands.h"
 #include "curllibrary.h"
 #include "jsonlog.h"
+#include "localtimezone.h"
 
 #include <QCoreApplication>
 
@@ -17,6 +18,8 @@ int main(int argc, char *argv[])
     // application is created; a QT_NO_GLIB already in the environment is left as it is.
     if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
         qputenv("QT_NO_GLIB", "1");
+    // The system's time zone read once, not at every local-time conversion (see the header).
+    Tasklane::pinLocalTimeZone();
     // libcurl's process-wide set-up, before any thread exists.
     Tasklane::initialiseCurl();
     QCoreApplication application(argc, argv);
