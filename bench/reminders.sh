@@ -4,7 +4,7 @@
 # reads tasks (GET /tasks/{id}, 64 connections) from T-5 s to T+25 s. Measures when each email
 # reached the outbox folder (file times against T) and the readers' p99. Then the cost of the
 # reminder's job on POST /tasks: wrk creating tasks without and with a reminder, in the same
-# run. tasklaned: release build, default settings (request log on, job_threads 2, outbox mail).
+# run. tasklaned: release build, default settings (request log on, job_threads 4, outbox mail).
 # Seeded through the storage layer like bench/tasks.sh (BENCH_TASK_USERS x BENCH_TASKS_PER_USER).
 # Knobs: BENCH_DATABASES ("sqlite postgres"), BENCH_REMINDERS, BENCH_DURATION (POST rows, 10),
 # BENCH_SKIP_BUILD. Writes bench/results-reminders-latest.md.
