@@ -105,11 +105,12 @@ void OutboxMailer::sendAll(const QList<MailMessage> &messages) const
         throw MailError(MailError::Kind::Temporary, u"cannot write %1: %2"_s.arg(what, error));
     };
     for (const MailMessage &message : messages) {
-        QFile file(pathOf(message) + u".tmp-"_s
+        const QString path = pathOf(message);
+        QFile file(path + u".tmp-"_s
                    + QString::number(QRandomGenerator::global()->generate64(), 36));
         if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly))
             fail(file.fileName(), file.errorString());
-        written.push_back({ file.fileName(), pathOf(message) });
+        written.push_back({ file.fileName(), path });
         const QByteArray bytes = message.toBytes();
         if (file.write(bytes) != bytes.size() || !file.flush())
             fail(file.fileName(), file.errorString());
