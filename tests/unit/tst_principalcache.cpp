@@ -3,6 +3,7 @@
 #include "principalcache.h"
 
 #include <QDateTime>
+#include <QSet>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -194,17 +195,25 @@ void TestPrincipalCache::entriesRememberedTogetherExpireApart()
     // (CacheRefresher), each once.
     int kept = 0;
     int due = 0;
+    QSet<int> asked;
     for (int i = 1; i <= 200; ++i) {
         bool refreshDue = false;
         kept += cache.find(tokenOf(QString::number(i)), &refreshDue) ? 1 : 0;
         due += refreshDue ? 1 : 0;
+        if (refreshDue)
+            asked.insert(i);
     }
     QVERIFY2(kept > 0 && kept < 200, qPrintable(QString::number(kept)));
     QVERIFY2(due > 0 && due < kept, qPrintable(u"%1 of %2"_s.arg(due).arg(kept)));
     for (int i = 1; i <= 200; ++i) {
         bool refreshDue = false;
         cache.find(tokenOf(QString::number(i)), &refreshDue);
-        QVERIFY(!refreshDue);
+        // Each asks once: one that asked before does not again (another may have entered its
+        // last quarter since the first pass, and asks now for its first time).
+        if (refreshDue) {
+            QVERIFY(!asked.contains(i));
+            asked.insert(i);
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 // trusted for its lifetime only, bounded; and the access each reader has.
 #include "taskreaderscache.h"
 
+#include <QSet>
 #include <QTest>
 #include <QThread>
 
@@ -104,17 +105,25 @@ void TestTaskReadersCache::entriesAreTrustedForTheirLifetimeOnly()
     // (CacheRefresher), each once.
     int kept = 0;
     int due = 0;
+    QSet<qint64> asked;
     for (qint64 taskId = 1; taskId <= 200; ++taskId) {
         bool refreshDue = false;
         kept += spread.find(taskId, &refreshDue) ? 1 : 0;
         due += refreshDue ? 1 : 0;
+        if (refreshDue)
+            asked.insert(taskId);
     }
     QVERIFY2(kept > 0 && kept < 200, qPrintable(QString::number(kept)));
     QVERIFY2(due > 0 && due < kept, qPrintable(u"%1 of %2"_s.arg(due).arg(kept)));
     for (qint64 taskId = 1; taskId <= 200; ++taskId) {
         bool refreshDue = false;
         spread.find(taskId, &refreshDue);
-        QVERIFY(!refreshDue);
+        // Each asks once: one that asked before does not again (another may have entered its
+        // last quarter since the first pass, and asks now for its first time).
+        if (refreshDue) {
+            QVERIFY(!asked.contains(taskId));
+            asked.insert(taskId);
+        }
     }
     // What was read again is a new entry, trusted afresh.
     QVERIFY(spread.remember(1, readers(2, 1), spread.snapshot()));
