@@ -4,6 +4,7 @@
 #include "categoryrepository.h"
 #include "commitgroup.h"
 #include "database.h"
+#include "taskevents.h"
 #include "taskrepository.h"
 
 using namespace Qt::StringLiterals;
@@ -62,7 +63,11 @@ void CategoryService::remove(const Principal &principal, qint64 id) const
         const CategoryRepository categories(m_database);
         if (!categories.find(principal.user.id, id))
             throw categoryNotFound();
-        TaskRepository(m_database).detachCategory(id, principal.user.id);
+        const auto detached = TaskRepository(m_database).detachCategory(id, principal.user.id);
+        const QList<FieldChange> changes{ { u"category_id"_s, id, QJsonValue(QJsonValue::Null) } };
+        for (const auto &[taskId, version] : detached)
+            TaskEvents(m_database)
+                    .changed(taskId, version, principal.user.id, u"updated"_s, changes);
         categories.remove(principal.user.id, id);
     });
 }

@@ -13,6 +13,7 @@
 #include "notifier.h"
 #include "recurrence.h"
 #include "reminderscheduler.h"
+#include "taskevents.h"
 #include "taskhistoryrepository.h"
 #include "taskjsoncache.h"
 #include "taskreaderscache.h"
@@ -230,9 +231,12 @@ TaskRecord TaskService::loadForWrite(const Principal &principal, qint64 taskId, 
     return *record;
 }
 
-qint64 TaskService::record(const Principal &principal, qint64 taskId, const QString &action,
-                           const QList<FieldChange> &changes) const
+qint64 TaskService::record(const Principal &principal, qint64 taskId, qint64 version,
+                           const QString &action, const QList<FieldChange> &changes,
+                           const QList<qint64> &formerReaders) const
 {
+    TaskEvents(m_database)
+            .changed(taskId, version, principal.user.id, action, changes, formerReaders);
     TaskHistoryRecord entry;
     entry.taskId = taskId;
     entry.actorId = principal.user.id;
@@ -433,8 +437,14 @@ TaskRecord TaskService::create(const Principal &principal, const TaskChanges &ch
         entry.changes = initialFields(next.task);
         created = next;
         m_dueAlerts.taskWritten(next.task);
-        // Its id is known by the time write() returns; maybe only then (insertBatched).
-        TaskRepository(m_database).insertBatched(next, entry, &created.task.id);
+        // Its id is known by the time write() returns; maybe only then (insertBatched). Its
+        // event names it: written once it is known, in the same transaction.
+        TaskRepository(m_database)
+                .insertBatched(
+                        next, entry, &created.task.id,
+                        [this, actor = entry.actorId, changes = entry.changes](qint64 id) {
+                            TaskEvents(m_database).changed(id, 1, actor, u"created"_s, changes);
+                        });
         // Its reminders' jobs name it: queued now, or right after the batch that gives it its
         // id (in the same transaction).
         if (!next.task.reminders.isEmpty())
@@ -489,7 +499,7 @@ TaskRecord TaskService::update(const Principal &principal, qint64 taskId,
         TaskRepository(m_database)
                 .update(next, current.task.version,
                         changes.tags.has_value() || changes.blockedBy.has_value());
-        record(principal, taskId, action, fieldChanges);
+        record(principal, taskId, next.task.version, action, fieldChanges);
         rescheduleAlerts(principal, current.task, next.task);
         notifyChange(principal, current.task, next.task, action, fieldChanges);
         result = next;
@@ -514,7 +524,7 @@ TaskRecord TaskService::trash(const Principal &principal, qint64 taskId,
         TaskRepository(m_database)
                 .setTrashed(taskId, next.task.trashedAt, next.task.version, next.task.updatedAt);
         const QList<FieldChange> changes = diffTasks(before, next.task);
-        record(principal, taskId, u"trashed"_s, changes);
+        record(principal, taskId, next.task.version, u"trashed"_s, changes);
         rescheduleAlerts(principal, before, next.task);
         notifyChange(principal, before, next.task, u"trashed"_s, changes);
         result = next;
@@ -539,7 +549,7 @@ TaskRecord TaskService::restore(const Principal &principal, qint64 taskId,
         TaskRepository(m_database)
                 .setTrashed(taskId, QDateTime(), next.task.version, next.task.updatedAt);
         const QList<FieldChange> changes = diffTasks(before, next.task);
-        record(principal, taskId, u"restored"_s, changes);
+        record(principal, taskId, next.task.version, u"restored"_s, changes);
         rescheduleAlerts(principal, before, next.task);
         notifyChange(principal, before, next.task, u"restored"_s, changes);
         result = next;
@@ -567,18 +577,27 @@ void TaskService::purge(const Principal &principal, qint64 taskId,
         for (auto it = dependents.cbegin(); it != dependents.cend(); ++it) {
             QList<qint64> remaining = it.value();
             remaining.removeAll(taskId);
-            tasks.bumpVersion(it.key(), QDateTime::currentDateTimeUtc());
+            const qint64 version = tasks.bumpVersion(it.key(), QDateTime::currentDateTimeUtc());
             QJsonArray before, after;
             for (qint64 id : it.value())
                 before.append(id);
             for (qint64 id : std::as_const(remaining))
                 after.append(id);
-            record(principal, it.key(), u"updated"_s, { { u"blocked_by"_s, before, after } });
+            record(principal, it.key(), version, u"updated"_s,
+                   { { u"blocked_by"_s, before, after } });
         }
+        // Its event first, while its readers are still on record.
+        TaskEvents(m_database)
+                .changed(taskId, current.task.version, principal.user.id, u"purged"_s, {});
         tasks.remove(taskId);
         // What the task said goes with it; the log keeps only that it was purged.
         TaskHistoryRepository(m_database).removeForTask(taskId);
-        record(principal, taskId, u"purged"_s, {});
+        TaskHistoryRecord purged;
+        purged.taskId = taskId;
+        purged.actorId = principal.user.id;
+        purged.at = QDateTime::currentDateTimeUtc();
+        purged.action = u"purged"_s;
+        TaskHistoryRepository(m_database).append(purged);
         m_reminders.cancel(taskId);
     });
     // Only now: had the transaction failed, the rows would still name these files.
@@ -679,7 +698,8 @@ TaskRecord TaskService::finishOccurrence(const Principal &principal, qint64 task
         task.version = current.task.version + 1;
         task.updatedAt = now;
         tasks.update(next, current.task.version, false);
-        record(principal, taskId, completed ? u"completed"_s : u"skipped"_s, fieldChanges);
+        record(principal, taskId, task.version, completed ? u"completed"_s : u"skipped"_s,
+               fieldChanges);
         rescheduleAlerts(principal, current.task, next.task);
         notifyChange(principal, current.task, next.task, completed ? u"completed"_s : u"skipped"_s,
                      fieldChanges);
@@ -689,13 +709,14 @@ TaskRecord TaskService::finishOccurrence(const Principal &principal, qint64 task
 }
 
 TaskRecord TaskService::touch(const Principal &principal, const TaskRecord &current,
-                              const QString &action, const QList<FieldChange> &changes) const
+                              const QString &action, const QList<FieldChange> &changes,
+                              const QList<qint64> &formerReaders) const
 {
     TaskRecord next = current;
     next.task.version += 1;
     next.task.updatedAt = QDateTime::currentDateTimeUtc();
     TaskRepository(m_database).touch(next.task.id, next.task.version, next.task.updatedAt);
-    record(principal, next.task.id, action, changes);
+    record(principal, next.task.id, next.task.version, action, changes, formerReaders);
     if (action != u"shared") // the new reader hears of it as a share (assign)
         Notifier(m_reminders.queue()).taskChanged(next.task, principal.user.id, action, changes);
     return next;
@@ -750,7 +771,7 @@ void TaskService::unassign(const Principal &principal, qint64 taskId, qint64 use
                            u"This task is not shared with user %1."_s.arg(userId));
         Task after = current.task;
         after.assignees.removeIf([userId](const Assignee &a) { return a.userId == userId; });
-        touch(principal, current, u"unshared"_s, diffTasks(current.task, after));
+        touch(principal, current, u"unshared"_s, diffTasks(current.task, after), { userId });
     });
 }
 

@@ -100,9 +100,11 @@ public:
     // expected version; NotFound, Forbidden or PreconditionFailed otherwise.
     TaskRecord loadForWrite(const Principal &principal, qint64 taskId, TaskAccess needed,
                             std::optional<qint64> expectedVersion) const;
-    // Bumps the task's version and records `action` in its history (attachments use this).
+    // Bumps the task's version and records `action` in its history and the real-time feed
+    // (attachments use this); `formerReaders` hear of it too (an ended share).
     TaskRecord touch(const Principal &principal, const TaskRecord &record, const QString &action,
-                     const QList<FieldChange> &changes) const;
+                     const QList<FieldChange> &changes,
+                     const QList<qint64> &formerReaders = {}) const;
 
 private:
     // Who may read the task, from the database, kept in the readers cache; nothing when it is
@@ -124,8 +126,10 @@ private:
     // In a write's transaction: the task's reminder jobs made to match its new state, and the
     // due alerts' sweep brought forward if it is due sooner.
     void rescheduleAlerts(const Principal &principal, const Task &before, const Task &after) const;
-    qint64 record(const Principal &principal, qint64 taskId, const QString &action,
-                  const QList<FieldChange> &changes) const;
+    // In a write's transaction: the change's history record, and its event for the real-time
+    // feed (TaskEvents), to the task's readers and `formerReaders`. Returns the record's id.
+    qint64 record(const Principal &principal, qint64 taskId, qint64 version, const QString &action,
+                  const QList<FieldChange> &changes, const QList<qint64> &formerReaders = {}) const;
     TaskRecord reload(const Principal &principal, qint64 taskId) const;
 
     const Database &m_database;

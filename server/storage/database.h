@@ -92,6 +92,7 @@ public:
         Task, // a task (by id) changed: its row, its lists, its shares
         TaskReader, // a user (by id) who can see a changed task, or could before the change
         Job, // a job was queued: the id is its run-at (ms since the epoch), for JobRunner::wake
+        Event, // events of the real-time feed were written: the id is the greatest of them
     };
     using CommitObserver = std::function<void(Change, qint64 id)>;
     void noteChanged(Change change, qint64 id) const;

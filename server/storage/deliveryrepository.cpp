@@ -140,7 +140,7 @@ public:
     }
 
 protected:
-    void inserted(const QList<QSqlRecord> &rows) override
+    void inserted(const Database &, const QList<QSqlRecord> &rows) override
     {
         QHash<QString, qint64> added;
         for (const QSqlRecord &row : rows) {

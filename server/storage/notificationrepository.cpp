@@ -1,6 +1,8 @@
 #include "notificationrepository.h"
 
 #include "database.h"
+#include "eventrepository.h"
+#include "realtimeevent.h"
 #include "rowinsertbatch.h"
 
 #include <QJsonDocument>
@@ -27,6 +29,16 @@ Notification readNotification(const QSqlRecord &row)
     return notification;
 }
 
+// Each new notification is also an event of the real-time feed, to its user alone, written in
+// the same transaction with the notification as GET /notifications shows it.
+void appendEvent(const Database &database, qint64 userId, const Notification &notification)
+{
+    EventRepository(database).append(
+            EventType::NotificationCreated, notification.taskId,
+            QJsonDocument(notification.toJson()).toJson(QJsonDocument::Compact), { 0, { userId } },
+            notification.createdAt);
+}
+
 // New notifications of a transaction that holds writes back (CommitGroup, a batch of jobs).
 class NotificationInsertBatch final : public RowInsertBatch
 {
@@ -38,8 +50,23 @@ public:
                            { u"task_id"_s, u"bigint"_s },
                            { u"title"_s, u"text"_s },
                            { u"data"_s, u"text"_s },
-                           { u"created_at"_s, u"timestamptz"_s } })
+                           { u"created_at"_s, u"timestamptz"_s } },
+                         u"RETURNING "_s + Columns + u", user_id"_s)
     { }
+
+protected:
+    // Their events, in the order of their ids (RETURNING promises none).
+    void inserted(const Database &database, const QList<QSqlRecord> &rows) override
+    {
+        QList<std::pair<Notification, qint64>> added;
+        for (const QSqlRecord &row : rows)
+            added.append({ readNotification(row), row.value(7).toLongLong() });
+        std::sort(added.begin(), added.end(),
+                  [](const auto &a, const auto &b) { return a.first.id < b.first.id; });
+        // Held back in turn, and written after this batch (Database::flushPendingWrites).
+        for (const auto &[notification, userId] : std::as_const(added))
+            appendEvent(database, userId, notification);
+    }
 };
 
 } // namespace
@@ -58,9 +85,14 @@ void NotificationRepository::add(qint64 userId, const Notification &notification
         held->add(values);
         return;
     }
-    m_database.execute(u"INSERT INTO notifications (user_id, type, task_id, title, data, "
-                       "created_at) VALUES (?, ?, ?, ?, ?, ?)"_s,
-                       values);
+    Notification added = notification;
+    added.id = m_database
+                       .fetchOne(u"INSERT INTO notifications (user_id, type, task_id, title, "
+                                 "data, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"_s,
+                                 values)
+                       ->value(0)
+                       .toLongLong();
+    appendEvent(m_database, userId, added);
 }
 
 QList<Notification> NotificationRepository::list(qint64 userId, bool unreadOnly, qint64 beforeId,

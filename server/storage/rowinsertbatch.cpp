@@ -10,7 +10,7 @@ RowInsertBatch::RowInsertBatch(QString table, QList<Column> columns, QString tai
     : m_table(std::move(table)), m_columns(std::move(columns)), m_tail(std::move(tail))
 { }
 
-void RowInsertBatch::inserted(const QList<QSqlRecord> &) { }
+void RowInsertBatch::inserted(const Database &, const QList<QSqlRecord> &) { }
 
 void RowInsertBatch::add(const QVariantList &values)
 {
@@ -70,7 +70,8 @@ void RowInsertBatch::flush(const Database &database)
         database.execute(insertStatement(database.dialect()), { QString::fromUtf8(rows) });
         return;
     }
-    inserted(database.fetchAll(insertStatement(database.dialect()), { QString::fromUtf8(rows) }));
+    inserted(database,
+             database.fetchAll(insertStatement(database.dialect()), { QString::fromUtf8(rows) }));
 }
 
 } // namespace Tasklane

@@ -35,7 +35,7 @@ protected:
     // The rows the tail's RETURNING gave, in no particular order (SQLite promises none); called
     // by flush() when there is a tail. It may hold writes of other kinds back: the transaction
     // flushes those after (Database::flushPendingWrites).
-    virtual void inserted(const QList<QSqlRecord> &rows);
+    virtual void inserted(const Database &database, const QList<QSqlRecord> &rows);
 
 private:
     QString insertStatement(SqlDialect dialect) const;

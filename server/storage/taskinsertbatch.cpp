@@ -54,16 +54,21 @@ void TaskInsertBatch::flush(const Database &database)
     if (ids.size() != qsizetype(m_rows.size()))
         throw DatabaseError(DatabaseError::Kind::Statement,
                             u"inserting %1 tasks gave %2 ids"_s.arg(m_rows.size()).arg(ids.size()));
+    const std::vector<Row> added = std::exchange(m_rows, {});
     for (const QSqlRecord &inserted : ids) {
         const qsizetype n = inserted.value(0).toLongLong();
-        if (n < 0 || n >= qsizetype(m_rows.size()))
+        if (n < 0 || n >= qsizetype(added.size()))
             throw DatabaseError(DatabaseError::Kind::Statement, u"a task id for no row"_s);
-        const Row &row = m_rows[size_t(n)];
+        const Row &row = added[size_t(n)];
         *row.id = inserted.value(1).toLongLong();
         database.noteChanged(Database::Change::Task, *row.id);
         database.noteChanged(Database::Change::TaskReader, row.ownerId);
     }
-    m_rows.clear();
+    // In the rows' order, once every id is known.
+    for (const Row &row : added) {
+        if (row.then)
+            row.then(*row.id);
+    }
 }
 
 } // namespace Tasklane

@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 
+#include <functional>
 #include <vector>
 
 namespace Tasklane {
@@ -28,6 +29,7 @@ public:
         QByteArray fields;
         qint64 ownerId = 0;
         qint64 *id = nullptr;
+        std::function<void(qint64 id)> then; // run once the id is set, in the transaction
     };
 
     void add(Row row) { m_rows.push_back(std::move(row)); }

@@ -375,15 +375,19 @@ qint64 TaskRepository::insert(const TaskRecord &record, const TaskHistoryRecord 
 }
 
 void TaskRepository::insertBatched(const TaskRecord &record, const TaskHistoryRecord &created,
-                                   qint64 *id) const
+                                   qint64 *id, std::function<void(qint64 id)> then) const
 {
     if (m_database.dialect() == SqlDialect::Postgres) {
         if (auto *batch = m_database.pendingWrites<TaskInsertBatch>()) {
-            batch->add(insertRow(record, &created, id));
+            TaskInsertBatch::Row row = insertRow(record, &created, id);
+            row.then = std::move(then);
+            batch->add(std::move(row));
             return;
         }
     }
     *id = insert(record, &created);
+    if (then)
+        then(*id);
 }
 
 bool TaskRepository::update(const TaskRecord &record, qint64 expectedVersion, bool withLists) const
@@ -535,14 +539,18 @@ QHash<qint64, QList<qint64>> TaskRepository::dependentsOf(qint64 blockerId) cons
     return dependents;
 }
 
-void TaskRepository::bumpVersion(qint64 taskId, const QDateTime &updatedAt) const
+qint64 TaskRepository::bumpVersion(qint64 taskId, const QDateTime &updatedAt) const
 {
     noteChanged(taskId);
-    m_database.execute(u"UPDATE tasks SET version = version + 1, updated_at = ? WHERE id = ?"_s,
-                       { Database::bindTime(updatedAt), taskId });
+    const auto row = m_database.fetchOne(
+            u"UPDATE tasks SET version = version + 1, updated_at = ? WHERE id = ? "
+            "RETURNING version"_s,
+            { Database::bindTime(updatedAt), taskId });
+    return row ? row->value(0).toLongLong() : 0;
 }
 
-int TaskRepository::detachCategory(qint64 categoryId, qint64 actorId) const
+QList<std::pair<qint64, qint64>> TaskRepository::detachCategory(qint64 categoryId,
+                                                                qint64 actorId) const
 {
     const QVariant now = Database::bindTime(QDateTime::currentDateTimeUtc());
     const QString changes
@@ -561,11 +569,15 @@ int TaskRepository::detachCategory(qint64 categoryId, qint64 actorId) const
     }
     const QList<QSqlRecord> detached
             = m_database.fetchAll(u"UPDATE tasks SET category_id = NULL, version = version + 1, "
-                                  "updated_at = ? WHERE category_id = ? RETURNING id"_s,
+                                  "updated_at = ? WHERE category_id = ? RETURNING id, version"_s,
                                   { now, categoryId });
-    for (const QSqlRecord &row : detached)
-        m_database.noteChanged(Database::Change::Task, row.value(0).toLongLong());
-    return int(detached.size());
+    QList<std::pair<qint64, qint64>> tasks;
+    for (const QSqlRecord &row : detached) {
+        tasks.append({ row.value(0).toLongLong(), row.value(1).toLongLong() });
+        m_database.noteChanged(Database::Change::Task, tasks.last().first);
+    }
+    std::sort(tasks.begin(), tasks.end());
+    return tasks;
 }
 
 QSet<qint64> TaskRepository::idsWhere(const QList<qint64> &ids, const QString &condition,

@@ -10,6 +10,7 @@
 #include <QString>
 #include <QVariant>
 
+#include <functional>
 #include <optional>
 
 namespace Tasklane {
@@ -30,9 +31,10 @@ public:
     // insert(), except that inside a CommitGroup batch on PostgreSQL the task is held back and
     // inserted with the batch's other new tasks in one statement just before COMMIT: `*id` is
     // set then (before the unit's run() returns), not at once. The caller must not need the id,
-    // or the rows, before its transaction commits.
-    void insertBatched(const TaskRecord &record, const TaskHistoryRecord &created,
-                       qint64 *id) const;
+    // or the rows, before its transaction commits. `then` runs with the id as soon as it is
+    // known, in the transaction (it may write, e.g. what names the task).
+    void insertBatched(const TaskRecord &record, const TaskHistoryRecord &created, qint64 *id,
+                       std::function<void(qint64 id)> then = {}) const;
     // Writes every field of the task (tags and blockers when `withLists`) and its new version,
     // if the stored version is still `expectedVersion`; false otherwise.
     bool update(const TaskRecord &record, qint64 expectedVersion, bool withLists) const;
@@ -45,11 +47,13 @@ public:
     void remove(qint64 taskId) const;
     // The tasks `blockerId` blocks, each with its whole blocked_by list.
     QHash<qint64, QList<qint64>> dependentsOf(qint64 blockerId) const;
-    // Bumps a task's version and updated_at (a change made to it from elsewhere).
-    void bumpVersion(qint64 taskId, const QDateTime &updatedAt) const;
+    // Bumps a task's version and updated_at (a change made to it from elsewhere); returns the
+    // new version.
+    qint64 bumpVersion(qint64 taskId, const QDateTime &updatedAt) const;
     // Uncategorises every task of a category, bumping their versions and recording the change
-    // in their history (as one update each, by `actorId`); returns how many.
-    int detachCategory(qint64 categoryId, qint64 actorId) const;
+    // in their history (as one update each, by `actorId`); returns each one's id and new
+    // version, by id.
+    QList<std::pair<qint64, qint64>> detachCategory(qint64 categoryId, qint64 actorId) const;
 
     // The task as `userId` may see it; nullopt when it does not exist or they may not see it.
     std::optional<TaskRecord> findForUser(qint64 taskId, qint64 userId) const;

@@ -1,0 +1,28 @@
+-- The real-time feed (issue 10): every task change and in-app notification, in the order they
+-- committed, kept for a retention window (cleanup prunes older rows). A client resumes from the
+-- last id it saw. Writers take the shared advisory lock EventRepository names before drawing an
+-- id, so that a reader can wait for every id drawn so far to commit or roll back.
+CREATE TABLE events (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    type TEXT NOT NULL, -- task.created, task.updated, ..., notification.created
+    task_id BIGINT NOT NULL DEFAULT 0, -- 0: about no task; no foreign key: it outlives a purge
+    data TEXT NOT NULL, -- the event's JSON object, as sent
+    audience TEXT NOT NULL, -- the recipients' user ids, comma-separated: read by the fan-out
+    created_at TIMESTAMPTZ NOT NULL
+);
+
+-- Who may see each event, by user: a client's resume reads its own rows only. No foreign key on
+-- user_id (a check per row, on the hottest insert): rows of a deleted account go with retention.
+CREATE TABLE event_recipients (
+    user_id BIGINT NOT NULL,
+    event_id BIGINT NOT NULL,
+    PRIMARY KEY (user_id, event_id)
+);
+
+-- The highest id pruned so far: a cursor below it may have missed events (the client must reload).
+CREATE TABLE event_horizon (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    pruned_through BIGINT NOT NULL
+);
+
+INSERT INTO event_horizon (one, pruned_through) VALUES (1, 0);

@@ -1,0 +1,27 @@
+-- The real-time feed (issue 10): every task change and in-app notification, in the order they
+-- committed, kept for a retention window (cleanup prunes older rows). A client resumes from the
+-- last id it saw. AUTOINCREMENT: an id is never handed out twice, even once every event was pruned.
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    type TEXT NOT NULL, -- task.created, task.updated, ..., notification.created
+    task_id INTEGER NOT NULL DEFAULT 0, -- 0: about no task; no foreign key: it outlives a purge
+    data TEXT NOT NULL, -- the event's JSON object, as sent
+    audience TEXT NOT NULL, -- the recipients' user ids, comma-separated: read by the fan-out
+    created_at TEXT NOT NULL
+);
+
+-- Who may see each event, by user: a client's resume reads its own rows only. No foreign key on
+-- user_id (a check per row, on the hottest insert): rows of a deleted account go with retention.
+CREATE TABLE event_recipients (
+    user_id INTEGER NOT NULL,
+    event_id INTEGER NOT NULL,
+    PRIMARY KEY (user_id, event_id)
+) WITHOUT ROWID;
+
+-- The highest id pruned so far: a cursor below it may have missed events (the client must reload).
+CREATE TABLE event_horizon (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    pruned_through INTEGER NOT NULL
+);
+
+INSERT INTO event_horizon (one, pruned_through) VALUES (1, 0);
