@@ -64,6 +64,14 @@ struct ServerSettings
     qint64 trashRetentionDays = 30;
     qint64 idempotencyKeyHours = 24;
     qint64 dueSoonMinutes = 60; // the "due soon" alert's lead (DueAlertJob)
+    // Real time (WebSocket and Server-Sent Events, server/realtime).
+    int realtimeThreads = 2;
+    int realtimeMaxConnections = 10'000;
+    int realtimeMaxPerUser = 16;
+    qint64 realtimeMaxQueuedBytes = 1024 * 1024; // per connection, unread by its client
+    int realtimePingSeconds = 30; // silence before a ping; twice this: the peer is dropped
+    int sseHeartbeatSeconds = 20;
+    qint64 eventRetentionDays = 7;
     // Email: an SMTP server, or (smtp_url empty) .eml files in the data folder's outbox.
     QString smtpUrl;
     QByteArray smtpPassword;

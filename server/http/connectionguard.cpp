@@ -3,6 +3,7 @@
 #include "corspolicy.h"
 #include "httpsyntax.h"
 #include "jsonlog.h"
+#include "listeningsocket.h"
 #include "problemmapping.h"
 #include "requestid.h"
 #include "responsecompletion.h"
@@ -67,6 +68,18 @@ ConnectionGuard::ConnectionGuard(const Limits &limits, QObject *parent)
     m_sweepTimer.setInterval(std::clamp(shortest / 4, 20, 1000));
     connect(&m_sweepTimer, &QTimer::timeout, this, &ConnectionGuard::sweep);
     m_sweepTimer.start();
+    // Room for the reconnections of every real-time client after a restart (the kernel caps it
+    // at net.core.somaxconn).
+    setListenBacklogSize(1024);
+    // Out of file descriptors, QTcpServer 6.4 pauses accepting and never resumes by itself.
+    connect(this, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError error) {
+        qCWarning(lcGuard, "accepting a connection failed (%d: %s); accepting again in 250 ms",
+                  int(error), qUtf8Printable(errorString()));
+        QTimer::singleShot(250, this, [this] {
+            if (!m_shuttingDown)
+                resumeAccepting();
+        });
+    });
 }
 
 ConnectionGuard::~ConnectionGuard()
@@ -84,11 +97,14 @@ ConnectionGuard::~ConnectionGuard()
 }
 
 QByteArray ConnectionGuard::refusal(ApiError::Kind kind, const QString &detail,
-                                    const RequestLabel &label, qint64 elapsedNs) const
+                                    const RequestLabel &label, qint64 elapsedNs,
+                                    const QList<std::pair<QByteArray, QByteArray>> &headers) const
 {
     const QByteArray requestId = RequestIds::acceptOrCreate(label.requestId);
     HttpResponse response
             = problemResponse(ApiError(kind, detail), QString::fromLatin1(requestId), QString());
+    for (const auto &[name, value] : headers)
+        response.setHeader(name, value);
     {
         const JsonLog::RequestScope scope(QString::fromLatin1(requestId));
         qCInfo(lcGuard, "refused: %s", qUtf8Printable(detail));
@@ -128,55 +144,6 @@ void ConnectionGuard::turnAway(QTcpSocket *socket)
     });
 }
 
-namespace {
-// A TCP socket bound to address:port (SO_REUSEADDR, as QTcpServer sets it; SO_REUSEPORT when
-// `sharing`), or -1 with `*error` set.
-int boundSocket(const QHostAddress &address, quint16 port, bool sharing, QString *error)
-{
-    const bool ipv6 = address.protocol() != QAbstractSocket::IPv4Protocol;
-    sockaddr_storage storage{};
-    socklen_t length = 0;
-    if (ipv6) {
-        auto *in6 = reinterpret_cast<sockaddr_in6 *>(&storage);
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons(port);
-        const Q_IPV6ADDR bytes = address == QHostAddress::Any
-                ? QHostAddress(QHostAddress::AnyIPv6).toIPv6Address()
-                : address.toIPv6Address();
-        std::memcpy(&in6->sin6_addr, &bytes, sizeof bytes);
-        length = sizeof(sockaddr_in6);
-    } else {
-        auto *in4 = reinterpret_cast<sockaddr_in *>(&storage);
-        in4->sin_family = AF_INET;
-        in4->sin_port = htons(port);
-        in4->sin_addr.s_addr = htonl(address.toIPv4Address());
-        length = sizeof(sockaddr_in);
-    }
-    const int descriptor
-            = ::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    const auto fail = [error, descriptor](const char *step) {
-        const int code = errno;
-        if (descriptor >= 0)
-            ::close(descriptor);
-        *error = QString::fromLatin1(step) + u": "_s + QString::fromLocal8Bit(std::strerror(code));
-        return -1;
-    };
-    if (descriptor < 0)
-        return fail("socket");
-    const int on = 1;
-    // Any: both IPv4 and IPv6 (as QTcpServer listens); an IPv6 address: IPv6 alone.
-    const int v6only = address == QHostAddress::Any ? 0 : 1;
-    if (::setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0
-        || (sharing && ::setsockopt(descriptor, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0)
-        || (ipv6
-            && ::setsockopt(descriptor, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only) != 0))
-        return fail("setsockopt");
-    if (::bind(descriptor, reinterpret_cast<const sockaddr *>(&storage), length) != 0)
-        return fail("bind");
-    return descriptor;
-}
-} // namespace
-
 bool ConnectionGuard::listenSharingPort(const QHostAddress &address, quint16 port, PortUse use,
                                         QString *error)
 {
@@ -185,14 +152,14 @@ bool ConnectionGuard::listenSharingPort(const QHostAddress &address, quint16 por
         // tasklaned started by mistake), and the two would share connections silently. A bind
         // without it fails while anything holds the port; released at once, the port is then
         // taken with it (a few microseconds in which another program could take it first).
-        const int probe = boundSocket(address, port, false, error);
+        const int probe = ListeningSocket::bound(address, port, false, error);
         if (probe < 0)
             return false;
         ::close(probe);
     }
     // QTcpServer::listen() cannot set SO_REUSEPORT before it binds: the socket is made here and
     // handed over, listening, with setSocketDescriptor().
-    const int descriptor = boundSocket(address, port, true, error);
+    const int descriptor = ListeningSocket::bound(address, port, true, error);
     if (descriptor < 0)
         return false;
     if (::listen(descriptor, listenBacklogSize()) != 0) {
@@ -256,6 +223,8 @@ void ConnectionGuard::onReadyRead(QTcpSocket *socket)
     Connection &c = *it;
     if (!c.deferredRefusal.isEmpty())
         return; // QHttpServer still reads the requests framed before the refused one
+    if (c.phase == Phase::Handover)
+        return; // left unread for whoever takes the connection (Qt's read buffer caps it)
     if (c.phase == Phase::Closing || c.phase == Phase::Draining) {
         socket->readAll(); // discarded: nothing more is answered on this connection
         return;
@@ -325,7 +294,8 @@ void ConnectionGuard::scan(QTcpSocket *socket, Connection &c, const QByteArray &
         switch (c.phase) {
         case Phase::AfterLast:
         case Phase::Closing:
-        case Phase::Draining: pos = data.size(); break;
+        case Phase::Draining:
+        case Phase::Handover: pos = data.size(); break;
         case Phase::Headers: {
             if (!c.headerStarted.isValid())
                 c.headerStarted.start();
@@ -529,6 +499,16 @@ bool ConnectionGuard::headerLine(QTcpSocket *socket, Connection &c, QByteArrayVi
         head.label.requestId = value().left(256);
     else if (name.compare("origin", Qt::CaseInsensitive) == 0 && head.label.origin.isNull())
         head.label.origin = value().left(256);
+    else if (name.compare("authorization", Qt::CaseInsensitive) == 0 && head.authorization.isNull())
+        head.authorization = value();
+    else if (name.compare("last-event-id", Qt::CaseInsensitive) == 0 && head.lastEventId.isNull())
+        head.lastEventId = value().left(64);
+    else if (name.compare("sec-websocket-key", Qt::CaseInsensitive) == 0
+             && head.webSocketKey.isNull())
+        head.webSocketKey = value().left(64);
+    else if (name.compare("sec-websocket-version", Qt::CaseInsensitive) == 0
+             && head.webSocketVersion.isNull())
+        head.webSocketVersion = value().left(16);
     return true;
 }
 
@@ -546,11 +526,26 @@ bool ConnectionGuard::headersComplete(QTcpSocket *socket, Connection &c)
         return false;
     }
     // QtHttpServer 6.4 takes a request for a WebSocket upgrade past the guard (its upgrade
-    // branch then closes the connection, losing the answers still owed on it). Until real-time
-    // routes take upgrades over, they are refused here, in order, like any other refusal. The
-    // test is wider than QtHttpServer's own (Connection containing "upgrade", Upgrade equal to
-    // "websocket"), so nothing it would upgrade gets through.
-    if (head.upgradeToWebSocket && containsCaseInsensitive(head.connectionTokens, "upgrade")) {
+    // branch then closes the connection, losing the answers still owed on it). So every upgrade
+    // stops here: the real-time gate's go to it, the others are refused, in order, like any
+    // other refusal. The test is wider than QtHttpServer's own (Connection containing "upgrade",
+    // Upgrade equal to "websocket"), so nothing it would upgrade gets through.
+    const bool upgrade
+            = head.upgradeToWebSocket && containsCaseInsensitive(head.connectionTokens, "upgrade");
+    if (const auto kind = m_realtime
+                ? m_realtime->claims(head.label.method, head.label.path, upgrade)
+                : std::nullopt) {
+        // QtHttpServer reads the requests framed before this one after this slot returns: it
+        // cannot be kept from this one's head then. Browsers and proxies never pipeline these.
+        if (!c.framed.isEmpty()) {
+            refuse(socket, c, ApiError::Kind::BadRequest,
+                   u"A real-time request must not be pipelined behind other requests."_s);
+            return false;
+        }
+        startHandover(socket, c, *kind, upgrade);
+        return false;
+    }
+    if (upgrade) {
         refuse(socket, c, ApiError::Kind::UpgradeNotSupported,
                u"WebSocket upgrades are not served on this path."_s);
         return false;
@@ -688,6 +683,11 @@ void ConnectionGuard::submit(QTcpSocket *socket, const Ticket &ticket, const Htt
     QByteArray bytes = response.serialize(headOnly, close, ticket.announceKeepAlive);
     it->pending.insert(ticket.sequence, { std::move(bytes), close });
     writeReady(socket, *it);
+    if (it->phase == Phase::Handover) {
+        if (it->handover->admitted)
+            completeHandover(socket, *it);
+        return;
+    }
     updateFlow(socket, *it);
 }
 
@@ -823,7 +823,8 @@ void ConnectionGuard::closeWhenFlushed(QTcpSocket *socket, Connection &c)
 
 void ConnectionGuard::sweep()
 {
-    QList<QTcpSocket *> timedOutHeaders, stalledBodies, idle, lingering, deferredTooLong;
+    QList<QTcpSocket *> timedOutHeaders, stalledBodies, idle, lingering, deferredTooLong,
+            handoversTooLong;
     for (auto it = m_connections.begin(); it != m_connections.end(); ++it) {
         auto *socket = static_cast<QTcpSocket *>(const_cast<QObject *>(it.key()));
         const Connection &c = it.value();
@@ -839,6 +840,11 @@ void ConnectionGuard::sweep()
         case Phase::Closing:
             if (c.closingSince.elapsed() > LingerMs)
                 lingering.append(socket);
+            break;
+        case Phase::Handover:
+            // The gate answers within the header time, or the client is told it timed out.
+            if (!c.handover->admitted && c.handover->started.elapsed() > m_limits.headerTimeoutMs)
+                handoversTooLong.append(socket);
             break;
         case Phase::Draining:
             // The answers still owed come from the workers; a refusal deferred for requests
@@ -871,6 +877,15 @@ void ConnectionGuard::sweep()
         closeWhenFlushed(socket, m_connections[socket]);
     for (QTcpSocket *socket : std::as_const(lingering))
         socket->abort();
+    for (QTcpSocket *socket : std::as_const(handoversTooLong)) {
+        Connection &c = m_connections[socket];
+        const auto handover = std::exchange(c.handover, {});
+        c.phase = Phase::Draining;
+        answerLast(socket, c,
+                   refusal(ApiError::Kind::ServerBusy,
+                           u"The server could not check the request in time; try again."_s,
+                           handover->label, handover->started.nsecsElapsed()));
+    }
     for (QTcpSocket *socket : std::as_const(deferredTooLong)) {
         Connection &c = m_connections[socket];
         answerLast(socket, c, std::exchange(c.deferredRefusal, {}));
@@ -896,6 +911,7 @@ bool ConnectionGuard::receiving() const
         case Phase::AfterLast: return !c.framed.isEmpty();
         case Phase::Draining:
         case Phase::Closing: return false;
+        case Phase::Handover: return !c.handover->admitted;
         default: return true; // a body is arriving
         }
     });

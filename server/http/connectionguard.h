@@ -2,6 +2,7 @@
 
 #include "apierror.h"
 #include "httpresponse.h"
+#include "realtimegate.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -99,6 +100,9 @@ public:
     void shareConnectionCount(std::shared_ptr<std::atomic<int>> open) { m_open = std::move(open); }
     // Refusals carry CORS headers for the origins this policy allows (it must outlive the guard).
     void setCorsPolicy(const CorsPolicy *cors) { m_cors = cors; }
+    // Hands the requests `gate` claims to it (it must outlive the guard); without one every
+    // WebSocket upgrade is refused (400).
+    void setRealtimeGate(RealtimeGate *gate) { m_realtime = gate; }
     // Stops listening and closes connections as soon as they have nothing in flight.
     void beginShutdown();
     // True while a connection is part-way through sending a request (its head or body), or
@@ -116,7 +120,9 @@ private:
     // dispatched nothing more is read. Draining: a request was refused while earlier ones were
     // still being answered, or the last request was dispatched; input is discarded and the last
     // answer waits its turn. Closing: answered for the last time, discarding input until the
-    // peer goes or time runs out.
+    // peer goes or time runs out. Handover: a real-time request's head is complete, hidden from
+    // QtHttpServer, and waits for the gate's decision and for the answers owed before it; then
+    // the connection leaves the guard (or gets its refusal, Draining).
     enum class Phase {
         Headers,
         Body,
@@ -126,7 +132,8 @@ private:
         Trailers,
         AfterLast,
         Draining,
-        Closing
+        Closing,
+        Handover
     };
 
     // What a refusal needs of its request: method and path for the request log, and the
@@ -146,6 +153,8 @@ private:
         int blankBytes = 0; // CR and LF before the request line
         bool upgradeToWebSocket = false; // an Upgrade field names websocket
         RequestLabel label;
+        // Kept for a real-time request (RealtimeRequest): the first of each field.
+        QByteArray authorization, lastEventId, webSocketKey, webSocketVersion;
         QByteArray target; // the request-target as sent (the header cap bounds it)
         QString malformed; // why the head is refused, once known
         QList<QByteArray> contentLengths, transferEncodings, connectionTokens, expectations;
@@ -191,6 +200,17 @@ private:
         qint64 scannedAhead = 0;
         bool followed = false; // the post-read slot is connected
         QByteArray deferredRefusal; // written after QHttpServer's read of this batch
+        // Phase::Handover: the request handed to the gate, and its decision once made.
+        struct Handover
+        {
+            quint64 serial = 0; // tells the decision on this request from a stale one
+            RealtimeRequest request;
+            RequestLabel label;
+            QElapsedTimer started;
+            bool admitted = false;
+            std::shared_ptr<void> grant;
+        };
+        std::shared_ptr<Handover> handover;
         std::shared_ptr<std::atomic_bool> peerGone = std::make_shared<std::atomic_bool>(false);
     };
 
@@ -225,7 +245,16 @@ private:
     // A problem response as bytes, with the client's request id if sane (else a new one) and
     // CORS headers for an allowed origin, and its line in the request log.
     QByteArray refusal(ApiError::Kind kind, const QString &detail, const RequestLabel &label,
-                       qint64 elapsedNs) const;
+                       qint64 elapsedNs,
+                       const QList<std::pair<QByteArray, QByteArray>> &headers = {}) const;
+
+    // Takes a claimed real-time request away from QtHttpServer and asks the gate about it.
+    void startHandover(QTcpSocket *socket, Connection &connection, RealtimeRequest::Kind kind,
+                       bool upgrade);
+    // The gate's decision, on the guard's thread.
+    void handoverDecided(QTcpSocket *socket, quint64 serial, RealtimeAdmission admission);
+    // Gives an admitted connection to the gate once nothing is owed on it any more.
+    void completeHandover(QTcpSocket *socket, Connection &connection);
 
     // Answers a connection beyond the cap (or during shutdown) with 503 and closes it, reading
     // and discarding its request first so that the close does not reset the answer.
@@ -234,6 +263,8 @@ private:
     Limits m_limits;
     BodyCapLookup m_bodyCap;
     const CorsPolicy *m_cors = nullptr;
+    RealtimeGate *m_realtime = nullptr;
+    quint64 m_handovers = 0;
     QHash<const QObject *, Connection> m_connections;
     // Open connections, this guard's and those of the guards sharing the count.
     std::shared_ptr<std::atomic<int>> m_open = std::make_shared<std::atomic<int>>(0);

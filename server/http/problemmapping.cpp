@@ -37,6 +37,7 @@ ProblemKindInfo problemKindInfo(ApiError::Kind kind)
     case K::UpstreamFailed: return { 502, "upstream-failed", "A provider did not take it" };
     case K::UpgradeNotSupported:
         return { 400, "upgrade-not-supported", "Protocol upgrade not supported" };
+    case K::UpgradeRequired: return { 426, "upgrade-required", "Upgrade required" };
     case K::ServerBusy: return { 503, "server-busy", "Server busy" };
     case K::NotReady: return { 503, "not-ready", "Not ready" };
     case K::Internal: break;

@@ -34,6 +34,7 @@ public:
         RequestTimeout,
         TooManyRequests, // with retryAfterSeconds()
         UpgradeNotSupported,
+        UpgradeRequired, // a WebSocket version other than 13
         UpstreamFailed, // a provider the request needed (SMS) did not take it
         ServerBusy,
         NotReady,

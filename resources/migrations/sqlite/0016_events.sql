@@ -25,3 +25,17 @@ CREATE TABLE event_horizon (
 );
 
 INSERT INTO event_horizon (one, pruned_through) VALUES (1, 0);
+
+-- Single-use tickets for real-time connections from browsers, which cannot set an Authorization
+-- header on a WebSocket or an EventSource: POST /realtime/ticket makes one (kept hashed, valid
+-- 60 s), the connection redeems it (deleted), and it stands for the access token that asked.
+CREATE TABLE realtime_tickets (
+    token_hash TEXT PRIMARY KEY, -- SHA-256 of the ticket, hex
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    jti TEXT NOT NULL, -- the access token's
+    token_issued_at TEXT NOT NULL,
+    token_expires_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+
+CREATE INDEX realtime_tickets_expiry ON realtime_tickets (expires_at);

@@ -1,0 +1,88 @@
+#include "realtimeservice.h"
+
+#include "apierror.h"
+#include "authservice.h"
+#include "jwtcodec.h"
+#include "realtimeticketrepository.h"
+#include "securerandom.h"
+#include "userrepository.h"
+
+#include <QLoggingCategory>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcRealtimeAuth, "tasklane.realtime.auth")
+
+namespace Tasklane {
+
+namespace {
+constexpr qsizetype TicketBytes = 32;
+
+ApiError invalidTicket()
+{
+    return ApiError(ApiError::Kind::Unauthorized,
+                    u"The ticket is unknown, used or expired; ask for a new one."_s);
+}
+} // namespace
+
+RealtimeService::Ticket RealtimeService::issueTicket(const Principal &principal) const
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    Ticket ticket;
+    ticket.ticket = SecureRandom::token(TicketBytes);
+    ticket.expiresAt = std::min(now.addSecs(TicketLifetimeSeconds), principal.token.expiresAt);
+    RealtimeTicketRecord record;
+    record.userId = principal.user.id;
+    record.jti = principal.token.jti;
+    record.tokenIssuedAt = principal.token.issuedAt;
+    record.tokenExpiresAt = principal.token.expiresAt;
+    RealtimeTicketRepository(m_database)
+            .insert(sha256Hex(ticket.ticket.toUtf8()), record, ticket.expiresAt);
+    return ticket;
+}
+
+Principal RealtimeService::authenticateBearer(const QByteArray &token) const
+{
+    QString reason;
+    const auto claims = m_jwt.verify(token, &reason);
+    if (!claims) {
+        qCInfo(lcRealtimeAuth, "rejected an access token: %s", qUtf8Printable(reason));
+        throw ApiError(ApiError::Kind::Unauthorized, u"The access token is invalid or expired."_s);
+    }
+    return m_auth.authenticate(token, *claims);
+}
+
+Principal RealtimeService::redeemTicket(const QByteArray &ticket) const
+{
+    // Only the alphabet and length of a real one reach the database.
+    bool ok = false;
+    if (base64UrlDecode(ticket, &ok).size() != TicketBytes || !ok)
+        throw invalidTicket();
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const auto record = RealtimeTicketRepository(m_database).redeem(sha256Hex(ticket), now);
+    if (!record)
+        throw invalidTicket();
+    if (record->tokenExpiresAt <= now)
+        throw ApiError(ApiError::Kind::Unauthorized,
+                       u"The access token the ticket stands for has expired."_s);
+    const auto user = UserRepository(m_database)
+                              .findUnlessTokenRevoked(record->userId, record->jti,
+                                                      record->tokenIssuedAt);
+    if (!user)
+        throw ApiError(ApiError::Kind::Unauthorized,
+                       u"The access token has been revoked or its user no longer exists."_s);
+    Principal principal;
+    principal.user = user->user;
+    principal.token.userId = record->userId;
+    principal.token.jti = record->jti;
+    principal.token.issuedAt = record->tokenIssuedAt;
+    principal.token.expiresAt = record->tokenExpiresAt;
+    return principal;
+}
+
+int RealtimeService::purgeExpiredTickets(const QDateTime &now) const
+{
+    return RealtimeTicketRepository(m_database).purgeExpired(now);
+}
+
+} // namespace Tasklane
