@@ -1,5 +1,6 @@
 #include "commands.h"
 #include "curllibrary.h"
+#include "filelimit.h"
 #include "jsonlog.h"
 #include "localtimezone.h"
 
@@ -20,6 +21,8 @@ int main(int argc, char *argv[])
         qputenv("QT_NO_GLIB", "1");
     // The system's time zone read once, not at every local-time conversion (see the header).
     Tasklane::pinLocalTimeZone();
+    // Room for thousands of real-time connections (ServerApp logs the limit and its cap).
+    Tasklane::FileLimit::raise();
     // libcurl's process-wide set-up, before any thread exists.
     Tasklane::initialiseCurl();
     QCoreApplication application(argc, argv);

@@ -20,9 +20,10 @@ void RealtimeController::registerRoutes(RouteTable &routes) const
 HttpResponse RealtimeController::ticket(const RequestContext &request) const
 {
     const RealtimeService::Ticket ticket = m_realtime.issueTicket(request.requirePrincipal());
-    HttpResponse response = HttpResponse::json(
-            201,
-            { { u"ticket"_s, ticket.ticket }, { u"expires_at"_s, toApiTimestamp(ticket.expiresAt) } });
+    HttpResponse response
+            = HttpResponse::json(201,
+                                 { { u"ticket"_s, ticket.ticket },
+                                   { u"expires_at"_s, toApiTimestamp(ticket.expiresAt) } });
     response.setHeader("Cache-Control", "no-store");
     return response;
 }

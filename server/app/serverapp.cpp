@@ -19,6 +19,7 @@
 #include "digestjob.h"
 #include "duealertjob.h"
 #include "emailjob.h"
+#include "filelimit.h"
 #include "healthcontroller.h"
 #include "httpshard.h"
 #include "httpsmssender.h"
@@ -45,6 +46,9 @@
 #include "pushjob.h"
 #include "pushsender.h"
 #include "pushservice.h"
+#include "realtimecontroller.h"
+#include "realtimehub.h"
+#include "realtimeservice.h"
 #include "reminderjob.h"
 #include "reminderscheduler.h"
 #include "router.h"
@@ -101,6 +105,7 @@ ServerApp::~ServerApp()
     // HTTP loops still running (a start that failed part-way) end first: none has dispatched
     // anything. Then the workers: they use everything below and own database connections.
     m_shards.clear();
+    m_realtimeHub.reset();
     m_pools.reset();
 }
 
@@ -256,7 +261,7 @@ void ServerApp::buildServices(SigningKey signingKey)
             *m_database, *m_auth, *m_idempotency, *m_taskListing, *m_tasks, *m_attachmentFiles,
             CleanupJob::Periods{ m_settings.cleanupIntervalSeconds, m_settings.jobRetentionDays,
                                  m_settings.readNotificationRetentionDays,
-                                 m_settings.trashRetentionDays });
+                                 m_settings.trashRetentionDays, m_settings.eventRetentionDays });
     m_jobRunner->addHandler(CleanupJob::Kind, [cleanup = m_cleanup.get()](const Job &job) {
         return cleanup->run(job);
     });
@@ -318,6 +323,8 @@ void ServerApp::buildServices(SigningKey signingKey)
             = std::make_unique<NotificationController>(*m_notifications, *m_notificationSettings);
     m_operations = std::make_unique<OperationsService>(*m_database, *m_jobQueue, *m_cursors);
     m_adminController = std::make_unique<AdminController>(*m_operations);
+    m_realtime = std::make_unique<RealtimeService>(*m_database, *m_jwt, *m_auth);
+    m_realtimeController = std::make_unique<RealtimeController>(*m_realtime);
     m_attachments = std::make_unique<AttachmentService>(*m_database, *m_tasks, *m_attachmentFiles,
                                                         m_settings.attachmentQuotaBytes);
     m_attachmentController = std::make_unique<AttachmentController>(*m_attachments, *m_idempotency,
@@ -336,6 +343,38 @@ void ServerApp::registerRoutes(RouteTable &routes)
     m_phoneController->registerRoutes(routes);
     m_adminController->registerRoutes(routes);
     m_attachmentController->registerRoutes(routes);
+    m_realtimeController->registerRoutes(routes);
+}
+
+void ServerApp::startRealtime()
+{
+    RealtimeHub::Parts parts;
+    RealtimeOptions &options = parts.options;
+    options.threads = m_settings.realtimeThreads;
+    options.maxPerUser = m_settings.realtimeMaxPerUser;
+    options.maxQueuedBytes = m_settings.realtimeMaxQueuedBytes;
+    options.pingSeconds = m_settings.realtimePingSeconds;
+    options.sseHeartbeatSeconds = m_settings.sseHeartbeatSeconds;
+    // Each connection holds a descriptor: the cap leaves room for the HTTP connections, the
+    // database's and the files a request opens.
+    const qint64 files = FileLimit::current();
+    const qint64 room = files - m_settings.maxConnections - 2 * m_settings.dbWriteThreads - 256;
+    options.maxConnections = int(std::clamp<qint64>(room, 16, m_settings.realtimeMaxConnections));
+    parts.database = m_database.get();
+    parts.pools = m_pools.get();
+    parts.service = m_realtime.get();
+    parts.cors = m_cors.get();
+    parts.listen = m_database->dialect() == SqlDialect::Postgres;
+    m_realtimeHub = std::make_unique<RealtimeHub>(parts);
+    m_database->addCommitObserver([hub = m_realtimeHub.get()](Database::Change change, qint64) {
+        if (change == Database::Change::Event)
+            hub->eventsCommitted();
+    });
+    m_realtimeHub->start();
+    qCInfo(lcServer,
+           "real time: up to %d connections (%d requested; open files limit %lld), %d "
+           "event loops",
+           options.maxConnections, m_settings.realtimeMaxConnections, files, options.threads);
 }
 
 bool ServerApp::startServing()
@@ -355,6 +394,7 @@ bool ServerApp::startServing()
     });
     // Before serving: no upload of this process is under way yet.
     m_attachmentFiles->removeStaleTemporaries();
+    startRealtime();
     HttpShard::Parts parts;
     parts.limits.maxHeaderCount = m_settings.maxHeaderCount;
     parts.limits.maxHeaderBytes = m_settings.maxHeaderBytes;
@@ -368,6 +408,7 @@ bool ServerApp::startServing()
     parts.auth = m_auth.get();
     parts.cors = m_cors.get();
     parts.registerRoutes = [this](RouteTable &routes) { registerRoutes(routes); };
+    parts.realtime = m_realtimeHub.get();
     // The first on this thread, the others on threads of their own, all on one port.
     for (int i = 0; i < std::max(1, m_settings.httpThreads); ++i) {
         m_shards.push_back(std::make_unique<HttpShard>(parts, i > 0));
@@ -416,6 +457,7 @@ void ServerApp::stop()
     }
     qCInfo(lcServer, "shutting down: %d requests in flight", inFlight());
     m_jobRunner->beginStop();
+    m_realtimeHub->beginShutdown();
     for (const auto &shard : m_shards)
         shard->beginShutdown();
     // In flight: requests being handled, and requests still arriving (a body part-way up): they
@@ -443,6 +485,8 @@ void ServerApp::finishShutdown()
     m_cacheRefresher->stop();
     // Workers end when ServerApp is destroyed; their database connections close now, each on
     // its own thread, while QtSql is surely alive (see runOnEachThread).
+    m_pools->waitForDone();
+    m_realtimeHub->stop(); // its threads end; what its connections still hold is freed
     m_pools->waitForDone();
     m_pools->runOnEachThread([db = m_database.get()] { db->closeThreadConnection(); });
     m_jobRunner->stop(JobStopWarningMs);

@@ -46,6 +46,9 @@ class PushEndpointPolicy;
 class PushJob;
 class PushSender;
 class PushService;
+class RealtimeController;
+class RealtimeHub;
+class RealtimeService;
 class SmsJob;
 class SmsSender;
 class OperationsService;
@@ -105,6 +108,8 @@ public:
     qint64 maxUploadBytes() const { return m_settings.maxUploadBytes; }
 
 private:
+    // The real-time layer (WebSocket, event streams, the event feed), before the HTTP loops.
+    void startRealtime();
     QByteArray loadOrCreateSigningKey() const;
     // The configured VAPID key, or the one kept in the data folder (made on first start).
     P256Key loadOrCreateVapidKey() const;
@@ -163,9 +168,12 @@ private:
     std::unique_ptr<NotificationController> m_notificationController;
     std::unique_ptr<OperationsService> m_operations;
     std::unique_ptr<AdminController> m_adminController;
+    std::unique_ptr<RealtimeService> m_realtime;
+    std::unique_ptr<RealtimeController> m_realtimeController;
     std::unique_ptr<CleanupJob> m_cleanup;
     std::unique_ptr<JobRunner> m_jobRunner; // started by startServing
     std::unique_ptr<WorkerPools> m_pools;
+    std::unique_ptr<RealtimeHub> m_realtimeHub; // made by startServing
     std::vector<std::unique_ptr<HttpShard>> m_shards; // HTTP event loops, the first on this one
     quint16 m_port = 0;
     bool m_stopping = false;

@@ -211,8 +211,8 @@ const QList<SettingDefinition> &SettingsLoader::definitions()
           "Open WebSocket and event-stream connections at most (503 beyond); lowered to what "
           "the process's file-descriptor limit allows, which tasklaned raises at start.",
           false },
-        { "realtime_max_per_user", "N", "Open real-time connections of one user at most (429 beyond).",
-          false },
+        { "realtime_max_per_user", "N",
+          "Open real-time connections of one user at most (429 beyond).", false },
         { "realtime_max_queued_bytes", "BYTES",
           "Events a real-time client has not read yet, at most: beyond, it is disconnected (it "
           "resumes from its last event id).",
@@ -222,8 +222,7 @@ const QList<SettingDefinition> &SettingsLoader::definitions()
           "dropped.",
           false },
         { "sse_heartbeat_seconds", "SECONDS",
-          "Interval of the comment lines that keep an event stream open through proxies.",
-          false },
+          "Interval of the comment lines that keep an event stream open through proxies.", false },
         { "event_retention_days", "DAYS",
           "How long real-time events are kept for clients resuming from an older id (older "
           "cursors are told to reload: a resync event).",

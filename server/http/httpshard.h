@@ -15,6 +15,7 @@ namespace Tasklane {
 
 class AuthService;
 class CorsPolicy;
+class RealtimeGate;
 class JwtCodec;
 class RouteTable;
 class Router;
@@ -41,6 +42,7 @@ public:
         const AuthService *auth = nullptr;
         const CorsPolicy *cors = nullptr;
         std::function<void(RouteTable &)> registerRoutes;
+        RealtimeGate *realtime = nullptr; // where real-time requests go (none: refused)
     };
 
     HttpShard(const Parts &parts, bool ownThread);

@@ -33,7 +33,8 @@ bool isWebSocketKey(const QByteArray &key)
     // A base64 encoding of 16 bytes: 22 characters and "==".
     if (key.size() != 24 || !key.endsWith("=="))
         return false;
-    const auto decoded = QByteArray::fromBase64Encoding(key, QByteArray::AbortOnBase64DecodingErrors);
+    const auto decoded
+            = QByteArray::fromBase64Encoding(key, QByteArray::AbortOnBase64DecodingErrors);
     return decoded.decodingStatus == QByteArray::Base64DecodingStatus::Ok
             && decoded.decoded.size() == 16;
 }

@@ -5,10 +5,12 @@
 #include "authservice.h"
 #include "database.h"
 #include "deliveryrepository.h"
+#include "eventrepository.h"
 #include "idempotencyservice.h"
 #include "jobqueue.h"
 #include "jobrepository.h"
 #include "notificationrepository.h"
+#include "realtimeticketrepository.h"
 #include "tasklistservice.h"
 #include "taskservice.h"
 
@@ -68,6 +70,20 @@ JobResult CleanupJob::run(const Job &) const
               return DeliveryRepository(m_database)
                       .purgeOlderThan(now.addDays(-m_periods.jobRetentionDays));
           } },
+        { "real-time events",
+          [&] {
+              const EventRepository events(m_database);
+              const QDateTime before = now.addDays(-m_periods.eventRetentionDays);
+              int removed = 0;
+              for (int batch = EventPruneBatch;
+                   batch == EventPruneBatch && removed < EventPruneLimit;) {
+                  batch = events.pruneBefore(before, EventPruneBatch);
+                  removed += batch;
+              }
+              return removed;
+          } },
+        { "expired real-time tickets",
+          [&] { return RealtimeTicketRepository(m_database).purgeExpired(now); } },
         { "finished jobs",
           [&] {
               return JobRepository(m_database)

@@ -30,7 +30,11 @@ public:
         qint64 jobRetentionDays = 30; // finished jobs
         qint64 readNotificationRetentionDays = 90;
         qint64 trashRetentionDays = 30;
+        qint64 eventRetentionDays = 7; // the real-time feed's
     };
+    // Real-time events pruned per run at most, in batches of EventPruneBatch.
+    static constexpr int EventPruneBatch = 5000;
+    static constexpr int EventPruneLimit = 200'000;
 
     CleanupJob(const Database &database, const AuthService &auth,
                const IdempotencyService &idempotency, const TaskListService &listing,

@@ -43,6 +43,8 @@ RealtimeService::Ticket RealtimeService::issueTicket(const Principal &principal)
 
 Principal RealtimeService::authenticateBearer(const QByteArray &token) const
 {
+    if (auto cached = m_auth.cachedPrincipal(token))
+        return *cached;
     QString reason;
     const auto claims = m_jwt.verify(token, &reason);
     if (!claims) {
@@ -65,9 +67,9 @@ Principal RealtimeService::redeemTicket(const QByteArray &ticket) const
     if (record->tokenExpiresAt <= now)
         throw ApiError(ApiError::Kind::Unauthorized,
                        u"The access token the ticket stands for has expired."_s);
-    const auto user = UserRepository(m_database)
-                              .findUnlessTokenRevoked(record->userId, record->jti,
-                                                      record->tokenIssuedAt);
+    const auto user
+            = UserRepository(m_database)
+                      .findUnlessTokenRevoked(record->userId, record->jti, record->tokenIssuedAt);
     if (!user)
         throw ApiError(ApiError::Kind::Unauthorized,
                        u"The access token has been revoked or its user no longer exists."_s);

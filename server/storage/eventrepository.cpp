@@ -1,6 +1,7 @@
 #include "eventrepository.h"
 
 #include "database.h"
+#include "eventlistener.h"
 #include "jsontext.h"
 #include "realtimeevent.h"
 
@@ -167,13 +168,15 @@ QList<StoredEvent> EventRepository::after(qint64 afterId, int limit) const
             { afterId, limit }, Database::Retry::Safe));
 }
 
-QList<StoredEvent> EventRepository::forUser(qint64 userId, qint64 afterId, int limit) const
+QList<StoredEvent> EventRepository::forUser(qint64 userId, qint64 afterId, int limit,
+                                            qint64 throughId) const
 {
-    return readEvents(m_database.fetchAll(
-            u"SELECT e.id, e.type, e.task_id, e.data, e.audience, e.created_at "
-            "FROM event_recipients r JOIN events e ON e.id = r.event_id "
-            "WHERE r.user_id = ? AND r.event_id > ? ORDER BY r.event_id LIMIT ?"_s,
-            { userId, afterId, limit }, Database::Retry::Safe));
+    return readEvents(
+            m_database.fetchAll(u"SELECT e.id, e.type, e.task_id, e.data, e.audience, e.created_at "
+                                "FROM event_recipients r JOIN events e ON e.id = r.event_id "
+                                "WHERE r.user_id = ? AND r.event_id > ? AND r.event_id <= ? "
+                                "ORDER BY r.event_id LIMIT ?"_s,
+                                { userId, afterId, throughId, limit }, Database::Retry::Safe));
 }
 
 qint64 EventRepository::lastId() const
@@ -199,6 +202,13 @@ qint64 EventRepository::settledThrough() const
     const qint64 last = lastId();
     transaction.commit();
     return last;
+}
+
+void EventRepository::announce() const
+{
+    if (m_database.dialect() == SqlDialect::Postgres)
+        m_database.fetchOne(u"SELECT pg_notify(?, '')"_s,
+                            { QString::fromLatin1(EventListener::Channel) });
 }
 
 qint64 EventRepository::prunedThrough() const

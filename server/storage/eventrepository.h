@@ -4,6 +4,8 @@
 #include <QDateTime>
 #include <QList>
 
+#include <limits>
+
 namespace Tasklane {
 
 class Database;
@@ -57,8 +59,10 @@ public:
 
     // Events with ids above `afterId`, in order, at most `limit` (the fan-out's read).
     QList<StoredEvent> after(qint64 afterId, int limit) const;
-    // The events for `userId` with ids above `afterId`, in order, at most `limit` (a resume).
-    QList<StoredEvent> forUser(qint64 userId, qint64 afterId, int limit) const;
+    // The events for `userId` with ids above `afterId` (and at most `throughId`), in order, at
+    // most `limit` (a resume).
+    QList<StoredEvent> forUser(qint64 userId, qint64 afterId, int limit,
+                               qint64 throughId = std::numeric_limits<qint64>::max()) const;
     // The greatest id committed or pruned: 0 while there has never been an event.
     qint64 lastId() const;
     // An id below or at which every event has committed or rolled back: no other can appear
@@ -66,6 +70,9 @@ public:
     qint64 settledThrough() const;
     // The greatest id retention removed: a cursor below it may have missed events.
     qint64 prunedThrough() const;
+    // Tells the other processes listening on PostgreSQL (EventListener::Channel) that events
+    // were committed. Nothing on SQLite.
+    void announce() const;
     // Removes up to `limit` of the oldest events written before `before`, with their recipients;
     // returns how many. Runs in the caller's transaction, if any.
     int pruneBefore(const QDateTime &before, int limit) const;

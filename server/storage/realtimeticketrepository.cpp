@@ -9,11 +9,11 @@ namespace Tasklane {
 void RealtimeTicketRepository::insert(const QString &tokenHash, const RealtimeTicketRecord &record,
                                       const QDateTime &expiresAt) const
 {
-    m_database.execute(u"INSERT INTO realtime_tickets (token_hash, user_id, jti, token_issued_at, "
-                       "token_expires_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)"_s,
-                       { tokenHash, record.userId, record.jti,
-                         Database::bindTime(record.tokenIssuedAt),
-                         Database::bindTime(record.tokenExpiresAt), Database::bindTime(expiresAt) });
+    m_database.execute(
+            u"INSERT INTO realtime_tickets (token_hash, user_id, jti, token_issued_at, "
+            "token_expires_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)"_s,
+            { tokenHash, record.userId, record.jti, Database::bindTime(record.tokenIssuedAt),
+              Database::bindTime(record.tokenExpiresAt), Database::bindTime(expiresAt) });
 }
 
 std::optional<RealtimeTicketRecord> RealtimeTicketRepository::redeem(const QString &tokenHash,

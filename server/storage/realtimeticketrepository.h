@@ -28,7 +28,8 @@ public:
                 const QDateTime &expiresAt) const;
     // Takes a ticket that has not expired at `now`: it is deleted in the same statement, so that
     // two connections racing with one ticket cannot both have it.
-    std::optional<RealtimeTicketRecord> redeem(const QString &tokenHash, const QDateTime &now) const;
+    std::optional<RealtimeTicketRecord> redeem(const QString &tokenHash,
+                                               const QDateTime &now) const;
     // Deletes tickets that expired before `now`; returns how many.
     int purgeExpired(const QDateTime &now) const;
 

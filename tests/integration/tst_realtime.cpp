@@ -1,0 +1,422 @@
+// Real time through the real server: WebSocket and event-stream connections get every event of
+// the tasks their user may see, in order, and nothing else; refusals come before any handshake
+// (no 101); a client that reconnects with the last id it saw misses nothing and gets nothing
+// twice; tickets are single use.
+#include "realtimeevent.h"
+#include "taskfixtures.h"
+#include "testserver.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QTest>
+#include <QWebSocket>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+using namespace Tasklane;
+using namespace Tasklane::Test;
+
+namespace {
+
+// A WebSocket client that keeps every message it receives.
+class Listener
+{
+public:
+    explicit Listener(const QUrl &server) : m_server(server)
+    {
+        QObject::connect(&m_socket, &QWebSocket::textMessageReceived, &m_socket,
+                         [this](const QString &text) {
+                             const auto event = RealtimeEvent::fromJson(
+                                     QJsonDocument::fromJson(text.toUtf8()).object());
+                             if (event)
+                                 m_received.append(*event);
+                             else
+                                 qWarning("not a message: %s", qUtf8Printable(text));
+                         });
+    }
+
+    // Opens /api/v1/ws with the token (Authorization) or a ticket, from `since` when given.
+    bool open(const QString &token, std::optional<qint64> since = std::nullopt,
+              const QString &ticket = {})
+    {
+        QUrl url = m_server;
+        url.setScheme(u"ws"_s);
+        url.setPath(u"/api/v1/ws"_s);
+        QUrlQuery query;
+        if (since)
+            query.addQueryItem(u"since"_s, QString::number(*since));
+        if (!ticket.isEmpty())
+            query.addQueryItem(u"ticket"_s, ticket);
+        url.setQuery(query);
+        QNetworkRequest request(url);
+        if (!token.isEmpty())
+            request.setRawHeader("Authorization", "Bearer " + token.toUtf8());
+        QSignalSpy connected(&m_socket, &QWebSocket::connected);
+        m_socket.open(request);
+        return connected.wait(10'000) || connected.size() == 1;
+    }
+
+    void close() { m_socket.close(); }
+    QWebSocket &socket() { return m_socket; }
+    QList<RealtimeEvent> &received() { return m_received; }
+
+    // Waits until `count` events of the feed (id > 0) arrived.
+    bool waitForEvents(qsizetype count, int timeoutMs = 10'000)
+    {
+        QElapsedTimer timer;
+        timer.start();
+        while (events().size() < count && timer.elapsed() < timeoutMs)
+            QTest::qWait(20);
+        return events().size() >= count;
+    }
+    QList<RealtimeEvent> events() const
+    {
+        QList<RealtimeEvent> feed;
+        for (const RealtimeEvent &event : m_received) {
+            if (event.id > 0)
+                feed.append(event);
+        }
+        return feed;
+    }
+    qint64 lastId() const
+    {
+        const auto feed = events();
+        return feed.isEmpty() ? 0 : feed.last().id;
+    }
+
+private:
+    QUrl m_server;
+    QWebSocket m_socket;
+    QList<RealtimeEvent> m_received;
+};
+
+QList<QString> typesOf(const QList<RealtimeEvent> &events)
+{
+    QList<QString> types;
+    for (const RealtimeEvent &event : events)
+        types.append(event.type);
+    return types;
+}
+
+// The events of tasks alone (notifications aside).
+QList<RealtimeEvent> taskEvents(const QList<RealtimeEvent> &events)
+{
+    QList<RealtimeEvent> tasks;
+    for (const RealtimeEvent &event : events) {
+        if (event.type.startsWith(u"task."))
+            tasks.append(event);
+    }
+    return tasks;
+}
+
+bool strictlyIncreasing(const QList<RealtimeEvent> &events)
+{
+    for (qsizetype i = 1; i < events.size(); ++i) {
+        if (events[i].id <= events[i - 1].id)
+            return false;
+    }
+    return true;
+}
+
+QByteArray handshake(const QByteArray &target, const QByteArray &extraHeaders,
+                     const QByteArray &version = "13",
+                     const QByteArray &key = "dGhlIHNhbXBsZSBub25jZQ==")
+{
+    return "GET " + target
+            + " HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\n"
+              "Upgrade: websocket\r\nSec-WebSocket-Version: "
+            + version + "\r\nSec-WebSocket-Key: " + key + "\r\n" + extraHeaders + "\r\n";
+}
+
+} // namespace
+
+class TestRealtime : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void eventsReachExactlyTheTasksReaders();
+    void refusalsComeBeforeAnyHandshake_data();
+    void refusalsComeBeforeAnyHandshake();
+    void aTicketIsSingleUse();
+    void aResumeAfterABurstHasNoGapAndNoDuplicate();
+    void aCursorOlderThanTheEventsKeptIsToldToResync();
+    void theEventStreamResumesFromLastEventId();
+    void notificationsReachTheirRecipientAlone();
+
+private:
+    std::unique_ptr<TestServer> m_server;
+    Account m_ada;
+    Account m_bob;
+};
+
+void TestRealtime::initTestCase()
+{
+    TestServer::Options options;
+    options.arguments = QStringList{ u"--cors-origins"_s, u"https://app.example"_s };
+    m_server = std::make_unique<TestServer>(options);
+    QVERIFY2(m_server->start(), m_server->logs().constData());
+    m_ada = signUpAccount(m_server->url(), u"ada"_s);
+    m_bob = signUpAccount(m_server->url(), u"bob"_s);
+}
+
+void TestRealtime::cleanupTestCase()
+{
+    if (m_server)
+        QCOMPARE(m_server->stop(), 0);
+}
+
+void TestRealtime::eventsReachExactlyTheTasksReaders()
+{
+    Listener ada(m_server->url()), bob(m_server->url());
+    QVERIFY(ada.open(m_ada.user.accessToken));
+    QVERIFY(bob.open(m_bob.user.accessToken));
+
+    const qint64 shared = createTaskId(m_ada.api(), u"Plan the trip"_s);
+    const qint64 secret = createTaskId(m_ada.api(), u"Birthday present for Bob"_s);
+    QVERIFY(shared > 0 && secret > 0);
+    ApiReply *reply = finished(
+            m_ada.api().sendJson("POST", u"/api/v1/tasks/%1/assign"_s.arg(shared),
+                                 { { u"user_id"_s, m_bob.id() }, { u"permission"_s, u"edit"_s } }));
+    QCOMPARE(reply->status(), 200);
+    QCOMPARE(patchTask(m_bob.api(), shared, { { u"title"_s, u"Plan the trip to Rome"_s } })
+                     ->status(),
+             200);
+    QCOMPARE(patchTask(m_ada.api(), secret, { { u"priority"_s, u"high"_s } })->status(), 200);
+    QCOMPARE(finished(m_ada.api().send("DELETE",
+                                       u"/api/v1/tasks/%1/assign/%2"_s.arg(shared).arg(m_bob.id())))
+                     ->status(),
+             204);
+    QCOMPARE(patchTask(m_ada.api(), shared, { { u"priority"_s, u"low"_s } })->status(), 200);
+
+    // Ada: both creations, the share, Bob's change, her change to the secret, the unshare, and
+    // her last change; Bob: the share, his change, the unshare, and nothing after it (besides,
+    // each is notified of the other's doings).
+    QTRY_VERIFY_WITH_TIMEOUT(taskEvents(ada.events()).size() >= 7, 10'000);
+    QCOMPARE(typesOf(taskEvents(ada.events())),
+             (QList<QString>{ u"task.created"_s, u"task.created"_s, u"task.shared"_s,
+                              u"task.updated"_s, u"task.updated"_s, u"task.unshared"_s,
+                              u"task.updated"_s }));
+    QVERIFY(strictlyIncreasing(ada.events()));
+    QTRY_VERIFY_WITH_TIMEOUT(taskEvents(bob.events()).size() >= 3, 10'000);
+    QTest::qWait(300); // anything more would have arrived by now
+    QCOMPARE(typesOf(taskEvents(bob.events())),
+             (QList<QString>{ u"task.shared"_s, u"task.updated"_s, u"task.unshared"_s }));
+    QVERIFY(strictlyIncreasing(bob.events()));
+    for (const RealtimeEvent &event : bob.events()) {
+        QCOMPARE(event.data.value(u"task_id"_s).toInteger(), shared);
+        QVERIFY(event.id < taskEvents(ada.events()).last().id); // nothing after the unshare
+    }
+    const RealtimeEvent changed = taskEvents(bob.events()).at(1);
+    QCOMPARE(changed.data.value(u"version"_s).toInteger(), 3);
+    QCOMPARE(changed.data.value(u"actor_id"_s).toInteger(), m_bob.id());
+    const QJsonArray changes = changed.data.value(u"changes"_s).toArray();
+    QCOMPARE(changes.size(), 1);
+    QCOMPARE(changes.first()[u"field"_s].toString(), u"title"_s);
+    QCOMPARE(changes.first()[u"new"_s].toString(), u"Plan the trip to Rome"_s);
+    // The same events, with the same ids, to both.
+    QCOMPARE(taskEvents(bob.events()).at(0).id, taskEvents(ada.events()).at(2).id);
+}
+
+void TestRealtime::refusalsComeBeforeAnyHandshake_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("slug");
+    const QByteArray bearer = "Authorization: Bearer ";
+    QTest::newRow("no credential") << handshake("/api/v1/ws", {}) << 401 << u"unauthorized"_s;
+    QTest::newRow("a forged token")
+            << handshake("/api/v1/ws", bearer + "eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl\r\n") << 401
+            << u"unauthorized"_s;
+    QTest::newRow("an unknown ticket")
+            << handshake("/api/v1/ws?ticket=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", {}) << 401
+            << u"unauthorized"_s;
+    QTest::newRow("a foreign origin")
+            << handshake("/api/v1/ws", "Origin: https://evil.example\r\n") << 403 << u"forbidden"_s;
+    QTest::newRow("version 8") << handshake("/api/v1/ws", {}, "8") << 426 << u"upgrade-required"_s;
+    QTest::newRow("a short key") << handshake("/api/v1/ws", {}, "13", "c2hvcnQ=") << 400
+                                 << u"bad-request"_s;
+    QTest::newRow("another path") << handshake("/api/v1/tasks", {}) << 400
+                                  << u"upgrade-not-supported"_s;
+    QTest::newRow("no upgrade") << QByteArray("GET /api/v1/ws HTTP/1.1\r\nHost: x\r\n\r\n") << 426
+                                << u"upgrade-required"_s;
+    QTest::newRow("a bad cursor") << handshake("/api/v1/ws?since=-4", {}) << 400
+                                  << u"bad-request"_s;
+}
+
+void TestRealtime::refusalsComeBeforeAnyHandshake()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(int, status);
+    QFETCH(QString, slug);
+    const RawResult result = rawExchange(m_server->port(), request, 5000);
+    QCOMPARE(statusOf(result.bytes), status);
+    QVERIFY2(!result.bytes.contains(" 101 "), result.bytes.constData());
+    QVERIFY2(result.bytes.contains("application/problem+json"), result.bytes.constData());
+    QVERIFY2(result.bytes.contains(QByteArray("urn:tasklane:problem:" + slug.toUtf8())),
+             result.bytes.constData());
+    QVERIFY(result.closedByServer);
+}
+
+void TestRealtime::aTicketIsSingleUse()
+{
+    ApiReply *reply = finished(m_ada.api().send("POST", u"/api/v1/realtime/ticket"_s));
+    QCOMPARE(reply->status(), 201);
+    const QString ticket = reply->json().value(u"ticket"_s).toString();
+    QCOMPARE(ticket.size(), 43);
+    Listener first(m_server->url());
+    QVERIFY(first.open({}, std::nullopt, ticket));
+    const RawResult again = rawExchange(
+            m_server->port(), handshake("/api/v1/ws?ticket=" + ticket.toUtf8(), {}), 5000);
+    QCOMPARE(statusOf(again.bytes), 401);
+    QVERIFY(!again.bytes.contains(" 101 "));
+    // The ticket's connection is Ada's: her events reach it.
+    QVERIFY(createTaskId(m_ada.api(), u"Ticketed"_s) > 0);
+    QVERIFY(first.waitForEvents(1));
+    QCOMPARE(first.events().first().type, u"task.created"_s);
+    // The log never shows it.
+    QVERIFY(!m_server->logs().contains(ticket.toUtf8()));
+}
+
+void TestRealtime::aResumeAfterABurstHasNoGapAndNoDuplicate()
+{
+    const qint64 task = createTaskId(m_ada.api(), u"Counter"_s);
+    Listener first(m_server->url());
+    QVERIFY(first.open(m_ada.user.accessToken));
+    constexpr int Changes = 60;
+    int made = 0;
+    // Changes keep coming while the client leaves (after a few) and comes back.
+    QList<ApiReply *> replies;
+    for (int i = 1; i <= Changes; ++i) {
+        replies.append(patchTask(m_ada.api(), task, { { u"description"_s, QString::number(i) } }));
+        if (i == 10) {
+            QVERIFY(first.waitForEvents(3));
+            first.close();
+        }
+    }
+    for (ApiReply *reply : replies)
+        made += reply->status() == 200;
+    QCOMPARE(made, Changes);
+    const QList<RealtimeEvent> before = first.events();
+    QVERIFY(!before.isEmpty());
+    Listener second(m_server->url());
+    QVERIFY(second.open(m_ada.user.accessToken, before.last().id));
+    QList<RealtimeEvent> all = before + second.events();
+    QElapsedTimer timer;
+    timer.start();
+    const auto descriptions = [&] {
+        QList<int> seen;
+        for (const RealtimeEvent &event : before + second.events()) {
+            if (event.data.value(u"task_id"_s).toInteger() != task)
+                continue;
+            const QJsonArray changes = event.data.value(u"changes"_s).toArray();
+            for (const QJsonValue &change : changes) {
+                if (change[u"field"_s].toString() == u"description")
+                    seen.append(change[u"new"_s].toString().toInt());
+            }
+        }
+        return seen;
+    };
+    while (descriptions().size() < Changes && timer.elapsed() < 10'000)
+        QTest::qWait(20);
+    QList<int> expected;
+    for (int i = 1; i <= Changes; ++i)
+        expected.append(i);
+    QCOMPARE(descriptions(), expected);
+    all = before + second.events();
+    QVERIFY(strictlyIncreasing(all));
+}
+
+void TestRealtime::aCursorOlderThanTheEventsKeptIsToldToResync()
+{
+    QVERIFY(m_server->executeSql(u"UPDATE event_horizon SET pruned_through = 5"_s));
+    Listener old(m_server->url());
+    QVERIFY(old.open(m_ada.user.accessToken, 2));
+    QTRY_VERIFY_WITH_TIMEOUT(!old.received().isEmpty(), 10'000);
+    QCOMPARE(old.received().first().type, u"resync"_s);
+    QVERIFY(old.received().first().data.value(u"since"_s).toInteger() >= 5);
+    QVERIFY(m_server->executeSql(u"UPDATE event_horizon SET pruned_through = 0"_s));
+    // A cursor from the future is unknown here too.
+    Listener future(m_server->url());
+    QVERIFY(future.open(m_ada.user.accessToken, 1'000'000'000));
+    QTRY_VERIFY_WITH_TIMEOUT(!future.received().isEmpty(), 10'000);
+    QCOMPARE(future.received().first().type, u"resync"_s);
+}
+
+void TestRealtime::theEventStreamResumesFromLastEventId()
+{
+    const qint64 task = createTaskId(m_bob.api(), u"Streamed"_s);
+    QVERIFY(patchTask(m_bob.api(), task, { { u"priority"_s, u"low"_s } })->status() == 200);
+    // Bob's events so far, through a WebSocket resume from 0: their ids.
+    Listener history(m_server->url());
+    QVERIFY(history.open(m_bob.user.accessToken, 0));
+    QTRY_VERIFY_WITH_TIMEOUT(history.events().size() >= 2, 10'000);
+    const qint64 createdId = history.events().at(history.events().size() - 2).id;
+
+    QTcpSocket stream;
+    stream.connectToHost(QHostAddress::LocalHost, m_server->port());
+    QVERIFY(stream.waitForConnected(5000));
+    stream.write("GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n"
+                 "Authorization: Bearer "
+                 + m_bob.user.accessToken.toUtf8()
+                 + "\r\nLast-Event-ID: " + QByteArray::number(createdId) + "\r\n\r\n");
+    QByteArray received;
+    const auto waitFor = [&](const QByteArray &needle) {
+        QElapsedTimer timer;
+        timer.start();
+        while (!received.contains(needle) && timer.elapsed() < 10'000) {
+            stream.waitForReadyRead(100);
+            received += stream.readAll();
+        }
+        return received.contains(needle);
+    };
+    QVERIFY2(waitFor("\"priority\""), received.constData());
+    QVERIFY(received.startsWith("HTTP/1.1 200 OK\r\n"));
+    QVERIFY(received.contains("Content-Type: text/event-stream; charset=utf-8\r\n"));
+    QVERIFY(received.contains("Transfer-Encoding: chunked\r\n"));
+    QVERIFY(!received.contains("Content-Length"));
+    QVERIFY(received.contains("retry: 5000\n\n"));
+    // Only what came after the given id: the change, not the creation.
+    QVERIFY(!received.contains(QByteArray("id: " + QByteArray::number(createdId) + "\n")));
+    QVERIFY(received.contains(QByteArray("id: " + QByteArray::number(createdId + 1) + "\n"))
+            || received.contains("event: task.updated\n"));
+    QVERIFY(received.contains("event: task.updated\ndata: {\"id\":"));
+    // Then live.
+    QVERIFY(patchTask(m_bob.api(), task, { { u"priority"_s, u"medium"_s } })->status() == 200);
+    QVERIFY2(waitFor("\"new\":\"medium\""), received.constData());
+}
+
+void TestRealtime::notificationsReachTheirRecipientAlone()
+{
+    Listener ada(m_server->url()), bob(m_server->url());
+    QVERIFY(ada.open(m_ada.user.accessToken));
+    QVERIFY(bob.open(m_bob.user.accessToken));
+    const qint64 task = createTaskId(m_ada.api(), u"For Bob"_s);
+    QCOMPARE(finished(m_ada.api().sendJson(
+                              "POST", u"/api/v1/tasks/%1/assign"_s.arg(task),
+                              { { u"user_id"_s, m_bob.id() }, { u"permission"_s, u"view"_s } }))
+                     ->status(),
+             200);
+    QTRY_VERIFY_WITH_TIMEOUT(typesOf(bob.events()).contains(u"notification.created"_s), 10'000);
+    const auto notification = [](const Listener &listener) {
+        for (const RealtimeEvent &event : listener.events()) {
+            if (event.type == u"notification.created")
+                return event;
+        }
+        return RealtimeEvent();
+    }(bob);
+    QCOMPARE(notification.data.value(u"type"_s).toString(), u"shared"_s);
+    QCOMPARE(notification.data.value(u"task_id"_s).toInteger(), task);
+    QVERIFY(notification.data.value(u"id"_s).toInteger() > 0);
+    QTest::qWait(300);
+    QVERIFY(!typesOf(ada.events()).contains(u"notification.created"_s));
+}
+
+QTEST_GUILESS_MAIN(TestRealtime)
+#include "tst_realtime.moc"
