@@ -41,6 +41,9 @@ inline constexpr char TaskUnshared[] = "task.unshared";
 // An in-app notification, to its recipient; data: the notification as GET /notifications
 // shows it.
 inline constexpr char NotificationCreated[] = "notification.created";
+// Internal, never sent to a client: sessions of the user ended (a logout: data.jti; a password
+// change or every session ended: data.issued_until_ms); their connections are closed (4003).
+inline constexpr char SessionEnded[] = "session.ended";
 // Not from the feed: the client's cursor is older than what the server keeps (or unknown to
 // it); it must reload what it shows, then follow from the id in data.since.
 inline constexpr char Resync[] = "resync";

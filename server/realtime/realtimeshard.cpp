@@ -45,6 +45,7 @@ struct RealtimeShard::Subscriber
     qint64 userId = 0;
     QString jti;
     qint64 expiresAtMs = 0; // of the access token (ms since the epoch)
+    qint64 issuedAtMs = 0;
     bool chunked = false; // an event stream over HTTP/1.1
     bool live = false; // false while reading what it missed
     bool closing = false;
@@ -194,6 +195,7 @@ void RealtimeShard::start(Subscriber &s)
     s.userId = principal.user.id;
     s.jti = principal.token.jti;
     s.expiresAtMs = principal.token.expiresAt.toMSecsSinceEpoch();
+    s.issuedAtMs = principal.token.issuedAt.toMSecsSinceEpoch();
     s.lastHeardMs = m_clock.elapsed();
     s.lastWriteMs = s.lastHeardMs;
     m_byUser[s.userId].append(&s);
@@ -288,6 +290,7 @@ void RealtimeShard::renew(Subscriber &s, const QByteArray &token)
                     }
                     subscriber.jti = principal->token.jti;
                     subscriber.expiresAtMs = principal->token.expiresAt.toMSecsSinceEpoch();
+                    subscriber.issuedAtMs = principal->token.issuedAt.toMSecsSinceEpoch();
                     QByteArray data = R"({"expires_at":)";
                     JsonText::appendTime(data, subscriber.expiresAtMs);
                     data += '}';
@@ -380,7 +383,7 @@ void RealtimeShard::backlogRead(QTcpSocket *socket, quint64, QList<StoredEvent> 
         return;
     }
     for (StoredEvent &event : events) {
-        if (event.id <= s.lastSent)
+        if (event.id <= s.lastSent || event.type == EventType::SessionEnded)
             continue;
         sendEvent(s, EventBatch::itemOf(std::move(event)));
         if (s.closing)
@@ -428,6 +431,10 @@ void RealtimeShard::deliver(std::shared_ptr<const EventBatch> batch)
     QList<Subscriber *> written;
     for (qsizetype i = 0; i < batch->items.size(); ++i) {
         const EventBatch::Item &item = batch->items.at(i);
+        if (item.event.type == EventType::SessionEnded) {
+            endSessions(item.event);
+            continue;
+        }
         for (qint64 userId : item.event.audience) {
             const auto found = m_byUser.constFind(userId);
             if (found == m_byUser.cend())
@@ -457,6 +464,23 @@ void RealtimeShard::deliver(std::shared_ptr<const EventBatch> batch)
             s->webSocket->flush();
         else
             s->socket->flush();
+    }
+}
+
+void RealtimeShard::endSessions(const StoredEvent &event)
+{
+    const QJsonObject data = QJsonDocument::fromJson(event.data).object();
+    const QString jti = data.value(u"jti"_s).toString();
+    const qint64 issuedUntil = data.value(u"issued_until_ms"_s).toInteger(-1);
+    for (qint64 userId : event.audience) {
+        const auto found = m_byUser.constFind(userId);
+        if (found == m_byUser.cend())
+            continue;
+        const QList<Subscriber *> subscribers = *found;
+        for (Subscriber *s : subscribers) {
+            if ((!jti.isEmpty() && s->jti == jti) || s->issuedAtMs <= issuedUntil)
+                close(*s, CloseCode::SessionEnded, u"The session has ended."_s);
+        }
     }
 }
 

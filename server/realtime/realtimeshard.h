@@ -78,6 +78,8 @@ private:
                      bool full);
     void goLive(Subscriber &subscriber);
     void sendEvent(Subscriber &subscriber, const EventBatch::Item &item);
+    // A session.ended event: closes the connections of the sessions it names (never sent on).
+    void endSessions(const StoredEvent &event);
     // Sends a message that is not an event of the feed (no id).
     void sendControl(Subscriber &subscriber, QByteArrayView type, const QByteArray &data);
     void write(Subscriber &subscriber, const QString &text, const QByteArray &sseFrame);

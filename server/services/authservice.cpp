@@ -9,6 +9,7 @@
 #include "principalcache.h"
 #include "refreshtokenrepository.h"
 #include "securerandom.h"
+#include "sessionevents.h"
 #include "userrepository.h"
 
 #include <QLoggingCategory>
@@ -131,6 +132,7 @@ void AuthService::logout(const Principal &principal, const QString &refreshToken
     if (record && record->userId == principal.user.id)
         tokens.revokeFamily(record->familyId);
     RevokedAccessTokenRepository(m_database).revoke(principal.token.jti, principal.token.expiresAt);
+    SessionEvents::tokenRevoked(m_database, principal.user.id, principal.token.jti);
     transaction.commit();
     m_principals.forgetToken(principal.token.jti);
 }

@@ -6,6 +6,7 @@
 #include "passwordpolicy.h"
 #include "principalcache.h"
 #include "refreshtokenrepository.h"
+#include "sessionevents.h"
 #include "timezones.h"
 #include "userrepository.h"
 
@@ -125,6 +126,7 @@ std::optional<QDateTime> UserService::writeEndOfSessions(qint64 userId) const
     if (!UserRepository(m_database).invalidateTokensIssuedUntil(userId, cutoff))
         return std::nullopt;
     RefreshTokenRepository(m_database).revokeAllOfUser(userId);
+    SessionEvents::tokensInvalidated(m_database, userId, cutoff);
     return cutoff;
 }
 

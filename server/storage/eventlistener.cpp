@@ -1,5 +1,6 @@
 #include "eventlistener.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
@@ -76,8 +77,9 @@ void EventListener::connectNow()
     QString options = m_config.connectOptions;
     if (!options.isEmpty())
         options += u';';
+    // Named with the process id, so that an operator (or a test) can tell whose it is.
     options += u"keepalives=1;keepalives_idle=30;keepalives_interval=10;keepalives_count=3;"
-               "application_name=tasklaned-listen"_s;
+               "application_name=tasklaned-listen-%1"_s.arg(QCoreApplication::applicationPid());
     if (!options.contains(u"connect_timeout"))
         options += u";connect_timeout=5"_s;
     db.setConnectOptions(options);

@@ -2,11 +2,14 @@
 // the tasks their user may see, in order, and nothing else; refusals come before any handshake
 // (no 101); a client that reconnects with the last id it saw misses nothing and gets nothing
 // twice; tickets are single use.
+#include "realtimeclient.h"
 #include "realtimeevent.h"
 #include "taskfixtures.h"
+#include "testcluster.h"
 #include "testserver.h"
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSignalSpy>
@@ -132,6 +135,30 @@ QByteArray handshake(const QByteArray &target, const QByteArray &extraHeaders,
             + version + "\r\nSec-WebSocket-Key: " + key + "\r\n" + extraHeaders + "\r\n";
 }
 
+// A new session of an existing account: its access and refresh tokens.
+std::pair<QString, QString> logIn(const QUrl &server, const SignedInUser &user)
+{
+    ApiClient client(server);
+    ApiReply *reply = client.login(user.email, user.password);
+    if (!waitFor(reply) || reply->status() != 200)
+        return {};
+    return { reply->json().value(u"access_token"_s).toString(),
+             reply->json().value(u"refresh_token"_s).toString() };
+}
+
+// The process's anonymous resident memory (RssAnon: its heap, not the database file SQLite maps).
+qint64 residentKiB(qint64 pid)
+{
+    QFile status(u"/proc/%1/status"_s.arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("RssAnon:"))
+            return line.mid(8).trimmed().split(' ').first().toLongLong();
+    }
+    return -1;
+}
+
 } // namespace
 
 class TestRealtime : public QObject
@@ -145,10 +172,17 @@ private Q_SLOTS:
     void refusalsComeBeforeAnyHandshake_data();
     void refusalsComeBeforeAnyHandshake();
     void aTicketIsSingleUse();
+    void anUpgradeFollowsTheAnswersBeforeIt();
     void aResumeAfterABurstHasNoGapAndNoDuplicate();
     void aCursorOlderThanTheEventsKeptIsToldToResync();
     void theEventStreamResumesFromLastEventId();
     void notificationsReachTheirRecipientAlone();
+    void anExpiredTicketIsRefused();
+    void anEndedSessionClosesItsConnectionsAndOpensNoMore();
+    void theClientReconnectsAndResumesWithAFreshToken();
+    void aReaderThatStopsReadingIsCutOff();
+    void twoProcessesDeliverEveryEventOnceInOrder();
+    void anExpiredTokenClosesTheSocketUnlessRenewed();
 
 private:
     std::unique_ptr<TestServer> m_server;
@@ -284,6 +318,35 @@ void TestRealtime::aTicketIsSingleUse()
     QVERIFY(!m_server->logs().contains(ticket.toUtf8()));
 }
 
+void TestRealtime::anUpgradeFollowsTheAnswersBeforeIt()
+{
+    // A keep-alive connection that served a request (its answer read or not) upgrades next.
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_server->port());
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write("GET /api/v1/users/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                 + m_ada.user.accessToken.toUtf8() + "\r\n\r\n");
+    QByteArray received;
+    QElapsedTimer timer;
+    timer.start();
+    while (!received.contains("\"email\"") && timer.elapsed() < 5000) {
+        socket.waitForReadyRead(100);
+        received += socket.readAll();
+    }
+    QCOMPARE(statusOf(received), 200);
+    received.clear();
+    socket.write(handshake("/api/v1/ws",
+                           "Authorization: Bearer " + m_ada.user.accessToken.toUtf8() + "\r\n"));
+    while (!received.contains("\r\n\r\n") && timer.elapsed() < 10'000) {
+        socket.waitForReadyRead(100);
+        received += socket.readAll();
+    }
+    QVERIFY2(received.startsWith("HTTP/1.1 101 Switching Protocols\r\n"), received.constData());
+    // RFC 6455's example key and its answer.
+    QVERIFY(received.contains("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="));
+    QVERIFY(!received.contains("Server:"));
+}
+
 void TestRealtime::aResumeAfterABurstHasNoGapAndNoDuplicate()
 {
     const qint64 task = createTaskId(m_ada.api(), u"Counter"_s);
@@ -294,7 +357,8 @@ void TestRealtime::aResumeAfterABurstHasNoGapAndNoDuplicate()
     // Changes keep coming while the client leaves (after a few) and comes back.
     QList<ApiReply *> replies;
     for (int i = 1; i <= Changes; ++i) {
-        replies.append(patchTask(m_ada.api(), task, { { u"description"_s, QString::number(i) } }));
+        replies.append(patchTask(m_ada.api(), task,
+                                 QJsonObject{ { u"description"_s, QString::number(i) } }));
         if (i == 10) {
             QVERIFY(first.waitForEvents(3));
             first.close();
@@ -416,6 +480,224 @@ void TestRealtime::notificationsReachTheirRecipientAlone()
     QVERIFY(notification.data.value(u"id"_s).toInteger() > 0);
     QTest::qWait(300);
     QVERIFY(!typesOf(ada.events()).contains(u"notification.created"_s));
+}
+
+void TestRealtime::anExpiredTicketIsRefused()
+{
+    ApiReply *reply = finished(m_ada.api().send("POST", u"/api/v1/realtime/ticket"_s));
+    QCOMPARE(reply->status(), 201);
+    const QString ticket = reply->json().value(u"ticket"_s).toString();
+    QVERIFY(m_server->executeSql(
+            u"UPDATE realtime_tickets SET expires_at = '2000-01-01T00:00:00.000Z'"_s));
+    const RawResult result = rawExchange(
+            m_server->port(), handshake("/api/v1/ws?ticket=" + ticket.toUtf8(), {}), 5000);
+    QCOMPARE(statusOf(result.bytes), 401);
+    QVERIFY(!result.bytes.contains(" 101 "));
+}
+
+void TestRealtime::anEndedSessionClosesItsConnectionsAndOpensNoMore()
+{
+    Account carl = signUpAccount(m_server->url(), u"carl"_s);
+    const auto [otherToken, otherRefresh] = logIn(m_server->url(), carl.user);
+    QVERIFY(!otherToken.isEmpty());
+    Listener ending(m_server->url()), staying(m_server->url());
+    QVERIFY(ending.open(otherToken));
+    QVERIFY(staying.open(carl.user.accessToken));
+    QSignalSpy gone(&ending.socket(), &QWebSocket::disconnected);
+    ApiClient other(m_server->url());
+    other.setAccessToken(otherToken);
+    QCOMPARE(finished(other.logout(otherRefresh))->status(), 204);
+    QVERIFY(gone.wait(10'000) || gone.size() == 1);
+    QCOMPARE(int(ending.socket().closeCode()), 4003);
+    // The other session goes on.
+    QVERIFY(createTaskId(carl.api(), u"Still here"_s) > 0);
+    QVERIFY(staying.waitForEvents(1));
+    QCOMPARE(staying.socket().state(), QAbstractSocket::ConnectedState);
+    // The ended session's token opens nothing any more.
+    const RawResult again = rawExchange(
+            m_server->port(),
+            handshake("/api/v1/ws", "Authorization: Bearer " + otherToken.toUtf8() + "\r\n"), 5000);
+    QCOMPARE(statusOf(again.bytes), 401);
+    QVERIFY(!again.bytes.contains(" 101 "));
+    // Ending every session (a password change does) closes the rest.
+    QSignalSpy allGone(&staying.socket(), &QWebSocket::disconnected);
+    QCOMPARE(finished(carl.api().sendJson("PATCH", u"/api/v1/users/me"_s,
+                                          { { u"current_password"_s, carl.user.password },
+                                            { u"password"_s, strongPassword() } }))
+                     ->status(),
+             200);
+    QVERIFY(allGone.wait(10'000) || allGone.size() == 1);
+    QCOMPARE(int(staying.socket().closeCode()), 4003);
+}
+
+void TestRealtime::theClientReconnectsAndResumesWithAFreshToken()
+{
+    Account dee = signUpAccount(m_server->url(), u"dee"_s);
+    auto session = logIn(m_server->url(), dee.user);
+    RealtimeClient client(m_server->url());
+    QString current = session.first;
+    client.setTokenProvider([&current] { return current; });
+    QList<RealtimeEvent> received;
+    connect(&client, &RealtimeClient::eventReceived, this,
+            [&received](const RealtimeEvent &event) { received.append(event); });
+    client.start();
+    QTRY_VERIFY_WITH_TIMEOUT(client.isConnected(), 10'000);
+    const qint64 task = createTaskId(dee.api(), u"Followed"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(received.size(), 1, 10'000);
+    // Its session ends (4003): while it is away, changes go on; it comes back with the
+    // provider's next token and misses none of them.
+    ApiClient sessionClient(m_server->url());
+    sessionClient.setAccessToken(session.first);
+    QCOMPARE(finished(sessionClient.logout(session.second))->status(), 204);
+    QTRY_VERIFY_WITH_TIMEOUT(!client.isConnected(), 10'000);
+    for (int i = 1; i <= 5; ++i)
+        QCOMPARE(patchTask(dee.api(), task, QJsonObject{ { u"description"_s, QString::number(i) } })
+                         ->status(),
+                 200);
+    current = dee.user.accessToken;
+    QTRY_VERIFY_WITH_TIMEOUT(received.size() >= 6, 15'000);
+    QVERIFY(client.connections() >= 2);
+    QVERIFY(strictlyIncreasing(received));
+    for (int i = 1; i <= 5; ++i)
+        QCOMPARE(received.at(i).data.value(u"version"_s).toInteger(), i + 1);
+    QCOMPARE(client.cursor(), received.last().id);
+    client.stop();
+}
+
+void TestRealtime::aReaderThatStopsReadingIsCutOff()
+{
+    // A small cap, so that a few events overflow it.
+    TestServer::Options options;
+    options.arguments = QStringList{ u"--realtime-max-queued-bytes"_s, u"262144"_s };
+    TestServer server(options);
+    QVERIFY2(server.start(), server.logs().constData());
+    Account erin = signUpAccount(server.url(), u"erin"_s);
+    const qint64 task = createTaskId(erin.api(), u"Chatty"_s);
+
+    QTcpSocket stalled;
+    stalled.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
+    stalled.setReadBufferSize(4096);
+    stalled.connectToHost(QHostAddress::LocalHost, server.port());
+    QVERIFY(stalled.waitForConnected(5000));
+    stalled.write(handshake("/api/v1/ws",
+                            "Authorization: Bearer " + erin.user.accessToken.toUtf8() + "\r\n"));
+    QVERIFY(stalled.waitForReadyRead(5000));
+    QVERIFY(stalled.peek(64).startsWith("HTTP/1.1 101"));
+    Listener reading(server.url());
+    QVERIFY(reading.open(erin.user.accessToken));
+    const qint64 before = residentKiB(server.process().processId());
+
+    // About 80 KB per event (the old and the new description), 24 MB in all: far beyond the
+    // cap and the kernel's buffers, and what the server would hold for the stalled client
+    // without the cap.
+    const QString padding(40'000, u'x');
+    for (int i = 0; i < 300; ++i) {
+        QCOMPARE(patchTask(
+                         erin.api(), task,
+                         QJsonObject{ { u"description"_s, QString(QString::number(i) + padding) } })
+                         ->status(),
+                 200);
+    }
+    // The reader that reads has everything; the one that does not was cut off (its client,
+    // which reads nothing, cannot tell yet).
+    QVERIFY2(reading.waitForEvents(300, 30'000),
+             qPrintable(u"%1 events; %2"_s.arg(reading.events().size())
+                                .arg(QString::fromUtf8(server.logs().right(3000)))));
+    const qint64 after = residentKiB(server.process().processId());
+    qInfo("server RSS %lld KiB before, %lld KiB after", before, after);
+    QVERIFY2(after - before < 16 * 1024, qPrintable(u"%1 -> %2 KiB"_s.arg(before).arg(after)));
+    QTRY_VERIFY_WITH_TIMEOUT(server.logs().contains("its client left too much unread"), 10'000);
+    QCOMPARE(server.stop(), 0);
+}
+
+void TestRealtime::twoProcessesDeliverEveryEventOnceInOrder()
+{
+    if (!TestServer::usingPostgres())
+        QSKIP("several processes share a PostgreSQL database (SQLite has one process)");
+    TestServer first;
+    QVERIFY(first.start());
+    TestServer::Options secondOptions;
+    secondOptions.useDatabase = false; // the first one's
+    secondOptions.arguments = QStringList{ u"--db"_s, first.databaseUrl() };
+    secondOptions.environment.insert(u"TASKLANE_DB_PASSWORD"_s,
+                                     qEnvironmentVariable("TASKLANE_TEST_PG_PASSWORD"));
+    TestServer second(secondOptions);
+    QVERIFY(second.start());
+    Account fay = signUpAccount(first.url(), u"fay"_s);
+    Account fayOnSecond;
+    fayOnSecond.user = fay.user;
+    reconnect(fayOnSecond, second.url());
+    Listener onFirst(first.url()), onSecond(second.url());
+    QVERIFY(onFirst.open(fay.user.accessToken));
+    QVERIFY(onSecond.open(fay.user.accessToken));
+
+    // Writes through both processes, some at the same time.
+    QList<ApiReply *> replies;
+    for (int i = 0; i < 10; ++i) {
+        replies.append(fay.api().sendJson("POST", u"/api/v1/tasks"_s,
+                                          QJsonObject{ { u"title"_s, u"first %1"_s.arg(i) } }));
+        replies.append(fayOnSecond.api().sendJson(
+                "POST", u"/api/v1/tasks"_s, QJsonObject{ { u"title"_s, u"second %1"_s.arg(i) } }));
+    }
+    for (ApiReply *reply : replies)
+        QCOMPARE(finished(reply)->status(), 201);
+    QVERIFY(onFirst.waitForEvents(20));
+    QVERIFY(onSecond.waitForEvents(20));
+
+    // The second process's listener is ended from the database side; events written through
+    // the first meanwhile still reach the second's client.
+    const QString database = QUrl(first.databaseUrl()).path().mid(1);
+    QVERIFY(runOnTestCluster(
+            u"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '%1' AND "
+            "application_name = 'tasklaned-listen-%2'"_s.arg(database)
+                    .arg(second.process().processId())));
+    for (int i = 0; i < 10; ++i)
+        QCOMPARE(finished(fay.api().sendJson("POST", u"/api/v1/tasks"_s,
+                                             QJsonObject{ { u"title"_s, u"after %1"_s.arg(i) } }))
+                         ->status(),
+                 201);
+    QVERIFY(onFirst.waitForEvents(30));
+    QVERIFY(onSecond.waitForEvents(30, 20'000));
+    QTest::qWait(500);
+    QCOMPARE(onFirst.events().size(), 30);
+    QCOMPARE(onSecond.events().size(), 30);
+    QVERIFY(strictlyIncreasing(onFirst.events()));
+    for (qsizetype i = 0; i < 30; ++i) {
+        QCOMPARE(onSecond.events().at(i).id, onFirst.events().at(i).id);
+        QCOMPARE(onSecond.events().at(i).type, u"task.created"_s);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(second.logs().contains("listening for events again"), 10'000);
+    QCOMPARE(second.stop(), 0);
+    QCOMPARE(first.stop(), 0);
+}
+
+void TestRealtime::anExpiredTokenClosesTheSocketUnlessRenewed()
+{
+    // The shortest token life the server allows.
+    TestServer::Options options;
+    options.arguments = QStringList{ u"--access-token-ttl"_s, u"30"_s };
+    TestServer server(options);
+    QVERIFY2(server.start(), server.logs().constData());
+    Account gus = signUpAccount(server.url(), u"gus"_s);
+    Listener plain(server.url());
+    QVERIFY(plain.open(gus.user.accessToken));
+    RealtimeClient renewing(server.url());
+    QString current = gus.user.accessToken;
+    renewing.setTokenProvider([&current] { return current; });
+    renewing.start();
+    QTRY_VERIFY_WITH_TIMEOUT(renewing.isConnected(), 10'000);
+    // A fresh token before the renewal is due (at four fifths of 30 s).
+    QTest::qWait(5000);
+    current = logIn(server.url(), gus.user).first;
+    QSignalSpy closed(&plain.socket(), &QWebSocket::disconnected);
+    QVERIFY(closed.wait(40'000) || closed.size() == 1);
+    QCOMPARE(int(plain.socket().closeCode()), 4001);
+    QTest::qWait(2000);
+    QVERIFY(renewing.isConnected());
+    QCOMPARE(renewing.connections(), 1);
+    QCOMPARE(renewing.renewals(), 1);
+    renewing.stop();
+    QCOMPARE(server.stop(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestRealtime)
