@@ -7,6 +7,7 @@
 #include "jobqueue.h"
 #include "jsonlog.h"
 #include "migrator.h"
+#include "realtimehub.h"
 #include "router.h"
 #include "serverapp.h"
 #include "settings.h"
@@ -137,6 +138,15 @@ int printRoutes(ServerApp &app)
                 { u"executor"_s, executorName(route.executor) },
                 { u"max_body_bytes"_s,
                   route.maxBodyBytes > 0 ? route.maxBodyBytes : app.maxBodyBytes() } });
+    }
+    // Served by the real-time layer, which the connection guard hands them to.
+    for (const char *path : { RealtimeHub::WebSocketPath, RealtimeHub::EventStreamPath }) {
+        list.append(QJsonObject{ { u"method"_s, u"GET"_s },
+                                 { u"path"_s, QString::fromLatin1(path) },
+                                 { u"authenticated"_s, true },
+                                 { u"minimum_role"_s, roleToString(Role::User) },
+                                 { u"executor"_s, u"realtime"_s },
+                                 { u"max_body_bytes"_s, 0 } });
     }
     std::printf("%s\n", QJsonDocument(list).toJson(QJsonDocument::Indented).constData());
     return Success;

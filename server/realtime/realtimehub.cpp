@@ -69,9 +69,9 @@ void RealtimeHub::stop()
 std::optional<RealtimeRequest::Kind> RealtimeHub::claims(QByteArrayView method, QByteArrayView path,
                                                          bool upgrade) const
 {
-    if (path == "/api/v1/ws")
+    if (path == WebSocketPath)
         return RealtimeRequest::Kind::WebSocket;
-    if (path == "/api/v1/events" && (upgrade || method == "GET" || method == "HEAD"))
+    if (path == EventStreamPath && (upgrade || method == "GET" || method == "HEAD"))
         return RealtimeRequest::Kind::EventStream;
     return std::nullopt;
 }
@@ -176,7 +176,7 @@ void RealtimeHub::takeOver(QTcpSocket *socket, const RealtimeRequest &request,
         HttpResponse switching = HttpResponse::empty(101);
         AnsweredRequest answered;
         answered.method = request.method;
-        answered.path = u"/api/v1/ws"_s;
+        answered.path = QString::fromLatin1(WebSocketPath);
         answered.requestId = QString::fromLatin1(RequestIds::acceptOrCreate(request.requestId));
         answered.origin = request.origin;
         answered.userId = admitted->principal.user.id;
@@ -202,7 +202,7 @@ RealtimeHub::streamHeaders(const RealtimeRequest &request) const
     head.setHeader("X-Accel-Buffering", "no"); // nginx: no buffering of this response
     AnsweredRequest answered;
     answered.method = request.method;
-    answered.path = u"/api/v1/events"_s;
+    answered.path = QString::fromLatin1(EventStreamPath);
     answered.requestId = QString::fromLatin1(RequestIds::acceptOrCreate(request.requestId));
     answered.origin = request.origin;
     completeResponse(head, answered, m_cors);

@@ -42,6 +42,10 @@ public:
         bool listen = false;
     };
 
+    // The real-time endpoints, for `tasklaned routes` (they never reach the router).
+    static constexpr char WebSocketPath[] = "/api/v1/ws";
+    static constexpr char EventStreamPath[] = "/api/v1/events";
+
     explicit RealtimeHub(const Parts &parts, QObject *parent = nullptr);
     ~RealtimeHub() override;
 
