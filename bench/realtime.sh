@@ -2,13 +2,13 @@
 # The real-time benchmark (issue 10), with bench/wsload.cpp (tasklane-wsload) as the client:
 #  1. idle: BENCH_IDLE (10,000) authenticated WebSockets on one process (10 per user), held;
 #     the server's RSS growth per connection (VmRSS before and with them open).
-#  2. fan-out: one task shared with BENCH_FANOUT_USERS (1,000) users, each connected; each of
-#     BENCH_FANOUT_CHANGES (20) changes to it, one at a time, timed from the change's answer to
-#     its event's arrival on every connection (the users' default notifications on).
-#  3. sustained: BENCH_RATE (1,000) changes a second for BENCH_DURATION (20) s to a task with
+#  2. sustained: BENCH_RATE (1,000) changes a second for BENCH_DURATION (20) s to a task with
 #     BENCH_WATCHERS (100) connected watchers (who turned "changed" notifications off: 100
 #     notifications and emails a change would be a different benchmark), while wrk reads that
 #     task (GET /tasks/{id}, 16 connections); the reads' p99, the changes made, the deliveries.
+#  3. fan-out: one task shared with BENCH_FANOUT_USERS (1,000) users, each connected; each of
+#     BENCH_FANOUT_CHANGES (20) changes to it, one at a time, timed from the change's answer to
+#     its event's arrival on every connection (the users' default notifications on).
 # tasklaned: release build, default settings (request log on). Users seeded by tasklane-seed;
 # their access tokens signed by the tool with the server's TASKLANE_JWT_SECRET.
 # Knobs: BENCH_DATABASES ("sqlite postgres"), the above, BENCH_SKIP_BUILD.
@@ -76,9 +76,6 @@ measure() { # label database-url
     wait "$tool"
     echo "$before $after" > "$work/$label-rss.txt"
 
-    echo "$label: fan-out to $fan_users..." >&2
-    "$wsload" fanout "$server_port" "$fan_users" "$fan_changes" > "$work/$label-fanout.txt"
-
     echo "$label: $rate changes/s to a task with $watchers watchers..." >&2
     "$wsload" sustained "$server_port" "$watchers" "$rate" "$duration" "$work/$label-task.txt" \
         > "$work/$label-sustained.txt" &
@@ -91,6 +88,10 @@ measure() { # label database-url
         wrk -t1 -c16 -d"$(( duration - 4 ))s" --latency -s bench/tasks.lua "http://127.0.0.1:$server_port" \
         > "$work/$label-get.txt"
     wait "$tool"
+    # Last: its changes notify 999 users each (20,000 emails), which would weigh on the rest.
+    echo "$label: fan-out to $fan_users..." >&2
+    "$wsload" fanout "$server_port" "$fan_users" "$fan_changes" > "$work/$label-fanout.txt"
+
     kill "$server_pid"
     wait "$server_pid" 2>/dev/null || true
 }

@@ -41,7 +41,8 @@ struct RealtimeShard::Subscriber
 {
     QTcpSocket *socket = nullptr;
     QWebSocket *webSocket = nullptr; // none for an event stream
-    std::shared_ptr<const RealtimeGrant> grant;
+    std::shared_ptr<const RealtimeGrant> grant; // until start()
+    std::shared_ptr<RealtimeReservation> reservation; // its place in the caps
     qint64 userId = 0;
     QString jti;
     qint64 expiresAtMs = 0; // of the access token (ms since the epoch)
@@ -201,14 +202,19 @@ void RealtimeShard::start(Subscriber &s)
     m_byUser[s.userId].append(&s);
     m_count.fetch_add(1, std::memory_order_relaxed);
     const qint64 published = m_hub.publishedThrough();
-    if (!s.grant->since) {
+    const std::optional<qint64> since = s.grant->since;
+    // Only its place in the caps is kept: the request's head (its credential among it) and the
+    // principal's copy of the user would cost every idle connection a kilobyte or two.
+    s.reservation = s.grant->reservation;
+    s.grant.reset();
+    if (!since) {
         // From now on: what was published before this connection is not its business.
         s.lastSent = published;
         s.live = true;
         return;
     }
-    s.lastSent = *s.grant->since;
-    s.backlogFrom = *s.grant->since;
+    s.lastSent = *since;
+    s.backlogFrom = *since;
     s.backlogThrough = published;
     readBacklog(s);
 }

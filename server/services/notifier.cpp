@@ -232,8 +232,11 @@ void Notifier::taskChanged(const Task &task, qint64 actorId, const QString &acti
     }
     Occasion occasion;
     occasion.key = u"v"_s + QString::number(task.version); // every change has its own version
+    // Everyone's preferences in one read: a task with a hundred watchers changes often.
+    const QHash<qint64, Recipient> recipients
+            = this->recipients(users, u"changed"_s, QDateTime::currentDateTimeUtc(), false);
     for (qint64 userId : std::as_const(users))
-        deliver(userId, task, u"changed"_s,
+        deliver(recipients.value(userId), task, u"changed"_s,
                 { { u"actor_id"_s, actorId }, { u"action"_s, action }, { u"changes"_s, changed } },
                 { { u"actor_id"_s, actorId }, { u"action"_s, action }, { u"fields"_s, fields } },
                 occasion);
