@@ -58,7 +58,9 @@ void TaskEvents::changed(qint64 taskId, qint64 version, qint64 actorId, QStringV
 {
     EventRepository(m_database)
             .append(typeOf(action), taskId, dataOf(taskId, version, actorId, action, changes),
-                    { taskId, formerReaders }, QDateTime::currentDateTimeUtc());
+                    // A purged task is gone: its readers' resumes find its end by their ids.
+                    { taskId, formerReaders, action == u"purged" },
+                    QDateTime::currentDateTimeUtc());
 }
 
 } // namespace Tasklane

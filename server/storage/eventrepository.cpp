@@ -23,27 +23,32 @@ const QString InsertEventsPostgres = uR"(WITH lk AS MATERIALIZED (
 ), input AS MATERIALIZED (
     SELECT nextval(pg_get_serial_sequence('events', 'id')) AS id, r.*
     FROM lk, jsonb_to_recordset(CAST(? AS jsonb)) AS r (n integer, type text, task_id bigint,
-        data text, readers_of bigint, users jsonb, created_at timestamptz)
+        data text, readers_of bigint, address_readers boolean, users jsonb,
+        created_at timestamptz)
 ), audience AS MATERIALIZED (
-    SELECT i.id, t.owner_id AS user_id FROM input i JOIN tasks t ON t.id = i.readers_of
-    UNION SELECT i.id, s.user_id FROM input i JOIN task_shares s ON s.task_id = i.readers_of
-    UNION SELECT i.id, CAST(x AS bigint) FROM input i, jsonb_array_elements_text(i.users) AS x
+    SELECT i.id, t.owner_id AS user_id, i.address_readers AS addressed
+    FROM input i JOIN tasks t ON t.id = i.readers_of
+    UNION ALL SELECT i.id, s.user_id, i.address_readers
+    FROM input i JOIN task_shares s ON s.task_id = i.readers_of
+    UNION ALL SELECT i.id, CAST(x AS bigint), true
+    FROM input i, jsonb_array_elements_text(i.users) AS x
 ), e AS (
     INSERT INTO events (id, type, task_id, data, audience, created_at) OVERRIDING SYSTEM VALUE
     SELECT i.id, i.type, i.task_id, i.data,
-        COALESCE((SELECT string_agg(CAST(a.user_id AS text), ',') FROM audience a
+        COALESCE((SELECT string_agg(DISTINCT CAST(a.user_id AS text), ',') FROM audience a
                   WHERE a.id = i.id), ''),
         i.created_at
     FROM input i ORDER BY i.n
 ), r AS (
-    INSERT INTO event_recipients (user_id, event_id) SELECT user_id, id FROM audience
+    INSERT INTO event_recipients (user_id, event_id)
+    SELECT DISTINCT user_id, id FROM audience WHERE addressed
 )
 SELECT n, id FROM input)"_s;
 
 // SQLite: one event at a time (a statement costs no round trip there).
-const QString AudienceSqlite = uR"(SELECT owner_id AS user_id FROM tasks WHERE id = ?
-    UNION SELECT user_id FROM task_shares WHERE task_id = ?
-    UNION SELECT CAST(value AS INTEGER) FROM json_each(?))"_s;
+const QString ReadersSqlite = uR"(SELECT owner_id AS user_id FROM tasks WHERE id = ?
+    UNION SELECT user_id FROM task_shares WHERE task_id = ?)"_s;
+const QString ListedSqlite = u"SELECT CAST(value AS INTEGER) FROM json_each(?)"_s;
 
 QByteArray usersJson(const QList<qint64> &users)
 {
@@ -132,6 +137,8 @@ void EventRepository::append(QByteArrayView type, qint64 taskId, const QByteArra
         JsonText::appendString(fields, QString::fromUtf8(data));
         fields += R"(,"readers_of":)";
         JsonText::appendInteger(fields, audience.readersOf);
+        fields += audience.addressReaders ? R"(,"address_readers":true)"
+                                          : R"(,"address_readers":false)";
         fields += R"(,"users":)";
         fields += usersJson(audience.users);
         fields += R"(,"created_at":)";
@@ -149,14 +156,19 @@ void EventRepository::append(QByteArrayView type, qint64 taskId, const QByteArra
     const auto row = m_database.fetchOne(
             u"INSERT INTO events (type, task_id, data, audience, created_at) VALUES (?, ?, ?, "
             "COALESCE((SELECT group_concat(user_id) FROM ("_s
-                    + AudienceSqlite + u")), ''), ?) RETURNING id"_s,
+                    + ReadersSqlite + u" UNION "_s + ListedSqlite + u")), ''), ?) RETURNING id"_s,
             { QString::fromLatin1(type), taskId, QString::fromUtf8(data), audience.readersOf,
               audience.readersOf, users, Database::bindTime(at) });
     const qint64 id = row->value(0).toLongLong();
-    m_database.execute(
-            u"INSERT INTO event_recipients (user_id, event_id) SELECT user_id, ? FROM ("_s
-                    + AudienceSqlite + u")"_s,
-            { id, audience.readersOf, audience.readersOf, users });
+    if (audience.addressReaders)
+        m_database.execute(u"INSERT INTO event_recipients (user_id, event_id) SELECT user_id, ? "
+                           "FROM ("_s
+                                   + ReadersSqlite + u" UNION "_s + ListedSqlite + u")"_s,
+                           { id, audience.readersOf, audience.readersOf, users });
+    else if (!audience.users.isEmpty())
+        m_database.execute(u"INSERT INTO event_recipients (user_id, event_id) SELECT DISTINCT "
+                           "CAST(value AS INTEGER), ? FROM json_each(?)"_s,
+                           { id, users });
     m_database.noteChanged(Database::Change::Event, id);
 }
 
@@ -171,12 +183,20 @@ QList<StoredEvent> EventRepository::after(qint64 afterId, int limit) const
 QList<StoredEvent> EventRepository::forUser(qint64 userId, qint64 afterId, int limit,
                                             qint64 throughId) const
 {
-    return readEvents(
-            m_database.fetchAll(u"SELECT e.id, e.type, e.task_id, e.data, e.audience, e.created_at "
-                                "FROM event_recipients r JOIN events e ON e.id = r.event_id "
-                                "WHERE r.user_id = ? AND r.event_id > ? AND r.event_id <= ? "
-                                "ORDER BY r.event_id LIMIT ?"_s,
-                                { userId, afterId, throughId, limit }, Database::Retry::Safe));
+    // Addressed to them, or of a task they see now; and for them when written (its audience
+    // names them: a task shared with them later showed them nothing before).
+    const QString concat = u"',' || e.audience || ','"_s;
+    return readEvents(m_database.fetchAll(
+            u"SELECT e.id, e.type, e.task_id, e.data, e.audience, e.created_at FROM events e "
+            "WHERE e.id IN (SELECT r.event_id FROM event_recipients r WHERE r.user_id = ? AND "
+            "r.event_id > ? AND r.event_id <= ? "
+            "UNION ALL SELECT v.id FROM events v WHERE v.task_id IN (SELECT t.id FROM tasks t "
+            "WHERE t.owner_id = ? UNION SELECT s.task_id FROM task_shares s WHERE s.user_id = ?) "
+            "AND v.id > ? AND v.id <= ?) AND "_s
+                    + concat + u" LIKE ? ORDER BY e.id LIMIT ?"_s,
+            { userId, afterId, throughId, userId, userId, afterId, throughId,
+              u"%,%1,%"_s.arg(userId), limit },
+            Database::Retry::Safe));
 }
 
 qint64 EventRepository::lastId() const

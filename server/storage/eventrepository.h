@@ -42,10 +42,14 @@ public:
 
     // Who an event is for: the users who may see a task once the writing transaction's changes
     // so far are made (its owner and everyone it is shared with), and listed users besides.
+    // Listed users get a row of their own in event_recipients (a resume finds it by their id);
+    // readers are found through the task by a resume, unless `addressReaders` gives them rows
+    // too (a purge: the task will be gone).
     struct Audience
     {
         qint64 readersOf = 0; // a task id; 0: none
         QList<qint64> users;
+        bool addressReaders = false;
     };
 
     // Appends an event in the caller's transaction: on PostgreSQL held back until just before
@@ -60,7 +64,9 @@ public:
     // Events with ids above `afterId`, in order, at most `limit` (the fan-out's read).
     QList<StoredEvent> after(qint64 afterId, int limit) const;
     // The events for `userId` with ids above `afterId` (and at most `throughId`), in order, at
-    // most `limit` (a resume).
+    // most `limit` (a resume): those addressed to them, and those of the tasks they see now that
+    // were for them when written. A task they have lost since is left out: its last event for
+    // them, the end of their share (or its purge), is addressed to them.
     QList<StoredEvent> forUser(qint64 userId, qint64 afterId, int limit,
                                qint64 throughId = std::numeric_limits<qint64>::max()) const;
     // The greatest id committed or pruned: 0 while there has never been an event.

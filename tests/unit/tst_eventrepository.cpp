@@ -1,6 +1,7 @@
 // EventRepository on both dialects: events are numbered in the order they were appended, whether
 // written at once or held back until COMMIT; each reaches the task's readers as the transaction
-// left them plus its listed users, and nobody else; a resume reads a user's own events only;
+// left them plus its listed users, and nobody else; a resume reads a user's own events only
+// (addressed to them, or of a task they see that were for them when written);
 // settledThrough() waits for a writer that drew an id and has not committed, so that no event can
 // appear below what it answers; retention prunes the oldest events and remembers how far.
 #include "database.h"
@@ -32,6 +33,8 @@ class TestEventRepository : public QObject
 private Q_SLOTS:
     void eventsReachTheirAudienceInOrder_data();
     void eventsReachTheirAudienceInOrder();
+    void aPurgedTasksEndIsFoundByItsReaders_data();
+    void aPurgedTasksEndIsFoundByItsReaders();
     void settledWaitsForWritersThatDrewIds_data();
     void settledWaitsForWritersThatDrewIds();
     void retentionPrunesTheOldest_data();
@@ -158,12 +161,18 @@ void TestEventRepository::eventsReachTheirAudienceInOrder()
     // A resume reads a user's own events, from a cursor on.
     QCOMPARE(idsOf(events.forUser(ada, 0, 100)),
              (QList<qint64>{ all[0].id, all[2].id, all[3].id }));
-    QCOMPARE(idsOf(events.forUser(bob, 0, 100)),
-             (heldOnPostgres ? QList<qint64>{ all[2].id } : QList<qint64>{ all[0].id, all[2].id }));
+    // Bob no longer sees the task: a resume gives him the event addressed to him, the end of
+    // his share, and nothing else of it.
+    QCOMPARE(idsOf(events.forUser(bob, 0, 100)), QList<qint64>{ all[2].id });
     QCOMPARE(idsOf(events.forUser(cy, 0, 100)), (QList<qint64>{ all[1].id, all[2].id }));
     QCOMPARE(idsOf(events.forUser(cy, all[1].id, 100)), QList<qint64>{ all[2].id });
     QCOMPARE(idsOf(events.forUser(ada, 0, 2)), (QList<qint64>{ all[0].id, all[2].id }));
     QCOMPARE(events.forUser(dee, 0, 100).size(), 0);
+    // Shared with Dee now, the task shows her nothing from before: it was not for her then.
+    TaskRepository(database).share(task, dee, SharePermission::View);
+    QCOMPARE(events.forUser(dee, 0, 100).size(), 0);
+    QCOMPARE(idsOf(events.forUser(ada, 0, 100, all[2].id)),
+             (QList<qint64>{ all[0].id, all[2].id }));
     QCOMPARE(idsOf(events.after(all[1].id, 100)), (QList<qint64>{ all[2].id, all[3].id }));
 
     // A rolled-back event is gone, and leaves nothing behind for anyone.
@@ -173,6 +182,41 @@ void TestEventRepository::eventsReachTheirAudienceInOrder()
     }
     QCOMPARE(events.after(all[3].id, 100).size(), 0);
     QCOMPARE(events.forUser(ada, all[3].id, 100).size(), 0);
+}
+
+void TestEventRepository::aPurgedTasksEndIsFoundByItsReaders_data()
+{
+    addDialects();
+}
+
+void TestEventRepository::aPurgedTasksEndIsFoundByItsReaders()
+{
+    QFETCH(SqlDialect, dialect);
+    if (!ScratchDatabase::available(dialect))
+        QSKIP("no PostgreSQL: scripts/test.sh provides one (TASKLANE_TEST_PG_ADMIN_URL)");
+    ScratchDatabase scratch(dialect);
+    const Database &database = *scratch.database;
+    Migrator(database).migrate();
+    const qint64 ada = makeUser(database, u"ada"_s);
+    const qint64 bob = makeUser(database, u"bob"_s);
+    const qint64 task = makeTask(database, ada);
+    TaskRepository(database).share(task, bob, SharePermission::Edit);
+    const EventRepository events(database);
+    const QDateTime at = QDateTime::currentDateTimeUtc();
+    events.append(EventType::TaskUpdated, task, R"({"n":1})", { task, {} }, at);
+    {
+        Transaction transaction(database);
+        events.append(EventType::TaskDeleted, task, R"({"n":2})", { task, {}, true }, at);
+        TaskRepository(database).remove(task);
+        transaction.commit();
+    }
+    // The update was found through the task, which is gone; its end is addressed to both.
+    for (qint64 user : { ada, bob }) {
+        const QList<StoredEvent> found = events.forUser(user, 0, 100);
+        QCOMPARE(found.size(), 1);
+        QCOMPARE(found.first().type, QByteArray(EventType::TaskDeleted));
+    }
+    QCOMPARE(database.fetchOne(u"SELECT count(*) FROM event_recipients"_s)->value(0).toInt(), 2);
 }
 
 void TestEventRepository::settledWaitsForWritersThatDrewIds_data()

@@ -10,8 +10,14 @@ CREATE TABLE events (
     created_at TEXT NOT NULL
 );
 
--- Who may see each event, by user: a client's resume reads its own rows only. No foreign key on
--- user_id (a check per row, on the hottest insert): rows of a deleted account go with retention.
+-- A resume finds a user's task events through the tasks the user sees now (audience tells
+-- whether they saw each one then).
+CREATE INDEX events_task ON events (task_id, id);
+
+-- Events addressed to a user by name: notifications, the end of their share, a purge (the task
+-- is gone), sessions ended. One row each, so that a task with many readers costs one index
+-- entry a change, not one per reader. No foreign key on user_id (a check per row): rows of a
+-- deleted account go with retention.
 CREATE TABLE event_recipients (
     user_id INTEGER NOT NULL,
     event_id INTEGER NOT NULL,
