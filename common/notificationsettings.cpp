@@ -34,10 +34,15 @@ std::optional<QTime> parseTime(const QString &text)
 
 NotificationSettings NotificationSettings::defaults()
 {
-    NotificationSettings settings;
-    for (const QString &type : EventTypes)
-        settings.channels.insert(type, { u"in_app"_s, u"email"_s });
-    return settings;
+    // Made once; each caller gets a shallow copy (Qt's containers detach only when changed):
+    // a change to a task with a hundred readers asks for a hundred of them.
+    static const NotificationSettings made = [] {
+        NotificationSettings settings;
+        for (const QString &type : EventTypes)
+            settings.channels.insert(type, { u"in_app"_s, u"email"_s });
+        return settings;
+    }();
+    return made;
 }
 
 bool NotificationSettings::wants(const QString &eventType, const QString &channel) const
