@@ -466,10 +466,7 @@ void RealtimeShard::deliver(std::shared_ptr<const EventBatch> batch)
     for (Subscriber *s : std::as_const(written)) {
         if (s->closing)
             continue;
-        if (s->webSocket)
-            s->webSocket->flush();
-        else
-            s->socket->flush();
+        s->socket->flush();
     }
 }
 
@@ -492,7 +489,17 @@ void RealtimeShard::endSessions(const StoredEvent &event)
 
 void RealtimeShard::sendEvent(Subscriber &s, const EventBatch::Item &item)
 {
-    write(s, item.webSocketText, item.sseFrame);
+    if (s.closing)
+        return;
+    if (s.webSocket) {
+        // The frame made once for all: written whole, on the thread QWebSocket writes its own
+        // frames from, so that they never interleave inside a frame.
+        s.socket->write(item.webSocketFrame);
+        s.lastWriteMs = m_clock.elapsed();
+        withinQueueCap(s);
+    } else {
+        write(s, {}, item.sseFrame);
+    }
     s.lastSent = item.event.id;
 }
 

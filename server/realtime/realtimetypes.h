@@ -33,12 +33,16 @@ struct EventBatch
     struct Item
     {
         StoredEvent event;
-        QString webSocketText; // the message (RealtimeEvent::wireText)
+        // The message (RealtimeEvent::wireText) as one unmasked WebSocket text frame (RFC 6455
+        // section 5.2), made once for every recipient instead of by each QWebSocket.
+        QByteArray webSocketFrame;
         QByteArray sseFrame; // "id: ...\nevent: ...\ndata: ...\n\n"
     };
     QList<Item> items;
 
     static Item itemOf(StoredEvent event);
+    // A server's text frame of `message` (final, unmasked).
+    static QByteArray webSocketTextFrame(QByteArrayView message);
     // An event stream's frame (no id when `id` is 0).
     static QByteArray sseFrame(qint64 id, QByteArrayView type, QByteArrayView message);
 };
