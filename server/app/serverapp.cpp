@@ -89,6 +89,7 @@ namespace Tasklane {
 
 namespace {
 constexpr int ShutdownDeadlineMs = 30'000;
+constexpr int RealtimeCloseGraceMs = 2000;
 // Serialised tasks kept for reads: about 50,000 tasks of typical size.
 constexpr qint64 TaskJsonCacheBytes = 32 * 1024 * 1024;
 constexpr qint64 TaskListCacheBytes = 32 * 1024 * 1024;
@@ -466,7 +467,11 @@ void ServerApp::stop()
     waiting.start();
     auto *poll = new QTimer(this);
     connect(poll, &QTimer::timeout, this, [this, poll, waiting] {
-        const bool done = inFlight() == 0
+        // Real-time connections were told to close (1001): a moment for the close frames
+        // and the streams' ends to go out.
+        const bool realtimeGone
+                = m_realtimeHub->connectionCount() == 0 || waiting.elapsed() > RealtimeCloseGraceMs;
+        const bool done = inFlight() == 0 && realtimeGone
                 && std::none_of(m_shards.begin(), m_shards.end(),
                                 [](const auto &shard) { return shard->receiving(); });
         if (!done && waiting.elapsed() < ShutdownDeadlineMs)

@@ -66,6 +66,8 @@ void ConnectionGuard::handoverDecided(QTcpSocket *socket, quint64 serial,
     Connection &c = *it;
     if (admission.refusal) {
         const auto handover = std::exchange(c.handover, {});
+        if (const qint64 retryAfter = admission.refusal->retryAfterSeconds(); retryAfter >= 0)
+            admission.refusalHeaders.append({ "Retry-After", QByteArray::number(retryAfter) });
         c.phase = Phase::Draining;
         answerLast(socket, c,
                    refusal(admission.refusal->kind(), admission.refusal->detail(), handover->label,

@@ -103,9 +103,12 @@ void RealtimeShard::stopThread()
     QMetaObject::invokeMethod(
             this,
             [this] {
-                // Sockets first: their destroyed() hooks use the records and the maps.
-                for (auto &[socket, subscriber] : m_subscribers)
+                // Sockets first: their destroyed() hooks use the records and the maps. What
+                // shutdown() wrote (close frames, the streams' ends) goes out first.
+                for (auto &[socket, subscriber] : m_subscribers) {
+                    subscriber->socket->flush();
                     subscriber->socket->abort();
+                }
                 const auto upgrading = m_upgrading;
                 for (const auto &[socket, grant] : upgrading)
                     socket->abort();

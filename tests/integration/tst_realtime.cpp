@@ -183,6 +183,7 @@ private Q_SLOTS:
     void aReaderThatStopsReadingIsCutOff();
     void twoProcessesDeliverEveryEventOnceInOrder();
     void anExpiredTokenClosesTheSocketUnlessRenewed();
+    void capsLivenessAndShutdown();
 
 private:
     std::unique_ptr<TestServer> m_server;
@@ -696,8 +697,98 @@ void TestRealtime::anExpiredTokenClosesTheSocketUnlessRenewed()
     QVERIFY(renewing.isConnected());
     QCOMPARE(renewing.connections(), 1);
     QCOMPARE(renewing.renewals(), 1);
+    // The expired token opens nothing.
+    const RawResult expired = rawExchange(
+            server.port(),
+            handshake("/api/v1/ws",
+                      "Authorization: Bearer " + gus.user.accessToken.toUtf8() + "\r\n"),
+            5000);
+    QCOMPARE(statusOf(expired.bytes), 401);
+    QVERIFY(!expired.bytes.contains(" 101 "));
     renewing.stop();
     QCOMPARE(server.stop(), 0);
+}
+
+void TestRealtime::capsLivenessAndShutdown()
+{
+    TestServer::Options options;
+    options.arguments = QStringList{ u"--realtime-max-per-user"_s, u"2"_s,
+                                     u"--realtime-ping-seconds"_s, u"1"_s,
+                                     u"--sse-heartbeat-seconds"_s, u"1"_s };
+    TestServer server(options);
+    QVERIFY2(server.start(), server.logs().constData());
+    Account hal = signUpAccount(server.url(), u"hal"_s);
+    Account ivy = signUpAccount(server.url(), u"ivy"_s);
+    const QByteArray halBearer = "Authorization: Bearer " + hal.user.accessToken.toUtf8() + "\r\n";
+
+    // Two connections per user at most: the third is refused before any handshake.
+    Listener first(server.url()), second(server.url());
+    QVERIFY(first.open(hal.user.accessToken));
+    QVERIFY(second.open(hal.user.accessToken));
+    const RawResult third = rawExchange(server.port(), handshake("/api/v1/ws", halBearer), 5000);
+    QCOMPARE(statusOf(third.bytes), 429);
+    QVERIFY(third.bytes.contains("Retry-After: "));
+    QVERIFY(!third.bytes.contains(" 101 "));
+    // A place is given back when a connection ends.
+    QSignalSpy secondGone(&second.socket(), &QWebSocket::disconnected);
+    QElapsedTimer closing;
+    closing.start();
+    second.close();
+    QVERIFY(secondGone.wait(5000) || secondGone.size() == 1);
+    qInfo("the client's close took %lld ms", closing.elapsed());
+    QTest::qWait(500);
+    Listener again(server.url());
+    QVERIFY(again.open(hal.user.accessToken));
+
+    // A message over 64 KiB closes the socket (1009).
+    QSignalSpy firstGone(&first.socket(), &QWebSocket::disconnected);
+    first.socket().sendTextMessage(QString(70 * 1024, u'x'));
+    QVERIFY(firstGone.wait(5000) || firstGone.size() == 1);
+    QCOMPARE(int(first.socket().closeCode()), 1009);
+
+    // A peer that never answers a ping is dropped after twice the ping interval.
+    QTcpSocket silent;
+    silent.connectToHost(QHostAddress::LocalHost, server.port());
+    QVERIFY(silent.waitForConnected(5000));
+    silent.write(handshake("/api/v1/ws",
+                           "Authorization: Bearer " + ivy.user.accessToken.toUtf8() + "\r\n"));
+    QVERIFY(silent.waitForReadyRead(5000));
+    QVERIFY(silent.readAll().startsWith("HTTP/1.1 101"));
+    QElapsedTimer silence;
+    silence.start();
+    QTRY_VERIFY_WITH_TIMEOUT(server.logs().contains("no answer to a ping"), 10'000);
+    QVERIFY(silence.elapsed() >= 1500);
+
+    // An event stream gets a comment line when nothing else was sent for a while.
+    QTcpSocket stream;
+    stream.connectToHost(QHostAddress::LocalHost, server.port());
+    QVERIFY(stream.waitForConnected(5000));
+    stream.write("GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                 + ivy.user.accessToken.toUtf8() + "\r\n\r\n");
+    QByteArray streamed;
+    QElapsedTimer waiting;
+    waiting.start();
+    // qWait, not waitForReadyRead: the WebSocket clients answer the server's pings meanwhile.
+    while (!streamed.contains("\r\n:\n\n\r\n") && waiting.elapsed() < 10'000) {
+        QTest::qWait(50);
+        streamed += stream.readAll();
+    }
+    QVERIFY2(streamed.contains("\r\n:\n\n\r\n"), streamed.constData());
+
+    // Shutdown closes every WebSocket with 1001 and ends the streams.
+    QSignalSpy goingAway(&again.socket(), &QWebSocket::disconnected);
+    QCOMPARE(server.stop(), 0);
+    QVERIFY(goingAway.wait(5000) || goingAway.size() == 1);
+    QVERIFY2(int(again.socket().closeCode()) == 1001,
+             qPrintable(u"close code %1 (%2); %3"_s.arg(int(again.socket().closeCode()))
+                                .arg(again.socket().closeReason(),
+                                     QString::fromUtf8(server.logs())
+                                             .split(u'\n')
+                                             .filter(u"realtime"_s)
+                                             .join(u'\n'))));
+    streamed += stream.readAll();
+    QVERIFY2(streamed.contains("event: close\n"), streamed.right(300).constData());
+    QVERIFY(streamed.endsWith("0\r\n\r\n"));
 }
 
 QTEST_GUILESS_MAIN(TestRealtime)
