@@ -43,15 +43,22 @@ RealtimeService::Ticket RealtimeService::issueTicket(const Principal &principal)
 
 Principal RealtimeService::authenticateBearer(const QByteArray &token) const
 {
-    if (auto cached = m_auth.cachedPrincipal(token))
-        return *cached;
-    QString reason;
-    const auto claims = m_jwt.verify(token, &reason);
-    if (!claims) {
-        qCInfo(lcRealtimeAuth, "rejected an access token: %s", qUtf8Printable(reason));
-        throw ApiError(ApiError::Kind::Unauthorized, u"The access token is invalid or expired."_s);
+    std::optional<Principal> principal = m_auth.cachedPrincipal(token);
+    if (!principal) {
+        QString reason;
+        const auto claims = m_jwt.verify(token, &reason);
+        if (!claims) {
+            qCInfo(lcRealtimeAuth, "rejected an access token: %s", qUtf8Printable(reason));
+            throw ApiError(ApiError::Kind::Unauthorized,
+                           u"The access token is invalid or expired."_s);
+        }
+        principal = m_auth.authenticate(token, *claims);
     }
-    return m_auth.authenticate(token, *claims);
+    // Verification allows for clock skew past exp; a connection lives until exp itself, so a
+    // token in that margin would open a socket only to have it closed at once.
+    if (principal->token.expiresAt <= QDateTime::currentDateTimeUtc())
+        throw ApiError(ApiError::Kind::Unauthorized, u"The access token has expired."_s);
+    return *principal;
 }
 
 Principal RealtimeService::redeemTicket(const QByteArray &ticket) const
