@@ -606,7 +606,13 @@ void TestRealtime::aReaderThatStopsReadingIsCutOff()
                                 .arg(QString::fromUtf8(server.logs().right(3000)))));
     const qint64 after = residentKiB(server.process().processId());
     qInfo("server RSS %lld KiB before, %lld KiB after", before, after);
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer keeps freed memory in quarantine (256 MiB): RSS says nothing there.
+    Q_UNUSED(before);
+    Q_UNUSED(after);
+#else
     QVERIFY2(after - before < 16 * 1024, qPrintable(u"%1 -> %2 KiB"_s.arg(before).arg(after)));
+#endif
     QTRY_VERIFY_WITH_TIMEOUT(server.logs().contains("its client left too much unread"), 10'000);
     QCOMPARE(server.stop(), 0);
 }
