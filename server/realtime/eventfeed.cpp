@@ -118,11 +118,10 @@ void EventFeed::read()
                 if (contiguous < events.size()) {
                     const qint64 settled = repository.settledThrough();
                     events = repository.after(from, PageSize);
-                    more = events.size() == PageSize;
                     qsizetype final = 0;
                     while (final < events.size() && events.at(final).id <= settled)
                         ++final;
-                    more = more || final < events.size();
+                    more = events.size() == PageSize || final < events.size();
                     events.resize(final);
                 }
             }

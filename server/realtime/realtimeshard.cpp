@@ -364,7 +364,7 @@ void RealtimeShard::readBacklog(Subscriber &s)
                                 return;
                             }
                             const bool full = events.size() == BacklogPage;
-                            backlogRead(socket, read, std::move(events), resync, full);
+                            backlogRead(socket, std::move(events), resync, full);
                         },
                         Qt::QueuedConnection);
             });
@@ -372,7 +372,7 @@ void RealtimeShard::readBacklog(Subscriber &s)
         close(s, CloseCode::TryAgainLater, u"The server is busy; reconnect shortly."_s);
 }
 
-void RealtimeShard::backlogRead(QTcpSocket *socket, quint64, QList<StoredEvent> events, bool resync,
+void RealtimeShard::backlogRead(QTcpSocket *socket, QList<StoredEvent> events, bool resync,
                                 bool full)
 {
     Subscriber &s = *m_subscribers.at(socket);

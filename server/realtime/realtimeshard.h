@@ -53,7 +53,7 @@ public:
     void closeUser(qint64 userId, const QString &jti, int code, const QString &reason);
     // Closes every connection (1001) and stops taking new ones.
     void shutdown();
-    // Ends the loop's thread once the connections are gone (or after `waitMs`).
+    // Cuts the connections still open and ends the loop's thread.
     void stopThread();
 
 private:
@@ -74,8 +74,7 @@ private:
     void renew(Subscriber &subscriber, const QByteArray &token);
     // Reads the next page of what a resuming connection missed, on a database thread.
     void readBacklog(Subscriber &subscriber);
-    void backlogRead(QTcpSocket *socket, quint64 generation, QList<StoredEvent> events, bool resync,
-                     bool full);
+    void backlogRead(QTcpSocket *socket, QList<StoredEvent> events, bool resync, bool full);
     void goLive(Subscriber &subscriber);
     void sendEvent(Subscriber &subscriber, const EventBatch::Item &item);
     // A session.ended event: closes the connections of the sessions it names (never sent on).
