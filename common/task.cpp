@@ -140,42 +140,69 @@ std::optional<Assignee> Assignee::fromJson(const QJsonObject &json)
     return Assignee{ json.value(u"user_id"_s).toInteger(), *permission };
 }
 
+namespace {
+template<typename T, typename ToJson>
+QJsonArray arrayOf(const QList<T> &items, ToJson toJson)
+{
+    QJsonArray array;
+    for (const T &item : items)
+        array.append(toJson(item));
+    return array;
+}
+
+QJsonValue nullableDate(const QDate &date)
+{
+    return date.isValid() ? QJsonValue(toApiDate(date)) : QJsonValue(QJsonValue::Null);
+}
+
+// Each field compared natively: a task with a hundred assignees changes often, and comparing
+// their JSON would make both arrays for every change.
+#define TASK_FIELD(name, tracked, member, json) \
+    TaskField \
+    { \
+        name, tracked, [](const Task &t) -> QJsonValue { return json; }, \
+                [](const Task &a, const Task &b) { return a.member == b.member; } \
+    }
+} // namespace
+
+const QList<TaskField> &taskFields()
+{
+    static const QList<TaskField> fields{
+        TASK_FIELD(u"id"_s, false, id, t.id),
+        TASK_FIELD(u"owner_id"_s, false, ownerId, t.ownerId),
+        TASK_FIELD(u"title"_s, true, title, t.title),
+        TASK_FIELD(u"description"_s, true, description, t.description),
+        TASK_FIELD(u"status"_s, true, status, taskStatusToString(t.status)),
+        TASK_FIELD(u"priority"_s, true, priority, taskPriorityToString(t.priority)),
+        TASK_FIELD(u"category_id"_s, true, categoryId,
+                   t.categoryId ? QJsonValue(*t.categoryId) : QJsonValue(QJsonValue::Null)),
+        TASK_FIELD(u"tags"_s, true, tags, QJsonArray::fromStringList(t.tags)),
+        TASK_FIELD(u"due_at"_s, true, dueAt, nullableTime(t.dueAt)),
+        TASK_FIELD(u"due_date"_s, true, dueDate, nullableDate(t.dueDate)),
+        TASK_FIELD(u"reminders"_s, true, reminders,
+                   arrayOf(t.reminders, [](const Reminder &r) { return r.toJson(); })),
+        TASK_FIELD(u"rrule"_s, true, rrule,
+                   t.rrule.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(t.rrule)),
+        TASK_FIELD(u"blocked_by"_s, true, blockedBy,
+                   arrayOf(t.blockedBy, [](qint64 id) { return QJsonValue(id); })),
+        TASK_FIELD(u"assignees"_s, true, assignees,
+                   arrayOf(t.assignees, [](const Assignee &a) { return a.toJson(); })),
+        TASK_FIELD(u"version"_s, false, version, t.version),
+        TASK_FIELD(u"created_at"_s, false, createdAt, toApiTimestamp(t.createdAt)),
+        TASK_FIELD(u"updated_at"_s, false, updatedAt, toApiTimestamp(t.updatedAt)),
+        TASK_FIELD(u"completed_at"_s, true, completedAt, nullableTime(t.completedAt)),
+        TASK_FIELD(u"trashed_at"_s, true, trashedAt, nullableTime(t.trashedAt)),
+    };
+    return fields;
+}
+#undef TASK_FIELD
+
 QJsonObject Task::toJson() const
 {
-    QJsonArray tagList;
-    for (const QString &tag : tags)
-        tagList.append(tag);
-    QJsonArray reminderList;
-    for (const Reminder &reminder : reminders)
-        reminderList.append(reminder.toJson());
-    QJsonArray blockers;
-    for (qint64 blocker : blockedBy)
-        blockers.append(blocker);
-    QJsonArray shares;
-    for (const Assignee &assignee : assignees)
-        shares.append(assignee.toJson());
-    return {
-        { u"id"_s, id },
-        { u"owner_id"_s, ownerId },
-        { u"title"_s, title },
-        { u"description"_s, description },
-        { u"status"_s, taskStatusToString(status) },
-        { u"priority"_s, taskPriorityToString(priority) },
-        { u"category_id"_s, categoryId ? QJsonValue(*categoryId) : QJsonValue(QJsonValue::Null) },
-        { u"tags"_s, tagList },
-        { u"due_at"_s, nullableTime(dueAt) },
-        { u"due_date"_s,
-          dueDate.isValid() ? QJsonValue(toApiDate(dueDate)) : QJsonValue(QJsonValue::Null) },
-        { u"reminders"_s, reminderList },
-        { u"rrule"_s, rrule.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(rrule) },
-        { u"blocked_by"_s, blockers },
-        { u"assignees"_s, shares },
-        { u"version"_s, version },
-        { u"created_at"_s, toApiTimestamp(createdAt) },
-        { u"updated_at"_s, toApiTimestamp(updatedAt) },
-        { u"completed_at"_s, nullableTime(completedAt) },
-        { u"trashed_at"_s, nullableTime(trashedAt) },
-    };
+    QJsonObject json;
+    for (const TaskField &field : taskFields())
+        json.insert(field.name, field.value(*this));
+    return json;
 }
 
 namespace {

@@ -79,6 +79,19 @@ struct Task
     friend bool operator==(const Task &, const Task &) = default;
 };
 
+// One field of a task as the API shows it: a key of Task::toJson(), its value, and whether two
+// tasks agree on it. `tracked`: compared by a task's history (all but ids, version and the
+// creation and update times).
+struct TaskField
+{
+    QString name;
+    bool tracked = false;
+    QJsonValue (*value)(const Task &) = nullptr;
+    bool (*same)(const Task &, const Task &) = nullptr;
+};
+// In the order the API shows them.
+const QList<TaskField> &taskFields();
+
 // A user's own label for tasks.
 struct Category
 {

@@ -32,6 +32,7 @@
 #include "noticemailer.h"
 #include "notificationcontroller.h"
 #include "notificationservice.h"
+#include "notificationsettingscache.h"
 #include "notificationsettingsservice.h"
 #include "operationsservice.h"
 #include "outboxmailer.h"
@@ -230,15 +231,20 @@ void ServerApp::buildServices(SigningKey signingKey)
     jobs.recheckSeconds = m_settings.jobLeaseSeconds;
     jobs.owner = JobRunner::makeOwnerName();
     m_jobRunner = std::make_unique<JobRunner>(*m_database, jobs, m_writes.get());
-    m_database->addCommitObserver([readers = m_taskReaders.get(), pages = m_taskPages.get(),
-                                   runner = m_jobRunner.get()](Database::Change change, qint64 id) {
-        if (change == Database::Change::Task)
-            readers->forget(id);
-        else if (change == Database::Change::TaskReader)
-            pages->forgetUser(id);
-        else if (change == Database::Change::Job)
-            runner->wake(QDateTime::fromMSecsSinceEpoch(id, QTimeZone::utc()));
-    });
+    m_notificationSettingsCache = std::make_unique<NotificationSettingsCache>(
+            m_database->dialect() == SqlDialect::Sqlite ? -1 : m_settings.authCacheTtlMs);
+    m_database->addCommitObserver(
+            [readers = m_taskReaders.get(), pages = m_taskPages.get(), runner = m_jobRunner.get(),
+             settings = m_notificationSettingsCache.get()](Database::Change change, qint64 id) {
+                if (change == Database::Change::Task)
+                    readers->forget(id);
+                else if (change == Database::Change::NotificationSettings)
+                    settings->forget(id);
+                else if (change == Database::Change::TaskReader)
+                    pages->forgetUser(id);
+                else if (change == Database::Change::Job)
+                    runner->wake(QDateTime::fromMSecsSinceEpoch(id, QTimeZone::utc()));
+            });
     m_dueAlerts = std::make_unique<DueAlertJob>(*m_database, *m_jobQueue,
                                                 m_settings.dueSoonMinutes * 60);
     m_jobRunner->addHandler(DueAlertJob::Kind, [alerts = m_dueAlerts.get()](const Job &job) {
@@ -252,6 +258,7 @@ void ServerApp::buildServices(SigningKey signingKey)
             *m_database, *m_writes, m_taskCreates ? *m_taskCreates : *m_writes, *m_cursors,
             *m_attachmentFiles, *m_taskJson, *m_taskReaders, *m_reminders, *m_dueAlerts);
     m_tasks->setRefresher(m_cacheRefresher.get());
+    m_tasks->setNotificationSettings(m_notificationSettingsCache.get());
     m_taskListing = std::make_unique<TaskListService>(*m_database, *m_cursors, *m_taskJson,
                                                       *m_taskPages, m_settings.cursorTtl);
     m_categories = std::make_unique<CategoryService>(*m_database, *m_writes);

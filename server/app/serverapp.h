@@ -57,6 +57,7 @@ class ReminderScheduler;
 class TaskController;
 class TaskJsonCache;
 class TaskReadersCache;
+class NotificationSettingsCache;
 class TaskListCache;
 class TaskListService;
 class TaskService;
@@ -136,6 +137,7 @@ private:
     std::unique_ptr<CursorCodec> m_cursors;
     std::unique_ptr<TaskJsonCache> m_taskJson;
     std::unique_ptr<TaskReadersCache> m_taskReaders;
+    std::unique_ptr<NotificationSettingsCache> m_notificationSettingsCache;
     std::unique_ptr<TaskListCache> m_taskPages;
     std::unique_ptr<AttachmentStore> m_attachmentFiles;
     std::unique_ptr<TaskService> m_tasks;

@@ -5,6 +5,7 @@
 #include "emailjob.h"
 #include "jobqueue.h"
 #include "notificationrepository.h"
+#include "notificationsettingscache.h"
 #include "notificationsettingsrepository.h"
 #include "phonerepository.h"
 #include "pushjob.h"
@@ -36,7 +37,9 @@ QList<qint64> Notifier::audienceOf(const Task &task)
     return users;
 }
 
-Notifier::Notifier(const JobQueue &queue) : m_database(queue.database()), m_queue(queue) { }
+Notifier::Notifier(const JobQueue &queue, NotificationSettingsCache *settings)
+    : m_database(queue.database()), m_queue(queue), m_settings(settings)
+{ }
 
 QDateTime Notifier::quietUntil(const NotificationSettings &settings, const QString &zone,
                                const QDateTime &now)
@@ -67,8 +70,9 @@ QHash<qint64, Notifier::Recipient> Notifier::recipients(const QList<qint64> &use
                                                         const QString &type, const QDateTime &now,
                                                         bool withAccount) const
 {
-    const QHash<qint64, NotificationSettings> settings
-            = NotificationSettingsRepository(m_database).findMany(userIds);
+    const QHash<qint64, NotificationSettings> settings = m_settings
+            ? m_settings->settingsOf(m_database, userIds)
+            : NotificationSettingsRepository(m_database).findMany(userIds);
     const auto sends = [&type](const NotificationSettings &chosen) {
         return chosen.wants(type, Email) || chosen.wants(type, Push) || chosen.wants(type, Sms);
     };
@@ -235,11 +239,14 @@ void Notifier::taskChanged(const Task &task, qint64 actorId, const QString &acti
     // Everyone's preferences in one read: a task with a hundred watchers changes often.
     const QHash<qint64, Recipient> recipients
             = this->recipients(users, u"changed"_s, QDateTime::currentDateTimeUtc(), false);
+    const QJsonObject data{ { u"actor_id"_s, actorId },
+                            { u"action"_s, action },
+                            { u"changes"_s, changed } };
+    const QJsonObject details{ { u"actor_id"_s, actorId },
+                               { u"action"_s, action },
+                               { u"fields"_s, fields } };
     for (qint64 userId : std::as_const(users))
-        deliver(recipients.value(userId), task, u"changed"_s,
-                { { u"actor_id"_s, actorId }, { u"action"_s, action }, { u"changes"_s, changed } },
-                { { u"actor_id"_s, actorId }, { u"action"_s, action }, { u"fields"_s, fields } },
-                occasion);
+        deliver(recipients.value(userId), task, u"changed"_s, data, details, occasion);
 }
 
 void Notifier::blockerDone(const Task &blocker) const

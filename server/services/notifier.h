@@ -16,6 +16,7 @@ namespace Tasklane {
 
 class Database;
 class JobQueue;
+class NotificationSettingsCache;
 
 // Tells users what happens to their tasks, on the channels each chose (NotificationSettings),
 // in the caller's transaction: so that a notification exists exactly when what it tells of
@@ -26,7 +27,8 @@ class JobQueue;
 class Notifier
 {
 public:
-    explicit Notifier(const JobQueue &queue);
+    // With `settings`, users' settings are read through it (kept between changes).
+    explicit Notifier(const JobQueue &queue, NotificationSettingsCache *settings = nullptr);
 
     // What makes one event of a task unique among those of its type, and when it was meant to
     // go out: a reminder's occurrence and reminder, a due alert's occurrence, a change's
@@ -104,6 +106,7 @@ private:
 
     const Database &m_database;
     const JobQueue &m_queue;
+    NotificationSettingsCache *m_settings = nullptr;
 };
 
 } // namespace Tasklane

@@ -84,43 +84,29 @@ Occurrence occurrenceFromText(const QString &text)
     return occurrence;
 }
 
-// The fields a history record compares, in the order the API shows them.
-const QStringList &trackedFields()
-{
-    static const QStringList fields{
-        u"title"_s,      u"description"_s, u"status"_s,       u"priority"_s,   u"category_id"_s,
-        u"tags"_s,       u"due_at"_s,      u"due_date"_s,     u"reminders"_s,  u"rrule"_s,
-        u"blocked_by"_s, u"assignees"_s,   u"completed_at"_s, u"trashed_at"_s,
-    };
-    return fields;
-}
-
 } // namespace
 
 QList<FieldChange> initialFields(const Task &task)
 {
-    const QJsonObject json = task.toJson();
     QList<FieldChange> changes;
-    for (const QString &field : trackedFields()) {
-        const QJsonValue value = json.value(field);
+    for (const TaskField &field : taskFields()) {
+        if (!field.tracked)
+            continue;
+        const QJsonValue value = field.value(task);
         const bool empty = value.isNull() || (value.isArray() && value.toArray().isEmpty())
                 || (value.isString() && value.toString().isEmpty());
         if (!empty)
-            changes.append({ field, QJsonValue(QJsonValue::Null), value });
+            changes.append({ field.name, QJsonValue(QJsonValue::Null), value });
     }
     return changes;
 }
 
 QList<FieldChange> diffTasks(const Task &before, const Task &after)
 {
-    const QJsonObject old = before.toJson();
-    const QJsonObject current = after.toJson();
     QList<FieldChange> changes;
-    for (const QString &field : trackedFields()) {
-        const QJsonValue was = old.value(field);
-        const QJsonValue is = current.value(field);
-        if (was != is)
-            changes.append({ field, was, is });
+    for (const TaskField &field : taskFields()) {
+        if (field.tracked && !field.same(before, after))
+            changes.append({ field.name, field.value(before), field.value(after) });
     }
     return changes;
 }
@@ -249,7 +235,7 @@ qint64 TaskService::record(const Principal &principal, qint64 taskId, qint64 ver
 void TaskService::notifyChange(const Principal &principal, const Task &before, const Task &after,
                                const QString &action, const QList<FieldChange> &changes) const
 {
-    const Notifier notifier(m_reminders.queue());
+    const Notifier notifier(m_reminders.queue(), m_notificationSettings);
     notifier.taskChanged(after, principal.user.id, action, changes);
     if (after.status == TaskStatus::Done && before.status != TaskStatus::Done)
         notifier.blockerDone(after);
@@ -718,7 +704,8 @@ TaskRecord TaskService::touch(const Principal &principal, const TaskRecord &curr
     TaskRepository(m_database).touch(next.task.id, next.task.version, next.task.updatedAt);
     record(principal, next.task.id, next.task.version, action, changes, formerReaders);
     if (action != u"shared") // the new reader hears of it as a share (assign)
-        Notifier(m_reminders.queue()).taskChanged(next.task, principal.user.id, action, changes);
+        Notifier(m_reminders.queue(), m_notificationSettings)
+                .taskChanged(next.task, principal.user.id, action, changes);
     return next;
 }
 
@@ -750,7 +737,7 @@ TaskRecord TaskService::assign(const Principal &principal, qint64 taskId,
             return;
         }
         result = touch(principal, next, u"shared"_s, changes);
-        Notifier(m_reminders.queue())
+        Notifier(m_reminders.queue(), m_notificationSettings)
                 .taskShared(result.task, target->user.id, principal.user.id, request.permission);
     });
     return result;

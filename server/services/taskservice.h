@@ -18,6 +18,7 @@ class CommitGroup;
 class CursorCodec;
 class Database;
 class DueAlertJob;
+class NotificationSettingsCache;
 class ReminderScheduler;
 class TaskJsonCache;
 class TaskReadersCache;
@@ -56,6 +57,12 @@ public:
     std::optional<TaskView> cachedView(const Principal &principal, qint64 taskId) const;
     // Set while wiring; without one, entries expire and are read again by their next reader.
     void setRefresher(CacheRefresher *refresher) { m_refresher = refresher; }
+    // Users' notification settings for the notices of changes, kept between changes: a task
+    // with a hundred readers would read a hundred rows of settings in every change.
+    void setNotificationSettings(NotificationSettingsCache *cache)
+    {
+        m_notificationSettings = cache;
+    }
     // The JSON of a task just read or written (and kept for later reads).
     QByteArray json(const TaskRecord &record) const;
     // `expectedVersion`: from If-Match; a task whose version differs is PreconditionFailed.
@@ -140,6 +147,7 @@ private:
     TaskJsonCache &m_json;
     TaskReadersCache &m_readers;
     CacheRefresher *m_refresher = nullptr;
+    NotificationSettingsCache *m_notificationSettings = nullptr;
     const ReminderScheduler &m_reminders;
     const DueAlertJob &m_dueAlerts;
 };

@@ -10,6 +10,7 @@
 #include <QSqlQuery>
 #include <QThread>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <typeindex>
@@ -462,6 +463,15 @@ void Database::noteChanged(Change change, qint64 id) const
         return;
     }
     threadConnection().changes.emplace_back(change, id);
+}
+
+bool Database::notedInTransaction(Change change, qint64 id) const
+{
+    const auto it = t_connections.find(m_serial);
+    if (it == t_connections.end() || !it->second->inTransaction)
+        return false;
+    const auto &changes = it->second->changes;
+    return std::find(changes.cbegin(), changes.cend(), std::pair{ change, id }) != changes.cend();
 }
 
 void Database::addCommitObserver(CommitObserver observer)

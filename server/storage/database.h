@@ -93,9 +93,13 @@ public:
         TaskReader, // a user (by id) who can see a changed task, or could before the change
         Job, // a job was queued: the id is its run-at (ms since the epoch), for JobRunner::wake
         Event, // events of the real-time feed were written: the id is the greatest of them
+        NotificationSettings, // a user (by id) saved their notification settings
     };
     using CommitObserver = std::function<void(Change, qint64 id)>;
     void noteChanged(Change change, qint64 id) const;
+    // Whether this thread's open transaction noted `change` of `id`: what it reads of that row
+    // is not committed yet, and a cache must not keep it (the transaction may roll back).
+    bool notedInTransaction(Change change, qint64 id) const;
     // Whether anyone hears of changes: a note that needs a query to make can be skipped when not.
     bool observesCommits() const { return !m_commitObservers.empty(); }
     // Set while wiring, before any thread uses the database.

@@ -64,6 +64,7 @@ void NotificationSettingsRepository::save(qint64 userId, const NotificationSetti
             { userId,
               QString::fromUtf8(QJsonDocument(settings.toJson()).toJson(QJsonDocument::Compact)),
               Database::bindTime(now) });
+    m_database.noteChanged(Database::Change::NotificationSettings, userId);
 }
 
 } // namespace Tasklane

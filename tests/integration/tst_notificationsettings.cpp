@@ -1,7 +1,7 @@
 // Notification settings through the real tasklaned: each user's channels per event type, quiet
 // hours and digest at GET/PATCH /api/v1/users/me/notification-settings, every bad field refused
 // by name; a channel turned off is not used, and quiet hours hold email back until they end
-// while the in-app notice comes at once.
+// while the in-app notice comes at once; a setting saved applies from the very next change.
 #include "smtptestserver.h"
 #include "taskfixtures.h"
 #include "testserver.h"
@@ -24,6 +24,7 @@ private Q_SLOTS:
     void badSettingsAreRefused_data();
     void badSettingsAreRefused();
     void aChannelTurnedOffIsNotUsed();
+    void aSettingAppliesFromTheNextChange();
     void quietHoursHoldEmailUntilTheyEnd();
 
 private:
@@ -192,6 +193,40 @@ void TestNotificationSettings::aChannelTurnedOffIsNotUsed()
     QTRY_COMPARE_WITH_TIMEOUT(notificationsOf(ada.api(), u"reminder"_s).size(), 1, 15'000);
     QTest::qWait(2000); // an email would have been sent with the notice
     QCOMPARE(mailsTo(*m_server, ada.user.email), 0);
+}
+
+void TestNotificationSettings::aSettingAppliesFromTheNextChange()
+{
+    // The server keeps users' settings between changes (a task with many readers changes
+    // often): a setting saved is nonetheless what the very next change goes by.
+    Account ada = signUpAccount(m_server->url(), u"ada"_s);
+    Account bob = signUpAccount(m_server->url(), u"bob"_s);
+    const qint64 id = createTaskId(ada.api(), u"Shared plan"_s);
+    QCOMPARE(finished(ada.api().sendJson(
+                              "POST", u"/api/v1/tasks/%1/assign"_s.arg(id),
+                              { { u"user_id"_s, bob.id() }, { u"permission"_s, u"edit"_s } }))
+                     ->status(),
+             200);
+    const auto inApp = [&ada](bool on) {
+        return finished(ada.api().sendJson(
+                                "PATCH", SettingsPath,
+                                { { u"events"_s,
+                                    QJsonObject{ { u"changed"_s,
+                                                   QJsonObject{ { u"in_app"_s, on } } } } } }))
+                ->status();
+    };
+    int n = 0;
+    const auto bobChangesIt = [&] {
+        return patchTask(bob.api(), id, { { u"title"_s, u"Shared plan %1"_s.arg(++n) } })->status();
+    };
+    QCOMPARE(bobChangesIt(), 200);
+    QCOMPARE(notificationsOf(ada.api(), u"changed"_s).size(), 1);
+    QCOMPARE(inApp(false), 200);
+    QCOMPARE(bobChangesIt(), 200);
+    QCOMPARE(notificationsOf(ada.api(), u"changed"_s).size(), 1);
+    QCOMPARE(inApp(true), 200);
+    QCOMPARE(bobChangesIt(), 200);
+    QCOMPARE(notificationsOf(ada.api(), u"changed"_s).size(), 2);
 }
 
 void TestNotificationSettings::quietHoursHoldEmailUntilTheyEnd()
