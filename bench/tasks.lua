@@ -14,6 +14,12 @@ for line in io.lines(os.getenv("BENCH_TOKENS")) do
   end
 end
 local scenario = os.getenv("BENCH_SCENARIO") or "get"
+-- BENCH_PACE_MS: each connection waits that long after an answer before its next request (a
+-- paced reader, at most connections * 1000 / BENCH_PACE_MS requests a second); unset, flat out.
+local pace = tonumber(os.getenv("BENCH_PACE_MS") or "0")
+if pace > 0 then
+  delay = function() return pace end
+end
 local words = { "review", "invoice", "dentist", "garden budget", "report", "call", "tax",
                 "quarterly report", "server backup", "birthday", "passport renewal", "plumber" }
 local counter = 0
