@@ -40,8 +40,7 @@ public:
                                                    const QList<qint64> &userIds);
 
     // The parts of settingsOf(). The settings kept of `userIds`; the others in `missing`.
-    QHash<qint64, NotificationSettings> find(const QList<qint64> &userIds,
-                                             QList<qint64> *missing);
+    QHash<qint64, NotificationSettings> find(const QList<qint64> &userIds, QList<qint64> *missing);
     // To be taken before reading what remember() will be given.
     Generation snapshot() const;
     // Keeps the settings unless the user was forgotten after `readAt` (or the record that would
