@@ -331,7 +331,7 @@ void ServerApp::buildServices(SigningKey signingKey)
             = std::make_unique<NotificationController>(*m_notifications, *m_notificationSettings);
     m_operations = std::make_unique<OperationsService>(*m_database, *m_jobQueue, *m_cursors);
     m_adminController = std::make_unique<AdminController>(*m_operations);
-    m_realtime = std::make_unique<RealtimeService>(*m_database, *m_jwt, *m_auth);
+    m_realtime = std::make_unique<RealtimeService>(*m_database, *m_auth);
     m_realtimeController = std::make_unique<RealtimeController>(*m_realtime);
     m_attachments = std::make_unique<AttachmentService>(*m_database, *m_tasks, *m_attachmentFiles,
                                                         m_settings.attachmentQuotaBytes);
@@ -412,7 +412,6 @@ bool ServerApp::startServing()
     parts.limits.maxConnections = m_settings.maxConnections;
     parts.openConnections = std::make_shared<std::atomic<int>>(0);
     parts.pools = m_pools.get();
-    parts.jwt = m_jwt.get();
     parts.auth = m_auth.get();
     parts.cors = m_cors.get();
     parts.registerRoutes = [this](RouteTable &routes) { registerRoutes(routes); };

@@ -39,7 +39,7 @@ HttpShard::HttpShard(const Parts &parts, bool ownThread) : m_anchor(std::make_un
             m_guard->shareConnectionCount(parts.openConnections);
         m_guard->setCorsPolicy(parts.cors);
         m_guard->setRealtimeGate(parts.realtime);
-        m_router = new Router(*m_guard, *parts.pools, *parts.jwt, *parts.auth, *parts.cors);
+        m_router = new Router(*m_guard, *parts.pools, *parts.auth, *parts.cors);
         parts.registerRoutes(m_router->routes());
         m_guard->setBodyCapLookup(
                 [routes = &m_router->routes()](QByteArrayView method, QStringView path) {

@@ -16,7 +16,6 @@ namespace Tasklane {
 class AuthService;
 class CorsPolicy;
 class RealtimeGate;
-class JwtCodec;
 class RouteTable;
 class Router;
 class WorkerPools;
@@ -38,7 +37,6 @@ public:
         // Shared by every shard: maxConnections caps them together.
         std::shared_ptr<std::atomic<int>> openConnections;
         WorkerPools *pools = nullptr;
-        const JwtCodec *jwt = nullptr;
         const AuthService *auth = nullptr;
         const CorsPolicy *cors = nullptr;
         std::function<void(RouteTable &)> registerRoutes;

@@ -174,9 +174,9 @@ bool RouteTable::matches(qsizetype index, QStringView path) const
     return segment == pattern.size();
 }
 
-Router::Router(ConnectionGuard &guard, WorkerPools &pools, const JwtCodec &jwt,
-               const AuthService &auth, const CorsPolicy &cors, QObject *parent)
-    : QObject(parent), m_guard(guard), m_pools(pools), m_jwt(jwt), m_auth(auth), m_cors(cors)
+Router::Router(ConnectionGuard &guard, WorkerPools &pools, const AuthService &auth,
+               const CorsPolicy &cors, QObject *parent)
+    : QObject(parent), m_guard(guard), m_pools(pools), m_auth(auth), m_cors(cors)
 { }
 
 void Router::handle(const QHttpServerRequest &request, QHttpServerResponder &&responder)
@@ -378,13 +378,7 @@ Router::Credentials Router::verifyBearer(const QByteArray &token) const
 {
     if (token.isEmpty())
         throw ApiError(ApiError::Kind::Unauthorized, u"A bearer token is required."_s);
-    QString reason;
-    const auto claims = m_jwt.verify(token, &reason);
-    if (!claims) {
-        qCInfo(lcHttp, "rejected an access token: %s", qUtf8Printable(reason));
-        throw ApiError(ApiError::Kind::Unauthorized, u"The access token is invalid or expired."_s);
-    }
-    return { token, *claims };
+    return { token, m_auth.verifyAccessToken(token) };
 }
 
 HttpResponse Router::run(const Route &route, RequestContext &context,

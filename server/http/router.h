@@ -117,7 +117,7 @@ class Router final : public QObject
     Q_DISABLE_COPY_MOVE(Router)
 
 public:
-    Router(ConnectionGuard &guard, WorkerPools &pools, const JwtCodec &jwt, const AuthService &auth,
+    Router(ConnectionGuard &guard, WorkerPools &pools, const AuthService &auth,
            const CorsPolicy &cors, QObject *parent = nullptr);
 
     RouteTable &routes() { return m_routes; }
@@ -166,7 +166,6 @@ private:
 
     ConnectionGuard &m_guard;
     WorkerPools &m_pools;
-    const JwtCodec &m_jwt;
     const AuthService &m_auth;
     const CorsPolicy &m_cors;
     RouteTable m_routes;

@@ -148,6 +148,24 @@ int AuthService::purgeExpiredTokens(const QDateTime &now) const
     return purged;
 }
 
+AccessClaims AuthService::verifyAccessToken(const QByteArray &token) const
+{
+    QString reason;
+    const auto claims = m_jwt.verify(token, &reason);
+    if (!claims) {
+        qCInfo(lcAuth, "rejected an access token: %s", qUtf8Printable(reason));
+        throw ApiError(ApiError::Kind::Unauthorized, u"The access token is invalid or expired."_s);
+    }
+    return *claims;
+}
+
+Principal AuthService::authenticateAccessToken(const QByteArray &token) const
+{
+    if (std::optional<Principal> principal = cachedPrincipal(token))
+        return *principal;
+    return authenticate(token, verifyAccessToken(token));
+}
+
 Principal AuthService::authenticate(const QByteArray &token, const AccessClaims &claims) const
 {
     // Before the read: a logout or user change that commits after it makes remember() refuse.

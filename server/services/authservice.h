@@ -43,6 +43,13 @@ public:
     // returns how many rows went.
     int purgeExpiredTokens(const QDateTime &now) const;
 
+    // The claims of an access token whose signature, issuer, audience and times hold; ApiError
+    // (401) otherwise, with the reason logged (never the token). No database: safe on the event
+    // loop.
+    AccessClaims verifyAccessToken(const QByteArray &token) const;
+    // The principal behind an access token, all steps at once: cachedPrincipal, or
+    // verifyAccessToken then authenticate. Reads the database: for a caller on its pool.
+    Principal authenticateAccessToken(const QByteArray &token) const;
     // The principal behind a verified access token: the user must still exist and the token
     // must not have been revoked. Reads the database and remembers the answer for a while.
     Principal authenticate(const QByteArray &token, const AccessClaims &claims) const;

@@ -2,16 +2,11 @@
 
 #include "apierror.h"
 #include "authservice.h"
-#include "jwtcodec.h"
 #include "realtimeticketrepository.h"
 #include "securerandom.h"
 #include "userrepository.h"
 
-#include <QLoggingCategory>
-
 using namespace Qt::StringLiterals;
-
-Q_LOGGING_CATEGORY(lcRealtimeAuth, "tasklane.realtime.auth")
 
 namespace Tasklane {
 
@@ -43,22 +38,12 @@ RealtimeService::Ticket RealtimeService::issueTicket(const Principal &principal)
 
 Principal RealtimeService::authenticateBearer(const QByteArray &token) const
 {
-    std::optional<Principal> principal = m_auth.cachedPrincipal(token);
-    if (!principal) {
-        QString reason;
-        const auto claims = m_jwt.verify(token, &reason);
-        if (!claims) {
-            qCInfo(lcRealtimeAuth, "rejected an access token: %s", qUtf8Printable(reason));
-            throw ApiError(ApiError::Kind::Unauthorized,
-                           u"The access token is invalid or expired."_s);
-        }
-        principal = m_auth.authenticate(token, *claims);
-    }
+    const Principal principal = m_auth.authenticateAccessToken(token);
     // Verification allows for clock skew past exp; a connection lives until exp itself, so a
     // token in that margin would open a socket only to have it closed at once.
-    if (principal->token.expiresAt <= QDateTime::currentDateTimeUtc())
+    if (principal.token.expiresAt <= QDateTime::currentDateTimeUtc())
         throw ApiError(ApiError::Kind::Unauthorized, u"The access token has expired."_s);
-    return *principal;
+    return principal;
 }
 
 Principal RealtimeService::redeemTicket(const QByteArray &ticket) const

@@ -10,7 +10,6 @@ namespace Tasklane {
 
 class AuthService;
 class Database;
-class JwtCodec;
 
 // Who may open a real-time connection (GET /api/v1/ws, GET /api/v1/events), and the tickets that
 // stand for an access token where a browser cannot send one. Throws ApiError (Unauthorized) for
@@ -20,8 +19,8 @@ class RealtimeService
 public:
     static constexpr qint64 TicketLifetimeSeconds = 60;
 
-    RealtimeService(const Database &database, const JwtCodec &jwt, const AuthService &auth)
-        : m_database(database), m_jwt(jwt), m_auth(auth)
+    RealtimeService(const Database &database, const AuthService &auth)
+        : m_database(database), m_auth(auth)
     { }
 
     struct Ticket
@@ -43,7 +42,6 @@ public:
 
 private:
     const Database &m_database;
-    const JwtCodec &m_jwt;
     const AuthService &m_auth;
 };
 

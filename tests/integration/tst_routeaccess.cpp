@@ -73,7 +73,7 @@ void TestRouteAccess::initTestCase()
     m_pools = std::make_unique<WorkerPools>(limits);
     m_guard = new ConnectionGuard(ConnectionGuard::Limits());
     QVERIFY(m_guard->listen(QHostAddress::LocalHost, 0));
-    m_router = new Router(*m_guard, *m_pools, *m_jwt, *m_auth, *m_cors, this);
+    m_router = new Router(*m_guard, *m_pools, *m_auth, *m_cors, this);
     const auto whoAmI = [](const RequestContext &request) {
         return HttpResponse::json(200,
                                   { { u"role"_s,
