@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QByteArrayView>
 
 #include <string_view>
@@ -25,6 +26,15 @@ constexpr bool isToken(QByteArrayView text)
             return false;
     }
     return true;
+}
+
+// The credentials of an Authorization header of the Bearer scheme (its name case-insensitive,
+// RFC 9110, section 11.1), trimmed; empty for any other scheme.
+inline QByteArray bearerCredentials(QByteArrayView authorization)
+{
+    if (authorization.size() <= 7 || qstrnicmp(authorization.data(), "Bearer ", 7) != 0)
+        return {};
+    return authorization.sliced(7).toByteArray().trimmed();
 }
 
 } // namespace Tasklane::HttpSyntax

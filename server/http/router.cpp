@@ -5,6 +5,7 @@
 #include "connectionguard.h"
 #include "corspolicy.h"
 #include "databaseerror.h"
+#include "httpsyntax.h"
 #include "jsonlog.h"
 #include "jwtcodec.h"
 #include "problemmapping.h"
@@ -367,11 +368,7 @@ bool Router::abandoned(const Exchange &exchange, Executor executor)
 
 QByteArray Router::bearerToken(const RequestContext &context)
 {
-    // The scheme is case-insensitive (RFC 9110, section 11.1).
-    const QByteArray authorization = context.header("Authorization");
-    if (authorization.size() < 7 || qstrnicmp(authorization.constData(), "Bearer ", 7) != 0)
-        return {};
-    return authorization.sliced(7).trimmed();
+    return HttpSyntax::bearerCredentials(context.header("Authorization"));
 }
 
 Router::Credentials Router::verifyBearer(const QByteArray &token) const

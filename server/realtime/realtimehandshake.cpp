@@ -1,6 +1,7 @@
 #include "realtimehandshake.h"
 
 #include "corspolicy.h"
+#include "httpsyntax.h"
 
 #include <QUrlQuery>
 
@@ -87,10 +88,9 @@ std::variant<RealtimeAdmission, Parameters> check(const RealtimeRequest &request
             return refuse(K::BadRequest,
                           u"Last-Event-ID must be an event id (a non-negative integer)."_s);
     }
-    const QByteArray &authorization = request.authorization;
-    if (authorization.size() > 7 && qstrnicmp(authorization.constData(), "Bearer ", 7) == 0) {
+    if (QByteArray token = HttpSyntax::bearerCredentials(request.authorization); !token.isEmpty()) {
         parameters.credential = Parameters::Credential::BearerToken;
-        parameters.secret = authorization.sliced(7).trimmed();
+        parameters.secret = std::move(token);
     } else if (query.hasQueryItem(u"ticket"_s)) {
         parameters.credential = Parameters::Credential::Ticket;
         parameters.secret = query.queryItemValue(u"ticket"_s, QUrl::FullyDecoded).toUtf8();

@@ -1,4 +1,5 @@
-// The token characters of RFC 9110, section 5.6.2, for every byte value, whatever the locale.
+// The token characters of RFC 9110, section 5.6.2, for every byte value, whatever the locale; the
+// credentials of a Bearer Authorization header.
 #include "httpsyntax.h"
 
 #include <QTest>
@@ -16,6 +17,8 @@ private Q_SLOTS:
     void tokenCharactersAreExactlyTheRfcOnes();
     void tokens_data();
     void tokens();
+    void bearerCredentials_data();
+    void bearerCredentials();
 };
 
 void TestHttpSyntax::tokenCharactersAreExactlyTheRfcOnes_data()
@@ -64,6 +67,27 @@ void TestHttpSyntax::tokens()
     QFETCH(QByteArray, text);
     QFETCH(bool, token);
     QCOMPARE(HttpSyntax::isToken(text), token);
+}
+
+void TestHttpSyntax::bearerCredentials_data()
+{
+    QTest::addColumn<QByteArray>("authorization");
+    QTest::addColumn<QByteArray>("credentials");
+    QTest::newRow("bearer") << QByteArray("Bearer abc.def") << QByteArray("abc.def");
+    QTest::newRow("scheme in any case") << QByteArray("bEARER abc") << QByteArray("abc");
+    QTest::newRow("trimmed") << QByteArray("Bearer  abc \t") << QByteArray("abc");
+    QTest::newRow("nothing after the scheme") << QByteArray("Bearer ") << QByteArray();
+    QTest::newRow("only spaces after it") << QByteArray("Bearer    ") << QByteArray();
+    QTest::newRow("no space") << QByteArray("Bearerabc") << QByteArray();
+    QTest::newRow("another scheme") << QByteArray("Basic YTpi") << QByteArray();
+    QTest::newRow("none") << QByteArray() << QByteArray();
+}
+
+void TestHttpSyntax::bearerCredentials()
+{
+    QFETCH(QByteArray, authorization);
+    QFETCH(QByteArray, credentials);
+    QCOMPARE(HttpSyntax::bearerCredentials(authorization), credentials);
 }
 
 QTEST_GUILESS_MAIN(TestHttpSyntax)
