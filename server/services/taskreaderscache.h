@@ -1,13 +1,7 @@
 #pragma once
 
-#include "cachelifetime.h"
-#include "forgetlog.h"
+#include "forgetfulcache.h"
 #include "taskrecord.h"
-
-#include <QCache>
-#include <QMutex>
-
-#include <optional>
 
 namespace Tasklane {
 
@@ -25,44 +19,17 @@ namespace Tasklane {
 // principal cache's lifetime), the time within which they see another process's change; each
 // for a random share of it, half or more (spreadCacheLifetime), so that they expire apart.
 // Thread-safe.
-class TaskReadersCache
+class TaskReadersCache : public ForgetfulCache<qint64, TaskReaders>
 {
 public:
-    using Generation = ForgetLog<qint64>::Generation;
-
     // `lifetimeMs`: how long an entry is trusted, or -1 for as long as it is not forgotten; 0
     // keeps nothing. At most `capacity` entries (the least recently used go first).
-    explicit TaskReadersCache(int lifetimeMs, qsizetype capacity = 200'000);
-    Q_DISABLE_COPY_MOVE(TaskReadersCache)
-
-    // With `refreshDue`: set when the entry is near the end of its trusted time and nobody was
-    // told so yet (as PrincipalCache::find).
-    std::optional<TaskReaders> find(qint64 taskId, bool *refreshDue = nullptr) const;
-    // To be taken before reading what remember() will be given.
-    Generation snapshot() const;
-    // Keeps the readers unless the task was forgotten after `readAt` (or the record that would
-    // tell was pruned since); true when they were kept.
-    bool remember(qint64 taskId, const TaskReaders &readers, Generation readAt);
-    // Call after the change to the task has committed.
-    void forget(qint64 taskId);
-    bool isEnabled() const { return m_lifetimeMs != 0; }
-    qsizetype size() const;
+    explicit TaskReadersCache(int lifetimeMs, qsizetype capacity = 200'000)
+        : ForgetfulCache(lifetimeMs, capacity, MaxForgets)
+    { }
 
     // How many forgets are recorded before the record is pruned (tests).
     static constexpr qsizetype MaxForgets = 65'536;
-
-private:
-    struct Entry
-    {
-        TaskReaders readers;
-        CacheDeadlines deadlines;
-    };
-
-    const int m_lifetimeMs;
-    mutable QMutex m_mutex;
-    // QCache::object() reorders its list, hence mutable behind the mutex.
-    mutable QCache<qint64, Entry> m_entries;
-    ForgetLog<qint64> m_forgets{ MaxForgets }; // by task
 };
 
 } // namespace Tasklane

@@ -1,7 +1,7 @@
-// NotificationSettingsCache: users' settings read once and kept; forgotten when a save commits,
-// never given back by a read that started before that forget; never keeping what the reader's
-// own open transaction saved (it may roll back); trusted for its lifetime only; bounded. On both
-// dialects, against a real database.
+// NotificationSettingsCache: users' settings read once and kept, the defaults for those who saved
+// none; forgotten when a save commits; what the reader's own open transaction saved read from it
+// and never kept (it may roll back). On both dialects, against a real database. The ordering of
+// forgets and reads, lifetimes and the bound are ForgetfulCache's (tst_taskreaderscache).
 #include "database.h"
 #include "migrator.h"
 #include "notificationsettingscache.h"
@@ -11,7 +11,6 @@
 
 #include <QDateTime>
 #include <QTest>
-#include <QThread>
 
 using namespace Qt::StringLiterals;
 using namespace Tasklane;
@@ -39,65 +38,9 @@ class TestNotificationSettingsCache : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void rememberIsOrderedAfterForgets_data();
-    void rememberIsOrderedAfterForgets();
-    void prunedForgetsRefuseEveryEarlierRead();
     void readsOnceAndForgetsOnCommit_data();
     void readsOnceAndForgetsOnCommit();
-    void entriesAreTrustedForTheirLifetimeOnly();
-    void capacityBoundHolds();
 };
-
-void TestNotificationSettingsCache::rememberIsOrderedAfterForgets_data()
-{
-    // A read's snapshot is taken before it reads the database; a forget comes after a commit.
-    QTest::addColumn<bool>("forgetBeforeSnapshot");
-    QTest::addColumn<bool>("forgetAfterSnapshot");
-    QTest::addColumn<bool>("forgetOtherUser");
-    QTest::addColumn<bool>("kept");
-    QTest::newRow("no forget") << false << false << false << true;
-    QTest::newRow("forgotten before the read began") << true << false << false << true;
-    QTest::newRow("forgotten while the read ran") << false << true << false << false;
-    QTest::newRow("another user forgotten meanwhile") << false << false << true << true;
-}
-
-void TestNotificationSettingsCache::rememberIsOrderedAfterForgets()
-{
-    QFETCH(bool, forgetBeforeSnapshot);
-    QFETCH(bool, forgetAfterSnapshot);
-    QFETCH(bool, forgetOtherUser);
-    QFETCH(bool, kept);
-    NotificationSettingsCache cache(-1);
-    if (forgetBeforeSnapshot)
-        cache.forget(7);
-    const auto readAt = cache.snapshot();
-    if (forgetAfterSnapshot)
-        cache.forget(7);
-    if (forgetOtherUser)
-        cache.forget(8);
-    QCOMPARE(cache.remember(7, quietAboutChanges(), readAt), kept);
-    QList<qint64> missing;
-    const auto found = cache.find({ 7, 9 }, &missing);
-    QCOMPARE(found.contains(7), kept);
-    const QList<qint64> expectedMissing = kept ? QList<qint64>{ 9 } : QList<qint64>{ 7, 9 };
-    QCOMPARE(missing, expectedMissing);
-    if (kept)
-        QCOMPARE(found.value(7), quietAboutChanges());
-    cache.forget(7);
-    missing.clear();
-    QVERIFY(cache.find({ 7 }, &missing).isEmpty());
-    QCOMPARE(missing, QList<qint64>{ 7 });
-}
-
-void TestNotificationSettingsCache::prunedForgetsRefuseEveryEarlierRead()
-{
-    NotificationSettingsCache cache(-1);
-    const auto early = cache.snapshot();
-    for (qint64 id = 1000; id <= 1000 + NotificationSettingsCache::MaxForgets; ++id)
-        cache.forget(id);
-    QVERIFY(!cache.remember(7, quietAboutChanges(), early));
-    QVERIFY(cache.remember(7, quietAboutChanges(), cache.snapshot()));
-}
 
 void TestNotificationSettingsCache::readsOnceAndForgetsOnCommit_data()
 {
@@ -155,32 +98,6 @@ void TestNotificationSettingsCache::readsOnceAndForgetsOnCommit()
         transaction.commit();
     }
     QCOMPARE(cache.settingsOf(database, { bob }).value(bob), quietAboutChanges());
-}
-
-void TestNotificationSettingsCache::entriesAreTrustedForTheirLifetimeOnly()
-{
-    NotificationSettingsCache cache(100);
-    QVERIFY(cache.remember(7, quietAboutChanges(), cache.snapshot()));
-    QList<qint64> missing;
-    QVERIFY(cache.find({ 7 }, &missing).contains(7));
-    QThread::msleep(150);
-    QVERIFY(cache.find({ 7 }, &missing).isEmpty());
-    QCOMPARE(missing, QList<qint64>{ 7 });
-
-    NotificationSettingsCache nothing(0);
-    QVERIFY(!nothing.remember(7, quietAboutChanges(), nothing.snapshot()));
-    QCOMPARE(nothing.size(), 0);
-}
-
-void TestNotificationSettingsCache::capacityBoundHolds()
-{
-    NotificationSettingsCache cache(-1, 100);
-    for (qint64 id = 1; id <= 1000; ++id)
-        cache.remember(id, quietAboutChanges(), cache.snapshot());
-    QCOMPARE(cache.size(), 100);
-    QList<qint64> missing;
-    QVERIFY(cache.find({ 1000 }, &missing).contains(1000)); // the most recent are kept
-    QVERIFY(cache.find({ 1 }, &missing).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestNotificationSettingsCache)

@@ -1,6 +1,7 @@
 // TaskReadersCache: who may read a task, by id; forgotten when a write commits, never given
 // back by a read that started before that forget (even once the record of forgets is pruned),
-// trusted for its lifetime only, bounded; and the access each reader has.
+// trusted for its lifetime only, bounded (all of it ForgetfulCache's, which
+// NotificationSettingsCache shares); and the access each reader has.
 #include "taskreaderscache.h"
 
 #include <QSet>
