@@ -6,6 +6,8 @@
 #include <QJsonArray>
 #include <QRegularExpression>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace Tasklane {
@@ -179,8 +181,19 @@ const QList<TaskField> &taskFields()
         TASK_FIELD(u"tags"_s, true, tags, QJsonArray::fromStringList(t.tags)),
         TASK_FIELD(u"due_at"_s, true, dueAt, nullableTime(t.dueAt)),
         TASK_FIELD(u"due_date"_s, true, dueDate, nullableDate(t.dueDate)),
-        TASK_FIELD(u"reminders"_s, true, reminders,
-                   arrayOf(t.reminders, [](const Reminder &r) { return r.toJson(); })),
+        // Compared as the API shows them: a relative reminder's instant is not part of it.
+        TaskField{ u"reminders"_s, true,
+                   [](const Task &t) -> QJsonValue {
+                       return arrayOf(t.reminders, [](const Reminder &r) { return r.toJson(); });
+                   },
+                   [](const Task &a, const Task &b) {
+                       return std::equal(a.reminders.cbegin(), a.reminders.cend(),
+                                         b.reminders.cbegin(), b.reminders.cend(),
+                                         [](const Reminder &x, const Reminder &y) {
+                                             return x.beforeMinutes == y.beforeMinutes
+                                                     && (x.beforeMinutes || x.at == y.at);
+                                         });
+                   } },
         TASK_FIELD(u"rrule"_s, true, rrule,
                    t.rrule.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(t.rrule)),
         TASK_FIELD(u"blocked_by"_s, true, blockedBy,
