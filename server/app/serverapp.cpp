@@ -203,10 +203,12 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_cursors = std::make_unique<CursorCodec>(key);
     m_attachmentFiles = std::make_unique<AttachmentStore>(m_settings.attachmentsDir);
     m_taskJson = std::make_unique<TaskJsonCache>(TaskJsonCacheBytes);
-    // Only this process writes a SQLite database: its readers are kept until a write changes
-    // them. Other processes may write a PostgreSQL one: trusted as long as a principal is.
-    m_taskReaders = std::make_unique<TaskReadersCache>(
-            m_database->dialect() == SqlDialect::Sqlite ? -1 : m_settings.authCacheTtlMs);
+    // Only this process writes a SQLite database: what the caches read of it is kept until a
+    // write changes it. Other processes may write a PostgreSQL one: trusted as long as a
+    // principal is.
+    const int sharedLifetimeMs
+            = m_database->dialect() == SqlDialect::Sqlite ? -1 : m_settings.authCacheTtlMs;
+    m_taskReaders = std::make_unique<TaskReadersCache>(sharedLifetimeMs);
     // A page holds a cursor, which expires cursor_ttl after its listing's first page: a page is
     // kept for a quarter of that at most, so that the cursors it hands out have most of their
     // lifetime left.
@@ -231,8 +233,7 @@ void ServerApp::buildServices(SigningKey signingKey)
     jobs.recheckSeconds = m_settings.jobLeaseSeconds;
     jobs.owner = JobRunner::makeOwnerName();
     m_jobRunner = std::make_unique<JobRunner>(*m_database, jobs, m_writes.get());
-    m_notificationSettingsCache = std::make_unique<NotificationSettingsCache>(
-            m_database->dialect() == SqlDialect::Sqlite ? -1 : m_settings.authCacheTtlMs);
+    m_notificationSettingsCache = std::make_unique<NotificationSettingsCache>(sharedLifetimeMs);
     m_database->addCommitObserver(
             [readers = m_taskReaders.get(), pages = m_taskPages.get(), runner = m_jobRunner.get(),
              settings = m_notificationSettingsCache.get()](Database::Change change, qint64 id) {

@@ -26,8 +26,11 @@ class ForgetfulCache
 public:
     using Generation = typename ForgetLog<Key>::Generation;
 
-    ForgetfulCache(int lifetimeMs, qsizetype capacity, qsizetype maxForgets)
-        : m_lifetimeMs(lifetimeMs), m_entries(capacity), m_forgets(maxForgets)
+    // How many forgets are recorded before the record is pruned.
+    static constexpr qsizetype MaxForgets = 65'536;
+
+    ForgetfulCache(int lifetimeMs, qsizetype capacity)
+        : m_lifetimeMs(lifetimeMs), m_entries(capacity), m_forgets(MaxForgets)
     { }
     Q_DISABLE_COPY_MOVE(ForgetfulCache)
 

@@ -9,10 +9,10 @@ QHash<qint64, NotificationSettings>
 NotificationSettingsCache::settingsOf(const Database &database, const QList<qint64> &userIds)
 {
     // What the caller's open transaction saved is read from it, and not kept: it may yet be
-    // rolled back.
-    const auto savedHere = [&database](qint64 userId) {
-        return database.notedInTransaction(Database::Change::NotificationSettings, userId);
-    };
+    // rolled back. (Almost always none: one look at the transaction's notes for all users.)
+    const QList<qint64> savedHereIds
+            = database.notedInTransaction(Database::Change::NotificationSettings);
+    const auto savedHere = [&savedHereIds](qint64 userId) { return savedHereIds.contains(userId); };
     QHash<qint64, NotificationSettings> found;
     found.reserve(userIds.size());
     QList<qint64> missing;

@@ -25,16 +25,13 @@ public:
     // `lifetimeMs`: how long an entry is trusted, -1 as long as it is not forgotten; 0 keeps
     // nothing. At most `capacity` users (the least recently used go first).
     explicit NotificationSettingsCache(int lifetimeMs, qsizetype capacity = 100'000)
-        : ForgetfulCache(lifetimeMs, capacity, MaxForgets)
+        : ForgetfulCache(lifetimeMs, capacity)
     { }
 
     // The settings of each of `userIds`: those kept, and the others read (and kept). Those the
     // caller's open transaction saved itself are read, as it sees them, and not kept.
     QHash<qint64, NotificationSettings> settingsOf(const Database &database,
                                                    const QList<qint64> &userIds);
-
-    // How many forgets are recorded before the record is pruned.
-    static constexpr qsizetype MaxForgets = 65'536;
 };
 
 } // namespace Tasklane

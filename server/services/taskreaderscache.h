@@ -25,11 +25,8 @@ public:
     // `lifetimeMs`: how long an entry is trusted, or -1 for as long as it is not forgotten; 0
     // keeps nothing. At most `capacity` entries (the least recently used go first).
     explicit TaskReadersCache(int lifetimeMs, qsizetype capacity = 200'000)
-        : ForgetfulCache(lifetimeMs, capacity, MaxForgets)
+        : ForgetfulCache(lifetimeMs, capacity)
     { }
-
-    // How many forgets are recorded before the record is pruned (tests).
-    static constexpr qsizetype MaxForgets = 65'536;
 };
 
 } // namespace Tasklane

@@ -10,7 +10,6 @@
 #include <QSqlQuery>
 #include <QThread>
 
-#include <algorithm>
 #include <map>
 #include <memory>
 #include <typeindex>
@@ -465,13 +464,17 @@ void Database::noteChanged(Change change, qint64 id) const
     threadConnection().changes.emplace_back(change, id);
 }
 
-bool Database::notedInTransaction(Change change, qint64 id) const
+QList<qint64> Database::notedInTransaction(Change change) const
 {
+    QList<qint64> ids;
     const auto it = t_connections.find(m_serial);
     if (it == t_connections.end() || !it->second->inTransaction)
-        return false;
-    const auto &changes = it->second->changes;
-    return std::find(changes.cbegin(), changes.cend(), std::pair{ change, id }) != changes.cend();
+        return ids;
+    for (const auto &[noted, id] : it->second->changes) {
+        if (noted == change)
+            ids.append(id);
+    }
+    return ids;
 }
 
 void Database::addCommitObserver(CommitObserver observer)

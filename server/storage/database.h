@@ -97,9 +97,9 @@ public:
     };
     using CommitObserver = std::function<void(Change, qint64 id)>;
     void noteChanged(Change change, qint64 id) const;
-    // Whether this thread's open transaction noted `change` of `id`: what it reads of that row
-    // is not committed yet, and a cache must not keep it (the transaction may roll back).
-    bool notedInTransaction(Change change, qint64 id) const;
+    // The ids this thread's open transaction noted as `change` (none outside one): what it reads
+    // of those rows is not committed yet, and a cache must not keep it (it may roll back).
+    QList<qint64> notedInTransaction(Change change) const;
     // Whether anyone hears of changes: a note that needs a query to make can be skipped when not.
     bool observesCommits() const { return !m_commitObservers.empty(); }
     // Set while wiring, before any thread uses the database.
