@@ -11,11 +11,13 @@
 //       user 1 shares a task with users 2..USERS, each connected once; CHANGES changes to it,
 //       one at a time: for each, the time from the change's answer (its acknowledgement) to the
 //       event's arrival on every connection. Prints the percentiles.
-//   tasklane-wsload sustained PORT WATCHERS RATE SECONDS OUT
+//   tasklane-wsload sustained PORT WATCHERS RATE SECONDS OUT [WRITERS]
 //       user 1 shares a task with users 2..WATCHERS (who turn off "changed" notifications), each
-//       connected once; RATE changes a second for SECONDS, from 8 connections; writes "TASK_ID
-//       TOKEN" of user 1 to OUT first (for wrk reading the task meanwhile). Prints the rate
-//       made, and the delivery percentiles from acknowledgement to arrival.
+//       connected once; RATE changes a second for SECONDS, from WRITERS (8) connections, each
+//       making its share of them at a steady pace (a change waits for the answer to the one
+//       before it on its connection); writes "TASK_ID TOKEN" of user 1 to OUT first (for wrk
+//       reading the task meanwhile). Prints the rate made, and the delivery percentiles from
+//       acknowledgement to arrival.
 // Secret: TASKLANE_JWT_SECRET; issuer and audience are the server's defaults.
 #include "jwtcodec.h"
 
@@ -447,7 +449,7 @@ int fanout(Sockets &sockets, const Tasklane::JwtCodec &jwt, qint64 users, int ch
 }
 
 int sustained(Sockets &sockets, const Tasklane::JwtCodec &jwt, qint64 watchers, int rate,
-              int seconds, const char *out)
+              int seconds, const char *out, int writerCount)
 {
     Http http;
     const QByteArray owner = tokenFor(jwt, 1);
@@ -477,16 +479,16 @@ int sustained(Sockets &sockets, const Tasklane::JwtCodec &jwt, qint64 watchers, 
     arrivals.clear();
     std::atomic<bool> stop{ false };
     std::atomic<int> made{ 0 }, errors{ 0 };
-    constexpr int Writers = 8;
+    writerCount = std::max(1, writerCount);
     std::vector<std::thread> writers;
     const qint64 begin = nowUs();
     std::printf("writing\n");
     std::fflush(stdout);
-    for (int w = 0; w < Writers; ++w) {
+    for (int w = 0; w < writerCount; ++w) {
         writers.emplace_back([&, w] {
             Http connection;
-            const double interval = 1e6 * Writers / rate;
-            qint64 next = begin + qint64(interval * w / Writers);
+            const double interval = 1e6 * writerCount / rate;
+            qint64 next = begin + qint64(interval * w / writerCount);
             for (int n = 0; !stop; ++n) {
                 while (nowUs() < next && !stop)
                     std::this_thread::sleep_for(std::chrono::microseconds(200));
@@ -524,10 +526,11 @@ int sustained(Sockets &sockets, const Tasklane::JwtCodec &jwt, qint64 watchers, 
     }
     const size_t expected = acknowledged.size() * size_t(watchers);
     const Percentiles p = percentiles(latencies);
-    std::printf("sustained watchers %lld connected %zu failed %d target_rate %d made_rate %.0f "
+    std::printf("sustained watchers %lld writers %d connected %zu failed %d target_rate %d "
+                "made_rate %.0f "
                 "errors %d deliveries %zu of %zu p50_ms %.2f p99_ms %.2f max_ms %.2f\n",
-                watchers, sockets.size() - size_t(failed), failed, rate, made / elapsed,
-                errors.load(), latencies.size(), expected, p.p50, p.p99, p.max);
+                watchers, writerCount, sockets.size() - size_t(failed), failed, rate,
+                made / elapsed, errors.load(), latencies.size(), expected, p.p50, p.p99, p.max);
     return failed == 0 ? 0 : 1;
 }
 
@@ -554,9 +557,10 @@ int main(int argc, char *argv[])
         return idle(sockets, jwt, args.at(3).toLongLong(), args.at(4).toInt(), args.at(5).toInt());
     if (mode == u"fanout" && args.size() == 5)
         return fanout(sockets, jwt, args.at(3).toLongLong(), args.at(4).toInt());
-    if (mode == u"sustained" && args.size() == 7)
+    if (mode == u"sustained" && (args.size() == 7 || args.size() == 8))
         return sustained(sockets, jwt, args.at(3).toLongLong(), args.at(4).toInt(),
-                         args.at(5).toInt(), qPrintable(args.at(6)));
+                         args.at(5).toInt(), qPrintable(args.at(6)),
+                         args.size() == 8 ? args.at(7).toInt() : 8);
     std::fprintf(stderr, "usage: see the head of bench/wsload.cpp\n");
     return 2;
 }

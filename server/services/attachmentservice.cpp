@@ -74,7 +74,7 @@ Attachment AttachmentService::add(const Principal &principal, qint64 taskId,
     const AttachmentStore::Stored file = storeFile(m_files, bytes);
     Attachment stored;
     try {
-        m_tasks.write([&] {
+        m_tasks.write(taskId, [&] {
             const TaskRecord task
                     = m_tasks.loadForWrite(principal, taskId, TaskAccess::Edit, std::nullopt);
             if (task.task.trashedAt.isValid())
@@ -132,7 +132,7 @@ AttachmentService::Download AttachmentService::download(const Principal &princip
 void AttachmentService::remove(const Principal &principal, qint64 taskId, qint64 attachmentId) const
 {
     QString storedName;
-    m_tasks.write([&] {
+    m_tasks.write(taskId, [&] {
         const TaskRecord task
                 = m_tasks.loadForWrite(principal, taskId, TaskAccess::Edit, std::nullopt);
         const AttachmentRepository attachments(m_database);

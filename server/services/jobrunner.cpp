@@ -419,7 +419,7 @@ void JobRunner::execute(const QList<Job> &batch)
                     savepoint("RELEASE SAVEPOINT tasklane_job");
                     continue;
                 } catch (const std::exception &error) {
-                    savepoint("ROLLBACK TO SAVEPOINT tasklane_job");
+                    m_database.rollbackToSavepoint(u"tasklane_job"_s);
                     savepoint("RELEASE SAVEPOINT tasklane_job");
                     outcome.failed = true;
                     outcome.error = u"recording it failed: %1"_s.arg(

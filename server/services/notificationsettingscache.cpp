@@ -27,6 +27,13 @@ NotificationSettingsCache::settingsOf(const Database &database, const QList<qint
     }
     if (missing.isEmpty())
         return found;
+    // One missing: all are read again (those saved here aside, which are missing already), so
+    // that their lifetimes start together. Entries expire apart (ForgetfulCache), and the same
+    // users come back together (a task's readers): read one by one, a task with 100 readers
+    // would cost a statement every few changes rather than about one per lifetime.
+    missing.clear();
+    for (qint64 userId : userIds)
+        missing.append(userId);
     const Generation readAt = snapshot();
     const QHash<qint64, NotificationSettings> read
             = NotificationSettingsRepository(database).findMany(missing);

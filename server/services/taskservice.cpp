@@ -179,9 +179,9 @@ std::optional<qint64> TaskService::decodeHistoryCursor(const QString &cursor, qi
     return payload->value(u"a"_s).toInteger();
 }
 
-void TaskService::write(const std::function<void()> &unit) const
+void TaskService::write(qint64 taskId, const std::function<void()> &unit) const
 {
-    m_writes.run(unit);
+    m_writes.runKeyed(taskId, unit);
 }
 
 TaskRecord TaskService::reload(const Principal &principal, qint64 taskId) const
@@ -217,9 +217,9 @@ TaskRecord TaskService::loadForWrite(const Principal &principal, qint64 taskId, 
     return *record;
 }
 
-qint64 TaskService::record(const Principal &principal, qint64 taskId, qint64 version,
-                           const QString &action, const QList<FieldChange> &changes,
-                           const QList<qint64> &formerReaders) const
+void TaskService::record(const Principal &principal, qint64 taskId, qint64 version,
+                         const QString &action, const QList<FieldChange> &changes,
+                         const QList<qint64> &formerReaders) const
 {
     TaskEvents(m_database)
             .changed(taskId, version, principal.user.id, action, changes, formerReaders);
@@ -229,7 +229,7 @@ qint64 TaskService::record(const Principal &principal, qint64 taskId, qint64 ver
     entry.at = QDateTime::currentDateTimeUtc();
     entry.action = action;
     entry.changes = changes;
-    return TaskHistoryRepository(m_database).append(entry);
+    TaskHistoryRepository(m_database).append(entry);
 }
 
 void TaskService::notifyChange(const Principal &principal, const Task &before, const Task &after,
@@ -445,7 +445,7 @@ TaskRecord TaskService::update(const Principal &principal, qint64 taskId,
                                std::optional<qint64> expectedVersion) const
 {
     TaskRecord result;
-    write([&] {
+    write(taskId, [&] {
         // Before the task's row: the lock order of every dependency change (see purge).
         if (changes.blockedBy)
             TaskRepository(m_database).lockDependencies();
@@ -497,7 +497,7 @@ TaskRecord TaskService::trash(const Principal &principal, qint64 taskId,
                               std::optional<qint64> expectedVersion) const
 {
     TaskRecord result;
-    write([&] {
+    write(taskId, [&] {
         TaskRecord next = loadForWrite(principal, taskId, TaskAccess::Owner, expectedVersion);
         if (next.task.trashedAt.isValid()) {
             result = next;
@@ -522,7 +522,7 @@ TaskRecord TaskService::restore(const Principal &principal, qint64 taskId,
                                 std::optional<qint64> expectedVersion) const
 {
     TaskRecord result;
-    write([&] {
+    write(taskId, [&] {
         TaskRecord next = loadForWrite(principal, taskId, TaskAccess::Owner, expectedVersion);
         if (!next.task.trashedAt.isValid()) {
             result = next;
@@ -547,7 +547,7 @@ void TaskService::purge(const Principal &principal, qint64 taskId,
                         std::optional<qint64> expectedVersion, const QDateTime &trashedBefore) const
 {
     QStringList files;
-    write([&] {
+    write(taskId, [&] {
         // A purge removes dependency edges: it takes the dependency lock first, as a change of
         // blocked_by does, so that neither sees the other half done.
         TaskRepository(m_database).lockDependencies();
@@ -629,7 +629,7 @@ TaskRecord TaskService::finishOccurrence(const Principal &principal, qint64 task
                                          bool completed) const
 {
     TaskRecord result;
-    write([&] {
+    write(taskId, [&] {
         const TaskRecord current
                 = loadForWrite(principal, taskId, TaskAccess::Edit, expectedVersion);
         if (current.task.trashedAt.isValid())
@@ -714,7 +714,7 @@ TaskRecord TaskService::assign(const Principal &principal, qint64 taskId,
                                std::optional<qint64> expectedVersion) const
 {
     TaskRecord result;
-    write([&] {
+    write(taskId, [&] {
         const TaskRecord current
                 = loadForWrite(principal, taskId, TaskAccess::Owner, expectedVersion);
         if (current.task.trashedAt.isValid())
@@ -746,7 +746,7 @@ TaskRecord TaskService::assign(const Principal &principal, qint64 taskId,
 void TaskService::unassign(const Principal &principal, qint64 taskId, qint64 userId,
                            std::optional<qint64> expectedVersion) const
 {
-    write([&] {
+    write(taskId, [&] {
         const TaskRecord current
                 = loadForWrite(principal, taskId, TaskAccess::View, expectedVersion);
         // The owner ends any share; anyone may leave a task shared with them.

@@ -101,8 +101,10 @@ public:
     QList<Occurrence> occurrences(const Principal &principal, qint64 taskId, const QDateTime &from,
                                   const QDateTime &to, int limit) const;
 
-    // Runs `unit` as one write (see CommitGroup); the other writes of this service nest in it.
-    void write(const std::function<void()> &unit) const;
+    // Runs `unit`, a change to task `taskId`, as one write (see CommitGroup); the other writes
+    // of this service nest in it. Changes to one task take its row lock one after the other:
+    // on PostgreSQL, those that queue meanwhile share a transaction (CommitGroup::runKeyed).
+    void write(qint64 taskId, const std::function<void()> &unit) const;
     // The record of the task a write to it needs, checked against the caller's access and the
     // expected version; NotFound, Forbidden or PreconditionFailed otherwise.
     TaskRecord loadForWrite(const Principal &principal, qint64 taskId, TaskAccess needed,
@@ -134,9 +136,9 @@ private:
     // due alerts' sweep brought forward if it is due sooner.
     void rescheduleAlerts(const Principal &principal, const Task &before, const Task &after) const;
     // In a write's transaction: the change's history record, and its event for the real-time
-    // feed (TaskEvents), to the task's readers and `formerReaders`. Returns the record's id.
-    qint64 record(const Principal &principal, qint64 taskId, qint64 version, const QString &action,
-                  const QList<FieldChange> &changes, const QList<qint64> &formerReaders = {}) const;
+    // feed (TaskEvents), to the task's readers and `formerReaders`.
+    void record(const Principal &principal, qint64 taskId, qint64 version, const QString &action,
+                const QList<FieldChange> &changes, const QList<qint64> &formerReaders = {}) const;
     TaskRecord reload(const Principal &principal, qint64 taskId) const;
 
     const Database &m_database;

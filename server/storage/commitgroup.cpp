@@ -59,10 +59,10 @@ void CommitGroup::write()
 {
     std::unique_lock lock(m_mutex);
     while (true) {
-        m_writerWake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
-        if (m_queue.empty())
+        m_writerWake.wait(lock, [this] { return m_stopping || !m_shared.queue.empty(); });
+        if (m_shared.queue.empty())
             break; // stopping, and nothing is left to run
-        runQueuedBatch(lock, nullptr);
+        runQueuedBatch(m_shared, lock, nullptr);
     }
     lock.unlock();
     m_database.closeThreadConnection();
@@ -76,7 +76,10 @@ CommitGroup::Counters CommitGroup::counters() const
 int CommitGroup::waiting() const
 {
     const std::lock_guard lock(m_mutex);
-    return int(m_queue.size());
+    size_t waiting = m_shared.queue.size();
+    for (const auto &[key, lane] : m_keyed)
+        waiting += lane.queue.size();
+    return int(waiting);
 }
 
 void CommitGroup::run(std::function<void()> work, Holding holdingWrites)
@@ -108,9 +111,9 @@ void CommitGroup::run(std::function<void()> work, Holding holdingWrites)
     }
 
     std::unique_lock lock(m_mutex);
-    m_queue.push_back(&unit);
     if (m_mode == Mode::Writer) {
-        if (m_queue.size() == 1)
+        m_shared.queue.push_back(&unit);
+        if (m_shared.queue.size() == 1)
             m_writerWake.notify_one(); // otherwise it is busy, or already woken
         unit.wake.wait(lock, [&unit] { return unit.done; });
         lock.unlock();
@@ -118,9 +121,31 @@ void CommitGroup::run(std::function<void()> work, Holding holdingWrites)
             std::rethrow_exception(unit.error);
         return;
     }
+    runOnLane(m_shared, unit, lock);
+}
+
+void CommitGroup::runKeyed(qint64 key, std::function<void()> work)
+{
+    if (m_mode != Mode::Alone || m_database.inTransaction()) {
+        run(std::move(work));
+        return;
+    }
+    Unit unit;
+    unit.work = std::move(work);
+    std::unique_lock lock(m_mutex);
+    // A lane lives while it has units: its leader removes it when it leaves it empty. A
+    // reference into the map stays valid while others are added (its nodes do not move).
+    Lane &lane = m_keyed[key];
+    lane.key = key;
+    runOnLane(lane, unit, lock);
+}
+
+void CommitGroup::runOnLane(Lane &lane, Unit &unit, std::unique_lock<std::mutex> &lock)
+{
+    lane.queue.push_back(&unit);
     while (!unit.done) {
-        if (!m_leading)
-            lead(unit, lock);
+        if (!lane.leading)
+            lead(lane, unit, lock);
         else
             unit.wake.wait(lock);
     }
@@ -129,28 +154,31 @@ void CommitGroup::run(std::function<void()> work, Holding holdingWrites)
         std::rethrow_exception(unit.error);
 }
 
-void CommitGroup::lead(Unit &own, std::unique_lock<std::mutex> &lock)
+void CommitGroup::lead(Lane &lane, Unit &own, std::unique_lock<std::mutex> &lock)
 {
-    m_leading = true;
+    lane.leading = true;
     // Oldest first, and the leader stops once its own unit is done: a unit waits only for the
     // units queued before it, never behind a stream of later ones, and no thread leads (runs
     // others' units) for longer than it takes to reach its own.
     while (!own.done) {
-        runQueuedBatch(lock, &own);
+        runQueuedBatch(lane, lock, &own);
         if (own.done) {
-            m_leading = false;
-            if (!m_queue.empty())
-                m_queue.front()->wake.notify_one(); // the oldest waiting takes over
+            lane.leading = false;
+            if (!lane.queue.empty()) {
+                lane.queue.front()->wake.notify_one(); // the oldest waiting takes over
+            } else if (lane.key) {
+                m_keyed.erase(*lane.key); // no one waits on it: it goes, and `lane` with it
+            }
         }
     }
 }
 
-void CommitGroup::runQueuedBatch(std::unique_lock<std::mutex> &lock, const Unit *own)
+void CommitGroup::runQueuedBatch(Lane &lane, std::unique_lock<std::mutex> &lock, const Unit *own)
 {
     std::deque<Unit *> batch;
-    while (!m_queue.empty() && batch.size() < size_t(m_maxBatch)) {
-        batch.push_back(m_queue.front());
-        m_queue.pop_front();
+    while (!lane.queue.empty() && batch.size() < size_t(m_maxBatch)) {
+        batch.push_back(lane.queue.front());
+        lane.queue.pop_front();
     }
     lock.unlock();
     try {
@@ -302,7 +330,7 @@ bool CommitGroup::runInSavepoint(Unit &unit, std::exception_ptr *batchError)
     // On PostgreSQL a failed statement aborts the whole transaction unless its savepoint is
     // rolled back; everywhere, the unit's earlier statements must not commit with the others.
     try {
-        m_database.executeRaw(u"ROLLBACK TO SAVEPOINT tasklane_unit"_s);
+        m_database.rollbackToSavepoint(u"tasklane_unit"_s);
         m_database.executeRaw(u"RELEASE SAVEPOINT tasklane_unit"_s);
     } catch (...) {
         *batchError = std::current_exception();

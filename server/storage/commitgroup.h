@@ -13,6 +13,7 @@
 #include <optional>
 #include <thread>
 #include <type_traits>
+#include <unordered_map>
 
 namespace Tasklane {
 
@@ -41,6 +42,11 @@ class Database;
 // the server already covers commits that arrive together with one WAL flush, and its backends
 // run the units side by side, where a batch runs every statement one after the other on the
 // leader's connection (bench/commitgroup.cpp measured batches slower from 4 threads on).
+// Except for units that would wait for each other anyway: units submitted with the same key
+// (runKeyed, e.g. changes to one task, which all take its row lock) queue on a lane of that key
+// and share batches as above, led by one of their own threads; units of other keys run beside
+// them. One after the other, each alone would hold the row lock through its round trips and
+// its commit's WAL flush, while the others of its key wait in the database.
 //
 // The contract for a unit, since it may run on another thread (the leader's):
 //  - it touches the database only through the Database given to the group, whose statements run
@@ -99,6 +105,11 @@ public:
     // with WhenShared when it fails, as a failed statement of held-back writes fails it whole.
     enum class Holding { WhenShared, Always };
     void run(std::function<void()> unit, Holding holding = Holding::WhenShared);
+    // run() for a unit that would wait for the others with the same `key` in the database (it
+    // locks the same row): in Alone mode, units of one key share batches with each other (led
+    // by one of their threads) and units of other keys run beside them; in the other modes, the
+    // same as run().
+    void runKeyed(qint64 key, std::function<void()> unit);
 
     // run() for a unit that returns a value: returns (a copy of) it once committed.
     template<class F, class R = std::remove_cvref_t<std::invoke_result_t<F &>>,
@@ -118,14 +129,24 @@ public:
 
 private:
     struct Unit;
+    // Units waiting for a batch, oldest first, and whether one of their threads leads them.
+    struct Lane
+    {
+        std::deque<Unit *> queue;
+        bool leading = false;
+        std::optional<qint64> key; // a lane of m_keyed, removed when left empty
+    };
 
-    // Runs units as the leader until `own` is done.
-    void lead(Unit &own, std::unique_lock<std::mutex> &lock);
+    // Queues `unit` on `lane` and waits until it is done, leading the lane's batches whenever
+    // no one else does; rethrows the unit's error.
+    void runOnLane(Lane &lane, Unit &unit, std::unique_lock<std::mutex> &lock);
+    // Runs the lane's units as the leader until `own` is done.
+    void lead(Lane &lane, Unit &own, std::unique_lock<std::mutex> &lock);
     // The Writer's thread: runs batches until the group is destroyed.
     void write();
-    // Takes the oldest queued units (at most maxBatch), runs them as one batch with the mutex
+    // Takes the lane's oldest units (at most maxBatch), runs them as one batch with the mutex
     // released, then marks them done and wakes their submitters (all but `own`, the caller's).
-    void runQueuedBatch(std::unique_lock<std::mutex> &lock, const Unit *own);
+    void runQueuedBatch(Lane &lane, std::unique_lock<std::mutex> &lock, const Unit *own);
     // One transaction over `batch`; sets each unit's error (none when it committed).
     void runBatch(const std::deque<Unit *> &batch);
     // The batch in one transaction without savepoints; false (everything rolled back) when a
@@ -140,8 +161,8 @@ private:
     const int m_maxBatch;
 
     mutable std::mutex m_mutex;
-    std::deque<Unit *> m_queue;
-    bool m_leading = false;
+    Lane m_shared; // Batches and Writer: every unit
+    std::unordered_map<qint64, Lane> m_keyed; // Alone: runKeyed's units, while a key has any
     // Writer mode: the thread, woken when a unit is queued or the group ends.
     std::condition_variable m_writerWake;
     bool m_stopping = false;

@@ -6,6 +6,7 @@
 #include <QAtomicInteger>
 #include <QHash>
 #include <QLoggingCategory>
+#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
@@ -46,6 +47,12 @@ struct Database::ThreadConnection
     // Writes the open transaction holds back until COMMIT, by kind (see Database::PendingWrites).
     bool holdingWrites = false;
     std::vector<std::pair<std::type_index, std::unique_ptr<Database::PendingWrites>>> pending;
+    // Held-back writes that the transaction's statements must see (PendingWrites::readBack):
+    // kept apart, made before every other statement; `makingReadBack` while that runs.
+    std::vector<std::pair<std::type_index, std::unique_ptr<Database::PendingWrites>>> readBack;
+    bool makingReadBack = false;
+    // Row locks the open transaction holds (noteRowLocked): few, a vector is the fastest set.
+    std::vector<std::pair<Database::LockedRow, qint64>> rowLocks;
 
     ~ThreadConnection()
     {
@@ -260,7 +267,36 @@ void Database::setInTransaction(bool open) const
         it->second->inTransaction = open;
         it->second->holdingWrites = false;
         it->second->pending.clear();
+        it->second->readBack.clear();
+        it->second->rowLocks.clear();
     }
+}
+
+void Database::noteRowLocked(LockedRow row, qint64 id) const
+{
+    if (const auto it = t_connections.find(m_serial);
+        it != t_connections.end() && it->second->inTransaction && !holdsRowLock(row, id))
+        it->second->rowLocks.emplace_back(row, id);
+}
+
+bool Database::holdsRowLock(LockedRow row, qint64 id) const
+{
+    const auto it = t_connections.find(m_serial);
+    if (it == t_connections.end() || !it->second->inTransaction)
+        return false;
+    const auto &locks = it->second->rowLocks;
+    return std::find(locks.begin(), locks.end(), std::pair(row, id)) != locks.end();
+}
+
+void Database::rollbackToSavepoint(const QString &name) const
+{
+    // Forgotten first: should the statement fail, the transaction is as good as lost anyway.
+    if (const auto it = t_connections.find(m_serial); it != t_connections.end()) {
+        it->second->rowLocks.clear();
+        // Made before the SAVEPOINT (tryExecuteRaw): what is held now came after it.
+        it->second->readBack.clear();
+    }
+    executeRaw(u"ROLLBACK TO SAVEPOINT "_s + name);
 }
 
 void Database::setHoldingWrites(bool allowed) const
@@ -282,13 +318,27 @@ Database::pendingWrites(const std::type_info &kind,
     const auto it = t_connections.find(m_serial);
     if (it == t_connections.end() || !it->second->holdingWrites)
         return nullptr;
-    auto &pending = it->second->pending;
-    for (const auto &[held, writes] : pending) {
-        if (held == std::type_index(kind))
-            return writes.get();
+    for (auto *list : { &it->second->readBack, &it->second->pending }) {
+        for (const auto &[held, writes] : *list) {
+            if (held == std::type_index(kind))
+                return writes.get();
+        }
     }
-    pending.emplace_back(std::type_index(kind), make());
-    return pending.back().second.get();
+    std::unique_ptr<PendingWrites> made = make();
+    auto &list = made->readBack() ? it->second->readBack : it->second->pending;
+    list.emplace_back(std::type_index(kind), std::move(made));
+    return list.back().second.get();
+}
+
+void Database::makeReadBackWrites(ThreadConnection &holder) const
+{
+    if (holder.readBack.empty() || holder.makingReadBack)
+        return;
+    // Its statements run through here too: they must not start it again.
+    holder.makingReadBack = true;
+    const auto done = qScopeGuard([&holder] { holder.makingReadBack = false; });
+    for (const auto &[kind, writes] : holder.readBack)
+        writes->flush(*this);
 }
 
 void Database::flushPendingWrites() const
@@ -297,7 +347,10 @@ void Database::flushPendingWrites() const
     // those it inserted), which the next round makes.
     for (;;) {
         const auto it = t_connections.find(m_serial);
-        if (it == t_connections.end() || it->second->pending.empty())
+        if (it == t_connections.end())
+            return;
+        makeReadBackWrites(*it->second);
+        if (it->second->pending.empty())
             return;
         // Taken out first: a flush runs statements, which may fail and drop the connection.
         const auto pending = std::exchange(it->second->pending, {});
@@ -354,6 +407,7 @@ QSqlQuery *Database::tryRunPrepared(const QString &sql, const QVariantList &valu
                                     QSqlError *error) const
 {
     ThreadConnection &holder = usableConnection();
+    makeReadBackWrites(holder);
     bool ok = false;
     QSqlQuery &query = preparedStatement(holder, connection(), sql, &ok, error);
     if (!ok)
@@ -407,7 +461,11 @@ int Database::execute(const QString &sql, const QVariantList &values, Retry retr
 
 bool Database::tryExecuteRaw(const QString &sql, QSqlError *error) const
 {
-    QSqlQuery query(QSqlDatabase::database(usableConnection().name, false));
+    ThreadConnection &holder = usableConnection();
+    // Not before a rollback, which drops them (a rollback to a savepoint: see there).
+    if (!sql.startsWith(u"ROLLBACK"))
+        makeReadBackWrites(holder);
+    QSqlQuery query(QSqlDatabase::database(holder.name, false));
     if (query.exec(sql))
         return true;
     *error = query.lastError();

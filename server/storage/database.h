@@ -105,15 +105,32 @@ public:
     // Set while wiring, before any thread uses the database.
     void addCommitObserver(CommitObserver observer);
 
+    // Row locks this thread's open transaction took (SELECT ... FOR UPDATE) and a repository
+    // noted, so as not to take them again: a second lock statement would cost a round trip for
+    // nothing. A lock lasts until the transaction ends, or until a rollback to a savepoint made
+    // before it (rollbackToSavepoint forgets them all, which only costs a lock taken again).
+    enum class LockedRow { Task };
+    void noteRowLocked(LockedRow row, qint64 id) const;
+    bool holdsRowLock(LockedRow row, qint64 id) const;
+    // ROLLBACK TO SAVEPOINT `name` (then still to be released), forgetting the row locks noted.
+    void rollbackToSavepoint(const QString &name) const;
+
     // Writes a repository holds back until just before COMMIT, to make them together with those
     // of the other units of a shared commit (CommitGroup) in one statement: on PostgreSQL a
     // statement costs a round trip and an executor start, whatever its number of rows. A kind of
     // held-back write derives from PendingWrites; flush() makes every write it holds.
+    //
+    // A kind whose rows the transaction's own statements read (a task's row, rewritten by each
+    // of several changes to it in one batch) says so with readBack(): it is made before every
+    // other statement of the transaction runs (and before a SAVEPOINT, and discarded by a
+    // rollback to one), so that each statement sees what it holds; until then its repository
+    // answers reads of those rows from what it holds. Only the last write of a row is made.
     class PendingWrites
     {
     public:
         virtual ~PendingWrites() = default;
         virtual void flush(const Database &database) = 0;
+        virtual bool readBack() const { return false; }
     };
     // This thread's transaction's held-back writes of kind T, made on first use; nullptr when
     // writes may not be held back now, and the repository writes at once. Only a CommitGroup
@@ -148,6 +165,8 @@ private:
     QSqlQuery *tryRunPrepared(const QString &sql, const QVariantList &values,
                               QSqlError *error) const;
     bool tryExecuteRaw(const QString &sql, QSqlError *error) const;
+    // Makes the held-back writes that statements must see (PendingWrites::readBack).
+    void makeReadBackWrites(ThreadConnection &holder) const;
     void setInTransaction(bool open) const;
     // Reports the notes of this thread's transaction to the observers and clears them.
     void reportChanges() const;

@@ -1,6 +1,7 @@
 #include "taskhistoryrepository.h"
 
 #include "database.h"
+#include "rowinsertbatch.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -17,15 +18,38 @@ QString TaskHistoryRepository::changesText(const QList<FieldChange> &changes)
     return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
 }
 
-qint64 TaskHistoryRepository::append(const TaskHistoryRecord &record) const
+namespace {
+
+// The records of a transaction that holds writes back, written together just before COMMIT.
+class HistoryInsertBatch final : public RowInsertBatch
 {
-    const auto row = m_database.fetchOne(
-            u"INSERT INTO task_history (task_id, actor_id, at, action, changes) "
-            "VALUES (?, ?, ?, ?, ?) RETURNING id"_s,
-            { record.taskId,
-              record.actorId ? QVariant(record.actorId) : QVariant(QMetaType::fromType<qint64>()),
-              Database::bindTime(record.at), record.action, changesText(record.changes) });
-    return row->value(0).toLongLong();
+public:
+    HistoryInsertBatch()
+        : RowInsertBatch(u"task_history"_s,
+                         { { u"task_id"_s, u"bigint"_s },
+                           { u"actor_id"_s, u"bigint"_s },
+                           { u"at"_s, u"timestamptz"_s },
+                           { u"action"_s, u"text"_s },
+                           { u"changes"_s, u"text"_s } })
+    { }
+};
+
+} // namespace
+
+void TaskHistoryRepository::append(const TaskHistoryRecord &record) const
+{
+    const QVariantList values{ record.taskId,
+                               record.actorId ? QVariant(record.actorId)
+                                              : QVariant(QMetaType::fromType<qint64>()),
+                               Database::bindTime(record.at), record.action,
+                               changesText(record.changes) };
+    if (auto *held = m_database.pendingWrites<HistoryInsertBatch>()) {
+        held->add(values);
+        return;
+    }
+    m_database.execute(u"INSERT INTO task_history (task_id, actor_id, at, action, changes) "
+                       "VALUES (?, ?, ?, ?, ?)"_s,
+                       values);
 }
 
 QList<TaskHistoryRecord> TaskHistoryRepository::forTask(qint64 taskId, qint64 afterId,
@@ -57,6 +81,10 @@ QList<TaskHistoryRecord> TaskHistoryRepository::forTask(qint64 taskId, qint64 af
 
 void TaskHistoryRepository::removeForTask(qint64 taskId) const
 {
+    // Records held back (of this task, or of others: one statement for all) go in first, to be
+    // removed with the rest.
+    if (auto *held = m_database.pendingWrites<HistoryInsertBatch>())
+        held->flush(m_database);
     m_database.execute(u"DELETE FROM task_history WHERE task_id = ?"_s, { taskId });
 }
 

@@ -1,6 +1,7 @@
 #include "taskrepository.h"
 
 #include "database.h"
+#include "heldtaskrows.h"
 #include "jsontext.h"
 #include "taskhistoryrepository.h"
 #include "taskinsertbatch.h"
@@ -169,10 +170,24 @@ QList<TaskRecord> TaskRepository::readRows(const QList<QSqlRecord> &rows) const
 
 std::optional<TaskRecord> TaskRepository::find(qint64 taskId, qint64 userId, bool forUpdate) const
 {
-    if (forUpdate && m_database.dialect() == SqlDialect::Postgres)
+    // A change earlier in this batch holds the task's row (and its lock): that is the task now.
+    if (forUpdate) {
+        if (const auto *held = m_database.pendingWrites<HeldTaskRows>()) {
+            if (auto record = held->find(taskId, userId))
+                return *record;
+        }
+    }
+    if (forUpdate && m_database.dialect() == SqlDialect::Postgres
+        && !m_database.holdsRowLock(Database::LockedRow::Task, taskId)) {
         // NO KEY UPDATE: a foreign key check of another transaction (a task naming this one
-        // as its blocker) takes KEY SHARE, which this does not block.
+        // as its blocker) takes KEY SHARE, which this does not block. A statement of its own,
+        // before the read: waiting for the lock inside the read would leave the read's
+        // subqueries (shares, blockers) with the snapshot from before the wait. Taken once per
+        // transaction: the changes to one task that share a commit (CommitGroup::runKeyed)
+        // lock it once.
         m_database.fetchAll(u"SELECT id FROM tasks WHERE id = ? FOR NO KEY UPDATE"_s, { taskId });
+        m_database.noteRowLocked(Database::LockedRow::Task, taskId);
+    }
     // The access test is part of the query: a task the user may not see is not read at all.
     const QList<QSqlRecord> rows = m_database.fetchAll(
             u"SELECT "_s + columns()
@@ -390,18 +405,33 @@ void TaskRepository::insertBatched(const TaskRecord &record, const TaskHistoryRe
         then(*id);
 }
 
-bool TaskRepository::update(const TaskRecord &record, qint64 expectedVersion, bool withLists) const
+bool TaskRepository::writeRow(const TaskRecord &record, qint64 expectedVersion) const
 {
     QVariantList values = rowValues(record);
     values.append(record.task.id);
     values.append(expectedVersion);
-    const int changed = m_database.execute(
-            u"UPDATE tasks SET title = ?, title_key = ?, description = ?, status = ?, "
-            "priority = ?, category_id = ?, tags_text = ?, due_at = ?, due_date = ?, "
-            "due_sort = ?, reminders = ?, rrule = ?, series_start = ?, version = ?, "
-            "updated_at = ?, completed_at = ?, trashed_at = ? WHERE id = ? AND version = ?"_s,
-            values);
-    if (changed != 1)
+    return m_database.execute(
+                   u"UPDATE tasks SET title = ?, title_key = ?, description = ?, status = ?, "
+                   "priority = ?, category_id = ?, tags_text = ?, due_at = ?, due_date = ?, "
+                   "due_sort = ?, reminders = ?, rrule = ?, series_start = ?, version = ?, "
+                   "updated_at = ?, completed_at = ?, trashed_at = ? WHERE id = ? AND "
+                   "version = ?"_s,
+                   values)
+            == 1;
+}
+
+bool TaskRepository::update(const TaskRecord &record, qint64 expectedVersion, bool withLists) const
+{
+    // Held back only under the row's lock (SQLite's write lock is the transaction's from BEGIN
+    // on): nobody else can change the version meanwhile.
+    HeldTaskRows *held = nullptr;
+    if (!withLists
+        && (m_database.dialect() == SqlDialect::Sqlite
+            || m_database.holdsRowLock(Database::LockedRow::Task, record.task.id)))
+        held = m_database.pendingWrites<HeldTaskRows>();
+    if (held)
+        held->hold(record, expectedVersion);
+    else if (!writeRow(record, expectedVersion))
         return false;
     m_database.noteChanged(Database::Change::Task, record.task.id);
     m_database.noteChanged(Database::Change::TaskReader, record.task.ownerId);

@@ -36,7 +36,9 @@ public:
     void insertBatched(const TaskRecord &record, const TaskHistoryRecord &created, qint64 *id,
                        std::function<void(qint64 id)> then = {}) const;
     // Writes every field of the task (tags and blockers when `withLists`) and its new version,
-    // if the stored version is still `expectedVersion`; false otherwise.
+    // if the stored version is still `expectedVersion`; false otherwise. Inside a CommitGroup
+    // batch, a change that leaves the lists alone, to a task this transaction has locked, is
+    // held back (HeldTaskRows): findForUpdate reads it back, and only the last is written.
     bool update(const TaskRecord &record, qint64 expectedVersion, bool withLists) const;
     // Sets version, updated_at and trashed_at alone (trash and restore).
     bool setTrashed(qint64 taskId, const QDateTime &trashedAt, qint64 version,
@@ -145,6 +147,9 @@ private:
     // Notes the task and everyone who can see it now as changed (Database::noteChanged).
     void noteChanged(qint64 taskId) const;
     std::optional<TaskRecord> find(qint64 taskId, qint64 userId, bool forUpdate) const;
+    // The UPDATE of the task's row (not its lists) if its version is still `expectedVersion`.
+    bool writeRow(const TaskRecord &record, qint64 expectedVersion) const;
+    friend class HeldTaskRows;
     void writeLists(qint64 taskId, const Task &task, bool replace) const;
     QVariantList rowValues(const TaskRecord &record) const;
     // The task (and its history record) as TaskInsertBatch takes it (PostgreSQL).

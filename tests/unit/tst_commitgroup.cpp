@@ -223,6 +223,8 @@ private Q_SLOTS:
     void nothingIsHeldBackOutsideABatchOrForAUnitInsideATransaction();
     void aUnitAloneHoldsWritesBackOnlyWhenItAsks_data();
     void aUnitAloneHoldsWritesBackOnlyWhenItAsks();
+    void keyedUnitsShareBatchesWithTheirKeyAloneBesideOtherKeys_data();
+    void keyedUnitsShareBatchesWithTheirKeyAloneBesideOtherKeys();
 
 private:
     const CommitGroup::Mode m_batchMode;
@@ -750,6 +752,61 @@ void TestCommitGroup::aUnitAloneHoldsWritesBackOnlyWhenItAsks()
                                      },
                                      CommitGroup::Holding::Always));
     QCOMPARE(itemIds(database), QList<int>({ 1, 2, 3 }));
+}
+
+void TestCommitGroup::keyedUnitsShareBatchesWithTheirKeyAloneBesideOtherKeys_data()
+{
+    addDialectRows("in Alone mode, units of one key wait for its batch, others do not,");
+}
+
+void TestCommitGroup::keyedUnitsShareBatchesWithTheirKeyAloneBesideOtherKeys()
+{
+    QFETCH(SqlDialect, dialect);
+    if (skipWithout(dialect))
+        QSKIP("no PostgreSQL: scripts/test.sh provides one (TASKLANE_TEST_PG_ADMIN_URL)");
+    if (dialect == SqlDialect::Sqlite)
+        QSKIP("SQLite has one writer: Alone mode would have the other keys wait for its lock");
+    ScratchDatabase scratch(dialect);
+    const Database &database = *scratch.database;
+    createTables(database);
+    CommitGroup group(database, CommitGroup::Mode::Alone);
+
+    // Key 1's first unit holds its batch open.
+    std::atomic<bool> entered = false, released = false;
+    std::vector<std::thread> threads;
+    threads.emplace_back([&] {
+        group.runKeyed(1, [&] {
+            insertItem(database, 1);
+            entered = true;
+            while (!released)
+                std::this_thread::yield();
+        });
+    });
+    while (!entered)
+        std::this_thread::yield();
+    // Three more of key 1 wait for it, in the group's queue.
+    for (int id = 2; id <= 4; ++id) {
+        threads.emplace_back([&, id] { group.runKeyed(1, [&, id] { insertItem(database, id); }); });
+        while (group.waiting() < id - 1)
+            std::this_thread::yield();
+    }
+    // Key 2's unit commits meanwhile, on its own.
+    group.runKeyed(2, [&] { insertItem(database, 10); });
+    QCOMPARE(itemIds(database), QList<int>({ 10 }));
+    QCOMPARE(group.waiting(), 3);
+
+    released = true;
+    for (std::thread &thread : threads)
+        thread.join();
+    QCOMPARE(itemIds(database), QList<int>({ 1, 2, 3, 4, 10 }));
+    const CommitGroup::Counters counters = group.counters();
+    QCOMPARE(counters.units, quint64(5));
+    // Key 1's first batch, the three that waited for it together, key 2's.
+    QCOMPARE(counters.batches, quint64(3));
+    QCOMPARE(group.waiting(), 0);
+    // A key's lane goes with its last unit, and comes back with the next.
+    group.runKeyed(1, [&] { insertItem(database, 5); });
+    QCOMPARE(group.counters().batches, quint64(4));
 }
 
 int main(int argc, char **argv)
