@@ -490,8 +490,10 @@ int sustained(Sockets &sockets, const Tasklane::JwtCodec &jwt, qint64 watchers, 
             const double interval = 1e6 * writerCount / rate;
             qint64 next = begin + qint64(interval * w / writerCount);
             for (int n = 0; !stop; ++n) {
-                while (nowUs() < next && !stop)
-                    std::this_thread::sleep_for(std::chrono::microseconds(200));
+                // One sleep to the change's time: polling every 200 us, 32 writers woke 160,000
+                // times a second, on the server's 2 cores (the run ends within an interval).
+                if (const qint64 wait = next - nowUs(); wait > 0)
+                    std::this_thread::sleep_for(std::chrono::microseconds(wait));
                 next += qint64(interval);
                 const auto answer = connection.request(
                         "PATCH", "/api/v1/tasks/" + QByteArray::number(task), owner,
