@@ -75,6 +75,29 @@ TaskAccess accessFromText(const QString &text)
     return text == u"edit" ? TaskAccess::Edit : TaskAccess::View;
 }
 
+// The shares of task `t` as one text, "user:permission" items separated by commas.
+QString sharesColumn(bool postgres)
+{
+    return postgres ? u"(SELECT string_agg(s.user_id::text || ':' || s.permission, ',') "
+                      "FROM task_shares s WHERE s.task_id = t.id) AS shares"_s
+                    : u"(SELECT group_concat(s.user_id || ':' || s.permission) "
+                      "FROM task_shares s WHERE s.task_id = t.id) AS shares"_s;
+}
+
+// sharesColumn's text as assignees, by user id.
+QList<Assignee> parseShares(const QString &text)
+{
+    QList<Assignee> shares;
+    for (QStringView share : QStringView(text).split(u',', Qt::SkipEmptyParts)) {
+        const qsizetype colon = share.indexOf(u':');
+        shares.append({ share.left(colon).toLongLong(),
+                        sharePermissionFromString(share.mid(colon + 1))
+                                .value_or(SharePermission::View) });
+    }
+    std::sort(shares.begin(), shares.end(),
+              [](const Assignee &a, const Assignee &b) { return a.userId < b.userId; });
+    return shares;
+}
 } // namespace
 
 QVariant TaskRepository::dueSortValue(const Database &database, const Task &task)
@@ -104,11 +127,7 @@ QString TaskRepository::columns() const
                   "WHERE d.task_id = t.id) AS blockers"_s
                 : u"(SELECT group_concat(d.blocker_id) FROM task_dependencies d "
                   "WHERE d.task_id = t.id) AS blockers"_s;
-        const QString shares = postgres
-                ? u"(SELECT string_agg(s.user_id::text || ':' || s.permission, ',') "
-                  "FROM task_shares s WHERE s.task_id = t.id) AS shares"_s
-                : u"(SELECT group_concat(s.user_id || ':' || s.permission) "
-                  "FROM task_shares s WHERE s.task_id = t.id) AS shares"_s;
+        const QString shares = sharesColumn(postgres);
         return u"t.id, t.owner_id, t.title, t.description, t.status, t.priority, t.category_id, "
                "t.tags_text, t.due_at, t.due_date, t.reminders, t.rrule, t.series_start, "
                "t.version, t.created_at, t.updated_at, t.completed_at, t.trashed_at, "_s
@@ -153,15 +172,7 @@ QList<TaskRecord> TaskRepository::readRows(const QList<QSqlRecord> &rows) const
         for (const QString &blocker : blockers)
             task.blockedBy.append(blocker.toLongLong());
         std::sort(task.blockedBy.begin(), task.blockedBy.end());
-        const QStringList shares = row.value(19).toString().split(u',', Qt::SkipEmptyParts);
-        for (const QString &share : shares) {
-            const qsizetype colon = share.indexOf(u':');
-            task.assignees.append({ share.left(colon).toLongLong(),
-                                    sharePermissionFromString(share.mid(colon + 1))
-                                            .value_or(SharePermission::View) });
-        }
-        std::sort(task.assignees.begin(), task.assignees.end(),
-                  [](const Assignee &a, const Assignee &b) { return a.userId < b.userId; });
+        task.assignees = parseShares(row.value(19).toString());
         record.access = accessFromText(row.value(20).toString());
         records.append(std::move(record));
     }
@@ -203,22 +214,21 @@ std::optional<TaskRecord> TaskRepository::find(qint64 taskId, qint64 userId, boo
 
 std::optional<TaskReaders> TaskRepository::readers(qint64 taskId) const
 {
-    const QList<QSqlRecord> rows = m_database.fetchAll(
-            u"SELECT t.version, t.owner_id, s.user_id, s.permission FROM tasks t LEFT JOIN "
-            "task_shares s ON s.task_id = t.id WHERE t.id = ? ORDER BY s.user_id"_s,
-            { taskId }, Database::Retry::Safe);
-    if (rows.isEmpty())
+    // One row, the shares as one text: read after every change to a shared task, a row per
+    // share made a task of 100 readers cost 100 rows to convert.
+    static const QString sqlite = u"SELECT t.version, t.owner_id, "_s + sharesColumn(false)
+            + u" FROM tasks t WHERE t.id = ?"_s;
+    static const QString postgres = u"SELECT t.version, t.owner_id, "_s + sharesColumn(true)
+            + u" FROM tasks t WHERE t.id = ?"_s;
+    const auto row
+            = m_database.fetchOne(m_database.dialect() == SqlDialect::Postgres ? postgres : sqlite,
+                                  { taskId }, Database::Retry::Safe);
+    if (!row)
         return std::nullopt;
     TaskReaders readers;
-    readers.version = rows.first().value(0).toLongLong();
-    readers.ownerId = rows.first().value(1).toLongLong();
-    for (const QSqlRecord &row : rows) {
-        if (row.isNull(2))
-            continue;
-        readers.shares.append({ row.value(2).toLongLong(),
-                                sharePermissionFromString(row.value(3).toString())
-                                        .value_or(SharePermission::View) });
-    }
+    readers.version = row->value(0).toLongLong();
+    readers.ownerId = row->value(1).toLongLong();
+    readers.shares = parseShares(row->value(2).toString());
     return readers;
 }
 
