@@ -9,6 +9,7 @@
 #include "migrator.h"
 #include "realtimeevent.h"
 #include "scratchdatabase.h"
+#include "storagefixtures.h"
 #include "taskrecord.h"
 #include "taskrepository.h"
 #include "userrepository.h"
@@ -24,6 +25,8 @@
 
 using namespace Qt::StringLiterals;
 using namespace Tasklane;
+using Tasklane::Test::makeTask;
+using Tasklane::Test::makeUser;
 using Tasklane::Test::ScratchDatabase;
 
 class TestEventRepository : public QObject
@@ -48,24 +51,6 @@ void addDialects()
     QTest::addColumn<SqlDialect>("dialect");
     QTest::newRow("SQLite") << SqlDialect::Sqlite;
     QTest::newRow("PostgreSQL") << SqlDialect::Postgres;
-}
-
-qint64 makeUser(const Database &database, const QString &name)
-{
-    const auto user = UserRepository(database).create(name + u"@example.com"_s, name, u"hash"_s,
-                                                      Role::User);
-    return user ? user->id : 0;
-}
-
-qint64 makeTask(const Database &database, qint64 ownerId)
-{
-    TaskRecord record;
-    record.task.ownerId = ownerId;
-    record.task.title = u"Shared plans"_s;
-    record.task.version = 1;
-    record.task.createdAt = QDateTime::currentDateTimeUtc();
-    record.task.updatedAt = record.task.createdAt;
-    return TaskRepository(database).insert(record);
 }
 
 QList<qint64> idsOf(const QList<StoredEvent> &events)
@@ -101,7 +86,7 @@ void TestEventRepository::eventsReachTheirAudienceInOrder()
     const qint64 bob = makeUser(database, u"bob"_s);
     const qint64 cy = makeUser(database, u"cy"_s);
     const qint64 dee = makeUser(database, u"dee"_s);
-    const qint64 task = makeTask(database, ada);
+    const qint64 task = makeTask(database, ada, u"Shared plans"_s);
     TaskRepository(database).share(task, bob, SharePermission::View);
     const EventRepository events(database);
     QCOMPARE(events.lastId(), 0);
@@ -199,7 +184,7 @@ void TestEventRepository::aPurgedTasksEndIsFoundByItsReaders()
     Migrator(database).migrate();
     const qint64 ada = makeUser(database, u"ada"_s);
     const qint64 bob = makeUser(database, u"bob"_s);
-    const qint64 task = makeTask(database, ada);
+    const qint64 task = makeTask(database, ada, u"Shared plans"_s);
     TaskRepository(database).share(task, bob, SharePermission::Edit);
     const EventRepository events(database);
     const QDateTime at = QDateTime::currentDateTimeUtc();

@@ -5,35 +5,19 @@
 #include "database.h"
 #include "migrator.h"
 #include "scratchdatabase.h"
+#include "storagefixtures.h"
 #include "taskrepository.h"
-#include "userrepository.h"
 
 #include <QSqlRecord>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
 using namespace Tasklane;
+using Tasklane::Test::makeTask;
+using Tasklane::Test::makeUser;
 using Tasklane::Test::ScratchDatabase;
 
 namespace {
-
-qint64 makeUser(const Database &database, const QString &name)
-{
-    const auto user = UserRepository(database).create(name + u"@example.com"_s, name, u"hash"_s,
-                                                      Role::User);
-    return user ? user->id : 0;
-}
-
-qint64 makeTask(const Database &database, qint64 ownerId)
-{
-    TaskRecord record;
-    record.task.ownerId = ownerId;
-    record.task.title = u"Draft"_s;
-    record.task.version = 1;
-    record.task.createdAt = QDateTime::currentDateTimeUtc();
-    record.task.updatedAt = record.task.createdAt;
-    return TaskRepository(database).insert(record);
-}
 
 // What TaskService does for a change of title: read for update, write the next version.
 qint64 retitle(const Database &database, qint64 taskId, qint64 userId, const QString &title)
@@ -94,7 +78,7 @@ void TestHeldTaskRows::changesToOneTaskInABatchWriteItsRowOnce()
     Migrator(db).migrate();
     const qint64 owner = makeUser(db, u"owner"_s);
     const qint64 stranger = makeUser(db, u"stranger"_s);
-    const qint64 taskId = makeTask(db, owner);
+    const qint64 taskId = makeTask(db, owner, u"Draft"_s);
 
     db.begin();
     db.setHoldingWrites(true);
@@ -140,7 +124,7 @@ void TestHeldTaskRows::aRollbackToASavepointDropsWhatWasHeldAfterIt()
     const Database &db = *scratch.database;
     Migrator(db).migrate();
     const qint64 owner = makeUser(db, u"owner"_s);
-    const qint64 taskId = makeTask(db, owner);
+    const qint64 taskId = makeTask(db, owner, u"Draft"_s);
 
     db.begin();
     db.setHoldingWrites(true);

@@ -7,6 +7,7 @@
 #include "notificationsettingscache.h"
 #include "notificationsettingsrepository.h"
 #include "scratchdatabase.h"
+#include "storagefixtures.h"
 #include "userrepository.h"
 
 #include <QDateTime>
@@ -14,6 +15,7 @@
 
 using namespace Qt::StringLiterals;
 using namespace Tasklane;
+using Tasklane::Test::makeUser;
 using Tasklane::Test::ScratchDatabase;
 
 namespace {
@@ -25,12 +27,6 @@ NotificationSettings quietAboutChanges()
     return settings;
 }
 
-qint64 makeUser(const Database &database, const QString &name)
-{
-    const auto user = UserRepository(database).create(name + u"@example.com"_s, name, u"hash"_s,
-                                                      Role::User);
-    return user ? user->id : 0;
-}
 } // namespace
 
 class TestNotificationSettingsCache : public QObject
