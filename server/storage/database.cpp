@@ -462,9 +462,8 @@ int Database::execute(const QString &sql, const QVariantList &values, Retry retr
 bool Database::tryExecuteRaw(const QString &sql, QSqlError *error) const
 {
     ThreadConnection &holder = usableConnection();
-    // Not before a rollback, which drops them (a rollback to a savepoint: see there).
-    if (!sql.startsWith(u"ROLLBACK"))
-        makeReadBackWrites(holder);
+    // Before a SAVEPOINT too. (rollback() and rollbackToSavepoint() drop them first.)
+    makeReadBackWrites(holder);
     QSqlQuery query(QSqlDatabase::database(holder.name, false));
     if (query.exec(sql))
         return true;

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -97,14 +98,15 @@ QString failureOf(Run run)
 
 // Holds the group's first batch open (its leader waits inside its unit) while the test queues
 // more units from threads of their own, so that those units form the next batches together, in
-// the order they were queued.
+// the order they were queued. With a key, every unit is submitted with it (runKeyed).
 class HeldBatch
 {
 public:
-    explicit HeldBatch(CommitGroup &group) : m_group(group)
+    explicit HeldBatch(CommitGroup &group, std::optional<qint64> key = std::nullopt)
+        : m_group(group), m_key(key)
     {
         m_threads.emplace_back([this] {
-            m_group.run([this] {
+            submit([this] {
                 m_entered = true;
                 while (!m_released)
                     std::this_thread::yield();
@@ -123,7 +125,7 @@ public:
         const int before = m_group.waiting();
         m_threads.emplace_back([this, unit = std::move(unit), error] {
             try {
-                m_group.run(unit);
+                submit(unit);
             } catch (...) {
                 *error = std::current_exception();
             }
@@ -142,7 +144,16 @@ public:
     }
 
 private:
+    void submit(std::function<void()> unit)
+    {
+        if (m_key)
+            m_group.runKeyed(*m_key, std::move(unit));
+        else
+            m_group.run(std::move(unit));
+    }
+
     CommitGroup &m_group;
+    const std::optional<qint64> m_key;
     std::vector<std::thread> m_threads;
     std::atomic<bool> m_entered = false;
     std::atomic<bool> m_released = false;
@@ -771,34 +782,21 @@ void TestCommitGroup::keyedUnitsShareBatchesWithTheirKeyAloneBesideOtherKeys()
     createTables(database);
     CommitGroup group(database, CommitGroup::Mode::Alone);
 
-    // Key 1's first unit holds its batch open.
-    std::atomic<bool> entered = false, released = false;
-    std::vector<std::thread> threads;
-    threads.emplace_back([&] {
-        group.runKeyed(1, [&] {
-            insertItem(database, 1);
-            entered = true;
-            while (!released)
-                std::this_thread::yield();
-        });
-    });
-    while (!entered)
-        std::this_thread::yield();
-    // Three more of key 1 wait for it, in the group's queue.
-    for (int id = 2; id <= 4; ++id) {
-        threads.emplace_back([&, id] { group.runKeyed(1, [&, id] { insertItem(database, id); }); });
-        while (group.waiting() < id - 1)
-            std::this_thread::yield();
+    {
+        // Key 1's first unit holds its batch open; three more of key 1 wait for it.
+        HeldBatch held(group, 1);
+        std::exception_ptr errors[3];
+        for (int id = 2; id <= 4; ++id)
+            held.queue([&, id] { insertItem(database, id); }, &errors[id - 2]);
+        // Key 2's unit commits meanwhile, on its own.
+        group.runKeyed(2, [&] { insertItem(database, 10); });
+        QCOMPARE(itemIds(database), QList<int>({ 10 }));
+        QCOMPARE(group.waiting(), 3);
+        held.release();
+        for (const std::exception_ptr &error : errors)
+            QCOMPARE(describe(error), u"none"_s);
     }
-    // Key 2's unit commits meanwhile, on its own.
-    group.runKeyed(2, [&] { insertItem(database, 10); });
-    QCOMPARE(itemIds(database), QList<int>({ 10 }));
-    QCOMPARE(group.waiting(), 3);
-
-    released = true;
-    for (std::thread &thread : threads)
-        thread.join();
-    QCOMPARE(itemIds(database), QList<int>({ 1, 2, 3, 4, 10 }));
+    QCOMPARE(itemIds(database), QList<int>({ 2, 3, 4, 10 }));
     const CommitGroup::Counters counters = group.counters();
     QCOMPARE(counters.units, quint64(5));
     // Key 1's first batch, the three that waited for it together, key 2's.

@@ -19,6 +19,22 @@ using Tasklane::Test::ScratchDatabase;
 
 namespace {
 
+// A migrated scratch database with one user's task.
+struct OwnedTask
+{
+    explicit OwnedTask(SqlDialect dialect) : scratch(dialect), db(*scratch.database)
+    {
+        Migrator(db).migrate();
+        owner = makeUser(db, u"owner"_s);
+        taskId = makeTask(db, owner, u"Draft"_s);
+    }
+
+    ScratchDatabase scratch;
+    const Database &db;
+    qint64 owner = 0;
+    qint64 taskId = 0;
+};
+
 // What TaskService does for a change of title: read for update, write the next version.
 qint64 retitle(const Database &database, qint64 taskId, qint64 userId, const QString &title)
 {
@@ -73,12 +89,11 @@ void TestHeldTaskRows::changesToOneTaskInABatchWriteItsRowOnce()
     QFETCH(SqlDialect, dialect);
     if (!ScratchDatabase::available(dialect))
         QSKIP("no PostgreSQL: scripts/test.sh provides one (TASKLANE_TEST_PG_ADMIN_URL)");
-    ScratchDatabase scratch(dialect);
-    const Database &db = *scratch.database;
-    Migrator(db).migrate();
-    const qint64 owner = makeUser(db, u"owner"_s);
+    const OwnedTask fixture(dialect);
+    const Database &db = fixture.db;
+    const qint64 owner = fixture.owner;
+    const qint64 taskId = fixture.taskId;
     const qint64 stranger = makeUser(db, u"stranger"_s);
-    const qint64 taskId = makeTask(db, owner, u"Draft"_s);
 
     db.begin();
     db.setHoldingWrites(true);
@@ -120,11 +135,10 @@ void TestHeldTaskRows::aRollbackToASavepointDropsWhatWasHeldAfterIt()
     QFETCH(SqlDialect, dialect);
     if (!ScratchDatabase::available(dialect))
         QSKIP("no PostgreSQL: scripts/test.sh provides one (TASKLANE_TEST_PG_ADMIN_URL)");
-    ScratchDatabase scratch(dialect);
-    const Database &db = *scratch.database;
-    Migrator(db).migrate();
-    const qint64 owner = makeUser(db, u"owner"_s);
-    const qint64 taskId = makeTask(db, owner, u"Draft"_s);
+    const OwnedTask fixture(dialect);
+    const Database &db = fixture.db;
+    const qint64 owner = fixture.owner;
+    const qint64 taskId = fixture.taskId;
 
     db.begin();
     db.setHoldingWrites(true);
