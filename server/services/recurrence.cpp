@@ -459,6 +459,20 @@ QString checkRule(icalrecurrencetype rule, const QList<Part> &parts, bool allDay
         }
     }
 
+    // Numbered weekdays are checked before libical sees them: icalrecur_iterator_new() looks for
+    // a first match until the year 2582, ignoring UNTIL, which costs about a second (release
+    // build, under Ical::mutex) for a weekday that no month has six of.
+    const bool withinMonths = rule.freq == ICAL_MONTHLY_RECURRENCE || has(u"BYMONTH"_s);
+    for (int i = 0; i < valueCount(rule.by_day); ++i) {
+        const int position = std::abs(icalrecurrencetype_day_position(rule.by_day[i]));
+        if (position != 0 && !monthlyOrYearly)
+            return u"The rule part '%1' numbers its weekdays, which only works with FREQ=MONTHLY "
+                   "or FREQ=YEARLY."_s.arg(partText(parts, u"BYDAY"_s));
+        if (position > 5 && withinMonths)
+            return u"The rule part '%1' numbers a weekday beyond the fifth, and no month has "
+                   "more than five of one weekday."_s.arg(partText(parts, u"BYDAY"_s));
+    }
+
     // Combinations RFC 5545 forbids (BYMONTHDAY with WEEKLY, ...) only show when the iterator is
     // made; find the part whose removal makes the rule acceptable to name it.
     const icaltimetype start = allDay
@@ -490,11 +504,6 @@ QString checkRule(icalrecurrencetype rule, const QList<Part> &parts, bool allDay
         return u"The rule combines parts that RFC 5545 does not allow together."_s;
     }
 
-    for (int i = 0; i < valueCount(rule.by_day); ++i) {
-        if (icalrecurrencetype_day_position(rule.by_day[i]) != 0 && !monthlyOrYearly)
-            return u"The rule part '%1' numbers its weekdays, which only works with FREQ=MONTHLY "
-                   "or FREQ=YEARLY."_s.arg(partText(parts, u"BYDAY"_s));
-    }
     if (has(u"BYSETPOS"_s)) {
         // libical 3.0.16 ignores BYSETPOS for DAILY and WEEKLY and applies it to days only,
         // never to several times of one day.

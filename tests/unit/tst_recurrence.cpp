@@ -227,6 +227,9 @@ void TestRecurrence::ruleParts_data()
     QTest::newRow("the last Friday of the month")
             << u"FREQ=MONTHLY;BYDAY=-1FR;COUNT=3"_s << false << QDate(2027, 1, 29) << eight
             << QList<QDate>{ QDate(2027, 1, 29), QDate(2027, 2, 26), QDate(2027, 3, 26) };
+    QTest::newRow("the twentieth Monday of the year (beyond a month's five)")
+            << u"FREQ=YEARLY;BYDAY=20MO;COUNT=2"_s << false << QDate(2027, 5, 17) << eight
+            << QList<QDate>{ QDate(2027, 5, 17), QDate(2028, 5, 15) };
     QTest::newRow("the second Tuesday of the month")
             << u"FREQ=MONTHLY;BYDAY=2TU;COUNT=3"_s << false << QDate(2027, 1, 12) << eight
             << QList<QDate>{ QDate(2027, 1, 12), QDate(2027, 2, 9), QDate(2027, 3, 9) };
@@ -580,7 +583,10 @@ void TestRecurrence::refusalsNameThePart_data()
     row("BYWEEKNO with MONTHLY", u"FREQ=MONTHLY;BYWEEKNO=10;BYDAY=MO"_s, false,
         { u"'BYWEEKNO=10'"_s });
     row("BYYEARDAY with DAILY", u"FREQ=DAILY;BYYEARDAY=100"_s, false, { u"'BYYEARDAY=100'"_s });
-    row("a sixth Monday of the month", u"FREQ=MONTHLY;BYDAY=6MO"_s, false, { u"'BYDAY=6MO'"_s });
+    row("a sixth Monday of the month", u"FREQ=MONTHLY;BYDAY=6MO"_s, false,
+        { u"'BYDAY=6MO'"_s, u"fifth"_s });
+    row("the sixth Monday from the end of February", u"FREQ=YEARLY;BYMONTH=2;BYDAY=-6MO"_s, false,
+        { u"'BYDAY=-6MO'"_s, u"fifth"_s });
     row("RSCALE", u"RSCALE=GREGORIAN;FREQ=DAILY"_s, false,
         { u"'RSCALE=GREGORIAN'"_s, u"not supported"_s });
     row("SKIP, which needs RSCALE", u"FREQ=DAILY;SKIP=OMIT"_s, false, { u"'SKIP=OMIT'"_s });
