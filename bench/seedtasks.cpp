@@ -122,7 +122,7 @@ int main(int argc, char **argv)
         const int count = big ? bigUser : perUser;
         QList<qint64> ids;
         std::optional<Transaction> transaction(std::in_place, database);
-        const auto user = userRows.create(email, u"Bench %1"_s.arg(u), hash, Role::User);
+        const auto user = userRows.create(email, u"Bench %1"_s.arg(u), hash, Role::User, true);
         if (!user) {
             std::fprintf(stderr, "tasklane-seed: %s exists already\n", qPrintable(email));
             return 1;

@@ -83,6 +83,29 @@ ApiReply *ApiClient::logout(const QString &refreshToken)
     return sendJson("POST", u"/api/v1/auth/logout"_s, RefreshTokenRequest{ refreshToken }.toJson());
 }
 
+ApiReply *ApiClient::verifyEmail(const QString &token)
+{
+    return sendJson("POST", u"/api/v1/auth/verify-email"_s,
+                    AccountTokenRequest{ token, {} }.toJson());
+}
+
+ApiReply *ApiClient::resendVerification()
+{
+    return sendJson("POST", u"/api/v1/auth/verify-email/resend"_s, QJsonObject());
+}
+
+ApiReply *ApiClient::forgotPassword(const QString &email)
+{
+    return sendJson("POST", u"/api/v1/auth/forgot-password"_s,
+                    ForgotPasswordRequest{ email }.toJson());
+}
+
+ApiReply *ApiClient::resetPassword(const QString &token, const QString &newPassword)
+{
+    return sendJson("POST", u"/api/v1/auth/reset-password"_s,
+                    AccountTokenRequest{ token, newPassword }.toJson());
+}
+
 ApiReply *ApiClient::me()
 {
     return send("GET", u"/api/v1/users/me"_s);

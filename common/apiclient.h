@@ -75,6 +75,10 @@ public:
     ApiReply *login(const QString &email, const QString &password);
     ApiReply *refreshToken(const QString &refreshToken);
     ApiReply *logout(const QString &refreshToken);
+    ApiReply *verifyEmail(const QString &token);
+    ApiReply *resendVerification();
+    ApiReply *forgotPassword(const QString &email);
+    ApiReply *resetPassword(const QString &token, const QString &newPassword);
     ApiReply *me();
     ApiReply *updateMe(const QJsonObject &changes);
 

@@ -159,6 +159,42 @@ std::optional<RefreshTokenRequest> RefreshTokenRequest::fromJson(const QJsonObje
     return conclude(reader, request, errors);
 }
 
+QJsonObject AccountTokenRequest::toJson() const
+{
+    QJsonObject json{ { u"token"_s, token } };
+    if (!password.isEmpty())
+        json.insert(PasswordField, password);
+    return json;
+}
+
+std::optional<AccountTokenRequest>
+AccountTokenRequest::fromJson(const QJsonObject &json, bool withPassword, FieldErrors *errors)
+{
+    JsonFieldReader reader(json);
+    AccountTokenRequest request;
+    request.token = reader.string(u"token"_s, Presence::Required, 256, 1).value_or(QString());
+    if (withPassword)
+        request.password
+                = readNewPassword(reader, PasswordField, Presence::Required).value_or(QString());
+    return conclude(reader, request, errors);
+}
+
+QJsonObject ForgotPasswordRequest::toJson() const
+{
+    return { { EmailField, email } };
+}
+
+std::optional<ForgotPasswordRequest> ForgotPasswordRequest::fromJson(const QJsonObject &json,
+                                                                     FieldErrors *errors)
+{
+    JsonFieldReader reader(json);
+    ForgotPasswordRequest request;
+    const auto email
+            = reader.string(EmailField, Presence::Required, AccountLimits::EmailMaxLength, 1);
+    request.email = email ? normalizeEmail(*email).value_or(*email) : QString();
+    return conclude(reader, request, errors);
+}
+
 QJsonObject UpdateMeRequest::toJson() const
 {
     QJsonObject json;

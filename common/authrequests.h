@@ -56,6 +56,29 @@ struct RefreshTokenRequest
                                                        FieldErrors *errors);
 };
 
+// The bodies of verify-email {token} and of reset-password {token, password}: a token from a
+// link sent by email (43 base64url characters; anything else simply matches nothing).
+struct AccountTokenRequest
+{
+    QString token;
+    QString password; // reset-password only: the new one
+
+    QJsonObject toJson() const;
+    static std::optional<AccountTokenRequest> fromJson(const QJsonObject &json, bool withPassword,
+                                                       FieldErrors *errors);
+};
+
+// forgot-password {email}: any text of an address's length is taken, so that a malformed
+// address gets the same answer as an unknown one.
+struct ForgotPasswordRequest
+{
+    QString email; // normalised when it has the shape of one
+
+    QJsonObject toJson() const;
+    static std::optional<ForgotPasswordRequest> fromJson(const QJsonObject &json,
+                                                         FieldErrors *errors);
+};
+
 // PATCH /users/me: every field optional; email and password changes need current_password.
 // `role` is recognised only so that the server can refuse it as forbidden.
 struct UpdateMeRequest

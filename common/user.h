@@ -19,6 +19,8 @@ struct User
     Role role = Role::User;
     QString timeZone = QStringLiteral("UTC"); // IANA name
     QString language = QStringLiteral("en"); // of the email they get: en or de
+    bool emailVerified = false; // the address's link was followed (or an operator vouched)
+    QString pendingEmail; // a new address waiting for its link; empty: none
     QDateTime createdAt;
     QDateTime updatedAt;
 

@@ -103,5 +103,65 @@
         <source>Your Tasklane code is %1. It expires in 10 minutes.</source>
         <translation>Ihr Tasklane-Code lautet %1. Er läuft in 10 Minuten ab.</translation>
     </message>
+    <message>
+        <source>Confirm your email address</source>
+        <translation>Bestätigen Sie Ihre E-Mail-Adresse</translation>
+    </message>
+    <message>
+        <source>please confirm that this is your email address for Tasklane by opening the link below. It works once, for 24 hours.</source>
+        <translation>bitte bestätigen Sie, dass dies Ihre E-Mail-Adresse für Tasklane ist, indem Sie den folgenden Link öffnen. Er funktioniert einmal, 24 Stunden lang.</translation>
+    </message>
+    <message>
+        <source>Confirm the address</source>
+        <translation>Adresse bestätigen</translation>
+    </message>
+    <message>
+        <source>If you did not ask for this, ignore this message.</source>
+        <translation>Wenn Sie das nicht angefordert haben, ignorieren Sie diese Nachricht.</translation>
+    </message>
+    <message>
+        <source>Reset your Tasklane password</source>
+        <translation>Ihr Tasklane-Passwort zurücksetzen</translation>
+    </message>
+    <message>
+        <source>someone asked to reset the password of your Tasklane account. To choose a new one, open the link below. It works once, for one hour.</source>
+        <translation>jemand hat angefordert, das Passwort Ihres Tasklane-Kontos zurückzusetzen. Um ein neues zu wählen, öffnen Sie den folgenden Link. Er funktioniert einmal, eine Stunde lang.</translation>
+    </message>
+    <message>
+        <source>Choose a new password</source>
+        <translation>Neues Passwort wählen</translation>
+    </message>
+    <message>
+        <source>If you did not ask for this, ignore this message: your password stays as it is.</source>
+        <translation>Wenn Sie das nicht angefordert haben, ignorieren Sie diese Nachricht: Ihr Passwort bleibt unverändert.</translation>
+    </message>
+    <message>
+        <source>Someone tried to sign up with your address</source>
+        <translation>Jemand wollte sich mit Ihrer Adresse registrieren</translation>
+    </message>
+    <message>
+        <source>someone tried to create a Tasklane account with this email address, which has an account already. If it was you, sign in, or reset your password if you have forgotten it:</source>
+        <translation>jemand wollte mit dieser E-Mail-Adresse ein Tasklane-Konto anlegen, doch zu ihr gibt es schon ein Konto. Wenn Sie es waren, melden Sie sich an, oder setzen Sie Ihr Passwort zurück, falls Sie es vergessen haben:</translation>
+    </message>
+    <message>
+        <source>Reset the password</source>
+        <translation>Passwort zurücksetzen</translation>
+    </message>
+    <message>
+        <source>If it was not you, ignore this message; nothing changed.</source>
+        <translation>Wenn Sie es nicht waren, ignorieren Sie diese Nachricht; es hat sich nichts geändert.</translation>
+    </message>
+    <message>
+        <source>Your Tasklane email address is changing</source>
+        <translation>Ihre Tasklane-E-Mail-Adresse wird geändert</translation>
+    </message>
+    <message>
+        <source>the email address of your Tasklane account is being changed to %1. The change takes effect once that address is confirmed.</source>
+        <translation>die E-Mail-Adresse Ihres Tasklane-Kontos wird in %1 geändert. Die Änderung gilt, sobald diese Adresse bestätigt ist.</translation>
+    </message>
+    <message>
+        <source>If you did not ask for this, reset your password at once.</source>
+        <translation>Wenn Sie das nicht angefordert haben, setzen Sie Ihr Passwort sofort zurück.</translation>
+    </message>
 </context>
 </TS>

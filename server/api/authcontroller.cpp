@@ -1,5 +1,6 @@
 #include "authcontroller.h"
 
+#include "accountservice.h"
 #include "apierror.h"
 #include "authrequests.h"
 #include "authservice.h"
@@ -36,17 +37,17 @@ void AuthController::registerRoutes(RouteTable &routes) const
                  Executor::Database, bind(&AuthController::logout), SmallBodyBytes });
 }
 
-// POST /api/v1/auth/signup {email, password, display_name} -> 201 User
-// The hash is made here, on the hashing pool; the account is written on the database pool.
+// POST /api/v1/auth/signup {email, password, display_name} -> 202 {email}
+// The same answer, after the same work, whether or not the address has an account: a new
+// account gets a verification link, an existing one a notice (AccountService::signUp). The hash
+// is made here, on the hashing pool; the rest is written on the database pool.
 HttpResponse AuthController::signup(const RequestContext &request) const
 {
     const auto body = parse<SignupRequest>(request);
     const QString hash = m_auth.hashNewPassword(body.password);
     return HttpResponse::continueOn(Executor::Database, [this, body, hash] {
-        const User user = m_auth.createAccount(body.email, body.displayName, hash, Role::User);
-        HttpResponse response = HttpResponse::json(201, user.toJson());
-        response.setHeader("Location", "/api/v1/users/me");
-        return response;
+        m_accounts.signUp(body.email, body.displayName, hash);
+        return HttpResponse::json(202, QJsonObject{ { QStringLiteral("email"), body.email } });
     });
 }
 

@@ -5,6 +5,7 @@
 
 namespace Tasklane {
 
+class AccountService;
 class AuthService;
 class RouteTable;
 
@@ -12,7 +13,9 @@ class RouteTable;
 class AuthController
 {
 public:
-    explicit AuthController(const AuthService &auth) : m_auth(auth) { }
+    AuthController(const AuthService &auth, const AccountService &accounts)
+        : m_auth(auth), m_accounts(accounts)
+    { }
     void registerRoutes(RouteTable &routes) const;
 
 private:
@@ -22,6 +25,7 @@ private:
     HttpResponse logout(const RequestContext &request) const;
 
     const AuthService &m_auth;
+    const AccountService &m_accounts;
 };
 
 } // namespace Tasklane

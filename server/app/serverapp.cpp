@@ -1,5 +1,8 @@
 #include "serverapp.h"
 
+#include "accountcontroller.h"
+#include "accountmailjob.h"
+#include "accountservice.h"
 #include "admincontroller.h"
 #include "attachmentcontroller.h"
 #include "attachmentservice.h"
@@ -184,10 +187,7 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_auth = std::make_unique<AuthService>(*m_database, *m_hasher, *m_policy, *m_jwt, *m_principals,
                                            m_settings.refreshTokenTtl);
     m_auth->setRefresher(m_cacheRefresher.get());
-    m_users = std::make_unique<UserService>(*m_database, *m_hasher, *m_policy, *m_principals);
     m_cors = std::make_unique<CorsPolicy>(m_settings.corsOrigins);
-    m_authController = std::make_unique<AuthController>(*m_auth);
-    m_userController = std::make_unique<UserController>(*m_users);
     m_healthController = std::make_unique<HealthController>(*m_database);
 
     // Concurrent writes share commits: a batch holds at most one unit per database thread,
@@ -225,6 +225,12 @@ void ServerApp::buildServices(SigningKey signingKey)
     jobPolicy.retryBaseSeconds = m_settings.jobRetryBaseSeconds;
     m_jobQueue = std::make_unique<JobQueue>(*m_database, jobPolicy);
     m_reminders = std::make_unique<ReminderScheduler>(*m_jobQueue);
+    m_accounts = std::make_unique<AccountService>(*m_database, *m_jobQueue, *m_principals);
+    m_users = std::make_unique<UserService>(*m_database, *m_hasher, *m_policy, *m_principals,
+                                            *m_accounts);
+    m_authController = std::make_unique<AuthController>(*m_auth, *m_accounts);
+    m_accountController = std::make_unique<AccountController>(*m_auth, *m_accounts);
+    m_userController = std::make_unique<UserController>(*m_users);
     JobRunner::Config jobs;
     jobs.threads = m_settings.jobThreads;
     jobs.policy = jobPolicy;
@@ -296,6 +302,10 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_emailJob = std::make_unique<EmailJob>(*m_database, *m_noticeMailer);
     m_jobRunner->addHandler(EmailJob::Kind,
                             [email = m_emailJob.get()](const Job &job) { return email->run(job); });
+    m_accountMailJob = std::make_unique<AccountMailJob>(*m_database, *m_noticeMailer);
+    m_jobRunner->addHandler(AccountMailJob::Kind, [mail = m_accountMailJob.get()](const Job &job) {
+        return mail->run(job);
+    });
     m_categoryController = std::make_unique<CategoryController>(*m_categories, *m_idempotency);
     m_notifications = std::make_unique<NotificationService>(*m_database, *m_writes, *m_cursors);
     // Web Push: a key that outlives restarts, like the signing key (made up for commands that
@@ -344,6 +354,7 @@ void ServerApp::registerRoutes(RouteTable &routes)
 {
     m_healthController->registerRoutes(routes);
     m_authController->registerRoutes(routes);
+    m_accountController->registerRoutes(routes);
     m_userController->registerRoutes(routes);
     m_taskController->registerRoutes(routes);
     m_categoryController->registerRoutes(routes);

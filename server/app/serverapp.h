@@ -13,6 +13,9 @@
 namespace Tasklane {
 
 class AdminController;
+class AccountController;
+class AccountMailJob;
+class AccountService;
 class AuthController;
 class AuthService;
 class CacheRefresher;
@@ -130,6 +133,8 @@ private:
     std::unique_ptr<UserService> m_users;
     std::unique_ptr<CorsPolicy> m_cors;
     std::unique_ptr<AuthController> m_authController;
+    std::unique_ptr<AccountService> m_accounts;
+    std::unique_ptr<AccountController> m_accountController;
     std::unique_ptr<UserController> m_userController;
     std::unique_ptr<HealthController> m_healthController;
     std::unique_ptr<CommitGroup> m_writes;
@@ -154,6 +159,7 @@ private:
     std::unique_ptr<NoticeMailer> m_noticeMailer;
     std::unique_ptr<ReminderJob> m_reminderJob;
     std::unique_ptr<EmailJob> m_emailJob;
+    std::unique_ptr<AccountMailJob> m_accountMailJob;
     std::unique_ptr<DueAlertJob> m_dueAlerts;
     std::unique_ptr<DigestJob> m_digests;
     std::unique_ptr<NotificationSettingsService> m_notificationSettings;

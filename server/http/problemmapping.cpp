@@ -16,7 +16,11 @@ ProblemKindInfo problemKindInfo(ApiError::Kind kind)
     case K::Unauthorized: return { 401, "unauthorized", "Authentication required" };
     case K::InvalidCredentials: return { 401, "invalid-credentials", "Invalid credentials" };
     case K::InvalidRefreshToken: return { 401, "invalid-refresh-token", "Invalid refresh token" };
+    case K::InvalidAccountToken:
+        return { 400, "invalid-account-token", "Invalid or expired link token" };
     case K::Forbidden: return { 403, "forbidden", "Forbidden" };
+    case K::EmailNotVerified:
+        return { 403, "email-not-verified", "The email address is not verified yet" };
     case K::NotFound: return { 404, "not-found", "Not found" };
     case K::MethodNotAllowed: return { 405, "method-not-allowed", "Method not allowed" };
     case K::Conflict: return { 409, "conflict", "Conflict" };

@@ -20,6 +20,9 @@ public:
         Unauthorized,
         InvalidCredentials,
         InvalidRefreshToken,
+        InvalidAccountToken, // a link's token (email verification, password reset): unknown,
+                             // spent, replaced by a newer one or expired, all alike
+        EmailNotVerified,
         Forbidden,
         NotFound,
         MethodNotAllowed,

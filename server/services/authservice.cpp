@@ -1,5 +1,6 @@
 #include "authservice.h"
 
+#include "accounttokenrepository.h"
 #include "apierror.h"
 #include "cacherefresher.h"
 #include "database.h"
@@ -47,7 +48,9 @@ QString AuthService::hashNewPassword(const QString &password) const
 User AuthService::createAccount(const QString &email, const QString &displayName,
                                 const QString &passwordHash, Role role) const
 {
-    const auto user = UserRepository(m_database).create(email, displayName, passwordHash, role);
+    // The operator who creates it vouches for the address.
+    const auto user
+            = UserRepository(m_database).create(email, displayName, passwordHash, role, true);
     if (!user)
         throw ApiError(ApiError::Kind::Conflict, u"An account with this email already exists."_s,
                        { { u"email"_s, u"taken"_s, u"This email is already registered."_s } });
@@ -143,7 +146,8 @@ int AuthService::purgeExpiredTokens(const QDateTime &now) const
     const QDateTime safe = now.addSecs(-JwtCodec::LeewaySeconds);
     Transaction transaction(m_database);
     const int purged = RefreshTokenRepository(m_database).purgeExpired(safe)
-            + RevokedAccessTokenRepository(m_database).purgeExpired(safe);
+            + RevokedAccessTokenRepository(m_database).purgeExpired(safe)
+            + AccountTokenRepository(m_database).purgeExpired(now);
     transaction.commit();
     return purged;
 }

@@ -24,9 +24,10 @@ public:
                 const PasswordPolicy &policy, const JwtCodec &jwt, PrincipalCache &principals,
                 qint64 refreshLifetimeSeconds);
 
-    // Sign-up in two steps, so that the slow one runs on the hashing pool and the write on the
-    // database pool: the policy check and Argon2id hash of a new password, then the account.
+    // The policy check and Argon2id hash of a new password (on the hashing pool).
     QString hashNewPassword(const QString &password) const;
+    // An account made by an operator, its address counted as verified (sign-up is
+    // AccountService's). Conflict when the address has an account.
     User createAccount(const QString &email, const QString &displayName,
                        const QString &passwordHash, Role role) const;
     // Both steps at once (the `user create` command, and any role).

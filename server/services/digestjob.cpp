@@ -108,6 +108,10 @@ JobResult DigestJob::run(const Job &job) const
                            { { u"user_id"_s, userId } },
                            nextRunAfter(std::max(now, job.runAt), settings.digestHour, zone),
                            keyFor(userId) };
+    if (!user->user.emailVerified) {
+        qCInfo(lcJobs, "digest of user %lld: the address is not verified, nothing sent", userId);
+        return result;
+    }
     if (gather(m_database, user->user, day, job.runAt).isEmpty()) {
         qCInfo(lcJobs, "digest of user %lld for %s: nothing to tell", userId,
                qUtf8Printable(day.toString(Qt::ISODate)));

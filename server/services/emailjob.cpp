@@ -25,6 +25,10 @@ JobResult EmailJob::run(const Job &job) const
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const DeliveryRepository deliveries(m_database);
     const QString &address = pending->user.email;
+    if (!pending->user.emailVerified) { // planned before a change of address, say
+        deliveries.markFailed(pending->delivery.id, address, u"the address is not verified"_s, now);
+        return std::nullopt;
+    }
     if (!MailAddress::isValid(address)) {
         deliveries.markFailed(pending->delivery.id, address, u"not a deliverable address"_s, now);
         throw JobFailure(u"not a deliverable address: %1"_s.arg(address), true);

@@ -50,7 +50,9 @@ MailComposer::MailComposer(QString publicUrl)
     : m_publicUrl(std::move(publicUrl)), m_taskText(resourceText(u":/mail/task.txt"_s)),
       m_taskHtml(resourceText(u":/mail/task.html"_s)),
       m_digestText(resourceText(u":/mail/digest.txt"_s)),
-      m_digestHtml(resourceText(u":/mail/digest.html"_s))
+      m_digestHtml(resourceText(u":/mail/digest.html"_s)),
+      m_accountText(resourceText(u":/mail/account.txt"_s)),
+      m_accountHtml(resourceText(u":/mail/account.html"_s))
 { }
 
 QString MailComposer::tr(const char *source, const QString &language) const
@@ -133,6 +135,65 @@ MailComposer::Mail MailComposer::taskNotice(const Delivery &delivery, const Task
         { u"language"_s, language },
     };
     return { subject, fill(m_taskText, values, false), fill(m_taskHtml, values, true) };
+}
+
+MailComposer::Mail MailComposer::accountNotice(AccountMail kind, const User &recipient,
+                                               const QString &link, const QString &detail) const
+{
+    const auto t = [&](const char *source) { return tr(source, recipient.language); };
+    QString subject, intro, action, outro;
+    switch (kind) {
+    case AccountMail::VerifyEmail:
+        subject = t(QT_TRANSLATE_NOOP("Mail", "Confirm your email address"));
+        intro = t(QT_TRANSLATE_NOOP("Mail",
+                                    "please confirm that this is your email address for Tasklane "
+                                    "by opening the link below. It works once, for 24 hours."));
+        action = t(QT_TRANSLATE_NOOP("Mail", "Confirm the address"));
+        outro = t(QT_TRANSLATE_NOOP("Mail", "If you did not ask for this, ignore this message."));
+        break;
+    case AccountMail::ResetPassword:
+        subject = t(QT_TRANSLATE_NOOP("Mail", "Reset your Tasklane password"));
+        intro = t(QT_TRANSLATE_NOOP("Mail",
+                                    "someone asked to reset the password of your Tasklane "
+                                    "account. To choose a new one, open the link below. It works "
+                                    "once, for one hour."));
+        action = t(QT_TRANSLATE_NOOP("Mail", "Choose a new password"));
+        outro = t(QT_TRANSLATE_NOOP("Mail",
+                                    "If you did not ask for this, ignore this message: your "
+                                    "password stays as it is."));
+        break;
+    case AccountMail::AccountExists:
+        subject = t(QT_TRANSLATE_NOOP("Mail", "Someone tried to sign up with your address"));
+        intro = t(QT_TRANSLATE_NOOP("Mail",
+                                    "someone tried to create a Tasklane account with this email "
+                                    "address, which has an account already. If it was you, sign "
+                                    "in, or reset your password if you have forgotten it:"));
+        action = t(QT_TRANSLATE_NOOP("Mail", "Reset the password"));
+        outro = t(QT_TRANSLATE_NOOP("Mail",
+                                    "If it was not you, ignore this message; nothing changed."));
+        break;
+    case AccountMail::EmailChanging:
+        subject = t(QT_TRANSLATE_NOOP("Mail", "Your Tasklane email address is changing"));
+        intro = t(QT_TRANSLATE_NOOP("Mail",
+                                    "the email address of your Tasklane account is being changed "
+                                    "to %1. The change takes effect once that address is "
+                                    "confirmed."))
+                        .arg(detail);
+        action = t(QT_TRANSLATE_NOOP("Mail", "Reset the password"));
+        outro = t(QT_TRANSLATE_NOOP("Mail",
+                                    "If you did not ask for this, reset your password at once."));
+        break;
+    }
+    const QHash<QString, QString> values{
+        { u"greeting"_s, t(QT_TRANSLATE_NOOP("Mail", "Hello %1,")).arg(recipient.displayName) },
+        { u"intro"_s, intro },
+        { u"action"_s, action },
+        { u"outro"_s, outro },
+        { u"subject"_s, subject },
+        { u"link"_s, link },
+        { u"language"_s, recipient.language },
+    };
+    return { subject, fill(m_accountText, values, false), fill(m_accountHtml, values, true) };
 }
 
 MailComposer::Mail MailComposer::digest(const DigestContent &content, QDate day,

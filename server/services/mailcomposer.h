@@ -27,6 +27,14 @@ struct DigestContent
     bool isEmpty() const { return overdue.isEmpty() && dueToday.isEmpty() && held.isEmpty(); }
 };
 
+// The email about an account itself, each with one link.
+enum class AccountMail {
+    VerifyEmail, // confirm this address (sign-up, a new address): the link carries a token
+    ResetPassword, // choose a new password: the link carries a token
+    AccountExists, // someone signed up with an address that has an account already
+    EmailChanging, // to the old address: the account's address is being changed
+};
+
 // Writes notification email from the templates in resources/mail (plain text and HTML), in
 // the recipient's language (MailTexts). Links start with `publicUrl`, never with a request's
 // Host. Values are put into the templates in one pass, HTML-escaped in the HTML part: user
@@ -51,6 +59,13 @@ public:
     // The daily digest of `day` (on the recipient's wall clock).
     Mail digest(const DigestContent &content, QDate day, const User &recipient) const;
 
+    // A message about the recipient's account. `link`: where it points (a token's page);
+    // `detail`: the new address for EmailChanging.
+    Mail accountNotice(AccountMail kind, const User &recipient, const QString &link,
+                       const QString &detail = {}) const;
+    // Where the account pages are: public_url + path (e.g. "/reset-password").
+    QString accountLink(const QString &path) const { return m_publicUrl + path; }
+
     // The subject and the line before the task's title of a message about a task (email;
     // the title and body of a push message).
     std::pair<QString, QString> wording(const Delivery &delivery, const QString &title,
@@ -66,6 +81,8 @@ private:
     const QString m_taskHtml;
     const QString m_digestText;
     const QString m_digestHtml;
+    const QString m_accountText;
+    const QString m_accountHtml;
     const MailTexts m_texts;
 };
 

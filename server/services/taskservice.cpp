@@ -713,6 +713,10 @@ TaskRecord TaskService::assign(const Principal &principal, qint64 taskId,
                                const AssignRequest &request,
                                std::optional<qint64> expectedVersion) const
 {
+    if (!principal.user.emailVerified)
+        throw ApiError(ApiError::Kind::EmailNotVerified,
+                       u"Verify your email address before sharing tasks: follow the link sent to "
+                       "it, or ask for a new one (POST /api/v1/auth/verify-email/resend)."_s);
     TaskRecord result;
     write(taskId, [&] {
         const TaskRecord current

@@ -1,17 +1,16 @@
 #include "userservice.h"
 
+#include "accountservice.h"
 #include "apierror.h"
 #include "database.h"
 #include "passwordhasher.h"
 #include "passwordpolicy.h"
 #include "principalcache.h"
-#include "refreshtokenrepository.h"
-#include "sessionevents.h"
+#include "sessionending.h"
 #include "timezones.h"
 #include "userrepository.h"
 
 #include <QLoggingCategory>
-#include <QThread>
 
 using namespace Qt::StringLiterals;
 
@@ -28,8 +27,10 @@ ApiError userGone()
 } // namespace
 
 UserService::UserService(const Database &database, const PasswordHasher &hasher,
-                         const PasswordPolicy &policy, PrincipalCache &principals)
-    : m_database(database), m_hasher(hasher), m_policy(policy), m_principals(principals)
+                         const PasswordPolicy &policy, PrincipalCache &principals,
+                         const AccountService &accounts)
+    : m_database(database), m_hasher(hasher), m_policy(policy), m_principals(principals),
+      m_accounts(accounts)
 { }
 
 bool UserService::needsPasswordWork(const UpdateMeRequest &request)
@@ -80,8 +81,18 @@ User UserService::applyChanges(const Principal &principal,
 {
     const UserRepository users(m_database);
     const qint64 id = principal.user.id;
+    // A new address takes effect only once its link is followed (AccountService).
+    UserRepository::Changes rowChanges = changes;
+    rowChanges.email.reset();
     Transaction transaction(m_database);
-    switch (users.update(id, changes)) {
+    if (changes.email) {
+        const auto holder = users.findByEmail(*changes.email);
+        if (holder && holder->user.id != id)
+            throw ApiError(ApiError::Kind::Conflict,
+                           u"An account with this email already exists."_s,
+                           { { u"email"_s, u"taken"_s, u"This email is already registered."_s } });
+    }
+    switch (users.update(id, rowChanges)) {
     case UserRepository::UpdateResult::Updated: break;
     case UserRepository::UpdateResult::NotFound:
         if (changes.expectedPasswordHash && users.findById(id))
@@ -94,13 +105,22 @@ User UserService::applyChanges(const Principal &principal,
                        { { u"email"_s, u"taken"_s, u"This email is already registered."_s } });
     }
     // A new password ends every session that the old one opened.
-    const auto cutoff = changes.passwordHash ? writeEndOfSessions(id) : std::optional<QDateTime>();
+    const auto cutoff = changes.passwordHash ? SessionEnding::write(m_database, id)
+                                             : std::optional<QDateTime>();
+    if (changes.email) {
+        const auto current = users.findById(id);
+        if (!current)
+            throw userGone();
+        m_accounts.requestEmailChange(current->user, *changes.email);
+    }
     const auto updated = users.findById(id);
     transaction.commit();
     // After the commit: an authentication that read before it cannot cache what it read.
     m_principals.forgetUser(id);
-    if (cutoff)
-        sessionsEnded(id, *cutoff);
+    if (cutoff) {
+        SessionEnding::waitPast(*cutoff);
+        qCInfo(lcUsers, "user %lld changed their password; every session ended", id);
+    }
     if (!updated)
         throw userGone();
     return updated->user;
@@ -109,35 +129,14 @@ User UserService::applyChanges(const Principal &principal,
 bool UserService::endAllSessions(qint64 userId) const
 {
     Transaction transaction(m_database);
-    const auto cutoff = writeEndOfSessions(userId);
+    const auto cutoff = SessionEnding::write(m_database, userId);
     if (!cutoff)
         return false;
     transaction.commit();
     m_principals.forgetUser(userId);
-    sessionsEnded(userId, *cutoff);
-    return true;
-}
-
-std::optional<QDateTime> UserService::writeEndOfSessions(qint64 userId) const
-{
-    // Tokens carry their issue time to the millisecond (iat_ms), so one issued by a login in
-    // the same second after this moment stays valid while every earlier one does not.
-    const QDateTime cutoff = QDateTime::currentDateTimeUtc();
-    if (!UserRepository(m_database).invalidateTokensIssuedUntil(userId, cutoff))
-        return std::nullopt;
-    RefreshTokenRepository(m_database).revokeAllOfUser(userId);
-    SessionEvents::tokensInvalidated(m_database, userId, cutoff);
-    return cutoff;
-}
-
-void UserService::sessionsEnded(qint64 userId, const QDateTime &cutoff) const
-{
-    // A token issued in the cutoff's own millisecond cannot be told from one issued just before
-    // the end, so it is refused with them. Waiting that millisecond out (at most one) means a
-    // session this process starts once the end has returned is never caught by it.
-    while (QDateTime::currentMSecsSinceEpoch() <= cutoff.toMSecsSinceEpoch())
-        QThread::usleep(200);
+    SessionEnding::waitPast(*cutoff);
     qCInfo(lcUsers, "ended every session of user %lld", userId);
+    return true;
 }
 
 } // namespace Tasklane

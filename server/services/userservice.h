@@ -7,6 +7,7 @@
 
 namespace Tasklane {
 
+class AccountService;
 class Database;
 class PasswordHasher;
 class PasswordPolicy;
@@ -17,7 +18,8 @@ class UserService
 {
 public:
     UserService(const Database &database, const PasswordHasher &hasher,
-                const PasswordPolicy &policy, PrincipalCache &principals);
+                const PasswordPolicy &policy, PrincipalCache &principals,
+                const AccountService &accounts);
 
     // True when the change needs the current password checked (and perhaps a new one hashed):
     // prepareChanges() then belongs on the hashing pool.
@@ -26,7 +28,8 @@ public:
     // password and hashing a new one when asked to.
     UserRepository::Changes prepareChanges(const Principal &principal,
                                            const UpdateMeRequest &request) const;
-    // Writes prepared changes in one transaction; a new password ends every session.
+    // Writes prepared changes in one transaction; a new password ends every session, and a new
+    // email address waits for its verification link (pending_email) before it takes effect.
     User applyChanges(const Principal &principal, const UserRepository::Changes &changes) const;
     // Ends every session of a user (for a password reset or an administrator): revokes all of
     // its refresh tokens, and every access token issued until now stops working at once in
@@ -35,15 +38,11 @@ public:
     bool endAllSessions(qint64 userId) const;
 
 private:
-    // endAllSessions() in the caller's transaction; the cutoff it set (nullopt: no such user),
-    // for sessionsEnded() once the transaction has committed.
-    std::optional<QDateTime> writeEndOfSessions(qint64 userId) const;
-    void sessionsEnded(qint64 userId, const QDateTime &cutoff) const;
-
     const Database &m_database;
     const PasswordHasher &m_hasher;
     const PasswordPolicy &m_policy;
     PrincipalCache &m_principals;
+    const AccountService &m_accounts;
 };
 
 } // namespace Tasklane

@@ -46,11 +46,21 @@ NotificationSettingsRepository::findMany(const QList<qint64> &userIds) const
     const NotificationSettings defaults = NotificationSettings::defaults();
     for (qint64 id : userIds)
         found.insert(id, defaults);
+    // Users whose address is not verified yet get no email (issue 11): their settings are
+    // read without the email channel, so that no notice, reminder or digest plans one.
     const QList<QSqlRecord> rows = m_database.fetchAllIn(
-            u"SELECT user_id, settings FROM notification_settings WHERE user_id IN ("_s, {},
-            QVariantList(userIds.cbegin(), userIds.cend()), u")"_s, 64, Database::Retry::Safe);
-    for (const QSqlRecord &row : rows)
-        found.insert(row.value(0).toLongLong(), parsed(row.value(1).toString()));
+            u"SELECT u.id, s.settings, u.email_verified_at FROM users u "
+            "LEFT JOIN notification_settings s ON s.user_id = u.id WHERE u.id IN ("_s,
+            {}, QVariantList(userIds.cbegin(), userIds.cend()), u")"_s, 64, Database::Retry::Safe);
+    for (const QSqlRecord &row : rows) {
+        NotificationSettings settings
+                = row.value(1).isNull() ? defaults : parsed(row.value(1).toString());
+        if (row.value(2).isNull()) {
+            for (QSet<QString> &channels : settings.channels)
+                channels.remove(u"email"_s);
+        }
+        found.insert(row.value(0).toLongLong(), settings);
+    }
     return found;
 }
 

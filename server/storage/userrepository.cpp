@@ -12,7 +12,7 @@ namespace Tasklane {
 namespace {
 const QString UserColumns
         = u"id, email, display_name, password_hash, role, created_at, updated_at, time_zone, "
-          "language"_s;
+          "language, email_verified_at, pending_email"_s;
 
 UserRecord toRecord(const QSqlRecord &row)
 {
@@ -26,19 +26,24 @@ UserRecord toRecord(const QSqlRecord &row)
     record.user.updatedAt = Database::readTime(row.value(6));
     record.user.timeZone = row.value(7).toString();
     record.user.language = row.value(8).toString();
+    record.user.emailVerified = !row.value(9).isNull();
+    record.user.pendingEmail = row.value(10).toString();
     return record;
 }
 } // namespace
 
 std::optional<User> UserRepository::create(const QString &email, const QString &displayName,
-                                           const QString &passwordHash, Role role) const
+                                           const QString &passwordHash, Role role,
+                                           bool emailVerified) const
 {
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const auto row = m_database.fetchOne(
-            u"INSERT INTO users (email, display_name, password_hash, role, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING id"_s,
+            u"INSERT INTO users (email, display_name, password_hash, role, created_at, updated_at, "
+            "email_verified_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING "
+            "RETURNING id"_s,
             { email, displayName, passwordHash, roleToString(role), Database::bindTime(now),
-              Database::bindTime(now) });
+              Database::bindTime(now),
+              emailVerified ? Database::bindTime(now) : QVariant(QMetaType::fromType<QString>()) });
     if (!row)
         return std::nullopt;
     // Read back what was stored, so the answer shows the database's own rounding of times.
@@ -96,6 +101,43 @@ bool UserRepository::invalidateTokensIssuedUntil(qint64 id, const QDateTime &cut
                               "ELSE tokens_valid_after END WHERE id = ?"_s,
                               { time, time, id })
             == 1;
+}
+
+void UserRepository::setPendingEmail(qint64 id, const QString &email) const
+{
+    m_database.execute(u"UPDATE users SET pending_email = ?, updated_at = ? WHERE id = ?"_s,
+                       { email.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : email,
+                         Database::bindTime(QDateTime::currentDateTimeUtc()), id });
+}
+
+UserRepository::UpdateResult UserRepository::confirmEmail(qint64 id, const QString &email) const
+{
+    const QVariant now = Database::bindTime(QDateTime::currentDateTimeUtc());
+    try {
+        const int changed = m_database.execute(
+                u"UPDATE users SET email = ?, email_verified_at = COALESCE(CASE WHEN email = ? "
+                "THEN email_verified_at END, ?), pending_email = CASE WHEN pending_email = ? "
+                "THEN NULL ELSE pending_email END, updated_at = ? WHERE id = ?"_s,
+                { email, email, now, email, now, id });
+        if (changed == 0)
+            return UpdateResult::NotFound;
+        // Email notifications start (NotificationSettingsRepository::findMany).
+        m_database.noteChanged(Database::Change::NotificationSettings, id);
+        return UpdateResult::Updated;
+    } catch (const DatabaseError &error) {
+        if (error.kind() == DatabaseError::Kind::UniqueViolation)
+            return UpdateResult::EmailTaken;
+        throw;
+    }
+}
+
+void UserRepository::markVerified(qint64 id, const QString &email) const
+{
+    if (m_database.execute(u"UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?) "
+                           "WHERE id = ? AND email = ?"_s,
+                           { Database::bindTime(QDateTime::currentDateTimeUtc()), id, email })
+        > 0)
+        m_database.noteChanged(Database::Change::NotificationSettings, id);
 }
 
 UserRepository::UpdateResult UserRepository::update(qint64 id, const Changes &changes) const

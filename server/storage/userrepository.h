@@ -27,9 +27,11 @@ class UserRepository
 public:
     explicit UserRepository(const Database &database) : m_database(database) { }
 
-    // Inserts a user; nullopt when the email is already taken.
+    // Inserts a user; nullopt when the email is already taken. `emailVerified`: an operator
+    // vouches for the address (the `user create` command); sign-up proves it by its link.
     std::optional<User> create(const QString &email, const QString &displayName,
-                               const QString &passwordHash, Role role) const;
+                               const QString &passwordHash, Role role,
+                               bool emailVerified = false) const;
     std::optional<UserRecord> findByEmail(const QString &email) const;
     std::optional<UserRecord> findById(qint64 id) const;
     // The accounts of `ids` that exist, by id (any number of ids).
@@ -61,6 +63,14 @@ public:
     // EmailTaken comes from the unique index itself, so two concurrent changes to one address
     // cannot both succeed. On PostgreSQL that failure aborts the caller's transaction.
     UpdateResult update(qint64 id, const Changes &changes) const;
+    // The new address waiting for its verification link; empty clears it.
+    void setPendingEmail(qint64 id, const QString &email) const;
+    // `email` verified by its link: it becomes the account's address (if it was not already),
+    // verified, and no longer pending. EmailTaken when another account has it by now (on
+    // PostgreSQL that aborts the caller's transaction).
+    UpdateResult confirmEmail(qint64 id, const QString &email) const;
+    // Marks the address verified if it is still the account's `email` (a reset link followed).
+    void markVerified(qint64 id, const QString &email) const;
 
 private:
     const Database &m_database;

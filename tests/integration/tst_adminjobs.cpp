@@ -1,6 +1,7 @@
 // The administrators' routes for background work, through the real tasklaned: only an admin
 // lists jobs and the delivery log and retries dead jobs; each attempt of a delivery is in the
 // log with its outcome; bad parameters are 400, unknown jobs 404, a job that is not dead 409.
+#include "accountfixtures.h"
 #include "job.h"
 #include "taskfixtures.h"
 #include "testserver.h"
@@ -137,7 +138,7 @@ void TestAdminJobs::deadJobsAreListedAndRetried()
 
 void TestAdminJobs::everyAttemptIsInTheDeliveryLog()
 {
-    Account ada = signUpAccount(m_server->url(), u"ada"_s);
+    Account ada = signUpVerified(*m_server, u"ada"_s);
     const QString at = toApiTimestamp(QDateTime::currentDateTimeUtc().addSecs(1));
     QVERIFY(createTaskId(ada.api(), u"Logged"_s,
                          { { u"reminders"_s, QJsonArray{ QJsonObject{ { u"at"_s, at } } } } })

@@ -1,6 +1,7 @@
 // Files attached to tasks: uploaded as multipart/form-data under their own body cap and a
 // per-user quota, typed from their bytes, stored under generated names, offered back only as
 // downloads, and reachable only through a task the caller can see.
+#include "accountfixtures.h"
 #include "task.h"
 #include "testserver.h"
 
@@ -344,7 +345,8 @@ void TestAttachments::attachmentsAreReachableOnlyThroughAVisibleTask()
 void TestAttachments::viewersReadButOnlyOwnersAndEditorsChange()
 {
     ApiClient owner(m_server->url()), viewer(m_server->url()), editor(m_server->url());
-    signUpAndLogIn(owner, u"owner"_s);
+    const SignedInUser sharer = signUpAndLogIn(owner, u"owner"_s);
+    QVERIFY(verifyAddress(owner, sharer.email, outboxOf(*m_server)));
     const SignedInUser reader = signUpAndLogIn(viewer, u"viewer"_s);
     const SignedInUser writer = signUpAndLogIn(editor, u"editor"_s);
     const qint64 taskId = newTask(owner, u"Shared"_s);

@@ -3,6 +3,7 @@
 // each row warms the caches with reads, makes one write, and reads again at once. And on
 // PostgreSQL, where other processes write the same database, a change made behind this
 // server's back is seen once the cache's trust (auth_cache_ttl_ms) has run out.
+#include "accountfixtures.h"
 #include "taskfixtures.h"
 #include "testserver.h"
 
@@ -64,7 +65,7 @@ private:
 
 Account TestCachedReads::signUp(const QString &prefix)
 {
-    return signUpAccount(m_server->url(), prefix);
+    return signUpVerified(*m_server, prefix);
 }
 
 ApiReply *TestCachedReads::read(const Account &account, qint64 id)

@@ -3,6 +3,7 @@
 // done or moved away; after downtime what fell due meanwhile (all-day dates on their owner's
 // wall clock too) goes out once at start, marked late; a digest lists the overdue and the due
 // tasks with the emails held for it, and turning it off sends those on their own.
+#include "accountfixtures.h"
 #include "smtptestserver.h"
 #include "task.h"
 #include "taskfixtures.h"
@@ -31,9 +32,10 @@ namespace {
 
 const QString SettingsPath = u"/api/v1/users/me/notification-settings"_s;
 
+// The notifications in the server's outbox (the links that verify addresses left out).
 QList<ReceivedMail> outbox(const TestServer &server)
 {
-    return ReceivedMail::readFolder(server.dataDir() + u"/outbox"_s);
+    return noticesIn(server.dataDir() + u"/outbox"_s);
 }
 
 // Subjects of the mails to `address`, sorted.
@@ -79,8 +81,8 @@ void TestDueAlerts::alertsGoOutOnceAtTheirTime()
     options.arguments = { u"--due-soon-minutes"_s, u"1"_s };
     TestServer server(options);
     QVERIFY(server.start());
-    Account ada = signUpAccount(server.url(), u"ada"_s);
-    Account bob = signUpAccount(server.url(), u"bob"_s);
+    Account ada = signUpVerified(server, u"ada"_s);
+    Account bob = signUpVerified(server, u"bob"_s);
     QCOMPARE(finished(bob.api().updateMe({ { u"language"_s, u"de"_s } }))->status(), 200);
     const QDateTime start = QDateTime::currentDateTimeUtc();
     // Overdue in 3 s (its due-soon time passed before it was made: no due-soon alert).
@@ -130,7 +132,7 @@ void TestDueAlerts::whatFellDueDuringDowntimeGoesOutOnceAtStart()
 {
     TestServer server;
     QVERIFY(server.start());
-    Account ada = signUpAccount(server.url(), u"ada"_s);
+    Account ada = signUpVerified(server, u"ada"_s);
     // Far east: ada's day starts (and ends) up to 14 hours before UTC's.
     QCOMPARE(finished(ada.api().sendJson("PATCH", u"/api/v1/users/me"_s,
                                          { { u"time_zone"_s, u"Pacific/Kiritimati"_s } }))
@@ -178,8 +180,8 @@ void TestDueAlerts::theDigestListsTheDayAndWhatWaitedForIt()
 {
     TestServer server;
     QVERIFY(server.start());
-    Account ada = signUpAccount(server.url(), u"ada"_s);
-    Account bob = signUpAccount(server.url(), u"bob"_s);
+    Account ada = signUpVerified(server, u"ada"_s);
+    Account bob = signUpVerified(server, u"bob"_s);
     QCOMPARE(finished(ada.api().sendJson("PATCH", SettingsPath,
                                          { { u"digest"_s,
                                              QJsonObject{ { u"enabled"_s, true },

@@ -2,6 +2,7 @@
 // someone else's change, a finished blocker, a reminder), each user's own (another's id is
 // 404), listed newest first with unread=true and signed cursors, read one by one or all, and
 // deleted.
+#include "accountfixtures.h"
 #include "taskfixtures.h"
 #include "testserver.h"
 #include "user.h"
@@ -57,8 +58,8 @@ void TestNotifications::initTestCase()
 
 void TestNotifications::sharesAndOthersChangesAreNotified()
 {
-    Account ada = signUpAccount(m_server->url(), u"ada"_s);
-    Account bob = signUpAccount(m_server->url(), u"bob"_s);
+    Account ada = signUpVerified(*m_server, u"ada"_s);
+    Account bob = signUpVerified(*m_server, u"bob"_s);
     const qint64 id = createTaskId(ada.api(), u"Shared plan"_s);
     QCOMPARE(finished(ada.api().sendJson(
                               "POST", u"/api/v1/tasks/%1/assign"_s.arg(id),
@@ -100,7 +101,7 @@ void TestNotifications::sharesAndOthersChangesAreNotified()
 
 void TestNotifications::aFinishedBlockerIsNotified()
 {
-    Account ada = signUpAccount(m_server->url(), u"ada"_s);
+    Account ada = signUpVerified(*m_server, u"ada"_s);
     const qint64 blocker = createTaskId(ada.api(), u"Get the permit"_s);
     const qint64 blocked = createTaskId(ada.api(), u"Build the shed"_s,
                                         { { u"blocked_by"_s, QJsonArray{ blocker } } });
@@ -117,7 +118,7 @@ void TestNotifications::aFinishedBlockerIsNotified()
 
 void TestNotifications::aReminderIsNotifiedInTheApp()
 {
-    Account ada = signUpAccount(m_server->url(), u"ada"_s);
+    Account ada = signUpVerified(*m_server, u"ada"_s);
     const QString at = toApiTimestamp(QDateTime::currentDateTimeUtc().addSecs(1));
     const qint64 id
             = createTaskId(ada.api(), u"Call the plumber"_s,
@@ -134,8 +135,8 @@ void TestNotifications::aReminderIsNotifiedInTheApp()
 
 void TestNotifications::readingPagingAndDeleting()
 {
-    Account ada = signUpAccount(m_server->url(), u"ada"_s);
-    Account bob = signUpAccount(m_server->url(), u"bob"_s);
+    Account ada = signUpVerified(*m_server, u"ada"_s);
+    Account bob = signUpVerified(*m_server, u"bob"_s);
     for (int i = 0; i < 5; ++i) {
         const qint64 id = createTaskId(ada.api(), u"For Bob %1"_s.arg(i));
         QCOMPARE(finished(ada.api().sendJson(
@@ -201,9 +202,9 @@ void TestNotifications::anotherUsersNotificationIsNotFound()
 {
     QFETCH(QByteArray, method);
     QFETCH(QString, path);
-    Account ada = signUpAccount(m_server->url(), u"ada"_s);
-    Account bob = signUpAccount(m_server->url(), u"bob"_s);
-    Account eve = signUpAccount(m_server->url(), u"eve"_s);
+    Account ada = signUpVerified(*m_server, u"ada"_s);
+    Account bob = signUpVerified(*m_server, u"bob"_s);
+    Account eve = signUpVerified(*m_server, u"eve"_s);
     const qint64 id = createTaskId(ada.api(), u"Private"_s);
     finished(ada.api().sendJson("POST", u"/api/v1/tasks/%1/assign"_s.arg(id),
                                 { { u"user_id"_s, bob.id() }, { u"permission"_s, u"view"_s } }));
@@ -238,7 +239,7 @@ void TestNotifications::badParametersAreRefused()
 {
     QFETCH(QString, query);
     QFETCH(QString, field);
-    Account ada = signUpAccount(m_server->url(), u"ada"_s);
+    Account ada = signUpVerified(*m_server, u"ada"_s);
     ApiReply *reply = finished(ada.api().send("GET", u"/api/v1/notifications"_s + query));
     QCOMPARE(reply->status(), 400);
     QCOMPARE(reply->json()

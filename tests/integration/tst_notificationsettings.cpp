@@ -2,6 +2,7 @@
 // hours and digest at GET/PATCH /api/v1/users/me/notification-settings, every bad field refused
 // by name; a channel turned off is not used, and quiet hours hold email back until they end
 // while the in-app notice comes at once; a setting saved applies from the very next change.
+#include "accountfixtures.h"
 #include "smtptestserver.h"
 #include "taskfixtures.h"
 #include "testserver.h"
@@ -35,9 +36,10 @@ namespace {
 
 const QString SettingsPath = u"/api/v1/users/me/notification-settings"_s;
 
+// The notifications in the server's outbox (the links that verify addresses left out).
 QList<ReceivedMail> outbox(const TestServer &server)
 {
-    return ReceivedMail::readFolder(server.dataDir() + u"/outbox"_s);
+    return noticesIn(server.dataDir() + u"/outbox"_s);
 }
 
 int mailsTo(const TestServer &server, const QString &address)
@@ -77,7 +79,7 @@ void TestNotificationSettings::initTestCase()
 
 void TestNotificationSettings::defaultsThenChangesAreKept()
 {
-    Account ada = signUpAccount(m_server->url(), u"ada"_s);
+    Account ada = signUpVerified(*m_server, u"ada"_s);
     ApiReply *reply = finished(ada.api().send("GET", SettingsPath));
     QCOMPARE(reply->status(), 200);
     const QJsonObject defaults = reply->json();
@@ -119,7 +121,7 @@ void TestNotificationSettings::defaultsThenChangesAreKept()
                                         { { u"quiet_hours"_s, QJsonValue(QJsonValue::Null) } }));
     QCOMPARE(reply->status(), 200);
     QVERIFY(reply->json().value(u"quiet_hours"_s).isNull());
-    Account bob = signUpAccount(m_server->url(), u"bob"_s);
+    Account bob = signUpVerified(*m_server, u"bob"_s);
     QCOMPARE(finished(bob.api().send("GET", SettingsPath))->json(), defaults);
 }
 
@@ -171,7 +173,7 @@ void TestNotificationSettings::badSettingsAreRefused()
     QFETCH(QJsonObject, body);
     QFETCH(QString, field);
     QFETCH(QString, code);
-    Account ada = signUpAccount(m_server->url(), u"ada"_s);
+    Account ada = signUpVerified(*m_server, u"ada"_s);
     const QJsonObject before = finished(ada.api().send("GET", SettingsPath))->json();
     ApiReply *reply = finished(ada.api().sendJson("PATCH", SettingsPath, body));
     QVERIFY2(isProblem(reply, 422, u"validation-failed"_s), reply->body().constData());
@@ -181,7 +183,7 @@ void TestNotificationSettings::badSettingsAreRefused()
 
 void TestNotificationSettings::aChannelTurnedOffIsNotUsed()
 {
-    Account ada = signUpAccount(m_server->url(), u"ada"_s);
+    Account ada = signUpVerified(*m_server, u"ada"_s);
     QCOMPARE(finished(ada.api().sendJson(
                               "PATCH", SettingsPath,
                               { { u"events"_s,
@@ -199,8 +201,8 @@ void TestNotificationSettings::aSettingAppliesFromTheNextChange()
 {
     // The server keeps users' settings between changes (a task with many readers changes
     // often): a setting saved is nonetheless what the very next change goes by.
-    Account ada = signUpAccount(m_server->url(), u"ada"_s);
-    Account bob = signUpAccount(m_server->url(), u"bob"_s);
+    Account ada = signUpVerified(*m_server, u"ada"_s);
+    Account bob = signUpVerified(*m_server, u"bob"_s);
     const qint64 id = createTaskId(ada.api(), u"Shared plan"_s);
     QCOMPARE(finished(ada.api().sendJson(
                               "POST", u"/api/v1/tasks/%1/assign"_s.arg(id),
@@ -231,7 +233,7 @@ void TestNotificationSettings::aSettingAppliesFromTheNextChange()
 
 void TestNotificationSettings::quietHoursHoldEmailUntilTheyEnd()
 {
-    Account ada = signUpAccount(m_server->url(), u"ada"_s); // time zone UTC
+    Account ada = signUpVerified(*m_server, u"ada"_s); // time zone UTC
     const QDateTime now = QDateTime::currentDateTimeUtc();
     // Quiet since two minutes ago, until the next whole minute at least 15 s away.
     QDateTime end = QDateTime(now.date(), QTime(now.time().hour(), now.time().minute()), Qt::UTC)

@@ -2,6 +2,7 @@
 // the tasks their user may see, in order, and nothing else; refusals come before any handshake
 // (no 101); a client that reconnects with the last id it saw misses nothing and gets nothing
 // twice; tickets are single use.
+#include "accountfixtures.h"
 #include "realtimeclient.h"
 #include "realtimeevent.h"
 #include "taskfixtures.h"
@@ -197,8 +198,8 @@ void TestRealtime::initTestCase()
     options.arguments = QStringList{ u"--cors-origins"_s, u"https://app.example"_s };
     m_server = std::make_unique<TestServer>(options);
     QVERIFY2(m_server->start(), m_server->logs().constData());
-    m_ada = signUpAccount(m_server->url(), u"ada"_s);
-    m_bob = signUpAccount(m_server->url(), u"bob"_s);
+    m_ada = signUpVerified(*m_server, u"ada"_s);
+    m_bob = signUpVerified(*m_server, u"bob"_s);
 }
 
 void TestRealtime::cleanupTestCase()
@@ -498,7 +499,7 @@ void TestRealtime::anExpiredTicketIsRefused()
 
 void TestRealtime::anEndedSessionClosesItsConnectionsAndOpensNoMore()
 {
-    Account carl = signUpAccount(m_server->url(), u"carl"_s);
+    Account carl = signUpVerified(*m_server, u"carl"_s);
     const auto [otherToken, otherRefresh] = logIn(m_server->url(), carl.user);
     QVERIFY(!otherToken.isEmpty());
     Listener ending(m_server->url()), staying(m_server->url());
@@ -533,7 +534,7 @@ void TestRealtime::anEndedSessionClosesItsConnectionsAndOpensNoMore()
 
 void TestRealtime::theClientReconnectsAndResumesWithAFreshToken()
 {
-    Account dee = signUpAccount(m_server->url(), u"dee"_s);
+    Account dee = signUpVerified(*m_server, u"dee"_s);
     auto session = logIn(m_server->url(), dee.user);
     RealtimeClient client(m_server->url());
     QString current = session.first;
@@ -572,7 +573,7 @@ void TestRealtime::aReaderThatStopsReadingIsCutOff()
     options.arguments = QStringList{ u"--realtime-max-queued-bytes"_s, u"262144"_s };
     TestServer server(options);
     QVERIFY2(server.start(), server.logs().constData());
-    Account erin = signUpAccount(server.url(), u"erin"_s);
+    Account erin = signUpVerified(server, u"erin"_s);
     const qint64 task = createTaskId(erin.api(), u"Chatty"_s);
 
     QTcpSocket stalled;
@@ -630,7 +631,7 @@ void TestRealtime::twoProcessesDeliverEveryEventOnceInOrder()
                                      qEnvironmentVariable("TASKLANE_TEST_PG_PASSWORD"));
     TestServer second(secondOptions);
     QVERIFY(second.start());
-    Account fay = signUpAccount(first.url(), u"fay"_s);
+    Account fay = signUpVerified(first, u"fay"_s);
     Account fayOnSecond;
     fayOnSecond.user = fay.user;
     reconnect(fayOnSecond, second.url());
@@ -685,7 +686,7 @@ void TestRealtime::anExpiredTokenClosesTheSocketUnlessRenewed()
     options.arguments = QStringList{ u"--access-token-ttl"_s, u"30"_s };
     TestServer server(options);
     QVERIFY2(server.start(), server.logs().constData());
-    Account gus = signUpAccount(server.url(), u"gus"_s);
+    Account gus = signUpVerified(server, u"gus"_s);
     Listener plain(server.url());
     QVERIFY(plain.open(gus.user.accessToken));
     RealtimeClient renewing(server.url());
@@ -723,8 +724,8 @@ void TestRealtime::capsLivenessAndShutdown()
                                      u"--sse-heartbeat-seconds"_s, u"1"_s };
     TestServer server(options);
     QVERIFY2(server.start(), server.logs().constData());
-    Account hal = signUpAccount(server.url(), u"hal"_s);
-    Account ivy = signUpAccount(server.url(), u"ivy"_s);
+    Account hal = signUpVerified(server, u"hal"_s);
+    Account ivy = signUpVerified(server, u"ivy"_s);
     const QByteArray halBearer = "Authorization: Bearer " + hal.user.accessToken.toUtf8() + "\r\n";
 
     // Two connections per user at most: the third is refused before any handshake.

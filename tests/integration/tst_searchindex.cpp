@@ -2,6 +2,7 @@
 // every change acknowledged before it (new words found, old ones gone, a purged task gone), an
 // ended share hides the task from the former assignee's searches at once, and a change written
 // while the server was down (as another tool or a restore would) is found after it restarts.
+#include "accountfixtures.h"
 #include "taskfixtures.h"
 #include "tasklistrepository.h"
 #include "testserver.h"
@@ -60,6 +61,7 @@ void TestSearchIndex::initTestCase()
     m_ownerUser = signUpAndLogIn(*m_owner, u"search-owner"_s);
     m_viewerUser = signUpAndLogIn(*m_viewer, u"search-viewer"_s);
     QVERIFY(m_ownerUser.id > 0 && m_viewerUser.id > 0);
+    QVERIFY(verifyAddress(*m_owner, m_ownerUser.email, outboxOf(*m_server)));
 }
 
 void TestSearchIndex::cleanupTestCase()

@@ -1,6 +1,7 @@
 // Tasks that wait for others: blocked_by names tasks the caller can see, never closes a cycle,
 // and keeps a task from being done while a blocker is open; ready=true lists what can be
 // started.
+#include "accountfixtures.h"
 #include "taskfixtures.h"
 #include "testserver.h"
 
@@ -77,6 +78,7 @@ void TestTaskDependencies::initTestCase()
     m_user = signUpAndLogIn(*m_client, u"planner"_s);
     m_other = signUpAndLogIn(*m_otherClient, u"other"_s);
     QVERIFY(m_user.id > 0 && m_other.id > 0);
+    QVERIFY(verifyAddress(*m_otherClient, m_other.email, outboxOf(*m_server))); // shares
 }
 
 void TestTaskDependencies::cleanupTestCase()

@@ -2,6 +2,7 @@
 // time zone, every sort in both directions, pages that stay correct while tasks change, cursors
 // nobody can forge, parameters checked strictly, and search with escaped snippets. Any text is
 // a valid filter: none gives a 500 or shows another user's task.
+#include "accountfixtures.h"
 #include "taskfixtures.h"
 #include "testserver.h"
 #include "user.h"
@@ -211,7 +212,7 @@ private:
 
 Account TestTaskListing::signUp(const QString &prefix)
 {
-    return signUpAccount(m_server->url(), prefix);
+    return signUpVerified(*m_server, prefix);
 }
 
 QList<qint64> TestTaskListing::catalogueIds(const QStringList &titles) const
@@ -926,7 +927,7 @@ void TestTaskListing::cursorsExpire()
     options.arguments = QStringList{ u"--cursor-ttl"_s, u"1"_s };
     TestServer server(options);
     QVERIFY(server.start());
-    Account account = signUpAccount(server.url(), u"expiring"_s);
+    Account account = signUpVerified(server, u"expiring"_s);
     for (int i = 0; i < 3; ++i)
         QVERIFY(createTaskId(account.api(), u"Expiring %1"_s.arg(i)) > 0);
     for (const QString &sort : { u"due"_s, u"created"_s }) {

@@ -1,6 +1,7 @@
 // Recurring tasks through the API: rules validated, occurrences expanded in the owner's time
 // zone (the wall-clock time kept across DST changes), completing and skipping occurrences, the
 // end of a series, and who may do it.
+#include "accountfixtures.h"
 #include "task.h"
 #include "testserver.h"
 #include "user.h"
@@ -332,7 +333,8 @@ void TestTaskRecurrence::checkingOffWithPatchCompletesTheOccurrence()
 void TestTaskRecurrence::viewersCanNeitherCompleteNorSkip()
 {
     ApiClient owner(m_server->url()), viewer(m_server->url());
-    signUpAndLogIn(owner, u"owner"_s);
+    const SignedInUser sharer = signUpAndLogIn(owner, u"owner"_s);
+    QVERIFY(verifyAddress(owner, sharer.email, outboxOf(*m_server)));
     const SignedInUser reader = signUpAndLogIn(viewer, u"viewer"_s);
     ApiReply *created = createTask(owner,
                                    { { u"title"_s, u"Shared chore"_s },

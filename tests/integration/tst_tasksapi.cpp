@@ -1,5 +1,6 @@
 // Tasks themselves: what a task is, how it is validated, changed, versioned, retried, recorded
 // in its history, trashed, restored and purged.
+#include "accountfixtures.h"
 #include "task.h"
 #include "testserver.h"
 #include "user.h"
@@ -482,7 +483,8 @@ void TestTasksApi::everyWriteBumpsTheVersionAndETag()
 {
     ApiClient client(m_server->url());
     ApiClient other(m_server->url());
-    signUpAndLogIn(client);
+    const SignedInUser user = signUpAndLogIn(client);
+    QVERIFY(verifyAddress(client, user.email, outboxOf(*m_server)));
     const SignedInUser friendUser = signUpAndLogIn(other, u"friend"_s);
     const Task created = createTask(client, { { u"title"_s, u"Versioned"_s } });
     QList<ApiReply *> writes;

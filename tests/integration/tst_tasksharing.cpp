@@ -1,6 +1,7 @@
 // Who may do what with a task: for a stranger it does not exist (404 on every route, never
 // 403); its owner shares it to view or to edit; viewers read, editors change, only the owner
 // deletes and shares; a share ends. And categories, each user's own.
+#include "accountfixtures.h"
 #include "taskfixtures.h"
 #include "testserver.h"
 
@@ -108,7 +109,7 @@ private:
 
 Account TestTaskSharing::signUp(const QString &prefix)
 {
-    return signUpAccount(m_server->url(), prefix);
+    return signUpVerified(*m_server, prefix);
 }
 
 qint64 TestTaskSharing::createCategory(Account &account, const QString &name)

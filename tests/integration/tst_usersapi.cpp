@@ -1,8 +1,10 @@
 // One's own account: reading it, and changing name, email and password, never one's role.
+#include "accountfixtures.h"
 #include "testserver.h"
 #include "tokenpair.h"
 #include "user.h"
 
+#include <QRegularExpression>
 #include <QTest>
 
 #include <memory>
@@ -173,18 +175,35 @@ void TestUsersApi::emailChangeNeedsTheCurrentPasswordAndAFreeAddress()
     ApiClient client(m_server->url()), other(m_server->url());
     const SignedInUser user = signUpAndLogIn(client);
     const SignedInUser someoneElse = signUpAndLogIn(other);
+    const MailSource mail = outboxOf(*m_server);
 
     ApiReply *taken = client.updateMe(
             { { u"email"_s, someoneElse.email }, { u"current_password"_s, user.password } });
     QVERIFY(waitFor(taken));
     QCOMPARE(taken->status(), 409);
 
+    // The new address waits for its link; until then the old one stays the account's.
     const QString fresh = u"renamed-"_s + user.email;
     ApiReply *renamed = client.updateMe(
             { { u"email"_s, fresh.toUpper() }, { u"current_password"_s, user.password } });
     QVERIFY(waitFor(renamed));
     QCOMPARE(renamed->status(), 200);
-    QCOMPARE(renamed->json().value(u"email"_s).toString(), fresh.toLower());
+    QCOMPARE(renamed->json().value(u"email"_s).toString(), user.email);
+    QCOMPARE(renamed->json().value(u"pending_email"_s).toString(), fresh.toLower());
+    ApiReply *stillOld = client.login(user.email, user.password);
+    QVERIFY(waitFor(stillOld));
+    QCOMPARE(stillOld->status(), 200);
+
+    // The old address is told, with the new one named.
+    QTRY_VERIFY_WITH_TIMEOUT(!mailTo(mail, user.email).isEmpty()
+                                     && mailTo(mail, user.email).last().text.contains(fresh),
+                             10'000);
+    QVERIFY(verifyAddress(client, fresh, mail));
+    ApiReply *me = client.me();
+    QVERIFY(waitFor(me));
+    QCOMPARE(me->json().value(u"email"_s).toString(), fresh.toLower());
+    QCOMPARE(me->json().value(u"email_verified"_s), QJsonValue(true));
+    QCOMPARE(me->json().value(u"pending_email"_s), QJsonValue(QJsonValue::Null));
 
     ApiReply *login = client.login(fresh, user.password);
     QVERIFY(waitFor(login));
@@ -196,8 +215,8 @@ void TestUsersApi::emailChangeNeedsTheCurrentPasswordAndAFreeAddress()
 
 void TestUsersApi::concurrentChangesToOneEmailLetOneWin()
 {
-    // Several accounts claim one free address at once: the unique index decides, and every
-    // loser hears 409, never a 500.
+    // Several accounts claim one free address, and all follow their links at once: the unique
+    // index decides, and every loser hears 409, never a 500.
     constexpr int Claimants = 4;
     std::vector<std::unique_ptr<ApiClient>> clients;
     QList<SignedInUser> users;
@@ -206,10 +225,20 @@ void TestUsersApi::concurrentChangesToOneEmailLetOneWin()
         users.append(signUpAndLogIn(*clients.back(), u"claimant"_s));
     }
     const QString wanted = u"wanted-%1@example.com"_s.arg(users.first().id);
+    for (int i = 0; i < Claimants; ++i) {
+        ApiReply *claim = clients[size_t(i)]->updateMe(
+                { { u"email"_s, wanted }, { u"current_password"_s, users[i].password } });
+        QVERIFY(waitFor(claim));
+        QCOMPARE(claim->status(), 200);
+    }
+    // Each claimant's link is the newest of its own; all reached the one address.
+    QVERIFY(!awaitLinkToken(outboxOf(*m_server), wanted, u"/verify-email"_s, Claimants).isEmpty());
+    const QRegularExpression link(u"/verify-email\\?token=([A-Za-z0-9_-]+)"_s);
+    ApiClient anonymous(m_server->url()); // a link works without signing in
     QList<ApiReply *> replies;
-    for (int i = 0; i < Claimants; ++i)
-        replies.append(clients[size_t(i)]->updateMe(
-                { { u"email"_s, wanted }, { u"current_password"_s, users[i].password } }));
+    for (const ReceivedMail &message : mailTo(outboxOf(*m_server), wanted))
+        replies.append(anonymous.verifyEmail(link.match(message.text).captured(1)));
+    QCOMPARE(replies.size(), Claimants);
     int won = 0;
     for (ApiReply *reply : std::as_const(replies)) {
         QVERIFY(waitFor(reply));

@@ -221,9 +221,13 @@ bool SmtpTestServer::start()
 QList<ReceivedMail> ReceivedMail::readFolder(const QString &path)
 {
     QList<ReceivedMail> mails;
-    const QDir folder(path);
-    for (const QString &name : folder.entryList({ u"*.eml"_s }, QDir::Files, QDir::Name)) {
-        QFile file(folder.filePath(name));
+    // Named by Message-ID, which says nothing of the order: oldest first by the time written.
+    QList<QFileInfo> files = QDir(path).entryInfoList({ u"*.eml"_s }, QDir::Files, QDir::Name);
+    std::stable_sort(files.begin(), files.end(), [](const QFileInfo &a, const QFileInfo &b) {
+        return a.lastModified() < b.lastModified();
+    });
+    for (const QFileInfo &info : std::as_const(files)) {
+        QFile file(info.filePath());
         if (file.open(QIODevice::ReadOnly))
             mails.append(ReceivedMail::parse(file.readAll()));
     }

@@ -24,7 +24,7 @@ struct ReceivedMail
     int headerCount(const QByteArray &name) const;
     static ReceivedMail parse(const QByteArray &raw);
     static QString decodeHeader(const QByteArray &value);
-    // The .eml files of a folder (tasklaned's outbox), by name (the order they were written).
+    // The .eml files of a folder (tasklaned's outbox), oldest first.
     static QList<ReceivedMail> readFolder(const QString &folder);
 };
 

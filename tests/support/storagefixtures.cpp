@@ -7,10 +7,10 @@ using namespace Qt::StringLiterals;
 
 namespace Tasklane::Test {
 
-qint64 makeUser(const Database &database, const QString &name)
+qint64 makeUser(const Database &database, const QString &name, bool emailVerified)
 {
     const auto user = UserRepository(database).create(name + u"@example.com"_s, name, u"hash"_s,
-                                                      Role::User);
+                                                      Role::User, emailVerified);
     return user ? user->id : 0;
 }
 

@@ -247,11 +247,10 @@ SignedInUser signUpAndLogIn(ApiClient &client, const QString &emailPrefix)
     user.password = strongPassword();
     client.setAccessToken({});
     ApiReply *signup = client.signup(user.email, user.password, u"Test User"_s);
-    if (!waitFor(signup) || signup->status() != 201) {
+    if (!waitFor(signup) || signup->status() != 202) {
         qWarning("signup failed: %d %s", signup->status(), signup->body().constData());
         return user;
     }
-    user.id = signup->json().value(u"id"_s).toInteger();
     ApiReply *login = client.login(user.email, user.password);
     if (!waitFor(login) || login->status() != 200) {
         qWarning("login failed: %d %s", login->status(), login->body().constData());
@@ -260,6 +259,12 @@ SignedInUser signUpAndLogIn(ApiClient &client, const QString &emailPrefix)
     user.accessToken = login->json().value(u"access_token"_s).toString();
     user.refreshToken = login->json().value(u"refresh_token"_s).toString();
     client.setAccessToken(user.accessToken);
+    ApiReply *me = client.me();
+    if (!waitFor(me) || me->status() != 200) {
+        qWarning("reading the new account failed: %d %s", me->status(), me->body().constData());
+        return user;
+    }
+    user.id = me->json().value(u"id"_s).toInteger();
     return user;
 }
 

@@ -65,6 +65,17 @@ void TestNotificationSettingsCache::readsOnceAndForgetsOnCommit()
     QCOMPARE(found.value(ada), quietAboutChanges());
     QCOMPARE(found.value(bob), NotificationSettings::defaults());
     QCOMPARE(cache.size(), 2);
+    // Someone whose address is not verified yet is read without the email channel.
+    const qint64 cal = makeUser(database, u"cal"_s, false);
+    const NotificationSettings unverified = cache.settingsOf(database, { cal }).value(cal);
+    QVERIFY(!unverified.channels.isEmpty());
+    for (auto channels = unverified.channels.cbegin(); channels != unverified.channels.cend();
+         ++channels) {
+        QVERIFY2(!channels->contains(u"email"_s), qPrintable(channels.key()));
+        QCOMPARE(*channels,
+                 NotificationSettings::defaults().channels.value(channels.key())
+                         - QSet<QString>{ u"email"_s });
+    }
 
     // Kept: a save nobody hears of (no observer yet) is not seen...
     repository.save(ada, NotificationSettings::defaults(), now);

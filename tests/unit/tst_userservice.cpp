@@ -1,8 +1,10 @@
 // UserService::endAllSessions on both dialects: every token issued before it stops working,
 // cached or not, while a session started right after it (often in the same second) works.
+#include "accountservice.h"
 #include "apierror.h"
 #include "authservice.h"
 #include "database.h"
+#include "jobqueue.h"
 #include "jwtcodec.h"
 #include "migrator.h"
 #include "passwordhasher.h"
@@ -47,7 +49,9 @@ void TestUserService::endAllSessions()
                        900);
     PrincipalCache principals(60'000);
     const AuthService auth(db, hasher, policy, jwt, principals, 3600);
-    const UserService users(db, hasher, policy, principals);
+    const JobQueue jobs(db, JobPolicy{});
+    const AccountService accounts(db, jobs, principals);
+    const UserService users(db, hasher, policy, principals, accounts);
     const User user
             = auth.createUser(u"s@example.com"_s, u"S"_s, u"Sessions-Passphrase-1"_s, Role::User);
     const auto authenticate = [&](const TokenPair &pair) {

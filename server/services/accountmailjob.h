@@ -1,0 +1,47 @@
+#pragma once
+
+#include "jobrunner.h"
+
+#include <QJsonObject>
+#include <QString>
+
+namespace Tasklane {
+
+class Database;
+class NoticeMailer;
+
+// Sends the email about an account (kind "account_mail"): a verification link, a password
+// reset link, the notice that an address signing up has an account already, and the notice
+// to an old address that the account's address is changing.
+//
+// A link's token is made here, when the message is sent, and only its hash is stored: no
+// token is ever in a job's payload. Each token lives in its own transaction, committed before
+// the message goes out, so a link that arrives works; a retry (a mail server's temporary
+// refusal) makes a new token, which replaces the one before. The request that asked for a
+// reset link (forgot-password) only queues this job with the address as typed: whether an
+// account has it is found out here, in the background, so the request answers alike and in
+// the same time either way.
+class AccountMailJob
+{
+public:
+    static const QString Kind;
+
+    // The payloads of the messages: what each request queues.
+    static QJsonObject verifyEmail(qint64 userId, const QString &address);
+    static QJsonObject resetPassword(const QString &typedEmail);
+    static QJsonObject accountExists(qint64 userId);
+    static QJsonObject emailChanging(qint64 userId, const QString &newAddress);
+
+    // How long links work.
+    static constexpr qint64 VerifyEmailSeconds = 24 * 3600;
+    static constexpr qint64 ResetPasswordSeconds = 3600;
+
+    AccountMailJob(const Database &database, const NoticeMailer &mail);
+    JobResult run(const Job &job) const;
+
+private:
+    const Database &m_database;
+    const NoticeMailer &m_mail;
+};
+
+} // namespace Tasklane

@@ -1,0 +1,145 @@
+#include "accountservice.h"
+
+#include "accountmailjob.h"
+#include "accounttokenrepository.h"
+#include "apierror.h"
+#include "database.h"
+#include "jobqueue.h"
+#include "principalcache.h"
+#include "securerandom.h"
+#include "sessionending.h"
+#include "userrepository.h"
+
+#include <QLoggingCategory>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcAccounts, "tasklane.accounts")
+
+namespace Tasklane {
+
+namespace {
+ApiError invalidToken()
+{
+    return ApiError(ApiError::Kind::InvalidAccountToken,
+                    u"The link is invalid, already used, replaced by a newer one, or expired."_s);
+}
+
+// A link's token as stored: its SHA-256. Anything that is not 43 base64url characters cannot
+// be one and is simply hashed like any other, matching nothing.
+QString tokenHash(const QString &token)
+{
+    return sha256Hex(token.toUtf8());
+}
+} // namespace
+
+AccountService::AccountService(const Database &database, const JobQueue &jobs,
+                               PrincipalCache &principals)
+    : m_database(database), m_jobs(jobs), m_principals(principals)
+{ }
+
+void AccountService::signUp(const QString &email, const QString &displayName,
+                            const QString &passwordHash) const
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    Transaction transaction(m_database);
+    const UserRepository users(m_database);
+    if (const auto created = users.create(email, displayName, passwordHash, Role::User)) {
+        m_jobs.enqueue(AccountMailJob::Kind, AccountMailJob::verifyEmail(created->id, email), now);
+        transaction.commit();
+        qCInfo(lcAccounts, "user %lld signed up", created->id);
+        return;
+    }
+    const auto existing = users.findByEmail(email);
+    if (existing)
+        m_jobs.enqueue(AccountMailJob::Kind, AccountMailJob::accountExists(existing->user.id), now);
+    transaction.commit();
+    qCInfo(lcAccounts, "a sign-up for the address of an existing account (user %lld)",
+           existing ? existing->user.id : 0);
+}
+
+QString AccountService::resendVerification(const Principal &principal) const
+{
+    const User &user = principal.user;
+    const QString address = !user.pendingEmail.isEmpty() ? user.pendingEmail
+            : !user.emailVerified                        ? user.email
+                                                         : QString();
+    if (address.isEmpty())
+        throw ApiError(ApiError::Kind::Conflict,
+                       u"The email address is verified already, and no new one is waiting."_s);
+    Transaction transaction(m_database);
+    m_jobs.enqueue(AccountMailJob::Kind, AccountMailJob::verifyEmail(user.id, address),
+                   QDateTime::currentDateTimeUtc());
+    transaction.commit();
+    return address;
+}
+
+User AccountService::verifyEmail(const QString &token) const
+{
+    Transaction transaction(m_database);
+    const auto spent = AccountTokenRepository(m_database)
+                               .spend(tokenHash(token), AccountTokenPurpose::VerifyEmail,
+                                      QDateTime::currentDateTimeUtc());
+    if (!spent)
+        throw invalidToken();
+    const UserRepository users(m_database);
+    switch (users.confirmEmail(spent->userId, spent->email)) {
+    case UserRepository::UpdateResult::Updated: break;
+    case UserRepository::UpdateResult::NotFound: throw invalidToken();
+    case UserRepository::UpdateResult::EmailTaken:
+        throw ApiError(ApiError::Kind::Conflict,
+                       u"Another account uses this email address by now."_s,
+                       { { u"email"_s, u"taken"_s, u"This email is already registered."_s } });
+    }
+    const auto updated = users.findById(spent->userId);
+    transaction.commit();
+    m_principals.forgetUser(spent->userId);
+    qCInfo(lcAccounts, "user %lld verified an email address", spent->userId);
+    if (!updated)
+        throw invalidToken();
+    return updated->user;
+}
+
+void AccountService::forgotPassword(const QString &email) const
+{
+    Transaction transaction(m_database);
+    m_jobs.enqueue(AccountMailJob::Kind, AccountMailJob::resetPassword(email),
+                   QDateTime::currentDateTimeUtc());
+    transaction.commit();
+}
+
+void AccountService::resetPassword(const QString &token, const QString &passwordHash) const
+{
+    Transaction transaction(m_database);
+    const auto spent = AccountTokenRepository(m_database)
+                               .spend(tokenHash(token), AccountTokenPurpose::ResetPassword,
+                                      QDateTime::currentDateTimeUtc());
+    if (!spent)
+        throw invalidToken();
+    const UserRepository users(m_database);
+    UserRepository::Changes changes;
+    changes.passwordHash = passwordHash;
+    if (users.update(spent->userId, changes) != UserRepository::UpdateResult::Updated)
+        throw invalidToken();
+    // The link went to the account's address: following it proves that address too.
+    users.markVerified(spent->userId, spent->email);
+    const auto cutoff = SessionEnding::write(m_database, spent->userId);
+    transaction.commit();
+    m_principals.forgetUser(spent->userId);
+    if (cutoff)
+        SessionEnding::waitPast(*cutoff);
+    qCInfo(lcAccounts, "user %lld reset their password; every session ended", spent->userId);
+}
+
+void AccountService::requestEmailChange(const User &user, const QString &address) const
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    UserRepository(m_database)
+            .setPendingEmail(user.id, address == user.email ? QString() : address);
+    if (address == user.email)
+        return;
+    m_jobs.enqueue(AccountMailJob::Kind, AccountMailJob::verifyEmail(user.id, address), now);
+    m_jobs.enqueue(AccountMailJob::Kind, AccountMailJob::emailChanging(user.id, address), now);
+}
+
+} // namespace Tasklane

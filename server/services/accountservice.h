@@ -1,0 +1,50 @@
+#pragma once
+
+#include "principal.h"
+#include "user.h"
+
+#include <QString>
+
+namespace Tasklane {
+
+class Database;
+class JobQueue;
+class PrincipalCache;
+
+// Proving an address and recovering an account: sign-up that does not tell whether an address
+// has an account, email verification, forgot-password and the reset it leads to. The links
+// themselves are made and sent by AccountMailJob. Throws ApiError.
+class AccountService
+{
+public:
+    AccountService(const Database &database, const JobQueue &jobs, PrincipalCache &principals);
+
+    // A new account for a prepared password hash, and its verification link; for an address
+    // that has an account already, a notice to that account instead. Either way the caller
+    // answers the same, and the same work (a hash, a transaction, a queued job) was done.
+    void signUp(const QString &email, const QString &displayName,
+                const QString &passwordHash) const;
+    // A new verification link for the account's unverified address (or its pending new one).
+    // Conflict when there is nothing to verify. The address the link goes to.
+    QString resendVerification(const Principal &principal) const;
+    // Follows a verification link: the address it was sent to becomes the account's, verified
+    // (an email change takes effect here). InvalidAccountToken when the token is unknown,
+    // spent, replaced or expired; Conflict when another account took the address meanwhile.
+    User verifyEmail(const QString &token) const;
+    // Queues a reset link for the account of `email`, if there is one (found out by the job).
+    void forgotPassword(const QString &email) const;
+    // Follows a reset link: the new password (hashed already) replaces the old one, and every
+    // session and refresh token of the account ends. InvalidAccountToken as verifyEmail.
+    void resetPassword(const QString &token, const QString &passwordHash) const;
+
+    // In the caller's transaction: `address` is to become the account's once its link is
+    // followed, and the current address is told (an email change, PATCH /users/me).
+    void requestEmailChange(const User &user, const QString &address) const;
+
+private:
+    const Database &m_database;
+    const JobQueue &m_jobs;
+    PrincipalCache &m_principals;
+};
+
+} // namespace Tasklane

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <QDateTime>
+
+#include <optional>
+
+namespace Tasklane {
+
+class Database;
+
+// Ending every session of a user (a password change or reset, deactivation, an administrator):
+// its refresh tokens are revoked, and every access token issued until now stops working at once
+// in this process and within the principal cache's lifetime in others (a session.ended event
+// closes its real-time connections too). A session started after it returned is not affected.
+namespace SessionEnding {
+// In the caller's transaction; the cutoff it set (nullopt: no such user), for waitPast() once
+// the transaction has committed.
+std::optional<QDateTime> write(const Database &database, qint64 userId);
+// A token issued in the cutoff's own millisecond cannot be told from one issued just before
+// the end, so it is refused with them: this waits that millisecond out (at most one), so that a
+// session this process starts afterwards is never caught by the end.
+void waitPast(const QDateTime &cutoff);
+} // namespace SessionEnding
+
+} // namespace Tasklane
