@@ -137,58 +137,72 @@ MailComposer::Mail MailComposer::taskNotice(const Delivery &delivery, const Task
     return { subject, fill(m_taskText, values, false), fill(m_taskHtml, values, true) };
 }
 
+namespace {
+// The words of each account mail (QT_TRANSLATE_NOOP sources, translated when written).
+struct AccountWords
+{
+    const char *subject;
+    const char *intro; // VerifyEmail..: %1 is the detail (the new address of EmailChanging)
+    const char *action;
+    const char *outro;
+};
+
+AccountWords accountWords(AccountMail kind)
+{
+    switch (kind) {
+    case AccountMail::VerifyEmail:
+        return { QT_TRANSLATE_NOOP("Mail", "Confirm your email address"),
+                 QT_TRANSLATE_NOOP("Mail",
+                                   "please confirm that this is your email address for Tasklane "
+                                   "by opening the link below. It works once, for 24 hours."),
+                 QT_TRANSLATE_NOOP("Mail", "Confirm the address"),
+                 QT_TRANSLATE_NOOP("Mail", "If you did not ask for this, ignore this message.") };
+    case AccountMail::ResetPassword:
+        return { QT_TRANSLATE_NOOP("Mail", "Reset your Tasklane password"),
+                 QT_TRANSLATE_NOOP("Mail",
+                                   "someone asked to reset the password of your Tasklane "
+                                   "account. To choose a new one, open the link below. It works "
+                                   "once, for one hour."),
+                 QT_TRANSLATE_NOOP("Mail", "Choose a new password"),
+                 QT_TRANSLATE_NOOP("Mail",
+                                   "If you did not ask for this, ignore this message: your "
+                                   "password stays as it is.") };
+    case AccountMail::AccountExists:
+        return { QT_TRANSLATE_NOOP("Mail", "Someone tried to sign up with your address"),
+                 QT_TRANSLATE_NOOP("Mail",
+                                   "someone tried to create a Tasklane account with this email "
+                                   "address, which has an account already. If it was you, sign "
+                                   "in, or reset your password if you have forgotten it:"),
+                 QT_TRANSLATE_NOOP("Mail", "Reset the password"),
+                 QT_TRANSLATE_NOOP("Mail",
+                                   "If it was not you, ignore this message; nothing changed.") };
+    case AccountMail::EmailChanging: break;
+    }
+    return { QT_TRANSLATE_NOOP("Mail", "Your Tasklane email address is changing"),
+             QT_TRANSLATE_NOOP("Mail",
+                               "the email address of your Tasklane account is being changed "
+                               "to %1. The change takes effect once that address is "
+                               "confirmed."),
+             QT_TRANSLATE_NOOP("Mail", "Reset the password"),
+             QT_TRANSLATE_NOOP("Mail",
+                               "If you did not ask for this, reset your password at once.") };
+}
+} // namespace
+
 MailComposer::Mail MailComposer::accountNotice(AccountMail kind, const User &recipient,
                                                const QString &link, const QString &detail) const
 {
     const auto t = [&](const char *source) { return tr(source, recipient.language); };
-    QString subject, intro, action, outro;
-    switch (kind) {
-    case AccountMail::VerifyEmail:
-        subject = t(QT_TRANSLATE_NOOP("Mail", "Confirm your email address"));
-        intro = t(QT_TRANSLATE_NOOP("Mail",
-                                    "please confirm that this is your email address for Tasklane "
-                                    "by opening the link below. It works once, for 24 hours."));
-        action = t(QT_TRANSLATE_NOOP("Mail", "Confirm the address"));
-        outro = t(QT_TRANSLATE_NOOP("Mail", "If you did not ask for this, ignore this message."));
-        break;
-    case AccountMail::ResetPassword:
-        subject = t(QT_TRANSLATE_NOOP("Mail", "Reset your Tasklane password"));
-        intro = t(QT_TRANSLATE_NOOP("Mail",
-                                    "someone asked to reset the password of your Tasklane "
-                                    "account. To choose a new one, open the link below. It works "
-                                    "once, for one hour."));
-        action = t(QT_TRANSLATE_NOOP("Mail", "Choose a new password"));
-        outro = t(QT_TRANSLATE_NOOP("Mail",
-                                    "If you did not ask for this, ignore this message: your "
-                                    "password stays as it is."));
-        break;
-    case AccountMail::AccountExists:
-        subject = t(QT_TRANSLATE_NOOP("Mail", "Someone tried to sign up with your address"));
-        intro = t(QT_TRANSLATE_NOOP("Mail",
-                                    "someone tried to create a Tasklane account with this email "
-                                    "address, which has an account already. If it was you, sign "
-                                    "in, or reset your password if you have forgotten it:"));
-        action = t(QT_TRANSLATE_NOOP("Mail", "Reset the password"));
-        outro = t(QT_TRANSLATE_NOOP("Mail",
-                                    "If it was not you, ignore this message; nothing changed."));
-        break;
-    case AccountMail::EmailChanging:
-        subject = t(QT_TRANSLATE_NOOP("Mail", "Your Tasklane email address is changing"));
-        intro = t(QT_TRANSLATE_NOOP("Mail",
-                                    "the email address of your Tasklane account is being changed "
-                                    "to %1. The change takes effect once that address is "
-                                    "confirmed."))
-                        .arg(detail);
-        action = t(QT_TRANSLATE_NOOP("Mail", "Reset the password"));
-        outro = t(QT_TRANSLATE_NOOP("Mail",
-                                    "If you did not ask for this, reset your password at once."));
-        break;
-    }
+    const AccountWords words = accountWords(kind);
+    const QString subject = t(words.subject);
+    QString intro = t(words.intro);
+    if (kind == AccountMail::EmailChanging)
+        intro = intro.arg(detail);
     const QHash<QString, QString> values{
         { u"greeting"_s, t(QT_TRANSLATE_NOOP("Mail", "Hello %1,")).arg(recipient.displayName) },
         { u"intro"_s, intro },
-        { u"action"_s, action },
-        { u"outro"_s, outro },
+        { u"action"_s, t(words.action) },
+        { u"outro"_s, t(words.outro) },
         { u"subject"_s, subject },
         { u"link"_s, link },
         { u"language"_s, recipient.language },
