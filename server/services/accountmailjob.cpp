@@ -1,5 +1,6 @@
 #include "accountmailjob.h"
 
+#include "accountmaillogrepository.h"
 #include "accounttokenrepository.h"
 #include "database.h"
 #include "mailer.h"
@@ -43,9 +44,13 @@ QJsonObject AccountMailJob::accountExists(qint64 userId)
     return { { MailKey, AccountExists }, { u"user_id"_s, userId } };
 }
 
-QJsonObject AccountMailJob::emailChanging(qint64 userId, const QString &newAddress)
+QJsonObject AccountMailJob::emailChanging(qint64 userId, const QString &oldAddress,
+                                          const QString &newAddress)
 {
-    return { { MailKey, EmailChanging }, { u"user_id"_s, userId }, { u"address"_s, newAddress } };
+    return { { MailKey, EmailChanging },
+             { u"user_id"_s, userId },
+             { u"old_address"_s, oldAddress },
+             { u"address"_s, newAddress } };
 }
 
 AccountMailJob::AccountMailJob(const Database &database, const NoticeMailer &mail)
@@ -68,7 +73,6 @@ JobResult AccountMailJob::run(const Job &job) const
     }
     User recipient = record->user;
     const QString address = job.payload.value(u"address"_s).toString();
-
     // A link with a fresh token, whose hash is committed before the message goes out.
     // (Returns a QString, not the QStringBuilder of its `+`, which would outlive its parts.)
     const auto tokenLink
@@ -84,17 +88,33 @@ JobResult AccountMailJob::run(const Job &job) const
         return m_mail.composer().accountLink(page) + u'?' + query.toString(QUrl::FullyEncoded);
     };
 
+    // A verification link only while its address is still the one waiting: a later change, or
+    // a link already followed, makes it pointless.
+    if (kind == VerifyEmail
+        && !((recipient.email == address && !recipient.emailVerified)
+             || recipient.pendingEmail == address)) {
+        qCInfo(lcAccountMail, "job %lld: user %lld no longer waits for this address", job.id,
+               recipient.id);
+        return std::nullopt;
+    }
+    // Anyone may ask for a reset link or sign up with an address: each account gets a few
+    // messages of a kind an hour, however many clients ask. The message's place is taken
+    // before it is written, and given back if the mail server does not take it.
+    const AccountMailLogRepository sent(m_database);
+    std::optional<qint64> place;
+    {
+        Transaction transaction(m_database);
+        place = sent.reserve(recipient.id, kind, QDateTime::currentDateTimeUtc(), MaxPerHour);
+        transaction.commit();
+    }
+    if (!place) {
+        qCInfo(lcAccountMail, "job %lld: %s for user %lld held back: %d sent within the hour",
+               job.id, qUtf8Printable(kind), recipient.id, MaxPerHour);
+        return std::nullopt;
+    }
+
     MailComposer::Mail mail;
     if (kind == VerifyEmail) {
-        // Only while the address is still the one waiting: a later change, or a link already
-        // followed, makes this message pointless.
-        const bool wanted = (recipient.email == address && !recipient.emailVerified)
-                || recipient.pendingEmail == address;
-        if (!wanted) {
-            qCInfo(lcAccountMail, "job %lld: user %lld no longer waits for this address", job.id,
-                   recipient.id);
-            return std::nullopt;
-        }
         recipient.email = address;
         mail = m_mail.composer().accountNotice(AccountMail::VerifyEmail, recipient,
                                                tokenLink(AccountTokenPurpose::VerifyEmail,
@@ -109,6 +129,9 @@ JobResult AccountMailJob::run(const Job &job) const
                 AccountMail::AccountExists, recipient,
                 m_mail.composer().accountLink(u"/forgot-password"_s));
     } else if (kind == EmailChanging) {
+        // To the address the change was asked from: after the link is followed the account's
+        // own is the new one, and the owner must hear of it where they can.
+        recipient.email = job.payload.value(u"old_address"_s).toString();
         mail = m_mail.composer().accountNotice(AccountMail::EmailChanging, recipient,
                                                m_mail.composer().accountLink(u"/forgot-password"_s),
                                                address);
@@ -124,6 +147,7 @@ JobResult AccountMailJob::run(const Job &job) const
     try {
         m_mail.send(message);
     } catch (const MailError &error) {
+        sent.release(*place);
         throw JobFailure(QString::fromUtf8(error.what()), error.isPermanent());
     }
     qCInfo(lcAccountMail, "job %lld: sent %s to user %lld", job.id, qUtf8Printable(kind),

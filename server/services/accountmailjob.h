@@ -20,7 +20,8 @@ class NoticeMailer;
 // refusal) makes a new token, which replaces the one before. The request that asked for a
 // reset link (forgot-password) only queues this job with the address as typed: whether an
 // account has it is found out here, in the background, so the request answers alike and in
-// the same time either way.
+// the same time either way. No account is sent more than MaxPerHour messages of one kind an
+// hour (account_mail_log), so that nobody can flood a mailbox through these requests.
 class AccountMailJob
 {
 public:
@@ -30,8 +31,12 @@ public:
     static QJsonObject verifyEmail(qint64 userId, const QString &address);
     static QJsonObject resetPassword(const QString &typedEmail);
     static QJsonObject accountExists(qint64 userId);
-    static QJsonObject emailChanging(qint64 userId, const QString &newAddress);
+    // Sent to `oldAddress` whatever the account's address is by the time the job runs.
+    static QJsonObject emailChanging(qint64 userId, const QString &oldAddress,
+                                     const QString &newAddress);
 
+    // Messages of one kind an account is sent within an hour at most (the rest are dropped).
+    static constexpr int MaxPerHour = 5;
     // How long links work.
     static constexpr qint64 VerifyEmailSeconds = 24 * 3600;
     static constexpr qint64 ResetPasswordSeconds = 3600;

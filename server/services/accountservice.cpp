@@ -83,6 +83,7 @@ User AccountService::verifyEmail(const QString &token) const
     if (!spent)
         throw invalidToken();
     const UserRepository users(m_database);
+    const auto before = users.findById(spent->userId);
     switch (users.confirmEmail(spent->userId, spent->email)) {
     case UserRepository::UpdateResult::Updated: break;
     case UserRepository::UpdateResult::NotFound: throw invalidToken();
@@ -91,6 +92,10 @@ User AccountService::verifyEmail(const QString &token) const
                        u"Another account uses this email address by now."_s,
                        { { u"email"_s, u"taken"_s, u"This email is already registered."_s } });
     }
+    // Reset links went to the address before; one that changed leaves them behind.
+    if (before && before->user.email != spent->email)
+        AccountTokenRepository(m_database)
+                .revokeAll(spent->userId, AccountTokenPurpose::ResetPassword);
     const auto updated = users.findById(spent->userId);
     transaction.commit();
     m_principals.forgetUser(spent->userId);
@@ -121,8 +126,10 @@ void AccountService::resetPassword(const QString &token, const QString &password
     changes.passwordHash = passwordHash;
     if (users.update(spent->userId, changes) != UserRepository::UpdateResult::Updated)
         throw invalidToken();
-    // The link went to the account's address: following it proves that address too.
+    // The link went to the account's address: following it proves that address too. Whatever
+    // waited for a link (a new address, other reset links) is given up with the old password.
     users.markVerified(spent->userId, spent->email);
+    abandonPendingLinks(spent->userId);
     const auto cutoff = SessionEnding::write(m_database, spent->userId);
     transaction.commit();
     m_principals.forgetUser(spent->userId);
@@ -134,12 +141,28 @@ void AccountService::resetPassword(const QString &token, const QString &password
 void AccountService::requestEmailChange(const User &user, const QString &address) const
 {
     const QDateTime now = QDateTime::currentDateTimeUtc();
+    // A link for an address asked for before (or the sign-up's own) stops working at once, not
+    // only when the new link is made.
+    AccountTokenRepository(m_database).revokeAll(user.id, AccountTokenPurpose::VerifyEmail);
     UserRepository(m_database)
             .setPendingEmail(user.id, address == user.email ? QString() : address);
-    if (address == user.email)
+    if (address == user.email) {
+        if (!user.emailVerified) // back to the sign-up's address: it still needs its link
+            m_jobs.enqueue(AccountMailJob::Kind, AccountMailJob::verifyEmail(user.id, address),
+                           now);
         return;
+    }
     m_jobs.enqueue(AccountMailJob::Kind, AccountMailJob::verifyEmail(user.id, address), now);
-    m_jobs.enqueue(AccountMailJob::Kind, AccountMailJob::emailChanging(user.id, address), now);
+    m_jobs.enqueue(AccountMailJob::Kind,
+                   AccountMailJob::emailChanging(user.id, user.email, address), now);
+}
+
+void AccountService::abandonPendingLinks(qint64 userId) const
+{
+    UserRepository(m_database).setPendingEmail(userId, QString());
+    const AccountTokenRepository tokens(m_database);
+    tokens.revokeAll(userId, AccountTokenPurpose::VerifyEmail);
+    tokens.revokeAll(userId, AccountTokenPurpose::ResetPassword);
 }
 
 } // namespace Tasklane

@@ -40,6 +40,9 @@ public:
     // In the caller's transaction: `address` is to become the account's once its link is
     // followed, and the current address is told (an email change, PATCH /users/me).
     void requestEmailChange(const User &user, const QString &address) const;
+    // In the caller's transaction, when the password changes: a new address still waiting and
+    // every unspent link (verification or reset) are given up.
+    void abandonPendingLinks(qint64 userId) const;
 
 private:
     const Database &m_database;

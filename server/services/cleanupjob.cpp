@@ -1,5 +1,6 @@
 #include "cleanupjob.h"
 
+#include "accountmaillogrepository.h"
 #include "attachmentrepository.h"
 #include "attachmentstore.h"
 #include "authservice.h"
@@ -82,6 +83,8 @@ JobResult CleanupJob::run(const Job &) const
               }
               return removed;
           } },
+        { "account mail records",
+          [&] { return AccountMailLogRepository(m_database).purgeBefore(now.addDays(-1)); } },
         { "expired real-time tickets",
           [&] { return RealtimeTicketRepository(m_database).purgeExpired(now); } },
         { "finished jobs",

@@ -85,13 +85,6 @@ User UserService::applyChanges(const Principal &principal,
     UserRepository::Changes rowChanges = changes;
     rowChanges.email.reset();
     Transaction transaction(m_database);
-    if (changes.email) {
-        const auto holder = users.findByEmail(*changes.email);
-        if (holder && holder->user.id != id)
-            throw ApiError(ApiError::Kind::Conflict,
-                           u"An account with this email already exists."_s,
-                           { { u"email"_s, u"taken"_s, u"This email is already registered."_s } });
-    }
     switch (users.update(id, rowChanges)) {
     case UserRepository::UpdateResult::Updated: break;
     case UserRepository::UpdateResult::NotFound:
@@ -104,9 +97,11 @@ User UserService::applyChanges(const Principal &principal,
         throw ApiError(ApiError::Kind::Conflict, u"An account with this email already exists."_s,
                        { { u"email"_s, u"taken"_s, u"This email is already registered."_s } });
     }
-    // A new password ends every session that the old one opened.
+    // A new password ends every session that the old one opened, and the links sent before.
     const auto cutoff = changes.passwordHash ? SessionEnding::write(m_database, id)
                                              : std::optional<QDateTime>();
+    if (changes.passwordHash)
+        m_accounts.abandonPendingLinks(id);
     if (changes.email) {
         const auto current = users.findById(id);
         if (!current)

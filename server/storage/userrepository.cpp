@@ -117,8 +117,9 @@ UserRepository::UpdateResult UserRepository::confirmEmail(qint64 id, const QStri
         const int changed = m_database.execute(
                 u"UPDATE users SET email = ?, email_verified_at = COALESCE(CASE WHEN email = ? "
                 "THEN email_verified_at END, ?), pending_email = CASE WHEN pending_email = ? "
-                "THEN NULL ELSE pending_email END, updated_at = ? WHERE id = ?"_s,
-                { email, email, now, email, now, id });
+                "THEN NULL ELSE pending_email END, updated_at = ? WHERE id = ? "
+                "AND (email = ? OR pending_email = ?)"_s,
+                { email, email, now, email, now, id, email, email });
         if (changed == 0)
             return UpdateResult::NotFound;
         // Email notifications start (NotificationSettingsRepository::findMany).

@@ -66,8 +66,9 @@ public:
     // The new address waiting for its verification link; empty clears it.
     void setPendingEmail(qint64 id, const QString &email) const;
     // `email` verified by its link: it becomes the account's address (if it was not already),
-    // verified, and no longer pending. EmailTaken when another account has it by now (on
-    // PostgreSQL that aborts the caller's transaction).
+    // verified, and no longer pending. Only while it is still the account's address or the one
+    // waiting (NotFound otherwise: a link for an address given up). EmailTaken when another
+    // account has it by now (on PostgreSQL that aborts the caller's transaction).
     UpdateResult confirmEmail(qint64 id, const QString &email) const;
     // Marks the address verified if it is still the account's `email` (a reset link followed).
     void markVerified(qint64 id, const QString &email) const;

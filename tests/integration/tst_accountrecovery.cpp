@@ -3,6 +3,7 @@
 // body and time; a reset link built from the request's Host; tokens used twice, after a newer
 // one, or after they expired.
 #include "accountfixtures.h"
+#include "database.h"
 #include "taskfixtures.h"
 #include "testserver.h"
 
@@ -13,6 +14,8 @@
 #include <QTest>
 
 #include <algorithm>
+#include <memory>
+#include <vector>
 
 using namespace Qt::StringLiterals;
 using namespace Tasklane;
@@ -20,6 +23,8 @@ using namespace Tasklane::Test;
 
 namespace {
 const QString PublicUrl = u"https://tasks.example.test"_s;
+// Messages of one kind an account gets in an hour (AccountMailJob::MaxPerHour).
+constexpr int MailCap = 5;
 
 QString uniqueEmail(const QString &prefix)
 {
@@ -65,6 +70,10 @@ private Q_SLOTS:
     void resetLinksStartWithThePublicUrlNeverTheHost();
     void aResetTokenWorksOnceAndOnlyTheNewest();
     void anExpiredTokenIsRefused();
+    void aLinkForAnAddressGivenUpIsRefused();
+    void aResetGivesUpAnAddressWaiting();
+    void theOldAddressIsToldEvenAfterTheChange();
+    void oneTokenSpentTwiceAtOnceWorksOnce();
     void aResetEndsEverySession();
     void signupVerifiesTheAddressWithALinkThatWorksOnce();
     void aNewLinkReplacesTheOldOne();
@@ -121,7 +130,9 @@ void TestAccountRecovery::signupAnswersAlikeForKnownAndUnknownAddresses()
     // The account keeps its password; its owner is told of the attempts, with no link that
     // could verify or take anything.
     QCOMPARE(finished(client.login(existing.user.email, existing.user.password))->status(), 200);
-    QTRY_VERIFY_WITH_TIMEOUT(mailTo(m_mail, existing.user.email).size() >= 1 + Rounds, 10'000);
+    // The verification link, then a notice per attempt up to the hourly cap.
+    QTRY_COMPARE_WITH_TIMEOUT(mailTo(m_mail, existing.user.email).size(), qsizetype(1 + MailCap),
+                              10'000);
     const ReceivedMail notice = mailTo(m_mail, existing.user.email).last();
     QVERIFY(isAccountMail(notice));
     QVERIFY2(notice.text.contains(PublicUrl + u"/forgot-password"_s), qPrintable(notice.text));
@@ -157,9 +168,20 @@ void TestAccountRecovery::forgotPasswordAnswersAlikeForKnownAndUnknownAddresses(
     QString timing;
     QVERIFY2(tookAlike(knownMs, unknownMs, 10, &timing), qPrintable(timing));
 
-    // Only the real account gets messages: one per request.
-    QVERIFY(!awaitLinkToken(m_mail, existing.user.email, u"/reset-password"_s, Rounds).isEmpty());
+    // Only the real account gets messages: one per request, up to the hourly cap, so that
+    // nobody floods a mailbox by asking.
+    QVERIFY(!awaitLinkToken(m_mail, existing.user.email, u"/reset-password"_s, MailCap).isEmpty());
+    QTest::qWait(1000); // the jobs of the other requests are done by now
+    const QList<ReceivedMail> received = mailTo(m_mail, existing.user.email);
+    QCOMPARE(std::count_if(received.cbegin(), received.cend(),
+                           [](const ReceivedMail &mail) {
+                               return mail.text.contains(u"/reset-password?token="_s);
+                           }),
+             qsizetype(MailCap));
     QVERIFY(mailTo(m_mail, unknown).isEmpty());
+    const QByteArray heldBack
+            = "reset_password for user " + QByteArray::number(existing.id()) + " held back";
+    QCOMPARE(m_server->logs().count(heldBack), qsizetype(Rounds - MailCap));
 }
 
 void TestAccountRecovery::resetLinksStartWithThePublicUrlNeverTheHost()
@@ -221,22 +243,123 @@ void TestAccountRecovery::anExpiredTokenIsRefused()
 {
     Account account = signUpAccount(m_server->url(), u"late"_s);
     ApiClient anonymous(m_server->url());
+    const QString verification = awaitLinkToken(m_mail, account.user.email, u"/verify-email"_s);
     QCOMPARE(finished(anonymous.forgotPassword(account.user.email))->status(), 202);
     const QString token = awaitLinkToken(m_mail, account.user.email, u"/reset-password"_s);
-    QVERIFY(!token.isEmpty());
-    // An hour passes (the link's lifetime) for this account's tokens.
+    QVERIFY(!verification.isEmpty() && !token.isEmpty());
+    // Stored for as long as the issue says: 24 h to verify, 1 h to reset.
+    const QList<QVariantList> rows = m_server->querySql(
+            u"SELECT purpose, created_at, expires_at FROM account_tokens WHERE user_id = %1 "
+            "ORDER BY purpose"_s.arg(account.id()));
+    QCOMPARE(rows.size(), 2);
+    const auto lifetime = [](const QVariantList &row) {
+        return Database::readTime(row.at(1)).secsTo(Database::readTime(row.at(2)));
+    };
+    QCOMPARE(rows.at(0).at(0).toString(), u"reset_password"_s);
+    QVERIFY2(qAbs(lifetime(rows.at(0)) - 3600) <= 2,
+             qPrintable(QString::number(lifetime(rows.at(0)))));
+    QCOMPARE(rows.at(1).at(0).toString(), u"verify_email"_s);
+    QVERIFY2(qAbs(lifetime(rows.at(1)) - 86400) <= 2,
+             qPrintable(QString::number(lifetime(rows.at(1)))));
+
+    // Their time passes.
     QVERIFY(m_server->executeSql(u"UPDATE account_tokens SET expires_at = created_at WHERE "
                                  "user_id = %1"_s.arg(account.id())));
     QVERIFY(isProblem(finished(anonymous.resetPassword(token, strongPassword())), 400,
                       u"invalid-account-token"_s));
-    const QString verification = awaitLinkToken(m_mail, account.user.email, u"/verify-email"_s);
     QVERIFY(isProblem(finished(anonymous.verifyEmail(verification)), 400,
                       u"invalid-account-token"_s));
-    // Both were stored for as long as the issue says: 1 h and 24 h.
-    const QList<QVariantList> rows = m_server->querySql(
-            u"SELECT purpose, created_at FROM account_tokens WHERE user_id = %1"_s.arg(
-                    account.id()));
-    QCOMPARE(rows.size(), 2);
+}
+
+void TestAccountRecovery::aLinkForAnAddressGivenUpIsRefused()
+{
+    Account account = signUpVerified(m_server->url(), m_mail, u"mover"_s);
+    const QString first = u"first-"_s + account.user.email,
+                  second = u"second-"_s + account.user.email;
+    for (const QString &address : { first, second })
+        QCOMPARE(finished(account.api().updateMe(
+                                  { { u"email"_s, address },
+                                    { u"current_password"_s, account.user.password } }))
+                         ->status(),
+                 200);
+    const QString firstToken = awaitLinkToken(m_mail, first, u"/verify-email"_s);
+    const QString secondToken = awaitLinkToken(m_mail, second, u"/verify-email"_s);
+    QVERIFY(!firstToken.isEmpty() && !secondToken.isEmpty());
+    // The first address was given up for the second: its link no longer works...
+    QVERIFY(isProblem(finished(account.api().verifyEmail(firstToken)), 400,
+                      u"invalid-account-token"_s));
+    // ...nor does the second's once the change is taken back.
+    QCOMPARE(finished(account.api().updateMe({ { u"email"_s, account.user.email },
+                                               { u"current_password"_s, account.user.password } }))
+                     ->json()
+                     .value(u"pending_email"_s),
+             QJsonValue(QJsonValue::Null));
+    QVERIFY(isProblem(finished(account.api().verifyEmail(secondToken)), 400,
+                      u"invalid-account-token"_s));
+    QCOMPARE(finished(account.api().me())->json().value(u"email"_s).toString(), account.user.email);
+}
+
+void TestAccountRecovery::aResetGivesUpAnAddressWaiting()
+{
+    // Someone in a stolen session asks for their own address; the owner resets the password.
+    Account account = signUpVerified(m_server->url(), m_mail, u"stolen"_s);
+    const QString theirs = uniqueEmail(u"intruder"_s);
+    QCOMPARE(finished(account.api().updateMe({ { u"email"_s, theirs },
+                                               { u"current_password"_s, account.user.password } }))
+                     ->status(),
+             200);
+    const QString theirToken = awaitLinkToken(m_mail, theirs, u"/verify-email"_s);
+    QVERIFY(!theirToken.isEmpty());
+    ApiClient anonymous(m_server->url());
+    QCOMPARE(finished(anonymous.forgotPassword(account.user.email))->status(), 202);
+    const QString reset = awaitLinkToken(m_mail, account.user.email, u"/reset-password"_s);
+    QCOMPARE(finished(anonymous.resetPassword(reset, strongPassword()))->status(), 204);
+    // The intruder's link is dead, and the account keeps the owner's address.
+    QVERIFY(isProblem(finished(anonymous.verifyEmail(theirToken)), 400,
+                      u"invalid-account-token"_s));
+    const QList<QVariantList> row = m_server->querySql(
+            u"SELECT email, pending_email FROM users WHERE id = %1"_s.arg(account.id()));
+    QCOMPARE(row.first().at(0).toString(), account.user.email);
+    QVERIFY(row.first().at(1).isNull());
+}
+
+void TestAccountRecovery::theOldAddressIsToldEvenAfterTheChange()
+{
+    Account account = signUpVerified(m_server->url(), m_mail, u"changing"_s);
+    const QString old = account.user.email, fresh = u"new-"_s + account.user.email;
+    QCOMPARE(finished(account.api().updateMe({ { u"email"_s, fresh },
+                                               { u"current_password"_s, account.user.password } }))
+                     ->status(),
+             200);
+    QVERIFY(verifyAddress(account.api(), fresh, m_mail));
+    const auto toldOld = [&] {
+        for (const ReceivedMail &mail : mailTo(m_mail, old)) {
+            if (mail.header("Subject").contains(u"changing"_s) && mail.text.contains(fresh))
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(toldOld(), 10'000);
+}
+
+void TestAccountRecovery::oneTokenSpentTwiceAtOnceWorksOnce()
+{
+    Account account = signUpAccount(m_server->url(), u"racing"_s);
+    const QString token = awaitLinkToken(m_mail, account.user.email, u"/verify-email"_s);
+    QVERIFY(!token.isEmpty());
+    std::vector<std::unique_ptr<ApiClient>> clients;
+    QList<ApiReply *> replies;
+    for (int i = 0; i < 6; ++i) {
+        clients.push_back(std::make_unique<ApiClient>(m_server->url()));
+        replies.append(clients.back()->verifyEmail(token));
+    }
+    int accepted = 0;
+    for (ApiReply *reply : std::as_const(replies)) {
+        QVERIFY(waitFor(reply));
+        QVERIFY2(reply->status() == 200 || reply->status() == 400, reply->body().constData());
+        accepted += reply->status() == 200;
+    }
+    QCOMPARE(accepted, 1);
 }
 
 void TestAccountRecovery::aResetEndsEverySession()
@@ -330,7 +453,11 @@ void TestAccountRecovery::unverifiedAccountsNeitherShareNorGetEmail()
                                              .size()
                                      == 1,
                              10'000);
-    QTest::qWait(500); // the email job, had there been one, runs at once
+    // The in-app delivery is written with the share; an email one would have been too.
+    const QList<QVariantList> channels = m_server->querySql(
+            u"SELECT channel FROM deliveries WHERE user_id = %1"_s.arg(bob.id()));
+    QCOMPARE(channels.size(), 1);
+    QCOMPARE(channels.first().first().toString(), u"in_app"_s);
     for (const ReceivedMail &mail : mailTo(m_mail, bob.user.email))
         QVERIFY2(isAccountMail(mail), qPrintable(mail.header("Subject")));
 }
