@@ -57,101 +57,119 @@ AccountMailJob::AccountMailJob(const Database &database, const NoticeMailer &mai
     : m_database(database), m_mail(mail)
 { }
 
-JobResult AccountMailJob::run(const Job &job) const
+std::optional<AccountMailJob::Prepared> AccountMailJob::prepare(const Job &job) const
 {
     const QString kind = job.payload.value(MailKey).toString();
+    const QString address = job.payload.value(u"address"_s).toString();
     const UserRepository users(m_database);
-    std::optional<UserRecord> record;
-    if (kind == ResetPassword)
-        record = users.findByEmail(job.payload.value(u"email"_s).toString());
-    else
-        record = users.findById(job.payload.value(u"user_id"_s).toInteger());
-    if (!record) {
+    qint64 userId = job.payload.value(u"user_id"_s).toInteger();
+    if (kind == ResetPassword) {
+        const auto found = users.findByEmail(job.payload.value(u"email"_s).toString());
+        userId = found ? found->user.id : 0;
+    }
+    // Read again with the row locked: what the message says still holds when it commits (a
+    // change of address committing meanwhile waits, or went first and is seen).
+    const auto record = userId > 0 ? users.lockForWrite(userId) : std::nullopt;
+    if (!record
+        || (kind == ResetPassword
+            && record->user.email != job.payload.value(u"email"_s).toString())) {
         // Forgot-password for an address without an account ends here, without a message.
         qCDebug(lcAccountMail, "job %lld: no such account, nothing sent", job.id);
         return std::nullopt;
     }
-    User recipient = record->user;
-    const QString address = job.payload.value(u"address"_s).toString();
-    // A link with a fresh token, whose hash is committed before the message goes out.
-    // (Returns a QString, not the QStringBuilder of its `+`, which would outlive its parts.)
-    const auto tokenLink
-            = [&](AccountTokenPurpose purpose, qint64 seconds, const QString &page) -> QString {
-        const QString token = SecureRandom::token(TokenBytes);
-        Transaction transaction(m_database);
-        AccountTokenRepository(m_database)
-                .replace(recipient.id, purpose, sha256Hex(token.toUtf8()), recipient.email,
-                         QDateTime::currentDateTimeUtc().addSecs(seconds));
-        transaction.commit();
-        QUrlQuery query;
-        query.addQueryItem(u"token"_s, token);
-        return m_mail.composer().accountLink(page) + u'?' + query.toString(QUrl::FullyEncoded);
-    };
-
-    // A verification link only while its address is still the one waiting: a later change, or
-    // a link already followed, makes it pointless.
-    if (kind == VerifyEmail
-        && !((recipient.email == address && !recipient.emailVerified)
-             || recipient.pendingEmail == address)) {
+    Prepared prepared{ record->user, {}, 0 };
+    User &recipient = prepared.recipient;
+    // A verification link only for the address waiting: the new one while a change is pending,
+    // else the account's own until it is verified. A later change, or a link followed, makes
+    // the message pointless.
+    const bool waiting = recipient.pendingEmail.isEmpty()
+            ? recipient.email == address && !recipient.emailVerified
+            : recipient.pendingEmail == address;
+    if (kind == VerifyEmail && !waiting) {
         qCInfo(lcAccountMail, "job %lld: user %lld no longer waits for this address", job.id,
                recipient.id);
         return std::nullopt;
     }
     // Anyone may ask for a reset link or sign up with an address: each account gets a few
-    // messages of a kind an hour, however many clients ask. The message's place is taken
-    // before it is written, and given back if the mail server does not take it.
-    const AccountMailLogRepository sent(m_database);
-    std::optional<qint64> place;
-    {
-        Transaction transaction(m_database);
-        place = sent.reserve(recipient.id, kind, QDateTime::currentDateTimeUtc(), MaxPerHour);
-        transaction.commit();
-    }
+    // messages of a kind an hour, however many clients ask.
+    const auto place
+            = AccountMailLogRepository(m_database)
+                      .reserve(recipient.id, kind, QDateTime::currentDateTimeUtc(), MaxPerHour);
     if (!place) {
         qCInfo(lcAccountMail, "job %lld: %s for user %lld held back: %d sent within the hour",
                job.id, qUtf8Printable(kind), recipient.id, MaxPerHour);
         return std::nullopt;
     }
+    prepared.place = *place;
 
-    MailComposer::Mail mail;
+    // A fresh token, committed with the rest before the message goes out; only the newest of
+    // its purpose works.
+    const auto tokenLink
+            = [&](AccountTokenPurpose purpose, qint64 seconds, const QString &page) -> QString {
+        const QString token = SecureRandom::token(TokenBytes);
+        AccountTokenRepository(m_database)
+                .replace(recipient.id, purpose, sha256Hex(token.toUtf8()), recipient.email,
+                         QDateTime::currentDateTimeUtc().addSecs(seconds));
+        QUrlQuery query;
+        query.addQueryItem(u"token"_s, token);
+        return m_mail.composer().accountLink(page) + u'?' + query.toString(QUrl::FullyEncoded);
+    };
+    const MailComposer &composer = m_mail.composer();
     if (kind == VerifyEmail) {
         recipient.email = address;
-        mail = m_mail.composer().accountNotice(AccountMail::VerifyEmail, recipient,
+        prepared.mail = composer.accountNotice(AccountMail::VerifyEmail, recipient,
                                                tokenLink(AccountTokenPurpose::VerifyEmail,
                                                          VerifyEmailSeconds, u"/verify-email"_s));
     } else if (kind == ResetPassword) {
-        mail = m_mail.composer().accountNotice(AccountMail::ResetPassword, recipient,
-                                               tokenLink(AccountTokenPurpose::ResetPassword,
-                                                         ResetPasswordSeconds,
-                                                         u"/reset-password"_s));
+        prepared.mail
+                = composer.accountNotice(AccountMail::ResetPassword, recipient,
+                                         tokenLink(AccountTokenPurpose::ResetPassword,
+                                                   ResetPasswordSeconds, u"/reset-password"_s));
     } else if (kind == AccountExists) {
-        mail = m_mail.composer().accountNotice(
-                AccountMail::AccountExists, recipient,
-                m_mail.composer().accountLink(u"/forgot-password"_s));
+        prepared.mail = composer.accountNotice(AccountMail::AccountExists, recipient,
+                                               composer.accountLink(u"/forgot-password"_s));
     } else if (kind == EmailChanging) {
-        // To the address the change was asked from: after the link is followed the account's
+        // To the address the change was asked from: once the link is followed the account's
         // own is the new one, and the owner must hear of it where they can.
         recipient.email = job.payload.value(u"old_address"_s).toString();
-        mail = m_mail.composer().accountNotice(AccountMail::EmailChanging, recipient,
-                                               m_mail.composer().accountLink(u"/forgot-password"_s),
-                                               address);
+        prepared.mail
+                = composer.accountNotice(AccountMail::EmailChanging, recipient,
+                                         composer.accountLink(u"/forgot-password"_s), address);
     } else {
         throw JobFailure(u"unknown account mail '%1'"_s.arg(kind), true);
     }
+    return prepared;
+}
 
+JobResult AccountMailJob::run(const Job &job) const
+{
+    // What to send, its place under the cap and its token, in one transaction.
+    std::optional<Prepared> prepared;
+    {
+        Transaction transaction(m_database);
+        prepared = prepare(job);
+        transaction.commit();
+    }
+    if (!prepared)
+        return std::nullopt;
     // Each run's message is its own (a retry carries a new token), so each has its own id.
-    MailMessage message = m_mail.message(mail, recipient,
+    MailMessage message = m_mail.message(prepared->mail, prepared->recipient,
                                          job.uid + u'.' + QString::number(job.attempts), false);
     // Mail filters (and tests) tell account mail from notifications by it.
     message.extraHeaders.append({ "X-Tasklane-Mail", u"account"_s });
+    const auto giveBackPlace
+            = [&] { AccountMailLogRepository(m_database).release(prepared->place); };
     try {
         m_mail.send(message);
     } catch (const MailError &error) {
-        sent.release(*place);
+        giveBackPlace();
         throw JobFailure(QString::fromUtf8(error.what()), error.isPermanent());
+    } catch (...) {
+        giveBackPlace();
+        throw;
     }
-    qCInfo(lcAccountMail, "job %lld: sent %s to user %lld", job.id, qUtf8Printable(kind),
-           recipient.id);
+    qCInfo(lcAccountMail, "job %lld: sent %s to user %lld", job.id,
+           qUtf8Printable(job.payload.value(MailKey).toString()), prepared->recipient.id);
     return std::nullopt;
 }
 

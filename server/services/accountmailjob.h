@@ -1,9 +1,13 @@
 #pragma once
 
 #include "jobrunner.h"
+#include "mailcomposer.h"
+#include "user.h"
 
 #include <QJsonObject>
 #include <QString>
+
+#include <optional>
 
 namespace Tasklane {
 
@@ -45,6 +49,16 @@ public:
     JobResult run(const Job &job) const;
 
 private:
+    // A message decided on: to whom, what it says, and its place under the cap.
+    struct Prepared
+    {
+        User recipient; // its email: where the message goes
+        MailComposer::Mail mail;
+        qint64 place = 0;
+    };
+    // In the caller's transaction, the account's row locked: nullopt when nothing is to be sent.
+    std::optional<Prepared> prepare(const Job &job) const;
+
     const Database &m_database;
     const NoticeMailer &m_mail;
 };

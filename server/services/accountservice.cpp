@@ -74,16 +74,31 @@ QString AccountService::resendVerification(const Principal &principal) const
     return address;
 }
 
+std::optional<SpentAccountToken> AccountService::spendLocked(const QString &token,
+                                                             AccountTokenPurpose purpose,
+                                                             std::optional<UserRecord> *owner) const
+{
+    // The account's row first, then its token: every writer of a user's tokens locks in this
+    // order (UserRepository::lockForWrite), so that none waits for another in a cycle.
+    const AccountTokenRepository tokens(m_database);
+    const QString hash = tokenHash(token);
+    const auto userId = tokens.ownerOf(hash, purpose);
+    if (!userId)
+        return std::nullopt;
+    *owner = UserRepository(m_database).lockForWrite(*userId);
+    if (!*owner)
+        return std::nullopt;
+    return tokens.spend(hash, purpose, QDateTime::currentDateTimeUtc());
+}
+
 User AccountService::verifyEmail(const QString &token) const
 {
     Transaction transaction(m_database);
-    const auto spent = AccountTokenRepository(m_database)
-                               .spend(tokenHash(token), AccountTokenPurpose::VerifyEmail,
-                                      QDateTime::currentDateTimeUtc());
+    std::optional<UserRecord> before;
+    const auto spent = spendLocked(token, AccountTokenPurpose::VerifyEmail, &before);
     if (!spent)
         throw invalidToken();
     const UserRepository users(m_database);
-    const auto before = users.findById(spent->userId);
     switch (users.confirmEmail(spent->userId, spent->email)) {
     case UserRepository::UpdateResult::Updated: break;
     case UserRepository::UpdateResult::NotFound: throw invalidToken();
@@ -116,14 +131,16 @@ void AccountService::forgotPassword(const QString &email) const
 void AccountService::resetPassword(const QString &token, const QString &passwordHash) const
 {
     Transaction transaction(m_database);
-    const auto spent = AccountTokenRepository(m_database)
-                               .spend(tokenHash(token), AccountTokenPurpose::ResetPassword,
-                                      QDateTime::currentDateTimeUtc());
+    std::optional<UserRecord> owner;
+    const auto spent = spendLocked(token, AccountTokenPurpose::ResetPassword, &owner);
     if (!spent)
         throw invalidToken();
     const UserRepository users(m_database);
     UserRepository::Changes changes;
     changes.passwordHash = passwordHash;
+    // Only while the link's address is still the account's: one sent to an address the account
+    // has left proves nothing.
+    changes.expectedEmail = spent->email;
     if (users.update(spent->userId, changes) != UserRepository::UpdateResult::Updated)
         throw invalidToken();
     // The link went to the account's address: following it proves that address too. Whatever

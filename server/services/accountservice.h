@@ -1,7 +1,9 @@
 #pragma once
 
+#include "accounttokenrepository.h"
 #include "principal.h"
 #include "user.h"
+#include "userrepository.h"
 
 #include <QString>
 
@@ -45,6 +47,11 @@ public:
     void abandonPendingLinks(qint64 userId) const;
 
 private:
+    // Spends a link's token in the caller's transaction, its account's row locked first;
+    // nullopt when it cannot be spent. `owner`: the account as locked.
+    std::optional<SpentAccountToken> spendLocked(const QString &token, AccountTokenPurpose purpose,
+                                                 std::optional<UserRecord> *owner) const;
+
     const Database &m_database;
     const JobQueue &m_jobs;
     PrincipalCache &m_principals;

@@ -11,9 +11,6 @@ namespace Tasklane {
 std::optional<qint64> AccountMailLogRepository::reserve(qint64 userId, const QString &mail,
                                                         const QDateTime &now, int maxPerHour) const
 {
-    if (m_database.dialect() == SqlDialect::Postgres
-        && !m_database.fetchOne(u"SELECT id FROM users WHERE id = ? FOR UPDATE"_s, { userId }))
-        return std::nullopt;
     const auto count = m_database.fetchOne(
             u"SELECT COUNT(*) FROM account_mail_log WHERE user_id = ? AND mail = ? "
             "AND sent_at > ?"_s,

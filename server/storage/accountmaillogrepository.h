@@ -16,9 +16,9 @@ public:
     explicit AccountMailLogRepository(const Database &database) : m_database(database) { }
 
     // In the caller's transaction: a place for one message of `mail` to the user at `now`,
-    // unless `maxPerHour` were sent within the hour before; its id, or nullopt. Concurrent
-    // callers for one user are serialised (the user's row is locked on PostgreSQL; SQLite's
-    // transactions are serial), so the count holds.
+    // unless `maxPerHour` were sent within the hour before; its id, or nullopt. The caller holds
+    // the user's row (UserRepository::lockForWrite), so that concurrent callers for one user
+    // count one after the other.
     std::optional<qint64> reserve(qint64 userId, const QString &mail, const QDateTime &now,
                                   int maxPerHour) const;
     // Gives a place back (the message was not sent after all).

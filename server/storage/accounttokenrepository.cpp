@@ -27,6 +27,15 @@ void AccountTokenRepository::replace(qint64 userId, AccountTokenPurpose purpose,
                          Database::bindTime(expiresAt) });
 }
 
+std::optional<qint64> AccountTokenRepository::ownerOf(const QString &tokenHash,
+                                                      AccountTokenPurpose purpose) const
+{
+    const auto row = m_database.fetchOne(
+            u"SELECT user_id FROM account_tokens WHERE token_hash = ? AND purpose = ?"_s,
+            { tokenHash, purposeText(purpose) });
+    return row ? std::optional<qint64>(row->value(0).toLongLong()) : std::nullopt;
+}
+
 std::optional<SpentAccountToken> AccountTokenRepository::spend(const QString &tokenHash,
                                                                AccountTokenPurpose purpose,
                                                                const QDateTime &now) const

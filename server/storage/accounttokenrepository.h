@@ -29,6 +29,8 @@ public:
     // first: only the newest link works.
     void replace(qint64 userId, AccountTokenPurpose purpose, const QString &tokenHash,
                  const QString &email, const QDateTime &expiresAt) const;
+    // The account a token of this hash and purpose belongs to, spent or not (no lock taken).
+    std::optional<qint64> ownerOf(const QString &tokenHash, AccountTokenPurpose purpose) const;
     // Spends the unspent, unexpired token of this hash and purpose; nullopt when there is none.
     // One UPDATE ... RETURNING: two requests with one token cannot both spend it.
     std::optional<SpentAccountToken> spend(const QString &tokenHash, AccountTokenPurpose purpose,

@@ -66,6 +66,15 @@ std::optional<UserRecord> UserRepository::findById(qint64 id) const
     return row ? std::optional<UserRecord>(toRecord(*row)) : std::nullopt;
 }
 
+std::optional<UserRecord> UserRepository::lockForWrite(qint64 id) const
+{
+    const QString lock
+            = m_database.dialect() == SqlDialect::Postgres ? u" FOR NO KEY UPDATE"_s : QString();
+    const auto row = m_database.fetchOne(
+            u"SELECT "_s + UserColumns + u" FROM users WHERE id = ?"_s + lock, { id });
+    return row ? std::optional<UserRecord>(toRecord(*row)) : std::nullopt;
+}
+
 QHash<qint64, User> UserRepository::findMany(const QList<qint64> &ids) const
 {
     QHash<qint64, User> found;
@@ -153,11 +162,12 @@ UserRepository::UpdateResult UserRepository::update(qint64 id, const Changes &ch
                 "display_name = COALESCE(?, display_name), "
                 "password_hash = COALESCE(?, password_hash), "
                 "time_zone = COALESCE(?, time_zone), language = COALESCE(?, language), "
-                "updated_at = ? WHERE id = ? AND password_hash = COALESCE(?, password_hash)"_s,
+                "updated_at = ? WHERE id = ? AND password_hash = COALESCE(?, password_hash) "
+                "AND email = COALESCE(?, email)"_s,
                 { nullable(changes.email), nullable(changes.displayName),
                   nullable(changes.passwordHash), nullable(changes.timeZone),
                   nullable(changes.language), Database::bindTime(QDateTime::currentDateTimeUtc()),
-                  id, nullable(changes.expectedPasswordHash) });
+                  id, nullable(changes.expectedPasswordHash), nullable(changes.expectedEmail) });
         return changed == 0 ? UpdateResult::NotFound : UpdateResult::Updated;
     } catch (const DatabaseError &error) {
         if (error.kind() == DatabaseError::Kind::UniqueViolation && changes.email)

@@ -34,6 +34,10 @@ public:
                                bool emailVerified = false) const;
     std::optional<UserRecord> findByEmail(const QString &email) const;
     std::optional<UserRecord> findById(qint64 id) const;
+    // In the caller's transaction: the user, their row locked until it ends (FOR NO KEY UPDATE
+    // on PostgreSQL; SQLite's write transactions are serial). Writers that touch a user's
+    // account tokens take this first, so that they always lock in the same order.
+    std::optional<UserRecord> lockForWrite(qint64 id) const;
     // The accounts of `ids` that exist, by id (any number of ids).
     QHash<qint64, User> findMany(const QList<qint64> &ids) const;
     // The user behind an access token, unless that token has been revoked: by its jti (logout),
@@ -57,6 +61,8 @@ public:
         // When set, the row changes only if its password hash is still this one (the one the
         // current password was checked against).
         std::optional<QString> expectedPasswordHash;
+        // When set, the row changes only if its address is still this one.
+        std::optional<QString> expectedEmail;
     };
     // NotFound: no such user, or (with expectedPasswordHash) its password changed meanwhile.
     enum class UpdateResult { Updated, NotFound, EmailTaken };

@@ -72,7 +72,7 @@ private Q_SLOTS:
     void anExpiredTokenIsRefused();
     void aLinkForAnAddressGivenUpIsRefused();
     void aResetGivesUpAnAddressWaiting();
-    void theOldAddressIsToldEvenAfterTheChange();
+    void theOldAddressIsToldOfTheChange();
     void oneTokenSpentTwiceAtOnceWorksOnce();
     void aResetEndsEverySession();
     void signupVerifiesTheAddressWithALinkThatWorksOnce();
@@ -125,14 +125,18 @@ void TestAccountRecovery::signupAnswersAlikeForKnownAndUnknownAddresses()
     QCOMPARE(knownShape, unknownShape);
     // Both hash the password (Argon2id, tens of ms): what a difference would have to hide.
     QString timing;
-    QVERIFY2(tookAlike(knownMs, unknownMs, 15, &timing), qPrintable(timing));
+    QVERIFY2(tookAlike(knownMs, unknownMs, 30, &timing), qPrintable(timing));
 
     // The account keeps its password; its owner is told of the attempts, with no link that
     // could verify or take anything.
     QCOMPARE(finished(client.login(existing.user.email, existing.user.password))->status(), 200);
-    // The verification link, then a notice per attempt up to the hourly cap.
-    QTRY_COMPARE_WITH_TIMEOUT(mailTo(m_mail, existing.user.email).size(), qsizetype(1 + MailCap),
+    // The verification link, then a notice per attempt up to the hourly cap: once every
+    // attempt's job has run (the rest are held back), no more than that.
+    const QByteArray heldBackNotices
+            = "account_exists for user " + QByteArray::number(existing.id()) + " held back";
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->logs().count(heldBackNotices), qsizetype(Rounds - MailCap),
                               10'000);
+    QCOMPARE(mailTo(m_mail, existing.user.email).size(), qsizetype(1 + MailCap));
     const ReceivedMail notice = mailTo(m_mail, existing.user.email).last();
     QVERIFY(isAccountMail(notice));
     QVERIFY2(notice.text.contains(PublicUrl + u"/forgot-password"_s), qPrintable(notice.text));
@@ -166,12 +170,14 @@ void TestAccountRecovery::forgotPasswordAnswersAlikeForKnownAndUnknownAddresses(
     QCOMPARE(malformedShape, unknownShape);
     // Nothing is looked up while the client waits: the same work either way.
     QString timing;
-    QVERIFY2(tookAlike(knownMs, unknownMs, 10, &timing), qPrintable(timing));
+    QVERIFY2(tookAlike(knownMs, unknownMs, 20, &timing), qPrintable(timing));
 
     // Only the real account gets messages: one per request, up to the hourly cap, so that
     // nobody floods a mailbox by asking.
-    QVERIFY(!awaitLinkToken(m_mail, existing.user.email, u"/reset-password"_s, MailCap).isEmpty());
-    QTest::qWait(1000); // the jobs of the other requests are done by now
+    const QByteArray heldBack
+            = "reset_password for user " + QByteArray::number(existing.id()) + " held back";
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->logs().count(heldBack), qsizetype(Rounds - MailCap),
+                              10'000);
     const QList<ReceivedMail> received = mailTo(m_mail, existing.user.email);
     QCOMPARE(std::count_if(received.cbegin(), received.cend(),
                            [](const ReceivedMail &mail) {
@@ -179,9 +185,6 @@ void TestAccountRecovery::forgotPasswordAnswersAlikeForKnownAndUnknownAddresses(
                            }),
              qsizetype(MailCap));
     QVERIFY(mailTo(m_mail, unknown).isEmpty());
-    const QByteArray heldBack
-            = "reset_password for user " + QByteArray::number(existing.id()) + " held back";
-    QCOMPARE(m_server->logs().count(heldBack), qsizetype(Rounds - MailCap));
 }
 
 void TestAccountRecovery::resetLinksStartWithThePublicUrlNeverTheHost()
@@ -276,13 +279,15 @@ void TestAccountRecovery::aLinkForAnAddressGivenUpIsRefused()
     Account account = signUpVerified(m_server->url(), m_mail, u"mover"_s);
     const QString first = u"first-"_s + account.user.email,
                   second = u"second-"_s + account.user.email;
-    for (const QString &address : { first, second })
-        QCOMPARE(finished(account.api().updateMe(
-                                  { { u"email"_s, address },
-                                    { u"current_password"_s, account.user.password } }))
-                         ->status(),
-                 200);
+    const auto askFor = [&](const QString &address) {
+        return finished(
+                       account.api().updateMe({ { u"email"_s, address },
+                                                { u"current_password"_s, account.user.password } }))
+                ->status();
+    };
+    QCOMPARE(askFor(first), 200);
     const QString firstToken = awaitLinkToken(m_mail, first, u"/verify-email"_s);
+    QCOMPARE(askFor(second), 200);
     const QString secondToken = awaitLinkToken(m_mail, second, u"/verify-email"_s);
     QVERIFY(!firstToken.isEmpty() && !secondToken.isEmpty());
     // The first address was given up for the second: its link no longer works...
@@ -323,7 +328,7 @@ void TestAccountRecovery::aResetGivesUpAnAddressWaiting()
     QVERIFY(row.first().at(1).isNull());
 }
 
-void TestAccountRecovery::theOldAddressIsToldEvenAfterTheChange()
+void TestAccountRecovery::theOldAddressIsToldOfTheChange()
 {
     Account account = signUpVerified(m_server->url(), m_mail, u"changing"_s);
     const QString old = account.user.email, fresh = u"new-"_s + account.user.email;
