@@ -53,6 +53,13 @@ QJsonObject AccountMailJob::emailChanging(qint64 userId, const QString &oldAddre
              { u"address"_s, newAddress } };
 }
 
+QString AccountMailJob::addressAwaitingLink(const User &user)
+{
+    if (!user.pendingEmail.isEmpty())
+        return user.pendingEmail;
+    return user.emailVerified ? QString() : user.email;
+}
+
 AccountMailJob::AccountMailJob(const Database &database, const NoticeMailer &mail)
     : m_database(database), m_mail(mail)
 { }
@@ -82,10 +89,7 @@ std::optional<AccountMailJob::Prepared> AccountMailJob::prepare(const Job &job) 
     // A verification link only for the address waiting: the new one while a change is pending,
     // else the account's own until it is verified. A later change, or a link followed, makes
     // the message pointless.
-    const bool waiting = recipient.pendingEmail.isEmpty()
-            ? recipient.email == address && !recipient.emailVerified
-            : recipient.pendingEmail == address;
-    if (kind == VerifyEmail && !waiting) {
+    if (kind == VerifyEmail && addressAwaitingLink(recipient) != address) {
         qCInfo(lcAccountMail, "job %lld: user %lld no longer waits for this address", job.id,
                recipient.id);
         return std::nullopt;

@@ -39,6 +39,10 @@ public:
     static QJsonObject emailChanging(qint64 userId, const QString &oldAddress,
                                      const QString &newAddress);
 
+    // The address a verification link is for now: the new one while a change is pending, else
+    // the account's own until it is verified; empty when none waits.
+    static QString addressAwaitingLink(const User &user);
+
     // Messages of one kind an account is sent within an hour at most (the rest are dropped).
     static constexpr int MaxPerHour = 5;
     // How long links work.

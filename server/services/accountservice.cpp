@@ -61,9 +61,7 @@ void AccountService::signUp(const QString &email, const QString &displayName,
 QString AccountService::resendVerification(const Principal &principal) const
 {
     const User &user = principal.user;
-    const QString address = !user.pendingEmail.isEmpty() ? user.pendingEmail
-            : !user.emailVerified                        ? user.email
-                                                         : QString();
+    const QString address = AccountMailJob::addressAwaitingLink(user);
     if (address.isEmpty())
         throw ApiError(ApiError::Kind::Conflict,
                        u"The email address is verified already, and no new one is waiting."_s);

@@ -32,17 +32,11 @@ namespace {
 
 const QString SettingsPath = u"/api/v1/users/me/notification-settings"_s;
 
-// The notifications in the server's outbox (the links that verify addresses left out).
-QList<ReceivedMail> outbox(const TestServer &server)
-{
-    return noticesIn(server.dataDir() + u"/outbox"_s);
-}
-
 // Subjects of the mails to `address`, sorted.
 QStringList subjectsTo(const TestServer &server, const QString &address)
 {
     QStringList subjects;
-    for (const ReceivedMail &mail : outbox(server)) {
+    for (const ReceivedMail &mail : notices(outboxOf(server))) {
         if (mail.header("To").contains(address))
             subjects.append(mail.header("Subject"));
     }
@@ -165,7 +159,7 @@ void TestDueAlerts::whatFellDueDuringDowntimeGoesOutOnceAtStart()
     QTRY_COMPARE_WITH_TIMEOUT(
             subjectsTo(server, ada.user.email),
             (QStringList{ u"Overdue: An hour ago"_s, u"Overdue: Yesterday's chores"_s }), 15'000);
-    for (const ReceivedMail &mail : outbox(server))
+    for (const ReceivedMail &mail : notices(outboxOf(server)))
         QVERIFY2(mail.text.contains(u"Sent late"_s), qPrintable(mail.text));
     // Once, also after another restart.
     QCOMPARE(server.stop(), 0);
@@ -173,7 +167,7 @@ void TestDueAlerts::whatFellDueDuringDowntimeGoesOutOnceAtStart()
     reconnect(ada, server.url());
     QTest::qWait(2000);
     QCOMPARE(noticesOf(ada.api(), { u"due_soon"_s, u"overdue"_s }), expected);
-    QCOMPARE(outbox(server).size(), 2);
+    QCOMPARE(notices(outboxOf(server)).size(), 2);
 }
 
 void TestDueAlerts::theDigestListsTheDayAndWhatWaitedForIt()
@@ -212,7 +206,7 @@ void TestDueAlerts::theDigestListsTheDayAndWhatWaitedForIt()
     const QString subject
             = u"Your tasks for "_s + QDateTime::currentDateTimeUtc().date().toString(Qt::ISODate);
     QTRY_COMPARE_WITH_TIMEOUT(subjectsTo(server, ada.user.email), QStringList{ subject }, 15'000);
-    const ReceivedMail digest = outbox(server).first();
+    const ReceivedMail digest = notices(outboxOf(server)).first();
     QVERIFY2(digest.text.contains(u"Overdue"_s) && digest.text.contains(u"Late already"_s),
              qPrintable(digest.text));
     QVERIFY2(digest.text.contains(u"Due today"_s) && digest.text.contains(u"Later today"_s),

@@ -36,16 +36,10 @@ namespace {
 
 const QString SettingsPath = u"/api/v1/users/me/notification-settings"_s;
 
-// The notifications in the server's outbox (the links that verify addresses left out).
-QList<ReceivedMail> outbox(const TestServer &server)
-{
-    return noticesIn(server.dataDir() + u"/outbox"_s);
-}
-
 int mailsTo(const TestServer &server, const QString &address)
 {
     int count = 0;
-    for (const ReceivedMail &mail : outbox(server))
+    for (const ReceivedMail &mail : notices(outboxOf(server)))
         count += mail.header("To").contains(address);
     return count;
 }
@@ -255,7 +249,7 @@ void TestNotificationSettings::quietHoursHoldEmailUntilTheyEnd()
     }
     QTRY_COMPARE_WITH_TIMEOUT(mailsTo(*m_server, ada.user.email), 1, 20'000);
     QVERIFY(QDateTime::currentDateTimeUtc() >= end);
-    for (const ReceivedMail &mail : outbox(*m_server)) {
+    for (const ReceivedMail &mail : notices(outboxOf(*m_server))) {
         if (mail.header("To").contains(ada.user.email))
             QCOMPARE(mail.header("Subject"), u"Reminder: Call the plumber"_s);
     }

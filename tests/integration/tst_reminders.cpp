@@ -45,20 +45,6 @@ QString inSeconds(int seconds)
     return apiTimeIn(seconds);
 }
 
-// The notifications an SMTP test server received (the links that verify addresses left out).
-QList<ReceivedMail> notices(const SmtpTestServer &smtp)
-{
-    QList<ReceivedMail> received = smtp.messages();
-    received.removeIf(isAccountMail);
-    return received;
-}
-
-// The notifications in the server's outbox (the links that verify addresses left out).
-QList<ReceivedMail> outbox(const TestServer &server)
-{
-    return noticesIn(server.dataDir() + u"/outbox"_s);
-}
-
 QList<Job> jobsOf(TestServer &server, const QStringList &arguments)
 {
     QByteArray out;
@@ -92,8 +78,8 @@ void TestReminders::aReminderGoesToTheOutbox()
     // headers anyway (tst_mailmessage).
     const qint64 id = taskWithReminder(ada.api(), u"Pay the <rent> & „bills“"_s, inSeconds(2));
     QVERIFY(id > 0);
-    QTRY_COMPARE_WITH_TIMEOUT(outbox(server).size(), 1, 15'000);
-    const ReceivedMail mail = outbox(server).first();
+    QTRY_COMPARE_WITH_TIMEOUT(notices(outboxOf(server)).size(), 1, 15'000);
+    const ReceivedMail mail = notices(outboxOf(server)).first();
     QCOMPARE(mail.header("Subject"), u"Reminder: Pay the <rent> & „bills“"_s);
     QCOMPARE(mail.header("To"), u"\"Test User\" <"_s + ada.user.email + u'>');
     QCOMPARE(mail.header("From"), u"\"Tasklane\" <tasklane@localhost>"_s);
@@ -120,7 +106,7 @@ void TestReminders::aReminderGoesToTheOutbox()
     QCOMPARE(sent.first().at(3).toString(), u"sent"_s);
     // Nothing more comes: the reminder was delivered once.
     QTest::qWait(1500);
-    QCOMPARE(outbox(server).size(), 1);
+    QCOMPARE(notices(outboxOf(server)).size(), 1);
 }
 
 void TestReminders::aReminderFiredAgainAfterAnEditIsNotSentTwice()
@@ -129,7 +115,7 @@ void TestReminders::aReminderFiredAgainAfterAnEditIsNotSentTwice()
     QVERIFY(server.start());
     Account ada = signUpVerified(server, u"ada"_s);
     const qint64 id = taskWithReminder(ada.api(), u"Call the plumber"_s, inSeconds(1));
-    QTRY_COMPARE_WITH_TIMEOUT(outbox(server).size(), 1, 15'000);
+    QTRY_COMPARE_WITH_TIMEOUT(notices(outboxOf(server)).size(), 1, 15'000);
     // An edit within the minute after it fired queues the reminder again (a write cannot tell
     // whether its job ran yet); that job finds it told already, and writes no second email.
     QCOMPARE(patchTask(ada.api(), id, { { u"title"_s, u"Call the plumber today"_s } })->status(),
@@ -138,7 +124,7 @@ void TestReminders::aReminderFiredAgainAfterAnEditIsNotSentTwice()
             jobsOf(server, { u"--kind"_s, u"reminder"_s, u"--status"_s, u"done"_s }).size(), 2,
             10'000);
     QTest::qWait(500);
-    QCOMPARE(outbox(server).size(), 1);
+    QCOMPARE(notices(outboxOf(server)).size(), 1);
     QCOMPARE(server.querySql(u"SELECT count(*) FROM notifications"_s).first().first().toInt(), 1);
 }
 
@@ -161,8 +147,8 @@ void TestReminders::aReminderComesInTheRecipientsLanguage()
                     { { u"due_date"_s, u"2030-05-31"_s },
                       { u"reminders"_s, QJsonArray{ QJsonObject{ { u"at"_s, inSeconds(1) } } } } })
             > 0);
-    QTRY_COMPARE_WITH_TIMEOUT(outbox(server).size(), 1, 15'000);
-    const ReceivedMail mail = outbox(server).first();
+    QTRY_COMPARE_WITH_TIMEOUT(notices(outboxOf(server)).size(), 1, 15'000);
+    const ReceivedMail mail = notices(outboxOf(server)).first();
     QCOMPARE(mail.header("Subject"), u"Erinnerung: Steuererklärung abgeben"_s);
     QCOMPARE(mail.header("Content-Language"), u"de"_s);
     QVERIFY2(mail.text.contains(u"Hallo Test User,"_s), qPrintable(mail.text));
@@ -179,17 +165,17 @@ void TestReminders::aReminderDueWhileStoppedGoesOutOnceAtStart()
     QVERIFY(taskWithReminder(ada.api(), u"Water the plants"_s, inSeconds(3)) > 0);
     QCOMPARE(server.stop(), 0);
     QTest::qWait(4000); // due while no server ran
-    QVERIFY(outbox(server).isEmpty());
+    QVERIFY(notices(outboxOf(server)).isEmpty());
     QVERIFY(server.start());
-    QTRY_COMPARE_WITH_TIMEOUT(outbox(server).size(), 1, 15'000);
-    const ReceivedMail mail = outbox(server).first();
+    QTRY_COMPARE_WITH_TIMEOUT(notices(outboxOf(server)).size(), 1, 15'000);
+    const ReceivedMail mail = notices(outboxOf(server)).first();
     QCOMPARE(mail.header("Subject"), u"Reminder (late): Water the plants"_s);
     QCOMPARE(mail.header("X-Tasklane-Late"), u"yes"_s);
     // Another restart sends nothing again.
     QCOMPARE(server.stop(), 0);
     QVERIFY(server.start());
     QTest::qWait(2000);
-    QCOMPARE(outbox(server).size(), 1);
+    QCOMPARE(notices(outboxOf(server)).size(), 1);
 }
 
 void TestReminders::aRescheduledReminderDoesNotFireItsOldTime()
@@ -208,11 +194,11 @@ void TestReminders::aRescheduledReminderDoesNotFireItsOldTime()
     QCOMPARE(patchTask(ada.api(), removed, { { u"reminders"_s, QJsonArray() } })->status(), 200);
     QCOMPARE(patchTask(ada.api(), done, { { u"status"_s, u"done"_s } })->status(), 200);
     QTest::qWait(4500);
-    QCOMPARE(outbox(server).size(), 0); // none at the old time
-    QTRY_COMPARE_WITH_TIMEOUT(outbox(server).size(), 1, 10'000);
-    QCOMPARE(outbox(server).first().header("Subject"), u"Reminder: Moved"_s);
+    QCOMPARE(notices(outboxOf(server)).size(), 0); // none at the old time
+    QTRY_COMPARE_WITH_TIMEOUT(notices(outboxOf(server)).size(), 1, 10'000);
+    QCOMPARE(notices(outboxOf(server)).first().header("Subject"), u"Reminder: Moved"_s);
     QTest::qWait(1000);
-    QCOMPARE(outbox(server).size(), 1);
+    QCOMPARE(notices(outboxOf(server)).size(), 1);
 }
 
 void TestReminders::tasksMadeTogetherEachGetTheirReminders()
@@ -271,10 +257,10 @@ void TestReminders::everyoneWhoSeesTheTaskGetsOneEmailOverSmtp()
              200);
     // Bob hears of the share too (email is on for every event by default), then both get
     // the reminder.
-    QTRY_COMPARE_WITH_TIMEOUT(notices(smtp).size(), 3, 15'000);
+    QTRY_COMPARE_WITH_TIMEOUT(notices(receivedBy(smtp)).size(), 3, 15'000);
     QStringList recipients;
     QSet<QString> messageIds;
-    for (const ReceivedMail &mail : notices(smtp)) {
+    for (const ReceivedMail &mail : notices(receivedBy(smtp))) {
         messageIds.insert(mail.header("Message-ID"));
         QCOMPARE(mail.header("X-MailFrom"), u"tasks@tasklane.example"_s);
         if (mail.header("Subject") == u"Shared with you: Plan the trip") {
@@ -291,7 +277,7 @@ void TestReminders::everyoneWhoSeesTheTaskGetsOneEmailOverSmtp()
     QCOMPARE(recipients, expected);
     QCOMPARE(messageIds.size(), 3);
     QTest::qWait(1500);
-    QCOMPARE(notices(smtp).size(), 3);
+    QCOMPARE(notices(receivedBy(smtp)).size(), 3);
 }
 
 void TestReminders::aPermanentRefusalIsRecordedAndNotRetried()
@@ -336,7 +322,7 @@ void TestReminders::aPermanentRefusalIsRecordedAndNotRetried()
     QTest::qWait(3000);
     QCOMPARE(jobsOf(server, { u"--status"_s, u"dead"_s, u"--kind"_s, u"email"_s }).first().attempts,
              1);
-    QCOMPARE(notices(smtp).size(), 0);
+    QCOMPARE(notices(receivedBy(smtp)).size(), 0);
 }
 
 void TestReminders::aJobKilledMidwayCompletesOnceAfterARestart()
@@ -381,9 +367,9 @@ void TestReminders::aJobKilledMidwayCompletesOnceAfterARestart()
     QCOMPARE(jobsOf(server, { u"--kind"_s, u"email"_s }).size(), 1);
     // At least once: the first attempt's message may have arrived too, with the same
     // Message-ID, so that the duplicate is recognisable.
-    QTRY_VERIFY_WITH_TIMEOUT(!notices(smtp).isEmpty(), 10'000);
+    QTRY_VERIFY_WITH_TIMEOUT(!notices(receivedBy(smtp)).isEmpty(), 10'000);
     QTest::qWait(7000); // the first attempt's message, if the server still stores it
-    const QList<ReceivedMail> received = notices(smtp);
+    const QList<ReceivedMail> received = notices(receivedBy(smtp));
     QVERIFY(received.size() >= 1 && received.size() <= 2);
     for (const ReceivedMail &mail : received) {
         QCOMPARE(mail.header("Message-ID"), received.first().header("Message-ID"));
@@ -419,11 +405,11 @@ void TestReminders::twoServersOnOneDatabaseSendEachReminderOnce()
     constexpr int Reminders = 12;
     for (int i = 0; i < Reminders; ++i)
         QVERIFY(taskWithReminder(ada.api(), u"Shared queue %1"_s.arg(i), inSeconds(2)) > 0);
-    QTRY_COMPARE_WITH_TIMEOUT(notices(smtp).size(), Reminders, 30'000);
+    QTRY_COMPARE_WITH_TIMEOUT(notices(receivedBy(smtp)).size(), Reminders, 30'000);
     QTest::qWait(3000);
-    QCOMPARE(notices(smtp).size(), Reminders);
+    QCOMPARE(notices(receivedBy(smtp)).size(), Reminders);
     QSet<QString> subjects;
-    for (const ReceivedMail &received : notices(smtp))
+    for (const ReceivedMail &received : notices(receivedBy(smtp)))
         subjects.insert(received.header("Subject"));
     QCOMPARE(subjects.size(), Reminders);
 }

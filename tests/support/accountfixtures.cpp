@@ -28,11 +28,11 @@ bool isAccountMail(const ReceivedMail &message)
     return message.header("X-Tasklane-Mail") == u"account";
 }
 
-QList<ReceivedMail> noticesIn(const QString &folder)
+QList<ReceivedMail> notices(const MailSource &mail)
 {
-    QList<ReceivedMail> notices = ReceivedMail::readFolder(folder);
-    notices.removeIf(isAccountMail);
-    return notices;
+    QList<ReceivedMail> found = mail();
+    found.removeIf(isAccountMail);
+    return found;
 }
 
 QList<ReceivedMail> mailTo(const MailSource &mail, const QString &address)

@@ -23,8 +23,8 @@ MailSource receivedBy(const SmtpTestServer &smtp);
 // Whether a message is about an account (a link to verify an address, reset a password, ...)
 // rather than a notification: its X-Tasklane-Mail header says "account".
 bool isAccountMail(const ReceivedMail &message);
-// The notifications of a folder (tasklaned's outbox), account mail left out, in order.
-QList<ReceivedMail> noticesIn(const QString &folder);
+// The notifications among the mail, account mail left out, oldest first.
+QList<ReceivedMail> notices(const MailSource &mail);
 
 // The messages to `address` (case-insensitive), oldest first.
 QList<ReceivedMail> mailTo(const MailSource &mail, const QString &address);
