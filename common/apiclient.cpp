@@ -72,6 +72,36 @@ ApiReply *ApiClient::login(const QString &email, const QString &password)
     return sendJson("POST", u"/api/v1/auth/login"_s, LoginRequest{ email, password }.toJson());
 }
 
+ApiReply *ApiClient::loginSecondFactor(const QString &mfaToken, const SecondFactor &factor)
+{
+    return sendJson("POST", u"/api/v1/auth/login/2fa"_s,
+                    SecondFactorLoginRequest{ mfaToken, factor }.toJson());
+}
+
+ApiReply *ApiClient::enableTwoFactor(const QString &password)
+{
+    return sendJson("POST", u"/api/v1/auth/enable-2fa"_s,
+                    EnableTwoFactorRequest{ password }.toJson());
+}
+
+ApiReply *ApiClient::confirmTwoFactor(const QString &code)
+{
+    return sendJson("POST", u"/api/v1/auth/enable-2fa/confirm"_s,
+                    ConfirmTwoFactorRequest{ code }.toJson());
+}
+
+ApiReply *ApiClient::disableTwoFactor(const QString &password, const SecondFactor &factor)
+{
+    return sendJson("POST", u"/api/v1/auth/disable-2fa"_s,
+                    TwoFactorProofRequest{ password, factor }.toJson());
+}
+
+ApiReply *ApiClient::regenerateRecoveryCodes(const QString &password, const SecondFactor &factor)
+{
+    return sendJson("POST", u"/api/v1/auth/2fa/recovery-codes"_s,
+                    TwoFactorProofRequest{ password, factor }.toJson());
+}
+
 ApiReply *ApiClient::refreshToken(const QString &refreshToken)
 {
     return sendJson("POST", u"/api/v1/auth/refresh-token"_s,

@@ -3,6 +3,7 @@
 #include "problem.h"
 #include "taskquery.h"
 #include "taskrequests.h"
+#include "twofactor.h"
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -79,6 +80,12 @@ public:
     ApiReply *resendVerification();
     ApiReply *forgotPassword(const QString &email);
     ApiReply *resetPassword(const QString &token, const QString &newPassword);
+    // Two-factor authentication (TOTP).
+    ApiReply *loginSecondFactor(const QString &mfaToken, const SecondFactor &factor);
+    ApiReply *enableTwoFactor(const QString &password);
+    ApiReply *confirmTwoFactor(const QString &code);
+    ApiReply *disableTwoFactor(const QString &password, const SecondFactor &factor);
+    ApiReply *regenerateRecoveryCodes(const QString &password, const SecondFactor &factor);
     ApiReply *me();
     ApiReply *updateMe(const QJsonObject &changes);
 

@@ -53,6 +53,7 @@ QJsonObject User::toJson() const
              { u"time_zone"_s, timeZone },
              { u"language"_s, language },
              { u"email_verified"_s, emailVerified },
+             { u"two_factor_enabled"_s, twoFactorEnabled },
              { u"pending_email"_s, stringOrNull(pendingEmail) },
              { u"created_at"_s, toApiTimestamp(createdAt) },
              { u"updated_at"_s, toApiTimestamp(updatedAt) } };
@@ -71,6 +72,7 @@ std::optional<User> User::fromJson(const QJsonObject &json)
     user.timeZone = json.value(u"time_zone"_s).toString(u"UTC"_s);
     user.language = json.value(u"language"_s).toString(u"en"_s);
     user.emailVerified = json.value(u"email_verified"_s).toBool();
+    user.twoFactorEnabled = json.value(u"two_factor_enabled"_s).toBool();
     user.pendingEmail = json.value(u"pending_email"_s).toString();
     user.createdAt = fromApiTimestamp(json.value(u"created_at"_s).toString());
     user.updatedAt = fromApiTimestamp(json.value(u"updated_at"_s).toString());

@@ -21,6 +21,7 @@ struct User
     QString language = QStringLiteral("en"); // of the email they get: en or de
     bool emailVerified = false; // the address's link was followed (or an operator vouched)
     QString pendingEmail; // a new address waiting for its link; empty: none
+    bool twoFactorEnabled = false; // sign-in needs an authenticator code too (TOTP confirmed)
     QDateTime createdAt;
     QDateTime updatedAt;
 

@@ -163,5 +163,29 @@
         <source>If you did not ask for this, reset your password at once.</source>
         <translation>Wenn Sie das nicht angefordert haben, setzen Sie Ihr Passwort sofort zurück.</translation>
     </message>
+    <message>
+        <source>Two-step sign-in is on</source>
+        <translation>Die Anmeldung in zwei Schritten ist eingeschaltet</translation>
+    </message>
+    <message>
+        <source>two-step sign-in was turned on for your Tasklane account: signing in now needs a code from your authenticator app as well as your password.</source>
+        <translation>für Ihr Tasklane-Konto wurde die Anmeldung in zwei Schritten eingeschaltet: Zum Anmelden brauchen Sie jetzt außer Ihrem Passwort einen Code aus Ihrer Authenticator-App.</translation>
+    </message>
+    <message>
+        <source>If you did not do this, someone has your password: reset it at once and tell your administrator.</source>
+        <translation>Wenn Sie das nicht waren, kennt jemand Ihr Passwort: Setzen Sie es sofort zurück und informieren Sie Ihre Administration.</translation>
+    </message>
+    <message>
+        <source>Two-step sign-in is off</source>
+        <translation>Die Anmeldung in zwei Schritten ist ausgeschaltet</translation>
+    </message>
+    <message>
+        <source>two-step sign-in was turned off for your Tasklane account: signing in needs only your password now.</source>
+        <translation>für Ihr Tasklane-Konto wurde die Anmeldung in zwei Schritten ausgeschaltet: Zum Anmelden genügt jetzt Ihr Passwort.</translation>
+    </message>
+    <message>
+        <source>If you did not do this, someone has your password and a code: reset the password at once and tell your administrator.</source>
+        <translation>Wenn Sie das nicht waren, hat jemand Ihr Passwort und einen Code: Setzen Sie das Passwort sofort zurück und informieren Sie Ihre Administration.</translation>
+    </message>
 </context>
 </TS>

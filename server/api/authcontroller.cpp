@@ -5,6 +5,7 @@
 #include "authrequests.h"
 #include "authservice.h"
 #include "router.h"
+#include "twofactorservice.h"
 
 namespace Tasklane {
 
@@ -51,14 +52,17 @@ HttpResponse AuthController::signup(const RequestContext &request) const
     });
 }
 
-// POST /api/v1/auth/login {email, password} -> 200 TokenPair
+// POST /api/v1/auth/login {email, password} -> 200 TokenPair, or 200 MfaChallenge when the
+// account has 2FA on (then POST /auth/login/2fa).
 // The password is checked on the hashing pool; the session is written on the database pool,
 // so that no hashing thread waits for a commit.
 HttpResponse AuthController::login(const RequestContext &request) const
 {
-    const qint64 userId = m_auth.checkCredentials(parse<LoginRequest>(request));
-    return HttpResponse::continueOn(Executor::Database, [this, userId] {
-        return HttpResponse::json(200, m_auth.startSession(userId).toJson());
+    const User user = m_auth.checkCredentials(parse<LoginRequest>(request));
+    return HttpResponse::continueOn(Executor::Database, [this, user] {
+        if (user.twoFactorEnabled)
+            return HttpResponse::json(200, m_twoFactor.challenge(user.id).toJson());
+        return HttpResponse::json(200, m_auth.startSession(user.id).toJson());
     });
 }
 

@@ -8,13 +8,15 @@ namespace Tasklane {
 class AccountService;
 class AuthService;
 class RouteTable;
+class TwoFactorService;
 
 // /api/v1/auth: sign-up, login, token refresh and logout. HTTP only: parse, call, serialise.
 class AuthController
 {
 public:
-    AuthController(const AuthService &auth, const AccountService &accounts)
-        : m_auth(auth), m_accounts(accounts)
+    AuthController(const AuthService &auth, const AccountService &accounts,
+                   const TwoFactorService &twoFactor)
+        : m_auth(auth), m_accounts(accounts), m_twoFactor(twoFactor)
     { }
     void registerRoutes(RouteTable &routes) const;
 
@@ -26,6 +28,7 @@ private:
 
     const AuthService &m_auth;
     const AccountService &m_accounts;
+    const TwoFactorService &m_twoFactor;
 };
 
 } // namespace Tasklane

@@ -56,6 +56,7 @@
 #include "reminderjob.h"
 #include "reminderscheduler.h"
 #include "router.h"
+#include "secretbox.h"
 #include "secretfile.h"
 #include "securerandom.h"
 #include "smsjob.h"
@@ -66,6 +67,8 @@
 #include "tasklistservice.h"
 #include "taskreaderscache.h"
 #include "taskservice.h"
+#include "twofactorcontroller.h"
+#include "twofactorservice.h"
 #include "usercontroller.h"
 #include "userservice.h"
 #include "webpushcrypto.h"
@@ -174,6 +177,22 @@ P256Key ServerApp::loadOrCreateVapidKey() const
     }
 }
 
+QByteArray ServerApp::loadOrCreateTotpKey() const
+{
+    QByteArray text = m_settings.totpKey;
+    if (text.isEmpty()) {
+        if (!QDir().mkpath(m_settings.dataDir))
+            throw std::runtime_error("cannot create the data folder");
+        text = loadOrCreateSecretFile(m_settings.dataDir + u"/totp-key"_s, "2FA (TOTP) key", [] {
+            return SecureRandom::bytes(SecretBox::KeyBytes).toHex();
+        });
+    }
+    const auto key = SecretBox::keyFromText(text);
+    if (!key)
+        throw std::runtime_error("the 2FA (TOTP) key is not 64 hex digits");
+    return *key;
+}
+
 void ServerApp::buildServices(SigningKey signingKey)
 {
     m_hasher = std::make_unique<PasswordHasher>();
@@ -228,7 +247,15 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_accounts = std::make_unique<AccountService>(*m_database, *m_jobQueue, *m_principals);
     m_users = std::make_unique<UserService>(*m_database, *m_hasher, *m_policy, *m_principals,
                                             *m_accounts);
-    m_authController = std::make_unique<AuthController>(*m_auth, *m_accounts);
+    // Likewise the key sealing 2FA secrets (commands read none).
+    m_totpSecrets = std::make_unique<SecretBox>(signingKey == SigningKey::Kept
+                                                        ? loadOrCreateTotpKey()
+                                                        : SecureRandom::bytes(SecretBox::KeyBytes));
+    m_twoFactor
+            = std::make_unique<TwoFactorService>(*m_database, *m_hasher, *m_totpSecrets, *m_auth,
+                                                 *m_jobQueue, *m_principals, m_settings.totpIssuer);
+    m_twoFactorController = std::make_unique<TwoFactorController>(*m_twoFactor);
+    m_authController = std::make_unique<AuthController>(*m_auth, *m_accounts, *m_twoFactor);
     m_accountController = std::make_unique<AccountController>(*m_auth, *m_accounts);
     m_userController = std::make_unique<UserController>(*m_users);
     JobRunner::Config jobs;
@@ -355,6 +382,7 @@ void ServerApp::registerRoutes(RouteTable &routes)
     m_healthController->registerRoutes(routes);
     m_authController->registerRoutes(routes);
     m_accountController->registerRoutes(routes);
+    m_twoFactorController->registerRoutes(routes);
     m_userController->registerRoutes(routes);
     m_taskController->registerRoutes(routes);
     m_categoryController->registerRoutes(routes);

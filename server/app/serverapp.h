@@ -14,6 +14,9 @@ namespace Tasklane {
 
 class AdminController;
 class AccountController;
+class SecretBox;
+class TwoFactorController;
+class TwoFactorService;
 class AccountMailJob;
 class AccountService;
 class AuthController;
@@ -85,7 +88,8 @@ public:
     explicit ServerApp(ServerSettings settings, QObject *parent = nullptr);
     ~ServerApp() override;
 
-    // Where buildServices() takes the access tokens' signing key from.
+    // Where buildServices() takes the access tokens' signing key from (and the other keys kept
+    // in the data folder: Web Push's, the one sealing 2FA secrets).
     enum class SigningKey {
         Kept, // the configured key, or else the one in the data folder (made on first use)
         Throwaway, // a random key of this process's own, for commands that sign nothing
@@ -117,6 +121,8 @@ private:
     QByteArray loadOrCreateSigningKey() const;
     // The configured VAPID key, or the one kept in the data folder (made on first start).
     P256Key loadOrCreateVapidKey() const;
+    // The key sealing TOTP secrets: from the settings, else kept in the data folder.
+    QByteArray loadOrCreateTotpKey() const;
     void finishShutdown();
     // Requests being handled on every HTTP event loop.
     int inFlight() const;
@@ -135,6 +141,9 @@ private:
     std::unique_ptr<AuthController> m_authController;
     std::unique_ptr<AccountService> m_accounts;
     std::unique_ptr<AccountController> m_accountController;
+    std::unique_ptr<SecretBox> m_totpSecrets;
+    std::unique_ptr<TwoFactorService> m_twoFactor;
+    std::unique_ptr<TwoFactorController> m_twoFactorController;
     std::unique_ptr<UserController> m_userController;
     std::unique_ptr<HealthController> m_healthController;
     std::unique_ptr<CommitGroup> m_writes;

@@ -16,6 +16,8 @@
 #include <QThread>
 #include <QUrl>
 
+#include <algorithm>
+#include <cctype>
 #include <functional>
 
 using namespace Qt::StringLiterals;
@@ -101,6 +103,7 @@ QHash<QString, QString> defaults()
         { u"public_url"_s, QString() }, // http:// and the listen address
         { u"vapid_subject"_s, QString() }, // mailto: and mail_from
         { u"push_allow_loopback"_s, u"false"_s },
+        { u"totp_issuer"_s, u"Tasklane"_s },
         { u"sms_url"_s, QString() },
         { u"sms_account"_s, QString() },
         { u"sms_from"_s, QString() },
@@ -114,6 +117,14 @@ std::optional<qint64> readInteger(const QString &value, qint64 minimum, qint64 m
     if (!ok || number < minimum || number > maximum)
         return std::nullopt;
     return number;
+}
+
+// 64 hex digits: a 256-bit key as text.
+bool isHexKey(const QByteArray &text)
+{
+    return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
+               return std::isxdigit(static_cast<unsigned char>(c));
+           });
 }
 
 bool readSecretFile(const QString &path, QString *value, QString *error)
@@ -263,6 +274,10 @@ const QList<SettingDefinition> &SettingsLoader::definitions()
           "Who runs this server, for push services (mailto:... or https://...; default: "
           "mailto: and mail_from).",
           false },
+        { "totp_issuer", "NAME",
+          "The name authenticator apps show beside the account for two-step sign-in (default: "
+          "Tasklane).",
+          false },
         { "push_allow_loopback", "BOOL",
           "true lets push subscriptions name a loopback http:// endpoint (tests; refused in "
           "production).",
@@ -282,6 +297,11 @@ const QList<SettingDefinition> &SettingsLoader::definitions()
         { "vapid_private_key", "SECRET",
           "The Web Push (VAPID) private key, a base64url P-256 scalar (default: generated in the "
           "data folder; give every server on one database the same).",
+          true, false },
+        { "totp_key", "SECRET",
+          "The key that seals two-step sign-in (TOTP) secrets at rest with AES-256-GCM, 64 hex "
+          "digits (default: generated in the data folder; give every server on one database "
+          "the same).",
           true, false },
         { "jwt_secret", "SECRET",
           "Access-token signing key, 32 bytes or more (default: generated in the data folder; "
@@ -554,6 +574,13 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
         && !settings.vapidSubject.startsWith(u"https://"_s))
         errors->append(u"vapid_subject must be a mailto: or https:// URI"_s);
     settings.vapidPrivateKey = values.value(u"vapid_private_key"_s).trimmed().toLatin1();
+    settings.totpKey = values.value(u"totp_key"_s).trimmed().toLatin1();
+    if (!settings.totpKey.isEmpty() && !isHexKey(settings.totpKey))
+        errors->append(u"totp_key must be 64 hex digits (32 bytes)"_s);
+    settings.totpIssuer = values.value(u"totp_issuer"_s).trimmed();
+    if (settings.totpIssuer.isEmpty() || settings.totpIssuer.size() > 64
+        || settings.totpIssuer.contains(u':'))
+        errors->append(u"totp_issuer must be 1 to 64 characters without a colon"_s);
     const QString allowLoopback = values.value(u"push_allow_loopback"_s).trimmed();
     if (allowLoopback != u"true" && allowLoopback != u"false")
         errors->append(u"push_allow_loopback must be true or false"_s);

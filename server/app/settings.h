@@ -84,6 +84,10 @@ struct ServerSettings
     QString vapidSubject;
     QByteArray vapidPrivateKey;
     bool pushAllowLoopback = false;
+    // Two-step sign-in: the key sealing TOTP secrets (64 hex digits; empty: kept in the data
+    // folder) and the issuer name authenticator apps show.
+    QByteArray totpKey;
+    QString totpIssuer;
     // SMS: an HTTP provider, or (sms_url empty) JSON files in the data folder's sms-outbox.
     QString smsUrl;
     QString smsAccount;

@@ -18,6 +18,10 @@ ProblemKindInfo problemKindInfo(ApiError::Kind kind)
     case K::InvalidRefreshToken: return { 401, "invalid-refresh-token", "Invalid refresh token" };
     case K::InvalidAccountToken:
         return { 400, "invalid-account-token", "Invalid or expired link token" };
+    case K::InvalidMfaToken:
+        return { 401, "invalid-mfa-token", "Invalid or expired two-factor sign-in" };
+    case K::InvalidSecondFactor:
+        return { 401, "invalid-second-factor", "Wrong or used two-factor code" };
     case K::Forbidden: return { 403, "forbidden", "Forbidden" };
     case K::EmailNotVerified:
         return { 403, "email-not-verified", "The email address is not verified yet" };

@@ -25,6 +25,8 @@ const QString VerifyEmail = u"verify_email"_s;
 const QString ResetPassword = u"reset_password"_s;
 const QString AccountExists = u"account_exists"_s;
 const QString EmailChanging = u"email_changing"_s;
+const QString TwoFactorEnabled = u"two_factor_enabled"_s;
+const QString TwoFactorDisabled = u"two_factor_disabled"_s;
 } // namespace
 
 const QString AccountMailJob::Kind = u"account_mail"_s;
@@ -51,6 +53,12 @@ QJsonObject AccountMailJob::emailChanging(qint64 userId, const QString &oldAddre
              { u"user_id"_s, userId },
              { u"old_address"_s, oldAddress },
              { u"address"_s, newAddress } };
+}
+
+QJsonObject AccountMailJob::twoFactorChanged(qint64 userId, bool enabled)
+{
+    return { { MailKey, enabled ? TwoFactorEnabled : TwoFactorDisabled },
+             { u"user_id"_s, userId } };
 }
 
 QString AccountMailJob::addressAwaitingLink(const User &user)
@@ -139,6 +147,11 @@ std::optional<AccountMailJob::Prepared> AccountMailJob::prepare(const Job &job) 
         prepared.mail
                 = composer.accountNotice(AccountMail::EmailChanging, recipient,
                                          composer.accountLink(u"/forgot-password"_s), address);
+    } else if (kind == TwoFactorEnabled || kind == TwoFactorDisabled) {
+        prepared.mail
+                = composer.accountNotice(kind == TwoFactorEnabled ? AccountMail::TwoFactorEnabled
+                                                                  : AccountMail::TwoFactorDisabled,
+                                         recipient, composer.accountLink(u"/forgot-password"_s));
     } else {
         throw JobFailure(u"unknown account mail '%1'"_s.arg(kind), true);
     }

@@ -15,8 +15,9 @@ class Database;
 class NoticeMailer;
 
 // Sends the email about an account (kind "account_mail"): a verification link, a password
-// reset link, the notice that an address signing up has an account already, and the notice
-// to an old address that the account's address is changing.
+// reset link, the notice that an address signing up has an account already, the notice to an
+// old address that the account's address is changing, and the notices that two-step sign-in
+// was turned on or off.
 //
 // A link's token is made here, when the message is sent, and only its hash is stored: no
 // token is ever in a job's payload. Each token lives in its own transaction, committed before
@@ -38,6 +39,9 @@ public:
     // Sent to `oldAddress` whatever the account's address is by the time the job runs.
     static QJsonObject emailChanging(qint64 userId, const QString &oldAddress,
                                      const QString &newAddress);
+
+    // To the account's address: two-step sign-in was turned on or off.
+    static QJsonObject twoFactorChanged(qint64 userId, bool enabled);
 
     // The address a verification link is for now: the new one while a change is pending, else
     // the account's own until it is verified; empty when none waits.

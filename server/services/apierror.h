@@ -22,6 +22,8 @@ public:
         InvalidRefreshToken,
         InvalidAccountToken, // a link's token (email verification, password reset): unknown,
                              // spent, replaced by a newer one or expired, all alike
+        InvalidMfaToken, // login's mfa_token: unknown, spent, expired or out of tries, all alike
+        InvalidSecondFactor, // login/2fa: the authenticator or recovery code is wrong or used
         EmailNotVerified,
         Forbidden,
         NotFound,

@@ -5,6 +5,7 @@
 #include "cacherefresher.h"
 #include "database.h"
 #include "jwtcodec.h"
+#include "mfachallengerepository.h"
 #include "passwordhasher.h"
 #include "passwordpolicy.h"
 #include "principalcache.h"
@@ -64,7 +65,7 @@ User AuthService::createUser(const QString &email, const QString &displayName,
     return createAccount(email, displayName, hashNewPassword(password), role);
 }
 
-qint64 AuthService::checkCredentials(const LoginRequest &request) const
+User AuthService::checkCredentials(const LoginRequest &request) const
 {
     const UserRepository users(m_database);
     const auto record = users.findByEmail(request.email);
@@ -82,15 +83,20 @@ qint64 AuthService::checkCredentials(const LoginRequest &request) const
         changes.expectedPasswordHash = record->passwordHash;
         users.update(record->user.id, changes);
     }
-    return record->user.id;
+    return record->user;
 }
 
 TokenPair AuthService::startSession(qint64 userId) const
 {
     Transaction transaction(m_database);
-    TokenPair tokens = issueTokens(userId, SecureRandom::token(16));
+    TokenPair tokens = openSession(userId);
     transaction.commit();
     return tokens;
+}
+
+TokenPair AuthService::openSession(qint64 userId) const
+{
+    return issueTokens(userId, SecureRandom::token(16));
 }
 
 TokenPair AuthService::refresh(const QString &refreshToken) const
@@ -147,7 +153,8 @@ int AuthService::purgeExpiredTokens(const QDateTime &now) const
     Transaction transaction(m_database);
     const int purged = RefreshTokenRepository(m_database).purgeExpired(safe)
             + RevokedAccessTokenRepository(m_database).purgeExpired(safe)
-            + AccountTokenRepository(m_database).purgeExpired(now);
+            + AccountTokenRepository(m_database).purgeExpired(now)
+            + MfaChallengeRepository(m_database).purgeExpired(now);
     transaction.commit();
     return purged;
 }

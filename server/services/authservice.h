@@ -33,15 +33,18 @@ public:
     // Both steps at once (the `user create` command, and any role).
     User createUser(const QString &email, const QString &displayName, const QString &password,
                     Role role) const;
-    // Login in two steps likewise: the user id if email and password match, then a new
-    // session (token family) for that user.
-    qint64 checkCredentials(const LoginRequest &request) const;
+    // Login in two steps likewise: the user if email and password match, then a new session
+    // (token family) for that user, unless a second factor is due (User::twoFactorEnabled:
+    // TwoFactorService::challenge instead).
+    User checkCredentials(const LoginRequest &request) const;
     TokenPair startSession(qint64 userId) const;
+    // startSession's writes in the caller's transaction (a second factor was just spent in it).
+    TokenPair openSession(qint64 userId) const;
     TokenPair refresh(const QString &refreshToken) const;
     void logout(const Principal &principal, const QString &refreshToken) const;
 
-    // Forgets refresh tokens and access-token revocations whose tokens expired before `now`;
-    // returns how many rows went.
+    // Forgets refresh tokens, access-token revocations, link tokens and second-factor sign-ins
+    // that expired before `now`; returns how many rows went.
     int purgeExpiredTokens(const QDateTime &now) const;
 
     // The claims of an access token whose signature, issuer, audience and times hold; ApiError

@@ -176,6 +176,26 @@ AccountWords accountWords(AccountMail kind)
                  QT_TRANSLATE_NOOP("Mail", "Reset the password"),
                  QT_TRANSLATE_NOOP("Mail",
                                    "If it was not you, ignore this message; nothing changed.") };
+    case AccountMail::TwoFactorEnabled:
+        return { QT_TRANSLATE_NOOP("Mail", "Two-step sign-in is on"),
+                 QT_TRANSLATE_NOOP("Mail",
+                                   "two-step sign-in was turned on for your Tasklane account: "
+                                   "signing in now needs a code from your authenticator app as "
+                                   "well as your password."),
+                 QT_TRANSLATE_NOOP("Mail", "Reset the password"),
+                 QT_TRANSLATE_NOOP("Mail",
+                                   "If you did not do this, someone has your password: reset it "
+                                   "at once and tell your administrator.") };
+    case AccountMail::TwoFactorDisabled:
+        return { QT_TRANSLATE_NOOP("Mail", "Two-step sign-in is off"),
+                 QT_TRANSLATE_NOOP("Mail",
+                                   "two-step sign-in was turned off for your Tasklane account: "
+                                   "signing in needs only your password now."),
+                 QT_TRANSLATE_NOOP("Mail", "Reset the password"),
+                 QT_TRANSLATE_NOOP("Mail",
+                                   "If you did not do this, someone has your password and a "
+                                   "code: reset the password at once and tell your "
+                                   "administrator.") };
     case AccountMail::EmailChanging: break;
     }
     return { QT_TRANSLATE_NOOP("Mail", "Your Tasklane email address is changing"),

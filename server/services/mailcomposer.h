@@ -33,6 +33,8 @@ enum class AccountMail {
     ResetPassword, // choose a new password: the link carries a token
     AccountExists, // someone signed up with an address that has an account already
     EmailChanging, // to the old address: the account's address is being changed
+    TwoFactorEnabled, // sign-in now needs an authenticator code
+    TwoFactorDisabled, // sign-in no longer needs one
 };
 
 // Writes notification email from the templates in resources/mail (plain text and HTML), in

@@ -1,5 +1,6 @@
 #include "sessionending.h"
 
+#include "mfachallengerepository.h"
 #include "refreshtokenrepository.h"
 #include "sessionevents.h"
 #include "userrepository.h"
@@ -16,6 +17,8 @@ std::optional<QDateTime> write(const Database &database, qint64 userId)
     if (!UserRepository(database).invalidateTokensIssuedUntil(userId, cutoff))
         return std::nullopt;
     RefreshTokenRepository(database).revokeAllOfUser(userId);
+    // A password that was right, waiting for its second factor, is a session about to start.
+    MfaChallengeRepository(database).revokeAll(userId);
     SessionEvents::tokensInvalidated(database, userId, cutoff);
     return cutoff;
 }

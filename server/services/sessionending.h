@@ -9,9 +9,10 @@ namespace Tasklane {
 class Database;
 
 // Ending every session of a user (a password change or reset, deactivation, an administrator):
-// its refresh tokens are revoked, and every access token issued until now stops working at once
-// in this process and within the principal cache's lifetime in others (a session.ended event
-// closes its real-time connections too). A session started after it returned is not affected.
+// its refresh tokens and the sign-ins waiting for a second factor are revoked, and every access
+// token issued until now stops working at once in this process and within the principal cache's
+// lifetime in others (a session.ended event closes its real-time connections too). A session
+// started after it returned is not affected.
 namespace SessionEnding {
 // In the caller's transaction; the cutoff it set (nullopt: no such user), for waitPast() once
 // the transaction has committed.

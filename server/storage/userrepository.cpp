@@ -12,7 +12,7 @@ namespace Tasklane {
 namespace {
 const QString UserColumns
         = u"id, email, display_name, password_hash, role, created_at, updated_at, time_zone, "
-          "language, email_verified_at, pending_email"_s;
+          "language, email_verified_at, pending_email, totp_enabled_at"_s;
 
 UserRecord toRecord(const QSqlRecord &row)
 {
@@ -28,6 +28,7 @@ UserRecord toRecord(const QSqlRecord &row)
     record.user.language = row.value(8).toString();
     record.user.emailVerified = !row.value(9).isNull();
     record.user.pendingEmail = row.value(10).toString();
+    record.user.twoFactorEnabled = !row.value(11).isNull();
     return record;
 }
 } // namespace

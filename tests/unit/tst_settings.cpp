@@ -198,6 +198,11 @@ void TestSettings::refusals_data()
     QTest::newRow("a VAPID subject that is no contact")
             << QStringList{ u"--vapid-subject"_s, u"ops@example.com"_s } << QStringList()
             << u"vapid_subject"_s;
+    QTest::newRow("a 2FA key that is not 64 hex digits")
+            << QStringList() << QStringList{ u"TASKLANE_TOTP_KEY=0123456789abcdef"_s }
+            << u"totp_key must be 64 hex digits"_s;
+    QTest::newRow("a 2FA issuer with a colon") << QStringList{ u"--totp-issuer"_s, u"Acme:Tasks"_s }
+                                               << QStringList() << u"totp_issuer"_s;
     QTest::newRow("a mistyped key in the config file")
             << QStringList{ u"--config"_s, u"TYPO"_s } << QStringList()
             << u"unknown setting listne"_s;
@@ -227,6 +232,9 @@ void TestSettings::defaults()
     QCOMPARE(loaded.settings->environment, u"development"_s);
     QCOMPARE(loaded.settings->accessTokenTtl, 900);
     QVERIFY(loaded.settings->jwtSecret.isEmpty()); // generated later in the data folder
+    QVERIFY(loaded.settings->totpKey.isEmpty()); // likewise
+    QCOMPARE(loaded.settings->totpIssuer, u"Tasklane"_s);
+    QVERIFY(SettingsLoader::helpText().contains(u"TASKLANE_TOTP_KEY_FILE"_s));
     QVERIFY(SettingsLoader::helpText().contains(u"TASKLANE_JWT_SECRET_FILE"_s));
     QVERIFY(SettingsLoader::helpText().contains(
             u"TASKLANE_MAX_UPLOAD_BYTES / --max-upload-bytes"_s));
