@@ -50,8 +50,12 @@ std::optional<SecondFactor> readSecondFactor(JsonFieldReader &reader)
     if (hasCode == hasRecovery) {
         reader.markKnown(CodeField);
         reader.markKnown(RecoveryCodeField);
-        reader.addError(hasCode ? RecoveryCodeField : CodeField, u"required"_s,
-                        u"Give either code (from the authenticator) or recovery_code, not both."_s);
+        if (hasCode)
+            reader.addError(RecoveryCodeField, u"conflict"_s,
+                            u"Give either code or recovery_code, not both."_s);
+        else
+            reader.addError(CodeField, u"required"_s,
+                            u"Give code (from the authenticator) or recovery_code."_s);
         return std::nullopt;
     }
     if (hasCode) {

@@ -187,5 +187,17 @@
         <source>If you did not do this, someone has your password and a code: reset the password at once and tell your administrator.</source>
         <translation>Wenn Sie das nicht waren, hat jemand Ihr Passwort und einen Code: Setzen Sie das Passwort sofort zurück und informieren Sie Ihre Administration.</translation>
     </message>
+    <message>
+        <source>Sign-in to your Tasklane account is locked</source>
+        <translation>Die Anmeldung an Ihrem Tasklane-Konto ist gesperrt</translation>
+    </message>
+    <message>
+        <source>after repeated failed attempts to sign in to your Tasklane account, signing in is locked for %1 minutes. Then it works again as before; a password reset lifts the lock at once.</source>
+        <translation>nach wiederholten fehlgeschlagenen Anmeldeversuchen an Ihrem Tasklane-Konto ist die Anmeldung für %1 Minuten gesperrt. Danach funktioniert sie wieder wie zuvor; ein Zurücksetzen des Passworts hebt die Sperre sofort auf.</translation>
+    </message>
+    <message>
+        <source>If these attempts were not yours, someone may be guessing your password: choose a long one that you use nowhere else.</source>
+        <translation>Wenn diese Versuche nicht von Ihnen stammen, versucht vielleicht jemand, Ihr Passwort zu erraten: Wählen Sie ein langes, das Sie nirgends sonst verwenden.</translation>
+    </message>
 </context>
 </TS>

@@ -5,6 +5,7 @@
 #include "authrequests.h"
 #include "authservice.h"
 #include "router.h"
+#include "signinlimits.h"
 
 using namespace Qt::StringLiterals;
 
@@ -16,16 +17,16 @@ void AccountController::registerRoutes(RouteTable &routes) const
                                      const) {
         return [this, handler](const RequestContext &request) { return (this->*handler)(request); };
     };
-    routes.add({ "POST", u"/api/v1/auth/verify-email"_s, RouteAccess::anyone(), Executor::Database,
-                 bind(&AccountController::verifyEmail), SmallBodyBytes });
-    routes.add({ "POST", u"/api/v1/auth/verify-email/resend"_s, RouteAccess::signedIn(),
-                 Executor::Database, bind(&AccountController::resendVerification),
-                 SmallBodyBytes });
-    routes.add({ "POST", u"/api/v1/auth/forgot-password"_s, RouteAccess::anyone(),
+    routes.add({ "POST", u"/api/v1/auth/verify-email"_s, RouteAccess::anyone().countedAsSignIn(),
+                 Executor::Database, bind(&AccountController::verifyEmail), SmallBodyBytes });
+    routes.add({ "POST", u"/api/v1/auth/verify-email/resend"_s,
+                 RouteAccess::signedIn().countedAsSignIn(), Executor::Database,
+                 bind(&AccountController::resendVerification), SmallBodyBytes });
+    routes.add({ "POST", u"/api/v1/auth/forgot-password"_s, RouteAccess::anyone().countedAsSignIn(),
                  Executor::Database, bind(&AccountController::forgotPassword), SmallBodyBytes });
     // The new password is hashed on the hashing pool, then the token spent on the database pool.
-    routes.add({ "POST", u"/api/v1/auth/reset-password"_s, RouteAccess::anyone(), Executor::Hashing,
-                 bind(&AccountController::resetPassword), SmallBodyBytes });
+    routes.add({ "POST", u"/api/v1/auth/reset-password"_s, RouteAccess::anyone().countedAsSignIn(),
+                 Executor::Hashing, bind(&AccountController::resetPassword), SmallBodyBytes });
 }
 
 // POST /api/v1/auth/verify-email {token} -> 200 User
@@ -41,6 +42,7 @@ HttpResponse AccountController::verifyEmail(const RequestContext &request) const
 // POST /api/v1/auth/verify-email/resend -> 202 {email}: a new link for the address waiting
 HttpResponse AccountController::resendVerification(const RequestContext &request) const
 {
+    m_limits.checkUser(request.requirePrincipal().user.id);
     const QString address = m_accounts.resendVerification(request.requirePrincipal());
     return HttpResponse::json(202, QJsonObject{ { u"email"_s, address } });
 }
@@ -53,6 +55,7 @@ HttpResponse AccountController::forgotPassword(const RequestContext &request) co
     const auto body = ForgotPasswordRequest::fromJson(request.jsonObject(), &errors);
     if (!body)
         throw ApiError::validation(errors);
+    m_limits.checkEmail(body->email);
     m_accounts.forgotPassword(body->email);
     return HttpResponse::json(202, QJsonObject{ { u"email"_s, body->email } });
 }

@@ -8,13 +8,15 @@ namespace Tasklane {
 class AccountService;
 class AuthService;
 class RouteTable;
+class SignInLimits;
 
 // /api/v1/auth: email verification, forgot-password and password reset. HTTP only.
 class AccountController
 {
 public:
-    AccountController(const AuthService &auth, const AccountService &accounts)
-        : m_auth(auth), m_accounts(accounts)
+    AccountController(const AuthService &auth, const AccountService &accounts,
+                      const SignInLimits &limits)
+        : m_auth(auth), m_accounts(accounts), m_limits(limits)
     { }
     void registerRoutes(RouteTable &routes) const;
 
@@ -26,6 +28,7 @@ private:
 
     const AuthService &m_auth;
     const AccountService &m_accounts;
+    const SignInLimits &m_limits;
 };
 
 } // namespace Tasklane

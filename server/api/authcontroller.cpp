@@ -5,6 +5,7 @@
 #include "authrequests.h"
 #include "authservice.h"
 #include "router.h"
+#include "signinlimits.h"
 #include "twofactorservice.h"
 
 namespace Tasklane {
@@ -28,10 +29,12 @@ void AuthController::registerRoutes(RouteTable &routes) const
                                      const) {
         return [this, handler](const RequestContext &request) { return (this->*handler)(request); };
     };
-    routes.add({ "POST", QStringLiteral("/api/v1/auth/signup"), RouteAccess::anyone(),
-                 Executor::Hashing, bind(&AuthController::signup), SmallBodyBytes });
-    routes.add({ "POST", QStringLiteral("/api/v1/auth/login"), RouteAccess::anyone(),
-                 Executor::Hashing, bind(&AuthController::login), SmallBodyBytes });
+    routes.add({ "POST", QStringLiteral("/api/v1/auth/signup"),
+                 RouteAccess::anyone().countedAsSignIn(), Executor::Hashing,
+                 bind(&AuthController::signup), SmallBodyBytes });
+    routes.add({ "POST", QStringLiteral("/api/v1/auth/login"),
+                 RouteAccess::anyone().countedAsSignIn(), Executor::Hashing,
+                 bind(&AuthController::login), SmallBodyBytes });
     routes.add({ "POST", QStringLiteral("/api/v1/auth/refresh-token"), RouteAccess::anyone(),
                  Executor::Database, bind(&AuthController::refreshToken), SmallBodyBytes });
     routes.add({ "POST", QStringLiteral("/api/v1/auth/logout"), RouteAccess::signedIn(),
@@ -45,6 +48,7 @@ void AuthController::registerRoutes(RouteTable &routes) const
 HttpResponse AuthController::signup(const RequestContext &request) const
 {
     const auto body = parse<SignupRequest>(request);
+    m_limits.checkEmail(body.email);
     const QString hash = m_auth.hashNewPassword(body.password);
     return HttpResponse::continueOn(Executor::Database, [this, body, hash] {
         m_accounts.signUp(body.email, body.displayName, hash);
@@ -58,11 +62,13 @@ HttpResponse AuthController::signup(const RequestContext &request) const
 // so that no hashing thread waits for a commit.
 HttpResponse AuthController::login(const RequestContext &request) const
 {
-    const User user = m_auth.checkCredentials(parse<LoginRequest>(request));
-    return HttpResponse::continueOn(Executor::Database, [this, user] {
-        if (user.twoFactorEnabled)
-            return HttpResponse::json(200, m_twoFactor.challenge(user.id).toJson());
-        return HttpResponse::json(200, m_auth.startSession(user.id).toJson());
+    const auto body = parse<LoginRequest>(request);
+    m_limits.checkEmail(body.email);
+    const UserRecord checked = m_auth.checkCredentials(body);
+    return HttpResponse::continueOn(Executor::Database, [this, checked] {
+        const auto next = m_twoFactor.afterPassword(checked);
+        return HttpResponse::json(
+                200, std::visit([](const auto &answer) { return answer.toJson(); }, next));
     });
 }
 

@@ -8,6 +8,7 @@ namespace Tasklane {
 class AccountService;
 class AuthService;
 class RouteTable;
+class SignInLimits;
 class TwoFactorService;
 
 // /api/v1/auth: sign-up, login, token refresh and logout. HTTP only: parse, call, serialise.
@@ -15,8 +16,8 @@ class AuthController
 {
 public:
     AuthController(const AuthService &auth, const AccountService &accounts,
-                   const TwoFactorService &twoFactor)
-        : m_auth(auth), m_accounts(accounts), m_twoFactor(twoFactor)
+                   const TwoFactorService &twoFactor, const SignInLimits &limits)
+        : m_auth(auth), m_accounts(accounts), m_twoFactor(twoFactor), m_limits(limits)
     { }
     void registerRoutes(RouteTable &routes) const;
 
@@ -29,6 +30,7 @@ private:
     const AuthService &m_auth;
     const AccountService &m_accounts;
     const TwoFactorService &m_twoFactor;
+    const SignInLimits &m_limits;
 };
 
 } // namespace Tasklane

@@ -28,17 +28,19 @@ void TwoFactorController::registerRoutes(RouteTable &routes) const
         return [this, handler](const RequestContext &request) { return (this->*handler)(request); };
     };
     // Routes that take the password check it on the hashing pool, then write on the database's.
-    routes.add({ "POST", u"/api/v1/auth/enable-2fa"_s, RouteAccess::signedIn(), Executor::Hashing,
-                 bind(&TwoFactorController::enable), SmallBodyBytes });
-    routes.add({ "POST", u"/api/v1/auth/enable-2fa/confirm"_s, RouteAccess::signedIn(),
-                 Executor::Database, bind(&TwoFactorController::confirm), SmallBodyBytes });
-    routes.add({ "POST", u"/api/v1/auth/disable-2fa"_s, RouteAccess::signedIn(), Executor::Hashing,
-                 bind(&TwoFactorController::disable), SmallBodyBytes });
-    routes.add({ "POST", u"/api/v1/auth/2fa/recovery-codes"_s, RouteAccess::signedIn(),
-                 Executor::Hashing, bind(&TwoFactorController::regenerateRecoveryCodes),
+    routes.add({ "POST", u"/api/v1/auth/enable-2fa"_s, RouteAccess::signedIn().countedAsSignIn(),
+                 Executor::Hashing, bind(&TwoFactorController::enable), SmallBodyBytes });
+    routes.add({ "POST", u"/api/v1/auth/enable-2fa/confirm"_s,
+                 RouteAccess::signedIn().countedAsSignIn(), Executor::Database,
+                 bind(&TwoFactorController::confirm), SmallBodyBytes });
+    routes.add({ "POST", u"/api/v1/auth/disable-2fa"_s, RouteAccess::signedIn().countedAsSignIn(),
+                 Executor::Hashing, bind(&TwoFactorController::disable), SmallBodyBytes });
+    routes.add({ "POST", u"/api/v1/auth/2fa/recovery-codes"_s,
+                 RouteAccess::signedIn().countedAsSignIn(), Executor::Hashing,
+                 bind(&TwoFactorController::regenerateRecoveryCodes), SmallBodyBytes });
+    routes.add({ "POST", u"/api/v1/auth/login/2fa"_s, RouteAccess::anyone().countedAsSignIn(),
+                 Executor::Database, bind(&TwoFactorController::loginSecondFactor),
                  SmallBodyBytes });
-    routes.add({ "POST", u"/api/v1/auth/login/2fa"_s, RouteAccess::anyone(), Executor::Database,
-                 bind(&TwoFactorController::loginSecondFactor), SmallBodyBytes });
 }
 
 // POST /api/v1/auth/enable-2fa {password} -> 200 TwoFactorSetup (a secret waiting for its code)

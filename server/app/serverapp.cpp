@@ -13,6 +13,7 @@
 #include "categorycontroller.h"
 #include "categoryservice.h"
 #include "cleanupjob.h"
+#include "clientaddress.h"
 #include "commitgroup.h"
 #include "connectionguard.h"
 #include "corspolicy.h"
@@ -31,6 +32,7 @@
 #include "jobrunner.h"
 #include "jsonlog.h"
 #include "jwtcodec.h"
+#include "loginthrottle.h"
 #include "migrator.h"
 #include "noticemailer.h"
 #include "notificationcontroller.h"
@@ -50,6 +52,7 @@
 #include "pushjob.h"
 #include "pushsender.h"
 #include "pushservice.h"
+#include "ratelimiter.h"
 #include "realtimecontroller.h"
 #include "realtimehub.h"
 #include "realtimeservice.h"
@@ -59,6 +62,7 @@
 #include "secretbox.h"
 #include "secretfile.h"
 #include "securerandom.h"
+#include "signinlimits.h"
 #include "smsjob.h"
 #include "smtpmailer.h"
 #include "taskcontroller.h"
@@ -248,15 +252,26 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_users = std::make_unique<UserService>(*m_database, *m_hasher, *m_policy, *m_principals,
                                             *m_accounts);
     // Likewise the key sealing 2FA secrets (commands read none).
+    m_trustedProxies = std::make_unique<TrustedProxies>(m_settings.trustedProxies);
+    const RateWindow authWindow{ m_settings.rateLimitAuth, m_settings.rateLimitWindowSeconds };
+    m_signInLimits = std::make_unique<SignInLimits>(*m_database, authWindow);
+    m_apiLimits = std::make_unique<MemoryRateLimiter>(
+            RateWindow{ m_settings.rateLimitApi, m_settings.rateLimitWindowSeconds });
+    m_loginThrottle = std::make_unique<LoginThrottle>(
+            *m_database, *m_jobQueue, m_settings.lockoutThreshold, m_settings.lockoutMinutes * 60);
+    m_auth->setLoginThrottle(m_loginThrottle.get());
     m_totpSecrets = std::make_unique<SecretBox>(signingKey == SigningKey::Kept
                                                         ? loadOrCreateTotpKey()
                                                         : SecureRandom::bytes(SecretBox::KeyBytes));
     m_twoFactor
             = std::make_unique<TwoFactorService>(*m_database, *m_hasher, *m_totpSecrets, *m_auth,
                                                  *m_jobQueue, *m_principals, m_settings.totpIssuer);
+    m_twoFactor->setLimits(m_signInLimits.get(), m_loginThrottle.get());
     m_twoFactorController = std::make_unique<TwoFactorController>(*m_twoFactor);
-    m_authController = std::make_unique<AuthController>(*m_auth, *m_accounts, *m_twoFactor);
-    m_accountController = std::make_unique<AccountController>(*m_auth, *m_accounts);
+    m_authController
+            = std::make_unique<AuthController>(*m_auth, *m_accounts, *m_twoFactor, *m_signInLimits);
+    m_accountController
+            = std::make_unique<AccountController>(*m_auth, *m_accounts, *m_signInLimits);
     m_userController = std::make_unique<UserController>(*m_users);
     JobRunner::Config jobs;
     jobs.threads = m_settings.jobThreads;
@@ -303,7 +318,9 @@ void ServerApp::buildServices(SigningKey signingKey)
             *m_database, *m_auth, *m_idempotency, *m_taskListing, *m_tasks, *m_attachmentFiles,
             CleanupJob::Periods{ m_settings.cleanupIntervalSeconds, m_settings.jobRetentionDays,
                                  m_settings.readNotificationRetentionDays,
-                                 m_settings.trashRetentionDays, m_settings.eventRetentionDays });
+                                 m_settings.trashRetentionDays, m_settings.eventRetentionDays,
+                                 m_settings.rateLimitWindowSeconds,
+                                 m_settings.lockoutMinutes * 60 });
     m_jobRunner->addHandler(CleanupJob::Kind, [cleanup = m_cleanup.get()](const Job &job) {
         return cleanup->run(job);
     });
@@ -456,6 +473,7 @@ bool ServerApp::startServing()
     parts.cors = m_cors.get();
     parts.registerRoutes = [this](RouteTable &routes) { registerRoutes(routes); };
     parts.realtime = m_realtimeHub.get();
+    parts.requestLimits = { m_trustedProxies.get(), m_signInLimits.get(), m_apiLimits.get() };
     // The first on this thread, the others on threads of their own, all on one port.
     for (int i = 0; i < std::max(1, m_settings.httpThreads); ++i) {
         m_shards.push_back(std::make_unique<HttpShard>(parts, i > 0));

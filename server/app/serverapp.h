@@ -14,7 +14,11 @@ namespace Tasklane {
 
 class AdminController;
 class AccountController;
+class LoginThrottle;
+class MemoryRateLimiter;
 class SecretBox;
+class SignInLimits;
+class TrustedProxies;
 class TwoFactorController;
 class TwoFactorService;
 class AccountMailJob;
@@ -141,6 +145,10 @@ private:
     std::unique_ptr<AuthController> m_authController;
     std::unique_ptr<AccountService> m_accounts;
     std::unique_ptr<AccountController> m_accountController;
+    std::unique_ptr<TrustedProxies> m_trustedProxies;
+    std::unique_ptr<SignInLimits> m_signInLimits;
+    std::unique_ptr<MemoryRateLimiter> m_apiLimits;
+    std::unique_ptr<LoginThrottle> m_loginThrottle;
     std::unique_ptr<SecretBox> m_totpSecrets;
     std::unique_ptr<TwoFactorService> m_twoFactor;
     std::unique_ptr<TwoFactorController> m_twoFactorController;

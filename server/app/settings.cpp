@@ -92,6 +92,12 @@ QHash<QString, QString> defaults()
         { u"realtime_threads"_s, u"2"_s },
         { u"realtime_max_connections"_s, u"10000"_s },
         { u"realtime_max_per_user"_s, u"16"_s },
+        { u"rate_limit_auth"_s, u"30"_s },
+        { u"rate_limit_api"_s, u"600"_s },
+        { u"rate_limit_window_seconds"_s, u"60"_s },
+        { u"trusted_proxies"_s, QString() },
+        { u"lockout_threshold"_s, u"10"_s },
+        { u"lockout_minutes"_s, u"15"_s },
         { u"realtime_max_queued_bytes"_s, QString::number(1024 * 1024) },
         { u"realtime_ping_seconds"_s, u"30"_s },
         { u"sse_heartbeat_seconds"_s, u"20"_s },
@@ -224,6 +230,30 @@ const QList<SettingDefinition> &SettingsLoader::definitions()
           false },
         { "realtime_max_per_user", "N",
           "Open real-time connections of one user at most (429 beyond).", false },
+        { "rate_limit_auth", "N",
+          "Sign-in requests (sign-up, login and its second step, verification, forgot and reset "
+          "password, 2FA changes) per window from one client address, and as many about one "
+          "account; 429 beyond. Counted in the database: shared by servers and restarts. 0: "
+          "no limit.",
+          false },
+        { "rate_limit_api", "N",
+          "Requests of one signed-in user per window; 429 beyond. Counted by each server in "
+          "memory. 0: no limit (benchmarks, trusted deployments).",
+          false },
+        { "rate_limit_window_seconds", "SECONDS",
+          "The window rate_limit_auth and rate_limit_api count in (default 60: per minute).",
+          false },
+        { "trusted_proxies", "ADDRESSES",
+          "Comma-separated addresses or subnets (10.0.0.0/8, ::1) of reverse proxies whose "
+          "X-Forwarded-For names the client; from any other peer the header is ignored.",
+          false },
+        { "lockout_threshold", "N",
+          "Failed sign-ins (wrong passwords or codes) for one account before it is locked; "
+          "from the third on, each try waits longer (1 s, 2 s, 4 s ...). 0: off.",
+          false },
+        { "lockout_minutes", "MINUTES",
+          "How long a locked account stays locked; failures older than this are forgotten.",
+          false },
         { "realtime_max_queued_bytes", "BYTES",
           "Events a real-time client has not read yet, at most: beyond, it is disconnected (it "
           "resumes from its last event id).",
@@ -447,6 +477,15 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
     settings.logLevel = values.value(u"log_level"_s);
     if (!QStringList{ u"debug"_s, u"info"_s, u"warning"_s, u"error"_s }.contains(settings.logLevel))
         errors->append(u"log_level must be debug, info, warning or error"_s);
+    for (const QString &entry :
+         values.value(u"trusted_proxies"_s).split(u',', Qt::SkipEmptyParts)) {
+        const QString subnet = entry.trimmed();
+        auto parsed = QHostAddress::parseSubnet(subnet);
+        if (parsed.first.isNull())
+            errors->append(u"trusted_proxies: '%1' is not an address or subnet"_s.arg(subnet));
+        else
+            settings.trustedProxies.append(parsed);
+    }
     settings.corsOrigins = values.value(u"cors_origins"_s).split(u',', Qt::SkipEmptyParts);
     for (QString &origin : settings.corsOrigins)
         origin = origin.trimmed();
@@ -514,6 +553,12 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
         { "idempotency_key_hours", 1, 24 * 30,
           [&](qint64 v) { settings.idempotencyKeyHours = v; } },
         { "due_soon_minutes", 1, 7 * 24 * 60, [&](qint64 v) { settings.dueSoonMinutes = v; } },
+        { "rate_limit_auth", 0, 1'000'000, [&](qint64 v) { settings.rateLimitAuth = int(v); } },
+        { "rate_limit_api", 0, 100'000'000, [&](qint64 v) { settings.rateLimitApi = int(v); } },
+        { "rate_limit_window_seconds", 1, 24 * 3600,
+          [&](qint64 v) { settings.rateLimitWindowSeconds = v; } },
+        { "lockout_threshold", 0, 1000, [&](qint64 v) { settings.lockoutThreshold = int(v); } },
+        { "lockout_minutes", 1, 7 * 24 * 60, [&](qint64 v) { settings.lockoutMinutes = v; } },
     };
     if (values.value(u"db_write_threads"_s).isEmpty())
         values.insert(u"db_write_threads"_s,

@@ -64,6 +64,14 @@ struct ServerSettings
     qint64 trashRetentionDays = 30;
     qint64 idempotencyKeyHours = 24;
     qint64 dueSoonMinutes = 60; // the "due soon" alert's lead (DueAlertJob)
+    // Rate limits (requests per window; 0: none), the proxies whose X-Forwarded-For counts,
+    // and the lockout of accounts after failed sign-ins.
+    int rateLimitAuth = 30;
+    int rateLimitApi = 600;
+    qint64 rateLimitWindowSeconds = 60;
+    QList<QPair<QHostAddress, int>> trustedProxies;
+    int lockoutThreshold = 10;
+    qint64 lockoutMinutes = 15;
     // Real time (WebSocket and Server-Sent Events, server/realtime).
     int realtimeThreads = 2;
     int realtimeMaxConnections = 10'000;

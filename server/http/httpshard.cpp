@@ -40,6 +40,7 @@ HttpShard::HttpShard(const Parts &parts, bool ownThread) : m_anchor(std::make_un
         m_guard->setCorsPolicy(parts.cors);
         m_guard->setRealtimeGate(parts.realtime);
         m_router = new Router(*m_guard, *parts.pools, *parts.auth, *parts.cors);
+        m_router->setLimits(parts.requestLimits);
         parts.registerRoutes(m_router->routes());
         m_guard->setBodyCapLookup(
                 [routes = &m_router->routes()](QByteArrayView method, QStringView path) {

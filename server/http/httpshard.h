@@ -1,6 +1,7 @@
 #pragma once
 
 #include "connectionguard.h"
+#include "router.h"
 
 #include <QHostAddress>
 #include <QString>
@@ -41,6 +42,7 @@ public:
         const CorsPolicy *cors = nullptr;
         std::function<void(RouteTable &)> registerRoutes;
         RealtimeGate *realtime = nullptr; // where real-time requests go (none: refused)
+        Router::Limits requestLimits; // shared by every shard's router
     };
 
     HttpShard(const Parts &parts, bool ownThread);

@@ -67,6 +67,13 @@ Problem toProblem(const ApiError &error, const QString &requestId, const QString
     return problem;
 }
 
+void setRateLimitHeaders(HttpResponse &response, int limit, int remaining, qint64 resetSeconds)
+{
+    response.setHeader("RateLimit-Limit", QByteArray::number(limit));
+    response.setHeader("RateLimit-Remaining", QByteArray::number(remaining));
+    response.setHeader("RateLimit-Reset", QByteArray::number(resetSeconds));
+}
+
 HttpResponse problemResponse(const ApiError &error, const QString &requestId,
                              const QString &instance)
 {
@@ -77,6 +84,8 @@ HttpResponse problemResponse(const ApiError &error, const QString &requestId,
         response.setHeader("Retry-After", QByteArray::number(error.retryAfterSeconds()));
     else if (response.status == 503)
         response.setHeader("Retry-After", "1");
+    if (const ApiError::RateLimit &limit = error.rateLimit(); limit.limit >= 0)
+        setRateLimitHeaders(response, limit.limit, limit.remaining, limit.resetSeconds);
     return response;
 }
 

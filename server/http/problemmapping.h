@@ -18,8 +18,10 @@ struct ProblemKindInfo
 
 ProblemKindInfo problemKindInfo(ApiError::Kind kind);
 Problem toProblem(const ApiError &error, const QString &requestId, const QString &instance);
+// The RateLimit-Limit, -Remaining and -Reset headers (draft-ietf-httpapi-ratelimit-headers).
+void setRateLimitHeaders(HttpResponse &response, int limit, int remaining, qint64 resetSeconds);
 // The full response for an error, with the headers its status calls for
-// (WWW-Authenticate on 401, Retry-After on 503).
+// (WWW-Authenticate on 401, Retry-After on 503 and 429, RateLimit-* on 429).
 HttpResponse problemResponse(const ApiError &error, const QString &requestId,
                              const QString &instance);
 // What a client is told of a database failure that no caller turned into a domain answer:

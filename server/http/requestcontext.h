@@ -53,7 +53,10 @@ struct RequestContext
     QString rawQuery; // as sent, still percent-encoded; see query()
     QList<std::pair<QByteArray, QByteArray>> headers;
     QByteArray body;
-    QHostAddress remoteAddress;
+    QHostAddress remoteAddress; // the connection's peer
+    // Who the client is: the peer, or what a trusted proxy's X-Forwarded-For says
+    // (TrustedProxies).
+    QHostAddress clientAddress;
     PathParameters pathParameters;
     QString requestId;
     // Set before the handler runs on routes that require authentication.

@@ -2,6 +2,7 @@
 
 #include "apierror.h"
 #include "authservice.h"
+#include "clientaddress.h"
 #include "connectionguard.h"
 #include "corspolicy.h"
 #include "databaseerror.h"
@@ -11,6 +12,7 @@
 #include "problemmapping.h"
 #include "requestid.h"
 #include "responsecompletion.h"
+#include "signinlimits.h"
 
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
@@ -24,6 +26,20 @@ Q_LOGGING_CATEGORY(lcHttp, "tasklane.http")
 namespace Tasklane {
 
 namespace {
+// Every X-Forwarded-For field of the request, in order, as one list (RFC 9110 section 5.3).
+QByteArray forwardedFor(const RequestContext &context)
+{
+    QByteArray list;
+    for (const auto &[name, value] : context.headers) {
+        if (name.compare("X-Forwarded-For", Qt::CaseInsensitive) != 0)
+            continue;
+        if (!list.isEmpty())
+            list += ',';
+        list += value;
+    }
+    return list;
+}
+
 QByteArray methodName(QHttpServerRequest::Method method)
 {
     using M = QHttpServerRequest::Method;
@@ -209,6 +225,9 @@ void Router::handle(const QHttpServerRequest &request, QHttpServerResponder &&re
     context->rawQuery = url.query(QUrl::FullyEncoded);
     context->body = request.body();
     context->remoteAddress = request.remoteAddress();
+    context->clientAddress = m_limits.proxies
+            ? m_limits.proxies->clientAddress(context->remoteAddress, forwardedFor(*context))
+            : context->remoteAddress;
     context->requestId = exchange.requestId;
     dispatch(std::move(exchange), std::move(context));
 }
@@ -286,6 +305,25 @@ void Router::dispatch(Exchange exchange, std::shared_ptr<RequestContext> context
                 finish(exchange, problemResponse(error, exchange.requestId, exchange.path), 0);
                 return;
             }
+        }
+    }
+    // Each signed-in user's requests per window, counted here, before any work is queued.
+    if (route->access.authenticated && m_limits.api && m_limits.api->enabled()) {
+        const qint64 userId
+                = context->principal ? context->principal->user.id : credentials->claims.userId;
+        exchange.apiLimit = m_limits.api->hit(userId, QDateTime::currentSecsSinceEpoch());
+        if (!exchange.apiLimit.allowed) {
+            const RateLimitState &state = exchange.apiLimit;
+            finish(exchange,
+                   problemResponse(
+                           ApiError(ApiError::Kind::TooManyRequests,
+                                    u"Too many requests; try again in %1 s."_s.arg(
+                                            state.resetSeconds))
+                                   .withRetryAfter(state.resetSeconds)
+                                   .withRateLimit(state.limit, state.remaining, state.resetSeconds),
+                           exchange.requestId, exchange.path),
+                   userId);
+            return;
         }
     }
     // A read that the caches can answer is answered here, without a thread hand-off.
@@ -382,6 +420,9 @@ HttpResponse Router::run(const Route &route, RequestContext &context,
                          const std::optional<Credentials> &credentials) const
 {
     return guarded(context, [&]() {
+        // Before the token's user is read: a flood of guesses costs one counter each.
+        if (route.access.signIn && m_limits.signIn && m_limits.signIn->enabled())
+            m_limits.signIn->checkAddress(context.clientAddress);
         if (route.access.authenticated) {
             if (!context.principal)
                 context.principal = m_auth.authenticate(credentials->token, credentials->claims);
@@ -426,6 +467,9 @@ void Router::finish(const Exchange &exchange, HttpResponse response, qint64 user
     answered.preflight = exchange.method == "OPTIONS";
     answered.durationMs = double(exchange.started.nsecsElapsed()) / 1e6;
     answered.userId = userId;
+    const RateLimitState &limit = exchange.apiLimit;
+    if (limit.limit > 0 && response.header("RateLimit-Limit").isEmpty())
+        setRateLimitHeaders(response, limit.limit, limit.remaining, limit.resetSeconds);
     completeResponse(response, answered, &m_cors);
     if (exchange.socket)
         m_guard.submit(exchange.socket, exchange.ticket, response, exchange.headOnly);

@@ -3,6 +3,7 @@
 #include "connectionguard.h"
 #include "httpresponse.h"
 #include "jwtcodec.h"
+#include "ratelimiter.h"
 #include "requestcontext.h"
 #include "role.h"
 #include "workerpools.h"
@@ -25,6 +26,8 @@ namespace Tasklane {
 
 class AuthService;
 class CorsPolicy;
+class SignInLimits;
+class TrustedProxies;
 
 // What a route requires of the caller, declared where the route is registered and enforced
 // in one place, Router::run().
@@ -32,9 +35,18 @@ struct RouteAccess
 {
     bool authenticated = false;
     Role minimumRole = Role::User;
+    // A sign-in route (one that checks a password, a code or a link's token): counted per
+    // client address against rate_limit_auth (SignInLimits) before its handler runs.
+    bool signIn = false;
 
     static RouteAccess anyone() { return {}; }
     static RouteAccess signedIn(Role minimumRole = Role::User) { return { true, minimumRole }; }
+    RouteAccess countedAsSignIn() const
+    {
+        RouteAccess access = *this;
+        access.signIn = true;
+        return access;
+    }
 };
 
 using RouteHandler = std::function<HttpResponse(const RequestContext &)>;
@@ -121,6 +133,15 @@ public:
            const CorsPolicy &cors, QObject *parent = nullptr);
 
     RouteTable &routes() { return m_routes; }
+    // Who the client is behind proxies, and the limits of requests (each may be absent: no
+    // limit). Set while wiring, before the first request.
+    struct Limits
+    {
+        const TrustedProxies *proxies = nullptr;
+        const SignInLimits *signIn = nullptr; // routes counted as sign-in, per client address
+        MemoryRateLimiter *api = nullptr; // requests of each signed-in user
+    };
+    void setLimits(Limits limits) { m_limits = limits; }
     void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     int inFlight() const { return m_inFlight; }
 
@@ -135,6 +156,7 @@ private:
         QString path;
         QString requestId;
         QElapsedTimer started;
+        RateLimitState apiLimit; // limit 0: not counted
     };
 
     // True when `executor` is the hashing pool and the client has already gone: nobody would
@@ -169,6 +191,7 @@ private:
     const AuthService &m_auth;
     const CorsPolicy &m_cors;
     RouteTable m_routes;
+    Limits m_limits;
     int m_inFlight = 0;
 };
 

@@ -27,6 +27,7 @@ const QString AccountExists = u"account_exists"_s;
 const QString EmailChanging = u"email_changing"_s;
 const QString TwoFactorEnabled = u"two_factor_enabled"_s;
 const QString TwoFactorDisabled = u"two_factor_disabled"_s;
+const QString AccountLocked = u"account_locked"_s;
 } // namespace
 
 const QString AccountMailJob::Kind = u"account_mail"_s;
@@ -59,6 +60,11 @@ QJsonObject AccountMailJob::twoFactorChanged(qint64 userId, bool enabled)
 {
     return { { MailKey, enabled ? TwoFactorEnabled : TwoFactorDisabled },
              { u"user_id"_s, userId } };
+}
+
+QJsonObject AccountMailJob::accountLocked(qint64 userId, qint64 minutes)
+{
+    return { { MailKey, AccountLocked }, { u"user_id"_s, userId }, { u"minutes"_s, minutes } };
 }
 
 QString AccountMailJob::addressAwaitingLink(const User &user)
@@ -152,6 +158,10 @@ std::optional<AccountMailJob::Prepared> AccountMailJob::prepare(const Job &job) 
                 = composer.accountNotice(kind == TwoFactorEnabled ? AccountMail::TwoFactorEnabled
                                                                   : AccountMail::TwoFactorDisabled,
                                          recipient, composer.accountLink(u"/forgot-password"_s));
+    } else if (kind == AccountLocked) {
+        prepared.mail = composer.accountNotice(
+                AccountMail::AccountLocked, recipient, composer.accountLink(u"/forgot-password"_s),
+                QString::number(job.payload.value(u"minutes"_s).toInteger()));
     } else {
         throw JobFailure(u"unknown account mail '%1'"_s.arg(kind), true);
     }

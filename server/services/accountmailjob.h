@@ -16,8 +16,8 @@ class NoticeMailer;
 
 // Sends the email about an account (kind "account_mail"): a verification link, a password
 // reset link, the notice that an address signing up has an account already, the notice to an
-// old address that the account's address is changing, and the notices that two-step sign-in
-// was turned on or off.
+// old address that the account's address is changing, the notices that two-step sign-in
+// was turned on or off, and the notice that sign-in is locked after repeated failures.
 //
 // A link's token is made here, when the message is sent, and only its hash is stored: no
 // token is ever in a job's payload. Each token lives in its own transaction, committed before
@@ -42,6 +42,8 @@ public:
 
     // To the account's address: two-step sign-in was turned on or off.
     static QJsonObject twoFactorChanged(qint64 userId, bool enabled);
+    // To the account's address: sign-in is locked for `minutes` after repeated failures.
+    static QJsonObject accountLocked(qint64 userId, qint64 minutes);
 
     // The address a verification link is for now: the new one while a change is pending, else
     // the account's own until it is verified; empty when none waits.

@@ -5,6 +5,7 @@
 #include "apierror.h"
 #include "database.h"
 #include "jobqueue.h"
+#include "loginthrottlerepository.h"
 #include "principalcache.h"
 #include "securerandom.h"
 #include "sessionending.h"
@@ -145,6 +146,8 @@ void AccountService::resetPassword(const QString &token, const QString &password
     // waited for a link (a new address, other reset links) is given up with the old password.
     users.markVerified(spent->userId, spent->email);
     abandonPendingLinks(spent->userId);
+    // Proving the address lifts a lockout of sign-in at once.
+    LoginThrottleRepository(m_database).clear(spent->email);
     const auto cutoff = SessionEnding::write(m_database, spent->userId);
     transaction.commit();
     m_principals.forgetUser(spent->userId);

@@ -64,6 +64,19 @@ public:
         return *this;
     }
     qint64 retryAfterSeconds() const { return m_retryAfter; }
+    // The limit a refused request was counted against (the RateLimit-* headers).
+    ApiError &withRateLimit(int limit, int remaining, qint64 resetSeconds)
+    {
+        m_rateLimit = { limit, remaining, resetSeconds };
+        return *this;
+    }
+    struct RateLimit
+    {
+        int limit = -1; // -1: none
+        int remaining = 0;
+        qint64 resetSeconds = 0;
+    };
+    const RateLimit &rateLimit() const { return m_rateLimit; }
 
     Kind kind() const { return m_kind; }
     const QString &detail() const { return m_detail; }
@@ -75,6 +88,7 @@ private:
     QString m_detail;
     FieldErrors m_errors;
     qint64 m_retryAfter = -1;
+    RateLimit m_rateLimit;
 };
 
 } // namespace Tasklane

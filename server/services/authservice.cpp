@@ -5,6 +5,7 @@
 #include "cacherefresher.h"
 #include "database.h"
 #include "jwtcodec.h"
+#include "loginthrottle.h"
 #include "mfachallengerepository.h"
 #include "passwordhasher.h"
 #include "passwordpolicy.h"
@@ -65,25 +66,38 @@ User AuthService::createUser(const QString &email, const QString &displayName,
     return createAccount(email, displayName, hashNewPassword(password), role);
 }
 
-User AuthService::checkCredentials(const LoginRequest &request) const
+UserRecord AuthService::checkCredentials(const LoginRequest &request) const
 {
     const UserRepository users(m_database);
+    // Slowed down or locked: refused before anything is checked (unknown addresses alike).
+    const bool hadFailures = m_throttle && m_throttle->checkAllowed(request.email);
     const auto record = users.findByEmail(request.email);
-    // Unknown account and wrong password cost the same hash and get the same answer.
+    // Unknown account and wrong password cost the same hash, count as a failure alike and get
+    // the same answer.
     if (!record) {
         m_hasher.verifyDummy(request.password);
+        if (m_throttle)
+            m_throttle->recordFailure(request.email, 0);
         throw ApiError(ApiError::Kind::InvalidCredentials, u"The email or password is wrong."_s);
     }
-    if (!m_hasher.verify(record->passwordHash, request.password))
+    if (!m_hasher.verify(record->passwordHash, request.password)) {
+        if (m_throttle)
+            m_throttle->recordFailure(request.email, record->user.id);
         throw ApiError(ApiError::Kind::InvalidCredentials, u"The email or password is wrong."_s);
+    }
+    // With 2FA on, the failures are forgotten once the second step succeeds.
+    if (hadFailures && !record->user.twoFactorEnabled)
+        m_throttle->recordSuccess(request.email);
+    UserRecord checked = *record;
     if (m_hasher.needsRehash(record->passwordHash)) {
         UserRepository::Changes changes;
         changes.passwordHash = m_hasher.hash(request.password);
         // Only if the password is still the one just checked (a change meanwhile wins).
         changes.expectedPasswordHash = record->passwordHash;
-        users.update(record->user.id, changes);
+        if (users.update(record->user.id, changes) == UserRepository::UpdateResult::Updated)
+            checked.passwordHash = *changes.passwordHash;
     }
-    return record->user;
+    return checked;
 }
 
 TokenPair AuthService::startSession(qint64 userId) const

@@ -4,12 +4,14 @@
 #include "principal.h"
 #include "tokenpair.h"
 #include "user.h"
+#include "userrepository.h"
 
 namespace Tasklane {
 
 class CacheRefresher;
 class Database;
 class JwtCodec;
+class LoginThrottle;
 class PasswordHasher;
 class PasswordPolicy;
 class PrincipalCache;
@@ -33,10 +35,10 @@ public:
     // Both steps at once (the `user create` command, and any role).
     User createUser(const QString &email, const QString &displayName, const QString &password,
                     Role role) const;
-    // Login in two steps likewise: the user if email and password match, then a new session
-    // (token family) for that user, unless a second factor is due (User::twoFactorEnabled:
-    // TwoFactorService::challenge instead).
-    User checkCredentials(const LoginRequest &request) const;
+    // Login in two steps likewise: the account if email and password match (its password hash
+    // as stored now), then a new session (token family) for that user, unless a second factor
+    // is due (TwoFactorService::afterPassword decides, with the row locked).
+    UserRecord checkCredentials(const LoginRequest &request) const;
     TokenPair startSession(qint64 userId) const;
     // startSession's writes in the caller's transaction (a second factor was just spent in it).
     TokenPair openSession(qint64 userId) const;
@@ -63,6 +65,8 @@ public:
     std::optional<Principal> cachedPrincipal(const QByteArray &token) const;
     // Set while wiring; without one, entries expire and are read again by their next request.
     void setRefresher(CacheRefresher *refresher) { m_refresher = refresher; }
+    // Set while wiring: failed logins slow down and lock accounts (none: never).
+    void setLoginThrottle(const LoginThrottle *throttle) { m_throttle = throttle; }
 
 private:
     TokenPair issueTokens(qint64 userId, const QString &familyId) const;
@@ -74,6 +78,7 @@ private:
     PrincipalCache &m_principals;
     qint64 m_refreshLifetimeSeconds;
     CacheRefresher *m_refresher = nullptr;
+    const LoginThrottle *m_throttle = nullptr;
 };
 
 } // namespace Tasklane

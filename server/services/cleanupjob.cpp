@@ -10,7 +10,9 @@
 #include "idempotencyservice.h"
 #include "jobqueue.h"
 #include "jobrepository.h"
+#include "loginthrottlerepository.h"
 #include "notificationrepository.h"
+#include "ratelimitrepository.h"
 #include "realtimeticketrepository.h"
 #include "tasklistservice.h"
 #include "taskservice.h"
@@ -57,6 +59,17 @@ JobResult CleanupJob::run(const Job &) const
               for (const QString &name : names)
                   removed += !known.contains(name) && m_files.remove(name);
               return removed + m_files.removeStaleTemporaries();
+          } },
+        { "rate-limit counts of ended windows",
+          [&] {
+              const qint64 unixNow = now.toSecsSinceEpoch();
+              const qint64 window = std::max<qint64>(1, m_periods.rateWindowSeconds);
+              return RateLimitRepository(m_database).purgeBefore(unixNow - unixNow % window);
+          } },
+        { "old sign-in failures",
+          [&] {
+              return LoginThrottleRepository(m_database)
+                      .purge(now.addSecs(-m_periods.lockSeconds), now);
           } },
         { "expired idempotency keys", [&] { return m_idempotency.purgeExpired(now); } },
         { "task sort keys of expired cursors",

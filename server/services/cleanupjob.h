@@ -31,6 +31,8 @@ public:
         qint64 readNotificationRetentionDays = 90;
         qint64 trashRetentionDays = 30;
         qint64 eventRetentionDays = 7; // the real-time feed's
+        qint64 rateWindowSeconds = 60; // of the sign-in limits' counters
+        qint64 lockSeconds = 900; // of the login throttle's failures
     };
     // Real-time events pruned per run at most, in batches of EventPruneBatch.
     static constexpr int EventPruneBatch = 5000;

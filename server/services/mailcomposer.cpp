@@ -142,7 +142,7 @@ namespace {
 struct AccountWords
 {
     const char *subject;
-    const char *intro; // VerifyEmail..: %1 is the detail (the new address of EmailChanging)
+    const char *intro; // %1 is the detail (EmailChanging's new address, AccountLocked's minutes)
     const char *action;
     const char *outro;
 };
@@ -196,6 +196,17 @@ AccountWords accountWords(AccountMail kind)
                                    "If you did not do this, someone has your password and a "
                                    "code: reset the password at once and tell your "
                                    "administrator.") };
+    case AccountMail::AccountLocked:
+        return { QT_TRANSLATE_NOOP("Mail", "Sign-in to your Tasklane account is locked"),
+                 QT_TRANSLATE_NOOP("Mail",
+                                   "after repeated failed attempts to sign in to your Tasklane "
+                                   "account, signing in is locked for %1 minutes. Then it works "
+                                   "again as before; a password reset lifts the lock at once."),
+                 QT_TRANSLATE_NOOP("Mail", "Reset the password"),
+                 QT_TRANSLATE_NOOP("Mail",
+                                   "If these attempts were not yours, someone may be guessing "
+                                   "your password: choose a long one that you use nowhere "
+                                   "else.") };
     case AccountMail::EmailChanging: break;
     }
     return { QT_TRANSLATE_NOOP("Mail", "Your Tasklane email address is changing"),
@@ -216,7 +227,7 @@ MailComposer::Mail MailComposer::accountNotice(AccountMail kind, const User &rec
     const AccountWords words = accountWords(kind);
     const QString subject = t(words.subject);
     QString intro = t(words.intro);
-    if (kind == AccountMail::EmailChanging)
+    if (kind == AccountMail::EmailChanging || kind == AccountMail::AccountLocked)
         intro = intro.arg(detail);
     const QHash<QString, QString> values{
         { u"greeting"_s, t(QT_TRANSLATE_NOOP("Mail", "Hello %1,")).arg(recipient.displayName) },

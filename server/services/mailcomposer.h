@@ -35,6 +35,7 @@ enum class AccountMail {
     EmailChanging, // to the old address: the account's address is being changed
     TwoFactorEnabled, // sign-in now needs an authenticator code
     TwoFactorDisabled, // sign-in no longer needs one
+    AccountLocked, // sign-in is locked for a while after repeated failures
 };
 
 // Writes notification email from the templates in resources/mail (plain text and HTML), in
@@ -62,7 +63,7 @@ public:
     Mail digest(const DigestContent &content, QDate day, const User &recipient) const;
 
     // A message about the recipient's account. `link`: where it points (a token's page);
-    // `detail`: the new address for EmailChanging.
+    // `detail`: the new address for EmailChanging, the minutes of the lock for AccountLocked.
     Mail accountNotice(AccountMail kind, const User &recipient, const QString &link,
                        const QString &detail = {}) const;
     // Where the account pages are: public_url + path (e.g. "/reset-password").

@@ -5,12 +5,14 @@
 #include "authservice.h"
 #include "database.h"
 #include "jobqueue.h"
+#include "loginthrottle.h"
 #include "mfachallengerepository.h"
 #include "passwordhasher.h"
 #include "principalcache.h"
 #include "qrcodesvg.h"
 #include "secretbox.h"
 #include "securerandom.h"
+#include "signinlimits.h"
 #include "totp.h"
 #include "twofactorrepository.h"
 #include "userrepository.h"
@@ -71,9 +73,26 @@ void TwoFactorService::checkPassword(const Principal &principal, const QString &
     const auto record = UserRepository(m_database).findById(principal.user.id);
     if (!record)
         throw userGone();
-    if (!m_hasher.verify(record->passwordHash, password))
+    admitProof(record->user.id, record->user.email);
+    if (!m_hasher.verify(record->passwordHash, password)) {
+        failedProof(record->user.id, record->user.email);
         throw ApiError::validation(
                 { { u"password"_s, u"invalid"_s, u"The password is wrong."_s } });
+    }
+}
+
+void TwoFactorService::admitProof(qint64 userId, const QString &email) const
+{
+    if (m_limits)
+        m_limits->checkUser(userId);
+    if (m_throttle)
+        m_throttle->checkAllowed(email);
+}
+
+void TwoFactorService::failedProof(qint64 userId, const QString &email) const
+{
+    if (m_throttle)
+        m_throttle->recordFailure(email, userId);
 }
 
 TwoFactorSetup TwoFactorService::begin(const Principal &principal) const
@@ -135,7 +154,8 @@ void TwoFactorService::disable(const Principal &principal, const SecondFactor &f
     Transaction transaction(m_database);
     const StoredTotp totp = lockEnabled(userId);
     if (!spendFactor(userId, totp, factor)) {
-        transaction.commit(); // a spent recovery code stays spent
+        transaction.commit();
+        failedProof(userId, principal.user.email);
         throw wrongFactor(factor);
     }
     TwoFactorRepository(m_database).clear(userId);
@@ -155,6 +175,7 @@ RecoveryCodes TwoFactorService::regenerateRecoveryCodes(const Principal &princip
     const StoredTotp totp = lockEnabled(userId);
     if (!spendFactor(userId, totp, factor)) {
         transaction.commit();
+        failedProof(userId, principal.user.email);
         throw wrongFactor(factor);
     }
     RecoveryCodes codes = replaceRecoveryCodes(userId);
@@ -163,15 +184,27 @@ RecoveryCodes TwoFactorService::regenerateRecoveryCodes(const Principal &princip
     return codes;
 }
 
-MfaChallenge TwoFactorService::challenge(qint64 userId) const
+std::variant<TokenPair, MfaChallenge>
+TwoFactorService::afterPassword(const UserRecord &checked) const
 {
-    const QString token = SecureRandom::token(ChallengeTokenBytes);
+    const qint64 userId = checked.user.id;
     Transaction transaction(m_database);
+    // Read again, locked: a reset or a change of password since the check (which a hash takes
+    // tens of milliseconds to make) voids it, and 2FA turned on since then applies.
+    const auto current = UserRepository(m_database).lockForWrite(userId);
+    if (!current || current->passwordHash != checked.passwordHash)
+        throw ApiError(ApiError::Kind::InvalidCredentials, u"The email or password is wrong."_s);
+    if (!current->user.twoFactorEnabled) {
+        TokenPair tokens = m_auth.openSession(userId);
+        transaction.commit();
+        return tokens;
+    }
+    const QString token = SecureRandom::token(ChallengeTokenBytes);
     MfaChallengeRepository(m_database)
             .insert(userId, sha256Hex(token.toUtf8()),
                     QDateTime::currentDateTimeUtc().addSecs(ChallengeSeconds));
     transaction.commit();
-    return { token, ChallengeSeconds };
+    return MfaChallenge{ token, ChallengeSeconds };
 }
 
 TokenPair TwoFactorService::completeLogin(const SecondFactorLoginRequest &request) const
@@ -181,10 +214,15 @@ TokenPair TwoFactorService::completeLogin(const SecondFactorLoginRequest &reques
     const ApiError invalidToken(ApiError::Kind::InvalidMfaToken,
                                 u"The mfa_token is invalid, expired, used or out of tries; sign "
                                 "in again."_s);
+    const auto owner = challenges.ownerOf(hash);
+    const auto account = owner ? UserRepository(m_database).findById(*owner) : std::nullopt;
+    if (!account)
+        throw invalidToken;
+    // Counted before the transaction, so that a refusal inside it does not undo the count.
+    admitProof(account->user.id, account->user.email);
     Transaction transaction(m_database);
     // The account's row before the challenge's, as everywhere (no lock cycle on PostgreSQL).
-    const auto owner = challenges.ownerOf(hash);
-    if (!owner || !UserRepository(m_database).lockForWrite(*owner))
+    if (!UserRepository(m_database).lockForWrite(*owner))
         throw invalidToken;
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const auto attempt = challenges.attempt(hash, now, ChallengeAttempts);
@@ -195,6 +233,7 @@ TokenPair TwoFactorService::completeLogin(const SecondFactorLoginRequest &reques
         throw invalidToken;
     if (!spendFactor(attempt->userId, *totp, request.factor)) {
         transaction.commit(); // the try counts
+        failedProof(attempt->userId, account->user.email);
         qCInfo(lcTwoFactor, "user %lld: a wrong second factor at sign-in", attempt->userId);
         throw ApiError(ApiError::Kind::InvalidSecondFactor,
                        u"The code is wrong, or was used already."_s);
@@ -203,6 +242,8 @@ TokenPair TwoFactorService::completeLogin(const SecondFactorLoginRequest &reques
         throw invalidToken;
     TokenPair tokens = m_auth.openSession(attempt->userId);
     transaction.commit();
+    if (m_throttle)
+        m_throttle->recordSuccess(account->user.email);
     qCInfo(lcTwoFactor, "user %lld: signed in with a %s", attempt->userId,
            request.factor.kind == SecondFactor::Kind::Totp ? "TOTP code" : "recovery code");
     return tokens;

@@ -3,15 +3,20 @@
 #include "principal.h"
 #include "tokenpair.h"
 #include "twofactor.h"
+#include "userrepository.h"
+
+#include <variant>
 
 namespace Tasklane {
 
 class AuthService;
 class Database;
 class JobQueue;
+class LoginThrottle;
 class PasswordHasher;
 class PrincipalCache;
 class SecretBox;
+class SignInLimits;
 struct StoredTotp;
 
 // Two-factor authentication with TOTP (RFC 6238): turning it on (a secret shown once, in force
@@ -29,8 +34,15 @@ public:
                      const SecretBox &secrets, const AuthService &auth, const JobQueue &jobs,
                      PrincipalCache &principals, QString issuer);
 
+    // Set while wiring: sign-in limits per account, and the lockout wrong codes count toward.
+    void setLimits(const SignInLimits *limits, const LoginThrottle *throttle)
+    {
+        m_limits = limits;
+        m_throttle = throttle;
+    }
+
     // On the hashing pool: nothing, if `password` is the account's; a validation error on
-    // `password` otherwise.
+    // `password` otherwise (a failure toward the lockout).
     void checkPassword(const Principal &principal, const QString &password) const;
 
     // A new secret waiting for its first code (replacing one waiting); Conflict when 2FA is on.
@@ -44,15 +56,18 @@ public:
     RecoveryCodes regenerateRecoveryCodes(const Principal &principal,
                                           const SecondFactor &factor) const;
 
-    // Login's answer when the password was right and 2FA is on.
-    MfaChallenge challenge(qint64 userId) const;
+    // Login's step after the password was checked (on the database pool): with the account's
+    // row locked, the password must still be the one checked (InvalidCredentials otherwise: it
+    // changed meanwhile); then tokens, or, with 2FA on by now, the challenge of the second step.
+    std::variant<TokenPair, MfaChallenge> afterPassword(const UserRecord &checked) const;
     // Login's second step: a session, if the token is live and the factor holds. A wrong code
     // uses up one of the token's tries.
     TokenPair completeLogin(const SecondFactorLoginRequest &request) const;
 
 private:
     // In the caller's transaction, the user's row locked: whether `factor` holds, spending it
-    // (a TOTP step recorded, a recovery code marked used).
+    // (a TOTP step recorded, a recovery code marked used). The caller counts a failure toward
+    // the lockout once its transaction has committed (failedProof).
     bool spendFactor(qint64 userId, const StoredTotp &totp, const SecondFactor &factor) const;
     // In the caller's transaction: new recovery codes stored, returned in the clear once.
     RecoveryCodes replaceRecoveryCodes(qint64 userId) const;
@@ -60,6 +75,9 @@ private:
     // Conflict otherwise.
     StoredTotp lockEnabled(qint64 userId) const;
     QByteArray openSecret(qint64 userId, const StoredTotp &totp) const;
+    // Outside any transaction: the limits of one more proof by this user, or ApiError.
+    void admitProof(qint64 userId, const QString &email) const;
+    void failedProof(qint64 userId, const QString &email) const;
 
     const Database &m_database;
     const PasswordHasher &m_hasher;
@@ -68,6 +86,8 @@ private:
     const JobQueue &m_jobs;
     PrincipalCache &m_principals;
     QString m_issuer;
+    const SignInLimits *m_limits = nullptr;
+    const LoginThrottle *m_throttle = nullptr;
 };
 
 } // namespace Tasklane

@@ -76,6 +76,14 @@ QProcessEnvironment TestServer::serverEnvironment(QProcessEnvironment base) cons
     if (!base.contains(u"TASKLANE_JWT_SECRET"_s) && !base.contains(u"TASKLANE_JWT_SECRET_FILE"_s)
         && !base.contains(u"TASKLANE_TEST_NO_SECRET"_s))
         base.insert(u"TASKLANE_JWT_SECRET"_s, QString::fromLatin1(TestJwtSecret));
+    // One client address signs up hundreds of accounts and sends thousands of requests a
+    // minute in the suite, and tests probe with wrong passwords: the rate limits and the
+    // lockout are off (0) unless a test sets them (tst_ratelimits).
+    for (const QString &limit : { u"TASKLANE_RATE_LIMIT_AUTH"_s, u"TASKLANE_RATE_LIMIT_API"_s,
+                                  u"TASKLANE_LOCKOUT_THRESHOLD"_s }) {
+        if (!base.contains(limit))
+            base.insert(limit, u"0"_s);
+    }
     if (!m_databaseUrl.isEmpty() && !base.contains(u"TASKLANE_DB_PASSWORD"_s))
         base.insert(u"TASKLANE_DB_PASSWORD"_s, qEnvironmentVariable("TASKLANE_TEST_PG_PASSWORD"));
     return base;

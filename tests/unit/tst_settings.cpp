@@ -203,6 +203,11 @@ void TestSettings::refusals_data()
             << u"totp_key must be 64 hex digits"_s;
     QTest::newRow("a 2FA issuer with a colon") << QStringList{ u"--totp-issuer"_s, u"Acme:Tasks"_s }
                                                << QStringList() << u"totp_issuer"_s;
+    QTest::newRow("a trusted proxy that is no address")
+            << QStringList{ u"--trusted-proxies"_s, u"10.0.0.0/8, proxy.internal"_s }
+            << QStringList() << u"'proxy.internal' is not an address or subnet"_s;
+    QTest::newRow("a negative rate limit") << QStringList{ u"--rate-limit-api"_s, u"-1"_s }
+                                           << QStringList() << u"rate_limit_api"_s;
     QTest::newRow("a mistyped key in the config file")
             << QStringList{ u"--config"_s, u"TYPO"_s } << QStringList()
             << u"unknown setting listne"_s;
@@ -234,6 +239,13 @@ void TestSettings::defaults()
     QVERIFY(loaded.settings->jwtSecret.isEmpty()); // generated later in the data folder
     QVERIFY(loaded.settings->totpKey.isEmpty()); // likewise
     QCOMPARE(loaded.settings->totpIssuer, u"Tasklane"_s);
+    // Limits on unless turned off; no proxy trusted unless named.
+    QCOMPARE(loaded.settings->rateLimitAuth, 30);
+    QCOMPARE(loaded.settings->rateLimitApi, 600);
+    QCOMPARE(loaded.settings->rateLimitWindowSeconds, 60);
+    QCOMPARE(loaded.settings->lockoutThreshold, 10);
+    QVERIFY(loaded.settings->trustedProxies.isEmpty());
+    QVERIFY(SettingsLoader::helpText().contains(u"TASKLANE_RATE_LIMIT_AUTH / --rate-limit-auth"_s));
     QVERIFY(SettingsLoader::helpText().contains(u"TASKLANE_TOTP_KEY_FILE"_s));
     QVERIFY(SettingsLoader::helpText().contains(u"TASKLANE_JWT_SECRET_FILE"_s));
     QVERIFY(SettingsLoader::helpText().contains(

@@ -95,7 +95,7 @@ void TestTwoFactorRequests::proof_data()
             << QStringList();
     QTest::newRow("both factors") << QByteArray(
             R"({"password":"p","code":"123456","recovery_code":"aaaabbbbccccdddd"})")
-                                  << QStringList{ u"recovery_code:required"_s };
+                                  << QStringList{ u"recovery_code:conflict"_s };
     QTest::newRow("no factor") << QByteArray(R"({"password":"p"})")
                                << QStringList{ u"code:required"_s };
     QTest::newRow("no password") << QByteArray(R"({"code":"123456"})")
