@@ -65,8 +65,8 @@ HttpResponse AuthController::login(const RequestContext &request) const
     const auto body = parse<LoginRequest>(request);
     m_limits.checkEmail(body.email);
     const UserRecord checked = m_auth.checkCredentials(body);
-    return HttpResponse::continueOn(Executor::Database, [this, checked] {
-        const auto next = m_twoFactor.afterPassword(checked);
+    return HttpResponse::continueOn(Executor::Database, [this, checked, origin = request.origin()] {
+        const auto next = m_twoFactor.afterPassword(checked, origin);
         return HttpResponse::json(
                 200, std::visit([](const auto &answer) { return answer.toJson(); }, next));
     });
@@ -76,7 +76,7 @@ HttpResponse AuthController::login(const RequestContext &request) const
 HttpResponse AuthController::refreshToken(const RequestContext &request) const
 {
     const auto body = parse<RefreshTokenRequest>(request);
-    return HttpResponse::json(200, m_auth.refresh(body.refreshToken).toJson());
+    return HttpResponse::json(200, m_auth.refresh(body.refreshToken, request.origin()).toJson());
 }
 
 // POST /api/v1/auth/logout {refresh_token} -> 204; ends the family and this access token

@@ -90,7 +90,9 @@ HttpResponse TwoFactorController::regenerateRecoveryCodes(const RequestContext &
 HttpResponse TwoFactorController::loginSecondFactor(const RequestContext &request) const
 {
     return HttpResponse::json(
-            200, m_twoFactor.completeLogin(parse<SecondFactorLoginRequest>(request)).toJson());
+            200,
+            m_twoFactor.completeLogin(parse<SecondFactorLoginRequest>(request), request.origin())
+                    .toJson());
 }
 
 } // namespace Tasklane

@@ -62,6 +62,8 @@
 #include "secretbox.h"
 #include "secretfile.h"
 #include "securerandom.h"
+#include "sessioncontroller.h"
+#include "sessionservice.h"
 #include "signinlimits.h"
 #include "smsjob.h"
 #include "smtpmailer.h"
@@ -267,6 +269,8 @@ void ServerApp::buildServices(SigningKey signingKey)
             = std::make_unique<TwoFactorService>(*m_database, *m_hasher, *m_totpSecrets, *m_auth,
                                                  *m_jobQueue, *m_principals, m_settings.totpIssuer);
     m_twoFactor->setLimits(m_signInLimits.get(), m_loginThrottle.get());
+    m_sessions = std::make_unique<SessionService>(*m_database, *m_principals);
+    m_sessionController = std::make_unique<SessionController>(*m_sessions);
     m_twoFactorController = std::make_unique<TwoFactorController>(*m_twoFactor);
     m_authController
             = std::make_unique<AuthController>(*m_auth, *m_accounts, *m_twoFactor, *m_signInLimits);
@@ -400,6 +404,7 @@ void ServerApp::registerRoutes(RouteTable &routes)
     m_authController->registerRoutes(routes);
     m_accountController->registerRoutes(routes);
     m_twoFactorController->registerRoutes(routes);
+    m_sessionController->registerRoutes(routes);
     m_userController->registerRoutes(routes);
     m_taskController->registerRoutes(routes);
     m_categoryController->registerRoutes(routes);

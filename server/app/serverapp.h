@@ -17,6 +17,8 @@ class AccountController;
 class LoginThrottle;
 class MemoryRateLimiter;
 class SecretBox;
+class SessionController;
+class SessionService;
 class SignInLimits;
 class TrustedProxies;
 class TwoFactorController;
@@ -149,6 +151,8 @@ private:
     std::unique_ptr<SignInLimits> m_signInLimits;
     std::unique_ptr<MemoryRateLimiter> m_apiLimits;
     std::unique_ptr<LoginThrottle> m_loginThrottle;
+    std::unique_ptr<SessionService> m_sessions;
+    std::unique_ptr<SessionController> m_sessionController;
     std::unique_ptr<SecretBox> m_totpSecrets;
     std::unique_ptr<TwoFactorService> m_twoFactor;
     std::unique_ptr<TwoFactorController> m_twoFactorController;

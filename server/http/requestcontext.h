@@ -1,6 +1,7 @@
 #pragma once
 
 #include "principal.h"
+#include "requestorigin.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -71,6 +72,11 @@ struct RequestContext
     // The {name} path parameter as a resource id: digits only, no sign or leading zero,
     // positive; nullopt otherwise (the route then answers 404: no such resource).
     std::optional<qint64> idParameter(const QString &name) const;
+    // Who sent it, for sessions and the activity log.
+    RequestOrigin origin() const
+    {
+        return { clientAddress.toString(), QString::fromUtf8(header("User-Agent")) };
+    }
     // The authenticated principal; only call on routes that require authentication.
     const Principal &requirePrincipal() const { return *principal; }
 

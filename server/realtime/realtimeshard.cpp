@@ -9,9 +9,11 @@
 #include "realtimeservice.h"
 
 #include <QCoreApplication>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QSet>
 #include <QTcpSocket>
 #include <QThread>
 #include <QWebSocket>
@@ -45,6 +47,7 @@ struct RealtimeShard::Subscriber
     std::shared_ptr<RealtimeReservation> reservation; // its place in the caps
     qint64 userId = 0;
     QString jti;
+    qint64 sessionId = 0; // of the access token (0: none)
     qint64 expiresAtMs = 0; // of the access token (ms since the epoch)
     qint64 issuedAtMs = 0;
     bool chunked = false; // an event stream over HTTP/1.1
@@ -198,6 +201,7 @@ void RealtimeShard::start(Subscriber &s)
     const Principal &principal = s.grant->principal;
     s.userId = principal.user.id;
     s.jti = principal.token.jti;
+    s.sessionId = principal.token.sessionId;
     s.expiresAtMs = principal.token.expiresAt.toMSecsSinceEpoch();
     s.issuedAtMs = principal.token.issuedAt.toMSecsSinceEpoch();
     s.lastHeardMs = m_clock.elapsed();
@@ -298,6 +302,7 @@ void RealtimeShard::renew(Subscriber &s, const QByteArray &token)
                         return;
                     }
                     subscriber.jti = principal->token.jti;
+                    subscriber.sessionId = principal->token.sessionId;
                     subscriber.expiresAtMs = principal->token.expiresAt.toMSecsSinceEpoch();
                     subscriber.issuedAtMs = principal->token.issuedAt.toMSecsSinceEpoch();
                     QByteArray data = R"({"expires_at":)";
@@ -478,13 +483,17 @@ void RealtimeShard::endSessions(const StoredEvent &event)
     const QJsonObject data = QJsonDocument::fromJson(event.data).object();
     const QString jti = data.value(u"jti"_s).toString();
     const qint64 issuedUntil = data.value(u"issued_until_ms"_s).toInteger(-1);
+    QSet<qint64> sessions;
+    for (const QJsonValue &id : data.value(u"session_ids"_s).toArray())
+        sessions.insert(id.toInteger());
     for (qint64 userId : event.audience) {
         const auto found = m_byUser.constFind(userId);
         if (found == m_byUser.cend())
             continue;
         const QList<Subscriber *> subscribers = *found;
         for (Subscriber *s : subscribers) {
-            if ((!jti.isEmpty() && s->jti == jti) || s->issuedAtMs <= issuedUntil)
+            if ((!jti.isEmpty() && s->jti == jti) || s->issuedAtMs <= issuedUntil
+                || (s->sessionId > 0 && sessions.contains(s->sessionId)))
                 close(*s, CloseCode::SessionEnded, u"The session has ended."_s);
         }
     }

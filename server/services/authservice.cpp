@@ -13,6 +13,7 @@
 #include "refreshtokenrepository.h"
 #include "securerandom.h"
 #include "sessionevents.h"
+#include "sessionrepository.h"
 #include "userrepository.h"
 
 #include <QLoggingCategory>
@@ -100,20 +101,25 @@ UserRecord AuthService::checkCredentials(const LoginRequest &request) const
     return checked;
 }
 
-TokenPair AuthService::startSession(qint64 userId) const
+TokenPair AuthService::startSession(qint64 userId, const RequestOrigin &origin) const
 {
     Transaction transaction(m_database);
-    TokenPair tokens = openSession(userId);
+    TokenPair tokens = openSession(userId, origin);
     transaction.commit();
     return tokens;
 }
 
-TokenPair AuthService::openSession(qint64 userId) const
+TokenPair AuthService::openSession(qint64 userId, const RequestOrigin &origin) const
 {
-    return issueTokens(userId, SecureRandom::token(16));
+    const QString familyId = SecureRandom::token(16);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const qint64 sessionId
+            = SessionRepository(m_database)
+                      .open(userId, familyId, origin, now, now.addSecs(m_refreshLifetimeSeconds));
+    return issueTokens(userId, familyId, sessionId);
 }
 
-TokenPair AuthService::refresh(const QString &refreshToken) const
+TokenPair AuthService::refresh(const QString &refreshToken, const RequestOrigin &origin) const
 {
     const RefreshTokenRepository tokens(m_database);
     const QString hash = sha256Hex(refreshToken.toUtf8());
@@ -141,7 +147,13 @@ TokenPair AuthService::refresh(const QString &refreshToken) const
     // same token was presented twice, which is reuse too.
     if (!tokens.markRotated(record->id))
         throw endFamily();
-    TokenPair pair = issueTokens(record->userId, record->familyId);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const auto sessionId = SessionRepository(m_database)
+                                   .touch(record->userId, record->familyId, origin, now,
+                                          now.addSecs(m_refreshLifetimeSeconds));
+    if (!sessionId) // ended by its owner while this token was out
+        throw invalidRefreshToken();
+    TokenPair pair = issueTokens(record->userId, record->familyId, *sessionId);
     transaction.commit();
     return pair;
 }
@@ -152,8 +164,10 @@ void AuthService::logout(const Principal &principal, const QString &refreshToken
     Transaction transaction(m_database);
     const auto record = tokens.findByHash(sha256Hex(refreshToken.toUtf8()));
     // Someone else's token is left alone, and told apart from nothing.
-    if (record && record->userId == principal.user.id)
+    if (record && record->userId == principal.user.id) {
         tokens.revokeFamily(record->familyId);
+        SessionRepository(m_database).endFamily(record->familyId, QDateTime::currentDateTimeUtc());
+    }
     RevokedAccessTokenRepository(m_database).revoke(principal.token.jti, principal.token.expiresAt);
     SessionEvents::tokenRevoked(m_database, principal.user.id, principal.token.jti);
     transaction.commit();
@@ -168,7 +182,8 @@ int AuthService::purgeExpiredTokens(const QDateTime &now) const
     const int purged = RefreshTokenRepository(m_database).purgeExpired(safe)
             + RevokedAccessTokenRepository(m_database).purgeExpired(safe)
             + AccountTokenRepository(m_database).purgeExpired(now)
-            + MfaChallengeRepository(m_database).purgeExpired(now);
+            + MfaChallengeRepository(m_database).purgeExpired(now)
+            + SessionRepository(m_database).purge(safe);
     transaction.commit();
     return purged;
 }
@@ -196,7 +211,8 @@ Principal AuthService::authenticate(const QByteArray &token, const AccessClaims 
     // Before the read: a logout or user change that commits after it makes remember() refuse.
     const PrincipalCache::Generation readAt = m_principals.snapshot();
     const auto record = UserRepository(m_database)
-                                .findUnlessTokenRevoked(claims.userId, claims.jti, claims.issuedAt);
+                                .findUnlessTokenRevoked(claims.userId, claims.jti, claims.issuedAt,
+                                                        claims.sessionId);
     if (!record)
         throw ApiError(ApiError::Kind::Unauthorized,
                        u"The access token has been revoked or its user no longer exists."_s);
@@ -223,14 +239,14 @@ std::optional<Principal> AuthService::cachedPrincipal(const QByteArray &token) c
     return principal;
 }
 
-TokenPair AuthService::issueTokens(qint64 userId, const QString &familyId) const
+TokenPair AuthService::issueTokens(qint64 userId, const QString &familyId, qint64 sessionId) const
 {
     const QString refreshToken = SecureRandom::token(RefreshTokenBytes);
     RefreshTokenRepository(m_database)
             .insert(userId, familyId, sha256Hex(refreshToken.toUtf8()),
                     QDateTime::currentDateTimeUtc().addSecs(m_refreshLifetimeSeconds));
     TokenPair pair;
-    pair.accessToken = m_jwt.issue(userId);
+    pair.accessToken = m_jwt.issue(userId, sessionId);
     pair.refreshToken = refreshToken;
     pair.expiresIn = m_jwt.lifetimeSeconds();
     return pair;

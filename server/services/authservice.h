@@ -2,6 +2,7 @@
 
 #include "authrequests.h"
 #include "principal.h"
+#include "requestorigin.h"
 #include "tokenpair.h"
 #include "user.h"
 #include "userrepository.h"
@@ -39,10 +40,12 @@ public:
     // as stored now), then a new session (token family) for that user, unless a second factor
     // is due (TwoFactorService::afterPassword decides, with the row locked).
     UserRecord checkCredentials(const LoginRequest &request) const;
-    TokenPair startSession(qint64 userId) const;
+    // A new session (a row of sessions, recording `origin`) and its first tokens.
+    TokenPair startSession(qint64 userId, const RequestOrigin &origin = {}) const;
     // startSession's writes in the caller's transaction (a second factor was just spent in it).
-    TokenPair openSession(qint64 userId) const;
-    TokenPair refresh(const QString &refreshToken) const;
+    TokenPair openSession(qint64 userId, const RequestOrigin &origin) const;
+    // The session goes on: its last use and origin are recorded.
+    TokenPair refresh(const QString &refreshToken, const RequestOrigin &origin = {}) const;
     void logout(const Principal &principal, const QString &refreshToken) const;
 
     // Forgets refresh tokens, access-token revocations, link tokens and second-factor sign-ins
@@ -69,7 +72,7 @@ public:
     void setLoginThrottle(const LoginThrottle *throttle) { m_throttle = throttle; }
 
 private:
-    TokenPair issueTokens(qint64 userId, const QString &familyId) const;
+    TokenPair issueTokens(qint64 userId, const QString &familyId, qint64 sessionId) const;
 
     const Database &m_database;
     const PasswordHasher &m_hasher;

@@ -53,18 +53,21 @@ QByteArray JwtCodec::sign(QByteArrayView signingInput) const
     return QByteArray(reinterpret_cast<const char *>(mac), int(length));
 }
 
-QString JwtCodec::issue(qint64 userId, AccessClaims *claims) const
+QString JwtCodec::issue(qint64 userId, qint64 sessionId, AccessClaims *claims) const
 {
     const QDateTime now = QDateTime::currentDateTimeUtc();
-    AccessClaims issued{ userId, SecureRandom::token(16), now, now.addSecs(m_lifetimeSeconds) };
-    const QJsonObject payload{ { u"iss"_s, m_issuer },
-                               { u"aud"_s, m_audience },
-                               { u"sub"_s, QString::number(userId) },
-                               { u"iat"_s, now.toSecsSinceEpoch() },
-                               { u"iat_ms"_s, now.toMSecsSinceEpoch() },
-                               { u"nbf"_s, now.toSecsSinceEpoch() },
-                               { u"exp"_s, issued.expiresAt.toSecsSinceEpoch() },
-                               { u"jti"_s, issued.jti } };
+    AccessClaims issued{ userId, SecureRandom::token(16), now, now.addSecs(m_lifetimeSeconds),
+                         sessionId };
+    QJsonObject payload{ { u"iss"_s, m_issuer },
+                         { u"aud"_s, m_audience },
+                         { u"sub"_s, QString::number(userId) },
+                         { u"iat"_s, now.toSecsSinceEpoch() },
+                         { u"iat_ms"_s, now.toMSecsSinceEpoch() },
+                         { u"nbf"_s, now.toSecsSinceEpoch() },
+                         { u"exp"_s, issued.expiresAt.toSecsSinceEpoch() },
+                         { u"jti"_s, issued.jti } };
+    if (sessionId > 0)
+        payload.insert(u"sid"_s, sessionId);
     const QByteArray signingInput = Hs256Header + '.'
             + base64UrlEncode(QJsonDocument(payload).toJson(QJsonDocument::Compact));
     if (claims)
@@ -137,8 +140,15 @@ std::optional<AccessClaims> JwtCodec::verify(QByteArrayView token, QString *reas
     if (!idOk || userId <= 0 || jti.isEmpty() || jti.size() > 64)
         return reject(reason, u"missing subject or token id"_s);
 
+    qint64 sessionId = 0;
+    if (const QJsonValue sid = payload->value(u"sid"_s); !sid.isUndefined()) {
+        sessionId = sid.toInteger(-1);
+        if (!sid.isDouble() || sessionId <= 0)
+            return reject(reason, u"malformed sid"_s);
+    }
+
     return AccessClaims{ userId, jti, issuedAt,
-                         QDateTime::fromSecsSinceEpoch(exp.toInteger(), Qt::UTC) };
+                         QDateTime::fromSecsSinceEpoch(exp.toInteger(), Qt::UTC), sessionId };
 }
 
 } // namespace Tasklane

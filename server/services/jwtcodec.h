@@ -16,6 +16,7 @@ struct AccessClaims
     // To the millisecond (the iat_ms claim) when the token carries it, else to the second (iat).
     QDateTime issuedAt;
     QDateTime expiresAt;
+    qint64 sessionId = 0; // the sid claim: the session it belongs to (0: none, an older token)
 };
 
 // Issues and verifies access tokens: JWS compact JWTs signed with HMAC-SHA256 (RFC 7519).
@@ -29,7 +30,8 @@ class JwtCodec
 public:
     JwtCodec(QByteArray secret, QString issuer, QString audience, qint64 lifetimeSeconds);
 
-    QString issue(qint64 userId, AccessClaims *claims = nullptr) const;
+    // A token of `userId` in session `sessionId` (0: none; then it carries no sid claim).
+    QString issue(qint64 userId, qint64 sessionId = 0, AccessClaims *claims = nullptr) const;
     // The claims of a valid token; nullopt with a reason (for logs, not clients) otherwise.
     std::optional<AccessClaims> verify(QByteArrayView token, QString *reason = nullptr) const;
     qint64 lifetimeSeconds() const { return m_lifetimeSeconds; }

@@ -31,6 +31,7 @@ RealtimeService::Ticket RealtimeService::issueTicket(const Principal &principal)
     record.jti = principal.token.jti;
     record.tokenIssuedAt = principal.token.issuedAt;
     record.tokenExpiresAt = principal.token.expiresAt;
+    record.sessionId = principal.token.sessionId;
     RealtimeTicketRepository(m_database)
             .insert(sha256Hex(ticket.ticket.toUtf8()), record, ticket.expiresAt);
     return ticket;
@@ -59,9 +60,9 @@ Principal RealtimeService::redeemTicket(const QByteArray &ticket) const
     if (record->tokenExpiresAt <= now)
         throw ApiError(ApiError::Kind::Unauthorized,
                        u"The access token the ticket stands for has expired."_s);
-    const auto user
-            = UserRepository(m_database)
-                      .findUnlessTokenRevoked(record->userId, record->jti, record->tokenIssuedAt);
+    const auto user = UserRepository(m_database)
+                              .findUnlessTokenRevoked(record->userId, record->jti,
+                                                      record->tokenIssuedAt, record->sessionId);
     if (!user)
         throw ApiError(ApiError::Kind::Unauthorized,
                        u"The access token has been revoked or its user no longer exists."_s);
@@ -71,6 +72,7 @@ Principal RealtimeService::redeemTicket(const QByteArray &ticket) const
     principal.token.jti = record->jti;
     principal.token.issuedAt = record->tokenIssuedAt;
     principal.token.expiresAt = record->tokenExpiresAt;
+    principal.token.sessionId = record->sessionId;
     return principal;
 }
 

@@ -24,4 +24,17 @@ void tokensInvalidated(const Database &database, qint64 userId, const QDateTime 
                                      QDateTime::currentDateTimeUtc());
 }
 
+void sessionsEnded(const Database &database, qint64 userId, const QList<qint64> &sessionIds)
+{
+    QByteArray data = R"({"session_ids":[)";
+    for (qsizetype i = 0; i < sessionIds.size(); ++i) {
+        if (i > 0)
+            data += ',';
+        JsonText::appendInteger(data, sessionIds.at(i));
+    }
+    data += "]}";
+    EventRepository(database).append(EventType::SessionEnded, 0, data, { 0, { userId } },
+                                     QDateTime::currentDateTimeUtc());
+}
+
 } // namespace Tasklane::SessionEvents

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QDateTime>
+#include <QList>
 #include <QString>
 
 namespace Tasklane {
@@ -16,6 +17,8 @@ namespace SessionEvents {
 void tokenRevoked(const Database &database, qint64 userId, const QString &jti);
 // Every access token of the user issued until `cutoff` was invalidated.
 void tokensInvalidated(const Database &database, qint64 userId, const QDateTime &cutoff);
+// These sessions of the user ended (their access tokens carry their ids).
+void sessionsEnded(const Database &database, qint64 userId, const QList<qint64> &sessionIds);
 
 } // namespace SessionEvents
 

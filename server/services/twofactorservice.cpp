@@ -185,7 +185,7 @@ RecoveryCodes TwoFactorService::regenerateRecoveryCodes(const Principal &princip
 }
 
 std::variant<TokenPair, MfaChallenge>
-TwoFactorService::afterPassword(const UserRecord &checked) const
+TwoFactorService::afterPassword(const UserRecord &checked, const RequestOrigin &origin) const
 {
     const qint64 userId = checked.user.id;
     Transaction transaction(m_database);
@@ -195,7 +195,7 @@ TwoFactorService::afterPassword(const UserRecord &checked) const
     if (!current || current->passwordHash != checked.passwordHash)
         throw ApiError(ApiError::Kind::InvalidCredentials, u"The email or password is wrong."_s);
     if (!current->user.twoFactorEnabled) {
-        TokenPair tokens = m_auth.openSession(userId);
+        TokenPair tokens = m_auth.openSession(userId, origin);
         transaction.commit();
         return tokens;
     }
@@ -207,7 +207,8 @@ TwoFactorService::afterPassword(const UserRecord &checked) const
     return MfaChallenge{ token, ChallengeSeconds };
 }
 
-TokenPair TwoFactorService::completeLogin(const SecondFactorLoginRequest &request) const
+TokenPair TwoFactorService::completeLogin(const SecondFactorLoginRequest &request,
+                                          const RequestOrigin &origin) const
 {
     const QString hash = sha256Hex(request.mfaToken.toUtf8());
     const MfaChallengeRepository challenges(m_database);
@@ -240,7 +241,7 @@ TokenPair TwoFactorService::completeLogin(const SecondFactorLoginRequest &reques
     }
     if (!challenges.spend(attempt->id, now))
         throw invalidToken;
-    TokenPair tokens = m_auth.openSession(attempt->userId);
+    TokenPair tokens = m_auth.openSession(attempt->userId, origin);
     transaction.commit();
     if (m_throttle)
         m_throttle->recordSuccess(account->user.email);

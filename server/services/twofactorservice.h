@@ -1,6 +1,7 @@
 #pragma once
 
 #include "principal.h"
+#include "requestorigin.h"
 #include "tokenpair.h"
 #include "twofactor.h"
 #include "userrepository.h"
@@ -59,10 +60,12 @@ public:
     // Login's step after the password was checked (on the database pool): with the account's
     // row locked, the password must still be the one checked (InvalidCredentials otherwise: it
     // changed meanwhile); then tokens, or, with 2FA on by now, the challenge of the second step.
-    std::variant<TokenPair, MfaChallenge> afterPassword(const UserRecord &checked) const;
+    std::variant<TokenPair, MfaChallenge> afterPassword(const UserRecord &checked,
+                                                        const RequestOrigin &origin) const;
     // Login's second step: a session, if the token is live and the factor holds. A wrong code
     // uses up one of the token's tries.
-    TokenPair completeLogin(const SecondFactorLoginRequest &request) const;
+    TokenPair completeLogin(const SecondFactorLoginRequest &request,
+                            const RequestOrigin &origin) const;
 
 private:
     // In the caller's transaction, the user's row locked: whether `factor` holds, spending it

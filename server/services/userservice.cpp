@@ -97,9 +97,11 @@ User UserService::applyChanges(const Principal &principal,
         throw ApiError(ApiError::Kind::Conflict, u"An account with this email already exists."_s,
                        { { u"email"_s, u"taken"_s, u"This email is already registered."_s } });
     }
-    // A new password ends every session that the old one opened, and the links sent before.
-    const auto cutoff = changes.passwordHash ? SessionEnding::write(m_database, id)
-                                             : std::optional<QDateTime>();
+    // A new password ends every other session (the one that changed it goes on), and the
+    // links sent before.
+    const QList<qint64> ended = changes.passwordHash
+            ? SessionEnding::endOthers(m_database, id, principal.token.sessionId)
+            : QList<qint64>();
     if (changes.passwordHash)
         m_accounts.abandonPendingLinks(id);
     if (changes.email) {
@@ -112,10 +114,9 @@ User UserService::applyChanges(const Principal &principal,
     transaction.commit();
     // After the commit: an authentication that read before it cannot cache what it read.
     m_principals.forgetUser(id);
-    if (cutoff) {
-        SessionEnding::waitPast(*cutoff);
-        qCInfo(lcUsers, "user %lld changed their password; every session ended", id);
-    }
+    if (changes.passwordHash)
+        qCInfo(lcUsers, "user %lld changed their password; %lld other sessions ended", id,
+               qlonglong(ended.size()));
     if (!updated)
         throw userGone();
     return updated->user;

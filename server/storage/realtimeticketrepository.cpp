@@ -9,11 +9,12 @@ namespace Tasklane {
 void RealtimeTicketRepository::insert(const QString &tokenHash, const RealtimeTicketRecord &record,
                                       const QDateTime &expiresAt) const
 {
-    m_database.execute(
-            u"INSERT INTO realtime_tickets (token_hash, user_id, jti, token_issued_at, "
-            "token_expires_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)"_s,
-            { tokenHash, record.userId, record.jti, Database::bindTime(record.tokenIssuedAt),
-              Database::bindTime(record.tokenExpiresAt), Database::bindTime(expiresAt) });
+    m_database.execute(u"INSERT INTO realtime_tickets (token_hash, user_id, jti, token_issued_at, "
+                       "token_expires_at, expires_at, session_id) VALUES (?, ?, ?, ?, ?, ?, ?)"_s,
+                       { tokenHash, record.userId, record.jti,
+                         Database::bindTime(record.tokenIssuedAt),
+                         Database::bindTime(record.tokenExpiresAt), Database::bindTime(expiresAt),
+                         record.sessionId });
 }
 
 std::optional<RealtimeTicketRecord> RealtimeTicketRepository::redeem(const QString &tokenHash,
@@ -21,7 +22,7 @@ std::optional<RealtimeTicketRecord> RealtimeTicketRepository::redeem(const QStri
 {
     const auto row = m_database.fetchOne(
             u"DELETE FROM realtime_tickets WHERE token_hash = ? AND expires_at > ? "
-            "RETURNING user_id, jti, token_issued_at, token_expires_at"_s,
+            "RETURNING user_id, jti, token_issued_at, token_expires_at, session_id"_s,
             { tokenHash, Database::bindTime(now) });
     if (!row)
         return std::nullopt;
@@ -30,6 +31,7 @@ std::optional<RealtimeTicketRecord> RealtimeTicketRepository::redeem(const QStri
     record.jti = row->value(1).toString();
     record.tokenIssuedAt = Database::readTime(row->value(2));
     record.tokenExpiresAt = Database::readTime(row->value(3));
+    record.sessionId = row->value(4).toLongLong();
     return record;
 }
 

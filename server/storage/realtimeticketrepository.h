@@ -16,6 +16,7 @@ struct RealtimeTicketRecord
     QString jti;
     QDateTime tokenIssuedAt;
     QDateTime tokenExpiresAt;
+    qint64 sessionId = 0;
 };
 
 // All SQL of realtime_tickets (only the tickets' SHA-256 hashes are kept).

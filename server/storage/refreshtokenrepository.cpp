@@ -58,6 +58,14 @@ void RefreshTokenRepository::revokeAllOfUser(qint64 userId) const
                        { Database::bindTime(QDateTime::currentDateTimeUtc()), userId });
 }
 
+void RefreshTokenRepository::revokeAllOfUserBut(qint64 userId, const QString &keepFamilyId) const
+{
+    m_database.execute(
+            u"UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? "
+            "AND family_id <> ? AND revoked_at IS NULL"_s,
+            { Database::bindTime(QDateTime::currentDateTimeUtc()), userId, keepFamilyId });
+}
+
 int RefreshTokenRepository::purgeExpired(const QDateTime &now) const
 {
     return m_database.execute(u"DELETE FROM refresh_tokens WHERE expires_at < ?"_s,

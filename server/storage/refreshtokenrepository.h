@@ -33,6 +33,8 @@ public:
     bool markRotated(qint64 id) const;
     void revokeFamily(const QString &familyId) const;
     void revokeAllOfUser(qint64 userId) const;
+    // Every family of the user but `keepFamilyId` (the session that asked).
+    void revokeAllOfUserBut(qint64 userId, const QString &keepFamilyId) const;
     // Deletes tokens that expired before `now` (useless, rotated or not); returns how many.
     int purgeExpired(const QDateTime &now) const;
 

@@ -90,7 +90,8 @@ QHash<qint64, User> UserRepository::findMany(const QList<qint64> &ids) const
 }
 
 std::optional<UserRecord> UserRepository::findUnlessTokenRevoked(qint64 id, const QString &jti,
-                                                                 const QDateTime &issuedAt) const
+                                                                 const QDateTime &issuedAt,
+                                                                 qint64 sessionId) const
 {
     // Both dialects compare the cutoff as a time: TIMESTAMPTZ on PostgreSQL, and on SQLite
     // bindTime's fixed-width UTC text, whose order is the order of the times it names.
@@ -98,8 +99,9 @@ std::optional<UserRecord> UserRepository::findUnlessTokenRevoked(qint64 id, cons
             u"SELECT "_s + UserColumns
                     + u" FROM users WHERE id = ? "
                       "AND (tokens_valid_after IS NULL OR tokens_valid_after < ?) AND NOT EXISTS "
-                      "(SELECT 1 FROM revoked_access_tokens WHERE jti = ?)"_s,
-            { id, Database::bindTime(issuedAt), jti }, Database::Retry::Safe);
+                      "(SELECT 1 FROM revoked_access_tokens WHERE jti = ?) AND NOT EXISTS "
+                      "(SELECT 1 FROM sessions WHERE id = ? AND ended_at IS NOT NULL)"_s,
+            { id, Database::bindTime(issuedAt), jti, sessionId }, Database::Retry::Safe);
     return row ? std::optional<UserRecord>(toRecord(*row)) : std::nullopt;
 }
 

@@ -41,11 +41,12 @@ public:
     // The accounts of `ids` that exist, by id (any number of ids).
     QHash<qint64, User> findMany(const QList<qint64> &ids) const;
     // The user behind an access token, unless that token has been revoked: by its jti (logout),
-    // or because it was issued at or before the user's tokens_valid_after (a password change,
-    // every session ended). The one query of each authenticated request that the principal
-    // cache does not answer.
+    // because it was issued at or before the user's tokens_valid_after (a password reset,
+    // every session ended), or because its session (`sessionId`, 0: none) has ended. The one
+    // query of each authenticated request that the principal cache does not answer.
     std::optional<UserRecord> findUnlessTokenRevoked(qint64 id, const QString &jti,
-                                                     const QDateTime &issuedAt) const;
+                                                     const QDateTime &issuedAt,
+                                                     qint64 sessionId = 0) const;
     // Invalidates every access token of the user issued at or before `cutoff` (never moving an
     // earlier-set later cutoff back); false when there is no such user.
     bool invalidateTokensIssuedUntil(qint64 id, const QDateTime &cutoff) const;

@@ -180,6 +180,7 @@ private Q_SLOTS:
     void notificationsReachTheirRecipientAlone();
     void anExpiredTicketIsRefused();
     void anEndedSessionClosesItsConnectionsAndOpensNoMore();
+    void aSessionEndedByIdClosesItsConnectionsAlone();
     void theClientReconnectsAndResumesWithAFreshToken();
     void aReaderThatStopsReadingIsCutOff();
     void twoProcessesDeliverEveryEventOnceInOrder();
@@ -521,15 +522,46 @@ void TestRealtime::anEndedSessionClosesItsConnectionsAndOpensNoMore()
             handshake("/api/v1/ws", "Authorization: Bearer " + otherToken.toUtf8() + "\r\n"), 5000);
     QCOMPARE(statusOf(again.bytes), 401);
     QVERIFY(!again.bytes.contains(" 101 "));
-    // Ending every session (a password change does) closes the rest.
+    // A password change through another session ends this one too (every session but the
+    // one that changed it): its connection closes.
+    const auto changer = logIn(m_server->url(), carl.user);
+    ApiClient changing(m_server->url());
+    changing.setAccessToken(changer.first);
     QSignalSpy allGone(&staying.socket(), &QWebSocket::disconnected);
-    QCOMPARE(finished(carl.api().sendJson("PATCH", u"/api/v1/users/me"_s,
-                                          { { u"current_password"_s, carl.user.password },
-                                            { u"password"_s, strongPassword() } }))
+    QCOMPARE(finished(changing.sendJson("PATCH", u"/api/v1/users/me"_s,
+                                        { { u"current_password"_s, carl.user.password },
+                                          { u"password"_s, strongPassword() } }))
                      ->status(),
              200);
     QVERIFY(allGone.size() == 1 || allGone.wait(10'000));
     QCOMPARE(int(staying.socket().closeCode()), 4003);
+}
+
+void TestRealtime::aSessionEndedByIdClosesItsConnectionsAlone()
+{
+    // DELETE /users/me/sessions/{id} from one device: the other device's connections close
+    // (4003), the asking one's stay.
+    Account fay = signUpVerified(*m_server, u"fay"_s);
+    const auto [phoneToken, phoneRefresh] = logIn(m_server->url(), fay.user);
+    Listener phone(m_server->url()), laptop(m_server->url());
+    QVERIFY(phone.open(phoneToken));
+    QVERIFY(laptop.open(fay.user.accessToken));
+    ApiReply *list = finished(fay.api().send("GET", u"/api/v1/users/me/sessions"_s));
+    QCOMPARE(list->status(), 200);
+    qint64 phoneSession = 0;
+    for (const QJsonValue &item : list->json().value(u"items"_s).toArray())
+        if (!item.toObject().value(u"current"_s).toBool())
+            phoneSession = item.toObject().value(u"id"_s).toInteger();
+    QVERIFY(phoneSession > 0);
+    QSignalSpy gone(&phone.socket(), &QWebSocket::disconnected);
+    QCOMPARE(finished(fay.api().send("DELETE", u"/api/v1/users/me/sessions/%1"_s.arg(phoneSession)))
+                     ->status(),
+             204);
+    QVERIFY(gone.size() == 1 || gone.wait(10'000));
+    QCOMPARE(int(phone.socket().closeCode()), 4003);
+    QVERIFY(createTaskId(fay.api(), u"Laptop still hears"_s) > 0);
+    QVERIFY(laptop.waitForEvents(1));
+    QCOMPARE(laptop.socket().state(), QAbstractSocket::ConnectedState);
 }
 
 void TestRealtime::theClientReconnectsAndResumesWithAFreshToken()

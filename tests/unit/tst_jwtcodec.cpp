@@ -55,7 +55,7 @@ void TestJwtCodec::issuedTokensVerify()
 {
     const JwtCodec codec(Key, u"tasklane"_s, u"tasklane-api"_s, 900);
     AccessClaims issued;
-    const QString token = codec.issue(42, &issued);
+    const QString token = codec.issue(42, 0, &issued);
     const auto claims = codec.verify(token.toLatin1());
     QVERIFY(claims);
     QCOMPARE(claims->userId, 42);
@@ -65,6 +65,11 @@ void TestJwtCodec::issuedTokensVerify()
     QCOMPARE(claims->issuedAt, issued.issuedAt);
     QCOMPARE(claims->issuedAt.toMSecsSinceEpoch(), issued.issuedAt.toMSecsSinceEpoch());
     QVERIFY(codec.issue(42) != token); // a new jti each time
+    QCOMPARE(claims->sessionId, 0); // none asked for
+    // The session travels in the sid claim.
+    const auto inSession = codec.verify(codec.issue(42, 7).toLatin1());
+    QVERIFY(inSession);
+    QCOMPARE(inSession->sessionId, 7);
     const JwtCodec otherKey("another-key-entirely-0123456789abcdef", u"tasklane"_s,
                             u"tasklane-api"_s, 900);
     QVERIFY(!otherKey.verify(token.toLatin1()));
@@ -90,6 +95,11 @@ void TestJwtCodec::craftedTokens_data()
     QTest::newRow("an audience list containing ours is accepted")
             << Hs256 << with(valid, u"aud"_s, QJsonArray{ u"x"_s, u"tasklane-api"_s }) << Key
             << true;
+    QTest::newRow("a session id is accepted") << Hs256 << with(valid, u"sid"_s, 7) << Key << true;
+    QTest::newRow("a session id of text is refused")
+            << Hs256 << with(valid, u"sid"_s, u"7"_s) << Key << false;
+    QTest::newRow("a session id of zero is refused")
+            << Hs256 << with(valid, u"sid"_s, 0) << Key << false;
     QTest::newRow("a token expired a minute ago is refused")
             << Hs256 << with(valid, u"exp"_s, now - 60) << Key << false;
     QTest::newRow("a token expired within the leeway is accepted")
