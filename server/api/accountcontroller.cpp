@@ -55,7 +55,7 @@ HttpResponse AccountController::forgotPassword(const RequestContext &request) co
     const auto body = ForgotPasswordRequest::fromJson(request.jsonObject(), &errors);
     if (!body)
         throw ApiError::validation(errors);
-    m_limits.checkEmail(body->email);
+    m_limits.checkEmail(body->email, SignInLimits::Purpose::Recovery);
     m_accounts.forgotPassword(body->email);
     return HttpResponse::json(202, QJsonObject{ { u"email"_s, body->email } });
 }

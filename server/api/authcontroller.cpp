@@ -48,7 +48,7 @@ void AuthController::registerRoutes(RouteTable &routes) const
 HttpResponse AuthController::signup(const RequestContext &request) const
 {
     const auto body = parse<SignupRequest>(request);
-    m_limits.checkEmail(body.email);
+    m_limits.checkEmail(body.email, SignInLimits::Purpose::SignUp);
     const QString hash = m_auth.hashNewPassword(body.password);
     return HttpResponse::continueOn(Executor::Database, [this, body, hash] {
         m_accounts.signUp(body.email, body.displayName, hash);
@@ -63,7 +63,7 @@ HttpResponse AuthController::signup(const RequestContext &request) const
 HttpResponse AuthController::login(const RequestContext &request) const
 {
     const auto body = parse<LoginRequest>(request);
-    m_limits.checkEmail(body.email);
+    m_limits.checkEmail(body.email, SignInLimits::Purpose::SignIn);
     const UserRecord checked = m_auth.checkCredentials(body);
     return HttpResponse::continueOn(Executor::Database, [this, checked, origin = request.origin()] {
         const auto next = m_twoFactor.afterPassword(checked, origin);

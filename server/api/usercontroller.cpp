@@ -3,6 +3,7 @@
 #include "apierror.h"
 #include "authrequests.h"
 #include "router.h"
+#include "signinlimits.h"
 #include "userservice.h"
 
 namespace Tasklane {
@@ -46,6 +47,9 @@ HttpResponse UserController::updateMe(const RequestContext &request) const
     };
     if (!UserService::needsPasswordWork(*parsed))
         return write(m_users.prepareChanges(principal, *parsed));
+    // Proving the password is a sign-in request: counted per client address and account.
+    m_limits.checkAddress(request.clientAddress);
+    m_limits.checkUser(principal.user.id);
     return HttpResponse::continueOn(Executor::Hashing, [this, principal, write, body = *parsed] {
         const UserRepository::Changes changes = m_users.prepareChanges(principal, body);
         return HttpResponse::continueOn(Executor::Database,

@@ -6,13 +6,16 @@
 namespace Tasklane {
 
 class RouteTable;
+class SignInLimits;
 class UserService;
 
 // /api/v1/users: one's own account.
 class UserController
 {
 public:
-    explicit UserController(const UserService &users) : m_users(users) { }
+    UserController(const UserService &users, const SignInLimits &limits)
+        : m_users(users), m_limits(limits)
+    { }
     void registerRoutes(RouteTable &routes) const;
 
 private:
@@ -20,6 +23,7 @@ private:
     HttpResponse updateMe(const RequestContext &request) const;
 
     const UserService &m_users;
+    const SignInLimits &m_limits;
 };
 
 } // namespace Tasklane

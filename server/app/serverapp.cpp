@@ -262,6 +262,7 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_loginThrottle = std::make_unique<LoginThrottle>(
             *m_database, *m_jobQueue, m_settings.lockoutThreshold, m_settings.lockoutMinutes * 60);
     m_auth->setLoginThrottle(m_loginThrottle.get());
+    m_users->setLoginThrottle(m_loginThrottle.get());
     m_totpSecrets = std::make_unique<SecretBox>(signingKey == SigningKey::Kept
                                                         ? loadOrCreateTotpKey()
                                                         : SecureRandom::bytes(SecretBox::KeyBytes));
@@ -276,7 +277,7 @@ void ServerApp::buildServices(SigningKey signingKey)
             = std::make_unique<AuthController>(*m_auth, *m_accounts, *m_twoFactor, *m_signInLimits);
     m_accountController
             = std::make_unique<AccountController>(*m_auth, *m_accounts, *m_signInLimits);
-    m_userController = std::make_unique<UserController>(*m_users);
+    m_userController = std::make_unique<UserController>(*m_users, *m_signInLimits);
     JobRunner::Config jobs;
     jobs.threads = m_settings.jobThreads;
     jobs.policy = jobPolicy;

@@ -24,7 +24,8 @@ void CorsPolicy::apply(const QByteArray &origin, HttpResponse &response) const
     response.setHeader("Access-Control-Allow-Origin", origin);
     response.setHeader("Access-Control-Expose-Headers",
                        "X-Request-Id, Location, Retry-After, ETag, "
-                       "Idempotent-Replayed, Content-Disposition");
+                       "Idempotent-Replayed, Content-Disposition, RateLimit-Limit, "
+                       "RateLimit-Remaining, RateLimit-Reset");
 }
 
 void CorsPolicy::applyPreflight(const QByteArray &origin, const QByteArray &allowedMethods,

@@ -86,9 +86,16 @@ UserRecord AuthService::checkCredentials(const LoginRequest &request) const
             m_throttle->recordFailure(request.email, record->user.id);
         throw ApiError(ApiError::Kind::InvalidCredentials, u"The email or password is wrong."_s);
     }
-    // With 2FA on, the failures are forgotten once the second step succeeds.
-    if (hadFailures && !record->user.twoFactorEnabled)
-        m_throttle->recordSuccess(request.email);
+    if (hadFailures) {
+        // Concurrent wrong guesses may have locked it while this one was being hashed: locked
+        // means locked, whatever this password was.
+        if (m_throttle->isLocked(request.email))
+            throw ApiError(ApiError::Kind::InvalidCredentials,
+                           u"The email or password is wrong."_s);
+        // With 2FA on, the failures are forgotten once the second step succeeds.
+        if (!record->user.twoFactorEnabled)
+            m_throttle->recordSuccess(request.email);
+    }
     UserRecord checked = *record;
     if (m_hasher.needsRehash(record->passwordHash)) {
         UserRepository::Changes changes;

@@ -27,7 +27,16 @@ QString LoginThrottle::normalized(const QString &identifier)
     return identifier.trimmed().toLower();
 }
 
-bool LoginThrottle::checkAllowed(const QString &identifier) const
+bool LoginThrottle::isLocked(const QString &identifier) const
+{
+    if (!enabled())
+        return false;
+    const auto found = LoginThrottleRepository(m_database).find(normalized(identifier));
+    return found && found->lockedUntil.isValid()
+            && found->lockedUntil > QDateTime::currentDateTimeUtc();
+}
+
+bool LoginThrottle::checkAllowed(const QString &identifier, Caller caller) const
 {
     if (!enabled())
         return false;
@@ -36,6 +45,12 @@ bool LoginThrottle::checkAllowed(const QString &identifier) const
         return false;
     const QDateTime now = QDateTime::currentDateTimeUtc();
     if (found->lockedUntil.isValid() && found->lockedUntil > now) {
+        if (caller == Caller::SignedIn) {
+            const qint64 wait = std::max<qint64>(1, now.secsTo(found->lockedUntil));
+            throw ApiError(ApiError::Kind::TooManyRequests,
+                           u"Too many failed attempts: the account is locked for %1 s."_s.arg(wait))
+                    .withRetryAfter(wait);
+        }
         // The answer of a wrong password: a lock tells nobody more than a failure does.
         throw ApiError(ApiError::Kind::InvalidCredentials, u"The email or password is wrong."_s);
     }

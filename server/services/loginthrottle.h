@@ -28,10 +28,17 @@ public:
     { }
 
     bool enabled() const { return m_threshold > 0; }
+    // How a refusal is told: to someone signing in, a lock looks like a wrong password; a
+    // signed-in user proving their password again is told of the lock (429 until it ends),
+    // since a 401 would read as an expired session.
+    enum class Caller { SigningIn, SignedIn };
     // Before a password or code is checked: ApiError when this identifier must not try now
-    // (429 while slowed down, the generic 401 while locked); otherwise whether it has failures
-    // on record (which a success then forgets).
-    bool checkAllowed(const QString &identifier) const;
+    // (429 while slowed down; while locked, see Caller); otherwise whether it has failures on
+    // record (which a success then forgets).
+    bool checkAllowed(const QString &identifier, Caller caller = Caller::SigningIn) const;
+    // After a right password or code: whether a failure of a concurrent request locked the
+    // identifier meanwhile (then the success must not count either).
+    bool isLocked(const QString &identifier) const;
     // A wrong password or code for `identifier`; `userId` names its account (0: none), whose
     // owner is told when this failure locks it.
     void recordFailure(const QString &identifier, qint64 userId) const;

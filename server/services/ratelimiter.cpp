@@ -43,15 +43,18 @@ RateLimitState MemoryRateLimiter::hit(qint64 key, qint64 unixTime)
 {
     const qint64 start = m_window.startOf(unixTime);
     int hits = 0;
+    qint64 counted = unixTime; // the time of the window the hit is counted in
     {
         const QMutexLocker lock(&m_mutex);
-        if (start != m_windowStart) { // a new window: the old counts are of no more use
+        if (start > m_windowStart) { // a new window: the old counts are of no more use
             m_windowStart = start;
             m_hits.clear();
         }
+        // A request whose clock read came before a newer one's counts in the newer window.
         hits = ++m_hits[key];
+        counted = std::max(unixTime, m_windowStart);
     }
-    return m_window.stateAfter(hits, unixTime);
+    return m_window.stateAfter(hits, counted);
 }
 
 QString addressBucket(const QHostAddress &address)

@@ -23,7 +23,10 @@ public:
     bool enabled() const { return m_counter.enabled(); }
     // Each counts one request; ApiError (429, Retry-After, RateLimit-*) when over the limit.
     void checkAddress(const QHostAddress &client) const;
-    void checkEmail(const QString &typedEmail) const;
+    // What a request about an address does: each counts apart, so that a flood of logins for
+    // an address does not also keep its owner from asking for a reset link.
+    enum class Purpose { SignIn, SignUp, Recovery };
+    void checkEmail(const QString &typedEmail, Purpose purpose) const;
     void checkUser(qint64 userId) const;
     int purgeEnded(qint64 unixTime) const { return m_counter.purgeEnded(unixTime); }
 

@@ -73,7 +73,7 @@ void TwoFactorService::checkPassword(const Principal &principal, const QString &
     const auto record = UserRepository(m_database).findById(principal.user.id);
     if (!record)
         throw userGone();
-    admitProof(record->user.id, record->user.email);
+    admitProof(record->user.id, record->user.email, LoginThrottle::Caller::SignedIn);
     if (!m_hasher.verify(record->passwordHash, password)) {
         failedProof(record->user.id, record->user.email);
         throw ApiError::validation(
@@ -81,12 +81,13 @@ void TwoFactorService::checkPassword(const Principal &principal, const QString &
     }
 }
 
-void TwoFactorService::admitProof(qint64 userId, const QString &email) const
+void TwoFactorService::admitProof(qint64 userId, const QString &email,
+                                  LoginThrottle::Caller caller) const
 {
     if (m_limits)
         m_limits->checkUser(userId);
     if (m_throttle)
-        m_throttle->checkAllowed(email);
+        m_throttle->checkAllowed(email, caller);
 }
 
 void TwoFactorService::failedProof(qint64 userId, const QString &email) const
@@ -220,7 +221,7 @@ TokenPair TwoFactorService::completeLogin(const SecondFactorLoginRequest &reques
     if (!account)
         throw invalidToken;
     // Counted before the transaction, so that a refusal inside it does not undo the count.
-    admitProof(account->user.id, account->user.email);
+    admitProof(account->user.id, account->user.email, LoginThrottle::Caller::SigningIn);
     Transaction transaction(m_database);
     // The account's row before the challenge's, as everywhere (no lock cycle on PostgreSQL).
     if (!UserRepository(m_database).lockForWrite(*owner))

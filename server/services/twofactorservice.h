@@ -1,5 +1,6 @@
 #pragma once
 
+#include "loginthrottle.h"
 #include "principal.h"
 #include "requestorigin.h"
 #include "tokenpair.h"
@@ -13,7 +14,6 @@ namespace Tasklane {
 class AuthService;
 class Database;
 class JobQueue;
-class LoginThrottle;
 class PasswordHasher;
 class PrincipalCache;
 class SecretBox;
@@ -79,7 +79,7 @@ private:
     StoredTotp lockEnabled(qint64 userId) const;
     QByteArray openSecret(qint64 userId, const StoredTotp &totp) const;
     // Outside any transaction: the limits of one more proof by this user, or ApiError.
-    void admitProof(qint64 userId, const QString &email) const;
+    void admitProof(qint64 userId, const QString &email, LoginThrottle::Caller caller) const;
     void failedProof(qint64 userId, const QString &email) const;
 
     const Database &m_database;

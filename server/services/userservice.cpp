@@ -3,6 +3,7 @@
 #include "accountservice.h"
 #include "apierror.h"
 #include "database.h"
+#include "loginthrottle.h"
 #include "passwordhasher.h"
 #include "passwordpolicy.h"
 #include "principalcache.h"
@@ -62,9 +63,15 @@ UserRepository::Changes UserService::prepareChanges(const Principal &principal,
     const auto current = UserRepository(m_database).findById(principal.user.id);
     if (!current)
         throw userGone();
-    if (!m_hasher.verify(current->passwordHash, request.currentPassword.value_or(QString())))
+    if (m_throttle)
+        m_throttle->checkAllowed(current->user.email, LoginThrottle::Caller::SignedIn);
+    if (!m_hasher.verify(current->passwordHash, request.currentPassword.value_or(QString()))) {
+        // A stolen session guessing the password is a sign-in attempt like any other.
+        if (m_throttle)
+            m_throttle->recordFailure(current->user.email, current->user.id);
         throw ApiError::validation(
                 { { u"current_password"_s, u"invalid"_s, u"The current password is wrong."_s } });
+    }
     // The write happens later, on another thread: it must still find this password.
     changes.expectedPasswordHash = current->passwordHash;
     if (request.newPassword) {

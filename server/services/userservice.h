@@ -9,6 +9,7 @@ namespace Tasklane {
 
 class AccountService;
 class Database;
+class LoginThrottle;
 class PasswordHasher;
 class PasswordPolicy;
 class PrincipalCache;
@@ -28,14 +29,18 @@ public:
     // password and hashing a new one when asked to.
     UserRepository::Changes prepareChanges(const Principal &principal,
                                            const UpdateMeRequest &request) const;
-    // Writes prepared changes in one transaction; a new password ends every session, and a new
-    // email address waits for its verification link (pending_email) before it takes effect.
+    // Writes prepared changes in one transaction; a new password ends every other session, and
+    // a new email address waits for its verification link (pending_email) before it takes
+    // effect.
     User applyChanges(const Principal &principal, const UserRepository::Changes &changes) const;
     // Ends every session of a user (for a password reset or an administrator): revokes all of
     // its refresh tokens, and every access token issued until now stops working at once in
     // this process and within the principal cache's lifetime in others; a session started
     // after it returned is not affected. False when there is no such user.
     bool endAllSessions(qint64 userId) const;
+    // Set while wiring: a wrong current password counts toward the account's lockout, and a
+    // locked account cannot prove its password here either.
+    void setLoginThrottle(const LoginThrottle *throttle) { m_throttle = throttle; }
 
 private:
     const Database &m_database;
@@ -43,6 +48,7 @@ private:
     const PasswordPolicy &m_policy;
     PrincipalCache &m_principals;
     const AccountService &m_accounts;
+    const LoginThrottle *m_throttle = nullptr;
 };
 
 } // namespace Tasklane

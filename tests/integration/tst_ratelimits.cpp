@@ -87,6 +87,7 @@ private Q_SLOTS:
     void failedSignInsSlowDownThenLockAlikeForUnknownAddresses();
     void aLockoutOutlivesARestartAndEndsWithAReset();
     void wrongCodesCountTowardTheLockout();
+    void wrongCurrentPasswordsCountTowardTheLockout();
 
 private:
     std::unique_ptr<TestServer> startServer(const QStringList &arguments);
@@ -152,6 +153,8 @@ void TestRateLimits::signInRequestsPerAccountAreLimitedWhateverTheAddress()
     QCOMPARE(refused->header("RateLimit-Limit"), QByteArray("3"));
     // The address's case does not make another account.
     QCOMPARE(login(client, target.toUpper(), strongPassword(), "203.0.113.5")->status(), 429);
+    // Its owner can still ask for a reset link: that is counted apart.
+    QCOMPARE(finished(client.forgotPassword(target))->status(), 202);
     // Another account from those addresses is not affected.
     QCOMPARE(login(client, uniqueEmail(u"other"_s), strongPassword(), "203.0.113.6")->status(),
              401);
@@ -248,7 +251,8 @@ void TestRateLimits::failedSignInsSlowDownThenLockAlikeForUnknownAddresses()
             answers << QString::number(reply->status()) + u' ' + problemSlug(reply);
         }
         QCOMPARE(answers, QStringList(5, u"401 invalid-credentials"_s));
-        // Locked: even the right password gets the generic answer, at once and unslowed.
+        // Locked: the generic answer at once, unslowed; for the account even with its right
+        // password.
         ApiReply *locked = login(client, email, known.user.password);
         QCOMPARE(locked->status(), 401);
         QCOMPARE(problemSlug(locked), u"invalid-credentials"_s);
@@ -328,6 +332,29 @@ void TestRateLimits::wrongCodesCountTowardTheLockout()
     ApiReply *locked = login(client, account.user.email, account.user.password);
     QCOMPARE(locked->status(), 401);
     QCOMPARE(problemSlug(locked), u"invalid-credentials"_s);
+}
+
+void TestRateLimits::wrongCurrentPasswordsCountTowardTheLockout()
+{
+    // A stolen session guessing the password where a change asks for it is a sign-in attempt.
+    const auto server = startServer({ u"--lockout-threshold"_s, u"3"_s });
+    QVERIFY(server);
+    Account account = signUpAccount(server->url(), u"stolen"_s);
+    const auto change = [&](const QString &current) {
+        return finished(account.api().updateMe(
+                { { u"password"_s, strongPassword() }, { u"current_password"_s, current } }));
+    };
+    for (int failure = 1; failure <= 3; ++failure)
+        QCOMPARE(pastSlowdown([&] { return change(u"a wrong guess!"_s); })->status(), 422);
+    // Locked: the session is told so (a 401 would read as an expired token), and signing in
+    // with the right password gets the generic answer.
+    ApiReply *refused = change(account.user.password);
+    QCOMPARE(refused->status(), 429);
+    QVERIFY(refused->header("Retry-After").toInt() > 60);
+    ApiClient client(server->url());
+    QCOMPARE(login(client, account.user.email, account.user.password)->status(), 401);
+    // Other requests of the session go on.
+    QCOMPARE(finished(account.api().me())->status(), 200);
 }
 
 QTEST_GUILESS_MAIN(TestRateLimits)
