@@ -1,8 +1,11 @@
 #include "authrequests.h"
 
 #include "jsonfieldreader.h"
+#include "phonerequests.h"
 #include "user.h"
 
+#include <QLocale>
+#include <QRegularExpression>
 #include <QStringList>
 
 using namespace Qt::StringLiterals;
@@ -63,19 +66,53 @@ std::optional<QString> readDisplayName(JsonFieldReader &reader, Presence presenc
     return name;
 }
 
-// Finishes a parse: unknown fields become errors too; any error means no request.
-template<typename T>
-std::optional<T> conclude(JsonFieldReader &reader, T request, FieldErrors *errors)
+// Text with line breaks and tabs, but no other control or format characters.
+bool isValidBio(QStringView text)
 {
-    const FieldErrors &found = reader.finish();
-    if (found.isEmpty())
-        return request;
-    if (errors)
-        errors->append(found);
-    return std::nullopt;
+    return std::none_of(text.begin(), text.end(), [](QChar c) {
+        if (c == u'\n' || c == u'\t')
+            return false;
+        return c.category() == QChar::Other_Control || c.category() == QChar::Other_Format
+                || c.category() == QChar::Separator_Line
+                || c.category() == QChar::Separator_Paragraph;
+    });
 }
 
 } // namespace
+
+std::optional<QString> normalizeLocale(const QString &tag)
+{
+    static const QRegularExpression shape(
+            u"^([a-zA-Z]{2,3})(?:[-_]([a-zA-Z]{4}))?(?:[-_]([a-zA-Z]{2}|[0-9]{3}))?$"_s);
+    const auto match = shape.match(tag.trimmed());
+    if (!match.hasMatch())
+        return std::nullopt;
+    QString canonical = match.captured(1).toLower();
+    if (!match.captured(2).isEmpty()) {
+        const QString script = match.captured(2).toLower();
+        canonical += u'-' + script.left(1).toUpper() + script.mid(1);
+    }
+    if (!match.captured(3).isEmpty())
+        canonical += u'-' + match.captured(3).toUpper();
+    // QLocale falls back to "C" for a language it does not know.
+    const QLocale locale(canonical);
+    if (locale.language() == QLocale::C || locale.language() == QLocale::AnyLanguage)
+        return std::nullopt;
+    if (QLocale::languageToCode(locale.language()) != match.captured(1).toLower())
+        return std::nullopt;
+    return canonical;
+}
+
+std::optional<QString> normalizeContactPhone(const QString &typed)
+{
+    QString phone;
+    for (const QChar c : typed.trimmed()) {
+        if (c == u' ' || c == u'-' || c == u'.' || c == u'(' || c == u')')
+            continue;
+        phone += c;
+    }
+    return isE164(phone) ? std::optional(phone) : std::nullopt;
+}
 
 std::optional<QString> normalizeEmail(const QString &email)
 {
@@ -121,7 +158,7 @@ std::optional<SignupRequest> SignupRequest::fromJson(const QJsonObject &json, Fi
     request.password
             = readNewPassword(reader, PasswordField, Presence::Required).value_or(QString());
     request.displayName = readDisplayName(reader, Presence::Required).value_or(QString());
-    return conclude(reader, request, errors);
+    return reader.conclude(request, errors);
 }
 
 QJsonObject LoginRequest::toJson() const
@@ -141,7 +178,7 @@ std::optional<LoginRequest> LoginRequest::fromJson(const QJsonObject &json, Fiel
     request.password
             = reader.string(PasswordField, Presence::Required, AccountLimits::PasswordMaxLength, 1)
                       .value_or(QString());
-    return conclude(reader, request, errors);
+    return reader.conclude(request, errors);
 }
 
 QJsonObject RefreshTokenRequest::toJson() const
@@ -156,7 +193,7 @@ std::optional<RefreshTokenRequest> RefreshTokenRequest::fromJson(const QJsonObje
     RefreshTokenRequest request;
     request.refreshToken
             = reader.string(u"refresh_token"_s, Presence::Required, 256, 1).value_or(QString());
-    return conclude(reader, request, errors);
+    return reader.conclude(request, errors);
 }
 
 QJsonObject AccountTokenRequest::toJson() const
@@ -176,7 +213,7 @@ AccountTokenRequest::fromJson(const QJsonObject &json, bool withPassword, FieldE
     if (withPassword)
         request.password
                 = readNewPassword(reader, PasswordField, Presence::Required).value_or(QString());
-    return conclude(reader, request, errors);
+    return reader.conclude(request, errors);
 }
 
 QJsonObject ForgotPasswordRequest::toJson() const
@@ -192,7 +229,7 @@ std::optional<ForgotPasswordRequest> ForgotPasswordRequest::fromJson(const QJson
     const auto email
             = reader.string(EmailField, Presence::Required, AccountLimits::EmailMaxLength, 1);
     request.email = email ? normalizeEmail(*email).value_or(*email) : QString();
-    return conclude(reader, request, errors);
+    return reader.conclude(request, errors);
 }
 
 QJsonObject UpdateMeRequest::toJson() const
@@ -210,6 +247,12 @@ QJsonObject UpdateMeRequest::toJson() const
         json.insert(u"time_zone"_s, *timeZone);
     if (language)
         json.insert(u"language"_s, *language);
+    if (bio)
+        json.insert(u"bio"_s, *bio);
+    if (phone)
+        json.insert(u"phone"_s, *phone);
+    if (locale)
+        json.insert(u"locale"_s, *locale);
     return json;
 }
 
@@ -230,6 +273,27 @@ std::optional<UpdateMeRequest> UpdateMeRequest::fromJson(const QJsonObject &json
         reader.addError(u"language"_s, u"invalid_value"_s, u"This must be en or de."_s);
         request.language.reset();
     }
+    request.bio = reader.string(u"bio"_s, Presence::Optional, AccountLimits::BioMaxLength);
+    if (request.bio && !isValidBio(*request.bio)) {
+        reader.addError(u"bio"_s, u"invalid_format"_s,
+                        u"A bio may hold line breaks and tabs, but no other control "
+                        "characters."_s);
+        request.bio.reset();
+    }
+    if (const auto phone = reader.string(u"phone"_s, Presence::Optional, 32)) {
+        request.phone = phone->isEmpty() ? std::optional(QString()) : normalizeContactPhone(*phone);
+        if (!request.phone)
+            reader.addError(u"phone"_s, u"invalid_format"_s,
+                            u"This is not a phone number in international form, such as "
+                            "+49 30 1234567 (empty removes it)."_s);
+    }
+    if (const auto locale
+        = reader.string(u"locale"_s, Presence::Optional, AccountLimits::LocaleMaxLength, 1)) {
+        request.locale = normalizeLocale(*locale);
+        if (!request.locale)
+            reader.addError(u"locale"_s, u"invalid_value"_s,
+                            u"This is not a locale this server knows, such as en, de or de-AT."_s);
+    }
     request.triesToChangeRole = reader.contains(u"role"_s);
     reader.markKnown(u"role"_s);
     if ((request.email || request.newPassword) && !request.currentPassword
@@ -237,7 +301,7 @@ std::optional<UpdateMeRequest> UpdateMeRequest::fromJson(const QJsonObject &json
         reader.addError(
                 u"current_password"_s, u"required"_s,
                 u"Changing the email address or the password needs the current password."_s);
-    return conclude(reader, request, errors);
+    return reader.conclude(request, errors);
 }
 
 } // namespace Tasklane

@@ -16,6 +16,8 @@ inline constexpr qsizetype DisplayNameMaxLength = 100;
 inline constexpr qsizetype PasswordMinLength = 12;
 inline constexpr qsizetype PasswordMaxLength = 128;
 inline constexpr qsizetype TimeZoneMaxLength = 64;
+inline constexpr qsizetype BioMaxLength = 2000;
+inline constexpr qsizetype LocaleMaxLength = 35; // BCP 47's longest common form, and some
 } // namespace AccountLimits
 
 // Lower-cases and checks the shape of an address (local@domain.tld, no spaces or controls).
@@ -23,6 +25,12 @@ inline constexpr qsizetype TimeZoneMaxLength = 64;
 std::optional<QString> normalizeEmail(const QString &email);
 // A display name: 1..100 characters, no control characters, not only white space.
 bool isValidDisplayName(const QString &name);
+// A locale as BCP 47 language[-Script][-REGION] that QLocale knows, in canonical case
+// ("de-at" -> "de-AT", "zh-hant-tw" -> "zh-Hant-TW"); nullopt otherwise.
+std::optional<QString> normalizeLocale(const QString &tag);
+// A contact number as typed ("+49 30 1234-5678", "+1 (555) 010-9999"): E.164 once spaces,
+// hyphens, dots and parentheses are gone; nullopt when it is not one.
+std::optional<QString> normalizeContactPhone(const QString &typed);
 
 // Each parser reads one request body strictly; on any problem it returns nullopt and appends
 // every field error to `errors`. The password's membership of the common list is the server's
@@ -89,6 +97,9 @@ struct UpdateMeRequest
     std::optional<QString> currentPassword;
     std::optional<QString> timeZone; // an IANA name; the server checks that it knows it
     std::optional<QString> language; // en or de
+    std::optional<QString> bio; // empty clears it
+    std::optional<QString> phone; // normalised E.164; empty clears it
+    std::optional<QString> locale; // normalised BCP 47
     bool triesToChangeRole = false;
 
     QJsonObject toJson() const;

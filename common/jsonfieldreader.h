@@ -36,6 +36,18 @@ public:
     void markKnown(const QString &field) { m_known.insert(field); }
 
     const FieldErrors &finish();
+    // Finishes a parse: unknown fields become errors too; any error means no request (and the
+    // errors are appended to `errors`).
+    template<typename T>
+    std::optional<T> conclude(T request, FieldErrors *errors)
+    {
+        const FieldErrors &found = finish();
+        if (found.isEmpty())
+            return request;
+        if (errors)
+            errors->append(found);
+        return std::nullopt;
+    }
     const FieldErrors &errors() const { return m_errors; }
     bool hasErrors() const { return !m_errors.isEmpty(); }
     bool hasErrorFor(const QString &field) const;

@@ -83,17 +83,6 @@ void writeSecondFactor(QJsonObject &json, const SecondFactor &factor)
         json.insert(RecoveryCodeField, formatRecoveryCode(factor.value));
 }
 
-template<typename T>
-std::optional<T> conclude(JsonFieldReader &reader, T request, FieldErrors *errors)
-{
-    const FieldErrors &found = reader.finish();
-    if (found.isEmpty())
-        return request;
-    if (errors)
-        errors->append(found);
-    return std::nullopt;
-}
-
 } // namespace
 
 std::optional<QString> normalizeTotpCode(const QString &text)
@@ -149,7 +138,7 @@ std::optional<EnableTwoFactorRequest> EnableTwoFactorRequest::fromJson(const QJs
     JsonFieldReader reader(json);
     EnableTwoFactorRequest request;
     request.password = readPassword(reader).value_or(QString());
-    return conclude(reader, request, errors);
+    return reader.conclude(request, errors);
 }
 
 QJsonObject ConfirmTwoFactorRequest::toJson() const
@@ -163,7 +152,7 @@ std::optional<ConfirmTwoFactorRequest> ConfirmTwoFactorRequest::fromJson(const Q
     JsonFieldReader reader(json);
     ConfirmTwoFactorRequest request;
     request.code = readTotpCode(reader, Presence::Required).value_or(QString());
-    return conclude(reader, request, errors);
+    return reader.conclude(request, errors);
 }
 
 QJsonObject TwoFactorProofRequest::toJson() const
@@ -180,7 +169,7 @@ std::optional<TwoFactorProofRequest> TwoFactorProofRequest::fromJson(const QJson
     TwoFactorProofRequest request;
     request.password = readPassword(reader).value_or(QString());
     request.factor = readSecondFactor(reader).value_or(SecondFactor());
-    return conclude(reader, request, errors);
+    return reader.conclude(request, errors);
 }
 
 QJsonObject SecondFactorLoginRequest::toJson() const
@@ -199,7 +188,7 @@ std::optional<SecondFactorLoginRequest> SecondFactorLoginRequest::fromJson(const
     request.mfaToken
             = reader.string(u"mfa_token"_s, Presence::Required, 256, 1).value_or(QString());
     request.factor = readSecondFactor(reader).value_or(SecondFactor());
-    return conclude(reader, request, errors);
+    return reader.conclude(request, errors);
 }
 
 QJsonObject TwoFactorSetup::toJson() const

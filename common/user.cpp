@@ -54,6 +54,9 @@ QJsonObject User::toJson() const
              { u"language"_s, language },
              { u"email_verified"_s, emailVerified },
              { u"two_factor_enabled"_s, twoFactorEnabled },
+             { u"bio"_s, bio },
+             { u"phone"_s, stringOrNull(phone) },
+             { u"locale"_s, locale },
              { u"pending_email"_s, stringOrNull(pendingEmail) },
              { u"created_at"_s, toApiTimestamp(createdAt) },
              { u"updated_at"_s, toApiTimestamp(updatedAt) } };
@@ -73,6 +76,9 @@ std::optional<User> User::fromJson(const QJsonObject &json)
     user.language = json.value(u"language"_s).toString(u"en"_s);
     user.emailVerified = json.value(u"email_verified"_s).toBool();
     user.twoFactorEnabled = json.value(u"two_factor_enabled"_s).toBool();
+    user.bio = json.value(u"bio"_s).toString();
+    user.phone = json.value(u"phone"_s).toString();
+    user.locale = json.value(u"locale"_s).toString(u"en"_s);
     user.pendingEmail = json.value(u"pending_email"_s).toString();
     user.createdAt = fromApiTimestamp(json.value(u"created_at"_s).toString());
     user.updatedAt = fromApiTimestamp(json.value(u"updated_at"_s).toString());

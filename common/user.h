@@ -22,6 +22,9 @@ struct User
     bool emailVerified = false; // the address's link was followed (or an operator vouched)
     QString pendingEmail; // a new address waiting for its link; empty: none
     bool twoFactorEnabled = false; // sign-in needs an authenticator code too (TOTP confirmed)
+    QString bio; // up to 2,000 characters about oneself; empty: none
+    QString phone; // a contact number, E.164; empty: none (not the SMS number, /users/me/phone)
+    QString locale = QStringLiteral("en"); // BCP 47 (en, de, de-AT, pt-BR ...)
     QDateTime createdAt;
     QDateTime updatedAt;
 

@@ -4,24 +4,12 @@
 #include "apierror.h"
 #include "authrequests.h"
 #include "authservice.h"
+#include "requestbody.h"
 #include "router.h"
 #include "signinlimits.h"
 #include "twofactorservice.h"
 
 namespace Tasklane {
-
-namespace {
-// Parses a body with T::fromJson, turning its field errors into one validation ApiError.
-template<typename T>
-T parse(const RequestContext &request)
-{
-    FieldErrors errors;
-    auto parsed = T::fromJson(request.jsonObject(), &errors);
-    if (!parsed)
-        throw ApiError::validation(errors);
-    return *parsed;
-}
-} // namespace
 
 void AuthController::registerRoutes(RouteTable &routes) const
 {
@@ -47,7 +35,7 @@ void AuthController::registerRoutes(RouteTable &routes) const
 // is made here, on the hashing pool; the rest is written on the database pool.
 HttpResponse AuthController::signup(const RequestContext &request) const
 {
-    const auto body = parse<SignupRequest>(request);
+    const auto body = parseBody<SignupRequest>(request);
     m_limits.checkEmail(body.email, SignInLimits::Purpose::SignUp);
     const QString hash = m_auth.hashNewPassword(body.password);
     return HttpResponse::continueOn(Executor::Database, [this, body, hash] {
@@ -62,7 +50,7 @@ HttpResponse AuthController::signup(const RequestContext &request) const
 // so that no hashing thread waits for a commit.
 HttpResponse AuthController::login(const RequestContext &request) const
 {
-    const auto body = parse<LoginRequest>(request);
+    const auto body = parseBody<LoginRequest>(request);
     m_limits.checkEmail(body.email, SignInLimits::Purpose::SignIn);
     const UserRecord checked = m_auth.checkCredentials(body);
     return HttpResponse::continueOn(Executor::Database, [this, checked, origin = request.origin()] {
@@ -75,14 +63,14 @@ HttpResponse AuthController::login(const RequestContext &request) const
 // POST /api/v1/auth/refresh-token {refresh_token} -> 200 TokenPair (the old one is spent)
 HttpResponse AuthController::refreshToken(const RequestContext &request) const
 {
-    const auto body = parse<RefreshTokenRequest>(request);
+    const auto body = parseBody<RefreshTokenRequest>(request);
     return HttpResponse::json(200, m_auth.refresh(body.refreshToken, request.origin()).toJson());
 }
 
 // POST /api/v1/auth/logout {refresh_token} -> 204; ends the family and this access token
 HttpResponse AuthController::logout(const RequestContext &request) const
 {
-    const auto body = parse<RefreshTokenRequest>(request);
+    const auto body = parseBody<RefreshTokenRequest>(request);
     m_auth.logout(request.requirePrincipal(), body.refreshToken);
     return HttpResponse::empty(204);
 }

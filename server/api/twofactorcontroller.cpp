@@ -1,6 +1,7 @@
 #include "twofactorcontroller.h"
 
 #include "apierror.h"
+#include "requestbody.h"
 #include "router.h"
 #include "twofactor.h"
 #include "twofactorservice.h"
@@ -8,18 +9,6 @@
 using namespace Qt::StringLiterals;
 
 namespace Tasklane {
-
-namespace {
-template<typename T>
-T parse(const RequestContext &request)
-{
-    FieldErrors errors;
-    auto parsed = T::fromJson(request.jsonObject(), &errors);
-    if (!parsed)
-        throw ApiError::validation(errors);
-    return *parsed;
-}
-} // namespace
 
 void TwoFactorController::registerRoutes(RouteTable &routes) const
 {
@@ -46,7 +35,7 @@ void TwoFactorController::registerRoutes(RouteTable &routes) const
 // POST /api/v1/auth/enable-2fa {password} -> 200 TwoFactorSetup (a secret waiting for its code)
 HttpResponse TwoFactorController::enable(const RequestContext &request) const
 {
-    const auto body = parse<EnableTwoFactorRequest>(request);
+    const auto body = parseBody<EnableTwoFactorRequest>(request);
     const Principal principal = request.requirePrincipal();
     m_twoFactor.checkPassword(principal, body.password);
     return HttpResponse::continueOn(Executor::Database, [this, principal] {
@@ -57,7 +46,7 @@ HttpResponse TwoFactorController::enable(const RequestContext &request) const
 // POST /api/v1/auth/enable-2fa/confirm {code} -> 200 RecoveryCodes (2FA on from now)
 HttpResponse TwoFactorController::confirm(const RequestContext &request) const
 {
-    const auto body = parse<ConfirmTwoFactorRequest>(request);
+    const auto body = parseBody<ConfirmTwoFactorRequest>(request);
     return HttpResponse::json(200,
                               m_twoFactor.confirm(request.requirePrincipal(), body.code).toJson());
 }
@@ -65,7 +54,7 @@ HttpResponse TwoFactorController::confirm(const RequestContext &request) const
 // POST /api/v1/auth/disable-2fa {password, code | recovery_code} -> 204
 HttpResponse TwoFactorController::disable(const RequestContext &request) const
 {
-    const auto body = parse<TwoFactorProofRequest>(request);
+    const auto body = parseBody<TwoFactorProofRequest>(request);
     const Principal principal = request.requirePrincipal();
     m_twoFactor.checkPassword(principal, body.password);
     return HttpResponse::continueOn(Executor::Database, [this, principal, factor = body.factor] {
@@ -77,7 +66,7 @@ HttpResponse TwoFactorController::disable(const RequestContext &request) const
 // POST /api/v1/auth/2fa/recovery-codes {password, code | recovery_code} -> 200 RecoveryCodes
 HttpResponse TwoFactorController::regenerateRecoveryCodes(const RequestContext &request) const
 {
-    const auto body = parse<TwoFactorProofRequest>(request);
+    const auto body = parseBody<TwoFactorProofRequest>(request);
     const Principal principal = request.requirePrincipal();
     m_twoFactor.checkPassword(principal, body.password);
     return HttpResponse::continueOn(Executor::Database, [this, principal, factor = body.factor] {
@@ -91,7 +80,8 @@ HttpResponse TwoFactorController::loginSecondFactor(const RequestContext &reques
 {
     return HttpResponse::json(
             200,
-            m_twoFactor.completeLogin(parse<SecondFactorLoginRequest>(request), request.origin())
+            m_twoFactor
+                    .completeLogin(parseBody<SecondFactorLoginRequest>(request), request.origin())
                     .toJson());
 }
 

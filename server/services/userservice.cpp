@@ -49,6 +49,15 @@ UserRepository::Changes UserService::prepareChanges(const Principal &principal,
     changes.displayName = request.displayName;
     changes.email = request.email;
     changes.language = request.language;
+    changes.bio = request.bio;
+    changes.phone = request.phone;
+    changes.locale = request.locale;
+    // A locale chooses the language of the email too, unless the request names one: its own
+    // language when the server writes it, English otherwise.
+    if (request.locale && !request.language) {
+        const QString primary = request.locale->section(u'-', 0, 0);
+        changes.language = isSupportedLanguage(primary) ? primary : u"en"_s;
+    }
     if (request.timeZone) {
         if (TimeZones::isKnown(*request.timeZone))
             changes.timeZone = *request.timeZone;

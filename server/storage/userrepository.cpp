@@ -12,7 +12,7 @@ namespace Tasklane {
 namespace {
 const QString UserColumns
         = u"id, email, display_name, password_hash, role, created_at, updated_at, time_zone, "
-          "language, email_verified_at, pending_email, totp_enabled_at"_s;
+          "language, email_verified_at, pending_email, totp_enabled_at, bio, contact_phone, locale"_s;
 
 UserRecord toRecord(const QSqlRecord &row)
 {
@@ -29,6 +29,9 @@ UserRecord toRecord(const QSqlRecord &row)
     record.user.emailVerified = !row.value(9).isNull();
     record.user.pendingEmail = row.value(10).toString();
     record.user.twoFactorEnabled = !row.value(11).isNull();
+    record.user.bio = row.value(12).toString();
+    record.user.phone = row.value(13).toString();
+    record.user.locale = row.value(14).toString();
     return record;
 }
 } // namespace
@@ -155,8 +158,12 @@ void UserRepository::markVerified(qint64 id, const QString &email) const
 
 UserRepository::UpdateResult UserRepository::update(qint64 id, const Changes &changes) const
 {
+    // Absent: NULL, which COALESCE turns into the column's own value. Present but empty (a
+    // cleared bio, say, which JSON hands over as a null QString): '', never NULL.
     const auto nullable = [](const std::optional<QString> &value) {
-        return value ? QVariant(*value) : QVariant(QMetaType::fromType<QString>());
+        if (!value)
+            return QVariant(QMetaType::fromType<QString>());
+        return QVariant(value->isNull() ? u""_s : *value);
     };
     try {
         // One statement with COALESCE keeps the SQL fixed whatever combination of fields changes.
@@ -165,12 +172,15 @@ UserRepository::UpdateResult UserRepository::update(qint64 id, const Changes &ch
                 "display_name = COALESCE(?, display_name), "
                 "password_hash = COALESCE(?, password_hash), "
                 "time_zone = COALESCE(?, time_zone), language = COALESCE(?, language), "
+                "bio = COALESCE(?, bio), contact_phone = COALESCE(?, contact_phone), "
+                "locale = COALESCE(?, locale), "
                 "updated_at = ? WHERE id = ? AND password_hash = COALESCE(?, password_hash) "
                 "AND email = COALESCE(?, email)"_s,
                 { nullable(changes.email), nullable(changes.displayName),
                   nullable(changes.passwordHash), nullable(changes.timeZone),
-                  nullable(changes.language), Database::bindTime(QDateTime::currentDateTimeUtc()),
-                  id, nullable(changes.expectedPasswordHash), nullable(changes.expectedEmail) });
+                  nullable(changes.language), nullable(changes.bio), nullable(changes.phone),
+                  nullable(changes.locale), Database::bindTime(QDateTime::currentDateTimeUtc()), id,
+                  nullable(changes.expectedPasswordHash), nullable(changes.expectedEmail) });
         return changed == 0 ? UpdateResult::NotFound : UpdateResult::Updated;
     } catch (const DatabaseError &error) {
         if (error.kind() == DatabaseError::Kind::UniqueViolation && changes.email)

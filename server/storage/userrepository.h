@@ -59,6 +59,9 @@ public:
         std::optional<QString> passwordHash;
         std::optional<QString> timeZone;
         std::optional<QString> language;
+        std::optional<QString> bio; // empty clears it
+        std::optional<QString> phone; // the contact number; empty clears it
+        std::optional<QString> locale;
         // When set, the row changes only if its password hash is still this one (the one the
         // current password was checked against).
         std::optional<QString> expectedPasswordHash;

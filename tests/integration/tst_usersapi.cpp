@@ -25,6 +25,7 @@ private Q_SLOTS:
     void meShowsOnlyOneself();
     void updateChangesTheDisplayName();
     void updateAcceptsMergePatch();
+    void profileFieldsAreKeptAndShown();
     void updateRefusesInvalidChanges_data();
     void updateRefusesInvalidChanges();
     void nobodyChangesTheirOwnRole_data();
@@ -90,6 +91,44 @@ void TestUsersApi::updateAcceptsMergePatch()
     QVERIFY(waitFor(update));
     QCOMPARE(update->status(), 200);
     QCOMPARE(update->json().value(u"display_name"_s).toString(), u"Merged"_s);
+}
+
+void TestUsersApi::profileFieldsAreKeptAndShown()
+{
+    ApiClient client(m_server->url());
+    signUpAndLogIn(client);
+    const QString bio = u"Gardener. Zweiter Absatz: Grüße!\nLine two."_s;
+    ApiReply *changed = client.updateMe({ { u"bio"_s, bio },
+                                          { u"phone"_s, u"+49 (30) 1234-5678"_s },
+                                          { u"locale"_s, u"de-at"_s },
+                                          { u"time_zone"_s, u"Europe/Vienna"_s } });
+    QVERIFY(waitFor(changed));
+    QCOMPARE(changed->status(), 200);
+    ApiReply *me = client.me();
+    QVERIFY(waitFor(me));
+    const QJsonObject user = me->json();
+    QCOMPARE(user.value(u"bio"_s).toString(), bio);
+    QCOMPARE(user.value(u"phone"_s).toString(), u"+493012345678"_s); // normalised
+    QCOMPARE(user.value(u"locale"_s).toString(), u"de-AT"_s);
+    QCOMPARE(user.value(u"language"_s).toString(), u"de"_s); // the locale's, for email
+    QCOMPARE(user.value(u"time_zone"_s).toString(), u"Europe/Vienna"_s);
+    // A locale whose language the email is not written in falls back to English.
+    ApiReply *portuguese = client.updateMe({ { u"locale"_s, u"pt-BR"_s } });
+    QVERIFY(waitFor(portuguese));
+    QCOMPARE(portuguese->json().value(u"language"_s).toString(), u"en"_s);
+    // Empty clears; leaving a field out keeps it.
+    ApiReply *cleared = client.updateMe({ { u"bio"_s, u""_s }, { u"phone"_s, u""_s } });
+    QVERIFY(waitFor(cleared));
+    QCOMPARE(cleared->json().value(u"bio"_s), QJsonValue(u""_s));
+    QVERIFY(cleared->json().value(u"phone"_s).isNull());
+    QCOMPARE(cleared->json().value(u"locale"_s).toString(), u"pt-BR"_s);
+    // 2,000 characters (not bytes) fit; one more does not.
+    ApiReply *longest = client.updateMe({ { u"bio"_s, QString(2000, u'é') } });
+    QVERIFY(waitFor(longest));
+    QCOMPARE(longest->status(), 200);
+    ApiReply *tooLong = client.updateMe({ { u"bio"_s, QString(2001, u'é') } });
+    QVERIFY(waitFor(tooLong));
+    QCOMPARE(tooLong->status(), 422);
 }
 
 void TestUsersApi::updateRefusesInvalidChanges_data()

@@ -1,5 +1,6 @@
 // The account request parsers of common/: every field error named, lengths in characters.
 #include "authrequests.h"
+#include "fielderrortext.h"
 #include "jsonfieldreader.h"
 
 #include <QJsonDocument>
@@ -7,21 +8,9 @@
 
 using namespace Qt::StringLiterals;
 using namespace Tasklane;
+using namespace Tasklane::Test;
 
 namespace {
-QJsonObject json(const QByteArray &text)
-{
-    return QJsonDocument::fromJson(text).object();
-}
-
-QStringList describe(const FieldErrors &errors)
-{
-    QStringList list;
-    for (const FieldError &error : errors)
-        list.append(error.field + u':' + error.code);
-    return list;
-}
-
 QString repeat(const QString &text, int times)
 {
     QString out;
@@ -44,6 +33,8 @@ private Q_SLOTS:
     void login();
     void updateMe_data();
     void updateMe();
+    void normalizeLocale_data();
+    void normalizeLocale();
     void normalizeEmail_data();
     void normalizeEmail();
     void displayName_data();
@@ -92,8 +83,8 @@ void TestAuthRequests::signup()
     QFETCH(QByteArray, body);
     QFETCH(QStringList, errors);
     FieldErrors found;
-    const auto request = SignupRequest::fromJson(json(body), &found);
-    QCOMPARE(describe(found), errors);
+    const auto request = SignupRequest::fromJson(jsonObjectOf(body), &found);
+    QCOMPARE(describeErrors(found), errors);
     QCOMPARE(request.has_value(), errors.isEmpty());
     if (request)
         QCOMPARE(request->email, u"a@b.example"_s);
@@ -127,7 +118,7 @@ void TestAuthRequests::passwordLengthCountsCharacters()
                                                    { u"password"_s, password },
                                                    { u"display_name"_s, u"A"_s } },
                                                  &found);
-    QCOMPARE(describe(found), errors);
+    QCOMPARE(describeErrors(found), errors);
     if (request)
         QCOMPARE(request->password, password); // never truncated
 }
@@ -153,8 +144,8 @@ void TestAuthRequests::login()
     QFETCH(QByteArray, body);
     QFETCH(QStringList, errors);
     FieldErrors found;
-    const auto request = LoginRequest::fromJson(json(body), &found);
-    QCOMPARE(describe(found), errors);
+    const auto request = LoginRequest::fromJson(jsonObjectOf(body), &found);
+    QCOMPARE(describeErrors(found), errors);
     if (request && request->email.contains(u'@'))
         QCOMPARE(request->email, request->email.toLower());
 }
@@ -186,6 +177,26 @@ void TestAuthRequests::updateMe_data()
             << QByteArray(R"({"role":"admin"})") << QStringList() << true;
     QTest::newRow("an unknown field is named")
             << QByteArray(R"({"avatar":"x"})") << QStringList{ u"avatar:unknown_field"_s } << false;
+    QTest::newRow("a profile parses")
+            << QByteArray(R"({"bio":"Line one\nand two\twith a tab","phone":"+49 30 1234-5678",)"
+                          R"("locale":"de-at"})")
+            << QStringList() << false;
+    QTest::newRow("an empty bio and phone clear them")
+            << QByteArray(R"({"bio":"","phone":""})") << QStringList() << false;
+    QTest::newRow("a bio of 2,001 characters is too long")
+            << (R"({"bio":")" + QByteArray(2001, 'b') + R"("})") << QStringList{ u"bio:too_long"_s }
+            << false;
+    QTest::newRow("a bio with a control character")
+            << QByteArray(R"({"bio":"bell\u0007"})") << QStringList{ u"bio:invalid_format"_s }
+            << false;
+    QTest::newRow("a phone number without its country")
+            << QByteArray(R"({"phone":"030 1234567"})") << QStringList{ u"phone:invalid_format"_s }
+            << false;
+    QTest::newRow("a locale nobody speaks") << QByteArray(R"({"locale":"qq"})")
+                                            << QStringList{ u"locale:invalid_value"_s } << false;
+    QTest::newRow("a locale of the wrong shape")
+            << QByteArray(R"({"locale":"english"})") << QStringList{ u"locale:invalid_value"_s }
+            << false;
     QTest::newRow("null does not keep a field, leaving it out does")
             << QByteArray(R"({"display_name":null})") << QStringList{ u"display_name:wrong_type"_s }
             << false;
@@ -202,10 +213,31 @@ void TestAuthRequests::updateMe()
     QFETCH(QStringList, errors);
     QFETCH(bool, role);
     FieldErrors found;
-    const auto request = UpdateMeRequest::fromJson(json(body), &found);
-    QCOMPARE(describe(found), errors);
+    const auto request = UpdateMeRequest::fromJson(jsonObjectOf(body), &found);
+    QCOMPARE(describeErrors(found), errors);
     if (request)
         QCOMPARE(request->triesToChangeRole, role);
+}
+
+void TestAuthRequests::normalizeLocale_data()
+{
+    QTest::addColumn<QString>("typed");
+    QTest::addColumn<QString>("canonical"); // empty: refused
+    QTest::newRow("a language") << u"de"_s << u"de"_s;
+    QTest::newRow("language and region, any case") << u"DE-at"_s << u"de-AT"_s;
+    QTest::newRow("an underscore") << u"pt_BR"_s << u"pt-BR"_s;
+    QTest::newRow("a script") << u"zh-hant-tw"_s << u"zh-Hant-TW"_s;
+    QTest::newRow("a numeric region") << u"es-419"_s << u"es-419"_s;
+    QTest::newRow("an unknown language") << u"qq"_s << QString();
+    QTest::newRow("a word") << u"english"_s << QString();
+    QTest::newRow("empty") << QString() << QString();
+}
+
+void TestAuthRequests::normalizeLocale()
+{
+    QFETCH(QString, typed);
+    QFETCH(QString, canonical);
+    QCOMPARE(Tasklane::normalizeLocale(typed).value_or(QString()), canonical);
 }
 
 void TestAuthRequests::normalizeEmail_data()

@@ -1,5 +1,6 @@
 // The two-factor request parsers of common/: codes normalised as people type them, exactly
 // one second factor, every field error named.
+#include "fielderrortext.h"
 #include "jsonfieldreader.h"
 #include "twofactor.h"
 
@@ -8,21 +9,7 @@
 
 using namespace Qt::StringLiterals;
 using namespace Tasklane;
-
-namespace {
-QJsonObject json(const QByteArray &text)
-{
-    return QJsonDocument::fromJson(text).object();
-}
-
-QStringList describe(const FieldErrors &errors)
-{
-    QStringList list;
-    for (const FieldError &error : errors)
-        list.append(error.field + u':' + error.code);
-    return list;
-}
-} // namespace
+using namespace Tasklane::Test;
 
 class TestTwoFactorRequests : public QObject
 {
@@ -117,8 +104,8 @@ void TestTwoFactorRequests::proof()
     QFETCH(QByteArray, body);
     QFETCH(QStringList, errors);
     FieldErrors found;
-    const auto request = TwoFactorProofRequest::fromJson(json(body), &found);
-    QCOMPARE(describe(found), errors);
+    const auto request = TwoFactorProofRequest::fromJson(jsonObjectOf(body), &found);
+    QCOMPARE(describeErrors(found), errors);
     QCOMPARE(request.has_value(), errors.isEmpty());
     if (request) // what the API client sends parses back to the same
         QCOMPARE(TwoFactorProofRequest::fromJson(request->toJson(), nullptr)->factor.value,
@@ -143,8 +130,8 @@ void TestTwoFactorRequests::secondFactorLogin()
     QFETCH(QByteArray, body);
     QFETCH(QStringList, errors);
     FieldErrors found;
-    const auto request = SecondFactorLoginRequest::fromJson(json(body), &found);
-    QCOMPARE(describe(found), errors);
+    const auto request = SecondFactorLoginRequest::fromJson(jsonObjectOf(body), &found);
+    QCOMPARE(describeErrors(found), errors);
     if (request)
         QCOMPARE(request->factor.value, u"123456"_s);
 }
