@@ -1,6 +1,7 @@
 #include "apiclient.h"
 
 #include "authrequests.h"
+#include "avatar.h"
 
 #include <QBuffer>
 #include <QJsonDocument>
@@ -217,6 +218,24 @@ ApiReply *ApiClient::completeTask(qint64 id)
 ApiReply *ApiClient::skipTask(qint64 id)
 {
     return send("POST", taskPath(id, u"/skip"_s));
+}
+
+ApiReply *ApiClient::setAvatar(const QByteArray &image, const QByteArray &contentType)
+{
+    return send("PUT", u"/api/v1/users/me/avatar"_s, image, { { "Content-Type", contentType } });
+}
+
+ApiReply *ApiClient::removeAvatar()
+{
+    return send("DELETE", u"/api/v1/users/me/avatar"_s);
+}
+
+ApiReply *ApiClient::avatar(qint64 userId, const QByteArray &knownEtag)
+{
+    RawHeaders headers;
+    if (!knownEtag.isEmpty())
+        headers.append({ "If-None-Match", knownEtag });
+    return send("GET", userId ? avatarPath(userId) : u"/api/v1/users/me/avatar"_s, {}, headers);
 }
 
 ApiReply *ApiClient::shareTask(qint64 id, const AssignRequest &request)

@@ -88,6 +88,11 @@ public:
     ApiReply *regenerateRecoveryCodes(const QString &password, const SecondFactor &factor);
     ApiReply *me();
     ApiReply *updateMe(const QJsonObject &changes);
+    // Profile pictures: `image` sent as is, declared as `contentType` (image/png, image/jpeg or
+    // image/webp); the avatar of `userId` (0: one's own) with If-None-Match when `knownEtag`.
+    ApiReply *setAvatar(const QByteArray &image, const QByteArray &contentType);
+    ApiReply *removeAvatar();
+    ApiReply *avatar(qint64 userId = 0, const QByteArray &knownEtag = {});
 
     // Tasks. `ifMatch`: the version the change is meant for (0 sends no If-Match).
     ApiReply *createTask(const TaskChanges &task, const QByteArray &idempotencyKey = {});

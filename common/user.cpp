@@ -1,5 +1,7 @@
 #include "user.h"
 
+#include "avatar.h"
+
 #include <cstdio>
 
 using namespace Qt::StringLiterals;
@@ -57,6 +59,7 @@ QJsonObject User::toJson() const
              { u"bio"_s, bio },
              { u"phone"_s, stringOrNull(phone) },
              { u"locale"_s, locale },
+             { u"avatar_url"_s, hasAvatar ? QJsonValue(avatarPath(id)) : QJsonValue() },
              { u"pending_email"_s, stringOrNull(pendingEmail) },
              { u"created_at"_s, toApiTimestamp(createdAt) },
              { u"updated_at"_s, toApiTimestamp(updatedAt) } };
@@ -79,6 +82,7 @@ std::optional<User> User::fromJson(const QJsonObject &json)
     user.bio = json.value(u"bio"_s).toString();
     user.phone = json.value(u"phone"_s).toString();
     user.locale = json.value(u"locale"_s).toString(u"en"_s);
+    user.hasAvatar = json.value(u"avatar_url"_s).isString();
     user.pendingEmail = json.value(u"pending_email"_s).toString();
     user.createdAt = fromApiTimestamp(json.value(u"created_at"_s).toString());
     user.updatedAt = fromApiTimestamp(json.value(u"updated_at"_s).toString());

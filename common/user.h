@@ -25,6 +25,7 @@ struct User
     QString bio; // up to 2,000 characters about oneself; empty: none
     QString phone; // a contact number, E.164; empty: none (not the SMS number, /users/me/phone)
     QString locale = QStringLiteral("en"); // BCP 47 (en, de, de-AT, pt-BR ...)
+    bool hasAvatar = false; // a picture is served at avatarPath(id) (shown as avatar_url)
     QDateTime createdAt;
     QDateTime updatedAt;
 

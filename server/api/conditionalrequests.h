@@ -9,7 +9,8 @@ namespace Tasklane {
 struct HttpResponse;
 struct RequestContext;
 
-// ETags of versioned resources (a task's version) and their If-Match / If-None-Match checks.
+// ETags of versioned resources (a task's version) and of content (an avatar), and their
+// If-Match / If-None-Match checks.
 namespace ConditionalRequests {
 
 // The strong ETag of a version: "7".
@@ -19,6 +20,11 @@ QByteArray etag(qint64 version);
 std::optional<qint64> ifMatchVersion(const RequestContext &request);
 // Whether If-None-Match names this version (or "*"): a GET can answer 304.
 bool ifNoneMatchHits(const RequestContext &request, qint64 version);
+// Whether If-None-Match names the entity tag whose opaque part (between the quotes) is
+// `opaqueTag`, or "*".
+bool ifNoneMatchHits(const RequestContext &request, QByteArrayView opaqueTag);
+// The opaque part of the first entity tag If-None-Match names; empty without one.
+QByteArray firstIfNoneMatchTag(const RequestContext &request);
 
 } // namespace ConditionalRequests
 

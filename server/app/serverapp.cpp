@@ -9,6 +9,8 @@
 #include "attachmentstore.h"
 #include "authcontroller.h"
 #include "authservice.h"
+#include "avatarcontroller.h"
+#include "avatarservice.h"
 #include "cacherefresher.h"
 #include "categorycontroller.h"
 #include "categoryservice.h"
@@ -272,6 +274,8 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_twoFactor->setLimits(m_signInLimits.get(), m_loginThrottle.get());
     m_sessions = std::make_unique<SessionService>(*m_database, *m_principals);
     m_sessionController = std::make_unique<SessionController>(*m_sessions);
+    m_avatars = std::make_unique<AvatarService>(*m_database, *m_principals);
+    m_avatarController = std::make_unique<AvatarController>(*m_avatars);
     m_twoFactorController = std::make_unique<TwoFactorController>(*m_twoFactor);
     m_authController
             = std::make_unique<AuthController>(*m_auth, *m_accounts, *m_twoFactor, *m_signInLimits);
@@ -406,6 +410,7 @@ void ServerApp::registerRoutes(RouteTable &routes)
     m_accountController->registerRoutes(routes);
     m_twoFactorController->registerRoutes(routes);
     m_sessionController->registerRoutes(routes);
+    m_avatarController->registerRoutes(routes);
     m_userController->registerRoutes(routes);
     m_taskController->registerRoutes(routes);
     m_categoryController->registerRoutes(routes);

@@ -18,6 +18,8 @@ class LoginThrottle;
 class MemoryRateLimiter;
 class SecretBox;
 class SessionController;
+class AvatarController;
+class AvatarService;
 class SessionService;
 class SignInLimits;
 class TrustedProxies;
@@ -153,6 +155,8 @@ private:
     std::unique_ptr<LoginThrottle> m_loginThrottle;
     std::unique_ptr<SessionService> m_sessions;
     std::unique_ptr<SessionController> m_sessionController;
+    std::unique_ptr<AvatarService> m_avatars;
+    std::unique_ptr<AvatarController> m_avatarController;
     std::unique_ptr<SecretBox> m_totpSecrets;
     std::unique_ptr<TwoFactorService> m_twoFactor;
     std::unique_ptr<TwoFactorController> m_twoFactorController;

@@ -12,7 +12,9 @@ namespace Tasklane {
 namespace {
 const QString UserColumns
         = u"id, email, display_name, password_hash, role, created_at, updated_at, time_zone, "
-          "language, email_verified_at, pending_email, totp_enabled_at, bio, contact_phone, locale"_s;
+          "language, email_verified_at, pending_email, totp_enabled_at, bio, contact_phone, "
+          "locale, "
+          "EXISTS (SELECT 1 FROM avatars a WHERE a.user_id = users.id)"_s;
 
 UserRecord toRecord(const QSqlRecord &row)
 {
@@ -32,6 +34,7 @@ UserRecord toRecord(const QSqlRecord &row)
     record.user.bio = row.value(12).toString();
     record.user.phone = row.value(13).toString();
     record.user.locale = row.value(14).toString();
+    record.user.hasAvatar = row.value(15).toBool();
     return record;
 }
 } // namespace
@@ -116,6 +119,12 @@ bool UserRepository::invalidateTokensIssuedUntil(qint64 id, const QDateTime &cut
                               "ELSE tokens_valid_after END WHERE id = ?"_s,
                               { time, time, id })
             == 1;
+}
+
+void UserRepository::markUpdated(qint64 id, const QDateTime &now) const
+{
+    m_database.execute(u"UPDATE users SET updated_at = ? WHERE id = ?"_s,
+                       { Database::bindTime(now), id });
 }
 
 void UserRepository::setPendingEmail(qint64 id, const QString &email) const

@@ -80,6 +80,8 @@ public:
     // waiting (NotFound otherwise: a link for an address given up). EmailTaken when another
     // account has it by now (on PostgreSQL that aborts the caller's transaction).
     UpdateResult confirmEmail(qint64 id, const QString &email) const;
+    // The profile changed elsewhere (its avatar): updated_at moves to `now`.
+    void markUpdated(qint64 id, const QDateTime &now) const;
     // Marks the address verified if it is still the account's `email` (a reset link followed).
     void markVerified(qint64 id, const QString &email) const;
 

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <QByteArray>
+#include <QColor>
+#include <QImage>
+#include <QList>
+#include <QSize>
+
+namespace Tasklane::Test {
+
+// `image` encoded in `format` ("png", "jpeg", "webp") by Qt; empty if Qt cannot.
+QByteArray encodeImage(const QImage &image, const char *format);
+// A picture of `size` in three vertical bands, red, green and blue from left to right (so a
+// centre crop of a wide one is green).
+QImage bandedImage(QSize size);
+
+// The chunk types of a PNG file, in order ("IHDR", "IDAT", ..., "IEND"); empty if the bytes
+// are not a well-formed PNG (bad signature, a chunk running past the end).
+QList<QByteArray> pngChunkTypes(const QByteArray &png);
+// A PNG's own header rewritten to claim width × height, its CRC recomputed so that a decoder
+// believes it: a small file declaring a huge picture.
+QByteArray withPngSize(QByteArray png, quint32 width, quint32 height);
+// A valid PNG of side × side black 8-bit grey pixels, highly compressed: a real decompression
+// bomb (10,000 pixels a side is 100 KB on disk and 400 MB decoded as ARGB32).
+QByteArray greyPngBomb(quint32 side);
+// A JPEG's start-of-frame rewritten to claim width × height (at most 65,535 each).
+QByteArray withJpegSize(QByteArray jpeg, quint16 width, quint16 height);
+// A PNG with a tEXt chunk of `key` and `text` after its header.
+QByteArray withPngText(const QByteArray &png, const QByteArray &key, const QByteArray &text);
+
+} // namespace Tasklane::Test
