@@ -72,7 +72,7 @@ HttpResponse AvatarController::put(const RequestContext &request) const
     const auto [upload, contentType] = uploadOf(request);
     if (upload.size() > AvatarService::MaxUploadBytes)
         throw ApiError(ApiError::Kind::PayloadTooLarge, u"A picture may be at most 5 MiB."_s);
-    QByteArray png = AvatarService::prepare(upload, contentType);
+    QByteArray png = m_avatars.prepare(upload, contentType);
     return HttpResponse::continueOn(
             Executor::DatabaseWrite,
             [this, principal = request.requirePrincipal(), png = std::move(png)] {

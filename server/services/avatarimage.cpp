@@ -1,5 +1,7 @@
 #include "avatarimage.h"
 
+#include "imagestructure.h"
+
 #include <QBuffer>
 #include <QColorSpace>
 #include <QImage>
@@ -32,12 +34,15 @@ AvatarImage::Rejected rejected(AvatarImage::Refusal refusal, QString detail)
 // A new image of the same pixels and nothing else: QImage carries text (PNG tEXt chunks, JPEG
 // comments), a colour space (an ICC profile) and a resolution from the file it was read from,
 // and the PNG writer writes them back. Copying the scan lines into a fresh image leaves them
-// behind.
+// behind. Premultiplying on the way zeroes the colour of fully transparent pixels, which
+// could otherwise carry data no viewer shows.
 QImage pixelsOnly(const QImage &image)
 {
     const QImage::Format format
             = image.hasAlphaChannel() ? QImage::Format_ARGB32 : QImage::Format_RGB32;
-    const QImage source = image.convertToFormat(format);
+    const QImage source = image.hasAlphaChannel()
+            ? image.convertToFormat(QImage::Format_ARGB32_Premultiplied).convertToFormat(format)
+            : image.convertToFormat(format);
     QImage clean(source.size(), format);
     const auto rowBytes = size_t(source.width()) * 4;
     for (int y = 0; y < source.height(); ++y)
@@ -95,7 +100,24 @@ AvatarImage::Result AvatarImage::normalize(QByteArrayView bytes, QByteArrayView 
                                 QString::fromLatin1(mediaType(*actual)),
                                 QString::fromLatin1(mediaType(*declared))));
 
-    QByteArray data = bytes.toByteArray();
+    QByteArray data;
+    if (*actual == Format::Png) {
+        auto picture = ImageStructure::picturePngChunks(bytes);
+        if (!picture)
+            return rejected(Refusal::Undecodable, u"The PNG's chunks are malformed."_s);
+        data = std::move(*picture);
+    } else {
+        if (*actual == Format::Jpeg) {
+            const auto scans = ImageStructure::jpegScanCount(bytes);
+            if (!scans)
+                return rejected(Refusal::Undecodable, u"The JPEG's segments are malformed."_s);
+            if (*scans > ImageStructure::MaxJpegScans)
+                return rejected(
+                        Refusal::TooManyScans,
+                        u"The JPEG has more than %1 scans."_s.arg(ImageStructure::MaxJpegScans));
+        }
+        data = bytes.toByteArray();
+    }
     QBuffer buffer(&data);
     buffer.open(QIODevice::ReadOnly);
     // The format is the one sniffed, and Qt may not guess another: a file that is two formats

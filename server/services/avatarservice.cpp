@@ -15,11 +15,18 @@ Q_LOGGING_CATEGORY(lcAvatars, "tasklane.avatars")
 
 namespace Tasklane {
 
-QByteArray AvatarService::prepare(QByteArrayView upload, QByteArrayView contentType)
+QByteArray AvatarService::prepare(QByteArrayView upload, QByteArrayView contentType) const
 {
     if (upload.isEmpty())
         throw ApiError::validation({ { u"avatar"_s, u"empty"_s, u"The image is empty."_s } });
-    AvatarImage::Result result = AvatarImage::normalize(upload, contentType);
+    if (!m_decodeSlots.tryAcquire(1, DecodeWaitMs))
+        throw ApiError(ApiError::Kind::ServerBusy,
+                       u"Too many pictures are being processed; try again shortly."_s)
+                .withRetryAfter(5);
+    AvatarImage::Result result = [&] {
+        const QSemaphoreReleaser slot(m_decodeSlots);
+        return AvatarImage::normalize(upload, contentType);
+    }();
     if (auto *png = std::get_if<QByteArray>(&result))
         return std::move(*png);
     const auto &why = std::get<AvatarImage::Rejected>(result);
@@ -29,6 +36,8 @@ QByteArray AvatarService::prepare(QByteArrayView upload, QByteArrayView contentT
         throw ApiError(ApiError::Kind::UnsupportedMediaType, why.detail);
     case AvatarImage::Refusal::TooManyPixels:
         throw ApiError::validation({ { u"avatar"_s, u"too_many_pixels"_s, why.detail } });
+    case AvatarImage::Refusal::TooManyScans:
+        throw ApiError::validation({ { u"avatar"_s, u"too_many_scans"_s, why.detail } });
     case AvatarImage::Refusal::Undecodable: break;
     }
     throw ApiError::validation({ { u"avatar"_s, u"invalid_image"_s, why.detail } });

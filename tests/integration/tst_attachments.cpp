@@ -64,20 +64,6 @@ qint64 newTask(ApiClient &client, const QString &title)
     return reply->json().value(u"id"_s).toInteger();
 }
 
-// A value in KiB from the server's /proc/PID/status ("VmRSS", "VmHWM").
-qint64 memoryKiB(qint64 pid, const QByteArray &field)
-{
-    QFile status(u"/proc/%1/status"_s.arg(pid));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    const QList<QByteArray> lines = status.readAll().split('\n');
-    for (const QByteArray &line : lines) {
-        if (line.startsWith(QByteArray(field + ':')))
-            return line.mid(field.size() + 1).trimmed().split(' ').first().toLongLong();
-    }
-    return -1;
-}
-
 QStringList storedFiles(const TestServer &server)
 {
     return QDir(server.dataDir() + u"/attachments"_s).entryList(QDir::Files);
@@ -379,7 +365,7 @@ void TestAttachments::anUploadOverTheCapIsRefusedBeforeItsBody()
     const SignedInUser user = signUpAndLogIn(client);
     const qint64 taskId = newTask(client, u"Too big"_s);
     const qint64 pid = m_server->process().processId();
-    const qint64 peakBefore = memoryKiB(pid, "VmHWM");
+    const qint64 peakBefore = processMemoryKiB(pid, "VmHWM");
     QVERIFY(peakBefore > 0);
     // Declared: 25 MiB + 1 byte (the default cap) and 1 GiB. The answer comes after the
     // headers alone; what follows is never read.
@@ -410,7 +396,7 @@ void TestAttachments::anUploadOverTheCapIsRefusedBeforeItsBody()
         QVERIFY2(answer.startsWith("HTTP/1.1 413"), answer.left(200).constData());
         QVERIFY(answer.contains("payload-too-large"));
     }
-    const qint64 peakAfter = memoryKiB(pid, "VmHWM");
+    const qint64 peakAfter = processMemoryKiB(pid, "VmHWM");
     QVERIFY2(peakAfter - peakBefore < 16 * 1024,
              qPrintable(u"peak memory grew by %1 KiB"_s.arg(peakAfter - peakBefore)));
     ApiReply *list = client.send("GET", u"/api/v1/tasks/%1/attachments"_s.arg(taskId));
@@ -429,7 +415,7 @@ void TestAttachments::aChunkedUploadIsRefusedOnceItPassesTheCap()
     const SignedInUser user = signUpAndLogIn(client);
     const qint64 taskId = newTask(client, u"Streamed"_s);
     const qint64 pid = server.process().processId();
-    const qint64 peakBefore = memoryKiB(pid, "VmHWM");
+    const qint64 peakBefore = processMemoryKiB(pid, "VmHWM");
     QTcpSocket socket;
     socket.connectToHost(u"127.0.0.1"_s, server.port());
     QVERIFY(socket.waitForConnected(5000));
@@ -458,7 +444,7 @@ void TestAttachments::aChunkedUploadIsRefusedOnceItPassesTheCap()
     QVERIFY2(answer.startsWith("HTTP/1.1 413"), answer.left(200).constData());
     // Refused soon after the cap, not after the whole stream.
     QVERIFY2(sentBytes < 16LL * 1024 * 1024, qPrintable(QString::number(sentBytes)));
-    const qint64 peakAfter = memoryKiB(pid, "VmHWM");
+    const qint64 peakAfter = processMemoryKiB(pid, "VmHWM");
     QVERIFY2(peakAfter - peakBefore < 24 * 1024,
              qPrintable(u"peak memory grew by %1 KiB"_s.arg(peakAfter - peakBefore)));
     QCOMPARE(server.stop(), 0);

@@ -37,7 +37,8 @@ QByteArray bigEndian(quint32 value)
 
 QByteArray chunk(const QByteArray &type, const QByteArray &data)
 {
-    return bigEndian(quint32(data.size())) + type + data + bigEndian(crc32(QByteArray(type + data)));
+    return bigEndian(quint32(data.size())) + type + data
+            + bigEndian(crc32(QByteArray(type + data)));
 }
 
 const QByteArray PngSignature("\x89PNG\r\n\x1a\n", 8);
@@ -49,6 +50,16 @@ QByteArray encodeImage(const QImage &image, const char *format)
     QBuffer buffer(&bytes);
     buffer.open(QIODevice::WriteOnly);
     QImageWriter writer(&buffer, format);
+    return writer.write(image) ? bytes : QByteArray();
+}
+
+QByteArray encodeProgressiveJpeg(const QImage &image)
+{
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    QImageWriter writer(&buffer, "jpeg");
+    writer.setProgressiveScanWrite(true);
     return writer.write(image) ? bytes : QByteArray();
 }
 
@@ -120,10 +131,36 @@ QByteArray withJpegSize(QByteArray jpeg, quint16 width, quint16 height)
     return {};
 }
 
-QByteArray withPngText(const QByteArray &png, const QByteArray &key, const QByteArray &text)
+QByteArray withPngChunk(const QByteArray &png, const QByteArray &type, const QByteArray &data,
+                        int times)
 {
     constexpr qsizetype AfterIhdr = 8 + 25;
-    return png.first(AfterIhdr) + chunk("tEXt", key + '\0' + text) + png.sliced(AfterIhdr);
+    return png.first(AfterIhdr) + chunk(type, data).repeated(times) + png.sliced(AfterIhdr);
+}
+
+QByteArray withPngText(const QByteArray &png, const QByteArray &key, const QByteArray &text)
+{
+    return withPngChunk(png, "tEXt", key + '\0' + text);
+}
+
+QByteArray withPngTextBombs(const QByteArray &png, int count, qsizetype inflatedBytes)
+{
+    // Keyword, its NUL, compression method 0 (zlib), the compressed text.
+    const QByteArray text
+            = QByteArray("Comment\0\0", 9) + qCompress(QByteArray(inflatedBytes, 'a'), 9).sliced(4);
+    return withPngChunk(png, "zTXt", text, count);
+}
+
+QByteArray withRepeatedJpegScans(const QByteArray &progressiveJpeg, int extraScans)
+{
+    // Inside a scan's coded data a 0xff is always followed by 0x00 or a restart marker, so
+    // the last ff da is the last scan's start; the file ends with EOI (ff d9).
+    const qsizetype lastScan = progressiveJpeg.lastIndexOf("\xff\xda");
+    if (lastScan < 0 || !progressiveJpeg.endsWith("\xff\xd9"))
+        return {};
+    const QByteArray scan = progressiveJpeg.sliced(lastScan, progressiveJpeg.size() - 2 - lastScan);
+    return progressiveJpeg.first(progressiveJpeg.size() - 2) + scan.repeated(extraScans)
+            + "\xff\xd9";
 }
 
 } // namespace Tasklane::Test

@@ -10,6 +10,8 @@ namespace Tasklane::Test {
 
 // `image` encoded in `format` ("png", "jpeg", "webp") by Qt; empty if Qt cannot.
 QByteArray encodeImage(const QImage &image, const char *format);
+// `image` as a progressive JPEG.
+QByteArray encodeProgressiveJpeg(const QImage &image);
 // A picture of `size` in three vertical bands, red, green and blue from left to right (so a
 // centre crop of a wide one is green).
 QImage bandedImage(QSize size);
@@ -25,7 +27,14 @@ QByteArray withPngSize(QByteArray png, quint32 width, quint32 height);
 QByteArray greyPngBomb(quint32 side);
 // A JPEG's start-of-frame rewritten to claim width × height (at most 65,535 each).
 QByteArray withJpegSize(QByteArray jpeg, quint16 width, quint16 height);
+// A PNG with a chunk of `type` and `data` after its header, `times` times.
+QByteArray withPngChunk(const QByteArray &png, const QByteArray &type, const QByteArray &data,
+                        int times = 1);
 // A PNG with a tEXt chunk of `key` and `text` after its header.
 QByteArray withPngText(const QByteArray &png, const QByteArray &key, const QByteArray &text);
+// A PNG with `count` zTXt chunks, each inflating to `inflatedBytes` (a text-chunk bomb).
+QByteArray withPngTextBombs(const QByteArray &png, int count, qsizetype inflatedBytes);
+// A progressive JPEG (as Qt writes it) with its last scan repeated `extraScans` times.
+QByteArray withRepeatedJpegScans(const QByteArray &progressiveJpeg, int extraScans);
 
 } // namespace Tasklane::Test

@@ -4,6 +4,7 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSqlDatabase>
@@ -245,6 +246,19 @@ bool waitFor(ApiReply *reply, int timeoutMs)
 QString strongPassword()
 {
     return u"Correct-Horse-"_s + QUuid::createUuid().toString(QUuid::Id128).left(12);
+}
+
+qint64 processMemoryKiB(qint64 pid, const QByteArray &field)
+{
+    QFile status(u"/proc/%1/status"_s.arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    const QList<QByteArray> lines = status.readAll().split('\n');
+    for (const QByteArray &line : lines) {
+        if (line.startsWith(QByteArray(field + ':')))
+            return line.mid(field.size() + 1).trimmed().split(' ').first().toLongLong();
+    }
+    return -1;
 }
 
 SignedInUser signUpAndLogIn(ApiClient &client, const QString &emailPrefix)

@@ -74,6 +74,9 @@ private:
     QByteArray m_stderr;
 };
 
+// A value in KiB from /proc/PID/status ("VmRSS", "VmHWM"); -1 if it cannot be read.
+qint64 processMemoryKiB(qint64 pid, const QByteArray &field);
+
 // Waits for an API reply to finish (up to 30 s).
 bool waitFor(ApiReply *reply, int timeoutMs = 30'000);
 

@@ -4,8 +4,10 @@
 // profile, no trailing payload of a polyglot.
 #include "avatarimage.h"
 #include "imagefixtures.h"
+#include "testserver.h"
 
 #include <QBuffer>
+#include <QCoreApplication>
 #include <QImageReader>
 #include <QTest>
 #include <QtEndian>
@@ -80,6 +82,7 @@ private Q_SLOTS:
     void refuses();
     void keepsNothingButThePixels();
     void keepsTransparency();
+    void textChunksAreNeverInflated();
 };
 
 void TestAvatarImage::accepts_data()
@@ -97,6 +100,16 @@ void TestAvatarImage::accepts_data()
             << "ggggg"_ba;
     QTest::newRow("a square JPEG, scaled down")
             << encodeImage(bandedImage({ 1200, 1200 }), "jpeg") << "image/jpeg"_ba
+            << "rgbgg"_ba;
+    QTest::newRow("a progressive JPEG")
+            << encodeProgressiveJpeg(bandedImage({ 300, 300 })) << "image/jpeg"_ba
+            << "rgbgg"_ba;
+    QImage deep = bandedImage({ 300, 100 }).convertToFormat(QImage::Format_RGBA64);
+    QTest::newRow("a 16-bit PNG") << encodeImage(deep, "png") << "image/png"_ba
+                                  << "ggggg"_ba;
+    QTest::newRow("a PNG with text chunks, dropped unread")
+            << withPngTextBombs(encodeImage(bandedImage({ 30, 30 }), "png"), 3, 1000)
+            << "image/png"_ba
             << "rgbgg"_ba;
     QTest::newRow("a tall WebP") << encodeImage(bandedImage({ 300, 900 }), "webp")
                                  << "image/webp"_ba
@@ -145,9 +158,9 @@ void TestAvatarImage::refuses_data()
     QTest::newRow("a PNG header claiming 100,000 x 100,000 pixels")
             << withPngSize(png, 100'000, 100'000) << "image/png"_ba << Refusal::TooManyPixels;
     QTest::newRow("a PNG header one row over the cap")
-            << withPngSize(png, 5'000, 5'001) << "image/png"_ba << Refusal::TooManyPixels;
+            << withPngSize(png, 4'000, 4'001) << "image/png"_ba << Refusal::TooManyPixels;
     QTest::newRow("a PNG header at the cap, its pixels missing")
-            << withPngSize(png, 5'000, 5'000) << "image/png"_ba << Refusal::Undecodable;
+            << withPngSize(png, 4'000, 4'000) << "image/png"_ba << Refusal::Undecodable;
     QTest::newRow("a real PNG bomb: 10,000 x 10,000 pixels in 100 KB")
             << greyPngBomb(10'000) << "image/png"_ba << Refusal::TooManyPixels;
     QTest::newRow("a JPEG header claiming 60,000 x 60,000 pixels")
@@ -159,6 +172,12 @@ void TestAvatarImage::refuses_data()
     QTest::newRow("HTML behind a PNG signature")
             << QByteArray("\x89PNG\r\n\x1a\n<html><script>alert(1)</script></html>")
             << "image/png"_ba << Refusal::Undecodable;
+    QTest::newRow("a progressive JPEG of 150 scans")
+            << withRepeatedJpegScans(encodeProgressiveJpeg(bandedImage({ 64, 64 })), 140)
+            << "image/jpeg"_ba << Refusal::TooManyScans;
+    QTest::newRow("a PNG chunk longer than the file")
+            << withPngChunk(png, "tEXt", "x").first(png.size()) << "image/png"_ba
+            << Refusal::Undecodable;
     QTest::newRow("a JPEG signature and nothing else")
             << QByteArray("\xff\xd8\xff\xe0") << "image/jpeg"_ba << Refusal::Undecodable;
 }
@@ -210,8 +229,9 @@ void TestAvatarImage::keepsNothingButThePixels()
 
 void TestAvatarImage::keepsTransparency()
 {
-    QImage clear(40, 40, QImage::Format_ARGB32);
-    clear.fill(Qt::transparent);
+    // Exactly the stored size (not scaled), fully transparent, a colour hidden under it.
+    QImage clear(AvatarImage::Side, AvatarImage::Side, QImage::Format_ARGB32);
+    clear.fill(qRgba(255, 0, 0, 0));
     const AvatarImage::Result result
             = AvatarImage::normalize(encodeImage(clear, "png"), "image/png");
     const auto *png = std::get_if<QByteArray>(&result);
@@ -219,6 +239,23 @@ void TestAvatarImage::keepsTransparency()
     const QImage image = decodePng(*png);
     QVERIFY(image.hasAlphaChannel());
     QCOMPARE(qAlpha(image.pixel(128, 128)), 0);
+    QCOMPARE(qRed(image.pixel(128, 128)), 0);
+}
+
+void TestAvatarImage::textChunksAreNeverInflated()
+{
+    // 40 zTXt chunks of 7 MB each (libpng's limit is 8 MB a chunk) in a file of a few
+    // hundred KB: libpng inflates them all while reading the header, and Qt copies them as
+    // text, gigabytes before the picture's size could be checked.
+    const QByteArray bomb
+            = withPngTextBombs(encodeImage(bandedImage({ 16, 16 }), "png"), 40, 7'000'000);
+    QVERIFY(bomb.size() < 1024 * 1024);
+    const qint64 peakBefore = processMemoryKiB(QCoreApplication::applicationPid(), "VmHWM");
+    const AvatarImage::Result result = AvatarImage::normalize(bomb, "image/png");
+    const qint64 peakAfter = processMemoryKiB(QCoreApplication::applicationPid(), "VmHWM");
+    QVERIFY(std::holds_alternative<QByteArray>(result));
+    QVERIFY2(peakAfter - peakBefore < 64 * 1024,
+             qPrintable(u"peak grew by %1 KiB"_s.arg(peakAfter - peakBefore)));
 }
 
 QTEST_GUILESS_MAIN(TestAvatarImage)
