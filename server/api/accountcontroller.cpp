@@ -36,7 +36,7 @@ HttpResponse AccountController::verifyEmail(const RequestContext &request) const
     const auto body = AccountTokenRequest::fromJson(request.jsonObject(), false, &errors);
     if (!body)
         throw ApiError::validation(errors);
-    return HttpResponse::json(200, m_accounts.verifyEmail(body->token).toJson());
+    return HttpResponse::json(200, m_accounts.verifyEmail(body->token, request.origin()).toJson());
 }
 
 // POST /api/v1/auth/verify-email/resend -> 202 {email}: a new link for the address waiting
@@ -68,10 +68,11 @@ HttpResponse AccountController::resetPassword(const RequestContext &request) con
     if (!body)
         throw ApiError::validation(errors);
     const QString hash = m_auth.hashNewPassword(body->password);
-    return HttpResponse::continueOn(Executor::Database, [this, token = body->token, hash] {
-        m_accounts.resetPassword(token, hash);
-        return HttpResponse::empty(204);
-    });
+    return HttpResponse::continueOn(Executor::Database,
+                                    [this, token = body->token, hash, origin = request.origin()] {
+                                        m_accounts.resetPassword(token, hash, origin);
+                                        return HttpResponse::empty(204);
+                                    });
 }
 
 } // namespace Tasklane

@@ -38,10 +38,12 @@ HttpResponse AuthController::signup(const RequestContext &request) const
     const auto body = parseBody<SignupRequest>(request);
     m_limits.checkEmail(body.email, SignInLimits::Purpose::SignUp);
     const QString hash = m_auth.hashNewPassword(body.password);
-    return HttpResponse::continueOn(Executor::Database, [this, body, hash] {
-        m_accounts.signUp(body.email, body.displayName, hash);
-        return HttpResponse::json(202, QJsonObject{ { QStringLiteral("email"), body.email } });
-    });
+    return HttpResponse::continueOn(
+            Executor::Database, [this, body, hash, origin = request.origin()] {
+                m_accounts.signUp(body.email, body.displayName, hash, origin);
+                return HttpResponse::json(202,
+                                          QJsonObject{ { QStringLiteral("email"), body.email } });
+            });
 }
 
 // POST /api/v1/auth/login {email, password} -> 200 TokenPair, or 200 MfaChallenge when the
@@ -52,7 +54,7 @@ HttpResponse AuthController::login(const RequestContext &request) const
 {
     const auto body = parseBody<LoginRequest>(request);
     m_limits.checkEmail(body.email, SignInLimits::Purpose::SignIn);
-    const UserRecord checked = m_auth.checkCredentials(body);
+    const UserRecord checked = m_auth.checkCredentials(body, request.origin());
     return HttpResponse::continueOn(Executor::Database, [this, checked, origin = request.origin()] {
         const auto next = m_twoFactor.afterPassword(checked, origin);
         return HttpResponse::json(

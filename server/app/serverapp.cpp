@@ -3,6 +3,8 @@
 #include "accountcontroller.h"
 #include "accountmailjob.h"
 #include "accountservice.h"
+#include "activitycontroller.h"
+#include "activityservice.h"
 #include "admincontroller.h"
 #include "attachmentcontroller.h"
 #include "attachmentservice.h"
@@ -276,6 +278,8 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_sessionController = std::make_unique<SessionController>(*m_sessions);
     m_avatars = std::make_unique<AvatarService>(*m_database, *m_principals);
     m_avatarController = std::make_unique<AvatarController>(*m_avatars);
+    m_activity = std::make_unique<ActivityService>(*m_database, *m_cursors);
+    m_activityController = std::make_unique<ActivityController>(*m_activity);
     m_twoFactorController = std::make_unique<TwoFactorController>(*m_twoFactor);
     m_authController
             = std::make_unique<AuthController>(*m_auth, *m_accounts, *m_twoFactor, *m_signInLimits);
@@ -411,6 +415,7 @@ void ServerApp::registerRoutes(RouteTable &routes)
     m_twoFactorController->registerRoutes(routes);
     m_sessionController->registerRoutes(routes);
     m_avatarController->registerRoutes(routes);
+    m_activityController->registerRoutes(routes);
     m_userController->registerRoutes(routes);
     m_taskController->registerRoutes(routes);
     m_categoryController->registerRoutes(routes);

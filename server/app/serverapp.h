@@ -19,6 +19,8 @@ class MemoryRateLimiter;
 class SecretBox;
 class SessionController;
 class AvatarController;
+class ActivityController;
+class ActivityService;
 class AvatarService;
 class SessionService;
 class SignInLimits;
@@ -157,6 +159,8 @@ private:
     std::unique_ptr<SessionController> m_sessionController;
     std::unique_ptr<AvatarService> m_avatars;
     std::unique_ptr<AvatarController> m_avatarController;
+    std::unique_ptr<ActivityService> m_activity;
+    std::unique_ptr<ActivityController> m_activityController;
     std::unique_ptr<SecretBox> m_totpSecrets;
     std::unique_ptr<TwoFactorService> m_twoFactor;
     std::unique_ptr<TwoFactorController> m_twoFactorController;

@@ -426,6 +426,8 @@ HttpResponse Router::run(const Route &route, RequestContext &context,
         if (route.access.authenticated) {
             if (!context.principal)
                 context.principal = m_auth.authenticate(credentials->token, credentials->claims);
+            // On the worker: a read answered from memory (fromMemory) never needs it.
+            context.principal->origin = context.origin();
             if (!roleSatisfies(context.principal->user.role, route.access.minimumRole))
                 throw ApiError(
                         ApiError::Kind::Forbidden,

@@ -1,5 +1,7 @@
 #include "accountservice.h"
 
+#include "activitylog.h"
+
 #include "accountmailjob.h"
 #include "accounttokenrepository.h"
 #include "apierror.h"
@@ -40,20 +42,28 @@ AccountService::AccountService(const Database &database, const JobQueue &jobs,
 { }
 
 void AccountService::signUp(const QString &email, const QString &displayName,
-                            const QString &passwordHash) const
+                            const QString &passwordHash, const RequestOrigin &origin) const
 {
     const QDateTime now = QDateTime::currentDateTimeUtc();
     Transaction transaction(m_database);
     const UserRepository users(m_database);
     if (const auto created = users.create(email, displayName, passwordHash, Role::User)) {
         m_jobs.enqueue(AccountMailJob::Kind, AccountMailJob::verifyEmail(created->id, email), now);
+        ActivityLog::record(m_database,
+                            ActivityLog::entry(ActivityAction::SignedUp, created->id, origin));
         transaction.commit();
         qCInfo(lcAccounts, "user %lld signed up", created->id);
         return;
     }
     const auto existing = users.findByEmail(email);
-    if (existing)
+    if (existing) {
         m_jobs.enqueue(AccountMailJob::Kind, AccountMailJob::accountExists(existing->user.id), now);
+        ActivityEntry entry
+                = ActivityLog::entry(ActivityAction::SignedUp, existing->user.id, origin);
+        entry.actorId = 0; // someone, not the owner
+        entry.succeeded = false;
+        ActivityLog::record(m_database, entry);
+    }
     transaction.commit();
     qCInfo(lcAccounts, "a sign-up for the address of an existing account (user %lld)",
            existing ? existing->user.id : 0);
@@ -90,7 +100,7 @@ std::optional<SpentAccountToken> AccountService::spendLocked(const QString &toke
     return tokens.spend(hash, purpose, QDateTime::currentDateTimeUtc());
 }
 
-User AccountService::verifyEmail(const QString &token) const
+User AccountService::verifyEmail(const QString &token, const RequestOrigin &origin) const
 {
     Transaction transaction(m_database);
     std::optional<UserRecord> before;
@@ -111,6 +121,11 @@ User AccountService::verifyEmail(const QString &token) const
         AccountTokenRepository(m_database)
                 .revokeAll(spent->userId, AccountTokenPurpose::ResetPassword);
     const auto updated = users.findById(spent->userId);
+    ActivityLog::record(m_database,
+                        ActivityLog::entry(before && before->user.email != spent->email
+                                                   ? ActivityAction::EmailChanged
+                                                   : ActivityAction::EmailVerified,
+                                           spent->userId, origin));
     transaction.commit();
     m_principals.forgetUser(spent->userId);
     qCInfo(lcAccounts, "user %lld verified an email address", spent->userId);
@@ -127,7 +142,8 @@ void AccountService::forgotPassword(const QString &email) const
     transaction.commit();
 }
 
-void AccountService::resetPassword(const QString &token, const QString &passwordHash) const
+void AccountService::resetPassword(const QString &token, const QString &passwordHash,
+                                   const RequestOrigin &origin) const
 {
     Transaction transaction(m_database);
     std::optional<UserRecord> owner;
@@ -149,6 +165,8 @@ void AccountService::resetPassword(const QString &token, const QString &password
     // Proving the address lifts a lockout of sign-in at once.
     LoginThrottleRepository(m_database).clear(spent->email);
     const auto cutoff = SessionEnding::write(m_database, spent->userId);
+    ActivityLog::record(m_database,
+                        ActivityLog::entry(ActivityAction::PasswordReset, spent->userId, origin));
     transaction.commit();
     m_principals.forgetUser(spent->userId);
     if (cutoff)

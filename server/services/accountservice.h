@@ -1,5 +1,7 @@
 #pragma once
 
+#include "requestorigin.h"
+
 #include "accounttokenrepository.h"
 #include "principal.h"
 #include "user.h"
@@ -24,20 +26,22 @@ public:
     // A new account for a prepared password hash, and its verification link; for an address
     // that has an account already, a notice to that account instead. Either way the caller
     // answers the same, and the same work (a hash, a transaction, a queued job) was done.
-    void signUp(const QString &email, const QString &displayName,
-                const QString &passwordHash) const;
+    // Both are in the activity log (a sign-up for a taken address, as a failure of its account).
+    void signUp(const QString &email, const QString &displayName, const QString &passwordHash,
+                const RequestOrigin &origin) const;
     // A new verification link for the account's unverified address (or its pending new one).
     // Conflict when there is nothing to verify. The address the link goes to.
     QString resendVerification(const Principal &principal) const;
     // Follows a verification link: the address it was sent to becomes the account's, verified
     // (an email change takes effect here). InvalidAccountToken when the token is unknown,
     // spent, replaced or expired; Conflict when another account took the address meanwhile.
-    User verifyEmail(const QString &token) const;
+    User verifyEmail(const QString &token, const RequestOrigin &origin) const;
     // Queues a reset link for the account of `email`, if there is one (found out by the job).
     void forgotPassword(const QString &email) const;
     // Follows a reset link: the new password (hashed already) replaces the old one, and every
     // session and refresh token of the account ends. InvalidAccountToken as verifyEmail.
-    void resetPassword(const QString &token, const QString &passwordHash) const;
+    void resetPassword(const QString &token, const QString &passwordHash,
+                       const RequestOrigin &origin) const;
 
     // In the caller's transaction: `address` is to become the account's once its link is
     // followed, and the current address is told (an email change, PATCH /users/me).

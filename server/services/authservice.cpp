@@ -1,5 +1,7 @@
 #include "authservice.h"
 
+#include "activitylog.h"
+
 #include "accounttokenrepository.h"
 #include "apierror.h"
 #include "cacherefresher.h"
@@ -67,8 +69,17 @@ User AuthService::createUser(const QString &email, const QString &displayName,
     return createAccount(email, displayName, hashNewPassword(password), role);
 }
 
-UserRecord AuthService::checkCredentials(const LoginRequest &request) const
+UserRecord AuthService::checkCredentials(const LoginRequest &request,
+                                         const RequestOrigin &origin) const
 {
+    // Who failed is not known: no actor, and the address typed is not kept (people type
+    // passwords into it).
+    const auto failed = [&](qint64 userId) {
+        ActivityEntry entry = ActivityLog::entry(ActivityAction::LoginFailed, userId, origin);
+        entry.actorId = 0;
+        entry.succeeded = false;
+        ActivityLog::record(m_database, entry);
+    };
     const UserRepository users(m_database);
     // Slowed down or locked: refused before anything is checked (unknown addresses alike).
     const bool hadFailures = m_throttle && m_throttle->checkAllowed(request.email);
@@ -79,11 +90,13 @@ UserRecord AuthService::checkCredentials(const LoginRequest &request) const
         m_hasher.verifyDummy(request.password);
         if (m_throttle)
             m_throttle->recordFailure(request.email, 0);
+        failed(0);
         throw ApiError(ApiError::Kind::InvalidCredentials, u"The email or password is wrong."_s);
     }
     if (!m_hasher.verify(record->passwordHash, request.password)) {
         if (m_throttle)
             m_throttle->recordFailure(request.email, record->user.id);
+        failed(record->user.id);
         throw ApiError(ApiError::Kind::InvalidCredentials, u"The email or password is wrong."_s);
     }
     if (hadFailures) {
@@ -116,13 +129,19 @@ TokenPair AuthService::startSession(qint64 userId, const RequestOrigin &origin) 
     return tokens;
 }
 
-TokenPair AuthService::openSession(qint64 userId, const RequestOrigin &origin) const
+TokenPair AuthService::openSession(qint64 userId, const RequestOrigin &origin,
+                                   const QJsonObject &details) const
 {
     const QString familyId = SecureRandom::token(16);
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const qint64 sessionId
             = SessionRepository(m_database)
                       .open(userId, familyId, origin, now, now.addSecs(m_refreshLifetimeSeconds));
+    ActivityEntry entry = ActivityLog::entry(ActivityAction::LoggedIn, userId, origin);
+    entry.targetType = u"session"_s;
+    entry.targetId = sessionId;
+    entry.details = details;
+    ActivityLog::record(m_database, entry);
     return issueTokens(userId, familyId, sessionId);
 }
 
@@ -177,6 +196,12 @@ void AuthService::logout(const Principal &principal, const QString &refreshToken
     }
     RevokedAccessTokenRepository(m_database).revoke(principal.token.jti, principal.token.expiresAt);
     SessionEvents::tokenRevoked(m_database, principal.user.id, principal.token.jti);
+    ActivityEntry entry = ActivityLog::entry(ActivityAction::LoggedOut, principal);
+    if (principal.token.sessionId) {
+        entry.targetType = u"session"_s;
+        entry.targetId = principal.token.sessionId;
+    }
+    ActivityLog::record(m_database, entry);
     transaction.commit();
     m_principals.forgetToken(principal.token.jti);
 }
@@ -223,7 +248,7 @@ Principal AuthService::authenticate(const QByteArray &token, const AccessClaims 
     if (!record)
         throw ApiError(ApiError::Kind::Unauthorized,
                        u"The access token has been revoked or its user no longer exists."_s);
-    Principal principal{ record->user, claims, {} };
+    Principal principal{ record->user, claims, {}, {} };
     m_principals.remember(token, principal, readAt);
     return principal;
 }

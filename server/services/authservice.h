@@ -39,11 +39,14 @@ public:
     // Login in two steps likewise: the account if email and password match (its password hash
     // as stored now), then a new session (token family) for that user, unless a second factor
     // is due (TwoFactorService::afterPassword decides, with the row locked).
-    UserRecord checkCredentials(const LoginRequest &request) const;
+    // A wrong password (or no such account) is in the activity log, from `origin`.
+    UserRecord checkCredentials(const LoginRequest &request, const RequestOrigin &origin) const;
     // A new session (a row of sessions, recording `origin`) and its first tokens.
     TokenPair startSession(qint64 userId, const RequestOrigin &origin = {}) const;
-    // startSession's writes in the caller's transaction (a second factor was just spent in it).
-    TokenPair openSession(qint64 userId, const RequestOrigin &origin) const;
+    // startSession's writes in the caller's transaction (a second factor was just spent in it),
+    // and the login in the activity log (with `details`: how it was proven).
+    TokenPair openSession(qint64 userId, const RequestOrigin &origin,
+                          const QJsonObject &details = {}) const;
     // The session goes on: its last use and origin are recorded.
     TokenPair refresh(const QString &refreshToken, const RequestOrigin &origin = {}) const;
     void logout(const Principal &principal, const QString &refreshToken) const;

@@ -1,5 +1,6 @@
 #include "avatarservice.h"
 
+#include "activitylog.h"
 #include "apierror.h"
 #include "avatarimage.h"
 #include "database.h"
@@ -57,6 +58,7 @@ AvatarInfo AvatarService::store(const Principal &principal, const QByteArray &pn
                        u"The access token's user no longer exists."_s);
     AvatarRepository(m_database).put(userId, png, etag, now);
     users.markUpdated(userId, now);
+    ActivityLog::record(m_database, ActivityLog::entry(ActivityAction::AvatarChanged, principal));
     transaction.commit();
     // /users/me shows avatar_url: what this process cached of the user is out of date.
     m_principals.forgetUser(userId);
@@ -82,6 +84,7 @@ void AvatarService::remove(const Principal &principal) const
     if (!AvatarRepository(m_database).remove(userId))
         throw ApiError(ApiError::Kind::NotFound, u"You have no avatar."_s);
     users.markUpdated(userId, QDateTime::currentDateTimeUtc());
+    ActivityLog::record(m_database, ActivityLog::entry(ActivityAction::AvatarRemoved, principal));
     transaction.commit();
     m_principals.forgetUser(userId);
     qCInfo(lcAvatars, "user %lld removed their avatar", userId);

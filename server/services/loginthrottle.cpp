@@ -1,5 +1,7 @@
 #include "loginthrottle.h"
 
+#include "activitylog.h"
+
 #include "accountmailjob.h"
 #include "apierror.h"
 #include "database.h"
@@ -80,9 +82,14 @@ void LoginThrottle::recordFailure(const QString &identifier, qint64 userId) cons
     Transaction transaction(m_database);
     if (!store.lock(key, now, now.addSecs(m_lockSeconds)))
         return; // locked already: its owner has been told
-    if (userId > 0)
+    if (userId > 0) {
         m_jobs.enqueue(AccountMailJob::Kind,
                        AccountMailJob::accountLocked(userId, m_lockSeconds / 60), now);
+        ActivityEntry entry = ActivityLog::entry(ActivityAction::AccountLocked, userId, {});
+        entry.actorId = 0;
+        entry.details = { { u"failures"_s, failures }, { u"minutes"_s, m_lockSeconds / 60 } };
+        ActivityLog::record(m_database, entry);
+    }
     transaction.commit();
     qCWarning(lcLoginThrottle, "sign-in locked for %lld s after %d failures (user %lld)",
               m_lockSeconds, failures, userId);

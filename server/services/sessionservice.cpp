@@ -1,5 +1,7 @@
 #include "sessionservice.h"
 
+#include "activitylog.h"
+
 #include "apierror.h"
 #include "database.h"
 #include "principalcache.h"
@@ -36,6 +38,10 @@ void SessionService::end(const Principal &principal, qint64 sessionId) const
     if (!UserRepository(m_database).lockForWrite(userId)
         || SessionEnding::endOne(m_database, userId, sessionId).isEmpty())
         throw ApiError(ApiError::Kind::NotFound, u"You have no such session."_s);
+    ActivityEntry entry = ActivityLog::entry(ActivityAction::SessionEnded, principal);
+    entry.targetType = u"session"_s;
+    entry.targetId = sessionId;
+    ActivityLog::record(m_database, entry);
     transaction.commit();
     m_principals.forgetUser(userId);
     qCInfo(lcSessions, "user %lld ended session %lld", userId, sessionId);
@@ -50,6 +56,9 @@ int SessionService::endOthers(const Principal &principal) const
                        u"The access token's user no longer exists."_s);
     const QList<qint64> ended
             = SessionEnding::endOthers(m_database, userId, principal.token.sessionId);
+    ActivityEntry entry = ActivityLog::entry(ActivityAction::OtherSessionsEnded, principal);
+    entry.details = { { u"ended"_s, qint64(ended.size()) } };
+    ActivityLog::record(m_database, entry);
     transaction.commit();
     m_principals.forgetUser(userId);
     qCInfo(lcSessions, "user %lld ended %lld other sessions", userId, qlonglong(ended.size()));

@@ -1,5 +1,7 @@
 #include "taskservice.h"
 
+#include "activitylog.h"
+
 #include "apierror.h"
 #include "attachmentrepository.h"
 #include "attachmentstore.h"
@@ -110,6 +112,31 @@ QList<FieldChange> diffTasks(const Task &before, const Task &after)
     }
     return changes;
 }
+
+namespace {
+// A task action as the activity log keeps it: created, deleted (purged), shared and unshared
+// by name, every other change as task.changed with how (completed, trashed ...) and the fields
+// it touched (their values stay in the task's history, which its readers see).
+ActivityEntry taskActivity(const Principal &principal, qint64 taskId, const QString &action,
+                           const QList<FieldChange> &changes)
+{
+    const QString name = action == u"created" ? ActivityAction::TaskCreated
+            : action == u"purged"             ? ActivityAction::TaskDeleted
+            : action == u"shared"             ? ActivityAction::TaskShared
+            : action == u"unshared"           ? ActivityAction::TaskUnshared
+                                              : ActivityAction::TaskChanged;
+    ActivityEntry entry = ActivityLog::entry(name, principal);
+    entry.targetType = u"task"_s;
+    entry.targetId = taskId;
+    if (name == ActivityAction::TaskChanged) {
+        QJsonArray fields;
+        for (const FieldChange &change : changes)
+            fields.append(change.field);
+        entry.details = { { u"action"_s, action }, { u"fields"_s, fields } };
+    }
+    return entry;
+}
+} // namespace
 
 TaskService::TaskService(const Database &database, CommitGroup &writes, CommitGroup &creates,
                          const CursorCodec &cursors, const AttachmentStore &files,
@@ -230,6 +257,7 @@ void TaskService::record(const Principal &principal, qint64 taskId, qint64 versi
     entry.action = action;
     entry.changes = changes;
     TaskHistoryRepository(m_database).append(entry);
+    ActivityLog::record(m_database, taskActivity(principal, taskId, action, changes));
 }
 
 void TaskService::notifyChange(const Principal &principal, const Task &before, const Task &after,
@@ -428,8 +456,11 @@ TaskRecord TaskService::create(const Principal &principal, const TaskChanges &ch
         TaskRepository(m_database)
                 .insertBatched(
                         next, entry, &created.task.id,
-                        [this, actor = entry.actorId, changes = entry.changes](qint64 id) {
+                        [this, principal, actor = entry.actorId,
+                         changes = entry.changes](qint64 id) {
                             TaskEvents(m_database).changed(id, 1, actor, u"created"_s, changes);
+                            ActivityLog::record(m_database,
+                                                taskActivity(principal, id, u"created"_s, {}));
                         });
         // Its reminders' jobs name it: queued now, or right after the batch that gives it its
         // id (in the same transaction).
@@ -584,6 +615,7 @@ void TaskService::purge(const Principal &principal, qint64 taskId,
         purged.at = QDateTime::currentDateTimeUtc();
         purged.action = u"purged"_s;
         TaskHistoryRepository(m_database).append(purged);
+        ActivityLog::record(m_database, taskActivity(principal, taskId, u"purged"_s, {}));
         m_reminders.cancel(taskId);
     });
     // Only now: had the transaction failed, the rows would still name these files.

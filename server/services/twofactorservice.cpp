@@ -1,5 +1,7 @@
 #include "twofactorservice.h"
 
+#include "activitylog.h"
+
 #include "accountmailjob.h"
 #include "apierror.h"
 #include "authservice.h"
@@ -90,6 +92,13 @@ void TwoFactorService::admitProof(qint64 userId, const QString &email,
         m_throttle->checkAllowed(email, caller);
 }
 
+void TwoFactorService::recordWrongFactor(const Principal &principal) const
+{
+    ActivityEntry entry = ActivityLog::entry(ActivityAction::SecondFactorFailed, principal);
+    entry.succeeded = false;
+    ActivityLog::record(m_database, entry);
+}
+
 void TwoFactorService::failedProof(qint64 userId, const QString &email) const
 {
     if (m_throttle)
@@ -143,6 +152,8 @@ RecoveryCodes TwoFactorService::confirm(const Principal &principal, const QStrin
     RecoveryCodes codes = replaceRecoveryCodes(userId);
     m_jobs.enqueue(AccountMailJob::Kind, AccountMailJob::twoFactorChanged(userId, true),
                    QDateTime::currentDateTimeUtc());
+    ActivityLog::record(m_database,
+                        ActivityLog::entry(ActivityAction::TwoFactorEnabled, principal));
     transaction.commit();
     m_principals.forgetUser(userId);
     qCInfo(lcTwoFactor, "user %lld: 2FA is on", userId);
@@ -155,6 +166,7 @@ void TwoFactorService::disable(const Principal &principal, const SecondFactor &f
     Transaction transaction(m_database);
     const StoredTotp totp = lockEnabled(userId);
     if (!spendFactor(userId, totp, factor)) {
+        recordWrongFactor(principal);
         transaction.commit();
         failedProof(userId, principal.user.email);
         throw wrongFactor(factor);
@@ -163,6 +175,8 @@ void TwoFactorService::disable(const Principal &principal, const SecondFactor &f
     MfaChallengeRepository(m_database).revokeAll(userId);
     m_jobs.enqueue(AccountMailJob::Kind, AccountMailJob::twoFactorChanged(userId, false),
                    QDateTime::currentDateTimeUtc());
+    ActivityLog::record(m_database,
+                        ActivityLog::entry(ActivityAction::TwoFactorDisabled, principal));
     transaction.commit();
     m_principals.forgetUser(userId);
     qCInfo(lcTwoFactor, "user %lld: 2FA is off", userId);
@@ -175,11 +189,14 @@ RecoveryCodes TwoFactorService::regenerateRecoveryCodes(const Principal &princip
     Transaction transaction(m_database);
     const StoredTotp totp = lockEnabled(userId);
     if (!spendFactor(userId, totp, factor)) {
+        recordWrongFactor(principal);
         transaction.commit();
         failedProof(userId, principal.user.email);
         throw wrongFactor(factor);
     }
     RecoveryCodes codes = replaceRecoveryCodes(userId);
+    ActivityLog::record(m_database,
+                        ActivityLog::entry(ActivityAction::RecoveryCodesRenewed, principal));
     transaction.commit();
     qCInfo(lcTwoFactor, "user %lld: new recovery codes", userId);
     return codes;
@@ -234,6 +251,12 @@ TokenPair TwoFactorService::completeLogin(const SecondFactorLoginRequest &reques
     if (!totp || !totp->enabled) // turned off since the password was checked
         throw invalidToken;
     if (!spendFactor(attempt->userId, *totp, request.factor)) {
+        ActivityEntry failure
+                = ActivityLog::entry(ActivityAction::SecondFactorFailed, attempt->userId, origin);
+        failure.actorId = 0; // not known: the password is, the person is not
+        failure.succeeded = false;
+        failure.details = { { u"step"_s, u"login"_s } };
+        ActivityLog::record(m_database, failure);
         transaction.commit(); // the try counts
         failedProof(attempt->userId, account->user.email);
         qCInfo(lcTwoFactor, "user %lld: a wrong second factor at sign-in", attempt->userId);
@@ -242,7 +265,11 @@ TokenPair TwoFactorService::completeLogin(const SecondFactorLoginRequest &reques
     }
     if (!challenges.spend(attempt->id, now))
         throw invalidToken;
-    TokenPair tokens = m_auth.openSession(attempt->userId, origin);
+    TokenPair tokens = m_auth.openSession(
+            attempt->userId, origin,
+            { { u"second_factor"_s,
+                request.factor.kind == SecondFactor::Kind::Totp ? u"totp"_s
+                                                                : u"recovery_code"_s } });
     transaction.commit();
     if (m_throttle)
         m_throttle->recordSuccess(account->user.email);

@@ -80,6 +80,8 @@ private:
     QByteArray openSecret(qint64 userId, const StoredTotp &totp) const;
     // Outside any transaction: the limits of one more proof by this user, or ApiError.
     void admitProof(qint64 userId, const QString &email, LoginThrottle::Caller caller) const;
+    // A wrong code or recovery code from a signed-in user, in the activity log.
+    void recordWrongFactor(const Principal &principal) const;
     void failedProof(qint64 userId, const QString &email) const;
 
     const Database &m_database;

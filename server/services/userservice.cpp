@@ -1,5 +1,7 @@
 #include "userservice.h"
 
+#include "activitylog.h"
+
 #include "accountservice.h"
 #include "apierror.h"
 #include "database.h"
@@ -12,6 +14,8 @@
 #include "userrepository.h"
 
 #include <QLoggingCategory>
+
+#include <QJsonArray>
 
 using namespace Qt::StringLiterals;
 
@@ -126,6 +130,7 @@ User UserService::applyChanges(const Principal &principal,
             throw userGone();
         m_accounts.requestEmailChange(current->user, *changes.email);
     }
+    recordChanges(principal, changes, ended.size());
     const auto updated = users.findById(id);
     transaction.commit();
     // After the commit: an authentication that read before it cannot cache what it read.
@@ -136,6 +141,38 @@ User UserService::applyChanges(const Principal &principal,
     if (!updated)
         throw userGone();
     return updated->user;
+}
+
+void UserService::recordChanges(const Principal &principal, const UserRepository::Changes &changes,
+                                qsizetype sessionsEnded) const
+{
+    if (changes.passwordHash) {
+        ActivityEntry entry = ActivityLog::entry(ActivityAction::PasswordChanged, principal);
+        entry.details = { { u"other_sessions_ended"_s, qint64(sessionsEnded) } };
+        ActivityLog::record(m_database, entry);
+    }
+    if (changes.email)
+        ActivityLog::record(m_database,
+                            ActivityLog::entry(ActivityAction::EmailChangeRequested, principal));
+    // The profile's fields by name (their values are the user's to see on /users/me).
+    QJsonArray fields;
+    const std::pair<bool, const char *> profile[] = {
+        { changes.displayName.has_value(), "display_name" },
+        { changes.timeZone.has_value(), "time_zone" },
+        { changes.language.has_value(), "language" },
+        { changes.bio.has_value(), "bio" },
+        { changes.phone.has_value(), "phone" },
+        { changes.locale.has_value(), "locale" },
+    };
+    for (const auto &[changed, name] : profile) {
+        if (changed)
+            fields.append(QLatin1StringView(name));
+    }
+    if (!fields.isEmpty()) {
+        ActivityEntry entry = ActivityLog::entry(ActivityAction::ProfileChanged, principal);
+        entry.details = { { u"fields"_s, fields } };
+        ActivityLog::record(m_database, entry);
+    }
 }
 
 bool UserService::endAllSessions(qint64 userId) const

@@ -43,6 +43,10 @@ public:
     void setLoginThrottle(const LoginThrottle *throttle) { m_throttle = throttle; }
 
 private:
+    // The activity log's entries of a change, in its transaction.
+    void recordChanges(const Principal &principal, const UserRepository::Changes &changes,
+                       qsizetype sessionsEnded) const;
+
     const Database &m_database;
     const PasswordHasher &m_hasher;
     const PasswordPolicy &m_policy;

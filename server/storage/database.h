@@ -151,6 +151,11 @@ public:
 
     // Timestamps go in as RFC 3339 UTC text, which both dialects store faithfully.
     static QVariant bindTime(const QDateTime &time);
+    // A null QString binds as SQL NULL: this is the text, or '' for a NOT NULL column.
+    static QString notNull(const QString &text)
+    {
+        return text.isNull() ? QStringLiteral("") : text;
+    }
     static QDateTime readTime(const QVariant &value);
 
     // One thread's connection and its prepared statements (defined in database.cpp).

@@ -40,12 +40,6 @@ Delivery readDelivery(const QSqlRecord &row)
     return delivery;
 }
 
-// A null QString binds as SQL NULL; these columns hold '' for none.
-QString notNull(const QString &text)
-{
-    return text.isNull() ? u""_s : text;
-}
-
 // The delivery log's lines of a transaction that holds writes back (CommitGroup, a batch of
 // jobs).
 class AttemptInsertBatch final : public RowInsertBatch
@@ -100,8 +94,8 @@ QVariantList insertValues(const Delivery &delivery, const QDateTime &now)
     const QVariant null(QMetaType::fromType<QString>());
     return { delivery.event,
              delivery.taskId,
-             notNull(delivery.occurrence),
-             notNull(delivery.reminder),
+             Database::notNull(delivery.occurrence),
+             Database::notNull(delivery.reminder),
              delivery.userId,
              delivery.channel,
              delivery.recipient.isEmpty() ? null : QVariant(delivery.recipient),

@@ -1,0 +1,83 @@
+#include "activitycontroller.h"
+
+#include "activityservice.h"
+#include "queryparameters.h"
+#include "router.h"
+#include "user.h"
+
+#include <QRegularExpression>
+
+using namespace Qt::StringLiterals;
+
+namespace Tasklane {
+
+namespace {
+constexpr int DefaultPage = 50;
+constexpr int MaxPage = 200;
+
+QDateTime timeParameter(const QUrlQuery &query, const QString &name)
+{
+    if (!query.hasQueryItem(name))
+        return {};
+    // With its zone: a time without one would mean whatever zone the server runs in.
+    static const QRegularExpression zone(u"(Z|z|[+-]\\d\\d:\\d\\d)$"_s);
+    const QString text = query.queryItemValue(name, QUrl::FullyDecoded);
+    const QDateTime time = fromApiTimestamp(text);
+    if (!time.isValid() || !zone.match(text).hasMatch())
+        throw QueryParameters::bad(name, u"This must be an RFC 3339 time with a zone."_s);
+    return time;
+}
+
+// action (comma-separated names), outcome (success | failure), since and until (RFC 3339).
+ActivityRepository::Filter filterOf(const QUrlQuery &query)
+{
+    ActivityRepository::Filter filter;
+    if (query.hasQueryItem(u"action"_s)) {
+        const QStringList actions = query.queryItemValue(u"action"_s, QUrl::FullyDecoded)
+                                            .split(u',', Qt::SkipEmptyParts);
+        for (const QString &action : actions) {
+            if (!ActivityAction::all().contains(action))
+                throw QueryParameters::bad(u"action"_s,
+                                           u"\"%1\" is not an action of the log."_s.arg(action));
+        }
+        if (actions.isEmpty() || actions.size() > ActivityAction::all().size())
+            throw QueryParameters::bad(u"action"_s, u"Name one action or more."_s);
+        filter.actions = actions;
+    }
+    if (query.hasQueryItem(u"outcome"_s)) {
+        const QString outcome = query.queryItemValue(u"outcome"_s);
+        if (outcome != u"success" && outcome != u"failure")
+            throw QueryParameters::bad(u"outcome"_s, u"This must be success or failure."_s);
+        filter.succeeded = outcome == u"success";
+    }
+    filter.since = timeParameter(query, u"since"_s);
+    filter.until = timeParameter(query, u"until"_s);
+    if (filter.since.isValid() && filter.until.isValid() && filter.until <= filter.since)
+        throw QueryParameters::bad(u"until"_s, u"This must be later than since."_s);
+    return filter;
+}
+} // namespace
+
+void ActivityController::registerRoutes(RouteTable &routes) const
+{
+    routes.add({ "GET", u"/api/v1/users/me/activity"_s, RouteAccess::signedIn(), Executor::Database,
+                 [this](const RequestContext &request) { return listOwn(request); } });
+}
+
+// GET /api/v1/users/me/activity?action&outcome&since&until&limit&cursor -> 200
+// {items: [ActivityEntry], next_cursor}, newest first.
+HttpResponse ActivityController::listOwn(const RequestContext &request) const
+{
+    const QUrlQuery query = request.query();
+    QueryParameters::allowOnly(
+            query, { u"action"_s, u"outcome"_s, u"since"_s, u"until"_s, u"limit"_s, u"cursor"_s });
+    const int limit = QueryParameters::limit(query, DefaultPage, MaxPage);
+    return HttpResponse::json(
+            200,
+            m_activity
+                    .listOwn(request.requirePrincipal(), filterOf(query),
+                             query.queryItemValue(u"cursor"_s, QUrl::FullyDecoded), limit)
+                    .toJson());
+}
+
+} // namespace Tasklane
