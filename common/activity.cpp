@@ -9,31 +9,14 @@ namespace Tasklane {
 const QStringList &ActivityAction::all()
 {
     static const QStringList names{
-        SignedUp,
-        LoggedIn,
-        LoginFailed,
-        LoggedOut,
-        AccountLocked,
-        EmailVerified,
-        EmailChangeRequested,
-        EmailChanged,
+        SignedUp,         LoggedIn,           LoginFailed,          LoggedOut,
+        AccountLocked,    EmailVerified,      EmailChangeRequested, EmailChanged,
         PasswordChanged,
-        PasswordResetRequested,
-        PasswordReset,
-        ProfileChanged,
-        AvatarChanged,
-        AvatarRemoved,
-        TwoFactorEnabled,
-        TwoFactorDisabled,
-        RecoveryCodesRenewed,
-        SecondFactorFailed,
-        SessionEnded,
-        OtherSessionsEnded,
-        TaskCreated,
-        TaskChanged,
-        TaskDeleted,
-        TaskShared,
-        TaskUnshared,
+
+        PasswordReset,    ProfileChanged,     AvatarChanged,        AvatarRemoved,
+        TwoFactorEnabled, TwoFactorDisabled,  RecoveryCodesRenewed, SecondFactorFailed,
+        SessionEnded,     OtherSessionsEnded, TaskCreated,          TaskChanged,
+        TaskDeleted,      TaskShared,         TaskUnshared,
     };
     return names;
 }

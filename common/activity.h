@@ -11,7 +11,7 @@ namespace Tasklane {
 
 // One recorded account or task action: who did what to what, from where, and whether it
 // worked. Never a password, token, code or secret: `details` holds names and ids only (the
-// fields a change touched, a share's permission, how a second factor was given).
+// fields a change touched, how a second factor was given).
 struct ActivityEntry
 {
     qint64 id = 0;
@@ -41,7 +41,6 @@ inline const QString EmailVerified = QStringLiteral("user.email_verified");
 inline const QString EmailChangeRequested = QStringLiteral("user.email_change_requested");
 inline const QString EmailChanged = QStringLiteral("user.email_changed");
 inline const QString PasswordChanged = QStringLiteral("user.password_changed");
-inline const QString PasswordResetRequested = QStringLiteral("user.password_reset_requested");
 inline const QString PasswordReset = QStringLiteral("user.password_reset");
 inline const QString ProfileChanged = QStringLiteral("user.profile_changed");
 inline const QString AvatarChanged = QStringLiteral("user.avatar_changed");

@@ -5,6 +5,7 @@
 #include "filenames.h"
 #include "idempotentpost.h"
 #include "multipartform.h"
+#include "multipartupload.h"
 #include "router.h"
 #include "taskcontroller.h"
 
@@ -54,19 +55,13 @@ HttpResponse AttachmentController::upload(const RequestContext &request) const
         throw ApiError(ApiError::Kind::UnsupportedMediaType,
                        u"Upload a file as multipart/form-data, in a part named \"file\"."_s);
     const MultipartForm form = MultipartForm::parse(contentType, request.body);
-    if (!form.isValid())
-        throw ApiError(ApiError::Kind::BadRequest,
-                       u"The multipart body is malformed: %1"_s.arg(form.error()));
-    const MultipartForm::Part *file = form.part(u"file");
-    if (!file || !file->isFile())
-        throw ApiError::validation(
-                { { u"file"_s, u"required"_s,
-                    u"Send the file in a part named \"file\" with a filename."_s } });
-    if (file->body.isEmpty())
+    const MultipartForm::Part &file
+            = requireFilePart(form, u"Send the file in a part named \"file\" with a filename."_s);
+    if (file.body.isEmpty())
         throw ApiError::validation({ { u"file"_s, u"empty"_s, u"The file is empty."_s } });
     return idempotentPost(request, m_idempotency, [&] {
         const Attachment attachment
-                = m_attachments.add(request.requirePrincipal(), taskId, file->fileName, file->body);
+                = m_attachments.add(request.requirePrincipal(), taskId, file.fileName, file.body);
         HttpResponse response = HttpResponse::json(201, attachment.toJson());
         response.setHeader("Location",
                            "/api/v1/tasks/" + QByteArray::number(taskId) + "/attachments/"

@@ -3,7 +3,7 @@
 #include "apierror.h"
 #include "avatarservice.h"
 #include "conditionalrequests.h"
-#include "multipartform.h"
+#include "multipartupload.h"
 #include "router.h"
 
 using namespace Qt::StringLiterals;
@@ -22,15 +22,9 @@ std::pair<QByteArray, QByteArray> uploadOf(const RequestContext &request)
     if (!contentType.trimmed().toLower().startsWith("multipart/form-data"))
         return { request.body, contentType };
     const MultipartForm form = MultipartForm::parse(contentType, request.body);
-    if (!form.isValid())
-        throw ApiError(ApiError::Kind::BadRequest,
-                       u"The multipart body is malformed: %1"_s.arg(form.error()));
-    const MultipartForm::Part *file = form.part(u"file");
-    if (!file || !file->isFile())
-        throw ApiError::validation(
-                { { u"file"_s, u"required"_s,
-                    u"Send the picture in a part named \"file\" with a filename."_s } });
-    return { file->body.toByteArray(), file->contentType };
+    const MultipartForm::Part &file = requireFilePart(
+            form, u"Send the picture in a part named \"file\" with a filename."_s);
+    return { file.body.toByteArray(), file.contentType };
 }
 
 HttpResponse withCachingHeaders(HttpResponse response, const QByteArray &etag)

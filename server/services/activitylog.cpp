@@ -12,7 +12,11 @@ ActivityEntry entry(const QString &action, qint64 userId, const RequestOrigin &o
     entry.userId = userId;
     entry.actorId = userId;
     entry.clientAddress = origin.clientAddress;
+    // Cut between characters: half a surrogate pair is no text (PostgreSQL refuses it in the
+    // JSON a shared commit's entries are inserted with).
     entry.userAgent = origin.userAgent.left(UserAgentMaxLength);
+    if (!entry.userAgent.isEmpty() && entry.userAgent.back().isHighSurrogate())
+        entry.userAgent.chop(1);
     return entry;
 }
 

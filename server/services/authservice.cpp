@@ -59,6 +59,10 @@ User AuthService::createAccount(const QString &email, const QString &displayName
     if (!user)
         throw ApiError(ApiError::Kind::Conflict, u"An account with this email already exists."_s,
                        { { u"email"_s, u"taken"_s, u"This email is already registered."_s } });
+    ActivityEntry entry = ActivityLog::entry(ActivityAction::SignedUp, user->id, {});
+    entry.actorId = 0; // the operator, at the server
+    entry.details = { { u"by"_s, u"command"_s }, { u"role"_s, roleToString(role) } };
+    ActivityLog::record(m_database, entry);
     qCInfo(lcAuth, "created user %lld with role %s", user->id, qUtf8Printable(roleToString(role)));
     return *user;
 }

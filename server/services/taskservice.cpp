@@ -117,15 +117,15 @@ namespace {
 // A task action as the activity log keeps it: created, deleted (purged), shared and unshared
 // by name, every other change as task.changed with how (completed, trashed ...) and the fields
 // it touched (their values stay in the task's history, which its readers see).
-ActivityEntry taskActivity(const Principal &principal, qint64 taskId, const QString &action,
-                           const QList<FieldChange> &changes)
+ActivityEntry taskActivity(qint64 userId, const RequestOrigin &origin, qint64 taskId,
+                           const QString &action, const QList<FieldChange> &changes)
 {
     const QString name = action == u"created" ? ActivityAction::TaskCreated
             : action == u"purged"             ? ActivityAction::TaskDeleted
             : action == u"shared"             ? ActivityAction::TaskShared
             : action == u"unshared"           ? ActivityAction::TaskUnshared
                                               : ActivityAction::TaskChanged;
-    ActivityEntry entry = ActivityLog::entry(name, principal);
+    ActivityEntry entry = ActivityLog::entry(name, userId, origin);
     entry.targetType = u"task"_s;
     entry.targetId = taskId;
     if (name == ActivityAction::TaskChanged) {
@@ -246,7 +246,7 @@ TaskRecord TaskService::loadForWrite(const Principal &principal, qint64 taskId, 
 
 void TaskService::record(const Principal &principal, qint64 taskId, qint64 version,
                          const QString &action, const QList<FieldChange> &changes,
-                         const QList<qint64> &formerReaders) const
+                         const QList<qint64> &formerReaders, bool inActivityLog) const
 {
     TaskEvents(m_database)
             .changed(taskId, version, principal.user.id, action, changes, formerReaders);
@@ -257,7 +257,10 @@ void TaskService::record(const Principal &principal, qint64 taskId, qint64 versi
     entry.action = action;
     entry.changes = changes;
     TaskHistoryRepository(m_database).append(entry);
-    ActivityLog::record(m_database, taskActivity(principal, taskId, action, changes));
+    if (inActivityLog)
+        ActivityLog::record(
+                m_database,
+                taskActivity(principal.user.id, principal.origin, taskId, action, changes));
 }
 
 void TaskService::notifyChange(const Principal &principal, const Task &before, const Task &after,
@@ -456,11 +459,11 @@ TaskRecord TaskService::create(const Principal &principal, const TaskChanges &ch
         TaskRepository(m_database)
                 .insertBatched(
                         next, entry, &created.task.id,
-                        [this, principal, actor = entry.actorId,
+                        [this, origin = principal.origin, actor = entry.actorId,
                          changes = entry.changes](qint64 id) {
                             TaskEvents(m_database).changed(id, 1, actor, u"created"_s, changes);
                             ActivityLog::record(m_database,
-                                                taskActivity(principal, id, u"created"_s, {}));
+                                                taskActivity(actor, origin, id, u"created"_s, {}));
                         });
         // Its reminders' jobs name it: queued now, or right after the batch that gives it its
         // id (in the same transaction).
@@ -601,7 +604,7 @@ void TaskService::purge(const Principal &principal, qint64 taskId,
             for (qint64 id : std::as_const(remaining))
                 after.append(id);
             record(principal, it.key(), version, u"updated"_s,
-                   { { u"blocked_by"_s, before, after } });
+                   { { u"blocked_by"_s, before, after } }, {}, false);
         }
         // Its event first, while its readers are still on record.
         TaskEvents(m_database)
@@ -615,7 +618,13 @@ void TaskService::purge(const Principal &principal, qint64 taskId,
         purged.at = QDateTime::currentDateTimeUtc();
         purged.action = u"purged"_s;
         TaskHistoryRepository(m_database).append(purged);
-        ActivityLog::record(m_database, taskActivity(principal, taskId, u"purged"_s, {}));
+        ActivityEntry purgedEntry
+                = taskActivity(principal.user.id, principal.origin, taskId, u"purged"_s, {});
+        if (trashedBefore.isValid()) { // the trash's retention, not its owner
+            purgedEntry.actorId = 0;
+            purgedEntry.details = { { u"by"_s, u"retention"_s } };
+        }
+        ActivityLog::record(m_database, purgedEntry);
         m_reminders.cancel(taskId);
     });
     // Only now: had the transaction failed, the rows would still name these files.

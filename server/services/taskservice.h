@@ -137,8 +137,11 @@ private:
     void rescheduleAlerts(const Principal &principal, const Task &before, const Task &after) const;
     // In a write's transaction: the change's history record, and its event for the real-time
     // feed (TaskEvents), to the task's readers and `formerReaders`.
+    // `inActivityLog` false: a change the principal's action caused in a task that may not be
+    // theirs (a purged blocker leaving its dependents), in its history but not their log.
     void record(const Principal &principal, qint64 taskId, qint64 version, const QString &action,
-                const QList<FieldChange> &changes, const QList<qint64> &formerReaders = {}) const;
+                const QList<FieldChange> &changes, const QList<qint64> &formerReaders = {},
+                bool inActivityLog = true) const;
     TaskRecord reload(const Principal &principal, qint64 taskId) const;
 
     const Database &m_database;

@@ -146,6 +146,8 @@ RecoveryCodes TwoFactorService::confirm(const Principal &principal, const QStrin
     const auto step = Totp::matchingStep(openSecret(userId, *totp), code, unixNow());
     if (!step) {
         qCInfo(lcTwoFactor, "user %lld: a wrong code to confirm 2FA", userId);
+        recordWrongFactor(principal);
+        transaction.commit(); // nothing else was written: the entry alone
         throw wrongFactor({ SecondFactor::Kind::Totp, code });
     }
     store.enable(userId, *step, QDateTime::currentDateTimeUtc());

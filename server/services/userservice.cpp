@@ -82,6 +82,13 @@ UserRepository::Changes UserService::prepareChanges(const Principal &principal,
         // A stolen session guessing the password is a sign-in attempt like any other.
         if (m_throttle)
             m_throttle->recordFailure(current->user.email, current->user.id);
+        ActivityEntry failure
+                = ActivityLog::entry(request.newPassword ? ActivityAction::PasswordChanged
+                                                         : ActivityAction::EmailChangeRequested,
+                                     principal);
+        failure.succeeded = false;
+        failure.details = { { u"reason"_s, u"wrong_current_password"_s } };
+        ActivityLog::record(m_database, failure);
         throw ApiError::validation(
                 { { u"current_password"_s, u"invalid"_s, u"The current password is wrong."_s } });
     }
@@ -156,13 +163,17 @@ void UserService::recordChanges(const Principal &principal, const UserRepository
                             ActivityLog::entry(ActivityAction::EmailChangeRequested, principal));
     // The profile's fields by name (their values are the user's to see on /users/me).
     QJsonArray fields;
+    const User &before = principal.user; // as this request found it
+    const auto differs = [](const std::optional<QString> &value, const QString &was) {
+        return value && *value != was;
+    };
     const std::pair<bool, const char *> profile[] = {
-        { changes.displayName.has_value(), "display_name" },
-        { changes.timeZone.has_value(), "time_zone" },
-        { changes.language.has_value(), "language" },
-        { changes.bio.has_value(), "bio" },
-        { changes.phone.has_value(), "phone" },
-        { changes.locale.has_value(), "locale" },
+        { differs(changes.displayName, before.displayName), "display_name" },
+        { differs(changes.timeZone, before.timeZone), "time_zone" },
+        { differs(changes.language, before.language), "language" },
+        { differs(changes.bio, before.bio), "bio" },
+        { differs(changes.phone, before.phone), "phone" },
+        { differs(changes.locale, before.locale), "locale" },
     };
     for (const auto &[changed, name] : profile) {
         if (changed)

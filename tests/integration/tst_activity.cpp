@@ -89,6 +89,7 @@ private Q_SLOTS:
     void badFiltersAreRefused_data();
     void badFiltersAreRefused();
     void eachUserSeesOnlyTheirOwn();
+    void aLongUserAgentIsCutBetweenCharacters();
     void noSecretIsEverInTheLog();
 
 private:
@@ -140,7 +141,8 @@ void TestActivity::accountActionsAreRecordedWithTheirOrigin()
     session.setAccessToken(tokens.accessToken);
     QCOMPARE(finished(session.send("PATCH", u"/api/v1/users/me"_s,
                                    jsonBody({ { u"display_name"_s, u"Ada"_s },
-                                              { u"bio"_s, u"Writes the log"_s } }),
+                                              { u"bio"_s, u"Writes the log"_s },
+                                              { u"time_zone"_s, u"UTC"_s } }), // unchanged
                                    fromTheClient()))
                      ->status(),
              200);
@@ -149,9 +151,13 @@ void TestActivity::accountActionsAreRecordedWithTheirOrigin()
                                    fromTheClient()))
                      ->status(),
              204);
-    // A new password, from the first session (which it keeps).
+    // A new password, from the first session (which it keeps): a wrong current one first.
     const QString newPassword = strongPassword();
     m_secrets << newPassword;
+    QCOMPARE(finished(m_user.api().updateMe(
+                              { { u"password"_s, newPassword }, { u"current_password"_s, wrong } }))
+                     ->status(),
+             422);
     QCOMPARE(finished(m_user.api().updateMe({ { u"password"_s, newPassword },
                                               { u"current_password"_s, m_user.user.password } }))
                      ->status(),
@@ -161,10 +167,10 @@ void TestActivity::accountActionsAreRecordedWithTheirOrigin()
     const Page<ActivityEntry> page = activityOf(m_user.api());
     const QStringList actions = actionsOf(page);
     // Newest first: the sign-up and its verification are the oldest.
-    QCOMPARE(actions.mid(0, 5),
-             (QStringList{ ActivityAction::PasswordChanged, ActivityAction::LoggedOut,
-                           ActivityAction::ProfileChanged, ActivityAction::LoggedIn,
-                           ActivityAction::LoginFailed }));
+    QCOMPARE(actions.mid(0, 6),
+             (QStringList{ ActivityAction::PasswordChanged, ActivityAction::PasswordChanged,
+                           ActivityAction::LoggedOut, ActivityAction::ProfileChanged,
+                           ActivityAction::LoggedIn, ActivityAction::LoginFailed }));
     QVERIFY2(actions.endsWith(ActivityAction::SignedUp), qPrintable(actions.join(u' ')));
     QVERIFY(actions.contains(ActivityAction::EmailVerified));
 
@@ -186,6 +192,9 @@ void TestActivity::accountActionsAreRecordedWithTheirOrigin()
     const ActivityEntry profile = newest(page, ActivityAction::ProfileChanged);
     QCOMPARE(profile.details.value(u"fields"_s).toArray(),
              (QJsonArray{ u"display_name"_s, u"bio"_s }));
+    QVERIFY(page.items.at(0).succeeded);
+    QVERIFY(!page.items.at(1).succeeded); // the wrong current password
+    QCOMPARE(page.items.at(1).details.value(u"reason"_s).toString(), u"wrong_current_password"_s);
     const ActivityEntry loggedOut = newest(page, ActivityAction::LoggedOut);
     QCOMPARE(loggedOut.targetId, loggedIn.targetId);
 }
@@ -364,6 +373,21 @@ void TestActivity::eachUserSeesOnlyTheirOwn()
     QCOMPARE(attempt.actorId, 0);
     ApiClient anonymous(m_server->url());
     QCOMPARE(finished(anonymous.send("GET", u"/api/v1/users/me/activity"_s))->status(), 401);
+}
+
+void TestActivity::aLongUserAgentIsCutBetweenCharacters()
+{
+    // 255 ASCII characters and then an emoji (two UTF-16 units): 256 units would end in half
+    // of it.
+    const QByteArray agent = QByteArray(255, 'a') + "\xf0\x9f\x8e\x89 and more";
+    ApiReply *created = finished(m_user.api().send(
+            "POST", u"/api/v1/tasks"_s, jsonBody({ { u"title"_s, u"Emoji agent"_s } }),
+            { { "Content-Type", "application/json" }, { "User-Agent", agent } }));
+    QCOMPARE(created->status(), 201);
+    const ActivityEntry entry = newest(activityOf(m_user.api(), u"action=task.created&limit=1"_s),
+                                       ActivityAction::TaskCreated);
+    QCOMPARE(entry.targetId, created->json().value(u"id"_s).toInteger());
+    QCOMPARE(entry.userAgent, QString(255, u'a'));
 }
 
 void TestActivity::noSecretIsEverInTheLog()

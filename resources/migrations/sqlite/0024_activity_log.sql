@@ -1,7 +1,8 @@
 -- The activity log (issue 11): every account and task action, with who acted, on what, from
 -- where, and whether it worked. user_id is whose account the entry belongs to (what
 -- /users/me/activity lists), actor_id who acted; deleting an account keeps its entries with
--- both set to NULL (anonymised). details is JSON of names and ids, never a secret.
+-- both set to NULL (anonymised). details is JSON of names and ids, never a secret. An index
+-- by time comes with retention.
 CREATE TABLE activity_log (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,
@@ -18,6 +19,6 @@ CREATE TABLE activity_log (
 
 CREATE INDEX activity_log_user ON activity_log (user_id, id);
 
-CREATE INDEX activity_log_actor ON activity_log (actor_id, id);
+CREATE INDEX activity_log_user_action ON activity_log (user_id, action, id);
 
-CREATE INDEX activity_log_at ON activity_log (at);
+CREATE INDEX activity_log_actor ON activity_log (actor_id, id);
