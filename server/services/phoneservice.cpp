@@ -1,5 +1,7 @@
 #include "phoneservice.h"
 
+#include "activitylog.h"
+
 #include "apierror.h"
 #include "commitgroup.h"
 #include "database.h"
@@ -11,6 +13,8 @@
 #include "user.h"
 
 #include <QLoggingCategory>
+
+#include <QJsonArray>
 
 using namespace Qt::StringLiterals;
 
@@ -146,6 +150,7 @@ QJsonObject PhoneService::verify(const Principal &principal, const QJsonObject &
         }
         phones.setVerifiedPhone(userId, pending->phone);
         phones.deleteVerification(userId);
+        recordSmsNumberChange(principal);
         phone = pending->phone;
         return Outcome::Verified;
     });
@@ -165,6 +170,13 @@ QJsonObject PhoneService::verify(const Principal &principal, const QJsonObject &
     return { { u"phone"_s, phone }, { u"pending"_s, QJsonValue(QJsonValue::Null) } };
 }
 
+void PhoneService::recordSmsNumberChange(const Principal &principal) const
+{
+    ActivityEntry entry = ActivityLog::entry(ActivityAction::ProfileChanged, principal);
+    entry.details = { { u"fields"_s, QJsonArray{ u"sms_phone"_s } } };
+    ActivityLog::record(m_database, entry);
+}
+
 void PhoneService::remove(const Principal &principal) const
 {
     m_writes.run([&] {
@@ -174,6 +186,7 @@ void PhoneService::remove(const Principal &principal) const
         if (!had)
             throw ApiError(ApiError::Kind::NotFound, u"There is no phone number."_s);
         phones.setVerifiedPhone(principal.user.id, std::nullopt);
+        recordSmsNumberChange(principal);
     });
 }
 

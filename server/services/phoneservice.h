@@ -39,6 +39,9 @@ public:
     void remove(const Principal &principal) const;
 
 private:
+    // The number SMS notifications go to was set or removed: a profile change in the activity
+    // log, in the caller's transaction.
+    void recordSmsNumberChange(const Principal &principal) const;
     static QString codeHash(const QString &salt, const QString &code);
 
     const Database &m_database;

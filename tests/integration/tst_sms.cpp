@@ -141,6 +141,15 @@ void TestSms::aNumberTakesEffectOnceItsCodeIsConfirmed()
     QCOMPARE(finished(ada.api().send("DELETE", PhonePath))->status(), 204);
     QVERIFY(finished(ada.api().send("GET", PhonePath))->json().value(u"phone"_s).isNull());
     QCOMPARE(finished(ada.api().send("DELETE", PhonePath))->status(), 404);
+    // Set and removed: two profile changes in the activity log (the number is not in it).
+    ApiReply *activity = finished(
+            ada.api().send("GET", u"/api/v1/users/me/activity?action=user.profile_changed"_s));
+    const QJsonArray entries = activity->json().value(u"items"_s).toArray();
+    QCOMPARE(entries.size(), 2);
+    for (const QJsonValue &entry : entries)
+        QCOMPARE(entry.toObject().value(u"details"_s).toObject().value(u"fields"_s).toArray(),
+                 QJsonArray{ u"sms_phone"_s });
+    QVERIFY(!activity->body().contains(number.toUtf8()));
 }
 
 void TestSms::wrongCodesAreCountedAndCodesRateLimited()
