@@ -11,8 +11,6 @@
 #include "testserver.h"
 #include "user.h"
 
-#include <QBuffer>
-#include <QImageReader>
 #include <QTest>
 
 #include <memory>
@@ -22,14 +20,6 @@ using namespace Tasklane;
 using namespace Tasklane::Test;
 
 namespace {
-QImage decodePng(const QByteArray &png)
-{
-    QBuffer buffer;
-    buffer.setData(png);
-    buffer.open(QIODevice::ReadOnly);
-    QImageReader reader(&buffer, "png");
-    return reader.read();
-}
 
 ApiReply *share(ApiClient &owner, qint64 taskId, qint64 userId)
 {
@@ -118,7 +108,7 @@ void TestAvatars::anUploadIsServedAsASquarePng()
         QCOMPARE(get->header("Cache-Control"), "private, no-cache"_ba);
         QCOMPARE(get->header("X-Content-Type-Options"), "nosniff"_ba);
         QCOMPARE(get->body().size(), info->bytes);
-        const QImage image = decodePng(get->body());
+        const QImage image = decodeImage(get->body(), "png");
         QCOMPARE(image.size(), QSize(256, 256));
         // The centre third of a 900 x 300 picture: green.
         QCOMPARE(qGreen(image.pixel(10, 128)) > 200 && qRed(image.pixel(10, 128)) < 60, true);

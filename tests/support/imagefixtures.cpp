@@ -1,6 +1,7 @@
 #include "imagefixtures.h"
 
 #include <QBuffer>
+#include <QImageReader>
 #include <QImageWriter>
 #include <QtEndian>
 
@@ -51,6 +52,15 @@ QByteArray encodeImage(const QImage &image, const char *format)
     buffer.open(QIODevice::WriteOnly);
     QImageWriter writer(&buffer, format);
     return writer.write(image) ? bytes : QByteArray();
+}
+
+QImage decodeImage(const QByteArray &bytes, const char *format)
+{
+    QBuffer buffer;
+    buffer.setData(bytes);
+    buffer.open(QIODevice::ReadOnly);
+    QImageReader reader(&buffer, format);
+    return reader.read();
 }
 
 QByteArray encodeProgressiveJpeg(const QImage &image)

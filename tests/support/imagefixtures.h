@@ -10,6 +10,8 @@ namespace Tasklane::Test {
 
 // `image` encoded in `format` ("png", "jpeg", "webp") by Qt; empty if Qt cannot.
 QByteArray encodeImage(const QImage &image, const char *format);
+// `bytes` decoded as `format` by Qt; a null image if they are not one.
+QImage decodeImage(const QByteArray &bytes, const char *format);
 // `image` as a progressive JPEG.
 QByteArray encodeProgressiveJpeg(const QImage &image);
 // A picture of `size` in three vertical bands, red, green and blue from left to right (so a

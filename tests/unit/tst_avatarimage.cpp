@@ -6,9 +6,7 @@
 #include "imagefixtures.h"
 #include "testserver.h"
 
-#include <QBuffer>
 #include <QCoreApplication>
-#include <QImageReader>
 #include <QTest>
 #include <QtEndian>
 
@@ -21,15 +19,6 @@ using Refusal = AvatarImage::Refusal;
 
 const QByteArray Gif = QByteArray::fromHex(
         "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b");
-
-QImage decodePng(const QByteArray &png)
-{
-    QBuffer buffer;
-    buffer.setData(png);
-    buffer.open(QIODevice::ReadOnly);
-    QImageReader reader(&buffer, "png");
-    return reader.read();
-}
 
 // Which of red, green or blue the pixel mostly is.
 char dominant(QRgb pixel)
@@ -136,7 +125,7 @@ void TestAvatarImage::accepts()
     // (QVERIFY2 reads its message whether or not the check holds.)
     const auto *rejected = std::get_if<AvatarImage::Rejected>(&result);
     QVERIFY2(png, rejected ? qPrintable(rejected->detail) : "");
-    const QImage image = decodePng(*png);
+    const QImage image = decodeImage(*png, "png");
     QCOMPARE(image.size(), QSize(AvatarImage::Side, AvatarImage::Side));
     QCOMPARE(compass(image), colours);
 }
@@ -236,7 +225,7 @@ void TestAvatarImage::keepsTransparency()
             = AvatarImage::normalize(encodeImage(clear, "png"), "image/png");
     const auto *png = std::get_if<QByteArray>(&result);
     QVERIFY(png);
-    const QImage image = decodePng(*png);
+    const QImage image = decodeImage(*png, "png");
     QVERIFY(image.hasAlphaChannel());
     QCOMPARE(qAlpha(image.pixel(128, 128)), 0);
     QCOMPARE(qRed(image.pixel(128, 128)), 0);
