@@ -58,11 +58,10 @@ void AccountService::signUp(const QString &email, const QString &displayName,
     const auto existing = users.findByEmail(email);
     if (existing) {
         m_jobs.enqueue(AccountMailJob::Kind, AccountMailJob::accountExists(existing->user.id), now);
-        ActivityEntry entry
-                = ActivityLog::entry(ActivityAction::SignedUp, existing->user.id, origin);
-        entry.actorId = 0; // someone, not the owner
-        entry.succeeded = false;
-        ActivityLog::record(m_database, entry);
+        // Someone, not the owner.
+        ActivityLog::record(m_database,
+                            ActivityLog::unattributedFailure(ActivityAction::SignedUp,
+                                                             existing->user.id, origin));
     }
     transaction.commit();
     qCInfo(lcAccounts, "a sign-up for the address of an existing account (user %lld)",

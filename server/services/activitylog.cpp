@@ -20,6 +20,14 @@ ActivityEntry entry(const QString &action, qint64 userId, const RequestOrigin &o
     return entry;
 }
 
+ActivityEntry unattributedFailure(const QString &action, qint64 userId, const RequestOrigin &origin)
+{
+    ActivityEntry failure = entry(action, userId, origin);
+    failure.actorId = 0;
+    failure.succeeded = false;
+    return failure;
+}
+
 ActivityEntry entry(const QString &action, const Principal &principal)
 {
     return entry(action, principal.user.id, principal.origin);

@@ -18,6 +18,9 @@ constexpr qsizetype UserAgentMaxLength = 256;
 
 // An entry of `action` on `userId`'s account, done by that user from `origin`.
 ActivityEntry entry(const QString &action, qint64 userId, const RequestOrigin &origin);
+// A failed attempt on `userId`'s account (0: no account) by someone not known: no actor.
+ActivityEntry unattributedFailure(const QString &action, qint64 userId,
+                                  const RequestOrigin &origin);
 // The same, by the signed-in principal (from where their request came).
 ActivityEntry entry(const QString &action, const Principal &principal);
 // Stamps the time (now, unless set) and appends it.

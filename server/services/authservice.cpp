@@ -79,10 +79,9 @@ UserRecord AuthService::checkCredentials(const LoginRequest &request,
     // Who failed is not known: no actor, and the address typed is not kept (people type
     // passwords into it).
     const auto failed = [&](qint64 userId) {
-        ActivityEntry entry = ActivityLog::entry(ActivityAction::LoginFailed, userId, origin);
-        entry.actorId = 0;
-        entry.succeeded = false;
-        ActivityLog::record(m_database, entry);
+        ActivityLog::record(
+                m_database,
+                ActivityLog::unattributedFailure(ActivityAction::LoginFailed, userId, origin));
     };
     const UserRepository users(m_database);
     // Slowed down or locked: refused before anything is checked (unknown addresses alike).

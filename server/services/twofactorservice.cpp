@@ -253,10 +253,9 @@ TokenPair TwoFactorService::completeLogin(const SecondFactorLoginRequest &reques
     if (!totp || !totp->enabled) // turned off since the password was checked
         throw invalidToken;
     if (!spendFactor(attempt->userId, *totp, request.factor)) {
-        ActivityEntry failure
-                = ActivityLog::entry(ActivityAction::SecondFactorFailed, attempt->userId, origin);
-        failure.actorId = 0; // not known: the password is, the person is not
-        failure.succeeded = false;
+        // Not attributed: the password is known, the person is not.
+        ActivityEntry failure = ActivityLog::unattributedFailure(ActivityAction::SecondFactorFailed,
+                                                                 attempt->userId, origin);
         failure.details = { { u"step"_s, u"login"_s } };
         ActivityLog::record(m_database, failure);
         transaction.commit(); // the try counts
