@@ -6,7 +6,7 @@
 # once: one client address signs up the seeded users, a few users send thousands of requests a
 # second, and the failed-login measurement fails on purpose. The per-user limit stays on, set
 # where no benchmark reaches it, so that its count is part of every measured request.
-export TASKLANE_RATE_LIMIT_API=${TASKLANE_RATE_LIMIT_API:-1000000000}
+export TASKLANE_RATE_LIMIT_API=${TASKLANE_RATE_LIMIT_API:-100000000}
 export TASKLANE_RATE_LIMIT_AUTH=${TASKLANE_RATE_LIMIT_AUTH:-0}
 export TASKLANE_LOCKOUT_THRESHOLD=${TASKLANE_LOCKOUT_THRESHOLD:-0}
 

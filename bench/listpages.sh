@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Hundreds of requests a second from one user: the per-user limit counts, but is never reached.
-export TASKLANE_RATE_LIMIT_API=${TASKLANE_RATE_LIMIT_API:-1000000000}
+export TASKLANE_RATE_LIMIT_API=${TASKLANE_RATE_LIMIT_API:-100000000}
 w=$(mktemp -d /tmp/tasklane-listpages.XXXXXX); chmod 755 $w
 url=${1:-sqlite:$w/tasklane.db}
 build/release/bench/tasklane-seed "$url" 10 10 20000 "Bench-Passphrase-2026" $w/users.txt >/dev/null

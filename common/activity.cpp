@@ -16,7 +16,8 @@ const QStringList &ActivityAction::all()
         PasswordReset,    ProfileChanged,     AvatarChanged,        AvatarRemoved,
         TwoFactorEnabled, TwoFactorDisabled,  RecoveryCodesRenewed, SecondFactorFailed,
         SessionEnded,     OtherSessionsEnded, TaskCreated,          TaskChanged,
-        TaskDeleted,      TaskShared,         TaskUnshared,
+        TaskDeleted,      TaskShared,         TaskUnshared,         AccountDeactivated,
+        AccountDeleted,   DataExported,
     };
     return names;
 }

@@ -225,6 +225,21 @@ ApiReply *ApiClient::setAvatar(const QByteArray &image, const QByteArray &conten
     return send("PUT", u"/api/v1/users/me/avatar"_s, image, { { "Content-Type", contentType } });
 }
 
+ApiReply *ApiClient::deactivateAccount(const AccountClosureRequest &request)
+{
+    return sendJson("POST", u"/api/v1/users/me/deactivate"_s, request.toJson());
+}
+
+ApiReply *ApiClient::deleteAccount(const AccountClosureRequest &request)
+{
+    return sendJson("DELETE", u"/api/v1/users/me"_s, request.toJson());
+}
+
+ApiReply *ApiClient::exportAccount()
+{
+    return send("GET", u"/api/v1/users/me/export"_s);
+}
+
 ApiReply *ApiClient::removeAvatar()
 {
     return send("DELETE", u"/api/v1/users/me/avatar"_s);

@@ -88,6 +88,11 @@ public:
     ApiReply *regenerateRecoveryCodes(const QString &password, const SecondFactor &factor);
     ApiReply *me();
     ApiReply *updateMe(const QJsonObject &changes);
+    // Leaving: the password, and a second factor when 2FA is on (AccountClosureRequest).
+    ApiReply *deactivateAccount(const AccountClosureRequest &request);
+    ApiReply *deleteAccount(const AccountClosureRequest &request);
+    // GET /users/me/export: every piece of one's data as one JSON document.
+    ApiReply *exportAccount();
     // Profile pictures: `image` sent as is, declared as `contentType` (image/png, image/jpeg or
     // image/webp); the avatar of `userId` (0: one's own) with If-None-Match when `knownEtag`.
     ApiReply *setAvatar(const QByteArray &image, const QByteArray &contentType);

@@ -172,6 +172,25 @@ std::optional<TwoFactorProofRequest> TwoFactorProofRequest::fromJson(const QJson
     return reader.conclude(request, errors);
 }
 
+QJsonObject AccountClosureRequest::toJson() const
+{
+    QJsonObject json{ { PasswordField, password } };
+    if (factor)
+        writeSecondFactor(json, *factor);
+    return json;
+}
+
+std::optional<AccountClosureRequest> AccountClosureRequest::fromJson(const QJsonObject &json,
+                                                                     FieldErrors *errors)
+{
+    JsonFieldReader reader(json);
+    AccountClosureRequest request;
+    request.password = readPassword(reader).value_or(QString());
+    if (reader.contains(CodeField) || reader.contains(RecoveryCodeField))
+        request.factor = readSecondFactor(reader);
+    return reader.conclude(request, errors);
+}
+
 QJsonObject SecondFactorLoginRequest::toJson() const
 {
     QJsonObject json{ { u"mfa_token"_s, mfaToken } };

@@ -61,6 +61,18 @@ struct TwoFactorProofRequest
                                                          FieldErrors *errors);
 };
 
+// POST /users/me/deactivate and DELETE /users/me {password, code | recovery_code}: the password,
+// and a second factor, which the server requires when the account has 2FA on.
+struct AccountClosureRequest
+{
+    QString password;
+    std::optional<SecondFactor> factor;
+
+    QJsonObject toJson() const;
+    static std::optional<AccountClosureRequest> fromJson(const QJsonObject &json,
+                                                         FieldErrors *errors);
+};
+
 // POST /auth/login/2fa {mfa_token, code | recovery_code}
 struct SecondFactorLoginRequest
 {

@@ -52,6 +52,7 @@ QJsonObject User::toJson() const
              { u"email"_s, email },
              { u"display_name"_s, displayName },
              { u"role"_s, roleToString(role) },
+             { u"status"_s, accountStatusToString(status) },
              { u"time_zone"_s, timeZone },
              { u"language"_s, language },
              { u"email_verified"_s, emailVerified },
@@ -75,6 +76,8 @@ std::optional<User> User::fromJson(const QJsonObject &json)
     user.email = json.value(u"email"_s).toString();
     user.displayName = json.value(u"display_name"_s).toString();
     user.role = *role;
+    user.status = accountStatusFromString(json.value(u"status"_s).toString())
+                          .value_or(AccountStatus::Active);
     user.timeZone = json.value(u"time_zone"_s).toString(u"UTC"_s);
     user.language = json.value(u"language"_s).toString(u"en"_s);
     user.emailVerified = json.value(u"email_verified"_s).toBool();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "accountstatus.h"
 #include "role.h"
 
 #include <QDateTime>
@@ -17,6 +18,7 @@ struct User
     QString email;
     QString displayName;
     Role role = Role::User;
+    AccountStatus status = AccountStatus::Active; // only an active account signs in
     QString timeZone = QStringLiteral("UTC"); // IANA name
     QString language = QStringLiteral("en"); // of the email they get: en or de
     bool emailVerified = false; // the address's link was followed (or an operator vouched)

@@ -38,6 +38,8 @@ class RouteTable;
 class UserController;
 class AttachmentController;
 class AttachmentService;
+class AccountClosureController;
+class AccountClosureService;
 class AttachmentStore;
 class CategoryController;
 class CategoryService;
@@ -179,6 +181,8 @@ private:
     std::unique_ptr<CategoryService> m_categories;
     std::unique_ptr<IdempotencyService> m_idempotency;
     std::unique_ptr<TaskController> m_taskController;
+    std::unique_ptr<AccountClosureService> m_accountClosure;
+    std::unique_ptr<AccountClosureController> m_accountClosureController;
     std::unique_ptr<CategoryController> m_categoryController;
     std::unique_ptr<AttachmentService> m_attachments;
     std::unique_ptr<AttachmentController> m_attachmentController;

@@ -98,6 +98,12 @@ std::optional<AccountMailJob::Prepared> AccountMailJob::prepare(const Job &job) 
         qCDebug(lcAccountMail, "job %lld: no such account, nothing sent", job.id);
         return std::nullopt;
     }
+    if (kind == ResetPassword && record->user.status != AccountStatus::Active) {
+        // A new password would not let it sign in: only an administrator reopens it.
+        qCInfo(lcAccountMail, "job %lld: the account is %s, no reset link sent", job.id,
+               qUtf8Printable(accountStatusToString(record->user.status)));
+        return std::nullopt;
+    }
     Prepared prepared{ record->user, {}, 0 };
     User &recipient = prepared.recipient;
     // A verification link only for the address waiting: the new one while a change is pending,

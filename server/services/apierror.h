@@ -25,6 +25,7 @@ public:
         InvalidMfaToken, // login's mfa_token: unknown, spent, expired or out of tries, all alike
         InvalidSecondFactor, // login/2fa: the authenticator or recovery code is wrong or used
         EmailNotVerified,
+        AccountInactive, // sign-in to a deactivated or locked account (its password was right)
         Forbidden,
         NotFound,
         MethodNotAllowed,

@@ -112,6 +112,19 @@ UserRecord AuthService::checkCredentials(const LoginRequest &request,
         if (!record->user.twoFactorEnabled)
             m_throttle->recordSuccess(request.email);
     }
+    // Told only to whoever knows the password: the account is there, and signs in no more.
+    if (record->user.status != AccountStatus::Active) {
+        ActivityEntry entry = ActivityLog::unattributedFailure(ActivityAction::LoginFailed,
+                                                               record->user.id, origin);
+        entry.actorId = record->user.id;
+        entry.details = { { u"status"_s, accountStatusToString(record->user.status) } };
+        ActivityLog::record(m_database, entry);
+        throw ApiError(ApiError::Kind::AccountInactive,
+                       record->user.status == AccountStatus::Deactivated
+                               ? u"This account is deactivated; an administrator can "
+                                 "reactivate it."_s
+                               : u"This account is locked by an administrator."_s);
+    }
     UserRecord checked = *record;
     if (m_hasher.needsRehash(record->passwordHash)) {
         UserRepository::Changes changes;

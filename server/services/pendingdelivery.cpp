@@ -23,6 +23,12 @@ std::optional<PendingDelivery> loadPendingDelivery(const Database &database, con
                               QDateTime::currentDateTimeUtc());
         return std::nullopt;
     }
+    if (user->user.status != AccountStatus::Active) { // nothing reaches a closed account
+        deliveries.markFailed(delivery->id, {},
+                              u"the account is "_s + accountStatusToString(user->user.status),
+                              QDateTime::currentDateTimeUtc());
+        return std::nullopt;
+    }
     PendingDelivery pending{ *delivery, user->user, std::nullopt, {} };
     if (delivery->taskId != 0) {
         const auto task = TaskRepository(database).findForUser(delivery->taskId, delivery->userId);

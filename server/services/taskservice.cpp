@@ -1,5 +1,6 @@
 #include "taskservice.h"
 
+#include "accounterasurerepository.h"
 #include "activitylog.h"
 
 #include "apierror.h"
@@ -651,6 +652,40 @@ int TaskService::purgeTrashedBefore(const QDateTime &before, int limit) const
         }
     }
     return purged;
+}
+
+QStringList TaskService::removeAllOwnedBy(const Principal &owner) const
+{
+    const qint64 userId = owner.user.id;
+    const TaskRepository tasks(m_database);
+    const AccountErasureRepository erasure(m_database);
+    tasks.lockDependencies(); // as a purge does
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QList<qint64> owned = erasure.ownedTaskIds(userId);
+    const QSet<qint64> ownedSet(owned.cbegin(), owned.cend());
+    const QHash<qint64, QList<qint64>> dependents = erasure.othersBlockedByOwned(userId);
+    for (auto it = dependents.cbegin(); it != dependents.cend(); ++it) {
+        QJsonArray before, after;
+        for (qint64 id : it.value()) {
+            before.append(id);
+            if (!ownedSet.contains(id))
+                after.append(id);
+        }
+        const qint64 version = tasks.bumpVersion(it.key(), now);
+        record(owner, it.key(), version, u"updated"_s, { { u"blocked_by"_s, before, after } }, {},
+               false);
+    }
+    for (const auto &[taskId, version] : erasure.sharedOwnedTasks(userId))
+        TaskEvents(m_database).changed(taskId, version, userId, u"purged"_s, {});
+    // The caches forget the tasks, and the lists of everyone who saw them.
+    for (qint64 taskId : owned)
+        m_database.noteChanged(Database::Change::Task, taskId);
+    for (qint64 reader : erasure.sharersOfOwned(userId))
+        m_database.noteChanged(Database::Change::TaskReader, reader);
+    m_database.noteChanged(Database::Change::TaskReader, userId);
+    const QStringList files = erasure.ownedAttachmentFiles(userId);
+    erasure.removeOwnedTaskRecords(userId);
+    return files;
 }
 
 TaskRecord TaskService::complete(const Principal &principal, qint64 taskId,

@@ -184,6 +184,26 @@ void TwoFactorService::disable(const Principal &principal, const SecondFactor &f
     qCInfo(lcTwoFactor, "user %lld: 2FA is off", userId);
 }
 
+void TwoFactorService::requireFactorIfOn(const Principal &principal,
+                                         const std::optional<SecondFactor> &factor,
+                                         Transaction &transaction) const
+{
+    const qint64 userId = principal.user.id;
+    const auto totp = TwoFactorRepository(m_database).totpOf(userId);
+    if (!totp || !totp->enabled)
+        return;
+    if (!factor)
+        throw ApiError::validation({ { u"code"_s, u"required"_s,
+                                       u"Two-factor authentication is on: give code (from the "
+                                       "authenticator) or recovery_code."_s } });
+    if (!spendFactor(userId, *totp, *factor)) {
+        recordWrongFactor(principal);
+        transaction.commit();
+        failedProof(userId, principal.user.email);
+        throw wrongFactor(*factor);
+    }
+}
+
 RecoveryCodes TwoFactorService::regenerateRecoveryCodes(const Principal &principal,
                                                         const SecondFactor &factor) const
 {

@@ -18,6 +18,7 @@ class PasswordHasher;
 class PrincipalCache;
 class SecretBox;
 class SignInLimits;
+class Transaction;
 struct StoredTotp;
 
 // Two-factor authentication with TOTP (RFC 6238): turning it on (a secret shown once, in force
@@ -56,6 +57,13 @@ public:
     // A new set of recovery codes, if `factor` holds; the earlier ones stop working.
     RecoveryCodes regenerateRecoveryCodes(const Principal &principal,
                                           const SecondFactor &factor) const;
+
+    // In the caller's transaction, the user's row locked (closing the account): nothing when 2FA
+    // is off; otherwise `factor` must be given and hold, and is spent. A wrong one is recorded
+    // and counted toward the lockout: `transaction` is committed with that entry alone and the
+    // error thrown.
+    void requireFactorIfOn(const Principal &principal, const std::optional<SecondFactor> &factor,
+                           Transaction &transaction) const;
 
     // Login's step after the password was checked (on the database pool): with the account's
     // row locked, the password must still be the one checked (InvalidCredentials otherwise: it

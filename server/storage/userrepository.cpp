@@ -14,7 +14,7 @@ const QString UserColumns
         = u"id, email, display_name, password_hash, role, created_at, updated_at, time_zone, "
           "language, email_verified_at, pending_email, totp_enabled_at, bio, contact_phone, "
           "locale, "
-          "EXISTS (SELECT 1 FROM avatars a WHERE a.user_id = users.id)"_s;
+          "EXISTS (SELECT 1 FROM avatars a WHERE a.user_id = users.id), status"_s;
 
 UserRecord toRecord(const QSqlRecord &row)
 {
@@ -35,6 +35,8 @@ UserRecord toRecord(const QSqlRecord &row)
     record.user.phone = row.value(13).toString();
     record.user.locale = row.value(14).toString();
     record.user.hasAvatar = row.value(15).toBool();
+    record.user.status
+            = accountStatusFromString(row.value(16).toString()).value_or(AccountStatus::Locked);
     return record;
 }
 } // namespace
@@ -103,7 +105,7 @@ std::optional<UserRecord> UserRepository::findUnlessTokenRevoked(qint64 id, cons
     // bindTime's fixed-width UTC text, whose order is the order of the times it names.
     const auto row = m_database.fetchOne(
             u"SELECT "_s + UserColumns
-                    + u" FROM users WHERE id = ? "
+                    + u" FROM users WHERE id = ? AND status = 'active' "
                       "AND (tokens_valid_after IS NULL OR tokens_valid_after < ?) AND NOT EXISTS "
                       "(SELECT 1 FROM revoked_access_tokens WHERE jti = ?) AND NOT EXISTS "
                       "(SELECT 1 FROM sessions WHERE id = ? AND ended_at IS NOT NULL)"_s,
@@ -119,6 +121,35 @@ bool UserRepository::invalidateTokensIssuedUntil(qint64 id, const QDateTime &cut
                               "ELSE tokens_valid_after END WHERE id = ?"_s,
                               { time, time, id })
             == 1;
+}
+
+bool UserRepository::setStatus(qint64 id, AccountStatus status) const
+{
+    return m_database.execute(u"UPDATE users SET status = ?, updated_at = ? WHERE id = ?"_s,
+                              { accountStatusToString(status),
+                                Database::bindTime(QDateTime::currentDateTimeUtc()), id })
+            == 1;
+}
+
+QList<qint64> UserRepository::lockActiveAdmins() const
+{
+    // FOR UPDATE: two admins leaving at once each wait for the other's row, and PostgreSQL
+    // then re-reads it, so the second sees the first gone (SQLite's writers are serial).
+    const QString lock
+            = m_database.dialect() == SqlDialect::Postgres ? u" FOR UPDATE"_s : QString();
+    QList<qint64> ids;
+    for (const QSqlRecord &row :
+         m_database.fetchAll(u"SELECT id FROM users WHERE role = 'admin' AND status = 'active' "
+                             "ORDER BY id"_s
+                                     + lock,
+                             {}))
+        ids.append(row.value(0).toLongLong());
+    return ids;
+}
+
+bool UserRepository::remove(qint64 id) const
+{
+    return m_database.execute(u"DELETE FROM users WHERE id = ?"_s, { id }) == 1;
 }
 
 void UserRepository::markUpdated(qint64 id, const QDateTime &now) const

@@ -80,6 +80,15 @@ public:
     // waiting (NotFound otherwise: a link for an address given up). EmailTaken when another
     // account has it by now (on PostgreSQL that aborts the caller's transaction).
     UpdateResult confirmEmail(qint64 id, const QString &email) const;
+    // Whether the account may sign in (the caller ends its sessions); false when there is no
+    // such user.
+    bool setStatus(qint64 id, AccountStatus status) const;
+    // In the caller's transaction: the active administrators, their rows locked until it ends,
+    // so that the last of them cannot be removed, deactivated or demoted by two writers at once.
+    QList<qint64> lockActiveAdmins() const;
+    // Deletes the account; the rows that name it go with it (foreign keys: CASCADE, or SET NULL
+    // where a record outlives it). False when there is no such user.
+    bool remove(qint64 id) const;
     // The profile changed elsewhere (its avatar): updated_at moves to `now`.
     void markUpdated(qint64 id, const QDateTime &now) const;
     // Marks the address verified if it is still the account's `email` (a reset link followed).

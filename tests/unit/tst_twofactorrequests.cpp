@@ -24,6 +24,8 @@ private Q_SLOTS:
     void proof();
     void secondFactorLogin_data();
     void secondFactorLogin();
+    void accountClosure_data();
+    void accountClosure();
     void answersRoundTrip();
 };
 
@@ -110,6 +112,50 @@ void TestTwoFactorRequests::proof()
     if (request) // what the API client sends parses back to the same
         QCOMPARE(TwoFactorProofRequest::fromJson(request->toJson(), nullptr)->factor.value,
                  request->factor.value);
+}
+
+void TestTwoFactorRequests::accountClosure_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QStringList>("errors");
+    QTest::addColumn<bool>("withFactor");
+    QTest::newRow("password alone") << QByteArray(R"({"password":"p"})") << QStringList() << false;
+    QTest::newRow("password and code")
+            << QByteArray(R"({"password":"p","code":"123 456"})") << QStringList() << true;
+    QTest::newRow("password and recovery code")
+            << QByteArray(R"({"password":"p","recovery_code":"aaaa-bbbb-cccc-dddd"})")
+            << QStringList() << true;
+    QTest::newRow("both factors") << QByteArray(
+            R"({"password":"p","code":"123456","recovery_code":"aaaabbbbccccdddd"})")
+                                  << QStringList{ u"recovery_code:conflict"_s } << false;
+    QTest::newRow("no password") << QByteArray(R"({"code":"123456"})")
+                                 << QStringList{ u"password:required"_s } << false;
+    QTest::newRow("an empty password")
+            << QByteArray(R"({"password":""})") << QStringList{ u"password:required"_s } << false;
+    QTest::newRow("a malformed code") << QByteArray(R"({"password":"p","code":"12ab"})")
+                                      << QStringList{ u"code:invalid_format"_s } << false;
+    QTest::newRow("an unknown field") << QByteArray(R"({"password":"p","forever":true})")
+                                      << QStringList{ u"forever:unknown_field"_s } << false;
+}
+
+void TestTwoFactorRequests::accountClosure()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QStringList, errors);
+    QFETCH(bool, withFactor);
+    FieldErrors found;
+    const auto request = AccountClosureRequest::fromJson(jsonObjectOf(body), &found);
+    QCOMPARE(describeErrors(found), errors);
+    QCOMPARE(request.has_value(), errors.isEmpty());
+    if (!request)
+        return;
+    QCOMPARE(request->factor.has_value(), withFactor);
+    const auto again = AccountClosureRequest::fromJson(request->toJson(), nullptr);
+    QVERIFY(again);
+    QCOMPARE(again->password, request->password);
+    QCOMPARE(again->factor.has_value(), withFactor);
+    if (withFactor)
+        QCOMPARE(again->factor->value, request->factor->value);
 }
 
 void TestTwoFactorRequests::secondFactorLogin_data()

@@ -56,7 +56,16 @@ void TestUser::userRoundTrips()
     const QJsonObject json = user.toJson();
     QCOMPARE(json.value(u"created_at"_s).toString(), u"2026-11-24T10:00:00.123Z"_s);
     QCOMPARE(json.value(u"role"_s).toString(), u"manager"_s);
+    QCOMPARE(json.value(u"status"_s).toString(), u"active"_s);
     QCOMPARE(User::fromJson(json), user);
+    for (const AccountStatus status : { AccountStatus::Deactivated, AccountStatus::Locked }) {
+        User closed = user;
+        closed.status = status;
+        QCOMPARE(closed.toJson().value(u"status"_s).toString(), accountStatusToString(status));
+        QCOMPARE(User::fromJson(closed.toJson()), closed);
+        QCOMPARE(accountStatusFromString(accountStatusToString(status)), status);
+    }
+    QCOMPARE(accountStatusFromString(u"suspended"), std::nullopt);
 }
 
 void TestUser::userRefusesAnUnknownRole()

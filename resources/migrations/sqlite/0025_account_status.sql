@@ -1,0 +1,6 @@
+-- Whether an account may sign in (issue 11): active; deactivated by its owner
+-- (POST /users/me/deactivate) or an administrator; locked by an administrator. Only an
+-- administrator brings it back. Neither of the last two signs in, and their access tokens
+-- stop working.
+ALTER TABLE users ADD COLUMN status TEXT NOT NULL DEFAULT 'active'
+    CHECK (status IN ('active', 'deactivated', 'locked'));

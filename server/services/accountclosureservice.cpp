@@ -1,0 +1,105 @@
+#include "accountclosureservice.h"
+
+#include "accounterasurerepository.h"
+#include "activitylog.h"
+#include "apierror.h"
+#include "attachmentstore.h"
+#include "database.h"
+#include "principalcache.h"
+#include "sessionending.h"
+#include "taskservice.h"
+#include "twofactorservice.h"
+#include "userrepository.h"
+
+#include <QLoggingCategory>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcClosure, "tasklane.account")
+
+namespace Tasklane {
+
+AccountClosureService::AccountClosureService(const Database &database,
+                                             const TwoFactorService &twoFactor,
+                                             const TaskService &tasks, const AttachmentStore &files,
+                                             PrincipalCache &principals)
+    : m_database(database), m_twoFactor(twoFactor), m_tasks(tasks), m_files(files),
+      m_principals(principals)
+{ }
+
+void AccountClosureService::checkPassword(const Principal &principal, const QString &password) const
+{
+    m_twoFactor.checkPassword(principal, password);
+}
+
+void AccountClosureService::refuseLastAdmin(const QList<qint64> &activeAdmins, const User &user)
+{
+    if (user.role != Role::Admin || user.status != AccountStatus::Active)
+        return;
+    if (activeAdmins.size() == 1 && activeAdmins.first() == user.id)
+        throw ApiError(ApiError::Kind::Conflict,
+                       u"This is the last active administrator: make another one first."_s,
+                       { { u"role"_s, u"last_admin"_s,
+                           u"At least one active administrator must remain."_s } });
+}
+
+void AccountClosureService::admit(const Principal &principal,
+                                  const std::optional<SecondFactor> &factor,
+                                  Transaction &transaction) const
+{
+    const UserRepository users(m_database);
+    // The administrators' rows before one's own, always in that order (and each set by id), so
+    // that two administrators leaving at once on PostgreSQL wait for each other instead of
+    // deadlocking.
+    const bool lockedAdmins = principal.user.role == Role::Admin;
+    QList<qint64> admins = lockedAdmins ? users.lockActiveAdmins() : QList<qint64>();
+    const auto record = users.lockForWrite(principal.user.id);
+    if (!record)
+        throw ApiError(ApiError::Kind::Unauthorized,
+                       u"The access token's user no longer exists."_s);
+    if (!lockedAdmins && record->user.role == Role::Admin) // made one a moment ago
+        admins = users.lockActiveAdmins();
+    refuseLastAdmin(admins, record->user);
+    m_twoFactor.requireFactorIfOn(principal, factor, transaction);
+}
+
+void AccountClosureService::deactivate(const Principal &principal,
+                                       const std::optional<SecondFactor> &factor) const
+{
+    const qint64 userId = principal.user.id;
+    Transaction transaction(m_database);
+    admit(principal, factor, transaction);
+    UserRepository(m_database).setStatus(userId, AccountStatus::Deactivated);
+    SessionEnding::write(m_database, userId);
+    ActivityLog::record(m_database,
+                        ActivityLog::entry(ActivityAction::AccountDeactivated, principal));
+    transaction.commit();
+    m_principals.forgetUser(userId);
+    qCInfo(lcClosure, "user %lld deactivated their account", userId);
+}
+
+void AccountClosureService::remove(const Principal &principal,
+                                   const std::optional<SecondFactor> &factor) const
+{
+    const qint64 userId = principal.user.id;
+    Transaction transaction(m_database);
+    admit(principal, factor, transaction);
+    // Its real-time connections close everywhere (session events have no foreign key).
+    SessionEnding::write(m_database, userId);
+    const QStringList files = m_tasks.removeAllOwnedBy(principal);
+    ActivityEntry deleted = ActivityLog::entry(ActivityAction::AccountDeleted, principal);
+    deleted.targetType = u"user"_s;
+    deleted.targetId = userId;
+    ActivityLog::record(m_database, deleted);
+    AccountErasureRepository(m_database).anonymiseActor(userId);
+    UserRepository(m_database).remove(userId);
+    transaction.commit();
+    m_principals.forgetUser(userId);
+    // Only now: had the transaction failed, the rows would still name these files.
+    for (const QString &name : files)
+        m_files.remove(name);
+    qCInfo(lcClosure, "user %lld deleted their account (%lld attachment files)", userId,
+           qint64(files.size()));
+}
+
+} // namespace Tasklane
