@@ -122,8 +122,8 @@ void TestHttpCore::wrongMethodIsNotAllowed_data()
     QTest::addColumn<QByteArray>("method");
     QTest::addColumn<QString>("path");
     QTest::addColumn<QByteArray>("allow");
-    QTest::newRow("DELETE on one's own account") << QByteArray("DELETE") << u"/api/v1/users/me"_s
-                                                 << QByteArray("GET, PATCH, HEAD, OPTIONS");
+    QTest::newRow("PUT on one's own account") << QByteArray("PUT") << u"/api/v1/users/me"_s
+                                              << QByteArray("GET, PATCH, DELETE, HEAD, OPTIONS");
     QTest::newRow("GET on login") << QByteArray("GET") << u"/api/v1/auth/login"_s
                                   << QByteArray("POST, OPTIONS");
     QTest::newRow("POST on the liveness probe")
@@ -183,7 +183,7 @@ void TestHttpCore::optionsListsTheMethods()
     ApiReply *reply = m_client->send("OPTIONS", u"/api/v1/users/me"_s);
     QVERIFY(waitFor(reply));
     QCOMPARE(reply->status(), 204);
-    QCOMPARE(reply->header("Allow"), QByteArray("GET, PATCH, HEAD, OPTIONS"));
+    QCOMPARE(reply->header("Allow"), QByteArray("GET, PATCH, DELETE, HEAD, OPTIONS"));
     QVERIFY(reply->body().isEmpty());
 }
 
