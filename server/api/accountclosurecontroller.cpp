@@ -29,10 +29,11 @@ HttpResponse AccountClosureController::deactivate(const RequestContext &request)
     const auto body = parseBody<AccountClosureRequest>(request);
     const Principal principal = request.requirePrincipal();
     m_closure.checkPassword(principal, body.password);
-    return HttpResponse::continueOn(Executor::Database, [this, principal, factor = body.factor] {
-        m_closure.deactivate(principal, factor);
-        return HttpResponse::empty(204);
-    });
+    return HttpResponse::continueOn(Executor::DatabaseWrite,
+                                    [this, principal, factor = body.factor] {
+                                        m_closure.deactivate(principal, factor);
+                                        return HttpResponse::empty(204);
+                                    });
 }
 
 // DELETE /api/v1/users/me {password, code | recovery_code} -> 204
@@ -41,10 +42,11 @@ HttpResponse AccountClosureController::remove(const RequestContext &request) con
     const auto body = parseBody<AccountClosureRequest>(request);
     const Principal principal = request.requirePrincipal();
     m_closure.checkPassword(principal, body.password);
-    return HttpResponse::continueOn(Executor::Database, [this, principal, factor = body.factor] {
-        m_closure.remove(principal, factor);
-        return HttpResponse::empty(204);
-    });
+    return HttpResponse::continueOn(Executor::DatabaseWrite,
+                                    [this, principal, factor = body.factor] {
+                                        m_closure.remove(principal, factor);
+                                        return HttpResponse::empty(204);
+                                    });
 }
 
 } // namespace Tasklane

@@ -3,6 +3,8 @@
 #include "accountclosurecontroller.h"
 #include "accountclosureservice.h"
 #include "accountcontroller.h"
+#include "accountexportcontroller.h"
+#include "accountexportservice.h"
 #include "accountmailjob.h"
 #include "accountservice.h"
 #include "activitycontroller.h"
@@ -329,9 +331,11 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_idempotency = std::make_unique<IdempotencyService>(*m_database, *m_writes,
                                                          m_settings.idempotencyKeyHours * 3600);
     m_taskController = std::make_unique<TaskController>(*m_tasks, *m_taskListing, *m_idempotency);
-    m_accountClosure = std::make_unique<AccountClosureService>(*m_database, *m_twoFactor, *m_tasks,
-                                                               *m_attachmentFiles, *m_principals);
+    m_accountClosure = std::make_unique<AccountClosureService>(
+            *m_database, *m_accounts, *m_twoFactor, *m_tasks, *m_attachmentFiles, *m_principals);
     m_accountClosureController = std::make_unique<AccountClosureController>(*m_accountClosure);
+    m_accountExport = std::make_unique<AccountExportService>(*m_database);
+    m_accountExportController = std::make_unique<AccountExportController>(*m_accountExport);
     m_cleanup = std::make_unique<CleanupJob>(
             *m_database, *m_auth, *m_idempotency, *m_taskListing, *m_tasks, *m_attachmentFiles,
             CleanupJob::Periods{ m_settings.cleanupIntervalSeconds, m_settings.jobRetentionDays,
@@ -423,6 +427,7 @@ void ServerApp::registerRoutes(RouteTable &routes)
     m_activityController->registerRoutes(routes);
     m_userController->registerRoutes(routes);
     m_accountClosureController->registerRoutes(routes);
+    m_accountExportController->registerRoutes(routes);
     m_taskController->registerRoutes(routes);
     m_categoryController->registerRoutes(routes);
     m_notificationController->registerRoutes(routes);

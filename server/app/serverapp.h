@@ -40,6 +40,8 @@ class AttachmentController;
 class AttachmentService;
 class AccountClosureController;
 class AccountClosureService;
+class AccountExportController;
+class AccountExportService;
 class AttachmentStore;
 class CategoryController;
 class CategoryService;
@@ -183,6 +185,8 @@ private:
     std::unique_ptr<TaskController> m_taskController;
     std::unique_ptr<AccountClosureService> m_accountClosure;
     std::unique_ptr<AccountClosureController> m_accountClosureController;
+    std::unique_ptr<AccountExportService> m_accountExport;
+    std::unique_ptr<AccountExportController> m_accountExportController;
     std::unique_ptr<CategoryController> m_categoryController;
     std::unique_ptr<AttachmentService> m_attachments;
     std::unique_ptr<AttachmentController> m_attachmentController;

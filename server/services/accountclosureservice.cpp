@@ -1,6 +1,7 @@
 #include "accountclosureservice.h"
 
 #include "accounterasurerepository.h"
+#include "accountservice.h"
 #include "activitylog.h"
 #include "apierror.h"
 #include "attachmentstore.h"
@@ -20,11 +21,12 @@ Q_LOGGING_CATEGORY(lcClosure, "tasklane.account")
 namespace Tasklane {
 
 AccountClosureService::AccountClosureService(const Database &database,
+                                             const AccountService &accounts,
                                              const TwoFactorService &twoFactor,
                                              const TaskService &tasks, const AttachmentStore &files,
                                              PrincipalCache &principals)
-    : m_database(database), m_twoFactor(twoFactor), m_tasks(tasks), m_files(files),
-      m_principals(principals)
+    : m_database(database), m_accounts(accounts), m_twoFactor(twoFactor), m_tasks(tasks),
+      m_files(files), m_principals(principals)
 { }
 
 void AccountClosureService::checkPassword(const Principal &principal, const QString &password) const
@@ -71,6 +73,8 @@ void AccountClosureService::deactivate(const Principal &principal,
     admit(principal, factor, transaction);
     UserRepository(m_database).setStatus(userId, AccountStatus::Deactivated);
     SessionEnding::write(m_database, userId);
+    // A link sent earlier would still reset the password or change the address.
+    m_accounts.abandonPendingLinks(userId);
     ActivityLog::record(m_database,
                         ActivityLog::entry(ActivityAction::AccountDeactivated, principal));
     transaction.commit();
@@ -86,7 +90,7 @@ void AccountClosureService::remove(const Principal &principal,
     admit(principal, factor, transaction);
     // Its real-time connections close everywhere (session events have no foreign key).
     SessionEnding::write(m_database, userId);
-    const QStringList files = m_tasks.removeAllOwnedBy(principal);
+    const QStringList files = m_tasks.removeAllOf(principal);
     ActivityEntry deleted = ActivityLog::entry(ActivityAction::AccountDeleted, principal);
     deleted.targetType = u"user"_s;
     deleted.targetId = userId;

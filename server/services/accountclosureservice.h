@@ -7,6 +7,7 @@
 
 namespace Tasklane {
 
+class AccountService;
 class AttachmentStore;
 class Database;
 class PrincipalCache;
@@ -22,9 +23,9 @@ class TwoFactorService;
 class AccountClosureService
 {
 public:
-    AccountClosureService(const Database &database, const TwoFactorService &twoFactor,
-                          const TaskService &tasks, const AttachmentStore &files,
-                          PrincipalCache &principals);
+    AccountClosureService(const Database &database, const AccountService &accounts,
+                          const TwoFactorService &twoFactor, const TaskService &tasks,
+                          const AttachmentStore &files, PrincipalCache &principals);
 
     // On the hashing pool: the password is the account's (counted toward the lockout if not).
     void checkPassword(const Principal &principal, const QString &password) const;
@@ -41,6 +42,7 @@ private:
                Transaction &transaction) const;
 
     const Database &m_database;
+    const AccountService &m_accounts;
     const TwoFactorService &m_twoFactor;
     const TaskService &m_tasks;
     const AttachmentStore &m_files;

@@ -98,9 +98,10 @@ std::optional<AccountMailJob::Prepared> AccountMailJob::prepare(const Job &job) 
         qCDebug(lcAccountMail, "job %lld: no such account, nothing sent", job.id);
         return std::nullopt;
     }
-    if (kind == ResetPassword && record->user.status != AccountStatus::Active) {
-        // A new password would not let it sign in: only an administrator reopens it.
-        qCInfo(lcAccountMail, "job %lld: the account is %s, no reset link sent", job.id,
+    if (record->user.status != AccountStatus::Active) {
+        // Nothing reaches a closed account (a new password would not let it sign in either):
+        // only an administrator reopens it.
+        qCInfo(lcAccountMail, "job %lld: the account is %s, nothing sent", job.id,
                qUtf8Printable(accountStatusToString(record->user.status)));
         return std::nullopt;
     }

@@ -184,6 +184,10 @@ TokenPair AuthService::refresh(const QString &refreshToken, const RequestOrigin 
         throw endFamily();
     if (record->expiresAt <= QDateTime::currentDateTimeUtc())
         throw invalidRefreshToken();
+    // Closing an account revokes its tokens; this covers a refresh racing the closure.
+    const auto owner = UserRepository(m_database).findById(record->userId);
+    if (!owner || owner->user.status != AccountStatus::Active)
+        throw invalidRefreshToken();
     // Zero rows means a concurrent request rotated it between our read and this update (on
     // PostgreSQL, BEGIN does not serialise the two as SQLite's BEGIN IMMEDIATE does): the
     // same token was presented twice, which is reuse too.

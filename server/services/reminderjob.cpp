@@ -166,8 +166,9 @@ std::optional<MailMessage> ReminderJob::emailOf(const Job &job, const Task &task
                                                 const QSet<QString> &told,
                                                 const QDateTime &now) const
 {
-    if (!recipient.account || !MailAddress::isValid(recipient.account->email))
-        return std::nullopt;
+    if (!recipient.account || recipient.account->status != AccountStatus::Active
+        || !MailAddress::isValid(recipient.account->email))
+        return std::nullopt; // no address, or a closed account
     Delivery delivery = Notifier::deliveryOf(recipient.userId, task, Type, {}, occasion, now);
     delivery.channel = u"email"_s;
     if (told.contains(DeliveryRepository::keyOf(delivery)))

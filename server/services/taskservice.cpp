@@ -654,14 +654,22 @@ int TaskService::purgeTrashedBefore(const QDateTime &before, int limit) const
     return purged;
 }
 
-QStringList TaskService::removeAllOwnedBy(const Principal &owner) const
+QStringList TaskService::removeAllOf(const Principal &user) const
 {
-    const qint64 userId = owner.user.id;
+    const qint64 userId = user.user.id;
     const TaskRepository tasks(m_database);
     const AccountErasureRepository erasure(m_database);
-    tasks.lockDependencies(); // as a purge does
+    // As a purge: the dependency lock, then the tasks' rows (in id order).
+    tasks.lockDependencies();
+    const QList<qint64> owned = erasure.ownedTaskIds(userId, true);
+    for (const qint64 taskId : erasure.tasksSharedWith(userId)) {
+        const TaskRecord current = loadForWrite(user, taskId, TaskAccess::View, std::nullopt);
+        tasks.unshare(taskId, userId);
+        Task after = current.task;
+        after.assignees.removeIf([userId](const Assignee &a) { return a.userId == userId; });
+        touch(user, current, u"unshared"_s, diffTasks(current.task, after), { userId });
+    }
     const QDateTime now = QDateTime::currentDateTimeUtc();
-    const QList<qint64> owned = erasure.ownedTaskIds(userId);
     const QSet<qint64> ownedSet(owned.cbegin(), owned.cend());
     const QHash<qint64, QList<qint64>> dependents = erasure.othersBlockedByOwned(userId);
     for (auto it = dependents.cbegin(); it != dependents.cend(); ++it) {
@@ -672,7 +680,7 @@ QStringList TaskService::removeAllOwnedBy(const Principal &owner) const
                 after.append(id);
         }
         const qint64 version = tasks.bumpVersion(it.key(), now);
-        record(owner, it.key(), version, u"updated"_s, { { u"blocked_by"_s, before, after } }, {},
+        record(user, it.key(), version, u"updated"_s, { { u"blocked_by"_s, before, after } }, {},
                false);
     }
     for (const auto &[taskId, version] : erasure.sharedOwnedTasks(userId))

@@ -41,12 +41,14 @@ public:
     // Purges (as their owners would) up to `limit` tasks that went to the trash before
     // `before`, with their attachment files; returns how many (cleanup).
     int purgeTrashedBefore(const QDateTime &before, int limit) const;
-    // In the caller's transaction (DELETE /users/me): every task `owner` owns goes as a purge
-    // would take it, in bulk. Tasks of others they blocked lose them as blockers (a change,
-    // versioned and recorded), readers they were shared with hear of the purge, and their
-    // history and queued jobs go; the rows themselves go with the account (foreign keys).
-    // Returns the attachment files to remove once the transaction has committed.
-    QStringList removeAllOwnedBy(const Principal &owner) const;
+    // In the caller's transaction (DELETE /users/me): the user leaves every task shared with
+    // them, as DELETE /tasks/{id}/assignees/{them} would (a change of each, versioned and
+    // recorded), and every task they own goes as a purge would take it, in bulk: their rows
+    // locked, tasks of others they blocked lose them as blockers (a change, versioned and
+    // recorded), readers they were shared with hear of the purge, and their history and queued
+    // jobs go; the rows themselves go with the account (foreign keys). Returns the attachment
+    // files to remove once the transaction has committed.
+    QStringList removeAllOf(const Principal &user) const;
     TaskRecord get(const Principal &principal, qint64 taskId) const;
     // GET /tasks/{id}: the task's version and JSON, the JSON from the cache when it holds that
     // version (one small query then).

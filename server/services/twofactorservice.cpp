@@ -234,6 +234,10 @@ TwoFactorService::afterPassword(const UserRecord &checked, const RequestOrigin &
     const auto current = UserRepository(m_database).lockForWrite(userId);
     if (!current || current->passwordHash != checked.passwordHash)
         throw ApiError(ApiError::Kind::InvalidCredentials, u"The email or password is wrong."_s);
+    // Deactivated or locked while the password was being checked.
+    if (current->user.status != AccountStatus::Active)
+        throw ApiError(ApiError::Kind::AccountInactive,
+                       u"This account is deactivated or locked; an administrator can reopen it."_s);
     if (!current->user.twoFactorEnabled) {
         TokenPair tokens = m_auth.openSession(userId, origin);
         transaction.commit();

@@ -19,10 +19,20 @@ QList<qint64> ids(const QList<QSqlRecord> &rows)
 }
 } // namespace
 
-QList<qint64> AccountErasureRepository::ownedTaskIds(qint64 userId) const
+QList<qint64> AccountErasureRepository::ownedTaskIds(qint64 userId, bool lock) const
 {
-    return ids(m_database.fetchAll(u"SELECT id FROM tasks WHERE owner_id = ? ORDER BY id"_s,
+    const bool forUpdate = lock && m_database.dialect() == SqlDialect::Postgres;
+    return ids(m_database.fetchAll(u"SELECT id FROM tasks WHERE owner_id = ? ORDER BY id"_s
+                                           + (forUpdate ? u" FOR UPDATE"_s : QString()),
                                    { userId }));
+}
+
+QList<qint64> AccountErasureRepository::tasksSharedWith(qint64 userId) const
+{
+    return ids(m_database.fetchAll(u"SELECT s.task_id FROM task_shares s JOIN tasks t ON t.id = "
+                                   "s.task_id WHERE s.user_id = ? AND t.owner_id <> ? "
+                                   "ORDER BY s.task_id"_s,
+                                   { userId, userId }));
 }
 
 QStringList AccountErasureRepository::ownedAttachmentFiles(qint64 userId) const

@@ -18,7 +18,12 @@ class AccountErasureRepository
 public:
     explicit AccountErasureRepository(const Database &database) : m_database(database) { }
 
-    QList<qint64> ownedTaskIds(qint64 userId) const;
+    // `lock`: their rows locked until the transaction ends (FOR UPDATE on PostgreSQL, in id
+    // order), so that no change to one of them commits between the erasure's reads and its
+    // delete.
+    QList<qint64> ownedTaskIds(qint64 userId, bool lock = false) const;
+    // Tasks of other owners shared with the user.
+    QList<qint64> tasksSharedWith(qint64 userId) const;
     // The stored files of the attachments on the user's tasks (removed after the commit).
     QStringList ownedAttachmentFiles(qint64 userId) const;
     // Tasks of other owners blocked by one of the user's tasks: each with all its blockers.

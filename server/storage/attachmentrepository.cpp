@@ -53,6 +53,19 @@ QList<Attachment> AttachmentRepository::forTask(qint64 taskId) const
     return attachments;
 }
 
+QList<Attachment> AttachmentRepository::forOwner(qint64 ownerId) const
+{
+    const QList<QSqlRecord> rows = m_database.fetchAll(
+            u"SELECT "_s + AttachmentColumns
+                    + u" FROM attachments WHERE task_id IN (SELECT id FROM tasks WHERE "
+                      "owner_id = ?) ORDER BY task_id, id"_s,
+            { ownerId }, Database::Retry::Safe);
+    QList<Attachment> attachments;
+    for (const QSqlRecord &row : rows)
+        attachments.append(toRecord(row).attachment);
+    return attachments;
+}
+
 std::optional<AttachmentRecord> AttachmentRepository::find(qint64 taskId, qint64 attachmentId) const
 {
     const auto row = m_database.fetchOne(

@@ -28,6 +28,8 @@ public:
 
     Attachment insert(const AttachmentRecord &record) const;
     QList<Attachment> forTask(qint64 taskId) const;
+    // The attachments of every task `ownerId` owns, by task and id (a data export).
+    QList<Attachment> forOwner(qint64 ownerId) const;
     std::optional<AttachmentRecord> find(qint64 taskId, qint64 attachmentId) const;
     bool remove(qint64 taskId, qint64 attachmentId) const;
     // The stored file names of a task's attachments (to delete after a purge commits).

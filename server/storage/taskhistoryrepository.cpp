@@ -5,6 +5,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSqlRecord>
 
 using namespace Qt::StringLiterals;
 
@@ -52,6 +53,26 @@ void TaskHistoryRepository::append(const TaskHistoryRecord &record) const
                        values);
 }
 
+namespace {
+// A row of id, task_id, actor_id, at, action, changes.
+TaskHistoryRecord toRecord(const QSqlRecord &row)
+{
+    TaskHistoryRecord record;
+    record.id = row.value(0).toLongLong();
+    record.taskId = row.value(1).toLongLong();
+    record.actorId = row.value(2).toLongLong();
+    record.at = Database::readTime(row.value(3));
+    record.action = row.value(4).toString();
+    const QJsonArray changes = QJsonDocument::fromJson(row.value(5).toString().toUtf8()).array();
+    for (const QJsonValue &value : changes) {
+        const QJsonObject change = value.toObject();
+        record.changes.append({ change.value(u"field"_s).toString(), change.value(u"old"_s),
+                                change.value(u"new"_s) });
+    }
+    return record;
+}
+} // namespace
+
 QList<TaskHistoryRecord> TaskHistoryRepository::forTask(qint64 taskId, qint64 afterId,
                                                         int limit) const
 {
@@ -60,22 +81,25 @@ QList<TaskHistoryRecord> TaskHistoryRepository::forTask(qint64 taskId, qint64 af
             "WHERE task_id = ? AND id > ? ORDER BY id LIMIT ?"_s,
             { taskId, afterId, limit }, Database::Retry::Safe);
     QList<TaskHistoryRecord> records;
-    for (const QSqlRecord &row : rows) {
-        TaskHistoryRecord record;
-        record.id = row.value(0).toLongLong();
-        record.taskId = row.value(1).toLongLong();
-        record.actorId = row.value(2).toLongLong();
-        record.at = Database::readTime(row.value(3));
-        record.action = row.value(4).toString();
-        const QJsonArray changes
-                = QJsonDocument::fromJson(row.value(5).toString().toUtf8()).array();
-        for (const QJsonValue &value : changes) {
-            const QJsonObject change = value.toObject();
-            record.changes.append({ change.value(u"field"_s).toString(), change.value(u"old"_s),
-                                    change.value(u"new"_s) });
-        }
-        records.append(std::move(record));
-    }
+    records.reserve(rows.size());
+    for (const QSqlRecord &row : rows)
+        records.append(toRecord(row));
+    return records;
+}
+
+QList<TaskHistoryRecord> TaskHistoryRepository::forTasks(const QList<qint64> &taskIds) const
+{
+    if (taskIds.isEmpty())
+        return {};
+    const QList<QSqlRecord> rows = m_database.fetchAllIn(
+            u"SELECT id, task_id, actor_id, at, action, changes FROM task_history "
+            "WHERE task_id IN ("_s,
+            {}, QVariantList(taskIds.cbegin(), taskIds.cend()), u") ORDER BY task_id, id"_s, 64,
+            Database::Retry::Safe);
+    QList<TaskHistoryRecord> records;
+    records.reserve(rows.size());
+    for (const QSqlRecord &row : rows)
+        records.append(toRecord(row));
     return records;
 }
 

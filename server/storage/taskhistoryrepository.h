@@ -24,6 +24,9 @@ public:
     static QString changesText(const QList<FieldChange> &changes);
     // The task's records with id > afterId, oldest first, at most `limit`.
     QList<TaskHistoryRecord> forTask(qint64 taskId, qint64 afterId, int limit) const;
+    // Every record of these tasks (any number of ids), by task and then oldest first: a data
+    // export's.
+    QList<TaskHistoryRecord> forTasks(const QList<qint64> &taskIds) const;
     // Forgets a purged task's records (its purge record is appended afterwards), those held
     // back included.
     void removeForTask(qint64 taskId) const;

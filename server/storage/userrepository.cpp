@@ -133,10 +133,11 @@ bool UserRepository::setStatus(qint64 id, AccountStatus status) const
 
 QList<qint64> UserRepository::lockActiveAdmins() const
 {
-    // FOR UPDATE: two admins leaving at once each wait for the other's row, and PostgreSQL
-    // then re-reads it, so the second sees the first gone (SQLite's writers are serial).
+    // Two admins leaving at once each wait for the other's row, and PostgreSQL then re-reads
+    // it, so the second sees the first gone (SQLite's writers are serial). NO KEY UPDATE, as
+    // lockForWrite: rows that merely refer to an admin (their activity entries) still go in.
     const QString lock
-            = m_database.dialect() == SqlDialect::Postgres ? u" FOR UPDATE"_s : QString();
+            = m_database.dialect() == SqlDialect::Postgres ? u" FOR NO KEY UPDATE"_s : QString();
     QList<qint64> ids;
     for (const QSqlRecord &row :
          m_database.fetchAll(u"SELECT id FROM users WHERE role = 'admin' AND status = 'active' "

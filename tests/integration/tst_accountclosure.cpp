@@ -3,6 +3,7 @@
 // tasks, attachment files, notifications and shares, tells those it shared with, takes its
 // tasks out of others' blockers, and keeps its activity only anonymised. Both need the
 // password, and a code when 2FA is on; the last active administrator can do neither.
+// GET /users/me/export hands over what is theirs, and nothing secret.
 #include "accountfixtures.h"
 #include "activity.h"
 #include "taskfixtures.h"
@@ -70,9 +71,11 @@ private Q_SLOTS:
     void badProofsAreRefused_data();
     void badProofsAreRefused();
     void deactivationEndsSessionsAndRefusesSignIn();
+    void aClosedAccountsTokensStopWorking();
     void deletionRemovesTheAccountAndWhatIsOnlyItsOwn();
     void deletionNeedsTheSecondFactorWhenTwoFactorIsOn();
     void theLastActiveAdministratorCannotLeave();
+    void theExportHoldsTheirDataAndNoSecret();
 
 private:
     // An administrator created by the command line, signed in.
@@ -186,9 +189,17 @@ void TestAccountClosure::deactivationEndsSessionsAndRefusesSignIn()
     QCOMPARE(otherLogin->status(), 200);
     other.setAccessToken(otherLogin->json().value(u"access_token"_s).toString());
 
+    // A reset link asked for before: deactivation gives it up.
+    ApiClient anonymous(m_server->url());
+    QCOMPARE(finished(anonymous.forgotPassword(account.user.email))->status(), 202);
+    const QString resetToken = awaitLinkToken(m_mail, account.user.email, u"/reset-password"_s, 1);
+    QVERIFY(!resetToken.isEmpty());
+
     ApiReply *deactivated
             = finished(account.api().deactivateAccount(withPassword(account.user.password)));
     QCOMPARE(deactivated->status(), 204);
+    QVERIFY(isProblem(finished(anonymous.resetPassword(resetToken, strongPassword())), 400,
+                      u"invalid-account-token"_s));
 
     // Every access token stops working, and no refresh token makes a new one.
     QCOMPARE(finished(account.api().me())->status(), 401);
@@ -218,6 +229,24 @@ void TestAccountClosure::deactivationEndsSessionsAndRefusesSignIn()
     QCOMPARE(count(u"SELECT COUNT(*) FROM sessions WHERE user_id = %1 AND ended_at IS NULL"_s.arg(
                      account.id())),
              0);
+}
+
+void TestAccountClosure::aClosedAccountsTokensStopWorking()
+{
+    // Status changed behind the server's back (as an administrator's lock will): the access
+    // token still in its session is refused within the principal cache's lifetime, and the
+    // refresh token makes no new one.
+    Account account = signUpAccount(m_server->url(), u"locked"_s);
+    QCOMPARE(finished(account.api().me())->status(), 200);
+    QVERIFY(m_server->executeSql(
+            u"UPDATE users SET status = 'locked' WHERE id = %1"_s.arg(account.id())));
+    QTRY_COMPARE_WITH_TIMEOUT(finished(account.api().me())->status(), 401, 10'000);
+    ApiClient anonymous(m_server->url());
+    QVERIFY(isProblem(finished(anonymous.refreshToken(account.user.refreshToken)), 401,
+                      u"invalid-refresh-token"_s));
+    ApiReply *login = finished(anonymous.login(account.user.email, account.user.password));
+    QVERIFY2(isProblem(login, 403, u"account-inactive"_s), login->body().constData());
+    QVERIFY(login->json().value(u"detail"_s).toString().contains(u"locked"_s));
 }
 
 void TestAccountClosure::deletionRemovesTheAccountAndWhatIsOnlyItsOwn()
@@ -278,8 +307,10 @@ void TestAccountClosure::deletionRemovesTheAccountAndWhatIsOnlyItsOwn()
     const QJsonObject after = finished(friendly.api().task(waiting))->json();
     QCOMPARE(after.value(u"blocked_by"_s).toArray(), QJsonArray());
     QCOMPARE(after.value(u"version"_s).toInteger(), waitingVersion + 1);
-    // The friend's own task stays, without the share.
-    QCOMPARE(finished(friendly.api().task(friendsTask))->status(), 200);
+    // The friend's own task stays, without the share: a change of its own.
+    ApiReply *friends = finished(friendly.api().task(friendsTask));
+    QCOMPARE(friends->status(), 200);
+    QCOMPARE(friends->json().value(u"assignees"_s).toArray(), QJsonArray());
 
     // Nothing of theirs is left in the database or the attachments folder.
     const qint64 id = leaving.id();
@@ -336,6 +367,7 @@ void TestAccountClosure::deletionNeedsTheSecondFactorWhenTwoFactorIsOn()
     const QString wrong = currentCode(secret) == u"000000"_s ? u"111111"_s : u"000000"_s;
     ApiReply *wrongCode = finished(account.api().deleteAccount(
             { account.user.password, SecondFactor{ SecondFactor::Kind::Totp, wrong } }));
+    QVERIFY(isProblem(wrongCode, 422, u"validation-failed"_s));
     QVERIFY(namesField(wrongCode, u"code"_s, u"invalid"_s));
     QCOMPARE(count(u"SELECT COUNT(*) FROM activity_log WHERE user_id = %1 AND action = '%2'"_s
                            .arg(account.id())
@@ -374,8 +406,93 @@ void TestAccountClosure::theLastActiveAdministratorCannotLeave()
     QCOMPARE(finished(first.api().deactivateAccount(withPassword(first.user.password)))->status(),
              204);
     ApiReply *last = finished(second.api().deleteAccount(withPassword(second.user.password)));
+    QVERIFY(isProblem(last, 409, u"conflict"_s));
     QVERIFY(namesField(last, u"role"_s, u"last_admin"_s));
     QCOMPARE(finished(second.api().me())->status(), 200);
+}
+
+void TestAccountClosure::theExportHoldsTheirDataAndNoSecret()
+{
+    Account owner = signUpVerified(*m_server, u"exporter"_s);
+    Account other = signUpVerified(*m_server, u"neighbour"_s);
+    const qint64 kept = createTaskId(owner.api(), u"Exported task"_s,
+                                     { { u"description"_s, u"with a description"_s } });
+    const qint64 trashed = createTaskId(owner.api(), u"Trashed but still theirs"_s);
+    QVERIFY(kept > 0 && trashed > 0);
+    QCOMPARE(finished(owner.api().trashTask(trashed))->status(), 200);
+    QCOMPARE(finished(uploadAttachment(owner.api(), kept, "exported notes"))->status(), 201);
+    // More than one bulk read's worth (TaskRepository::MaxBulkRead) of tasks.
+    QList<qint64> expected{ kept, trashed };
+    for (int n = 0; n < 130; ++n) {
+        expected.append(createTaskId(owner.api(), u"Bulk %1"_s.arg(n)));
+        QVERIFY(expected.last() > 0);
+    }
+    std::sort(expected.begin(), expected.end());
+    // Someone else's task, shared with them: its notification is theirs, the task is not.
+    const qint64 othersTask = createTaskId(other.api(), u"The neighbour's own"_s);
+    AssignRequest share;
+    share.userId = owner.id();
+    QCOMPARE(finished(other.api().shareTask(othersTask, share))->status(), 200);
+    QTRY_VERIFY(count(u"SELECT COUNT(*) FROM notifications WHERE user_id = %1"_s.arg(owner.id()))
+                > 0);
+
+    ApiReply *reply = finished(owner.api().exportAccount());
+    QCOMPARE(reply->status(), 200);
+    QVERIFY(reply->header("Content-Disposition").startsWith("attachment; filename="));
+    QCOMPARE(reply->header("Cache-Control"), QByteArray("no-store"));
+    const QJsonObject document = reply->json();
+    QCOMPARE(document.value(u"format"_s).toString(), u"tasklane-export"_s);
+    QCOMPARE(document.value(u"profile"_s).toObject().value(u"id"_s).toInteger(), owner.id());
+    QCOMPARE(document.value(u"profile"_s).toObject().value(u"email"_s).toString(),
+             owner.user.email);
+    QVERIFY(document.value(u"notification_settings"_s).isObject());
+
+    const QJsonArray tasks = document.value(u"tasks"_s).toArray();
+    QList<qint64> taskIds;
+    for (const QJsonValue &value : tasks) {
+        const QJsonObject task = value.toObject();
+        taskIds.append(task.value(u"id"_s).toInteger());
+        // Each with its history, from its creation on.
+        const QJsonArray history = task.value(u"history"_s).toArray();
+        QVERIFY(!history.isEmpty());
+        QCOMPARE(history.first().toObject().value(u"action"_s).toString(), u"created"_s);
+    }
+    std::sort(taskIds.begin(), taskIds.end());
+    QCOMPARE(taskIds, expected);
+    QVERIFY(!taskIds.contains(othersTask)); // shared with them, not theirs
+    const QJsonArray attachments = document.value(u"attachments"_s).toArray();
+    QCOMPARE(attachments.size(), 1);
+    QCOMPARE(attachments.first().toObject().value(u"task_id"_s).toInteger(), kept);
+    QCOMPARE(attachments.first().toObject().value(u"file_name"_s).toString(), u"notes.txt"_s);
+    QVERIFY(!document.value(u"notifications"_s).toArray().isEmpty());
+    QStringList actions;
+    for (const QJsonValue &value : document.value(u"activity"_s).toArray())
+        actions.append(value.toObject().value(u"action"_s).toString());
+    QVERIFY(actions.contains(ActivityAction::SignedUp));
+    QVERIFY(actions.contains(ActivityAction::TaskCreated));
+    const QJsonArray sessions = document.value(u"sessions"_s).toArray();
+    QVERIFY(!sessions.isEmpty());
+    bool current = false;
+    for (const QJsonValue &value : sessions)
+        current = current || value.toObject().value(u"current"_s).toBool();
+    QVERIFY(current);
+
+    // Nothing of anyone else's, and nothing secret.
+    const QByteArray body = reply->body();
+    QVERIFY(!body.contains(other.user.email.toUtf8()));
+    for (const QString &secret :
+         { owner.user.password, owner.user.accessToken, owner.user.refreshToken })
+        QVERIFY(!body.contains(secret.toUtf8()));
+    QVERIFY(!body.contains("argon2"));
+    QVERIFY(!body.contains("password"));
+
+    // The export is in the log; nobody gets it without a token.
+    QTRY_COMPARE(count(u"SELECT COUNT(*) FROM activity_log WHERE user_id = %1 AND action = '%2'"_s
+                               .arg(owner.id())
+                               .arg(ActivityAction::DataExported)),
+                 1);
+    ApiClient anonymous(m_server->url());
+    QCOMPARE(finished(anonymous.exportAccount())->status(), 401);
 }
 
 QTEST_GUILESS_MAIN(TestAccountClosure)
