@@ -17,7 +17,7 @@ const QStringList &ActivityAction::all()
         TwoFactorEnabled, TwoFactorDisabled,  RecoveryCodesRenewed, SecondFactorFailed,
         SessionEnded,     OtherSessionsEnded, TaskCreated,          TaskChanged,
         TaskDeleted,      TaskShared,         TaskUnshared,         AccountDeactivated,
-        AccountDeleted,   DataExported,
+        AccountDeleted,   DataExported,       JobRetried,
     };
     return names;
 }

@@ -52,6 +52,7 @@ inline const QString SecondFactorFailed = QStringLiteral("user.2fa_failed");
 inline const QString AccountDeactivated = QStringLiteral("user.deactivated");
 inline const QString AccountDeleted = QStringLiteral("user.deleted"); // kept anonymised
 inline const QString DataExported = QStringLiteral("user.data_exported");
+inline const QString JobRetried = QStringLiteral("admin.job_retried"); // a dead job queued again
 inline const QString SessionEnded = QStringLiteral("session.ended");
 inline const QString OtherSessionsEnded = QStringLiteral("session.others_ended");
 inline const QString TaskCreated = QStringLiteral("task.created");

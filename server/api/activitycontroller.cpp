@@ -62,6 +62,10 @@ void ActivityController::registerRoutes(RouteTable &routes) const
 {
     routes.add({ "GET", u"/api/v1/users/me/activity"_s, RouteAccess::signedIn(), Executor::Database,
                  [this](const RequestContext &request) { return listOwn(request); } });
+    // Managers read everyone's; nobody changes it.
+    routes.add({ "GET", u"/api/v1/admin/activity"_s, RouteAccess::signedIn(Role::Manager),
+                 Executor::Database,
+                 [this](const RequestContext &request) { return listAll(request); } });
 }
 
 // GET /api/v1/users/me/activity?action&outcome&since&until&limit&cursor -> 200
@@ -77,6 +81,24 @@ HttpResponse ActivityController::listOwn(const RequestContext &request) const
             m_activity
                     .listOwn(request.requirePrincipal(), filterOf(query),
                              query.queryItemValue(u"cursor"_s, QUrl::FullyDecoded), limit)
+                    .toJson());
+}
+
+// GET /api/v1/admin/activity?user_id&actor_id&action&outcome&since&until&limit&cursor -> 200
+// {items: [ActivityEntry], next_cursor}, everyone's, newest first.
+HttpResponse ActivityController::listAll(const RequestContext &request) const
+{
+    const QUrlQuery query = request.query();
+    QueryParameters::allowOnly(query,
+                               { u"user_id"_s, u"actor_id"_s, u"action"_s, u"outcome"_s, u"since"_s,
+                                 u"until"_s, u"limit"_s, u"cursor"_s });
+    const int limit = QueryParameters::limit(query, DefaultPage, MaxPage);
+    ActivityRepository::Filter filter = filterOf(query);
+    filter.userId = QueryParameters::id(query, u"user_id"_s);
+    filter.actorId = QueryParameters::id(query, u"actor_id"_s);
+    return HttpResponse::json(
+            200,
+            m_activity.listAll(filter, query.queryItemValue(u"cursor"_s, QUrl::FullyDecoded), limit)
                     .toJson());
 }
 

@@ -17,6 +17,7 @@ public:
 
 private:
     HttpResponse listOwn(const RequestContext &request) const;
+    HttpResponse listAll(const RequestContext &request) const;
 
     const ActivityService &m_activity;
 };

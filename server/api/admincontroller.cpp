@@ -63,7 +63,7 @@ HttpResponse AdminController::retryJob(const RequestContext &request) const
     const auto id = request.idParameter(u"id"_s);
     if (!id)
         throw ApiError(ApiError::Kind::NotFound, u"There is no such job."_s);
-    return HttpResponse::json(200, m_operations.retry(*id).toJson());
+    return HttpResponse::json(200, m_operations.retry(request.requirePrincipal(), *id).toJson());
 }
 
 // GET /api/v1/admin/deliveries?channel&outcome&user_id&limit&cursor -> 200 {items:
@@ -77,12 +77,7 @@ HttpResponse AdminController::deliveries(const RequestContext &request) const
     filter.channel = oneOf(query, u"channel"_s, { u"email"_s, u"in_app"_s, u"push"_s, u"sms"_s });
     filter.outcome = oneOf(query, u"outcome"_s,
                            { u"sent"_s, u"temporary_failure"_s, u"permanent_failure"_s });
-    if (query.hasQueryItem(u"user_id"_s)) {
-        bool ok = false;
-        filter.userId = query.queryItemValue(u"user_id"_s).toLongLong(&ok);
-        if (!ok || filter.userId < 1)
-            throw QueryParameters::bad(u"user_id"_s, u"This must be a user's id."_s);
-    }
+    filter.userId = QueryParameters::id(query, u"user_id"_s);
     const auto page
             = m_operations.deliveries(filter, query.queryItemValue(u"cursor"_s, QUrl::FullyDecoded),
                                       QueryParameters::limit(query, DefaultPage, MaxPage));

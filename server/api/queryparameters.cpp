@@ -39,4 +39,15 @@ int limit(const QUrlQuery &query, int fallback, int maximum)
     return std::min(value, maximum);
 }
 
+qint64 id(const QUrlQuery &query, const QString &name)
+{
+    if (!query.hasQueryItem(name))
+        return 0;
+    bool ok = false;
+    const qint64 value = query.queryItemValue(name).toLongLong(&ok);
+    if (!ok || value < 1)
+        throw bad(name, u"This must be an id (a whole number from 1)."_s);
+    return value;
+}
+
 } // namespace Tasklane::QueryParameters

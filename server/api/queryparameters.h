@@ -14,5 +14,7 @@ ApiError bad(const QString &name, const QString &message);
 void allowOnly(const QUrlQuery &query, const QStringList &allowed);
 // `limit`: `fallback` when absent, a whole number from 1 (larger ones are capped at `maximum`).
 int limit(const QUrlQuery &query, int fallback, int maximum);
+// An id parameter (a user's, say): 0 when absent, else a whole number from 1.
+qint64 id(const QUrlQuery &query, const QString &name);
 
 } // namespace Tasklane::QueryParameters

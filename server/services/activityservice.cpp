@@ -15,6 +15,7 @@ namespace {
 QJsonObject filterKey(const ActivityRepository::Filter &filter)
 {
     return { { u"u"_s, filter.userId },
+             { u"c"_s, filter.actorId },
              { u"a"_s, QJsonArray::fromStringList(filter.actions) },
              { u"o"_s, filter.succeeded ? QJsonValue(*filter.succeeded) : QJsonValue() },
              { u"s"_s, filter.since.isValid() ? filter.since.toMSecsSinceEpoch() : 0 },
@@ -27,7 +28,21 @@ Page<ActivityEntry> ActivityService::listOwn(const Principal &principal,
                                              const QString &cursor, int limit) const
 {
     filter.userId = principal.user.id;
-    const QJsonObject key = filterKey(filter);
+    return list(filter, u"own"_s, cursor, limit);
+}
+
+Page<ActivityEntry> ActivityService::listAll(const ActivityRepository::Filter &filter,
+                                             const QString &cursor, int limit) const
+{
+    return list(filter, u"all"_s, cursor, limit);
+}
+
+Page<ActivityEntry> ActivityService::list(const ActivityRepository::Filter &filter,
+                                          const QString &listing, const QString &cursor,
+                                          int limit) const
+{
+    QJsonObject key = filterKey(filter);
+    key.insert(u"l"_s, listing);
     qint64 beforeId = 0;
     if (!cursor.isEmpty()) {
         const auto payload = m_cursors.decode(cursor);

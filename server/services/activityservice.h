@@ -23,8 +23,16 @@ public:
     // listing.
     Page<ActivityEntry> listOwn(const Principal &principal, ActivityRepository::Filter filter,
                                 const QString &cursor, int limit) const;
+    // Everyone's entries that `filter` selects (GET /admin/activity: whose account, who acted,
+    // actions, outcome, time), newest first. Who may call it is declared at the route.
+    Page<ActivityEntry> listAll(const ActivityRepository::Filter &filter, const QString &cursor,
+                                int limit) const;
 
 private:
+    // One page of `filter`'s entries; the cursor is bound to the filter and to `listing`.
+    Page<ActivityEntry> list(const ActivityRepository::Filter &filter, const QString &listing,
+                             const QString &cursor, int limit) const;
+
     const Database &m_database;
     const CursorCodec &m_cursors;
 };

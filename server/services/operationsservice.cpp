@@ -1,5 +1,8 @@
 #include "operationsservice.h"
 
+#include "activitylog.h"
+#include "database.h"
+
 #include "apierror.h"
 #include "cursorcodec.h"
 #include "jobqueue.h"
@@ -41,12 +44,21 @@ Page<Job> OperationsService::jobs(std::optional<JobStatus> status, const QString
     return page;
 }
 
-Job OperationsService::retry(qint64 id) const
+Job OperationsService::retry(const Principal &administrator, qint64 id) const
 {
     using Result = JobRepository::RetryResult;
     Job retried;
+    Transaction transaction(m_database);
     switch (m_jobs.retry(id, &retried)) {
-    case Result::Retried: return retried;
+    case Result::Retried: {
+        ActivityEntry entry = ActivityLog::entry(ActivityAction::JobRetried, administrator);
+        entry.targetType = u"job"_s;
+        entry.targetId = id;
+        entry.details = { { u"kind"_s, retried.kind } };
+        ActivityLog::record(m_database, entry);
+        transaction.commit();
+        return retried;
+    }
     case Result::NotFound: throw ApiError(ApiError::Kind::NotFound, u"There is no such job."_s);
     case Result::NotDead:
         throw ApiError(ApiError::Kind::Conflict,

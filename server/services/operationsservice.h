@@ -4,6 +4,7 @@
 #include "deliveryrepository.h"
 #include "job.h"
 #include "page.h"
+#include "principal.h"
 
 #include <QList>
 #include <QString>
@@ -26,8 +27,9 @@ public:
 
     Page<Job> jobs(std::optional<JobStatus> status, const QString &kind, const QString &cursor,
                    int limit) const;
-    // 404 when there is no such job, 409 when it is not dead or its key is held.
-    Job retry(qint64 id) const;
+    // 404 when there is no such job, 409 when it is not dead or its key is held. Recorded in the
+    // activity log as the administrator's.
+    Job retry(const Principal &administrator, qint64 id) const;
 
     Page<DeliveryAttempt> deliveries(const DeliveryRepository::AttemptFilter &filter,
                                      const QString &cursor, int limit) const;

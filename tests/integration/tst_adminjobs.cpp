@@ -2,6 +2,7 @@
 // lists jobs and the delivery log and retries dead jobs; each attempt of a delivery is in the
 // log with its outcome; bad parameters are 400, unknown jobs 404, a job that is not dead 409.
 #include "accountfixtures.h"
+#include "activity.h"
 #include "job.h"
 #include "taskfixtures.h"
 #include "testserver.h"
@@ -113,6 +114,16 @@ void TestAdminJobs::deadJobsAreListedAndRetried()
                      ->status(),
              409);
     QCOMPARE(finished(m_admin->send("POST", u"/api/v1/admin/jobs/999999/retry"_s))->status(), 404);
+    // The retry is the administrator's in the activity log; the refusals changed nothing.
+    ApiReply *log = finished(m_admin->send(
+            "GET", u"/api/v1/admin/activity?action=%1"_s.arg(ActivityAction::JobRetried)));
+    const QJsonArray entries = log->json().value(u"items"_s).toArray();
+    QCOMPARE(entries.size(), 1);
+    const QJsonObject entry = entries.first().toObject();
+    QCOMPARE(entry.value(u"target_type"_s).toString(), u"job"_s);
+    QCOMPARE(entry.value(u"target_id"_s).toInteger(), id);
+    QCOMPARE(entry.value(u"actor_id"_s).toInteger(),
+             finished(m_admin->me())->json().value(u"id"_s).toInteger());
 
     // Pages follow each other without repeats.
     QList<qint64> walked;
