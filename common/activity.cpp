@@ -9,15 +9,16 @@ namespace Tasklane {
 const QStringList &ActivityAction::all()
 {
     static const QStringList names{
-        SignedUp,         LoggedIn,           LoginFailed,          LoggedOut,
-        AccountLocked,    EmailVerified,      EmailChangeRequested, EmailChanged,
+        SignedUp,           LoggedIn,           LoginFailed,          LoggedOut,
+        AccountLocked,      EmailVerified,      EmailChangeRequested, EmailChanged,
         PasswordChanged,
 
-        PasswordReset,    ProfileChanged,     AvatarChanged,        AvatarRemoved,
-        TwoFactorEnabled, TwoFactorDisabled,  RecoveryCodesRenewed, SecondFactorFailed,
-        SessionEnded,     OtherSessionsEnded, TaskCreated,          TaskChanged,
-        TaskDeleted,      TaskShared,         TaskUnshared,         AccountDeactivated,
-        AccountDeleted,   DataExported,       JobRetried,
+        PasswordReset,      ProfileChanged,     AvatarChanged,        AvatarRemoved,
+        TwoFactorEnabled,   TwoFactorDisabled,  RecoveryCodesRenewed, SecondFactorFailed,
+        SessionEnded,       OtherSessionsEnded, TaskCreated,          TaskChanged,
+        TaskDeleted,        TaskShared,         TaskUnshared,         AccountDeactivated,
+        AccountDeleted,     DataExported,       JobRetried,           UserChangedByAdmin,
+        UserDeletedByAdmin,
     };
     return names;
 }

@@ -53,6 +53,9 @@ inline const QString AccountDeactivated = QStringLiteral("user.deactivated");
 inline const QString AccountDeleted = QStringLiteral("user.deleted"); // kept anonymised
 inline const QString DataExported = QStringLiteral("user.data_exported");
 inline const QString JobRetried = QStringLiteral("admin.job_retried"); // a dead job queued again
+// An administrator changed an account (details: role and status from/to, two_factor_reset).
+inline const QString UserChangedByAdmin = QStringLiteral("admin.user_changed");
+inline const QString UserDeletedByAdmin = QStringLiteral("admin.user_deleted"); // target: the id
 inline const QString SessionEnded = QStringLiteral("session.ended");
 inline const QString OtherSessionsEnded = QStringLiteral("session.others_ended");
 inline const QString TaskCreated = QStringLiteral("task.created");

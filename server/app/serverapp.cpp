@@ -83,6 +83,8 @@
 #include "taskservice.h"
 #include "twofactorcontroller.h"
 #include "twofactorservice.h"
+#include "useradmincontroller.h"
+#include "useradminservice.h"
 #include "usercontroller.h"
 #include "userservice.h"
 #include "webpushcrypto.h"
@@ -335,6 +337,9 @@ void ServerApp::buildServices(SigningKey signingKey)
             *m_database, *m_accounts, *m_twoFactor, *m_tasks, *m_attachmentFiles, *m_principals);
     m_accountClosureController = std::make_unique<AccountClosureController>(*m_accountClosure);
     m_accountExport = std::make_unique<AccountExportService>(*m_database);
+    m_userAdmin = std::make_unique<UserAdminService>(*m_database, *m_cursors, *m_accounts,
+                                                     *m_jobQueue, *m_principals);
+    m_userAdminController = std::make_unique<UserAdminController>(*m_userAdmin, *m_accountClosure);
     m_accountExportController = std::make_unique<AccountExportController>(*m_accountExport);
     m_cleanup = std::make_unique<CleanupJob>(
             *m_database, *m_auth, *m_idempotency, *m_taskListing, *m_tasks, *m_attachmentFiles,
@@ -428,6 +433,7 @@ void ServerApp::registerRoutes(RouteTable &routes)
     m_userController->registerRoutes(routes);
     m_accountClosureController->registerRoutes(routes);
     m_accountExportController->registerRoutes(routes);
+    m_userAdminController->registerRoutes(routes);
     m_taskController->registerRoutes(routes);
     m_categoryController->registerRoutes(routes);
     m_notificationController->registerRoutes(routes);

@@ -43,6 +43,8 @@ class AccountClosureService;
 class AccountExportController;
 class AccountExportService;
 class AttachmentStore;
+class UserAdminController;
+class UserAdminService;
 class CategoryController;
 class CategoryService;
 class CleanupJob;
@@ -187,6 +189,8 @@ private:
     std::unique_ptr<AccountClosureController> m_accountClosureController;
     std::unique_ptr<AccountExportService> m_accountExport;
     std::unique_ptr<AccountExportController> m_accountExportController;
+    std::unique_ptr<UserAdminService> m_userAdmin;
+    std::unique_ptr<UserAdminController> m_userAdminController;
     std::unique_ptr<CategoryController> m_categoryController;
     std::unique_ptr<AttachmentService> m_attachments;
     std::unique_ptr<AttachmentController> m_attachmentController;

@@ -85,25 +85,61 @@ void AccountClosureService::deactivate(const Principal &principal,
 void AccountClosureService::remove(const Principal &principal,
                                    const std::optional<SecondFactor> &factor) const
 {
-    const qint64 userId = principal.user.id;
     Transaction transaction(m_database);
     admit(principal, factor, transaction);
+    const QStringList files = erase(principal, 0);
+    transaction.commit();
+    forget(principal.user.id, files);
+    qCInfo(lcClosure, "user %lld deleted their account (%lld attachment files)", principal.user.id,
+           qint64(files.size()));
+}
+
+void AccountClosureService::removeByAdministrator(const Principal &administrator,
+                                                  qint64 userId) const
+{
+    const UserRepository users(m_database);
+    Transaction transaction(m_database);
+    // The administrators' rows first, then the account's (as admit()).
+    const QList<qint64> admins = users.lockActiveAdmins();
+    const auto record = users.lockForWrite(userId);
+    if (!record)
+        throw ApiError(ApiError::Kind::NotFound, u"There is no such user."_s);
+    refuseLastAdmin(admins, record->user);
+    Principal owner;
+    owner.user = record->user;
+    owner.origin = administrator.origin;
+    const QStringList files = erase(owner, administrator.user.id);
+    transaction.commit();
+    forget(userId, files);
+    qCInfo(lcClosure, "administrator %lld deleted user %lld (%lld attachment files)",
+           administrator.user.id, userId, qint64(files.size()));
+}
+
+QStringList AccountClosureService::erase(const Principal &owner, qint64 administratorId) const
+{
+    const qint64 userId = owner.user.id;
     // Its real-time connections close everywhere (session events have no foreign key).
     SessionEnding::write(m_database, userId);
-    const QStringList files = m_tasks.removeAllOf(principal);
-    ActivityEntry deleted = ActivityLog::entry(ActivityAction::AccountDeleted, principal);
+    const QStringList files = m_tasks.removeAllOf(owner);
+    ActivityEntry deleted = ActivityLog::entry(administratorId ? ActivityAction::UserDeletedByAdmin
+                                                               : ActivityAction::AccountDeleted,
+                                               owner);
+    if (administratorId)
+        deleted.actorId = administratorId;
     deleted.targetType = u"user"_s;
     deleted.targetId = userId;
     ActivityLog::record(m_database, deleted);
     AccountErasureRepository(m_database).anonymiseActor(userId);
     UserRepository(m_database).remove(userId);
-    transaction.commit();
+    return files;
+}
+
+void AccountClosureService::forget(qint64 userId, const QStringList &files) const
+{
     m_principals.forgetUser(userId);
     // Only now: had the transaction failed, the rows would still name these files.
     for (const QString &name : files)
         m_files.remove(name);
-    qCInfo(lcClosure, "user %lld deleted their account (%lld attachment files)", userId,
-           qint64(files.size()));
 }
 
 } // namespace Tasklane

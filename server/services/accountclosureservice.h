@@ -31,12 +31,21 @@ public:
     void checkPassword(const Principal &principal, const QString &password) const;
     void deactivate(const Principal &principal, const std::optional<SecondFactor> &factor) const;
     void remove(const Principal &principal, const std::optional<SecondFactor> &factor) const;
+    // DELETE /users/{id}: the same erasure by an administrator (NotFound when there is no such
+    // account; the last active administrator stays).
+    void removeByAdministrator(const Principal &administrator, qint64 userId) const;
 
     // Conflict when `user` is the one active administrator left of `activeAdmins` (read with
     // UserRepository::lockActiveAdmins in the caller's transaction). Administration uses it too.
     static void refuseLastAdmin(const QList<qint64> &activeAdmins, const User &user);
 
 private:
+    // In the caller's transaction, the account's row locked: its sessions end, its tasks and
+    // everything of its own go, its activity stays anonymised (the entry of its deletion by
+    // `administratorId`, 0: by its owner). The attachment files to remove once committed.
+    QStringList erase(const Principal &owner, qint64 administratorId) const;
+    // After the commit: caches forget the account, its files go.
+    void forget(qint64 userId, const QStringList &files) const;
     // The account's row locked, the last admin refused and the second factor spent.
     void admit(const Principal &principal, const std::optional<SecondFactor> &factor,
                Transaction &transaction) const;

@@ -123,6 +123,58 @@ bool UserRepository::invalidateTokensIssuedUntil(qint64 id, const QDateTime &cut
             == 1;
 }
 
+QList<User> UserRepository::search(const Search &search, const std::optional<User> &after,
+                                   int limit) const
+{
+    const QString column = search.sort == Search::Sort::Email ? u"email"_s
+            : search.sort == Search::Sort::Name               ? u"display_name"_s
+                                                              : u"created_at"_s;
+    QString sql = u"SELECT "_s + UserColumns + u" FROM users WHERE 1 = 1"_s;
+    QVariantList values;
+    if (!search.text.isEmpty()) {
+        // A LIKE pattern of the text itself: its own %, _ and \ match only themselves.
+        QString escaped = search.text.toLower();
+        escaped.replace(u"\\"_s, u"\\\\"_s).replace(u"%"_s, u"\\%"_s).replace(u"_"_s, u"\\_"_s);
+        const QString pattern = u"%"_s + escaped + u"%"_s;
+        sql += u" AND (lower(email) LIKE ? ESCAPE '\\' OR lower(display_name) LIKE ? ESCAPE '\\')"_s;
+        values << pattern << pattern;
+    }
+    if (search.role) {
+        sql += u" AND role = ?"_s;
+        values << roleToString(*search.role);
+    }
+    if (search.status) {
+        sql += u" AND status = ?"_s;
+        values << accountStatusToString(*search.status);
+    }
+    if (search.twoFactor)
+        sql += *search.twoFactor ? u" AND totp_enabled_at IS NOT NULL"_s
+                                 : u" AND totp_enabled_at IS NULL"_s;
+    const QString direction = search.descending ? u" DESC"_s : QString();
+    if (after) {
+        const QVariant key = search.sort == Search::Sort::Email ? QVariant(after->email)
+                : search.sort == Search::Sort::Name             ? QVariant(after->displayName)
+                                                    : Database::bindTime(after->createdAt);
+        const QString beyond = search.descending ? u"<"_s : u">"_s;
+        sql += u" AND (%1 %2 ? OR (%1 = ? AND id %2 ?))"_s.arg(column, beyond);
+        values << key << key << after->id;
+    }
+    sql += u" ORDER BY %1%2, id%2 LIMIT ?"_s.arg(column, direction);
+    values << limit;
+    QList<User> users;
+    for (const QSqlRecord &row : m_database.fetchAll(sql, values, Database::Retry::Safe))
+        users.append(toRecord(row).user);
+    return users;
+}
+
+bool UserRepository::setRole(qint64 id, Role role) const
+{
+    return m_database.execute(
+                   u"UPDATE users SET role = ?, updated_at = ? WHERE id = ?"_s,
+                   { roleToString(role), Database::bindTime(QDateTime::currentDateTimeUtc()), id })
+            == 1;
+}
+
 bool UserRepository::setStatus(qint64 id, AccountStatus status) const
 {
     return m_database.execute(u"UPDATE users SET status = ?, updated_at = ? WHERE id = ?"_s,

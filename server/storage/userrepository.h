@@ -80,6 +80,23 @@ public:
     // waiting (NotFound otherwise: a link for an address given up). EmailTaken when another
     // account has it by now (on PostgreSQL that aborts the caller's transaction).
     UpdateResult confirmEmail(qint64 id, const QString &email) const;
+    // The administrators' directory (GET /admin/users): accounts whose email or display name
+    // contains `text` (ASCII letters case-folded), of a role, a status, with or without 2FA,
+    // ordered by `sort` then id, after the row a page ended on.
+    struct Search
+    {
+        QString text; // empty: any
+        std::optional<Role> role;
+        std::optional<AccountStatus> status;
+        std::optional<bool> twoFactor;
+        enum class Sort { Created, Email, Name } sort = Sort::Created;
+        bool descending = false;
+    };
+    // `after`: the last row of the previous page (its id and sort column are read), none for
+    // the first page.
+    QList<User> search(const Search &search, const std::optional<User> &after, int limit) const;
+    // The account's role; false when there is no such user.
+    bool setRole(qint64 id, Role role) const;
     // Whether the account may sign in (the caller ends its sessions); false when there is no
     // such user.
     bool setStatus(qint64 id, AccountStatus status) const;

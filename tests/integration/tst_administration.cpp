@@ -42,6 +42,15 @@ private Q_SLOTS:
     void staffReadEveryonesActivity();
     void activityFiltersAreChecked_data();
     void activityFiltersAreChecked();
+    void theDirectorySearchesFiltersSortsAndPages();
+    void badDirectoryQueriesAreRefused_data();
+    void badDirectoryQueriesAreRefused();
+    void administratorsChangeRolesAndStatuses();
+    void badChangesAreRefused_data();
+    void badChangesAreRefused();
+    void nobodyRaisesTheirOwnRoleAndManagersChangeNothing();
+    void theLastActiveAdministratorStays();
+    void administratorsDeleteAccounts();
 
 private:
     // An account of `role` made by the command line, signed in.
@@ -183,6 +192,271 @@ void TestAdministration::activityFiltersAreChecked()
     ApiReply *reply = finished(m_admin.api().send("GET", u"/api/v1/admin/activity?"_s + query));
     QVERIFY2(isProblem(reply, 400, u"bad-request"_s), reply->body().constData());
     QVERIFY2(namesField(reply, parameter), reply->body().constData());
+}
+
+namespace {
+QList<qint64> userIds(const QJsonObject &page)
+{
+    QList<qint64> ids;
+    for (const QJsonValue &value : page.value(u"items"_s).toArray())
+        ids.append(value.toObject().value(u"id"_s).toInteger());
+    return ids;
+}
+
+QString encoded(const QString &text)
+{
+    return QString::fromLatin1(QUrl::toPercentEncoding(text));
+}
+} // namespace
+
+void TestAdministration::theDirectorySearchesFiltersSortsAndPages()
+{
+    const QString tag = u"dir%1"_s.arg(QDateTime::currentMSecsSinceEpoch());
+    std::vector<Account> accounts;
+    for (int n = 0; n < 5; ++n)
+        accounts.push_back(signUpAccount(m_server->url(), tag + QString::number(n)));
+    QList<qint64> ids;
+    for (const Account &account : accounts)
+        ids.append(account.id());
+    // Search by address, for the manager and through both routes.
+    for (const QString &path : { u"/api/v1/admin/users"_s, u"/api/v1/users"_s }) {
+        ApiReply *found
+                = finished(m_manager.api().send("GET", path + u"?q="_s + tag + u"&sort=created"_s));
+        QCOMPARE(found->status(), 200);
+        QCOMPARE(userIds(found->json()), ids);
+    }
+    // Newest first; by address in reverse.
+    QList<qint64> reversed(ids.crbegin(), ids.crend());
+    QCOMPARE(userIds(finished(m_admin.api().send("GET",
+                                                 u"/api/v1/admin/users?q="_s + tag
+                                                         + u"&sort=-created"_s))
+                             ->json()),
+             reversed);
+    QCOMPARE(userIds(finished(m_admin.api().send(
+                                      "GET", u"/api/v1/admin/users?q="_s + tag + u"&sort=-email"_s))
+                             ->json()),
+             reversed);
+    // Pages of two follow each other without repeats, in every order.
+    for (const QString &sort : { u"created"_s, u"-email"_s, u"name"_s }) {
+        QList<qint64> walked;
+        QString cursor;
+        for (int page = 0; page < 5; ++page) {
+            QString query = u"/api/v1/admin/users?limit=2&q="_s + tag + u"&sort="_s + sort;
+            if (!cursor.isEmpty())
+                query += u"&cursor="_s + encoded(cursor);
+            const QJsonObject json = finished(m_admin.api().send("GET", query))->json();
+            walked.append(userIds(json));
+            cursor = json.value(u"next_cursor"_s).toString();
+            if (cursor.isEmpty())
+                break;
+        }
+        QCOMPARE(walked.size(), 5);
+        QCOMPARE(QSet<qint64>(walked.cbegin(), walked.cend()).size(), 5);
+    }
+    // A cursor belongs to its search.
+    const QString cursor
+            = finished(m_admin.api().send("GET", u"/api/v1/admin/users?limit=1&q="_s + tag))
+                      ->json()
+                      .value(u"next_cursor"_s)
+                      .toString();
+    QVERIFY(!cursor.isEmpty());
+    QVERIFY(isProblem(finished(m_admin.api().send("GET",
+                                                  u"/api/v1/admin/users?limit=1&q=other"
+                                                  "&cursor="_s
+                                                          + encoded(cursor))),
+                      400, u"bad-request"_s));
+
+    // Filters: role, status, two_factor; one account; none.
+    QCOMPARE(finished(m_admin.api().send("GET", u"/api/v1/admin/users?role=admin"_s))
+                     ->json()
+                     .value(u"items"_s)
+                     .toArray()
+                     .first()
+                     .toObject()
+                     .value(u"role"_s)
+                     .toString(),
+             u"admin"_s);
+    QVERIFY(m_server->executeSql(
+            u"UPDATE users SET status = 'deactivated' WHERE id = %1"_s.arg(ids.first())));
+    QCOMPARE(userIds(finished(m_admin.api().send(
+                                      "GET", u"/api/v1/admin/users?status=deactivated&q="_s + tag))
+                             ->json()),
+             QList<qint64>{ ids.first() });
+    QCOMPARE(userIds(finished(m_admin.api().send("GET",
+                                                 u"/api/v1/admin/users?two_factor=true&q="_s + tag))
+                             ->json()),
+             QList<qint64>());
+    QCOMPARE(userIds(finished(m_admin.api().send("GET", u"/api/v1/admin/users?q=%25&role=user"_s))
+                             ->json()),
+             QList<qint64>()); // a % is a character to find, not a wildcard
+    ApiReply *one = finished(m_manager.api().send("GET", u"/api/v1/users/%1"_s.arg(ids.last())));
+    QCOMPARE(one->status(), 200);
+    QCOMPARE(one->json().value(u"email"_s).toString(), accounts.back().user.email);
+    QVERIFY(!one->body().contains("password"));
+    QVERIFY(isProblem(finished(m_manager.api().send("GET", u"/api/v1/users/99999999"_s)), 404,
+                      u"not-found"_s));
+}
+
+void TestAdministration::badDirectoryQueriesAreRefused_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<QString>("parameter");
+    QTest::newRow("role") << u"role=owner"_s << u"role"_s;
+    QTest::newRow("status") << u"status=gone"_s << u"status"_s;
+    QTest::newRow("two_factor") << u"two_factor=yes"_s << u"two_factor"_s;
+    QTest::newRow("sort") << u"sort=password"_s << u"sort"_s;
+    QTest::newRow("q too long") << u"q="_s + QString(255, u'a') << u"q"_s;
+    QTest::newRow("limit") << u"limit=0"_s << u"limit"_s;
+    QTest::newRow("forged cursor") << u"cursor=abc"_s << u"cursor"_s;
+    QTest::newRow("unknown") << u"password=x"_s << u"password"_s;
+}
+
+void TestAdministration::badDirectoryQueriesAreRefused()
+{
+    QFETCH(QString, query);
+    QFETCH(QString, parameter);
+    ApiReply *reply = finished(m_admin.api().send("GET", u"/api/v1/admin/users?"_s + query));
+    QVERIFY2(isProblem(reply, 400, u"bad-request"_s), reply->body().constData());
+    QVERIFY2(namesField(reply, parameter), reply->body().constData());
+}
+
+void TestAdministration::administratorsChangeRolesAndStatuses()
+{
+    Account account = signUpAccount(m_server->url(), u"changed"_s);
+    const QString path = u"/api/v1/admin/users/%1"_s.arg(account.id());
+    // A manager from now on: the staff routes open at once.
+    ApiReply *promoted
+            = finished(m_admin.api().sendJson("PATCH", path, { { u"role"_s, u"manager"_s } }));
+    QCOMPARE(promoted->status(), 200);
+    QCOMPARE(promoted->json().value(u"role"_s).toString(), u"manager"_s);
+    QCOMPARE(finished(account.api().send("GET", u"/api/v1/admin/users"_s))->status(), 200);
+
+    // Locked: its token stops, sign-in is refused; active again: it signs in.
+    ApiReply *locked
+            = finished(m_admin.api().sendJson("PATCH", path, { { u"status"_s, u"locked"_s } }));
+    QCOMPARE(locked->json().value(u"status"_s).toString(), u"locked"_s);
+    QCOMPARE(finished(account.api().me())->status(), 401);
+    ApiClient again(m_server->url());
+    QVERIFY(isProblem(finished(again.login(account.user.email, account.user.password)), 403,
+                      u"account-inactive"_s));
+    QCOMPARE(finished(m_admin.api().sendJson("PATCH", path, { { u"status"_s, u"active"_s } }))
+                     ->status(),
+             200);
+    QCOMPARE(finished(again.login(account.user.email, account.user.password))->status(), 200);
+
+    // Each change is the administrator's entry in the account's log.
+    const Page<ActivityEntry> log = activityPage(
+            m_admin.api(),
+            u"user_id=%1&action=%2"_s.arg(account.id()).arg(ActivityAction::UserChangedByAdmin));
+    QCOMPARE(log.items.size(), 3);
+    for (const ActivityEntry &entry : log.items)
+        QCOMPARE(entry.actorId, m_admin.id());
+    QCOMPARE(log.items.last().details.value(u"role"_s).toObject().value(u"to"_s).toString(),
+             u"manager"_s);
+    QCOMPARE(log.items.first().details.value(u"status"_s).toObject().value(u"from"_s).toString(),
+             u"locked"_s);
+}
+
+void TestAdministration::badChangesAreRefused_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("code");
+    QTest::newRow("nothing") << QByteArray("{}") << u"role"_s << u"required"_s;
+    QTest::newRow("an unknown role")
+            << QByteArray(R"({"role":"owner"})") << u"role"_s << u"invalid_value"_s;
+    QTest::newRow("an unknown status")
+            << QByteArray(R"({"status":"gone"})") << u"status"_s << u"invalid_value"_s;
+    QTest::newRow("reset false") << QByteArray(R"({"reset_two_factor":false})")
+                                 << u"reset_two_factor"_s << u"invalid_value"_s;
+    QTest::newRow("reset as text") << QByteArray(R"({"reset_two_factor":"yes"})")
+                                   << u"reset_two_factor"_s << u"wrong_type"_s;
+    QTest::newRow("the password") << QByteArray(R"({"password":"Taken-Over-2026"})")
+                                  << u"password"_s << u"unknown_field"_s;
+}
+
+void TestAdministration::badChangesAreRefused()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, field);
+    QFETCH(QString, code);
+    Account account = signUpAccount(m_server->url(), u"unchanged"_s);
+    ApiReply *reply
+            = finished(m_admin.api().send("PATCH", u"/api/v1/admin/users/%1"_s.arg(account.id()),
+                                          body, { { "Content-Type", "application/json" } }));
+    QVERIFY2(isProblem(reply, 422, u"validation-failed"_s), reply->body().constData());
+    QVERIFY2(namesField(reply, field, code), reply->body().constData());
+    QCOMPARE(finished(account.api().me())->json().value(u"role"_s).toString(), u"user"_s);
+}
+
+void TestAdministration::nobodyRaisesTheirOwnRoleAndManagersChangeNothing()
+{
+    Account user = signUpAccount(m_server->url(), u"climber"_s);
+    const QJsonObject toAdmin{ { u"role"_s, u"admin"_s } };
+    QCOMPARE(finished(user.api().sendJson("PATCH", u"/api/v1/users/me"_s, toAdmin))->status(), 403);
+    QCOMPARE(finished(user.api().sendJson("PATCH", u"/api/v1/admin/users/%1"_s.arg(user.id()),
+                                          toAdmin))
+                     ->status(),
+             403);
+    QCOMPARE(finished(m_manager.api().sendJson(
+                              "PATCH", u"/api/v1/admin/users/%1"_s.arg(m_manager.id()), toAdmin))
+                     ->status(),
+             403);
+    QCOMPARE(finished(m_manager.api().sendJson("PATCH", u"/api/v1/admin/users/%1"_s.arg(user.id()),
+                                               { { u"status"_s, u"locked"_s } }))
+                     ->status(),
+             403);
+    QCOMPARE(finished(m_manager.api().send("DELETE", u"/api/v1/users/%1"_s.arg(user.id())))
+                     ->status(),
+             403);
+    QCOMPARE(finished(user.api().me())->json().value(u"role"_s).toString(), u"user"_s);
+    QCOMPARE(finished(user.api().me())->json().value(u"status"_s).toString(), u"active"_s);
+    QCOMPARE(finished(m_manager.api().me())->json().value(u"role"_s).toString(), u"manager"_s);
+}
+
+void TestAdministration::theLastActiveAdministratorStays()
+{
+    QCOMPARE(finished(m_admin.api().send("GET", u"/api/v1/admin/users?role=admin&status=active"_s))
+                     ->json()
+                     .value(u"items"_s)
+                     .toArray()
+                     .size(),
+             1);
+    const QString self = u"/api/v1/admin/users/%1"_s.arg(m_admin.id());
+    for (const QJsonObject &change :
+         { QJsonObject{ { u"role"_s, u"manager"_s } }, QJsonObject{ { u"status"_s, u"locked"_s } },
+           QJsonObject{ { u"status"_s, u"deactivated"_s } } }) {
+        ApiReply *refused = finished(m_admin.api().sendJson("PATCH", self, change));
+        QVERIFY2(isProblem(refused, 409, u"conflict"_s), refused->body().constData());
+        QVERIFY(namesField(refused, u"role"_s, u"last_admin"_s));
+    }
+    ApiReply *deleted
+            = finished(m_admin.api().send("DELETE", u"/api/v1/users/%1"_s.arg(m_admin.id())));
+    QVERIFY2(isProblem(deleted, 409, u"conflict"_s), deleted->body().constData());
+    const QJsonObject me = finished(m_admin.api().me())->json();
+    QCOMPARE(me.value(u"role"_s).toString(), u"admin"_s);
+    QCOMPARE(me.value(u"status"_s).toString(), u"active"_s);
+}
+
+void TestAdministration::administratorsDeleteAccounts()
+{
+    Account account = signUpAccount(m_server->url(), u"removed"_s);
+    QVERIFY(createTaskId(account.api(), u"Goes with its owner"_s) > 0);
+    ApiReply *deleted
+            = finished(m_admin.api().send("DELETE", u"/api/v1/users/%1"_s.arg(account.id())));
+    QCOMPARE(deleted->status(), 204);
+    QCOMPARE(finished(account.api().me())->status(), 401);
+    QVERIFY(isProblem(finished(m_admin.api().send("GET", u"/api/v1/users/%1"_s.arg(account.id()))),
+                      404, u"not-found"_s));
+    QVERIFY(isProblem(
+            finished(m_admin.api().send("DELETE", u"/api/v1/users/%1"_s.arg(account.id()))), 404,
+            u"not-found"_s));
+    const Page<ActivityEntry> log
+            = activityPage(m_admin.api(), u"action=%1"_s.arg(ActivityAction::UserDeletedByAdmin));
+    QCOMPARE(log.items.size(), 1);
+    QCOMPARE(log.items.first().actorId, m_admin.id());
+    QCOMPARE(log.items.first().targetId, account.id());
+    QCOMPARE(log.items.first().userId, 0); // the account is gone: its entries name nobody
 }
 
 QTEST_GUILESS_MAIN(TestAdministration)

@@ -1,0 +1,24 @@
+#pragma once
+
+#include "accountstatus.h"
+#include "fielderror.h"
+#include "role.h"
+
+#include <QJsonObject>
+
+#include <optional>
+
+namespace Tasklane {
+
+// PATCH /admin/users/{id}: what an administrator changes about an account. At least one field.
+struct AdminUserChanges
+{
+    std::optional<Role> role;
+    std::optional<AccountStatus> status; // deactivated or locked end its sessions
+    bool resetTwoFactor = false; // "reset_two_factor": true turns 2FA off (secret, codes)
+
+    QJsonObject toJson() const;
+    static std::optional<AdminUserChanges> fromJson(const QJsonObject &json, FieldErrors *errors);
+};
+
+} // namespace Tasklane
