@@ -16,6 +16,9 @@ struct AdminUserChanges
     std::optional<Role> role;
     std::optional<AccountStatus> status; // deactivated or locked end its sessions
     bool resetTwoFactor = false; // "reset_two_factor": true turns 2FA off (secret, codes)
+    // "require_password_change": true: the owner's tokens reach only /users/me and logout until
+    // they set a new password.
+    bool requirePasswordChange = false;
 
     QJsonObject toJson() const;
     static std::optional<AdminUserChanges> fromJson(const QJsonObject &json, FieldErrors *errors);

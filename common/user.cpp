@@ -53,6 +53,7 @@ QJsonObject User::toJson() const
              { u"display_name"_s, displayName },
              { u"role"_s, roleToString(role) },
              { u"status"_s, accountStatusToString(status) },
+             { u"password_change_required"_s, passwordChangeRequired },
              { u"time_zone"_s, timeZone },
              { u"language"_s, language },
              { u"email_verified"_s, emailVerified },
@@ -78,6 +79,7 @@ std::optional<User> User::fromJson(const QJsonObject &json)
     user.role = *role;
     user.status = accountStatusFromString(json.value(u"status"_s).toString())
                           .value_or(AccountStatus::Active);
+    user.passwordChangeRequired = json.value(u"password_change_required"_s).toBool();
     user.timeZone = json.value(u"time_zone"_s).toString(u"UTC"_s);
     user.language = json.value(u"language"_s).toString(u"en"_s);
     user.emailVerified = json.value(u"email_verified"_s).toBool();

@@ -19,6 +19,7 @@ struct User
     QString displayName;
     Role role = Role::User;
     AccountStatus status = AccountStatus::Active; // only an active account signs in
+    bool passwordChangeRequired = false; // an administrator asks for a new password first
     QString timeZone = QStringLiteral("UTC"); // IANA name
     QString language = QStringLiteral("en"); // of the email they get: en or de
     bool emailVerified = false; // the address's link was followed (or an operator vouched)

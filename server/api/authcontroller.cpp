@@ -25,8 +25,9 @@ void AuthController::registerRoutes(RouteTable &routes) const
                  bind(&AuthController::login), SmallBodyBytes });
     routes.add({ "POST", QStringLiteral("/api/v1/auth/refresh-token"), RouteAccess::anyone(),
                  Executor::Database, bind(&AuthController::refreshToken), SmallBodyBytes });
-    routes.add({ "POST", QStringLiteral("/api/v1/auth/logout"), RouteAccess::signedIn(),
-                 Executor::Database, bind(&AuthController::logout), SmallBodyBytes });
+    routes.add({ "POST", QStringLiteral("/api/v1/auth/logout"),
+                 RouteAccess::signedIn().evenBeforePasswordChange(), Executor::Database,
+                 bind(&AuthController::logout), SmallBodyBytes });
 }
 
 // POST /api/v1/auth/signup {email, password, display_name} -> 202 {email}

@@ -12,14 +12,14 @@ void UserController::registerRoutes(RouteTable &routes) const
 {
     // Answered from the principal alone: on the event loop when the principal cache knows it.
     const auto me = [this](const RequestContext &request) { return this->me(request); };
-    Route get{ "GET", QStringLiteral("/api/v1/users/me"), RouteAccess::signedIn(),
-               Executor::Database, me };
+    Route get{ "GET", QStringLiteral("/api/v1/users/me"),
+               RouteAccess::signedIn().evenBeforePasswordChange(), Executor::Database, me };
     get.fromMemory = [me](const RequestContext &request) { return std::optional(me(request)); };
     routes.add(std::move(get));
     // The database pool; a change that needs the current password hops to the hashing pool
     // for the check (and any new hash), then back to the database pool for the write.
-    routes.add({ "PATCH", QStringLiteral("/api/v1/users/me"), RouteAccess::signedIn(),
-                 Executor::Database,
+    routes.add({ "PATCH", QStringLiteral("/api/v1/users/me"),
+                 RouteAccess::signedIn().evenBeforePasswordChange(), Executor::Database,
                  [this](const RequestContext &request) { return updateMe(request); },
                  SmallBodyBytes });
 }

@@ -27,6 +27,8 @@ ProblemKindInfo problemKindInfo(ApiError::Kind kind)
         return { 403, "email-not-verified", "The email address is not verified yet" };
     case K::AccountInactive:
         return { 403, "account-inactive", "The account is deactivated or locked" };
+    case K::PasswordChangeRequired:
+        return { 403, "password-change-required", "Set a new password first" };
     case K::NotFound: return { 404, "not-found", "Not found" };
     case K::MethodNotAllowed: return { 405, "method-not-allowed", "Method not allowed" };
     case K::Conflict: return { 409, "conflict", "Conflict" };

@@ -328,7 +328,9 @@ void Router::dispatch(Exchange exchange, std::shared_ptr<RequestContext> context
     }
     // A read that the caches can answer is answered here, without a thread hand-off.
     if (context->principal && route->fromMemory
-        && roleSatisfies(context->principal->user.role, route->access.minimumRole)) {
+        && roleSatisfies(context->principal->user.role, route->access.minimumRole)
+        && (!context->principal->user.passwordChangeRequired
+            || route->access.beforePasswordChange)) {
         std::optional<HttpResponse> response;
         try {
             response = route->fromMemory(*context);
@@ -432,6 +434,11 @@ HttpResponse Router::run(const Route &route, RequestContext &context,
                 throw ApiError(
                         ApiError::Kind::Forbidden,
                         u"This needs the %1 role."_s.arg(roleToString(route.access.minimumRole)));
+            if (context.principal->user.passwordChangeRequired
+                && !route.access.beforePasswordChange)
+                throw ApiError(ApiError::Kind::PasswordChangeRequired,
+                               u"An administrator asks you to set a new password first: "
+                               "PATCH /api/v1/users/me with current_password and password."_s);
         }
         return route.handler(context);
     });

@@ -38,9 +38,18 @@ struct RouteAccess
     // A sign-in route (one that checks a password, a code or a link's token): counted per
     // client address against rate_limit_auth (SignInLimits) before its handler runs.
     bool signIn = false;
+    // Open to an account that must set a new password first (its own profile, logout); every
+    // other signed-in route answers 403 password-change-required to it.
+    bool beforePasswordChange = false;
 
     static RouteAccess anyone() { return {}; }
     static RouteAccess signedIn(Role minimumRole = Role::User) { return { true, minimumRole }; }
+    RouteAccess evenBeforePasswordChange() const
+    {
+        RouteAccess access = *this;
+        access.beforePasswordChange = true;
+        return access;
+    }
     RouteAccess countedAsSignIn() const
     {
         RouteAccess access = *this;

@@ -161,6 +161,7 @@ void AccountService::resetPassword(const QString &token, const QString &password
     // waited for a link (a new address, other reset links) is given up with the old password.
     users.markVerified(spent->userId, spent->email);
     abandonPendingLinks(spent->userId);
+    users.setPasswordChangeRequired(spent->userId, false);
     // Proving the address lifts a lockout of sign-in at once.
     LoginThrottleRepository(m_database).clear(spent->email);
     const auto cutoff = SessionEnding::write(m_database, spent->userId);

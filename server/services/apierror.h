@@ -26,6 +26,7 @@ public:
         InvalidSecondFactor, // login/2fa: the authenticator or recovery code is wrong or used
         EmailNotVerified,
         AccountInactive, // sign-in to a deactivated or locked account (its password was right)
+        PasswordChangeRequired, // an administrator asked for a new password before anything else
         Forbidden,
         NotFound,
         MethodNotAllowed,

@@ -73,8 +73,8 @@ Page<User> UserAdminService::list(const UserRepository::Search &search, const QS
         last.id = payload->value(u"i"_s).toInteger();
         last.email = payload->value(u"e"_s).toString();
         last.displayName = payload->value(u"n"_s).toString();
-        last.createdAt = QDateTime::fromMSecsSinceEpoch(payload->value(u"c"_s).toInteger(),
-                                                        Qt::UTC);
+        last.createdAt
+                = QDateTime::fromMSecsSinceEpoch(payload->value(u"c"_s).toInteger(), Qt::UTC);
         if (last.id < 1)
             throw badCursor();
         after = last;
@@ -138,6 +138,10 @@ User UserAdminService::change(const Principal &administrator, qint64 id,
         m_jobs.enqueue(AccountMailJob::Kind, AccountMailJob::twoFactorChanged(id, false),
                        QDateTime::currentDateTimeUtc());
         details.insert(u"two_factor_reset"_s, true);
+    }
+    if (changes.requirePasswordChange && !before.passwordChangeRequired) {
+        users.setPasswordChangeRequired(id, true);
+        details.insert(u"password_change_required"_s, true);
     }
     if (!details.isEmpty()) {
         ActivityEntry entry

@@ -48,6 +48,11 @@ UserRepository::Changes UserService::prepareChanges(const Principal &principal,
 {
     if (request.triesToChangeRole)
         throw ApiError(ApiError::Kind::Forbidden, u"You cannot change your own role."_s);
+    // Asked for a new password: that comes first (with it, anything else may change too).
+    if (principal.user.passwordChangeRequired && !request.newPassword)
+        throw ApiError(ApiError::Kind::PasswordChangeRequired,
+                       u"An administrator asks you to set a new password first: send "
+                       "current_password and password."_s);
 
     UserRepository::Changes changes;
     changes.displayName = request.displayName;
@@ -129,8 +134,10 @@ User UserService::applyChanges(const Principal &principal,
     const QList<qint64> ended = changes.passwordHash
             ? SessionEnding::endOthers(m_database, id, principal.token.sessionId)
             : QList<qint64>();
-    if (changes.passwordHash)
+    if (changes.passwordHash) {
         m_accounts.abandonPendingLinks(id);
+        users.setPasswordChangeRequired(id, false);
+    }
     if (changes.email) {
         const auto current = users.findById(id);
         if (!current)

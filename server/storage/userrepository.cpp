@@ -14,7 +14,8 @@ const QString UserColumns
         = u"id, email, display_name, password_hash, role, created_at, updated_at, time_zone, "
           "language, email_verified_at, pending_email, totp_enabled_at, bio, contact_phone, "
           "locale, "
-          "EXISTS (SELECT 1 FROM avatars a WHERE a.user_id = users.id), status"_s;
+          "EXISTS (SELECT 1 FROM avatars a WHERE a.user_id = users.id), status, "
+          "password_change_required"_s;
 
 UserRecord toRecord(const QSqlRecord &row)
 {
@@ -37,6 +38,7 @@ UserRecord toRecord(const QSqlRecord &row)
     record.user.hasAvatar = row.value(15).toBool();
     record.user.status
             = accountStatusFromString(row.value(16).toString()).value_or(AccountStatus::Locked);
+    record.user.passwordChangeRequired = row.value(17).toBool();
     return record;
 }
 } // namespace
@@ -173,6 +175,12 @@ bool UserRepository::setRole(qint64 id, Role role) const
                    u"UPDATE users SET role = ?, updated_at = ? WHERE id = ?"_s,
                    { roleToString(role), Database::bindTime(QDateTime::currentDateTimeUtc()), id })
             == 1;
+}
+
+void UserRepository::setPasswordChangeRequired(qint64 id, bool required) const
+{
+    m_database.execute(u"UPDATE users SET password_change_required = ? WHERE id = ?"_s,
+                       { required, id });
 }
 
 bool UserRepository::setStatus(qint64 id, AccountStatus status) const

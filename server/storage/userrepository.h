@@ -95,6 +95,9 @@ public:
     // `after`: the last row of the previous page (its id and sort column are read), none for
     // the first page.
     QList<User> search(const Search &search, const std::optional<User> &after, int limit) const;
+    // Whether the owner must set a new password before anything else (an administrator asks;
+    // a new password lifts it).
+    void setPasswordChangeRequired(qint64 id, bool required) const;
     // The account's role; false when there is no such user.
     bool setRole(qint64 id, Role role) const;
     // Whether the account may sign in (the caller ends its sessions); false when there is no

@@ -8,6 +8,8 @@
 #include "taskfixtures.h"
 #include "testserver.h"
 #include "tokenpair.h"
+#include "totp.h"
+#include "twofactor.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -46,6 +48,8 @@ private Q_SLOTS:
     void badDirectoryQueriesAreRefused_data();
     void badDirectoryQueriesAreRefused();
     void administratorsChangeRolesAndStatuses();
+    void anAdministratorAsksForANewPassword();
+    void anAdministratorTurnsTwoFactorOff();
     void badChangesAreRefused_data();
     void badChangesAreRefused();
     void nobodyRaisesTheirOwnRoleAndManagersChangeNothing();
@@ -292,7 +296,8 @@ void TestAdministration::theDirectorySearchesFiltersSortsAndPages()
     ApiReply *one = finished(m_manager.api().send("GET", u"/api/v1/users/%1"_s.arg(ids.last())));
     QCOMPARE(one->status(), 200);
     QCOMPARE(one->json().value(u"email"_s).toString(), accounts.back().user.email);
-    QVERIFY(!one->body().contains("password"));
+    QVERIFY(!one->body().contains("password_hash"));
+    QVERIFY(!one->body().contains("argon2"));
     QVERIFY(isProblem(finished(m_manager.api().send("GET", u"/api/v1/users/99999999"_s)), 404,
                       u"not-found"_s));
 }
@@ -343,6 +348,17 @@ void TestAdministration::administratorsChangeRolesAndStatuses()
                      ->status(),
              200);
     QCOMPARE(finished(again.login(account.user.email, account.user.password))->status(), 200);
+    // Deactivated by its owner: an administrator reactivates it.
+    Account leaver = signUpAccount(m_server->url(), u"comesback"_s);
+    QCOMPARE(finished(leaver.api().deactivateAccount({ leaver.user.password, std::nullopt }))
+                     ->status(),
+             204);
+    QCOMPARE(finished(again.login(leaver.user.email, leaver.user.password))->status(), 403);
+    QCOMPARE(finished(m_admin.api().sendJson("PATCH", u"/api/v1/admin/users/%1"_s.arg(leaver.id()),
+                                             { { u"status"_s, u"active"_s } }))
+                     ->status(),
+             200);
+    QCOMPARE(finished(again.login(leaver.user.email, leaver.user.password))->status(), 200);
 
     // Each change is the administrator's entry in the account's log.
     const Page<ActivityEntry> log = activityPage(
@@ -355,6 +371,76 @@ void TestAdministration::administratorsChangeRolesAndStatuses()
              u"manager"_s);
     QCOMPARE(log.items.first().details.value(u"status"_s).toObject().value(u"from"_s).toString(),
              u"locked"_s);
+}
+
+void TestAdministration::anAdministratorAsksForANewPassword()
+{
+    Account account = signUpAccount(m_server->url(), u"renewer"_s);
+    const qint64 taskId = createTaskId(account.api(), u"Before the request"_s);
+    QVERIFY(taskId > 0);
+    ApiReply *asked = finished(m_admin.api().sendJson("PATCH",
+                                                      u"/api/v1/admin/users/%1"_s.arg(account.id()),
+                                                      { { u"require_password_change"_s, true } }));
+    QCOMPARE(asked->status(), 200);
+    QCOMPARE(asked->json().value(u"password_change_required"_s).toBool(), true);
+
+    // Until then: their profile, the password change and logout, nothing else.
+    ApiReply *refused = finished(account.api().task(taskId));
+    QVERIFY2(isProblem(refused, 403, u"password-change-required"_s), refused->body().constData());
+    QVERIFY(isProblem(finished(account.api().send("GET", u"/api/v1/tasks"_s)), 403,
+                      u"password-change-required"_s));
+    QCOMPARE(finished(account.api().me())->json().value(u"password_change_required"_s).toBool(),
+             true);
+    QVERIFY(isProblem(finished(account.api().updateMe({ { u"display_name"_s, u"Not yet"_s } })),
+                      403, u"password-change-required"_s));
+    // A new login changes nothing about it.
+    ApiClient again(m_server->url());
+    ApiReply *login = finished(again.login(account.user.email, account.user.password));
+    QCOMPARE(login->status(), 200);
+    again.setAccessToken(login->json().value(u"access_token"_s).toString());
+    QVERIFY(isProblem(finished(again.task(taskId)), 403, u"password-change-required"_s));
+
+    const QString renewed = strongPassword();
+    ApiReply *changed = finished(account.api().updateMe(
+            { { u"current_password"_s, account.user.password }, { u"password"_s, renewed } }));
+    QCOMPARE(changed->status(), 200);
+    QCOMPARE(changed->json().value(u"password_change_required"_s).toBool(), false);
+    QCOMPARE(finished(account.api().task(taskId))->status(), 200);
+    const Page<ActivityEntry> log = activityPage(
+            m_admin.api(),
+            u"user_id=%1&action=%2"_s.arg(account.id()).arg(ActivityAction::UserChangedByAdmin));
+    QCOMPARE(log.items.size(), 1);
+    QVERIFY(log.items.first().details.value(u"password_change_required"_s).toBool());
+}
+
+void TestAdministration::anAdministratorTurnsTwoFactorOff()
+{
+    Account account = signUpAccount(m_server->url(), u"lostphone"_s);
+    ApiReply *enabled = finished(account.api().enableTwoFactor(account.user.password));
+    QCOMPARE(enabled->status(), 200);
+    const QByteArray secret
+            = Totp::fromBase32(
+                      TwoFactorSetup::fromJson(enabled->json()).value_or(TwoFactorSetup()).secret)
+                      .value_or(QByteArray());
+    QCOMPARE(finished(account.api().confirmTwoFactor(
+                              Totp::codeAt(secret, QDateTime::currentSecsSinceEpoch())))
+                     ->status(),
+             200);
+    ApiClient client(m_server->url());
+    QVERIFY(finished(client.login(account.user.email, account.user.password))
+                    ->json()
+                    .value(u"mfa_required"_s)
+                    .toBool());
+
+    ApiReply *reset = finished(m_admin.api().sendJson("PATCH",
+                                                      u"/api/v1/admin/users/%1"_s.arg(account.id()),
+                                                      { { u"reset_two_factor"_s, true } }));
+    QCOMPARE(reset->status(), 200);
+    QCOMPARE(reset->json().value(u"two_factor_enabled"_s).toBool(), false);
+    // The password alone signs in again.
+    ApiReply *login = finished(client.login(account.user.email, account.user.password));
+    QCOMPARE(login->status(), 200);
+    QVERIFY(!login->json().value(u"access_token"_s).toString().isEmpty());
 }
 
 void TestAdministration::badChangesAreRefused_data()
@@ -371,6 +457,8 @@ void TestAdministration::badChangesAreRefused_data()
                                  << u"reset_two_factor"_s << u"invalid_value"_s;
     QTest::newRow("reset as text") << QByteArray(R"({"reset_two_factor":"yes"})")
                                    << u"reset_two_factor"_s << u"wrong_type"_s;
+    QTest::newRow("password change false") << QByteArray(R"({"require_password_change":false})")
+                                           << u"require_password_change"_s << u"invalid_value"_s;
     QTest::newRow("the password") << QByteArray(R"({"password":"Taken-Over-2026"})")
                                   << u"password"_s << u"unknown_field"_s;
 }
