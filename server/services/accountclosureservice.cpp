@@ -50,17 +50,12 @@ void AccountClosureService::admit(const Principal &principal,
                                   Transaction &transaction) const
 {
     const UserRepository users(m_database);
-    // The administrators' rows before one's own, always in that order (and each set by id), so
-    // that two administrators leaving at once on PostgreSQL wait for each other instead of
-    // deadlocking.
-    const bool lockedAdmins = principal.user.role == Role::Admin;
-    QList<qint64> admins = lockedAdmins ? users.lockActiveAdmins() : QList<qint64>();
+    // The roster before one's own row, as every writer of it (UserRepository::lockActiveAdmins).
+    const QList<qint64> admins = users.lockActiveAdmins();
     const auto record = users.lockForWrite(principal.user.id);
     if (!record)
         throw ApiError(ApiError::Kind::Unauthorized,
                        u"The access token's user no longer exists."_s);
-    if (!lockedAdmins && record->user.role == Role::Admin) // made one a moment ago
-        admins = users.lockActiveAdmins();
     refuseLastAdmin(admins, record->user);
     m_twoFactor.requireFactorIfOn(principal, factor, transaction);
 }
@@ -97,9 +92,13 @@ void AccountClosureService::remove(const Principal &principal,
 void AccountClosureService::removeByAdministrator(const Principal &administrator,
                                                   qint64 userId) const
 {
+    // One's own account goes with its password and second factor (DELETE /users/me).
+    if (userId == administrator.user.id)
+        throw ApiError(ApiError::Kind::Forbidden,
+                       u"Delete your own account with DELETE /api/v1/users/me."_s);
     const UserRepository users(m_database);
     Transaction transaction(m_database);
-    // The administrators' rows first, then the account's (as admit()).
+    // The administrators' roster first, then the account's (as admit()).
     const QList<qint64> admins = users.lockActiveAdmins();
     const auto record = users.lockForWrite(userId);
     if (!record)

@@ -28,7 +28,16 @@ Page<ActivityEntry> ActivityService::listOwn(const Principal &principal,
                                              const QString &cursor, int limit) const
 {
     filter.userId = principal.user.id;
-    return list(filter, u"own"_s, cursor, limit);
+    Page<ActivityEntry> page = list(filter, u"own"_s, cursor, limit);
+    // Where another known user acted on this account (an administrator) is theirs, not this
+    // user's to see; an unknown actor's (a failed sign-in) stays, as a warning.
+    for (ActivityEntry &entry : page.items) {
+        if (entry.actorId != 0 && entry.actorId != principal.user.id) {
+            entry.clientAddress.clear();
+            entry.userAgent.clear();
+        }
+    }
+    return page;
 }
 
 Page<ActivityEntry> ActivityService::listAll(const ActivityRepository::Filter &filter,

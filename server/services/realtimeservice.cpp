@@ -37,9 +37,20 @@ RealtimeService::Ticket RealtimeService::issueTicket(const Principal &principal)
     return ticket;
 }
 
+namespace {
+// Asked for a new password first: the feed waits for it too.
+void refuseBeforePasswordChange(const Principal &principal)
+{
+    if (principal.user.passwordChangeRequired)
+        throw ApiError(ApiError::Kind::PasswordChangeRequired,
+                       u"An administrator asks you to set a new password first."_s);
+}
+} // namespace
+
 Principal RealtimeService::authenticateBearer(const QByteArray &token) const
 {
     const Principal principal = m_auth.authenticateAccessToken(token);
+    refuseBeforePasswordChange(principal);
     // Verification allows for clock skew past exp; a connection lives until exp itself, so a
     // token in that margin would open a socket only to have it closed at once.
     if (principal.token.expiresAt <= QDateTime::currentDateTimeUtc())
@@ -68,6 +79,7 @@ Principal RealtimeService::redeemTicket(const QByteArray &ticket) const
                        u"The access token has been revoked or its user no longer exists."_s);
     Principal principal;
     principal.user = user->user;
+    refuseBeforePasswordChange(principal);
     principal.token.userId = record->userId;
     principal.token.jti = record->jti;
     principal.token.issuedAt = record->tokenIssuedAt;

@@ -11,8 +11,10 @@
 #include "mfachallengerepository.h"
 #include "principalcache.h"
 #include "sessionending.h"
+#include "sessionevents.h"
 #include "twofactorrepository.h"
 
+#include <QCryptographicHash>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 
@@ -23,15 +25,22 @@ Q_LOGGING_CATEGORY(lcUserAdmin, "tasklane.admin")
 namespace Tasklane {
 
 namespace {
-// What a cursor is bound to: the search that made it.
-QJsonObject searchKey(const UserRepository::Search &search)
+// What a cursor is bound to: the search that made it, as a digest (a cursor travels in URLs
+// and access logs; the text searched for may be someone's address).
+QString searchKey(const UserRepository::Search &search)
 {
-    return { { u"q"_s, search.text },
-             { u"r"_s, search.role ? roleToString(*search.role) : QString() },
-             { u"s"_s, search.status ? accountStatusToString(*search.status) : QString() },
-             { u"t"_s, search.twoFactor ? QJsonValue(*search.twoFactor) : QJsonValue() },
-             { u"o"_s, int(search.sort) },
-             { u"d"_s, search.descending } };
+    const QJsonObject key{
+        { u"q"_s, search.text },
+        { u"r"_s, search.role ? roleToString(*search.role) : QString() },
+        { u"s"_s, search.status ? accountStatusToString(*search.status) : QString() },
+        { u"t"_s, search.twoFactor ? QJsonValue(*search.twoFactor) : QJsonValue() },
+        { u"o"_s, int(search.sort) },
+        { u"d"_s, search.descending }
+    };
+    return QString::fromLatin1(
+            QCryptographicHash::hash(QJsonDocument(key).toJson(QJsonDocument::Compact),
+                                     QCryptographicHash::Sha256)
+                    .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
 ApiError badCursor()
@@ -62,33 +71,25 @@ UserAdminService::UserAdminService(const Database &database, const CursorCodec &
 Page<User> UserAdminService::list(const UserRepository::Search &search, const QString &cursor,
                                   int limit) const
 {
-    const QJsonObject key = searchKey(search);
+    const QString key = searchKey(search);
+    const UserRepository users(m_database);
     std::optional<User> after;
     if (!cursor.isEmpty()) {
+        // Only the last row's id travels: its sort value is read again (a row gone meanwhile
+        // ends the walk with a 400, as any cursor that no longer fits).
         const auto payload = m_cursors.decode(cursor);
-        if (!payload || payload->value(u"f"_s).toObject() != key)
+        if (!payload || payload->value(u"f"_s).toString() != key)
             throw badCursor();
-        // The last row of the page before: its id and the sort column's value.
-        User last;
-        last.id = payload->value(u"i"_s).toInteger();
-        last.email = payload->value(u"e"_s).toString();
-        last.displayName = payload->value(u"n"_s).toString();
-        last.createdAt
-                = QDateTime::fromMSecsSinceEpoch(payload->value(u"c"_s).toInteger(), Qt::UTC);
-        if (last.id < 1)
+        const auto last = users.findById(payload->value(u"i"_s).toInteger());
+        if (!last)
             throw badCursor();
-        after = last;
+        after = last->user;
     }
     Page<User> page;
-    page.items = UserRepository(m_database).search(search, after, limit + 1);
+    page.items = users.search(search, after, limit + 1);
     if (page.items.size() > limit) {
         page.items.resize(limit);
-        const User &last = page.items.last();
-        page.nextCursor = m_cursors.encode({ { u"f"_s, key },
-                                             { u"i"_s, last.id },
-                                             { u"e"_s, last.email },
-                                             { u"n"_s, last.displayName },
-                                             { u"c"_s, last.createdAt.toMSecsSinceEpoch() } });
+        page.nextCursor = m_cursors.encode({ { u"f"_s, key }, { u"i"_s, page.items.last().id } });
     }
     return page;
 }
@@ -104,9 +105,15 @@ User UserAdminService::get(qint64 id) const
 User UserAdminService::change(const Principal &administrator, qint64 id,
                               const AdminUserChanges &changes) const
 {
+    // Turning off one's own 2FA takes the password and a code (POST /auth/disable-2fa): a
+    // stolen administrator's token must not do it here.
+    if (changes.resetTwoFactor && id == administrator.user.id)
+        throw ApiError(ApiError::Kind::Forbidden,
+                       u"Turn your own two-factor authentication off with POST "
+                       "/api/v1/auth/disable-2fa."_s);
     const UserRepository users(m_database);
     Transaction transaction(m_database);
-    // The administrators' rows, then the account's: the order every writer of the roster keeps
+    // The administrators' roster, then the account's: the order every writer of the roster keeps
     // (AccountClosureService), so that two changes at once wait instead of deadlocking.
     const QList<qint64> admins = users.lockActiveAdmins();
     const auto record = users.lockForWrite(id);
@@ -141,6 +148,8 @@ User UserAdminService::change(const Principal &administrator, qint64 id,
     }
     if (changes.requirePasswordChange && !before.passwordChangeRequired) {
         users.setPasswordChangeRequired(id, true);
+        // Its open real-time connections close (they reopen only after the change).
+        SessionEvents::tokensInvalidated(m_database, id, QDateTime::currentDateTimeUtc());
         details.insert(u"password_change_required"_s, true);
     }
     if (!details.isEmpty()) {

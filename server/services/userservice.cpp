@@ -103,6 +103,10 @@ UserRepository::Changes UserService::prepareChanges(const Principal &principal,
         if (const FieldErrors errors = m_policy.check(u"password"_s, *request.newPassword);
             !errors.isEmpty())
             throw ApiError::validation(errors);
+        // Asked for a new one: the current password (just verified) again is not.
+        if (current->user.passwordChangeRequired && request.newPassword == request.currentPassword)
+            throw ApiError::validation({ { u"password"_s, u"unchanged"_s,
+                                           u"Choose a password other than the current one."_s } });
         changes.passwordHash = m_hasher.hash(*request.newPassword);
     }
     return changes;

@@ -193,17 +193,16 @@ bool UserRepository::setStatus(qint64 id, AccountStatus status) const
 
 QList<qint64> UserRepository::lockActiveAdmins() const
 {
-    // Two admins leaving at once each wait for the other's row, and PostgreSQL then re-reads
-    // it, so the second sees the first gone (SQLite's writers are serial). NO KEY UPDATE, as
-    // lockForWrite: rows that merely refer to an admin (their activity entries) still go in.
-    const QString lock
-            = m_database.dialect() == SqlDialect::Postgres ? u" FOR NO KEY UPDATE"_s : QString();
+    // One lock for the roster (PostgreSQL; SQLite's writers are serial), taken before any
+    // account's row: two changes that could leave no active administrator wait for each other,
+    // and the second reads what the first committed. A lock on the administrators' rows would
+    // also stall their own sign-ins and changes for as long as the change runs.
+    if (m_database.dialect() == SqlDialect::Postgres)
+        m_database.fetchOne(u"SELECT pg_advisory_xact_lock(CAST(? AS bigint))"_s,
+                            { AdminRosterLockKey });
     QList<qint64> ids;
-    for (const QSqlRecord &row :
-         m_database.fetchAll(u"SELECT id FROM users WHERE role = 'admin' AND status = 'active' "
-                             "ORDER BY id"_s
-                                     + lock,
-                             {}))
+    for (const QSqlRecord &row : m_database.fetchAll(
+                 u"SELECT id FROM users WHERE role = 'admin' AND status = 'active' ORDER BY id"_s))
         ids.append(row.value(0).toLongLong());
     return ids;
 }

@@ -103,9 +103,11 @@ public:
     // Whether the account may sign in (the caller ends its sessions); false when there is no
     // such user.
     bool setStatus(qint64 id, AccountStatus status) const;
-    // In the caller's transaction: the active administrators, their rows locked until it ends,
-    // so that the last of them cannot be removed, deactivated or demoted by two writers at once.
+    // In the caller's transaction, before it locks any account's row: the active
+    // administrators, with the roster locked until it ends (an advisory lock on PostgreSQL), so
+    // that the last of them cannot be removed, deactivated or demoted by two writers at once.
     QList<qint64> lockActiveAdmins() const;
+    static constexpr qint64 AdminRosterLockKey = 7351000002; // beside the dependencies' ...01
     // Deletes the account; the rows that name it go with it (foreign keys: CASCADE, or SET NULL
     // where a record outlives it). False when there is no such user.
     bool remove(qint64 id) const;

@@ -78,8 +78,6 @@ private Q_SLOTS:
     void theExportHoldsTheirDataAndNoSecret();
 
 private:
-    // An administrator created by the command line, signed in.
-    Account admin(const QString &email);
     qint64 count(const QString &sql);
 
     std::unique_ptr<TestServer> m_server;
@@ -96,27 +94,6 @@ void TestAccountClosure::initTestCase()
 void TestAccountClosure::cleanupTestCase()
 {
     QCOMPARE(m_server->stop(), 0);
-}
-
-Account TestAccountClosure::admin(const QString &email)
-{
-    Account account;
-    const QString password = strongPassword();
-    if (m_server->runCommand(
-                { u"user"_s, u"create"_s, u"--email"_s, email, u"--role"_s, u"admin"_s },
-                password.toUtf8() + '\n')
-        != 0)
-        return account;
-    account.client = std::make_unique<ApiClient>(m_server->url());
-    ApiReply *login = finished(account.client->login(email, password));
-    const TokenPair tokens = TokenPair::fromJson(login->json()).value_or(TokenPair());
-    account.client->setAccessToken(tokens.accessToken);
-    account.user.email = email;
-    account.user.password = password;
-    account.user.accessToken = tokens.accessToken;
-    account.user.refreshToken = tokens.refreshToken;
-    account.user.id = finished(account.client->me())->json().value(u"id"_s).toInteger();
-    return account;
 }
 
 qint64 TestAccountClosure::count(const QString &sql)
@@ -387,7 +364,7 @@ void TestAccountClosure::deletionNeedsTheSecondFactorWhenTwoFactorIsOn()
 
 void TestAccountClosure::theLastActiveAdministratorCannotLeave()
 {
-    Account first = admin(u"first-admin@example.com"_s);
+    Account first = createdByCommand(*m_server, u"first-admin@example.com"_s, u"admin"_s);
     QVERIFY(first.id() > 0);
     // Other admins may exist from nothing else here: this is the only one.
     QCOMPARE(count(u"SELECT COUNT(*) FROM users WHERE role = 'admin' AND status = 'active'"_s), 1);
@@ -401,7 +378,7 @@ void TestAccountClosure::theLastActiveAdministratorCannotLeave()
     QCOMPARE(finished(first.api().me())->status(), 200);
 
     // With a second one, the first may go; then the second is the last.
-    Account second = admin(u"second-admin@example.com"_s);
+    Account second = createdByCommand(*m_server, u"second-admin@example.com"_s, u"admin"_s);
     QVERIFY(second.id() > 0);
     QCOMPARE(finished(first.api().deactivateAccount(withPassword(first.user.password)))->status(),
              204);

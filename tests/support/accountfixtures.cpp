@@ -2,6 +2,7 @@
 
 #include "taskfixtures.h"
 #include "testserver.h"
+#include "tokenpair.h"
 
 #include <QElapsedTimer>
 #include <QRegularExpression>
@@ -100,6 +101,26 @@ Account signUpVerified(const QUrl &url, const MailSource &mail, const QString &e
 Account signUpVerified(const TestServer &server, const QString &emailPrefix)
 {
     return signUpVerified(server.url(), outboxOf(server), emailPrefix);
+}
+
+Account createdByCommand(TestServer &server, const QString &email, const QString &role)
+{
+    Account account;
+    const QString password = strongPassword();
+    if (server.runCommand({ u"user"_s, u"create"_s, u"--email"_s, email, u"--role"_s, role },
+                          password.toUtf8() + '\n')
+        != 0)
+        return account;
+    account.client = std::make_unique<ApiClient>(server.url());
+    ApiReply *login = finished(account.client->login(email, password));
+    const TokenPair tokens = TokenPair::fromJson(login->json()).value_or(TokenPair());
+    account.client->setAccessToken(tokens.accessToken);
+    account.user.email = email;
+    account.user.password = password;
+    account.user.accessToken = tokens.accessToken;
+    account.user.refreshToken = tokens.refreshToken;
+    account.user.id = finished(account.client->me())->json().value(u"id"_s).toInteger();
+    return account;
 }
 
 } // namespace Tasklane::Test

@@ -41,5 +41,8 @@ bool verifyAccount(Account &account, const MailSource &mail);
 // user who shares tasks and gets email notifications is.
 Account signUpVerified(const QUrl &url, const MailSource &mail, const QString &emailPrefix);
 Account signUpVerified(const TestServer &server, const QString &emailPrefix);
+// An account of `role` (admin, manager, user) made by `tasklaned user create` on the server's
+// database, signed in; an empty one (id 0) if that failed.
+Account createdByCommand(TestServer &server, const QString &email, const QString &role);
 
 } // namespace Tasklane::Test
