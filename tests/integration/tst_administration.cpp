@@ -42,11 +42,9 @@ private Q_SLOTS:
     void everyStaffRouteRefusesUsersAndStrangers_data();
     void everyStaffRouteRefusesUsersAndStrangers();
     void staffReadEveryonesActivity();
-    void activityFiltersAreChecked_data();
-    void activityFiltersAreChecked();
+    void badQueriesAreRefused_data();
+    void badQueriesAreRefused();
     void theDirectorySearchesFiltersSortsAndPages();
-    void badDirectoryQueriesAreRefused_data();
-    void badDirectoryQueriesAreRefused();
     void administratorsChangeRolesAndStatuses();
     void anAdministratorAsksForANewPassword();
     void anAdministratorTurnsTwoFactorOff();
@@ -163,23 +161,36 @@ void TestAdministration::staffReadEveryonesActivity()
     }
 }
 
-void TestAdministration::activityFiltersAreChecked_data()
+void TestAdministration::badQueriesAreRefused_data()
 {
+    QTest::addColumn<QString>("path");
     QTest::addColumn<QString>("query");
     QTest::addColumn<QString>("parameter");
-    QTest::newRow("user_id not a number") << u"user_id=me"_s << u"user_id"_s;
-    QTest::newRow("actor_id zero") << u"actor_id=0"_s << u"actor_id"_s;
-    QTest::newRow("unknown action") << u"action=user.flew"_s << u"action"_s;
-    QTest::newRow("outcome") << u"outcome=maybe"_s << u"outcome"_s;
-    QTest::newRow("since without zone") << u"since=2026-01-01T00:00:00"_s << u"since"_s;
-    QTest::newRow("unknown parameter") << u"owner=1"_s << u"owner"_s;
+    const QString activity = u"/api/v1/admin/activity"_s;
+    QTest::newRow("activity: user_id not a number") << activity << u"user_id=me"_s << u"user_id"_s;
+    QTest::newRow("activity: actor_id zero") << activity << u"actor_id=0"_s << u"actor_id"_s;
+    QTest::newRow("activity: unknown action") << activity << u"action=user.flew"_s << u"action"_s;
+    QTest::newRow("activity: outcome") << activity << u"outcome=maybe"_s << u"outcome"_s;
+    QTest::newRow("activity: since without zone")
+            << activity << u"since=2026-01-01T00:00:00"_s << u"since"_s;
+    QTest::newRow("activity: unknown parameter") << activity << u"owner=1"_s << u"owner"_s;
+    const QString users = u"/api/v1/admin/users"_s;
+    QTest::newRow("users: role") << users << u"role=owner"_s << u"role"_s;
+    QTest::newRow("users: status") << users << u"status=gone"_s << u"status"_s;
+    QTest::newRow("users: two_factor") << users << u"two_factor=yes"_s << u"two_factor"_s;
+    QTest::newRow("users: sort") << users << u"sort=password"_s << u"sort"_s;
+    QTest::newRow("users: q too long") << users << u"q="_s + QString(255, u'a') << u"q"_s;
+    QTest::newRow("users: limit") << users << u"limit=0"_s << u"limit"_s;
+    QTest::newRow("users: forged cursor") << users << u"cursor=abc"_s << u"cursor"_s;
+    QTest::newRow("users: unknown") << users << u"password=x"_s << u"password"_s;
 }
 
-void TestAdministration::activityFiltersAreChecked()
+void TestAdministration::badQueriesAreRefused()
 {
+    QFETCH(QString, path);
     QFETCH(QString, query);
     QFETCH(QString, parameter);
-    ApiReply *reply = finished(m_admin.api().send("GET", u"/api/v1/admin/activity?"_s + query));
+    ApiReply *reply = finished(m_admin.api().send("GET", path + u'?' + query));
     QVERIFY2(isProblem(reply, 400, u"bad-request"_s), reply->body().constData());
     QVERIFY2(namesField(reply, parameter), reply->body().constData());
 }
@@ -286,29 +297,6 @@ void TestAdministration::theDirectorySearchesFiltersSortsAndPages()
     QVERIFY(!one->body().contains("argon2"));
     QVERIFY(isProblem(finished(m_manager.api().send("GET", u"/api/v1/users/99999999"_s)), 404,
                       u"not-found"_s));
-}
-
-void TestAdministration::badDirectoryQueriesAreRefused_data()
-{
-    QTest::addColumn<QString>("query");
-    QTest::addColumn<QString>("parameter");
-    QTest::newRow("role") << u"role=owner"_s << u"role"_s;
-    QTest::newRow("status") << u"status=gone"_s << u"status"_s;
-    QTest::newRow("two_factor") << u"two_factor=yes"_s << u"two_factor"_s;
-    QTest::newRow("sort") << u"sort=password"_s << u"sort"_s;
-    QTest::newRow("q too long") << u"q="_s + QString(255, u'a') << u"q"_s;
-    QTest::newRow("limit") << u"limit=0"_s << u"limit"_s;
-    QTest::newRow("forged cursor") << u"cursor=abc"_s << u"cursor"_s;
-    QTest::newRow("unknown") << u"password=x"_s << u"password"_s;
-}
-
-void TestAdministration::badDirectoryQueriesAreRefused()
-{
-    QFETCH(QString, query);
-    QFETCH(QString, parameter);
-    ApiReply *reply = finished(m_admin.api().send("GET", u"/api/v1/admin/users?"_s + query));
-    QVERIFY2(isProblem(reply, 400, u"bad-request"_s), reply->body().constData());
-    QVERIFY2(namesField(reply, parameter), reply->body().constData());
 }
 
 void TestAdministration::administratorsChangeRolesAndStatuses()
