@@ -26,25 +26,23 @@ void AccountClosureController::registerRoutes(RouteTable &routes) const
 // POST /api/v1/users/me/deactivate {password, code | recovery_code} -> 204
 HttpResponse AccountClosureController::deactivate(const RequestContext &request) const
 {
-    const auto body = parseBody<AccountClosureRequest>(request);
-    const Principal principal = request.requirePrincipal();
-    m_closure.checkPassword(principal, body.password);
-    return HttpResponse::continueOn(Executor::DatabaseWrite,
-                                    [this, principal, factor = body.factor] {
-                                        m_closure.deactivate(principal, factor);
-                                        return HttpResponse::empty(204);
-                                    });
+    return close(request, &AccountClosureService::deactivate);
 }
 
 // DELETE /api/v1/users/me {password, code | recovery_code} -> 204
 HttpResponse AccountClosureController::remove(const RequestContext &request) const
 {
+    return close(request, &AccountClosureService::remove);
+}
+
+HttpResponse AccountClosureController::close(const RequestContext &request, Closing closing) const
+{
     const auto body = parseBody<AccountClosureRequest>(request);
     const Principal principal = request.requirePrincipal();
     m_closure.checkPassword(principal, body.password);
     return HttpResponse::continueOn(Executor::DatabaseWrite,
-                                    [this, principal, factor = body.factor] {
-                                        m_closure.remove(principal, factor);
+                                    [this, principal, closing, factor = body.factor] {
+                                        (m_closure.*closing)(principal, factor);
                                         return HttpResponse::empty(204);
                                     });
 }
