@@ -18,7 +18,7 @@ const QStringList &ActivityAction::all()
         SessionEnded,       OtherSessionsEnded, TaskCreated,          TaskChanged,
         TaskDeleted,        TaskShared,         TaskUnshared,         AccountDeactivated,
         AccountDeleted,     DataExported,       JobRetried,           UserChangedByAdmin,
-        UserDeletedByAdmin,
+        UserDeletedByAdmin, UserCreatedByAdmin,
     };
     return names;
 }

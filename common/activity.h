@@ -55,6 +55,8 @@ inline const QString DataExported = QStringLiteral("user.data_exported");
 inline const QString JobRetried = QStringLiteral("admin.job_retried"); // a dead job queued again
 // An administrator changed an account (details: role and status from/to, two_factor_reset).
 inline const QString UserChangedByAdmin = QStringLiteral("admin.user_changed");
+// An administrator made an account (POST /admin/users; details: role).
+inline const QString UserCreatedByAdmin = QStringLiteral("admin.user_created");
 inline const QString UserDeletedByAdmin = QStringLiteral("admin.user_deleted"); // target: the id
 inline const QString SessionEnded = QStringLiteral("session.ended");
 inline const QString OtherSessionsEnded = QStringLiteral("session.others_ended");

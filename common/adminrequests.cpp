@@ -1,6 +1,8 @@
 #include "adminrequests.h"
 
+#include "authrequests.h"
 #include "jsonfieldreader.h"
+#include "user.h"
 
 using namespace Qt::StringLiterals;
 
@@ -19,6 +21,17 @@ bool readTrue(JsonFieldReader &reader, const QString &field)
         reader.addError(field, u"invalid_value"_s,
                         u"Only true asks for something; leave it out otherwise."_s);
     return value->isBool() && value->toBool();
+}
+
+std::optional<Role> readRole(JsonFieldReader &reader)
+{
+    const auto name = reader.string(u"role"_s, JsonFieldReader::Presence::Optional, 16);
+    if (!name)
+        return std::nullopt;
+    const auto role = roleFromString(*name);
+    if (!role)
+        reader.addError(u"role"_s, u"invalid_value"_s, u"This must be admin, manager or user."_s);
+    return role;
 }
 } // namespace
 
@@ -42,12 +55,7 @@ std::optional<AdminUserChanges> AdminUserChanges::fromJson(const QJsonObject &js
     using Presence = JsonFieldReader::Presence;
     JsonFieldReader reader(json);
     AdminUserChanges changes;
-    if (const auto role = reader.string(u"role"_s, Presence::Optional, 16)) {
-        changes.role = roleFromString(*role);
-        if (!changes.role)
-            reader.addError(u"role"_s, u"invalid_value"_s,
-                            u"This must be admin, manager or user."_s);
-    }
+    changes.role = readRole(reader);
     if (const auto status = reader.string(u"status"_s, Presence::Optional, 16)) {
         changes.status = accountStatusFromString(*status);
         if (!changes.status)
@@ -62,6 +70,32 @@ std::optional<AdminUserChanges> AdminUserChanges::fromJson(const QJsonObject &js
                         u"Give role, status, reset_two_factor or require_password_change: there "
                         "is nothing to change."_s);
     return reader.conclude(changes, errors);
+}
+
+QJsonObject AdminNewUser::toJson() const
+{
+    QJsonObject json{ { u"email"_s, email },
+                      { u"display_name"_s, displayName },
+                      { u"role"_s, roleToString(role) } };
+    if (!language.isEmpty())
+        json.insert(u"language"_s, language);
+    return json;
+}
+
+std::optional<AdminNewUser> AdminNewUser::fromJson(const QJsonObject &json, FieldErrors *errors)
+{
+    using Presence = JsonFieldReader::Presence;
+    JsonFieldReader reader(json);
+    AdminNewUser account;
+    account.email = readAccountEmail(reader, Presence::Required).value_or(QString());
+    account.displayName = readAccountDisplayName(reader, Presence::Required).value_or(QString());
+    account.role = readRole(reader).value_or(Role::User);
+    account.language = reader.string(u"language"_s, Presence::Optional, 10, 1).value_or(QString());
+    if (!account.language.isEmpty() && !isSupportedLanguage(account.language)) {
+        reader.addError(u"language"_s, u"invalid_value"_s, u"This must be en or de."_s);
+        account.language.clear();
+    }
+    return reader.conclude(account, errors);
 }
 
 } // namespace Tasklane

@@ -24,4 +24,17 @@ struct AdminUserChanges
     static std::optional<AdminUserChanges> fromJson(const QJsonObject &json, FieldErrors *errors);
 };
 
+// POST /admin/users: an account an administrator makes for someone, who then gets an email
+// with a link to choose their password.
+struct AdminNewUser
+{
+    QString email; // normalised
+    QString displayName;
+    Role role = Role::User; // "role", user when left out
+    QString language; // of the invitation and later mail; empty: the server's default
+
+    QJsonObject toJson() const;
+    static std::optional<AdminNewUser> fromJson(const QJsonObject &json, FieldErrors *errors);
+};
+
 } // namespace Tasklane

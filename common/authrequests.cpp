@@ -37,7 +37,9 @@ bool isValidDomainLabel(QStringView label)
                        [](QChar c) { return c.isLetterOrNumber() || c == u'-'; });
 }
 
-std::optional<QString> readEmail(JsonFieldReader &reader, Presence presence)
+} // namespace
+
+std::optional<QString> readAccountEmail(JsonFieldReader &reader, JsonFieldReader::Presence presence)
 {
     const auto email = reader.string(EmailField, presence, AccountLimits::EmailMaxLength, 1);
     if (!email)
@@ -48,6 +50,8 @@ std::optional<QString> readEmail(JsonFieldReader &reader, Presence presence)
     return normalized;
 }
 
+namespace {
+
 std::optional<QString> readNewPassword(JsonFieldReader &reader, const QString &field,
                                        Presence presence)
 {
@@ -55,7 +59,10 @@ std::optional<QString> readNewPassword(JsonFieldReader &reader, const QString &f
                          AccountLimits::PasswordMinLength);
 }
 
-std::optional<QString> readDisplayName(JsonFieldReader &reader, Presence presence)
+} // namespace
+
+std::optional<QString> readAccountDisplayName(JsonFieldReader &reader,
+                                              JsonFieldReader::Presence presence)
 {
     auto name = reader.string(DisplayNameField, presence, AccountLimits::DisplayNameMaxLength, 1);
     if (name && !isValidDisplayName(*name)) {
@@ -65,6 +72,8 @@ std::optional<QString> readDisplayName(JsonFieldReader &reader, Presence presenc
     }
     return name;
 }
+
+namespace {
 
 // Text with line breaks and tabs, but no other control or format characters.
 bool isValidBio(QStringView text)
@@ -154,10 +163,10 @@ std::optional<SignupRequest> SignupRequest::fromJson(const QJsonObject &json, Fi
 {
     JsonFieldReader reader(json);
     SignupRequest request;
-    request.email = readEmail(reader, Presence::Required).value_or(QString());
+    request.email = readAccountEmail(reader, Presence::Required).value_or(QString());
     request.password
             = readNewPassword(reader, PasswordField, Presence::Required).value_or(QString());
-    request.displayName = readDisplayName(reader, Presence::Required).value_or(QString());
+    request.displayName = readAccountDisplayName(reader, Presence::Required).value_or(QString());
     return reader.conclude(request, errors);
 }
 
@@ -261,8 +270,8 @@ std::optional<UpdateMeRequest> UpdateMeRequest::fromJson(const QJsonObject &json
 {
     JsonFieldReader reader(json);
     UpdateMeRequest request;
-    request.displayName = readDisplayName(reader, Presence::Optional);
-    request.email = readEmail(reader, Presence::Optional);
+    request.displayName = readAccountDisplayName(reader, Presence::Optional);
+    request.email = readAccountEmail(reader, Presence::Optional);
     request.newPassword = readNewPassword(reader, PasswordField, Presence::Optional);
     request.currentPassword = reader.string(u"current_password"_s, Presence::Optional,
                                             AccountLimits::PasswordMaxLength, 1);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "fielderror.h"
+#include "jsonfieldreader.h"
 
 #include <QJsonObject>
 #include <QString>
@@ -31,6 +32,13 @@ std::optional<QString> normalizeLocale(const QString &tag);
 // A contact number as typed ("+49 30 1234-5678", "+1 (555) 010-9999"): E.164 once spaces,
 // hyphens, dots and parentheses are gone; nullopt when it is not one.
 std::optional<QString> normalizeContactPhone(const QString &typed);
+
+// The email and display_name fields of a request that names an account (sign-up, a change of
+// profile, an administrator's new account): the address normalised; a field error otherwise.
+std::optional<QString> readAccountEmail(JsonFieldReader &reader,
+                                        JsonFieldReader::Presence presence);
+std::optional<QString> readAccountDisplayName(JsonFieldReader &reader,
+                                              JsonFieldReader::Presence presence);
 
 // Each parser reads one request body strictly; on any problem it returns nullopt and appends
 // every field error to `errors`. The password's membership of the common list is the server's

@@ -199,5 +199,21 @@
         <source>If these attempts were not yours, someone may be guessing your password: choose a long one that you use nowhere else.</source>
         <translation>Wenn diese Versuche nicht von Ihnen stammen, versucht vielleicht jemand, Ihr Passwort zu erraten: Wählen Sie ein langes, das Sie nirgends sonst verwenden.</translation>
     </message>
+    <message>
+        <source>Your Tasklane account is ready</source>
+        <translation>Ihr Tasklane-Konto ist bereit</translation>
+    </message>
+    <message>
+        <source>%1 made a Tasklane account for you with this email address. To start, choose your password by opening the link below. It works once, for seven days.</source>
+        <translation>%1 hat mit dieser E-Mail-Adresse ein Tasklane-Konto für Sie angelegt. Wählen Sie zuerst Ihr Passwort über den Link unten. Er funktioniert einmal, sieben Tage lang.</translation>
+    </message>
+    <message>
+        <source>Choose your password</source>
+        <translation>Passwort wählen</translation>
+    </message>
+    <message>
+        <source>If you did not expect this, ignore this message, or tell your administrator. When the link has expired, ask for a new one with &quot;Forgot password&quot;.</source>
+        <translation>Wenn Sie das nicht erwartet haben, ignorieren Sie diese Nachricht oder informieren Sie Ihre Administration. Ist der Link abgelaufen, fordern Sie über „Passwort vergessen“ einen neuen an.</translation>
+    </message>
 </context>
 </TS>

@@ -1,6 +1,7 @@
 #include "useradmincontroller.h"
 
 #include "accountclosureservice.h"
+#include "authservice.h"
 #include "queryparameters.h"
 #include "requestbody.h"
 #include "router.h"
@@ -80,6 +81,9 @@ void UserAdminController::registerRoutes(RouteTable &routes) const
                  bind(&UserAdminController::list) });
     routes.add({ "GET", u"/api/v1/users/{id}"_s, staff, Executor::Database,
                  bind(&UserAdminController::get) });
+    // The new account's password hash is made on the hashing pool, the account on the write pool.
+    routes.add({ "POST", u"/api/v1/admin/users"_s, admins, Executor::Hashing,
+                 bind(&UserAdminController::create), SmallBodyBytes });
     routes.add({ "PATCH", u"/api/v1/admin/users/{id}"_s, admins, Executor::DatabaseWrite,
                  bind(&UserAdminController::change), SmallBodyBytes });
     routes.add({ "DELETE", u"/api/v1/users/{id}"_s, admins, Executor::DatabaseWrite,
@@ -109,6 +113,22 @@ HttpResponse UserAdminController::get(const RequestContext &request) const
     if (!id)
         throw noSuchUser();
     return HttpResponse::json(200, m_users.get(*id).toJson());
+}
+
+// POST /api/v1/admin/users {email, display_name, role?, language?} -> 201 User (Location); the
+// person is emailed a link to choose their password.
+HttpResponse UserAdminController::create(const RequestContext &request) const
+{
+    const auto account = parseBody<AdminNewUser>(request);
+    const QString hash = m_auth.hashUnknowablePassword();
+    return HttpResponse::continueOn(
+            Executor::DatabaseWrite,
+            [this, account, hash, administrator = request.requirePrincipal()] {
+                const User user = m_users.create(administrator, account, hash);
+                HttpResponse response = HttpResponse::json(201, user.toJson());
+                response.setHeader("Location", "/api/v1/users/" + QByteArray::number(user.id));
+                return response;
+            });
 }
 
 // PATCH /api/v1/admin/users/{id} {role?, status?, reset_two_factor?} -> 200 User

@@ -339,7 +339,8 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_accountExport = std::make_unique<AccountExportService>(*m_database);
     m_userAdmin = std::make_unique<UserAdminService>(*m_database, *m_cursors, *m_accounts,
                                                      *m_jobQueue, *m_principals);
-    m_userAdminController = std::make_unique<UserAdminController>(*m_userAdmin, *m_accountClosure);
+    m_userAdminController
+            = std::make_unique<UserAdminController>(*m_userAdmin, *m_accountClosure, *m_auth);
     m_accountExportController = std::make_unique<AccountExportController>(*m_accountExport);
     m_cleanup = std::make_unique<CleanupJob>(
             *m_database, *m_auth, *m_idempotency, *m_taskListing, *m_tasks, *m_attachmentFiles,

@@ -28,6 +28,7 @@ const QString EmailChanging = u"email_changing"_s;
 const QString TwoFactorEnabled = u"two_factor_enabled"_s;
 const QString TwoFactorDisabled = u"two_factor_disabled"_s;
 const QString AccountLocked = u"account_locked"_s;
+const QString Invited = u"invited"_s;
 } // namespace
 
 const QString AccountMailJob::Kind = u"account_mail"_s;
@@ -65,6 +66,11 @@ QJsonObject AccountMailJob::twoFactorChanged(qint64 userId, bool enabled)
 QJsonObject AccountMailJob::accountLocked(qint64 userId, qint64 minutes)
 {
     return { { MailKey, AccountLocked }, { u"user_id"_s, userId }, { u"minutes"_s, minutes } };
+}
+
+QJsonObject AccountMailJob::invited(qint64 userId, const QString &by)
+{
+    return { { MailKey, Invited }, { u"user_id"_s, userId }, { u"by"_s, by } };
 }
 
 QString AccountMailJob::addressAwaitingLink(const User &user)
@@ -169,6 +175,13 @@ std::optional<AccountMailJob::Prepared> AccountMailJob::prepare(const Job &job) 
         prepared.mail = composer.accountNotice(
                 AccountMail::AccountLocked, recipient, composer.accountLink(u"/forgot-password"_s),
                 QString::number(job.payload.value(u"minutes"_s).toInteger()));
+    } else if (kind == Invited) {
+        // A reset link that lives longer: following it sets the first password and proves the
+        // address. A forgot-password meanwhile replaces it, as any newer link does.
+        prepared.mail = composer.accountNotice(AccountMail::Invited, recipient,
+                                               tokenLink(AccountTokenPurpose::ResetPassword,
+                                                         InvitationSeconds, u"/reset-password"_s),
+                                               job.payload.value(u"by"_s).toString());
     } else {
         throw JobFailure(u"unknown account mail '%1'"_s.arg(kind), true);
     }

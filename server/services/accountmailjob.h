@@ -17,7 +17,8 @@ class NoticeMailer;
 // Sends the email about an account (kind "account_mail"): a verification link, a password
 // reset link, the notice that an address signing up has an account already, the notice to an
 // old address that the account's address is changing, the notices that two-step sign-in
-// was turned on or off, and the notice that sign-in is locked after repeated failures.
+// was turned on or off, the notice that sign-in is locked after repeated failures, and the
+// invitation to an account an administrator made.
 //
 // A link's token is made here, when the message is sent, and only its hash is stored: no
 // token is ever in a job's payload. Each token lives in its own transaction, committed before
@@ -45,6 +46,10 @@ public:
     // To the account's address: sign-in is locked for `minutes` after repeated failures.
     static QJsonObject accountLocked(qint64 userId, qint64 minutes);
 
+    // To the account an administrator (`by`, their name) just made: a link to choose its
+    // password, which also proves the address (a reset link that lives InvitationSeconds).
+    static QJsonObject invited(qint64 userId, const QString &by);
+
     // The address a verification link is for now: the new one while a change is pending, else
     // the account's own until it is verified; empty when none waits.
     static QString addressAwaitingLink(const User &user);
@@ -54,6 +59,7 @@ public:
     // How long links work.
     static constexpr qint64 VerifyEmailSeconds = 24 * 3600;
     static constexpr qint64 ResetPasswordSeconds = 3600;
+    static constexpr qint64 InvitationSeconds = 7 * 24 * 3600;
 
     AccountMailJob(const Database &database, const NoticeMailer &mail);
     JobResult run(const Job &job) const;

@@ -50,6 +50,11 @@ QString AuthService::hashNewPassword(const QString &password) const
     return m_hasher.hash(password);
 }
 
+QString AuthService::hashUnknowablePassword() const
+{
+    return m_hasher.hash(SecureRandom::token(32));
+}
+
 User AuthService::createAccount(const QString &email, const QString &displayName,
                                 const QString &passwordHash, Role role) const
 {

@@ -29,6 +29,10 @@ public:
 
     // The policy check and Argon2id hash of a new password (on the hashing pool).
     QString hashNewPassword(const QString &password) const;
+    // The hash of a random 256-bit password nobody is told (on the hashing pool): an account
+    // made for someone (POST /admin/users) cannot be signed in to until its owner sets one.
+    // A real hash, so that signing in to it costs what any wrong password does.
+    QString hashUnknowablePassword() const;
     // An account made by an operator, its address counted as verified (sign-up is
     // AccountService's). Conflict when the address has an account.
     User createAccount(const QString &email, const QString &displayName,

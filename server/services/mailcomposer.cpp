@@ -142,7 +142,8 @@ namespace {
 struct AccountWords
 {
     const char *subject;
-    const char *intro; // %1 is the detail (EmailChanging's new address, AccountLocked's minutes)
+    const char *intro; // %1 is the detail (EmailChanging's new address, AccountLocked's
+                       // minutes, Invited's administrator)
     const char *action;
     const char *outro;
 };
@@ -207,6 +208,17 @@ AccountWords accountWords(AccountMail kind)
                                    "If these attempts were not yours, someone may be guessing "
                                    "your password: choose a long one that you use nowhere "
                                    "else.") };
+    case AccountMail::Invited:
+        return { QT_TRANSLATE_NOOP("Mail", "Your Tasklane account is ready"),
+                 QT_TRANSLATE_NOOP("Mail",
+                                   "%1 made a Tasklane account for you with this email address. "
+                                   "To start, choose your password by opening the link below. "
+                                   "It works once, for seven days."),
+                 QT_TRANSLATE_NOOP("Mail", "Choose your password"),
+                 QT_TRANSLATE_NOOP("Mail",
+                                   "If you did not expect this, ignore this message, or tell "
+                                   "your administrator. When the link has expired, ask for a "
+                                   "new one with \"Forgot password\".") };
     case AccountMail::EmailChanging: break;
     }
     return { QT_TRANSLATE_NOOP("Mail", "Your Tasklane email address is changing"),
@@ -227,7 +239,8 @@ MailComposer::Mail MailComposer::accountNotice(AccountMail kind, const User &rec
     const AccountWords words = accountWords(kind);
     const QString subject = t(words.subject);
     QString intro = t(words.intro);
-    if (kind == AccountMail::EmailChanging || kind == AccountMail::AccountLocked)
+    if (kind == AccountMail::EmailChanging || kind == AccountMail::AccountLocked
+        || kind == AccountMail::Invited)
         intro = intro.arg(detail);
     const QHash<QString, QString> values{
         { u"greeting"_s, t(QT_TRANSLATE_NOOP("Mail", "Hello %1,")).arg(recipient.displayName) },

@@ -36,6 +36,7 @@ enum class AccountMail {
     TwoFactorEnabled, // sign-in now needs an authenticator code
     TwoFactorDisabled, // sign-in no longer needs one
     AccountLocked, // sign-in is locked for a while after repeated failures
+    Invited, // an administrator made an account: choose its password (a token link)
 };
 
 // Writes notification email from the templates in resources/mail (plain text and HTML), in

@@ -102,6 +102,37 @@ User UserAdminService::get(qint64 id) const
     return record->user;
 }
 
+User UserAdminService::create(const Principal &administrator, const AdminNewUser &account,
+                              const QString &passwordHash) const
+{
+    const UserRepository users(m_database);
+    Transaction transaction(m_database);
+    const auto created
+            = users.create(account.email, account.displayName, passwordHash, account.role);
+    if (!created)
+        throw ApiError(ApiError::Kind::Conflict, u"An account has this email address already."_s,
+                       { { u"email"_s, u"taken"_s, u"This email is already registered."_s } });
+    if (!account.language.isEmpty()) {
+        UserRepository::Changes changes;
+        changes.language = account.language;
+        users.update(created->id, changes);
+    }
+    m_jobs.enqueue(AccountMailJob::Kind,
+                   AccountMailJob::invited(created->id, administrator.user.displayName),
+                   QDateTime::currentDateTimeUtc());
+    ActivityEntry entry = ActivityLog::entry(ActivityAction::UserCreatedByAdmin, created->id,
+                                             administrator.origin);
+    entry.actorId = administrator.user.id;
+    entry.targetType = u"user"_s;
+    entry.targetId = created->id;
+    entry.details = { { u"role"_s, roleToString(account.role) } };
+    ActivityLog::record(m_database, entry);
+    transaction.commit();
+    qCInfo(lcUserAdmin, "administrator %lld made user %lld (%s)", administrator.user.id,
+           created->id, qUtf8Printable(roleToString(account.role)));
+    return get(created->id);
+}
+
 User UserAdminService::change(const Principal &administrator, qint64 id,
                               const AdminUserChanges &changes) const
 {

@@ -14,7 +14,8 @@ class JobQueue;
 class PrincipalCache;
 
 // Administration of accounts (issue 11, point 9): the directory (managers and administrators
-// read it) and an administrator's changes to an account: its role, its status (a deactivated or
+// read it), accounts an administrator makes for people, and an administrator's changes to an
+// account: its role, its status (a deactivated or
 // locked account's sessions end and its pending links die), 2FA turned off. Nobody removes,
 // deactivates, locks or demotes the last active administrator. Every change is an activity entry
 // of the account, with the administrator as actor. Who may call what is declared at the routes.
@@ -31,6 +32,11 @@ public:
     // NotFound when there is no such account.
     User get(qint64 id) const;
     User change(const Principal &administrator, qint64 id, const AdminUserChanges &changes) const;
+    // A new account for someone (`passwordHash`: AuthService::hashUnknowablePassword), who is
+    // emailed a link to choose their password (AccountMailJob::invited); following it proves
+    // the address. Conflict when the address has an account.
+    User create(const Principal &administrator, const AdminNewUser &account,
+                const QString &passwordHash) const;
 
 private:
     const Database &m_database;

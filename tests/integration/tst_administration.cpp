@@ -48,6 +48,9 @@ private Q_SLOTS:
     void administratorsChangeRolesAndStatuses();
     void anAdministratorAsksForANewPassword();
     void anAdministratorTurnsTwoFactorOff();
+    void administratorsMakeAccountsForPeople();
+    void badNewAccountsAreRefused_data();
+    void badNewAccountsAreRefused();
     void badChangesAreRefused_data();
     void badChangesAreRefused();
     void nobodyRaisesTheirOwnRoleAndManagersChangeNothing();
@@ -58,6 +61,7 @@ private:
     std::unique_ptr<TestServer> m_server;
     Account m_admin;
     Account m_manager;
+    MailSource m_mail;
 };
 
 void TestAdministration::initTestCase()
@@ -67,6 +71,7 @@ void TestAdministration::initTestCase()
     m_admin = createdByCommand(*m_server, u"root@example.com"_s, u"admin"_s);
     m_manager = createdByCommand(*m_server, u"manager@example.com"_s, u"manager"_s);
     QVERIFY(m_admin.id() > 0 && m_manager.id() > 0);
+    m_mail = outboxOf(*m_server);
 }
 
 void TestAdministration::cleanupTestCase()
@@ -98,7 +103,7 @@ void TestAdministration::everyStaffRouteRefusesUsersAndStrangers_data()
     for (const QString &path :
          { u"/api/v1/admin/activity"_s, u"/api/v1/admin/users"_s, u"/api/v1/admin/users/1"_s,
            u"/api/v1/users/1"_s, u"/api/v1/users"_s, u"/api/v1/admin/jobs"_s,
-           u"/api/v1/admin/deliveries"_s })
+           u"/api/v1/admin/deliveries"_s, u"/api/v1/admin/tasks"_s })
         QVERIFY2(staffPaths.contains(path), qPrintable(path));
     QVERIFY(rows >= 9);
 }
@@ -441,6 +446,102 @@ void TestAdministration::anAdministratorTurnsTwoFactorOff()
     ApiReply *login = finished(client.login(account.user.email, account.user.password));
     QCOMPARE(login->status(), 200);
     QVERIFY(!login->json().value(u"access_token"_s).toString().isEmpty());
+}
+
+void TestAdministration::administratorsMakeAccountsForPeople()
+{
+    const QString email = u"invited-%1@example.com"_s.arg(QDateTime::currentMSecsSinceEpoch());
+    const QJsonObject account{ { u"email"_s, email.toUpper() },
+                               { u"display_name"_s, u"Ines Invited"_s },
+                               { u"role"_s, u"manager"_s },
+                               { u"language"_s, u"de"_s } };
+    // Managers read the directory but make no accounts.
+    QVERIFY(isProblem(finished(m_manager.api().sendJson("POST", u"/api/v1/admin/users"_s, account)),
+                      403, u"forbidden"_s));
+    ApiReply *made = finished(m_admin.api().sendJson("POST", u"/api/v1/admin/users"_s, account));
+    QVERIFY2(made->status() == 201, made->body().constData());
+    const QJsonObject user = made->json();
+    const qint64 id = user.value(u"id"_s).toInteger();
+    QVERIFY(id > 0);
+    QCOMPARE(made->header("Location"), "/api/v1/users/" + QByteArray::number(id));
+    QCOMPARE(user.value(u"email"_s).toString(), email); // normalised
+    QCOMPARE(user.value(u"role"_s).toString(), u"manager"_s);
+    QCOMPARE(user.value(u"status"_s).toString(), u"active"_s);
+    QCOMPARE(user.value(u"email_verified"_s).toBool(), false);
+    QCOMPARE(finished(m_manager.api().send("GET", u"/api/v1/users/%1"_s.arg(id)))->status(), 200);
+
+    // The same address again is a conflict, however it is written.
+    ApiReply *again = finished(m_admin.api().sendJson("POST", u"/api/v1/admin/users"_s, account));
+    QVERIFY2(isProblem(again, 409, u"conflict"_s), again->body().constData());
+    QVERIFY(namesField(again, u"email"_s, u"taken"_s));
+
+    // The person gets a link, in their language, to choose their password; nobody knows the
+    // password the account was made with.
+    const QString token = awaitLinkToken(m_mail, email, u"/reset-password"_s);
+    QVERIFY(!token.isEmpty());
+    const ReceivedMail invitation = mailTo(m_mail, email).last();
+    QVERIFY(isAccountMail(invitation));
+    QCOMPARE(invitation.header("Subject"), u"Ihr Tasklane-Konto ist bereit"_s);
+    const QString adminName
+            = finished(m_admin.api().me())->json().value(u"display_name"_s).toString();
+    QVERIFY2(!adminName.isEmpty() && invitation.text.contains(adminName),
+             qPrintable(invitation.text));
+    ApiClient invitee(m_server->url());
+    const QString password = strongPassword();
+    ApiReply *chosen = finished(invitee.resetPassword(token, password));
+    QVERIFY2(chosen->status() == 204, chosen->body().constData());
+    QCOMPARE(finished(invitee.resetPassword(token, strongPassword()))->status(), 400);
+    ApiReply *login = finished(invitee.login(email, password));
+    QVERIFY2(login->status() == 200, login->body().constData());
+    invitee.setAccessToken(login->json().value(u"access_token"_s).toString());
+    const QJsonObject me = finished(invitee.me())->json();
+    QCOMPARE(me.value(u"email_verified"_s).toBool(), true); // the link proved the address
+    QCOMPARE(me.value(u"role"_s).toString(), u"manager"_s);
+    QCOMPARE(me.value(u"language"_s).toString(), u"de"_s);
+
+    // In the log: the account's entry, with the administrator as actor.
+    const Page<ActivityEntry> log = activityPage(
+            m_admin.api(),
+            u"user_id=%1&action=%2"_s.arg(id).arg(ActivityAction::UserCreatedByAdmin));
+    QCOMPARE(log.items.size(), 1);
+    QCOMPARE(log.items.first().actorId, m_admin.id());
+    QCOMPARE(log.items.first().details.value(u"role"_s).toString(), u"manager"_s);
+}
+
+void TestAdministration::badNewAccountsAreRefused_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("code");
+    QTest::newRow("no address") << QByteArray(R"({"display_name":"No Address"})") << u"email"_s
+                                << u"required"_s;
+    QTest::newRow("not an address") << QByteArray(R"({"email":"nobody","display_name":"Nobody"})")
+                                    << u"email"_s << u"invalid_format"_s;
+    QTest::newRow("no name") << QByteArray(R"({"email":"noname@example.com"})") << u"display_name"_s
+                             << u"required"_s;
+    QTest::newRow("a name of control characters")
+            << QByteArray(R"({"email":"ctl@example.com","display_name":"\u0007"})")
+            << u"display_name"_s << u"invalid_format"_s;
+    QTest::newRow("an unknown role")
+            << QByteArray(R"({"email":"owner@example.com","display_name":"O","role":"owner"})")
+            << u"role"_s << u"invalid_value"_s;
+    QTest::newRow("an unknown language")
+            << QByteArray(R"({"email":"fr@example.com","display_name":"F","language":"fr"})")
+            << u"language"_s << u"invalid_value"_s;
+    QTest::newRow("a password") << QByteArray(
+            R"({"email":"pw@example.com","display_name":"P","password":"x"})")
+                                << u"password"_s << u"unknown_field"_s;
+}
+
+void TestAdministration::badNewAccountsAreRefused()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, field);
+    QFETCH(QString, code);
+    ApiReply *reply = finished(m_admin.api().send("POST", u"/api/v1/admin/users"_s, body,
+                                                  { { "Content-Type", "application/json" } }));
+    QVERIFY2(isProblem(reply, 422, u"validation-failed"_s), reply->body().constData());
+    QVERIFY2(namesField(reply, field, code), reply->body().constData());
 }
 
 void TestAdministration::badChangesAreRefused_data()
