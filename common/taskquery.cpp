@@ -93,7 +93,8 @@ const QSet<QString> &knownParameters()
                                       u"tag"_s,       u"assignee_id"_s, u"due_before"_s,
                                       u"due_after"_s, u"due"_s,         u"ready"_s,
                                       u"q"_s,         u"trashed"_s,     u"sort"_s,
-                                      u"limit"_s,     u"cursor"_s,      u"include_total"_s };
+                                      u"limit"_s,     u"cursor"_s,      u"include_total"_s,
+                                      u"owner_id"_s };
     return names;
 }
 
@@ -148,6 +149,8 @@ QUrlQuery TaskQuery::toUrlQuery() const
         add(u"tag"_s, tag);
     if (assigneeId)
         add(u"assignee_id"_s, QString::number(*assigneeId));
+    if (ownerId)
+        add(u"owner_id"_s, QString::number(*ownerId));
     if (dueBefore.isSet())
         add(u"due_before"_s, dueBoundToString(dueBefore));
     if (dueAfter.isSet())
@@ -209,14 +212,16 @@ std::optional<TaskQuery> TaskQuery::fromUrlQuery(const QUrlQuery &query, FieldEr
                     bad(name, u"A comma-separated list of high, medium, low."_s);
                 }
             }
-        } else if (name == u"category_id" || name == u"assignee_id") {
+        } else if (name == u"category_id" || name == u"assignee_id" || name == u"owner_id") {
             const auto id = positiveId(value);
             if (!id)
                 bad(name, u"This must be a positive whole number."_s);
             else if (name == u"category_id")
                 parsed.categoryId = id;
-            else
+            else if (name == u"assignee_id")
                 parsed.assigneeId = id;
+            else
+                parsed.ownerId = id;
         } else if (name == u"tag") {
             parsed.tag = value.trimmed();
             if (parsed.tag.isEmpty())

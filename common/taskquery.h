@@ -43,6 +43,7 @@ struct TaskQuery
     std::optional<qint64> categoryId;
     QString tag;
     std::optional<qint64> assigneeId;
+    std::optional<qint64> ownerId; // owner_id: tasks of this owner (shared ones, or any for staff)
     DueBound dueBefore; // due strictly before
     DueBound dueAfter; // due at or after
     std::optional<DueWindow> due;

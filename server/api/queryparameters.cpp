@@ -50,4 +50,14 @@ qint64 id(const QUrlQuery &query, const QString &name)
     return value;
 }
 
+TaskQuery taskQuery(const QUrlQuery &query)
+{
+    FieldErrors errors;
+    const auto parsed = TaskQuery::fromUrlQuery(query, &errors);
+    if (!parsed)
+        throw ApiError(ApiError::Kind::BadRequest, u"A query parameter is not valid; see errors."_s,
+                       errors);
+    return *parsed;
+}
+
 } // namespace Tasklane::QueryParameters

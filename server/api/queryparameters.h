@@ -1,6 +1,7 @@
 #pragma once
 
 #include "apierror.h"
+#include "taskquery.h"
 
 #include <QString>
 #include <QStringList>
@@ -16,5 +17,7 @@ void allowOnly(const QUrlQuery &query, const QStringList &allowed);
 int limit(const QUrlQuery &query, int fallback, int maximum);
 // An id parameter (a user's, say): 0 when absent, else a whole number from 1.
 qint64 id(const QUrlQuery &query, const QString &name);
+// The parameters of a task listing (TaskQuery); 400 naming each bad one.
+TaskQuery taskQuery(const QUrlQuery &query);
 
 } // namespace Tasklane::QueryParameters

@@ -36,12 +36,7 @@ HttpResponse taskResponse(int status, qint64 id, qint64 version, const QByteArra
 
 TaskQuery parseQuery(const RequestContext &request)
 {
-    FieldErrors errors;
-    const auto query = TaskQuery::fromUrlQuery(request.query(), &errors);
-    if (!query)
-        throw ApiError(ApiError::Kind::BadRequest, u"A query parameter is not valid; see errors."_s,
-                       errors);
-    return *query;
+    return QueryParameters::taskQuery(request.query());
 }
 
 } // namespace

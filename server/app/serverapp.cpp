@@ -10,6 +10,7 @@
 #include "activitycontroller.h"
 #include "activityservice.h"
 #include "admincontroller.h"
+#include "admintaskcontroller.h"
 #include "attachmentcontroller.h"
 #include "attachmentservice.h"
 #include "attachmentstore.h"
@@ -414,6 +415,7 @@ void ServerApp::buildServices(SigningKey signingKey)
             = std::make_unique<NotificationController>(*m_notifications, *m_notificationSettings);
     m_operations = std::make_unique<OperationsService>(*m_database, *m_jobQueue, *m_cursors);
     m_adminController = std::make_unique<AdminController>(*m_operations);
+    m_adminTaskController = std::make_unique<AdminTaskController>(*m_taskListing);
     m_realtime = std::make_unique<RealtimeService>(*m_database, *m_auth);
     m_realtimeController = std::make_unique<RealtimeController>(*m_realtime);
     m_attachments = std::make_unique<AttachmentService>(*m_database, *m_tasks, *m_attachmentFiles,
@@ -435,6 +437,7 @@ void ServerApp::registerRoutes(RouteTable &routes)
     m_accountClosureController->registerRoutes(routes);
     m_accountExportController->registerRoutes(routes);
     m_userAdminController->registerRoutes(routes);
+    m_adminTaskController->registerRoutes(routes);
     m_taskController->registerRoutes(routes);
     m_categoryController->registerRoutes(routes);
     m_notificationController->registerRoutes(routes);

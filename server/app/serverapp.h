@@ -13,6 +13,7 @@
 namespace Tasklane {
 
 class AdminController;
+class AdminTaskController;
 class AccountController;
 class LoginThrottle;
 class MemoryRateLimiter;
@@ -217,6 +218,7 @@ private:
     std::unique_ptr<NotificationController> m_notificationController;
     std::unique_ptr<OperationsService> m_operations;
     std::unique_ptr<AdminController> m_adminController;
+    std::unique_ptr<AdminTaskController> m_adminTaskController;
     std::unique_ptr<RealtimeService> m_realtime;
     std::unique_ptr<RealtimeController> m_realtimeController;
     std::unique_ptr<CleanupJob> m_cleanup;

@@ -92,10 +92,12 @@ int TaskListService::pruneExpiredSnapshots(const QDateTime &now) const
 }
 
 TaskListFilter TaskListService::resolve(const Principal &principal, const TaskQuery &query,
-                                        const QDateTime &now)
+                                        const QDateTime &now, TaskScope scope)
 {
     TaskListFilter filter;
     filter.userId = principal.user.id;
+    filter.everyone = scope == TaskScope::Everyone;
+    filter.ownerId = query.ownerId;
     filter.statuses = query.statuses;
     filter.priorities = query.priorities;
     filter.categoryId = query.categoryId;
@@ -199,10 +201,13 @@ std::optional<QByteArray> TaskListService::cachedListJson(const Principal &princ
     return m_pages.find(principal.user.id, pageKey(query));
 }
 
-TaskListPage TaskListService::list(const Principal &principal, const TaskQuery &query) const
+TaskListPage TaskListService::list(const Principal &principal, const TaskQuery &query,
+                                   TaskScope scope) const
 {
-    const TaskListFilter filter = resolve(principal, query, QDateTime::currentDateTimeUtc());
-    const QString fingerprint = QString::fromLatin1(query.fingerprint().toHex());
+    const TaskListFilter filter = resolve(principal, query, QDateTime::currentDateTimeUtc(), scope);
+    // A cursor of one scope is not one of the other's listing.
+    const QString fingerprint = QString::fromLatin1(query.fingerprint().toHex())
+            + (scope == TaskScope::Everyone ? u"e"_s : QString());
     const TaskListRepository listing(m_database);
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     // A cursor: the filters' fingerprint (f), the last task's key and id (k, i), the moment of
@@ -250,8 +255,10 @@ TaskListPage TaskListService::list(const Principal &principal, const TaskQuery &
             missing.append(stamps.at(i).id);
     }
     if (!missing.isEmpty()) {
-        const QHash<qint64, TaskRecord> records
-                = TaskRepository(m_database).findManyForUser(missing, principal.user.id);
+        const TaskRepository tasks(m_database);
+        const QHash<qint64, TaskRecord> records = scope == TaskScope::Everyone
+                ? tasks.findMany(missing)
+                : tasks.findManyForUser(missing, principal.user.id);
         for (qsizetype i = 0; i < stamps.size(); ++i) {
             if (!page.items.at(i).isNull())
                 continue;

@@ -30,6 +30,10 @@ struct TaskListPage
 // One page of search hits, best first: each task's JSON with its "snippet".
 using TaskSearchPage = TaskListPage;
 
+// Whose tasks a listing walks: those the caller can see (their own and those shared with them),
+// or everyone's (GET /admin/tasks; who may ask is the route's to decide).
+enum class TaskScope { Visible, Everyone };
+
 // Listing, filtering and searching the tasks a user can see: turns the API's parameters into
 // filters in the caller's time zone, and pages with signed cursors. A listing's cursor holds
 // the last task's sort key and id (keyset paging: a task inserted meanwhile never makes another
@@ -43,7 +47,9 @@ public:
     TaskListService(const Database &database, const CursorCodec &cursors, TaskJsonCache &json,
                     TaskListCache &pages, qint64 cursorTtlSeconds);
 
-    TaskListPage list(const Principal &principal, const TaskQuery &query) const;
+    // Never from or into the page cache: listJson keeps what may be kept.
+    TaskListPage list(const Principal &principal, const TaskQuery &query,
+                      TaskScope scope = TaskScope::Visible) const;
     // The page's JSON, kept for the next read of the same page when the query allows it.
     QByteArray listJson(const Principal &principal, const TaskQuery &query) const;
     // The same from memory alone, when the page was listed since its user's tasks last changed.
@@ -65,7 +71,7 @@ public:
 
     // The filters of `query` for `principal` at `now` (exposed for tests).
     static TaskListFilter resolve(const Principal &principal, const TaskQuery &query,
-                                  const QDateTime &now);
+                                  const QDateTime &now, TaskScope scope = TaskScope::Visible);
 
 private:
     const Database &m_database;

@@ -52,15 +52,18 @@ void addInList(Statement &statement, const QString &column, const QList<T> &item
     statement.add(u" AND "_s + column + u" IN ("_s + places + u")"_s, values);
 }
 
-// The FTS5 expression of `text` over the content columns, among the tasks `userId` can read:
-// the index then gives one user's matches rather than every user's.
-QString readableMatch(const QString &text, qint64 userId)
+// The FTS5 expression of the filter's text over the content columns, among the tasks its user
+// can read (the index then gives one user's matches rather than every user's), or among all
+// tasks for a listing of everyone's.
+QString readableMatch(const TaskListFilter &filter)
 {
-    const QString terms = TaskListRepository::ftsQuery(text);
+    const QString terms = TaskListRepository::ftsQuery(filter.text);
     if (terms.isEmpty())
         return {};
-    return u"readers : \""_s + TaskRepository::readerToken(userId)
-            + u"\" AND {title tags_text description} : ("_s + terms + u")"_s;
+    const QString content = u"{title tags_text description} : ("_s + terms + u")"_s;
+    if (filter.everyone)
+        return content;
+    return u"readers : \""_s + TaskRepository::readerToken(filter.userId) + u"\" AND "_s + content;
 }
 
 void addFilters(const Database &database, const TaskListFilter &filter, Statement &statement)
@@ -76,6 +79,8 @@ void addFilters(const Database &database, const TaskListFilter &filter, Statemen
                   [](TaskPriority priority) { return QVariant(int(priority)); });
     if (filter.categoryId)
         statement.add(u" AND t.category_id = ?"_s, { *filter.categoryId });
+    if (filter.ownerId)
+        statement.add(u" AND t.owner_id = ?"_s, { *filter.ownerId });
     if (!filter.tagKey.isEmpty())
         statement.add(u" AND EXISTS (SELECT 1 FROM task_tags tg WHERE tg.task_id = t.id "
                       "AND tg.tag_key = ?)"_s,
@@ -116,7 +121,7 @@ void addFilters(const Database &database, const TaskListFilter &filter, Statemen
         if (postgres) {
             statement.add(u" AND t.search @@ websearch_to_tsquery('simple', ?)"_s, { filter.text });
         } else {
-            const QString match = readableMatch(filter.text, filter.userId);
+            const QString match = readableMatch(filter);
             if (match.isEmpty())
                 statement.add(u" AND 1 = 0"_s); // no searchable term: nothing matches
             else
@@ -207,21 +212,28 @@ void addMovedAfter(SqlDialect dialect, const QString &snapshot, Statement &state
     }
 }
 
-// WITH moved (task_id, sort_key): every task `filter.userId` can see whose sort key changed
-// after `snapshot`, with its key as of then (the one its first change after it replaced).
+// WITH moved (task_id, sort_key): every task `filter.userId` can see (every task, for a listing
+// of everyone's) whose sort key changed after `snapshot`, with its key as of then (the one its
+// first change after it replaced).
 void addMovedSince(const Database &database, const TaskListFilter &filter, const QString &snapshot,
                    Statement &statement)
 {
     const QString key = movedColumn(filter.sort);
-    statement.add(u"WITH moves AS (SELECT m.task_id, m.seq, "_s + key
-                          + u" AS sort_key FROM task_sort_moves m WHERE m.owner_id = ?"_s,
-                  { filter.userId });
-    addMovedAfter(database.dialect(), snapshot, statement);
-    statement.add(u" UNION ALL SELECT m.task_id, m.seq, "_s + key
-                          + u" FROM task_shares ms JOIN task_sort_moves m ON m.task_id = "
-                            "ms.task_id WHERE ms.user_id = ?"_s,
-                  { filter.userId });
-    addMovedAfter(database.dialect(), snapshot, statement);
+    if (filter.everyone) {
+        statement.add(u"WITH moves AS (SELECT m.task_id, m.seq, "_s + key
+                      + u" AS sort_key FROM task_sort_moves m WHERE 1 = 1"_s);
+        addMovedAfter(database.dialect(), snapshot, statement);
+    } else {
+        statement.add(u"WITH moves AS (SELECT m.task_id, m.seq, "_s + key
+                              + u" AS sort_key FROM task_sort_moves m WHERE m.owner_id = ?"_s,
+                      { filter.userId });
+        addMovedAfter(database.dialect(), snapshot, statement);
+        statement.add(u" UNION ALL SELECT m.task_id, m.seq, "_s + key
+                              + u" FROM task_shares ms JOIN task_sort_moves m ON m.task_id = "
+                                "ms.task_id WHERE ms.user_id = ?"_s,
+                      { filter.userId });
+        addMovedAfter(database.dialect(), snapshot, statement);
+    }
     statement.add(u"), moved AS (SELECT task_id, sort_key FROM (SELECT task_id, sort_key, "
                   "row_number() OVER (PARTITION BY task_id ORDER BY seq) AS n FROM moves) AS "
                   "firsts WHERE n = 1) "_s);
@@ -288,26 +300,34 @@ QList<TaskStamp> TaskListRepository::list(const TaskListFilter &filter,
                             : u", (SELECT COALESCE(max(seq), 0) FROM task_sort_moves)"_s;
     }
     statement.add(columns + u" FROM ("_s);
-    statement.add(u"SELECT * FROM (SELECT t.id, t.version, "_s + key
-                          + u" AS sort_key FROM tasks t WHERE t.owner_id = ?"_s,
-                  { filter.userId });
-    addFilters(m_database, filter, statement);
-    addAfter(filter, after, statement, key);
-    statement.add(notMoved + orderBy(filter, key, u"t.id"_s) + u" LIMIT ?) AS owned UNION ALL "_s,
-                  { limit });
-    statement.add(u"SELECT * FROM (SELECT t.id, t.version, "_s + key
-                          + u" AS sort_key FROM task_shares vs JOIN tasks t ON t.id = vs.task_id "
-                            "WHERE vs.user_id = ?"_s,
-                  { filter.userId });
-    addFilters(m_database, filter, statement);
-    addAfter(filter, after, statement, key);
-    statement.add(notMoved + orderBy(filter, key, u"t.id"_s) + u" LIMIT ?) AS shared"_s, { limit });
+    // Each branch along its index: the user's own tasks and those shared with them, or every
+    // task (a listing of everyone's).
+    const auto addBranch = [&](const QString &from, const QVariantList &bound, const QString &as) {
+        statement.add(u"SELECT * FROM (SELECT t.id, t.version, "_s + key + u" AS sort_key "_s
+                              + from,
+                      bound);
+        addFilters(m_database, filter, statement);
+        addAfter(filter, after, statement, key);
+        statement.add(notMoved + orderBy(filter, key, u"t.id"_s) + u" LIMIT ?) AS "_s + as,
+                      { limit });
+    };
+    if (filter.everyone) {
+        addBranch(u"FROM tasks t WHERE 1 = 1"_s, {}, u"listed"_s);
+    } else {
+        addBranch(u"FROM tasks t WHERE t.owner_id = ?"_s, { filter.userId }, u"owned"_s);
+        statement.add(u" UNION ALL "_s);
+        addBranch(u"FROM task_shares vs JOIN tasks t ON t.id = vs.task_id WHERE vs.user_id = ?"_s,
+                  { filter.userId }, u"shared"_s);
+    }
     if (sinceSnapshot) {
         statement.add(u" UNION ALL SELECT * FROM (SELECT t.id, t.version, moved.sort_key FROM "
-                      "moved JOIN tasks t ON t.id = moved.task_id WHERE (t.owner_id = ? OR "
-                      "EXISTS (SELECT 1 FROM task_shares vm WHERE vm.task_id = t.id AND "
-                      "vm.user_id = ?))"_s,
-                      { filter.userId, filter.userId });
+                      "moved JOIN tasks t ON t.id = moved.task_id WHERE "_s);
+        if (filter.everyone)
+            statement.add(u"1 = 1"_s);
+        else
+            statement.add(u"(t.owner_id = ? OR EXISTS (SELECT 1 FROM task_shares vm WHERE "
+                          "vm.task_id = t.id AND vm.user_id = ?))"_s,
+                          { filter.userId, filter.userId });
         addFilters(m_database, filter, statement);
         addAfter(filter, after, statement, u"moved.sort_key"_s);
         statement.add(orderBy(filter, u"moved.sort_key"_s, u"t.id"_s)
@@ -355,6 +375,13 @@ QVariant TaskListRepository::positionKey(const TaskStamp &stamp, TaskSortField s
 qint64 TaskListRepository::count(const TaskListFilter &filter) const
 {
     Statement statement;
+    if (filter.everyone) {
+        statement.add(u"SELECT count(*) FROM tasks t WHERE 1 = 1"_s);
+        addFilters(m_database, filter, statement);
+        const auto row
+                = m_database.fetchOne(statement.text, statement.values, Database::Retry::Safe);
+        return row ? row->value(0).toLongLong() : 0;
+    }
     statement.add(u"SELECT (SELECT count(*) FROM tasks t WHERE t.owner_id = ?"_s,
                   { filter.userId });
     addFilters(m_database, filter, statement);
@@ -372,7 +399,7 @@ QList<TaskSearchHit> TaskListRepository::searchFts5(const TaskListFilter &filter
                                                     const QString &visible, int offset,
                                                     int limit) const
 {
-    const QString match = readableMatch(filter.text, filter.userId);
+    const QString match = readableMatch(filter);
     if (match.isEmpty())
         return {};
     // Ranking costs about 3 us a match; a user with 20,000 tasks can have 8,000 matches of a
@@ -430,6 +457,7 @@ QList<TaskSearchHit> TaskListRepository::searchFts5(const TaskListFilter &filter
 QList<TaskSearchHit> TaskListRepository::search(const TaskListFilter &filter, int offset,
                                                 int limit) const
 {
+    Q_ASSERT(!filter.everyone); // a listing of everyone's filters by text (list), unranked
     const TaskRepository tasks(m_database);
     const bool postgres = m_database.dialect() == SqlDialect::Postgres;
     const QString visible = u" AND (t.owner_id = ? OR EXISTS (SELECT 1 FROM task_shares sv "

@@ -20,6 +20,9 @@ class Database;
 struct TaskListFilter
 {
     qint64 userId = 0; // whose tasks: owned by or shared with them
+    // Every user's tasks instead (GET /admin/tasks): userId plays no part.
+    bool everyone = false;
+    std::optional<qint64> ownerId; // owner_id=
     QList<TaskStatus> statuses;
     QList<TaskPriority> priorities;
     std::optional<qint64> categoryId;
@@ -99,7 +102,8 @@ public:
     // How many of a user's newest tasks a PostgreSQL search walks for the window's matches before
     // it asks the GIN index for older ones (see search()): enough for a word in one task of ten.
     static constexpr int SearchWalk = 5000;
-    // Full-text search ranked by relevance, best first, `offset` hits skipped.
+    // Full-text search ranked by relevance, best first, `offset` hits skipped; among the tasks
+    // one user can see (not for filter.everyone).
     QList<TaskSearchHit> search(const TaskListFilter &filter, int offset, int limit) const;
 
     // The FTS5 MATCH expression for user text: every term quoted (so no operator, column

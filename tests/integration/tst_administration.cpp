@@ -6,6 +6,7 @@
 #include "activity.h"
 #include "page.h"
 #include "taskfixtures.h"
+#include "taskrequests.h"
 #include "testserver.h"
 #include "tokenpair.h"
 #include "totp.h"
@@ -49,6 +50,8 @@ private Q_SLOTS:
     void anAdministratorAsksForANewPassword();
     void anAdministratorTurnsTwoFactorOff();
     void administratorsMakeAccountsForPeople();
+    void staffListEveryonesTasks();
+    void staffTaskListingsPageWhileTasksMove();
     void badNewAccountsAreRefused_data();
     void badNewAccountsAreRefused();
     void badChangesAreRefused_data();
@@ -506,6 +509,123 @@ void TestAdministration::administratorsMakeAccountsForPeople()
     QCOMPARE(log.items.size(), 1);
     QCOMPARE(log.items.first().actorId, m_admin.id());
     QCOMPARE(log.items.first().details.value(u"role"_s).toString(), u"manager"_s);
+}
+
+void TestAdministration::staffListEveryonesTasks()
+{
+    // A word no other test uses, so that the listings hold these tasks alone.
+    const QString word = u"zephyr%1"_s.arg(QDateTime::currentMSecsSinceEpoch());
+    Account ann = signUpVerified(*m_server, u"ann"_s);
+    Account bob = signUpVerified(*m_server, u"bob"_s);
+    const qint64 annsOpen = createTaskId(ann.api(), u"Ann's %1 report"_s.arg(word),
+                                         { { u"tags"_s, QJsonArray{ word } } });
+    const qint64 annsDone
+            = createTaskId(ann.api(), u"Ann's finished %1"_s.arg(word),
+                           { { u"tags"_s, QJsonArray{ word } }, { u"status"_s, u"done"_s } });
+    const qint64 bobsShared = createTaskId(bob.api(), u"Bob's %1 plan"_s.arg(word),
+                                           { { u"tags"_s, QJsonArray{ word } } });
+    const qint64 bobsTrashed = createTaskId(bob.api(), u"Bob's old %1"_s.arg(word),
+                                            { { u"tags"_s, QJsonArray{ word } } });
+    QVERIFY(annsOpen > 0 && annsDone > 0 && bobsShared > 0 && bobsTrashed > 0);
+    QCOMPARE(finished(bob.api().trashTask(bobsTrashed))->status(), 200);
+    AssignRequest share;
+    share.userId = ann.id();
+    QCOMPARE(finished(bob.api().shareTask(bobsShared, share))->status(), 200);
+
+    const auto listed = [this](ApiClient &client, const QString &query) {
+        ApiReply *reply = finished(client.send("GET", u"/api/v1/admin/tasks?"_s + query));
+        if (reply->status() != 200)
+            qWarning("admin tasks: %d %s", reply->status(), reply->body().constData());
+        return reply->json();
+    };
+    const auto sorted = [](QList<qint64> ids) {
+        std::sort(ids.begin(), ids.end());
+        return ids;
+    };
+    // Everyone's, with the task filters: a tag, the owner, a status, the text, the trash.
+    QCOMPARE(sorted(idsOf(listed(m_manager.api(), u"tag="_s + word))),
+             sorted({ annsOpen, annsDone, bobsShared }));
+    QCOMPARE(idsOf(listed(m_admin.api(), u"tag=%1&owner_id=%2"_s.arg(word).arg(bob.id()))),
+             QList<qint64>{ bobsShared });
+    QCOMPARE(idsOf(listed(m_admin.api(), u"tag=%1&status=done"_s.arg(word))),
+             QList<qint64>{ annsDone });
+    QCOMPARE(sorted(idsOf(listed(m_manager.api(), u"q=%1&sort=title"_s.arg(word)))),
+             sorted({ annsOpen, annsDone, bobsShared }));
+    QCOMPARE(idsOf(listed(m_manager.api(), u"q=%1%20plan"_s.arg(word))),
+             QList<qint64>{ bobsShared });
+    QCOMPARE(idsOf(listed(m_manager.api(), u"tag=%1&trashed=true"_s.arg(word))),
+             QList<qint64>{ bobsTrashed });
+    const QJsonObject counted
+            = listed(m_manager.api(), u"tag=%1&include_total=true&limit=1"_s.arg(word));
+    QCOMPARE(counted.value(u"total"_s).toInteger(), 3);
+
+    // Pages: every task once, the cursor only of this listing.
+    QList<qint64> paged;
+    QString cursor;
+    int pages = 0;
+    do {
+        const QJsonObject page
+                = listed(m_admin.api(),
+                         u"tag=%1&sort=-created&limit=2"_s.arg(word)
+                                 + (cursor.isEmpty() ? QString() : u"&cursor="_s + cursor));
+        paged += idsOf(page);
+        cursor = page.value(u"next_cursor"_s).toString();
+        ++pages;
+    } while (!cursor.isEmpty() && pages < 5);
+    QCOMPARE(paged, (QList<qint64>{ bobsShared, annsDone, annsOpen }));
+    const QJsonObject first = listed(m_admin.api(), u"tag=%1&limit=1"_s.arg(word));
+    const QString adminCursor = first.value(u"next_cursor"_s).toString();
+    QVERIFY(!adminCursor.isEmpty());
+    ApiReply *crossed = finished(ann.api().send(
+            "GET", u"/api/v1/tasks?tag=%1&limit=1&cursor=%2"_s.arg(word, adminCursor)));
+    QVERIFY2(isProblem(crossed, 400, u"bad-request"_s), crossed->body().constData());
+
+    // A user's own listing takes owner_id too: the tasks of that owner they can see.
+    ApiReply *own = finished(
+            ann.api().send("GET", u"/api/v1/tasks?tag=%1&owner_id=%2"_s.arg(word).arg(bob.id())));
+    QCOMPARE(own->status(), 200);
+    QCOMPARE(idsOf(own->json()), QList<qint64>{ bobsShared });
+    QCOMPARE(idsOf(finished(bob.api().send(
+                                    "GET",
+                                    u"/api/v1/tasks?tag=%1&owner_id=%2"_s.arg(word).arg(ann.id())))
+                           ->json()),
+             QList<qint64>{});
+
+    // Bad parameters are named.
+    ApiReply *bad = finished(m_manager.api().send("GET", u"/api/v1/admin/tasks?owner_id=ann"_s));
+    QVERIFY(isProblem(bad, 400, u"bad-request"_s));
+    QVERIFY(namesField(bad, u"owner_id"_s));
+    QVERIFY(namesField(finished(m_manager.api().send("GET", u"/api/v1/admin/tasks?colour=red"_s)),
+                       u"colour"_s));
+}
+
+void TestAdministration::staffTaskListingsPageWhileTasksMove()
+{
+    // Sorted by title, a task renamed between two pages is listed once, where the first
+    // page's moment had it (the same rule as a user's own listing, across everyone's tasks).
+    const QString word = u"quokka%1"_s.arg(QDateTime::currentMSecsSinceEpoch());
+    Account cat = signUpAccount(m_server->url(), u"cat"_s);
+    Account dan = signUpAccount(m_server->url(), u"dan"_s);
+    QList<qint64> ids;
+    for (const QString &title : { u"a"_s, u"b"_s, u"c"_s, u"d"_s })
+        ids.append(createTaskId(title < u"c"_s ? cat.api() : dan.api(), title + u' ' + word,
+                                { { u"tags"_s, QJsonArray{ word } } }));
+    QVERIFY(!ids.contains(0));
+    const auto page = [&](const QString &cursor) {
+        return finished(m_manager.api().send(
+                                "GET",
+                                u"/api/v1/admin/tasks?tag=%1&sort=title&limit=2"_s.arg(word)
+                                        + (cursor.isEmpty() ? QString() : u"&cursor="_s + cursor)))
+                ->json();
+    };
+    const QJsonObject first = page({});
+    QCOMPARE(idsOf(first), (QList<qint64>{ ids.at(0), ids.at(1) }));
+    // d moves before a: it has not been listed, and comes on the second page all the same.
+    QCOMPARE(patchTask(dan.api(), ids.at(3), { { u"title"_s, QString(u"0 "_s + word) } })->status(),
+             200);
+    const QJsonObject second = page(first.value(u"next_cursor"_s).toString());
+    QCOMPARE(idsOf(second), (QList<qint64>{ ids.at(2), ids.at(3) }));
+    QVERIFY(second.value(u"next_cursor"_s).isNull());
 }
 
 void TestAdministration::badNewAccountsAreRefused_data()

@@ -317,6 +317,7 @@ void TestTaskListing::badParametersAreRefusedNamingThem_data()
     QTest::newRow("a category id beyond 64 bits")
             << u"category_id=99999999999999999999"_s << u"category_id"_s;
     QTest::newRow("an assignee id that is a word") << u"assignee_id=me"_s << u"assignee_id"_s;
+    QTest::newRow("an owner id of zero") << u"owner_id=0"_s << u"owner_id"_s;
     QTest::newRow("an empty tag") << u"tag="_s << u"tag"_s;
     QTest::newRow("a tag of spaces") << u"tag=%20%20"_s << u"tag"_s;
     QTest::newRow("due_before as a word") << u"due_before=tomorrow"_s << u"due_before"_s;
@@ -477,6 +478,12 @@ void TestTaskListing::filtersChooseTasks_data()
             << u"assignee_id=SELF"_s << QStringList{ u"hotel"_s };
     QTest::newRow("assignee_id of a user nothing is shared with")
             << u"assignee_id=NEIGHBOUR"_s << QStringList{};
+    QTest::newRow("owner_id: the neighbour's shared with the caller")
+            << u"owner_id=NEIGHBOUR"_s << QStringList{ u"hotel"_s };
+    QTest::newRow("owner_id of the caller: their own")
+            << u"owner_id=SELF"_s << QStringList{ u"alpha"_s, u"bravo"_s, u"charlie"_s,
+                                                  u"delta"_s, u"echo"_s,  u"foxtrot"_s };
+    QTest::newRow("owner_id of nobody") << u"owner_id=999999999"_s << QStringList{};
     QTest::newRow("everything at once")
             << u"status=todo,in_progress&priority=high,medium&tag=urgent&due_after=2030-01-01"
                "&due_before=2030-02-01&sort=-title&limit=50&include_total=true"_s
