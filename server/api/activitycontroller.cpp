@@ -3,9 +3,6 @@
 #include "activityservice.h"
 #include "queryparameters.h"
 #include "router.h"
-#include "user.h"
-
-#include <QRegularExpression>
 
 using namespace Qt::StringLiterals;
 
@@ -14,19 +11,6 @@ namespace Tasklane {
 namespace {
 constexpr int DefaultPage = 50;
 constexpr int MaxPage = 200;
-
-QDateTime timeParameter(const QUrlQuery &query, const QString &name)
-{
-    if (!query.hasQueryItem(name))
-        return {};
-    // With its zone: a time without one would mean whatever zone the server runs in.
-    static const QRegularExpression zone(u"(Z|z|[+-]\\d\\d:\\d\\d)$"_s);
-    const QString text = query.queryItemValue(name, QUrl::FullyDecoded);
-    const QDateTime time = fromApiTimestamp(text);
-    if (!time.isValid() || !zone.match(text).hasMatch())
-        throw QueryParameters::bad(name, u"This must be an RFC 3339 time with a zone."_s);
-    return time;
-}
 
 // action (comma-separated names), outcome (success | failure), since and until (RFC 3339).
 ActivityRepository::Filter filterOf(const QUrlQuery &query)
@@ -50,10 +34,7 @@ ActivityRepository::Filter filterOf(const QUrlQuery &query)
             throw QueryParameters::bad(u"outcome"_s, u"This must be success or failure."_s);
         filter.succeeded = outcome == u"success";
     }
-    filter.since = timeParameter(query, u"since"_s);
-    filter.until = timeParameter(query, u"until"_s);
-    if (filter.since.isValid() && filter.until.isValid() && filter.until <= filter.since)
-        throw QueryParameters::bad(u"until"_s, u"This must be later than since."_s);
+    std::tie(filter.since, filter.until) = QueryParameters::timeRange(query);
     return filter;
 }
 } // namespace

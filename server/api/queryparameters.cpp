@@ -1,6 +1,9 @@
 #include "queryparameters.h"
 
 #include "taskquery.h"
+#include "user.h"
+
+#include <QRegularExpression>
 
 #include <algorithm>
 
@@ -48,6 +51,30 @@ qint64 id(const QUrlQuery &query, const QString &name)
     if (!ok || value < 1)
         throw bad(name, u"This must be an id (a whole number from 1)."_s);
     return value;
+}
+
+namespace {
+QDateTime timeParameter(const QUrlQuery &query, const QString &name)
+{
+    if (!query.hasQueryItem(name))
+        return {};
+    // With its zone: a time without one would mean whatever zone the server runs in.
+    static const QRegularExpression zone(u"(Z|z|[+-]\\d\\d:\\d\\d)$"_s);
+    const QString text = query.queryItemValue(name, QUrl::FullyDecoded);
+    const QDateTime time = fromApiTimestamp(text);
+    if (!time.isValid() || !zone.match(text).hasMatch())
+        throw bad(name, u"This must be an RFC 3339 time with a zone."_s);
+    return time;
+}
+} // namespace
+
+std::pair<QDateTime, QDateTime> timeRange(const QUrlQuery &query)
+{
+    const QDateTime since = timeParameter(query, u"since"_s);
+    const QDateTime until = timeParameter(query, u"until"_s);
+    if (since.isValid() && until.isValid() && until <= since)
+        throw bad(u"until"_s, u"This must be later than since."_s);
+    return { since, until };
 }
 
 TaskQuery taskQuery(const QUrlQuery &query)

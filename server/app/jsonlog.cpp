@@ -11,6 +11,7 @@ namespace Tasklane::JsonLog {
 
 namespace {
 thread_local QString t_requestId;
+thread_local qint64 t_userId = 0;
 bool s_requestLogEnabled = true;
 
 Record requestRecord(const RequestEntry &entry, qint64 msecsSinceEpoch)
@@ -36,6 +37,7 @@ Record messageRecord(QtMsgType type, const char *category, const QString &messag
     record.nameOrMethod = category;
     record.text = message;
     record.requestId = requestId;
+    record.userId = requestId.isEmpty() ? 0 : t_userId;
     return record;
 }
 
@@ -112,14 +114,27 @@ void request(const RequestEntry &entry)
     writer().push(requestRecord(entry, QDateTime::currentMSecsSinceEpoch()));
 }
 
-RequestScope::RequestScope(const QString &requestId) : m_previous(t_requestId)
+RequestScope::RequestScope(const QString &requestId, qint64 userId)
+    : m_previous(t_requestId), m_previousUser(t_userId)
 {
     t_requestId = requestId;
+    t_userId = userId;
 }
 
 RequestScope::~RequestScope()
 {
     t_requestId = m_previous;
+    t_userId = m_previousUser;
+}
+
+void setRequestUser(qint64 userId)
+{
+    t_userId = userId;
+}
+
+void setSink(Sink *sink)
+{
+    writer().setSink(sink);
 }
 
 namespace Detail {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "jsonlogformat.h"
+
 #include <QByteArray>
 #include <QString>
 #include <QtGlobal>
@@ -37,18 +39,26 @@ struct RequestEntry
 };
 void request(const RequestEntry &entry);
 
-// Marks this thread as working on a request for the scope's lifetime.
+// Marks this thread as working on a request (of a signed-in user, when known) for the scope's
+// lifetime: what is logged meanwhile carries the request id and the user id.
 class RequestScope
 {
 public:
-    explicit RequestScope(const QString &requestId);
+    explicit RequestScope(const QString &requestId, qint64 userId = 0);
     ~RequestScope();
     RequestScope(const RequestScope &) = delete;
     RequestScope &operator=(const RequestScope &) = delete;
 
 private:
     QString m_previous;
+    qint64 m_previousUser = 0;
 };
+// Within a RequestScope: the request's user is now known (once its token was checked).
+void setRequestUser(qint64 userId);
+
+// Who else receives every record written (the database's log store); nullptr: nobody. Once
+// this returns, the previous sink receives nothing more.
+void setSink(Sink *sink);
 
 // The writer's formatting and queue, exposed for tst_jsonlog.
 namespace Detail {

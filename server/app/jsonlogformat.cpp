@@ -56,6 +56,10 @@ void appendMessage(QByteArray &out, const Record &record)
     }
     out += R"(,"time":)";
     appendTime(out, record.time);
+    if (record.userId > 0) {
+        out += R"(,"user_id":)";
+        out += QByteArray::number(record.userId);
+    }
     out += "}\n";
 }
 

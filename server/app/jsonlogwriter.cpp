@@ -100,6 +100,13 @@ void Writer::flush()
     drain(nullptr);
 }
 
+void Writer::setSink(Sink *sink)
+{
+    // drain() runs with this held: no take() is under way once it is ours.
+    const std::lock_guard lock(m_writeMutex);
+    m_sink = sink;
+}
+
 qsizetype Writer::setLimit(qsizetype bytes)
 {
     const std::lock_guard lock(m_queueMutex);
@@ -140,8 +147,13 @@ void Writer::drain(const Record *last)
         dropped = std::exchange(m_dropped, 0);
     }
     m_buffer.resize(0);
-    for (const Record &record : m_batch)
+    const auto write = [this](const Record &record) {
         appendRecord(m_buffer, record);
+        if (m_sink)
+            m_sink->take(record);
+    };
+    for (const Record &record : m_batch)
+        write(record);
     m_batch.clear();
     if (dropped > 0) {
         Record report;
@@ -149,10 +161,10 @@ void Writer::drain(const Record *last)
         report.type = QtWarningMsg;
         report.nameOrMethod = "tasklane.log";
         report.text = u"%1 log lines dropped: the log writer could not keep up"_s.arg(dropped);
-        appendRecord(m_buffer, report);
+        write(report);
     }
     if (last)
-        appendRecord(m_buffer, *last);
+        write(*last);
     writeAll(m_buffer);
     if (m_buffer.capacity() > KeptBufferBytes)
         m_buffer = QByteArray(); // a burst of long lines is not kept for the process's life

@@ -34,6 +34,9 @@ public:
     void flush();
     // The queue's limit in (estimated) bytes; returns the previous one.
     qsizetype setLimit(qsizetype bytes);
+    // Who else receives each record written (nullptr: nobody). Once this returns, the previous
+    // sink receives nothing more.
+    void setSink(Sink *sink);
 
 private:
     void run();
@@ -52,6 +55,7 @@ private:
 
     std::mutex m_writeMutex; // held while a batch is formatted and written, so batches keep order
     std::vector<Record> m_batch;
+    Sink *m_sink = nullptr;
     QByteArray m_buffer;
     std::thread m_thread;
 };

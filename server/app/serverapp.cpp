@@ -41,7 +41,10 @@
 #include "jobrunner.h"
 #include "jsonlog.h"
 #include "jwtcodec.h"
+#include "logcontroller.h"
 #include "loginthrottle.h"
+#include "logstore.h"
+#include "logstoresink.h"
 #include "migrator.h"
 #include "noticemailer.h"
 #include "notificationcontroller.h"
@@ -98,6 +101,7 @@
 #include <QFile>
 #include <QHttpServer>
 #include <QLoggingCategory>
+#include <QSysInfo>
 #include <QTimeZone>
 #include <QTimer>
 
@@ -129,6 +133,7 @@ ServerApp::~ServerApp()
 {
     // HTTP loops still running (a start that failed part-way) end first: none has dispatched
     // anything. Then the workers: they use everything below and own database connections.
+    JsonLog::setSink(nullptr); // before the store it feeds goes
     m_shards.clear();
     m_realtimeHub.reset();
     m_pools.reset();
@@ -237,6 +242,14 @@ void ServerApp::buildServices(SigningKey signingKey)
         m_taskCreates = std::make_unique<CommitGroup>(*m_database, CommitGroup::Mode::Writer,
                                                       std::max(1, m_settings.dbWriteThreads));
     m_cursors = std::make_unique<CursorCodec>(key);
+    LogStore::Config logs;
+    logs.requests = LogStore::requestLinesFromString(m_settings.logStoreRequests)
+                            .value_or(LogStore::RequestLines::Failed);
+    logs.source = QSysInfo::machineHostName() + u':'
+            + QString::number(QCoreApplication::applicationPid());
+    m_logStore = std::make_unique<LogStore>(*m_database, *m_writes, *m_cursors, logs);
+    m_logSink = std::make_unique<LogStoreSink>(*m_logStore);
+    m_logController = std::make_unique<LogController>(*m_logStore);
     m_attachmentFiles = std::make_unique<AttachmentStore>(m_settings.attachmentsDir);
     m_taskJson = std::make_unique<TaskJsonCache>(TaskJsonCacheBytes);
     // Only this process writes a SQLite database: what the caches read of it is kept until a
@@ -345,11 +358,13 @@ void ServerApp::buildServices(SigningKey signingKey)
     m_accountExportController = std::make_unique<AccountExportController>(*m_accountExport);
     m_cleanup = std::make_unique<CleanupJob>(
             *m_database, *m_auth, *m_idempotency, *m_taskListing, *m_tasks, *m_attachmentFiles,
+            *m_logStore,
             CleanupJob::Periods{ m_settings.cleanupIntervalSeconds, m_settings.jobRetentionDays,
                                  m_settings.readNotificationRetentionDays,
                                  m_settings.trashRetentionDays, m_settings.eventRetentionDays,
-                                 m_settings.rateLimitWindowSeconds,
-                                 m_settings.lockoutMinutes * 60 });
+                                 m_settings.rateLimitWindowSeconds, m_settings.lockoutMinutes * 60,
+                                 m_settings.logRetentionDays, m_settings.logStoreMaxRecords,
+                                 m_settings.activityRetentionDays });
     m_jobRunner->addHandler(CleanupJob::Kind, [cleanup = m_cleanup.get()](const Job &job) {
         return cleanup->run(job);
     });
@@ -437,6 +452,7 @@ void ServerApp::registerRoutes(RouteTable &routes)
     m_accountClosureController->registerRoutes(routes);
     m_accountExportController->registerRoutes(routes);
     m_userAdminController->registerRoutes(routes);
+    m_logController->registerRoutes(routes);
     m_adminTaskController->registerRoutes(routes);
     m_taskController->registerRoutes(routes);
     m_categoryController->registerRoutes(routes);
@@ -531,6 +547,9 @@ bool ServerApp::startServing()
     const QString host = m_settings.listenAddress.protocol() == QAbstractSocket::IPv6Protocol
             ? u'[' + m_settings.listenAddress.toString() + u']'
             : m_settings.listenAddress.toString();
+    // From here what the log writes is kept for GET /admin/logs too.
+    m_logStore->start();
+    JsonLog::setSink(m_logSink.get());
     m_cleanup->schedule(*m_jobQueue);
     m_dueAlerts->schedule();
     qCInfo(lcServer, "email goes to %s", qUtf8Printable(m_mailer->destination()));
@@ -596,6 +615,10 @@ void ServerApp::finishShutdown()
     m_pools->waitForDone();
     m_pools->runOnEachThread([db = m_database.get()] { db->closeThreadConnection(); });
     m_jobRunner->stop(JobStopWarningMs);
+    // The log store's last records go in while the database is surely there; later lines are
+    // in the log alone.
+    JsonLog::setSink(nullptr);
+    m_logStore->stop();
     m_database->closeThreadConnection();
     // The last answers may still sit in Qt's socket buffers: let them reach the kernel.
     QElapsedTimer flushing;

@@ -14,6 +14,9 @@ namespace Tasklane {
 
 class AdminController;
 class AdminTaskController;
+class LogController;
+class LogStore;
+class LogStoreSink;
 class AccountController;
 class LoginThrottle;
 class MemoryRateLimiter;
@@ -176,6 +179,10 @@ private:
     std::unique_ptr<CommitGroup> m_writes;
     std::unique_ptr<CommitGroup> m_taskCreates; // PostgreSQL only; else m_writes
     std::unique_ptr<CursorCodec> m_cursors;
+    // After m_writes and m_cursors, which it uses until it is destroyed.
+    std::unique_ptr<LogStore> m_logStore;
+    std::unique_ptr<LogStoreSink> m_logSink;
+    std::unique_ptr<LogController> m_logController;
     std::unique_ptr<TaskJsonCache> m_taskJson;
     std::unique_ptr<TaskReadersCache> m_taskReaders;
     std::unique_ptr<NotificationSettingsCache> m_notificationSettingsCache;

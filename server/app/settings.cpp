@@ -54,6 +54,10 @@ QHash<QString, QString> defaults()
         { u"db"_s, QString() },
         { u"env"_s, u"development"_s },
         { u"log_level"_s, u"info"_s },
+        { u"log_store_requests"_s, u"failed"_s },
+        { u"log_retention_days"_s, u"14"_s },
+        { u"log_store_max_records"_s, u"1000000"_s },
+        { u"activity_retention_days"_s, u"365"_s },
         { u"cors_origins"_s, QString() },
         { u"jwt_issuer"_s, u"tasklane"_s },
         { u"jwt_audience"_s, u"tasklane-api"_s },
@@ -163,6 +167,15 @@ const QList<SettingDefinition> &SettingsLoader::definitions()
           "development or production; production refuses to start without configured secrets.",
           false },
         { "log_level", "LEVEL", "debug, info, warning or error.", false },
+        { "log_store_requests", "WHICH",
+          "The request lines kept with the log records of GET /admin/logs: all, failed (a "
+          "status from 400 on, or a second or longer) or none. Messages are always kept.",
+          false },
+        { "log_retention_days", "DAYS", "How long log records are kept for GET /admin/logs.",
+          false },
+        { "log_store_max_records", "N",
+          "How many log records are kept at most (the oldest go first).", false },
+        { "activity_retention_days", "DAYS", "How long activity log entries are kept.", false },
         { "cors_origins", "ORIGINS", "Comma-separated exact origins allowed cross-origin access.",
           false },
         { "jwt_issuer", "ISS", "The iss claim of access tokens.", false },
@@ -477,6 +490,9 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
     settings.logLevel = values.value(u"log_level"_s);
     if (!QStringList{ u"debug"_s, u"info"_s, u"warning"_s, u"error"_s }.contains(settings.logLevel))
         errors->append(u"log_level must be debug, info, warning or error"_s);
+    settings.logStoreRequests = values.value(u"log_store_requests"_s);
+    if (!QStringList{ u"all"_s, u"failed"_s, u"none"_s }.contains(settings.logStoreRequests))
+        errors->append(u"log_store_requests must be all, failed or none"_s);
     for (const QString &entry :
          values.value(u"trusted_proxies"_s).split(u',', Qt::SkipEmptyParts)) {
         const QString subnet = entry.trimmed();
@@ -540,6 +556,11 @@ std::optional<ServerSettings> SettingsLoader::load(const QCommandLineParser &par
         { "sse_heartbeat_seconds", 1, 3600,
           [&](qint64 v) { settings.sseHeartbeatSeconds = int(v); } },
         { "event_retention_days", 1, 3650, [&](qint64 v) { settings.eventRetentionDays = v; } },
+        { "log_retention_days", 1, 3650, [&](qint64 v) { settings.logRetentionDays = v; } },
+        { "log_store_max_records", 1000, 1'000'000'000,
+          [&](qint64 v) { settings.logStoreMaxRecords = v; } },
+        { "activity_retention_days", 1, 36500,
+          [&](qint64 v) { settings.activityRetentionDays = v; } },
         { "job_lease_seconds", 1, 24 * 3600, [&](qint64 v) { settings.jobLeaseSeconds = v; } },
         { "job_max_attempts", 1, 100, [&](qint64 v) { settings.jobMaxAttempts = int(v); } },
         { "job_retry_base_seconds", 1, 24 * 3600,

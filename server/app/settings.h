@@ -34,6 +34,12 @@ struct ServerSettings
     QStringList corsOrigins;
     QString environment;
     QString logLevel;
+    // The log records kept for GET /admin/logs (LogStore): which request lines (all, failed:
+    // status from 400 or slow, none), for how long and how many at most.
+    QString logStoreRequests = QStringLiteral("failed");
+    qint64 logRetentionDays = 14;
+    qint64 logStoreMaxRecords = 1'000'000;
+    qint64 activityRetentionDays = 365; // the activity log's
     qint64 maxBodyBytes = 10 * 1024 * 1024;
     qint64 maxUploadBytes = 25 * 1024 * 1024; // the body cap of upload routes
     QString attachmentsDir; // uploaded files

@@ -26,6 +26,12 @@ Q_LOGGING_CATEGORY(lcHttp, "tasklane.http")
 namespace Tasklane {
 
 namespace {
+// The signed-in user of a request, once known (0 before, or anonymous): what its log lines name.
+qint64 userIdOf(const RequestContext &context)
+{
+    return context.principal ? context.principal->user.id : 0;
+}
+
 // Every X-Forwarded-For field of the request, in order, as one list (RFC 9110 section 5.3).
 QByteArray forwardedFor(const RequestContext &context)
 {
@@ -354,7 +360,7 @@ void Router::dispatch(Exchange exchange, std::shared_ptr<RequestContext> context
     const bool started = m_pools.start(
             route->executor,
             [this, route, exchange, context, credentials] {
-                const JsonLog::RequestScope scope(context->requestId);
+                const JsonLog::RequestScope scope(context->requestId, userIdOf(*context));
                 proceed(exchange, context,
                         abandoned(exchange, route->executor)
                                 ? HttpResponse::empty(ClientClosedRequest)
@@ -378,7 +384,7 @@ void Router::proceed(const Exchange &exchange, const std::shared_ptr<RequestCont
         const bool started = m_pools.start(
                 continuation->executor,
                 [this, exchange, context, continuation] {
-                    const JsonLog::RequestScope scope(context->requestId);
+                    const JsonLog::RequestScope scope(context->requestId, userIdOf(*context));
                     proceed(exchange, context,
                             abandoned(exchange, continuation->executor)
                                     ? HttpResponse::empty(ClientClosedRequest)
@@ -430,6 +436,7 @@ HttpResponse Router::run(const Route &route, RequestContext &context,
                 context.principal = m_auth.authenticate(credentials->token, credentials->claims);
             // On the worker: a read answered from memory (fromMemory) never needs it.
             context.principal->origin = context.origin();
+            JsonLog::setRequestUser(context.principal->user.id);
             if (!roleSatisfies(context.principal->user.role, route.access.minimumRole))
                 throw ApiError(
                         ApiError::Kind::Forbidden,

@@ -1,6 +1,7 @@
 #include "cleanupjob.h"
 
 #include "accountmaillogrepository.h"
+#include "activityrepository.h"
 #include "attachmentrepository.h"
 #include "attachmentstore.h"
 #include "authservice.h"
@@ -11,6 +12,7 @@
 #include "jobqueue.h"
 #include "jobrepository.h"
 #include "loginthrottlerepository.h"
+#include "logstore.h"
 #include "notificationrepository.h"
 #include "ratelimitrepository.h"
 #include "realtimeticketrepository.h"
@@ -30,9 +32,10 @@ const QString CleanupJob::Kind = u"cleanup"_s;
 
 CleanupJob::CleanupJob(const Database &database, const AuthService &auth,
                        const IdempotencyService &idempotency, const TaskListService &listing,
-                       const TaskService &tasks, const AttachmentStore &files, Periods periods)
+                       const TaskService &tasks, const AttachmentStore &files, const LogStore &logs,
+                       Periods periods)
     : m_database(database), m_auth(auth), m_idempotency(idempotency), m_listing(listing),
-      m_tasks(tasks), m_files(files), m_periods(periods)
+      m_tasks(tasks), m_files(files), m_logs(logs), m_periods(periods)
 { }
 
 JobResult CleanupJob::run(const Job &) const
@@ -83,6 +86,23 @@ JobResult CleanupJob::run(const Job &) const
           [&] {
               return DeliveryRepository(m_database)
                       .purgeOlderThan(now.addDays(-m_periods.jobRetentionDays));
+          } },
+        { "log records",
+          [&] {
+              return m_logs.prune(now.addDays(-m_periods.logRetentionDays),
+                                  m_periods.logMaxRecords);
+          } },
+        { "activity entries",
+          [&] {
+              const ActivityRepository activity(m_database);
+              const QDateTime before = now.addDays(-m_periods.activityRetentionDays);
+              int removed = 0;
+              for (int batch = EventPruneBatch;
+                   batch == EventPruneBatch && removed < EventPruneLimit;) {
+                  batch = activity.pruneOldest(before, EventPruneBatch);
+                  removed += batch;
+              }
+              return removed;
           } },
         { "real-time events",
           [&] {

@@ -13,6 +13,7 @@ class AuthService;
 class Database;
 class IdempotencyService;
 class JobQueue;
+class LogStore;
 class TaskListService;
 class TaskService;
 
@@ -33,6 +34,9 @@ public:
         qint64 eventRetentionDays = 7; // the real-time feed's
         qint64 rateWindowSeconds = 60; // of the sign-in limits' counters
         qint64 lockSeconds = 900; // of the login throttle's failures
+        qint64 logRetentionDays = 14; // the log store's records
+        qint64 logMaxRecords = 1'000'000;
+        qint64 activityRetentionDays = 365;
     };
     // Real-time events pruned per run at most, in batches of EventPruneBatch.
     static constexpr int EventPruneBatch = 5000;
@@ -40,7 +44,8 @@ public:
 
     CleanupJob(const Database &database, const AuthService &auth,
                const IdempotencyService &idempotency, const TaskListService &listing,
-               const TaskService &tasks, const AttachmentStore &files, Periods periods);
+               const TaskService &tasks, const AttachmentStore &files, const LogStore &logs,
+               Periods periods);
     // Tasks purged from the trash per run at most (the next run goes on).
     static constexpr int TrashPurgeBatch = 500;
 
@@ -55,6 +60,7 @@ private:
     const TaskListService &m_listing;
     const TaskService &m_tasks;
     const AttachmentStore &m_files;
+    const LogStore &m_logs;
     const Periods m_periods;
 };
 

@@ -127,4 +127,12 @@ QList<ActivityEntry> ActivityRepository::list(const Filter &filter, qint64 befor
     return entries;
 }
 
+int ActivityRepository::pruneOldest(const QDateTime &before, int batch) const
+{
+    return m_database.execute(
+            u"DELETE FROM activity_log WHERE id IN (SELECT id FROM (SELECT id, at FROM "
+            "activity_log ORDER BY id LIMIT ?) AS oldest WHERE at < ?)"_s,
+            { batch, Database::bindTime(before) });
+}
+
 } // namespace Tasklane

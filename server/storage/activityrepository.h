@@ -32,6 +32,10 @@ public:
     // The entries `filter` selects with id < beforeId (0: from the newest), newest first, at
     // most `limit`.
     QList<ActivityEntry> list(const Filter &filter, qint64 beforeId, int limit) const;
+    // Deletes those of the oldest `batch` entries (by id: the order they were written) made
+    // before `before`; how many went. Reading no more than `batch` rows, it needs no index on
+    // the time, which every write would pay for.
+    int pruneOldest(const QDateTime &before, int batch) const;
 
 private:
     const Database &m_database;

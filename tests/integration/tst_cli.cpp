@@ -299,7 +299,7 @@ void TestCli::migrateAppliesTheSchemaOnce()
     TestServer server;
     QByteArray out, errors;
     QCOMPARE(server.runCommand({ u"migrate"_s }, {}, &out, &errors), 0);
-    QVERIFY2(out.contains("schema version 25"), out.constData());
+    QVERIFY2(out.contains("schema version 26"), out.constData());
     QVERIFY(errors.contains("applied migration 0001_accounts"));
     QVERIFY(errors.contains("applied migration 0002_tokens_valid_after"));
     QCOMPARE(server.runCommand({ u"migrate"_s }, {}, &out, &errors), 0);

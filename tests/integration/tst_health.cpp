@@ -74,7 +74,7 @@ void TestHealth::readinessReportsTheSchema()
     QCOMPARE(reply->status(), 200);
     QCOMPARE(reply->json().value(u"status"_s).toString(), u"ready"_s);
     QCOMPARE(reply->json().value(u"database"_s).toString(), u"ok"_s);
-    QCOMPARE(reply->json().value(u"schema_version"_s).toInt(), 25);
+    QCOMPARE(reply->json().value(u"schema_version"_s).toInt(), 26);
 }
 
 void TestHealth::readinessFailsWithoutTheDatabase()
