@@ -8,6 +8,7 @@ function(tasklane_add_test name)
     add_test(NAME ${name} COMMAND ${name})
     set_tests_properties(${name} PROPERTIES
         LABELS "${arg_LABELS}"
-        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;TASKLANED=$<TARGET_FILE:tasklaned>"
+        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;TASKLANED=$<TARGET_FILE:tasklaned>;TASKLANE_TEST_EVIDENCE=${TASKLANE_TEST_EVIDENCE}"
+        FIXTURES_REQUIRED evidence
         TIMEOUT 300)
 endfunction()

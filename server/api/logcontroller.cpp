@@ -12,7 +12,8 @@ namespace {
 constexpr int DefaultPage = 50;
 constexpr int MaxPage = 200;
 constexpr qsizetype MaxText = 200;
-constexpr qsizetype MaxName = 100; // a category, a request id
+constexpr qsizetype MaxCategory = 100;
+constexpr qsizetype MaxRequestId = 128; // as long as an X-Request-Id a client may send
 
 QString textParameter(const QUrlQuery &query, const QString &name, qsizetype maximum)
 {
@@ -40,8 +41,8 @@ LogRecordRepository::Filter filterOf(const QUrlQuery &query)
             throw QueryParameters::bad(u"level"_s, u"Name one level or more."_s);
         filter.levels = levels;
     }
-    filter.category = textParameter(query, u"category"_s, MaxName);
-    filter.requestId = textParameter(query, u"request_id"_s, MaxName);
+    filter.category = textParameter(query, u"category"_s, MaxCategory);
+    filter.requestId = textParameter(query, u"request_id"_s, MaxRequestId);
     filter.userId = QueryParameters::id(query, u"user_id"_s);
     std::tie(filter.since, filter.until) = QueryParameters::timeRange(query);
     filter.text = textParameter(query, u"q"_s, MaxText);

@@ -33,6 +33,27 @@ QString filterDigest(const LogRecordRepository::Filter &filter)
                                      QCryptographicHash::Sha256)
                     .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
+// Text either database stores: NUL (PostgreSQL's text and jsonb refuse it) and unpaired
+// surrogates (no UTF-8 for them) become U+FFFD; at most `maximum` characters.
+QString storable(const QString &text, qsizetype maximum)
+{
+    QString clean = text.size() > maximum ? text.left(maximum) : text;
+    for (qsizetype i = 0; i < clean.size(); ++i) {
+        const QChar c = clean.at(i);
+        if (c.isHighSurrogate() && i + 1 < clean.size() && clean.at(i + 1).isLowSurrogate()) {
+            ++i;
+            continue;
+        }
+        if (c.isNull() || c.isSurrogate())
+            clean[i] = QChar::ReplacementCharacter;
+    }
+    return clean;
+}
+
+qsizetype costOf(const LogRecord &record)
+{
+    return 256 + 2 * (record.message.size() + record.category.size() + record.requestId.size());
+}
 } // namespace
 
 std::optional<LogStore::RequestLines> LogStore::requestLinesFromString(const QString &text)
@@ -59,11 +80,13 @@ LogStore::~LogStore()
 void LogStore::start()
 {
     const std::lock_guard lock(m_mutex);
-    if (m_thread.joinable())
+    if (m_thread)
         return;
     m_accepting = true;
     m_stopping = false;
-    m_thread = std::thread([this] { run(); });
+    m_thread.reset(QThread::create([this] { run(); }));
+    m_thread->setObjectName(u"log store"_s);
+    m_thread->start();
 }
 
 void LogStore::stop()
@@ -73,8 +96,10 @@ void LogStore::stop()
         m_stopping = true;
     }
     m_wake.notify_one();
-    if (m_thread.joinable())
-        m_thread.join();
+    if (m_thread) {
+        m_thread->wait();
+        m_thread.reset();
+    }
     const std::lock_guard lock(m_mutex);
     m_accepting = false;
 }
@@ -108,11 +133,21 @@ void LogStore::offer(LogRecord &&record)
     const std::lock_guard lock(m_mutex);
     if (!m_accepting)
         return;
-    if (qsizetype(m_pending.size()) >= m_config.maxPending) {
+    const qsizetype cost = costOf(record);
+    if (qsizetype(m_pending.size()) >= m_config.maxPending
+        || m_pendingBytes + cost > m_config.maxPendingBytes) {
         ++m_dropped;
         return;
     }
+    record.message = storable(record.message, MaxMessageLength);
+    record.category = storable(record.category, 200);
+    record.requestId = storable(record.requestId, 200);
+    for (auto it = record.details.begin(); it != record.details.end(); ++it) {
+        if (it.value().isString())
+            it.value() = storable(it.value().toString(), MaxMessageLength);
+    }
     record.source = m_config.source;
+    m_pendingBytes += cost;
     m_pending.push_back(std::move(record));
 }
 
@@ -137,6 +172,7 @@ void LogStore::writeQueued()
         for (LogRecord &record : m_pending)
             batch.append(std::move(record));
         m_pending.clear();
+        m_pendingBytes = 0;
         if (m_pending.capacity() > size_t(m_config.maxPending) / 4)
             m_pending.shrink_to_fit(); // a burst's room is not kept for the process's life
         dropped = std::exchange(m_dropped, 0);
@@ -153,14 +189,34 @@ void LogStore::writeQueued()
     }
     if (batch.isEmpty())
         return;
-    try {
-        m_writes.run([&] { LogRecordRepository(m_database).append(batch); });
-    } catch (const std::exception &error) {
-        // Logged, so back in the queue as one record: a database that keeps failing costs one
-        // record a flush, never more.
-        qCWarning(lcLogStore, "%lld log records were not stored: %s",
-                  static_cast<long long>(batch.size()), error.what());
+    const qsizetype lost = write(std::move(batch));
+    if (lost > 0) // logged, so back in the queue as one record a flush at most
+        qCWarning(lcLogStore, "%lld log records were not stored: the database refused them",
+                  static_cast<long long>(lost));
+}
+
+qsizetype LogStore::write(QList<LogRecord> records) const
+{
+    qsizetype lost = 0;
+    while (!records.isEmpty()) {
+        const qsizetype size = std::min<qsizetype>(records.size(), WriteChunk);
+        QList<LogRecord> chunk = records.first(size);
+        records.remove(0, size);
+        try {
+            m_writes.run([&] { LogRecordRepository(m_database).append(chunk); });
+        } catch (const std::exception &error) {
+            if (chunk.size() == 1) {
+                qCDebug(lcLogStore, "a log record was not stored: %s", error.what());
+                ++lost;
+                continue;
+            }
+            // Each half again: the bad records are lost alone, the others stored.
+            const qsizetype half = chunk.size() / 2;
+            lost += write(chunk.first(half));
+            lost += write(chunk.sliced(half));
+        }
     }
+    return lost;
 }
 
 Page<LogRecord> LogStore::list(const LogRecordRepository::Filter &filter, const QString &cursor,

@@ -36,7 +36,7 @@ QVariant textOrNull(const QString &text)
 // `text` as a LIKE pattern that matches it literally anywhere ('\' escapes).
 QString containing(const QString &text)
 {
-    QString escaped = text.toLower();
+    QString escaped = text;
     escaped.replace(u'\\', u"\\\\"_s);
     escaped.replace(u'%', u"\\%"_s);
     escaped.replace(u'_', u"\\_"_s);
@@ -97,8 +97,10 @@ QList<LogRecord> LogRecordRepository::list(const Filter &filter,
         values.append(Database::bindTime(filter.until));
     }
     if (!filter.text.isEmpty()) {
-        // lower() folds ASCII letters on SQLite, every letter on PostgreSQL.
-        sql += u" AND lower(message) LIKE ? ESCAPE '\\'"_s;
+        // Case-insensitive: SQLite's LIKE folds ASCII letters, PostgreSQL's ILIKE every letter
+        // its locale knows.
+        sql += m_database.dialect() == SqlDialect::Postgres ? u" AND message ILIKE ? ESCAPE '\\'"_s
+                                                            : u" AND message LIKE ? ESCAPE '\\'"_s;
         values.append(containing(filter.text));
     }
     if (after) {

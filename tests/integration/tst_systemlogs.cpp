@@ -40,6 +40,7 @@ private Q_SLOTS:
     void cleanupTestCase();
 
     void failedRequestsAreKeptWithTheirUser();
+    void anEncodedNulInAPathIsKeptAsSent();
     void messagesAreFilteredByLevelCategoryTextAndTime();
     void messagesInARequestNameItsUser();
     void pagesGoNewestFirst();
@@ -99,6 +100,25 @@ void TestSystemLogs::failedRequestsAreKeptWithTheirUser()
     QVERIFY(std::any_of(users.items.cbegin(), users.items.cend(),
                         [&](const LogRecord &record) { return record.requestId == requestId; }));
     QVERIFY(logPage(m_admin.api(), u"request_id="_s + fineId).items.isEmpty());
+}
+
+void TestSystemLogs::anEncodedNulInAPathIsKeptAsSent()
+{
+    // A path with an encoded NUL stays encoded in the line (the server never decodes it), and
+    // its line is kept with the next failure, whatever batch they share. (LogStore cleans what
+    // neither database takes, should a message ever hold it: tst_logstore.)
+    Account user = signUpAccount(m_server->url(), u"nul"_s);
+    ApiReply *odd = finished(user.api().send("GET", u"/api/v1/nothing%00here"_s));
+    QCOMPARE(odd->status(), 404);
+    ApiReply *next = finished(user.api().task(876543210));
+    QCOMPARE(next->status(), 404);
+    const QString oddId = QString::fromLatin1(odd->header("X-Request-Id"));
+    const QString nextId = QString::fromLatin1(next->header("X-Request-Id"));
+    QTRY_VERIFY_WITH_TIMEOUT(!logPage(m_admin.api(), u"request_id="_s + nextId).items.isEmpty(),
+                             StoreWaitMs);
+    const Page<LogRecord> page = logPage(m_admin.api(), u"request_id="_s + oddId);
+    QCOMPARE(page.items.size(), 1);
+    QCOMPARE(page.items.first().details.value(u"path"_s).toString(), u"/api/v1/nothing%00here"_s);
 }
 
 void TestSystemLogs::messagesAreFilteredByLevelCategoryTextAndTime()
@@ -286,11 +306,11 @@ void TestSystemLogs::retentionBoundsTheStore()
     };
     // The old ones go by age, the rest down to the newest 1,000 (and what came since).
     QTRY_COMPARE_WITH_TIMEOUT(
-            count(u"SELECT count(*) FROM log_records WHERE category = 'test.old'"_s), 0, 20'000);
+            count(u"SELECT count(*) FROM log_records WHERE category = 'test.old'"_s), 0, 60'000);
     QTRY_COMPARE_WITH_TIMEOUT(
             count(u"SELECT count(*) FROM activity_log WHERE user_agent = 'old-agent'"_s), 0,
-            20'000);
-    QTRY_VERIFY_WITH_TIMEOUT(count(u"SELECT count(*) FROM log_records"_s) <= 1100, 20'000);
+            60'000);
+    QTRY_VERIFY_WITH_TIMEOUT(count(u"SELECT count(*) FROM log_records"_s) <= 1100, 60'000);
     QVERIFY(count(u"SELECT count(*) FROM log_records WHERE category = 'tasklane.http.request'"_s)
             > 500);
     QCOMPARE(server.stop(), 0);

@@ -1,5 +1,7 @@
 #include "accountfixtures.h"
 
+#include "evidence.h"
+
 #include "taskfixtures.h"
 #include "testserver.h"
 #include "tokenpair.h"
@@ -63,8 +65,10 @@ QString awaitLinkToken(const MailSource &mail, const QString &address, const QSt
                 token = match.captured(1);
             }
         }
-        if (seen >= count)
+        if (seen >= count) {
+            Evidence::recordSecret(token);
             return token;
+        }
         if (waited.elapsed() > 10'000)
             return {};
         QTest::qWait(50);

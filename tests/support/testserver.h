@@ -63,6 +63,9 @@ public:
 private:
     QStringList databaseArguments() const;
     QList<QVariantList> runSql(const QString &sql, bool *ok);
+    // Hands this server's log lines, log records and activity entries to the suite's secret
+    // search (Evidence), before its database and data folder go.
+    void keepEvidence();
     QProcessEnvironment serverEnvironment(QProcessEnvironment base) const;
 
     Options m_options;
