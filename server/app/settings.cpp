@@ -33,7 +33,10 @@ QString defaultDataDir()
 
 // Writes wait for their commit on their database thread (a CommitGroup batch holds one unit
 // per waiting thread), so more threads mean larger shared commits: on SQLite, 4 threads reached
-// about 6,000 durable task creates/s and 16 about 8,500 (bench/commitgroup.cpp). On PostgreSQL
+// about 6,000 durable task creates/s and 16 about 8,500 (bench/commitgroup.cpp). Once a create
+// also wrote its activity entry and real-time event, bench/tasks.sh on two cores (64 clients)
+// measured 2,400-2,900 creates/s with 16 threads, 3,750-3,950 with 48 and 3,900-4,200 with 64
+// or 96: a commit's fdatasync is shared by more creates (docs/performance.md). On PostgreSQL
 // the task creates waiting make one batch (one INSERT, one COMMIT): in bench/tasks.sh on two
 // cores 8 threads reached about 3,100 creates/s, 16 about 4,650, 24 about 5,700 and 32
 // 5,200-6,700. The count follows from how many writes must be in flight to hide a commit's round
@@ -42,7 +45,7 @@ QString defaultDataDir()
 int defaultWriteThreads(bool postgres)
 {
     const int cores = std::max(1, QThread::idealThreadCount());
-    return postgres ? 32 : std::max(16, cores * 4);
+    return postgres ? 32 : std::max(48, cores * 4);
 }
 
 QHash<QString, QString> defaults()
@@ -205,7 +208,7 @@ const QList<SettingDefinition> &SettingsLoader::definitions()
           false },
         { "db_threads", "N", "Threads (and database connections) for reads.", false },
         { "db_write_threads", "N",
-          "Threads (and database connections) for writes. Default: SQLite 16 (or 4 per core, if "
+          "Threads (and database connections) for writes. Default: SQLite 48 (or 4 per core, if "
           "more), PostgreSQL 32.",
           false },
         { "hash_threads", "N", "Threads for password hashing, 19 MiB each (default: one per core).",
