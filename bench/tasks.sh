@@ -9,7 +9,7 @@
 # Prints a table and writes it to bench/results-tasks-latest.md. Knobs: BENCH_DURATION,
 # BENCH_TASK_USERS, BENCH_TASKS_PER_USER, BENCH_BIG_USER_TASKS, BENCH_DATABASES ("sqlite
 # postgres"), BENCH_SCENARIOS ("get list search create": a subset while working; the table then
-# has only those rows), BENCH_SKIP_BUILD.
+# has only those rows), BENCH_SKIP_BUILD, BENCH_KEEP_WORK (keep the scratch folder: server logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${BENCH_DURATION:-10}
@@ -40,7 +40,7 @@ cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
     [ -z "$pg_dir" ] || scripts/pg-cluster.sh stop "$pg_dir"
-    rm -rf "$work"
+    if [ "${BENCH_KEEP_WORK:-0}" = 1 ]; then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -81,8 +81,31 @@ measure() { # label database-url
         after=$(count_tasks "$url")
         echo "$((after - before))" > "$work/$label-created.txt"
     fi
+    # The server's own view, for the footer: its peak memory and threads, and how long its
+    # request log says creates took (from the parsed request to the answer written; wrk's
+    # figures add the time a request waited to be read).
+    awk -v label="$label" '/^VmHWM/ { hwm = $2 } /^Threads/ { threads = $2 }
+        END { printf "%s: peak RSS %.0f MiB, %d threads", label, hwm / 1024, threads }' \
+        "/proc/$server_pid/status" >> "$work/server-notes.txt"
     kill "$server_pid"
     wait "$server_pid" 2>/dev/null || true
+    python3 - "$work/server-$label.log" >> "$work/server-notes.txt" <<'PY'
+import json, sys
+times = []
+for line in open(sys.argv[1], errors="replace"):
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        continue
+    if entry.get("method") == "POST" and entry.get("path", "").endswith("/api/v1/tasks"):
+        times.append(entry["duration_ms"])
+times.sort()
+if times:
+    at = lambda p: times[min(len(times) - 1, int(len(times) * p))]
+    print(f"; POST /tasks in its request log: p50 {at(0.5):.2f} ms, p99 {at(0.99):.2f} ms.")
+else:
+    print(".")
+PY
 }
 
 count_tasks() { # database URL: rows in tasks (what was committed)
@@ -130,6 +153,7 @@ row() { # label file target-text verdict-expression [rate override]
     done
     echo
     echo "tasklaned: release build, default settings (request log on). Seeded through the storage layer: $users users x $per_user tasks + one user with $big tasks, per database. ${duration} s per row; POST /tasks counts the rows committed during the run (every answer came after its commit)."
+    echo "Server: $(paste -sd' ' "$work/server-notes.txt")"
     echo "Commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- server common 2>/dev/null || echo ' (server sources modified)'), $(date -u '+%Y-%m-%d %H:%M UTC'). Cores: $(nproc). Load average before: $load_before; after: $load_after."
 } > bench/results-tasks-latest.md
 cat bench/results-tasks-latest.md
