@@ -59,12 +59,9 @@ JobRepository::RetryResult JobQueue::retry(qint64 id, Job *retried) const
 {
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const JobRepository jobs(m_database);
-    const auto result = jobs.retryDead(id, now);
-    if (result == JobRepository::RetryResult::Retried) {
-        if (retried)
-            *retried = jobs.find(id).value_or(Job());
+    const auto result = jobs.retryDead(id, now, retried);
+    if (result == JobRepository::RetryResult::Retried)
         m_database.noteChanged(Database::Change::Job, now.toMSecsSinceEpoch());
-    }
     return result;
 }
 

@@ -204,7 +204,8 @@ QList<Job> JobRepository::list(std::optional<JobStatus> status, const QString &k
                                         Database::Retry::Safe));
 }
 
-JobRepository::RetryResult JobRepository::retryDead(qint64 id, const QDateTime &now) const
+JobRepository::RetryResult JobRepository::retryDead(qint64 id, const QDateTime &now,
+                                                    Job *retried) const
 {
     const auto job = find(id);
     if (!job)
@@ -217,11 +218,17 @@ JobRepository::RetryResult JobRepository::retryDead(qint64 id, const QDateTime &
                                { job->key }))
         return RetryResult::KeyTaken;
     const QVariant at = Database::bindTime(now);
-    const int changed = m_database.execute(
+    // The row as this statement left it: a running server may claim it the moment it is queued.
+    const auto row = m_database.fetchOne(
             u"UPDATE jobs SET status = 'queued', run_at = ?, attempts = 0, finished_at = NULL, "
-            "updated_at = ? WHERE id = ? AND status = 'dead'"_s,
+            "updated_at = ? WHERE id = ? AND status = 'dead' RETURNING "_s
+                    + JobColumns,
             { at, at, id });
-    return changed == 1 ? RetryResult::Retried : RetryResult::NotDead;
+    if (!row)
+        return RetryResult::NotDead;
+    if (retried)
+        *retried = readJob(*row);
+    return RetryResult::Retried;
 }
 
 bool JobRepository::bringForward(const QString &key, const QDateTime &at) const

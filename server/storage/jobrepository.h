@@ -65,8 +65,9 @@ public:
                     int limit) const;
 
     enum class RetryResult { Retried, NotFound, NotDead, KeyTaken };
-    // A dead job queued again, due at `now`, with its attempts counted from zero.
-    RetryResult retryDead(qint64 id, const QDateTime &now) const;
+    // A dead job queued again, due at `now`, with its attempts counted from zero; `retried`
+    // gets the job as queued.
+    RetryResult retryDead(qint64 id, const QDateTime &now, Job *retried = nullptr) const;
     // The queued job holding `key` runs at `at` if that is sooner; false when there is none
     // or it runs sooner already.
     bool bringForward(const QString &key, const QDateTime &at) const;
