@@ -58,8 +58,7 @@ QList<Job> JobQueue::list(std::optional<JobStatus> status, const QString &kind, 
 JobRepository::RetryResult JobQueue::retry(qint64 id, Job *retried) const
 {
     const QDateTime now = QDateTime::currentDateTimeUtc();
-    const JobRepository jobs(m_database);
-    const auto result = jobs.retryDead(id, now, retried);
+    const auto result = JobRepository(m_database).retryDead(id, now, retried);
     if (result == JobRepository::RetryResult::Retried)
         m_database.noteChanged(Database::Change::Job, now.toMSecsSinceEpoch());
     return result;

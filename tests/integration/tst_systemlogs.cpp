@@ -12,7 +12,6 @@
 #include <QJsonArray>
 #include <QTest>
 
-#include <functional>
 #include <memory>
 
 using namespace Qt::StringLiterals;
@@ -308,9 +307,7 @@ void TestSystemLogs::retentionBoundsTheStore()
     // The old ones go by age, the rest down to the newest 1,000 (and what came since). These
     // waits use qWaitFor, whose deadline is real time: one CI run under ASan saw a QTRY loop,
     // which counts its 50 ms steps instead of reading a clock, give up after 1.5 s of 60.
-    const auto becomes = [](const std::function<bool()> &condition) {
-        return QTest::qWaitFor(condition, 60'000);
-    };
+    const auto becomes = [](auto condition) { return QTest::qWaitFor(condition, 60'000); };
     QVERIFY(becomes([&] {
         return count(u"SELECT count(*) FROM log_records WHERE category = 'test.old'"_s) == 0;
     }));
